@@ -34,10 +34,10 @@ void gw_cli_usage(FILE *f, const struct gw_cli_cmd *cmd, const char *path)
 {
 	const struct gw_cli_cmd *const *s;
 	size_t w = 0;
+	const char *tail = cmd->sub ? "COMMAND" : cmd->args;
 
-	fprintf(f, "usage: sipcloak [-c FILE] [--json] %s%s%s\n", path,
-		*path ? " " : "",
-		cmd->sub ? "COMMAND" : cmd->args ? cmd->args : "");
+	fprintf(f, "usage: sipcloak [-c FILE] [--json]%s%s%s%s\n",
+		*path ? " " : "", path, tail ? " " : "", tail ? tail : "");
 	if (cmd->help)
 		fprintf(f, "\n%s\n", cmd->help);
 	if (cmd->sub) {

@@ -188,8 +188,9 @@ const struct gw_cli_cmd gw_cli_cmd_config = {
 const struct gw_cli_cmd gw_cli_cmd_serve = {
 	.name = "serve",
 	.summary = "run the gateway",
-	.help = "Loads the config file and runs the gateway until SIGINT or "
-		"SIGTERM.\nRefuses to start, printing every mistake and "
-		"exiting 2, if the config\nhas any error.",
+	.help = "Loads the config file and runs the gateway until it is "
+		"stopped. Refuses\nto start, printing every mistake as "
+		"`config check` does and exiting 2,\nif the config has any "
+		"error.",
 	.run = run_serve,
 };

@@ -18,7 +18,8 @@ struct loader {
 	struct pl section;	   /* current section; p NULL: skip its keys */
 	unsigned cur_line;	   /* line of the current section header */
 	size_t nerrs;
-	int err; /* ENOMEM, which stops the load */
+	bool bad_header; /* keys were lost: "missing" would mislead */
+	int err;	 /* ENOMEM, which stops the load */
 };
 
 static void error_destroy(void *data)
@@ -281,6 +282,13 @@ static void on_section(struct loader *ld, const struct gw_ini_item *it)
 	ld->section = it->section;
 }
 
+/* A key for messages, clipped: keys are at most a line long. */
+static void key_copy(const struct pl *k, char *buf, size_t size)
+{
+	if (pl_strcpy(k, buf, size))
+		snprintf(buf, size, "%.*s...", GW_CONFIG_VALUE_SHOW, k->p);
+}
+
 static void on_pair(struct loader *ld, const struct gw_ini_item *it)
 {
 	char key[GW_CONFIG_MSG_MAX], msg[GW_CONFIG_MSG_MAX];
@@ -294,8 +302,7 @@ static void on_pair(struct loader *ld, const struct gw_ini_item *it)
 		if (!pl_strcmp(&ld->section, ld->keys[i].section) &&
 		    !pl_strcmp(&it->key, ld->keys[i].key))
 			k = &ld->keys[i];
-	if (pl_strcpy(&it->key, key, sizeof(key)))
-		snprintf(key, sizeof(key), "%.*s...", 32, it->key.p);
+	key_copy(&it->key, key, sizeof(key));
 	if (!k) {
 		fail(ld, it->line, &ld->section, key, "unknown key");
 		goto out;
@@ -315,6 +322,15 @@ static void on_pair(struct loader *ld, const struct gw_ini_item *it)
 		fail(ld, it->line, &ld->section, key, msg);
 out:
 	return;
+}
+
+/* A known section's key whose value did not tokenize. */
+static void on_bad_pair(struct loader *ld, const struct gw_ini_item *it)
+{
+	char key[GW_CONFIG_MSG_MAX];
+
+	key_copy(&it->key, key, sizeof(key));
+	fail(ld, it->line, &ld->section, key, it->error);
 }
 
 static int apply_defaults(struct gw_config *cfg,
@@ -350,7 +366,7 @@ static void check_file(struct loader *ld)
 			https_line = ld->section_line[i];
 		if (!strcmp(k->section, "sip"))
 			sip_line = ld->section_line[i];
-		if (!k->required || ld->set_line[i])
+		if (!k->required || ld->set_line[i] || ld->bad_header)
 			continue;
 		pl_set_str(&sec, k->section);
 		fail(ld, ld->section_line[i], &sec, k->key,
@@ -404,11 +420,14 @@ int gw_config_parse(struct gw_config **cfgp, const char *name,
 		goto out;
 	gw_ini_init(&ini, text, len);
 	while (!ld.err && (err = gw_ini_next(&ini, &it)) != ENOENT) {
-		if (err) {
+		if (err && it.key.l && ld.section.p) {
+			on_bad_pair(&ld, &it);
+		} else if (err) {
 			fail(&ld, it.line, NULL, NULL, it.error);
 			if (it.type == GW_INI_SECTION) {
 				ld.section.p = NULL; /* skip its keys */
 				ld.cur_line = it.line;
+				ld.bad_header = true;
 			}
 		} else if (it.type == GW_INI_SECTION) {
 			on_section(&ld, &it);

@@ -52,8 +52,9 @@ void gw_ini_init(struct gw_ini *ini, const char *p, size_t len);
  * blank and comment lines. Returns 0 with an item, ENOENT at the end,
  * EBADMSG for a malformed line or EOVERFLOW for a line longer than
  * GW_INI_LINE_MAX (item->line and item->error say where and what, and
- * item->type what the line looked like, 0 if neither; the tokenizer has
- * moved past that line, so the caller may go on).
+ * item->type what the line looked like, 0 if neither, and item->key the
+ * key if it was valid; the tokenizer has moved past that line, so the
+ * caller may go on).
  */
 int gw_ini_next(struct gw_ini *ini, struct gw_ini_item *item);
 

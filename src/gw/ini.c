@@ -146,25 +146,26 @@ static int parse_value(struct pl v, struct gw_ini_item *item)
 static int parse_pair(struct pl line, struct gw_ini_item *item)
 {
 	const char *eq = pl_chr(&line, '=');
-	struct pl v;
+	struct pl key, v;
 
 	item->type = GW_INI_PAIR;
 	if (!eq) {
 		item->error = "expected 'key = value' or '[section]'";
 		return EBADMSG;
 	}
-	item->key.p = line.p;
-	item->key.l = (size_t)(eq - line.p);
-	trim_space(&item->key);
-	if (!item->key.l) {
+	key.p = line.p;
+	key.l = (size_t)(eq - line.p);
+	trim_space(&key);
+	if (!key.l) {
 		item->error = "missing key before '='";
 		return EBADMSG;
 	}
-	if (!is_name(&item->key)) {
+	if (!is_name(&key)) {
 		item->error = "invalid key (expected letters, digits, '_', "
 			      "'-', '.')";
 		return EBADMSG;
 	}
+	item->key = key; /* set from here on, errors in the value included */
 	v.p = eq + 1;
 	v.l = line.l - (size_t)(v.p - line.p);
 	return parse_value(v, item);
