@@ -4,6 +4,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "tls/tls_int.h"
 
@@ -97,8 +98,12 @@ int tls_ctx_server_alloc(struct tls_ctx **ctxp, const char *cert_file,
 	}
 	if (SSL_CTX_use_PrivateKey_file(ctx->ssl, key_file,
 					SSL_FILETYPE_PEM) != 1) {
+		/* OpenSSL checks the pair here already. */
+		err = ERR_GET_REASON(ERR_peek_error()) ==
+				      X509_R_KEY_VALUES_MISMATCH
+			      ? EACCES
+			      : ENOENT;
 		tls_log_err(key_file);
-		err = ENOENT;
 		goto out;
 	}
 	if (SSL_CTX_check_private_key(ctx->ssl) != 1) {
