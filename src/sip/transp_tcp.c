@@ -154,49 +154,47 @@ static const struct tls_conn_handlers tls_handlers = {
 	.estabh = on_tls_estab,
 };
 
-/* The connection after a framing error: deliver what was parsed, then
- * close once the handler's reply is flushed. */
-static void frame_error(struct tcp_conn *c, int err)
-{
-	struct sip_transp *tp = c->flow.tp;
-	size_t len = c->rb->end;
-
-	transp_recv_msg(tp, &c->flow, c->rb->buf, len, err);
-	conn_close(c, err);
-}
-
-/* Cuts whole messages out of the receive buffer (RFC 3261 §18.3). */
+/* Cuts whole messages out of the receive buffer (RFC 3261 §18.3); what
+ * is left (a partial message) moves to the front once, at the end. */
 static void conn_process(struct tcp_conn *c)
 {
 	struct sip_transp *tp = c->flow.tp;
 	struct mbuf *rb = c->rb;
+	size_t off = 0;
 
-	while (c->state == CONN_OPEN && rb->end && !tp->closed) {
-		const char *p = (const char *)rb->buf;
-		size_t used, mlen = 0;
+	while (c->state == CONN_OPEN && off < rb->end && !tp->closed) {
+		const char *p = (const char *)rb->buf + off;
+		size_t len = rb->end - off, used, mlen = 0;
 		bool ping = false;
 		int err;
 
-		used = sip_frame_crlf(p, rb->end, &ping);
-		if (!used) {
-			err = sip_frame(p, rb->end, &mlen);
-			if (err == ENODATA && rb->end >= SIP_MSG_MAX)
-				err = EOVERFLOW;
-			if (err == ENODATA)
-				break;
-			if (err) {
-				frame_error(c, err);
-				break;
-			}
-			transp_recv_msg(tp, &c->flow, rb->buf, mlen, 0);
-			used = mlen;
-		}
-		else if (ping) {
+		used = sip_frame_crlf(p, len, &ping);
+		if (used) {
 			/* RFC 5626 §3.5.1: answer the ping with a pong. */
-			conn_write(c, (const uint8_t *)"\r\n", 2);
+			if (ping)
+				conn_write(c, (const uint8_t *)"\r\n", 2);
+			off += used;
+			continue;
 		}
-		memmove(rb->buf, rb->buf + used, rb->end - used);
-		rb->end -= used;
+		err = sip_frame(p, len, &mlen);
+		if (err == ENODATA && len >= SIP_MSG_MAX)
+			err = EOVERFLOW;
+		if (err == ENODATA)
+			break;
+		if (err) {
+			/* deliver what parses, then close once the
+			 * handler's reply is flushed */
+			transp_recv_msg(tp, &c->flow, (const uint8_t *)p, len,
+					err);
+			conn_close(c, err);
+			return;
+		}
+		transp_recv_msg(tp, &c->flow, (const uint8_t *)p, mlen, 0);
+		off += mlen;
+	}
+	if (off) {
+		memmove(rb->buf, rb->buf + off, rb->end - off);
+		rb->end -= off;
 		rb->pos = rb->end;
 	}
 }

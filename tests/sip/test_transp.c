@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <openssl/ssl.h>
 
 #include "testutil.h"
 
@@ -289,6 +290,54 @@ static void test_udp_reply_routing(void **state)
 	env_close(&e);
 }
 
+static void test_udp_ipv6(void **state)
+{
+	struct sockaddr_in6 in;
+	socklen_t len = sizeof(in);
+	char req[512], buf[1024], want[64];
+	uint16_t port, pa;
+	struct sa sa;
+	struct env e;
+	int fd;
+
+	(void)state;
+	env_init(&e);
+	e.reply = true;
+	assert_int_equal(sa_set(&sa, "::1", 0), 0);
+	if (sip_transp_listen(e.tp, SIP_TRANSP_UDP, &sa, NULL)) {
+		env_close(&e);
+		skip(); /* no IPv6 loopback here */
+	}
+	assert_int_equal(sip_transp_laddr(e.tp, SIP_TRANSP_UDP, AF_INET6, &sa),
+			 0);
+	assert_int_equal(sip_transp_laddr(e.tp, SIP_TRANSP_UDP, AF_INET, &sa),
+			 ENOENT);
+	assert_int_equal(sip_transp_laddr(e.tp, SIP_TRANSP_UDP, AF_INET6, &sa),
+			 0);
+	port = sa_port(&sa);
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	assert_true(fd >= 0);
+	memset(&in, 0, sizeof(in));
+	in.sin6_family = AF_INET6;
+	in.sin6_addr = in6addr_loopback;
+	assert_int_equal(bind(fd, (struct sockaddr *)&in, sizeof(in)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&in, &len), 0);
+	pa = ntohs(in.sin6_port);
+	udp_request(req, sizeof(req), "[2001:db8::9]:5060;rport", "v6");
+	in.sin6_port = htons(port);
+	assert_int_equal(sendto(fd, req, strlen(req), 0,
+				(struct sockaddr *)&in, sizeof(in)),
+			 (ssize_t)strlen(req));
+	pump(&e, &e.nrecv, 1, WAIT_MS);
+	assert_int_equal(e.nrecv, 1);
+	snprintf(want, sizeof(want), ";received=::1;rport=%u", pa);
+	assert_string_equal(e.via_params, want);
+	assert_true(client_read(&e, fd, buf, sizeof(buf), WAIT_MS) > 0);
+	assert_non_null(strstr(buf, "SIP/2.0 200 OK"));
+	close(fd);
+	env_close(&e);
+}
+
 static int tcp_client(uint16_t port)
 {
 	struct sockaddr_in in;
@@ -441,6 +490,43 @@ static void test_tcp_missing_clen(void **state)
 	assert_int_equal(e.st.parse_errors, 1);
 	assert_int_equal(e.st.conns_open, 0);
 	assert_int_equal(e.conn_err[0], EBADMSG);
+	close(fd);
+	env_close(&e);
+}
+
+static void test_tcp_big_and_oversize(void **state)
+{
+	static char body[40000], m[45000];
+	char buf[1024];
+	struct env e;
+	size_t n;
+	int fd;
+
+	(void)state;
+	env_init(&e);
+	fd = tcp_client(listen_on(&e, SIP_TRANSP_TCP, NULL));
+	/* larger than the first receive buffer: it grows */
+	memset(body, 'b', sizeof(body) - 1);
+	n = tcp_request(m, sizeof(m), "big", body);
+	tcp_send(fd, m, n);
+	pump(&e, &e.nrecv, 1, WAIT_MS);
+	assert_int_equal(e.nrecv, 1);
+	assert_int_equal(e.last_err, 0);
+	assert_string_equal(e.callids[0], "big");
+	/* a Content-Length beyond SIP_MSG_MAX: EOVERFLOW, 400, closed */
+	n = (size_t)snprintf(m, sizeof(m),
+			     "MESSAGE sip:gw@127.0.0.1 SIP/2.0\r\n"
+			     "Via: SIP/2.0/TCP 127.0.0.1;branch=z9hG4bK2\r\n"
+			     "Call-ID: huge\r\n"
+			     "CSeq: 2 MESSAGE\r\n"
+			     "Content-Length: 70000\r\n\r\n");
+	tcp_send(fd, m, n);
+	pump(&e, &e.nrecv, 2, WAIT_MS);
+	assert_int_equal(e.nrecv, 2);
+	assert_int_equal(e.last_err, EOVERFLOW);
+	assert_true(client_read(&e, fd, buf, sizeof(buf), WAIT_MS) > 0);
+	assert_non_null(strstr(buf, "SIP/2.0 400"));
+	assert_int_equal(client_read(&e, fd, buf, sizeof(buf), WAIT_MS), 0);
 	close(fd);
 	env_close(&e);
 }
@@ -657,6 +743,57 @@ static void test_tls_hostname(void **state)
 	certs_remove(&c);
 }
 
+/* A raw OpenSSL client limited to TLS 1.1, on a non-blocking socket, stepped
+ * while the server's loop runs: the server must refuse it. */
+static void test_tls11_client_refused(void **state)
+{
+	struct tls_ctx *sctx = NULL;
+	SSL_CTX *old;
+	struct certs c;
+	struct env e;
+	uint64_t end;
+	SSL *ssl;
+	int fd, r = 0;
+
+	(void)state;
+	certs_make(&c);
+	assert_int_equal(tls_ctx_server_alloc(&sctx, c.cert, c.key), 0);
+	env_init(&e);
+	fd = tcp_client(listen_on(&e, SIP_TRANSP_TLS, sctx));
+	assert_int_equal(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
+	old = SSL_CTX_new(TLS_client_method());
+	assert_non_null(old);
+	SSL_CTX_set_security_level(old, 0);
+	assert_int_equal(SSL_CTX_set_max_proto_version(old, TLS1_1_VERSION),
+			 1);
+	assert_int_equal(SSL_CTX_set_cipher_list(old, "DEFAULT:@SECLEVEL=0"),
+			 1);
+	ssl = SSL_new(old);
+	assert_int_equal(SSL_set_fd(ssl, fd), 1);
+	end = mono_ms() + WAIT_MS;
+	while (mono_ms() < end) {
+		int se;
+
+		r = SSL_connect(ssl);
+		se = SSL_get_error(ssl, r);
+		if (r == 1 || (se != SSL_ERROR_WANT_READ &&
+			       se != SSL_ERROR_WANT_WRITE))
+			break;
+		uv_run(&e.loop, UV_RUN_NOWAIT);
+		usleep(500);
+	}
+	assert_int_not_equal(r, 1);
+	pump(&e, &e.nconn, 1, WAIT_MS);
+	assert_int_equal(e.nconn, 1);
+	assert_int_equal(e.conn_err[0], EPROTO);
+	SSL_free(ssl);
+	SSL_CTX_free(old);
+	close(fd);
+	env_close(&e);
+	mem_deref(sctx);
+	certs_remove(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -664,6 +801,8 @@ int main(void)
 		SC_TEST(test_tcp_crlf_ping),	 SC_TEST(test_tcp_missing_clen),
 		SC_TEST(test_conn_limits),	 SC_TEST(test_idle_timeout),
 		SC_TEST(test_tcp_connect_reuse), SC_TEST(test_tls_hostname),
+		SC_TEST(test_udp_ipv6),		 SC_TEST(test_tcp_big_and_oversize),
+		SC_TEST(test_tls11_client_refused),
 	};
 
 	log_level_set(LOG_ERROR);
