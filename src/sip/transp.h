@@ -141,6 +141,15 @@ void sip_transp_close(struct sip_transp *tp);
 void sip_transp_stats(const struct sip_transp *tp,
 		      struct sip_transp_stats *st);
 
+/*
+ * SIP over WebSocket (transp_ws.c): fills h with the handlers that turn each
+ * WebSocket connection of an http_server into a WSS flow of tp; pass tp as
+ * the handlers' arg to http_server_alloc(). One SIP message per WebSocket
+ * message (RFC 7118 §5); CRLF keep-alives answered (RFC 5626 §3.5.1).
+ */
+struct http_handlers;
+void sip_transp_ws_handlers(struct sip_transp *tp, struct http_handlers *h);
+
 const char *sip_transp_name(enum sip_transp_type type); /* "UDP", "WSS" */
 bool sip_transp_reliable(enum sip_transp_type type);
 
