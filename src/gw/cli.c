@@ -90,14 +90,16 @@ int gw_cli_main(int argc, char **argv, FILE *out, FILE *err)
 	char *words[CLI_ARGS_MAX];
 	char path[CLI_PATH_MAX] = "";
 	bool help = false, options = true;
-	int i, n = 0, w = 0;
+	int i, n = 0, w = 0, ret;
 
 	for (i = 1; i < argc; i++) {
 		char *a = argv[i];
 
-		if (n == CLI_ARGS_MAX)
-			return usage_error(&cli, cmd, path, "too many arguments",
-					   NULL);
+		if (n == CLI_ARGS_MAX) {
+			ret = usage_error(&cli, cmd, path, "too many arguments",
+					  NULL);
+			goto out;
+		}
 		if (!options || a[0] != '-' || !a[1]) {
 			words[n++] = a;
 		} else if (!strcmp(a, "--")) {
@@ -107,9 +109,11 @@ int gw_cli_main(int argc, char **argv, FILE *out, FILE *err)
 		} else if (!strcmp(a, "--json")) {
 			cli.json = true;
 		} else if (!strcmp(a, "-c") || !strcmp(a, "--config")) {
-			if (i + 1 == argc)
-				return usage_error(&cli, cmd, path,
-						   "option needs a FILE:", a);
+			if (i + 1 == argc) {
+				ret = usage_error(&cli, cmd, path,
+						  "option needs a FILE:", a);
+				goto out;
+			}
 			cli.config_path = argv[++i];
 		} else if (!strncmp(a, "--config=", 9)) {
 			cli.config_path = a + 9;
@@ -120,31 +124,35 @@ int gw_cli_main(int argc, char **argv, FILE *out, FILE *err)
 
 	/* Walk the table: each word picks a row among the current subs. */
 	while (cmd->sub && w < n) {
-		if (words[w][0] == '-')
-			return usage_error(&cli, cmd, path, "unknown option",
-					   words[w]);
-		sub = find_sub(cmd, words[w]);
-		if (!sub)
-			return usage_error(&cli, cmd, path, "unknown command",
-					   words[w]);
+		sub = words[w][0] == '-' ? NULL : find_sub(cmd, words[w]);
+		if (!sub) {
+			ret = usage_error(&cli, cmd, path,
+					  words[w][0] == '-' ? "unknown option"
+							     : "unknown command",
+					  words[w]);
+			goto out;
+		}
 		cmd = sub;
 		path_add(path, sizeof(path), words[w++]);
 	}
 	if (help) {
 		gw_cli_usage(out, cmd, path);
-		return GW_CLI_OK;
+		ret = GW_CLI_OK;
+	} else if (cmd->sub) {
+		ret = usage_error(&cli, cmd, path,
+				  cmd == &root ? "missing command"
+					       : "missing subcommand",
+				  NULL);
+	} else if (!cmd->args && w < n) {
+		ret = usage_error(&cli, cmd, path,
+				  words[w][0] == '-' ? "unknown option"
+						     : "unexpected argument",
+				  words[w]);
+	} else {
+		ret = cmd->run(&cli, cmd, n - w, words + w);
 	}
-	if (cmd->sub)
-		return usage_error(&cli, cmd, path,
-				   cmd == &root ? "missing command"
-						: "missing subcommand",
-				   NULL);
-	if (!cmd->args && w < n)
-		return usage_error(&cli, cmd, path,
-				   words[w][0] == '-' ? "unknown option"
-						      : "unexpected argument",
-				   words[w]);
-	return cmd->run(&cli, cmd, n - w, words + w);
+out:
+	return ret;
 }
 
 static int run_version(struct gw_cli *cli, const struct gw_cli_cmd *cmd,

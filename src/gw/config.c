@@ -6,6 +6,8 @@
 
 #include "gw/gw.h"
 
+#define CONFIG_KEYS_MAX 32 /* rows of the key table the loader can track */
+
 /* One load in progress. */
 struct loader {
 	struct gw_config *cfg;
@@ -13,8 +15,8 @@ struct loader {
 	const char *file;
 	const struct gw_config_key *keys;
 	size_t nkeys;
-	unsigned set_line[32];	   /* per key: line it was set on, 0 unset */
-	unsigned section_line[32]; /* per key: line of its section header */
+	unsigned set_line[CONFIG_KEYS_MAX];	/* per key: line set, or 0 */
+	unsigned section_line[CONFIG_KEYS_MAX]; /* per key: its header's line */
 	struct pl section;	   /* current section; p NULL: skip its keys */
 	unsigned cur_line;	   /* line of the current section header */
 	size_t nerrs;
@@ -403,18 +405,17 @@ int gw_config_parse(struct gw_config **cfgp, const char *name,
 	struct gw_ini_item it;
 	int err;
 
-	if (!cfgp || !name || (!text && len) || !errs)
-		return EINVAL;
 	memset(&ld, 0, sizeof(ld));
 	ld.errs = errs;
 	ld.file = name;
 	ld.keys = gw_config_keys(&ld.nkeys);
-	if (ld.nkeys > SC_ARRAY_SIZE(ld.set_line))
-		return EINVAL; /* grow the loader's arrays */
+	if (!cfgp || !name || (!text && len) || !errs ||
+	    ld.nkeys > CONFIG_KEYS_MAX) {
+		err = EINVAL;
+		goto out;
+	}
 	ld.cfg = mem_zalloc(sizeof(*ld.cfg), config_destroy);
-	if (!ld.cfg)
-		return ENOMEM;
-	err = dup_opt(&ld.cfg->path, name);
+	err = ld.cfg ? dup_opt(&ld.cfg->path, name) : ENOMEM;
 	err = err ? err : apply_defaults(ld.cfg, ld.keys, ld.nkeys);
 	if (err)
 		goto out;
@@ -443,7 +444,7 @@ int gw_config_parse(struct gw_config **cfgp, const char *name,
 	err = ld.err ? ld.err : ld.nerrs ? EBADMSG : 0;
 out:
 	if (err)
-		mem_deref(ld.cfg);
+		mem_deref(ld.cfg); /* NULL-safe */
 	else
 		*cfgp = ld.cfg;
 	return err;
@@ -458,8 +459,10 @@ int gw_config_load(struct gw_config **cfgp, const char *path,
 	FILE *f = NULL;
 	int err = 0;
 
-	if (!cfgp || !path || !errs)
-		return EINVAL;
+	if (!cfgp || !path || !errs) {
+		err = EINVAL;
+		goto out;
+	}
 	f = fopen(path, "rb");
 	if (!f) {
 		err = errno;

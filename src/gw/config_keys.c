@@ -97,23 +97,24 @@ static void why_set(char *why, size_t size, const char *pre,
 int gw_config_parse_uint(const struct pl *v, uint32_t min, uint32_t max,
 			 uint32_t *out, char *why, size_t size)
 {
-	uint32_t n;
+	char post[48];
+	uint32_t n = 0;
 	int err = pl_u32(v, &n);
 
 	if (err == EBADMSG) {
 		why_set(why, size, "cannot parse integer ", v, "");
-		return EBADMSG;
+		goto out;
 	}
 	if (err || n < min || n > max) {
-		char post[48];
-
 		snprintf(post, sizeof(post), " out of range (%u..%u)", min,
 			 max);
 		why_set(why, size, "value ", v, post);
-		return EOVERFLOW;
+		err = EOVERFLOW;
+		goto out;
 	}
 	*out = n;
-	return 0;
+out:
+	return err;
 }
 
 int gw_config_parse_bool(const struct pl *v, bool *out, char *why,
@@ -122,20 +123,18 @@ int gw_config_parse_bool(const struct pl *v, bool *out, char *why,
 	static const char *const yes[] = {"yes", "true", "on", "1"};
 	static const char *const no[] = {"no", "false", "off", "0"};
 	size_t i;
+	int err = EBADMSG;
 
-	for (i = 0; i < SC_ARRAY_SIZE(yes); i++) {
-		if (!pl_strcasecmp(v, yes[i])) {
-			*out = true;
-			return 0;
-		}
-		if (!pl_strcasecmp(v, no[i])) {
-			*out = false;
-			return 0;
+	for (i = 0; i < SC_ARRAY_SIZE(yes) && err; i++) {
+		if (!pl_strcasecmp(v, yes[i]) || !pl_strcasecmp(v, no[i])) {
+			*out = !pl_strcasecmp(v, yes[i]);
+			err = 0;
 		}
 	}
-	why_set(why, size, "cannot parse boolean ", v,
-		" (expected yes/no/true/false/on/off/1/0)");
-	return EBADMSG;
+	if (err)
+		why_set(why, size, "cannot parse boolean ", v,
+			" (expected yes/no/true/false/on/off/1/0)");
+	return err;
 }
 
 static bool is_digits_and_dots(const struct pl *h)
@@ -204,67 +203,71 @@ int gw_config_parse_host(const struct pl *v, struct pl *host, char *why,
 {
 	struct pl h = *v;
 	bool br = h.l >= 2 && h.p[0] == '[' && h.p[h.l - 1] == ']';
+	int err = 0;
 
 	if (br) {
 		h.p++;
 		h.l -= 2;
 	}
-	if (!host_ok(&h, br)) {
+	if (host_ok(&h, br)) {
+		*host = h;
+	} else {
 		why_set(why, size, "cannot parse host ", v,
 			" (expected an IP address or host name)");
-		return EBADMSG;
+		err = EBADMSG;
 	}
-	*host = h;
-	return 0;
+	return err;
+}
+
+/* Where host and port split: the ':' after "]" or the last ':'. */
+static const char *addr_colon(const struct pl *v)
+{
+	const char *close;
+	size_t i;
+
+	if (v->l && v->p[0] == '[') {
+		close = pl_chr(v, ']');
+		if (close && close + 1 < v->p + v->l && close[1] == ':')
+			return close + 1;
+		return NULL;
+	}
+	for (i = v->l; i > 0; i--)
+		if (v->p[i - 1] == ':')
+			return v->p + i - 1;
+	return NULL;
 }
 
 int gw_config_parse_addr(const struct pl *v, struct pl *host,
 			 uint16_t *port, char *why, size_t size)
 {
-	struct pl h, p;
-	const char *colon = NULL;
+	const char *colon = addr_colon(v);
 	bool br = v->l && v->p[0] == '[';
-	uint32_t n;
-	size_t i;
+	struct pl h, p;
+	uint32_t n = 0;
+	int err = EBADMSG;
 
-	if (br) {
-		const char *close = pl_chr(v, ']');
-
-		if (close && close + 1 < v->p + v->l && close[1] == ':')
-			colon = close + 1;
-	} else {
-		for (i = v->l; i > 0 && !colon; i--)
-			if (v->p[i - 1] == ':')
-				colon = v->p + i - 1;
-	}
 	if (!colon)
-		goto bad;
+		goto out;
 	h.p = v->p + (br ? 1 : 0);
 	h.l = (size_t)(colon - v->p) - (br ? 2 : 0);
 	p.p = colon + 1;
 	p.l = v->l - (size_t)(p.p - v->p);
 	if (!h.l || !host_ok(&h, br) || (!br && pl_chr(&h, ':')))
-		goto bad;
-	switch (pl_u32(&p, &n)) {
-	case 0:
-		break;
-	case EOVERFLOW:
-		goto range;
-	default:
-		goto bad;
+		goto out;
+	err = pl_u32(&p, &n);
+	if (!err && (n < 1 || n > 65535))
+		err = EOVERFLOW;
+	if (!err) {
+		*host = h;
+		*port = (uint16_t)n;
 	}
-	if (n < 1 || n > 65535)
-		goto range;
-	*host = h;
-	*port = (uint16_t)n;
-	return 0;
-bad:
-	why_set(why, size, "cannot parse address ", v,
-		" (expected host:port)");
-	return EBADMSG;
-range:
-	why_set(why, size, "port out of range in ", v, " (1..65535)");
-	return EOVERFLOW;
+out:
+	if (err == EBADMSG)
+		why_set(why, size, "cannot parse address ", v,
+			" (expected host:port)");
+	else if (err)
+		why_set(why, size, "port out of range in ", v, " (1..65535)");
+	return err;
 }
 
 int gw_config_parse_ports(const struct pl *v, struct gw_port_range *r,
@@ -272,96 +275,105 @@ int gw_config_parse_ports(const struct pl *v, struct gw_port_range *r,
 {
 	const char *dash = pl_chr(v, '-');
 	struct pl lo, hi;
-	uint32_t a, b;
+	uint32_t a = 0, b = 0;
 	char post[64];
+	int err = EBADMSG, ea, eb;
 
-	if (!dash)
-		goto bad;
+	if (!dash) {
+		why_set(why, size, "cannot parse port range ", v,
+			" (expected LO-HI, as in 40000-40999)");
+		goto out;
+	}
 	lo.p = v->p;
 	lo.l = (size_t)(dash - v->p);
 	hi.p = dash + 1;
 	hi.l = v->l - lo.l - 1;
 	pl_trim(&lo);
 	pl_trim(&hi);
-	if (pl_u32(&lo, &a) == EBADMSG || pl_u32(&hi, &b) == EBADMSG)
-		goto bad;
-	if (pl_u32(&lo, &a) || pl_u32(&hi, &b) || a < MEDIA_PORT_MIN ||
-	    b > MEDIA_PORT_MAX) {
+	ea = pl_u32(&lo, &a);
+	eb = pl_u32(&hi, &b);
+	if (ea == EBADMSG || eb == EBADMSG) {
+		why_set(why, size, "cannot parse port range ", v,
+			" (expected LO-HI, as in 40000-40999)");
+	} else if (ea || eb || a < MEDIA_PORT_MIN || b > MEDIA_PORT_MAX) {
 		snprintf(post, sizeof(post), " out of range (%u..%u)",
 			 MEDIA_PORT_MIN, MEDIA_PORT_MAX);
 		why_set(why, size, "port range ", v, post);
-		return EOVERFLOW;
-	}
-	if (a > b) {
+		err = EOVERFLOW;
+	} else if (a > b) {
 		why_set(why, size, "port range ", v,
 			" is reversed (expected LO-HI with LO < HI)");
-		return EBADMSG;
-	}
-	if (a == b) {
+	} else if (a == b) {
 		why_set(why, size, "port range ", v,
 			" has fewer than 2 ports");
-		return EOVERFLOW;
+		err = EOVERFLOW;
+	} else {
+		r->lo = (uint16_t)a;
+		r->hi = (uint16_t)b;
+		err = 0;
 	}
-	r->lo = (uint16_t)a;
-	r->hi = (uint16_t)b;
-	return 0;
-bad:
-	why_set(why, size, "cannot parse port range ", v,
-		" (expected LO-HI, as in 40000-40999)");
-	return EBADMSG;
+out:
+	return err;
 }
 
 int gw_config_parse_level(const struct pl *v, enum log_level *out,
 			  char *why, size_t size)
 {
 	char buf[8];
+	int err = EBADMSG;
 
 	if (!pl_strcpy(v, buf, sizeof(buf)) && !log_level_parse(buf, out))
-		return 0;
-	why_set(why, size, "unknown log level ", v,
-		" (expected debug, info, warn or error)");
-	return EBADMSG;
+		err = 0;
+	else
+		why_set(why, size, "unknown log level ", v,
+			" (expected debug, info, warn or error)");
+	return err;
+}
+
+/* Skips "http://" or "https://"; false if neither starts v. */
+static bool origin_scheme(struct pl *rest)
+{
+	static const char *const schemes[] = {"https://", "http://"};
+	size_t i, n;
+
+	for (i = 0; i < SC_ARRAY_SIZE(schemes); i++) {
+		n = strlen(schemes[i]);
+		if (rest->l >= n && !strncmp(rest->p, schemes[i], n)) {
+			rest->p += n;
+			rest->l -= n;
+			return true;
+		}
+	}
+	return false;
 }
 
 int gw_config_parse_origin(const struct pl *v, char *why, size_t size)
 {
-	struct pl rest = *v, host;
-	const char *colon;
-	uint32_t port;
+	struct pl rest = *v, host, port;
+	const char *colon = NULL;
+	uint32_t n;
 	size_t i;
+	int err = EBADMSG;
 
-	if (v->l >= 8 && !strncmp(v->p, "https://", 8)) {
-		rest.p += 8;
-		rest.l -= 8;
-	} else if (v->l >= 7 && !strncmp(v->p, "http://", 7)) {
-		rest.p += 7;
-		rest.l -= 7;
-	} else {
-		goto bad;
-	}
+	if (!origin_scheme(&rest))
+		goto out;
 	/* An optional :port after the host (after ']' for IPv6). */
-	host = rest;
-	colon = NULL;
-	for (i = rest.l; i > 0; i--) {
-		if (rest.p[i - 1] == ']')
-			break;
-		if (rest.p[i - 1] == ':') {
+	for (i = rest.l; i > 0 && rest.p[i - 1] != ']' && !colon; i--)
+		if (rest.p[i - 1] == ':')
 			colon = rest.p + i - 1;
-			break;
-		}
-	}
+	host = rest;
 	if (colon) {
-		struct pl p = {colon + 1, rest.l - (size_t)(colon + 1 - rest.p)};
-
 		host.l = (size_t)(colon - rest.p);
-		if (pl_u32(&p, &port) || port < 1 || port > 65535)
-			goto bad;
+		port.p = colon + 1;
+		port.l = rest.l - host.l - 1;
+		if (pl_u32(&port, &n) || n < 1 || n > 65535)
+			goto out;
 	}
-	if (gw_config_parse_host(&host, &host, NULL, 0))
-		goto bad;
-	return 0;
-bad:
-	why_set(why, size, "cannot parse origin ", v,
-		" (expected http(s)://host[:port] without a path)");
-	return EBADMSG;
+	if (!gw_config_parse_host(&host, &host, NULL, 0))
+		err = 0;
+out:
+	if (err)
+		why_set(why, size, "cannot parse origin ", v,
+			" (expected http(s)://host[:port] without a path)");
+	return err;
 }

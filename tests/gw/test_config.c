@@ -495,6 +495,13 @@ static void test_config_load_files(void **state)
 				  "file or directory");
 	gw_config_errors_flush(&errs);
 
+	assert_int_equal(gw_config_load(NULL, "configs/good.ini", &errs),
+			 EINVAL);
+	assert_int_equal(gw_config_load(&cfg, NULL, &errs), EINVAL);
+	assert_int_equal(gw_config_parse(&cfg, "t", NULL, 1, &errs), EINVAL);
+	assert_int_equal(gw_config_parse(&cfg, "t", "", 0, NULL), EINVAL);
+	assert_int_equal(list_count(&errs.list), 0);
+
 	assert_int_equal(gw_config_load(&cfg, "configs", &errs), EISDIR);
 	gw_config_error_format(errs.list.head->data, line, sizeof(line));
 	assert_string_equal(line, "configs: cannot read: Is a directory");
