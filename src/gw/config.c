@@ -353,6 +353,75 @@ static int apply_defaults(struct gw_config *cfg,
 	return err;
 }
 
+/* The line a key was set on (0: not set), for errors about it. */
+static unsigned key_line(const struct loader *ld, const char *section,
+			 const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < ld->nkeys; i++)
+		if (!strcmp(ld->keys[i].section, section) &&
+		    !strcmp(ld->keys[i].key, key))
+			return ld->set_line[i];
+	return 0;
+}
+
+static bool is_wildcard(const char *host)
+{
+	return !strcmp(host, "0.0.0.0") || !strcmp(host, "::");
+}
+
+/* The public address goes into SDP and SIP headers: a wildcard there
+ * would tell both sides to send to themselves. */
+static void check_public_address(struct loader *ld)
+{
+	const char *a = ld->cfg->server.public_address;
+	char msg[GW_CONFIG_MSG_MAX];
+	struct pl sec = PL("server");
+
+	if (!a || !is_wildcard(a))
+		return;
+	snprintf(msg, sizeof(msg),
+		 "'%s' is not an address others can reach (set the public "
+		 "one)", a);
+	fail(ld, key_line(ld, "server", "public_address"), &sec,
+	     "public_address", msg);
+}
+
+/* The TCP listeners cannot share a port on overlapping addresses. */
+static void check_listeners(struct loader *ld)
+{
+	const struct {
+		const char *section, *key;
+		const struct gw_addr *a;
+	} l[] = {
+		{"https", "listen", &ld->cfg->https.listen},
+		{"sip", "tcp", &ld->cfg->sip.tcp},
+		{"sip", "tls", &ld->cfg->sip.tls},
+	};
+	char msg[GW_CONFIG_MSG_MAX];
+	struct pl sec;
+	size_t i, j;
+
+	for (j = 1; j < SC_ARRAY_SIZE(l); j++) {
+		for (i = 0; i < j; i++) {
+			const struct gw_addr *a = l[i].a, *b = l[j].a;
+
+			if (!a->host || !b->host || a->port != b->port ||
+			    (strcmp(a->host, b->host) &&
+			     !is_wildcard(a->host) && !is_wildcard(b->host)))
+				continue;
+			snprintf(msg, sizeof(msg),
+				 "same TCP port as [%s] %s (line %u)",
+				 l[i].section, l[i].key,
+				 key_line(ld, l[i].section, l[i].key));
+			pl_set_str(&sec, l[j].section);
+			fail(ld, key_line(ld, l[j].section, l[j].key), &sec,
+			     l[j].key, msg);
+		}
+	}
+}
+
 /* Rules that involve more than one key, run once the file is read. */
 static void check_file(struct loader *ld)
 {
@@ -394,6 +463,8 @@ static void check_file(struct loader *ld)
 	if (cfg->sip.tls.host && !cfg->sip.tls_key)
 		fail(ld, sip_line, &sec, "tls_key",
 		     "required when tls is set (or set [https] key)");
+	check_public_address(ld);
+	check_listeners(ld);
 }
 
 int gw_config_parse(struct gw_config **cfgp, const char *name,

@@ -441,6 +441,26 @@ static void test_config_cross_rules(void **state)
 		      "tls = 0.0.0.0:5061\ntls_key = k\n",
 		      "t.ini:3: [sip] tls_cert: required when tls is set (or "
 		      "set [https] cert)\n");
+	expect_errors("[server]\npublic_address = ::\n[sip]\ndomain = b\n",
+		      "t.ini:2: [server] public_address: '::' is not an "
+		      "address others can reach (set the public one)\n");
+	expect_errors(MINIMAL "[https]\nlisten = 0.0.0.0:5061\ncert = c\n"
+			      "key = k\n[sip]\n",
+		      "t.ini:9: [sip]: section repeated (first at line 3)\n");
+	expect_errors("[server]\npublic_address = a\n[https]\nlisten = "
+		      "0.0.0.0:443\ncert = c\nkey = k\n[sip]\ndomain = b\n"
+		      "udp = 1.2.3.4:443\ntcp = 1.2.3.4:443\n"
+		      "tls = [::1]:443\n",
+		      "t.ini:10: [sip] tcp: same TCP port as [https] listen "
+		      "(line 4)\nt.ini:11: [sip] tls: same TCP port as "
+		      "[https] listen (line 4)\n");
+	/* Different hosts, or UDP and TCP on one port, are fine. */
+	assert_int_equal(parse("[server]\npublic_address = a\n[https]\n"
+			       "listen = 1.2.3.5:5060\ncert = c\nkey = k\n"
+			       "[sip]\ndomain = b\nudp = 1.2.3.4:5060\n"
+			       "tcp = 1.2.3.4:5060\n",
+			       &cfg, errs, sizeof(errs)), 0);
+	mem_deref(cfg);
 	/* An explicit tls_cert wins over the [https] one. */
 	assert_int_equal(parse("[server]\npublic_address = a\n[https]\ncert "
 			       "= h.pem\nkey = h.key\n[sip]\ndomain = b\n"
