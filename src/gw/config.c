@@ -166,6 +166,7 @@ static int set_str(char **field, const struct pl *v)
 static int set_origins(struct gw_origins *o, const struct pl *v, char *why,
 		       size_t size)
 {
+	char norm[GW_INI_LINE_MAX + 1];
 	struct pl rest = *v, item;
 	size_t n = 0;
 	int err = 0;
@@ -190,9 +191,12 @@ static int set_origins(struct gw_origins *o, const struct pl *v, char *why,
 				 GW_CONFIG_ORIGINS_MAX);
 			return EOVERFLOW;
 		}
-		err = gw_config_parse_origin(&item, why, size);
-		if (!err)
+		err = gw_config_parse_origin(&item, norm, sizeof(norm), why,
+					     size);
+		if (!err) {
+			pl_set_str(&item, norm);
 			err = pl_strdup(&o->v[n], &item);
+		}
 		if (!err)
 			o->n = ++n;
 		if (!comma)

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "gw/gw.h"
 
@@ -330,32 +331,42 @@ int gw_config_parse_level(const struct pl *v, enum log_level *out,
 	return err;
 }
 
-/* Skips "http://" or "https://"; false if neither starts v. */
-static bool origin_scheme(struct pl *rest)
+/* Skips "https://" or "http://" and says which (with its default port,
+ * RFC 6454 §4); NULL if neither starts rest. */
+static const char *origin_scheme(struct pl *rest, uint32_t *def_port)
 {
-	static const char *const schemes[] = {"https://", "http://"};
+	static const struct {
+		const char *name;
+		uint32_t port;
+	} schemes[] = {{"https", 443}, {"http", 80}};
 	size_t i, n;
 
 	for (i = 0; i < SC_ARRAY_SIZE(schemes); i++) {
-		n = strlen(schemes[i]);
-		if (rest->l >= n && !strncmp(rest->p, schemes[i], n)) {
-			rest->p += n;
-			rest->l -= n;
-			return true;
+		n = strlen(schemes[i].name);
+		/* schemes are case-insensitive (RFC 3986 §3.1) */
+		if (rest->l >= n + 3 &&
+		    !strncasecmp(rest->p, schemes[i].name, n) &&
+		    !strncmp(rest->p + n, "://", 3)) {
+			rest->p += n + 3;
+			rest->l -= n + 3;
+			*def_port = schemes[i].port;
+			return schemes[i].name;
 		}
 	}
-	return false;
+	return NULL;
 }
 
-int gw_config_parse_origin(const struct pl *v, char *why, size_t size)
+int gw_config_parse_origin(const struct pl *v, char *norm, size_t normsz,
+			   char *why, size_t size)
 {
-	struct pl rest = *v, host, port;
-	const char *colon = NULL;
-	uint32_t n;
-	size_t i;
-	int err = EBADMSG;
+	struct pl rest = *v, host, bare, port;
+	const char *colon = NULL, *scheme;
+	uint32_t n = 0, def = 0;
+	size_t i, len;
+	int err = EBADMSG, w;
 
-	if (!origin_scheme(&rest))
+	scheme = origin_scheme(&rest, &def);
+	if (!scheme)
 		goto out;
 	/* An optional :port after the host (after ']' for IPv6). */
 	for (i = rest.l; i > 0 && rest.p[i - 1] != ']' && !colon; i--)
@@ -369,10 +380,27 @@ int gw_config_parse_origin(const struct pl *v, char *why, size_t size)
 		if (pl_u32(&port, &n) || n < 1 || n > 65535)
 			goto out;
 	}
-	if (!gw_config_parse_host(&host, &host, NULL, 0))
-		err = 0;
+	if (gw_config_parse_host(&host, &bare, NULL, 0))
+		goto out;
+	err = 0;
+	if (!norm)
+		goto out;
+	/* RFC 6454 §6.2: lower-case scheme and host, default port left out. */
+	if (colon && n != def)
+		w = snprintf(norm, normsz, "%s://%.*s:%u", scheme,
+			     PL_FMT(&host), n);
+	else
+		w = snprintf(norm, normsz, "%s://%.*s", scheme, PL_FMT(&host));
+	if (w < 0 || (size_t)w >= normsz)
+		err = EOVERFLOW;
+	len = strlen(norm);
+	for (i = 0; i < len; i++)
+		if (norm[i] >= 'A' && norm[i] <= 'Z')
+			norm[i] = (char)(norm[i] - 'A' + 'a');
 out:
-	if (err)
+	if (err == EOVERFLOW)
+		why_set(why, size, "origin ", v, " too long");
+	else if (err)
 		why_set(why, size, "cannot parse origin ", v,
 			" (expected http(s)://host[:port] without a path)");
 	return err;

@@ -73,7 +73,7 @@ struct gw_port_range {
 };
 
 struct gw_origins {
-	char **v; /* n origins such as "https://app.example.com" */
+	char **v; /* n origins as browsers send them: "https://a.example" */
 	size_t n; /* 0: any origin is allowed */
 };
 
@@ -175,8 +175,11 @@ int gw_config_parse_ports(const struct pl *v, struct gw_port_range *r,
 			  char *why, size_t size);
 int gw_config_parse_level(const struct pl *v, enum log_level *out,
 			  char *why, size_t size);
-/* One web origin (RFC 6454 §6.2): http(s)://host[:port], no path. */
-int gw_config_parse_origin(const struct pl *v, char *why, size_t size);
+/* One web origin (RFC 6454 §6.2): http(s)://host[:port], no path. If norm
+ * is not NULL it gets the origin as browsers send it (lower case, default
+ * port left out); normsz > v->l always suffices. */
+int gw_config_parse_origin(const struct pl *v, char *norm, size_t normsz,
+			   char *why, size_t size);
 
 /* The documented keys, for `config keys` and for tests. */
 enum gw_config_type {

@@ -273,13 +273,33 @@ static void test_config_origin(void **state)
 	size_t i;
 
 	(void)state;
+	static const char *const norm[][2] = {
+		{"HTTPS://App.Example.COM", "https://app.example.com"},
+		{"https://a.b:443", "https://a.b"},
+		{"http://a.b:80", "http://a.b"},
+		{"http://a.b:0443", "http://a.b:443"},
+		{"https://a.b:80", "https://a.b:80"},
+		{"https://[2001:DB8::1]:8443", "https://[2001:db8::1]:8443"}};
+	char out[64];
+
 	for (i = 0; i < SC_ARRAY_SIZE(good); i++)
-		if (gw_config_parse_origin(P(good[i]), why, sizeof(why)))
+		if (gw_config_parse_origin(P(good[i]), NULL, 0, why,
+					   sizeof(why)))
 			fail_msg("'%s': %s", good[i], why);
 	for (i = 0; i < SC_ARRAY_SIZE(bad); i++)
-		if (gw_config_parse_origin(P(bad[i]), why, sizeof(why)) !=
-		    EBADMSG)
+		if (gw_config_parse_origin(P(bad[i]), out, sizeof(out), why,
+					   sizeof(why)) != EBADMSG)
 			fail_msg("'%s' accepted", bad[i]);
+	for (i = 0; i < SC_ARRAY_SIZE(norm); i++) {
+		assert_int_equal(gw_config_parse_origin(P(norm[i][0]), out,
+							sizeof(out), why,
+							sizeof(why)), 0);
+		assert_string_equal(out, norm[i][1]);
+	}
+	assert_int_equal(gw_config_parse_origin(P("https://a.b"), out, 12, why,
+						sizeof(why)), 0);
+	assert_int_equal(gw_config_parse_origin(P("https://a.b"), out, 11, why,
+						sizeof(why)), EOVERFLOW);
 }
 
 static void test_config_why_clipped(void **state)
@@ -331,7 +351,7 @@ static void test_config_full(void **state)
 	static const char text[] =
 		"[server]\npublic_address = [2001:db8::5]\n"
 		"[https]\nlisten = [::]:443\ncert = c.pem\nkey = \"k ;.pem\"\n"
-		"allowed_origins = https://a.example , http://localhost:8080\n"
+		"allowed_origins = https://A.example:443 , http://localhost:8080\n"
 		"max_connections_per_ip = 100000\nidle_timeout = 10\n"
 		"[sip]\ndomain = sip.example.com\nudp = 0.0.0.0:5060\n"
 		"tcp = localhost:5080\ntls = 127.0.0.1:5061\n"
@@ -350,7 +370,7 @@ static void test_config_full(void **state)
 	assert_string_equal(cfg->https.key, "k ;.pem");
 	assert_int_equal(cfg->https.allowed_origins.n, 2);
 	assert_string_equal(cfg->https.allowed_origins.v[0],
-			    "https://a.example");
+			    "https://a.example"); /* as browsers send it */
 	assert_string_equal(cfg->https.allowed_origins.v[1],
 			    "http://localhost:8080");
 	assert_int_equal(cfg->https.max_connections_per_ip, 100000);
