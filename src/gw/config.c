@@ -15,13 +15,13 @@ struct loader {
 	const char *file;
 	const struct gw_config_key *keys;
 	size_t nkeys;
-	unsigned set_line[CONFIG_KEYS_MAX];	/* per key: line set, or 0 */
+	unsigned set_line[CONFIG_KEYS_MAX];     /* per key: line set, or 0 */
 	unsigned section_line[CONFIG_KEYS_MAX]; /* per key: its header's line */
-	struct pl section;	   /* current section; p NULL: skip its keys */
-	unsigned cur_line;	   /* line of the current section header */
+	struct pl section; /* current section; p NULL: skip its keys */
+	unsigned cur_line; /* line of the current section header */
 	size_t nerrs;
 	bool bad_header; /* keys were lost: "missing" would mislead */
-	int err;	 /* ENOMEM, which stops the load */
+	int err;         /* ENOMEM, which stops the load */
 };
 
 static void error_destroy(void *data)
@@ -57,8 +57,8 @@ static int dup_opt(char **dst, const char *s)
 }
 
 static int error_add(struct gw_config_errors *errs, const char *file,
-		     unsigned line, const struct pl *section, const char *key,
-		     const char *message)
+                     unsigned line, const struct pl *section, const char *key,
+                     const char *message)
 {
 	struct gw_config_error *e;
 	int err;
@@ -86,7 +86,7 @@ static int error_add(struct gw_config_errors *errs, const char *file,
 
 /* Records a mistake; a failing allocation stops the load. */
 static void fail(struct loader *ld, unsigned line, const struct pl *section,
-		 const char *key, const char *message)
+                 const char *key, const char *message)
 {
 	int err = error_add(ld->errs, ld->file, line, section, key, message);
 
@@ -96,7 +96,7 @@ static void fail(struct loader *ld, unsigned line, const struct pl *section,
 }
 
 int gw_config_error_format(const struct gw_config_error *e, char *buf,
-			   size_t size)
+                           size_t size)
 {
 	char line[16] = "";
 	char where[GW_CONFIG_MSG_MAX] = "";
@@ -105,14 +105,13 @@ int gw_config_error_format(const struct gw_config_error *e, char *buf,
 	if (e->line)
 		snprintf(line, sizeof(line), ":%u", e->line);
 	if (e->section && e->key)
-		snprintf(where, sizeof(where), "[%s] %s: ", e->section,
-			 e->key);
+		snprintf(where, sizeof(where), "[%s] %s: ", e->section, e->key);
 	else if (e->section)
 		snprintf(where, sizeof(where), "[%s]: ", e->section);
 	else if (e->key)
 		snprintf(where, sizeof(where), "%s: ", e->key);
 	n = snprintf(buf, size, "%s%s: %s%s", e->file ? e->file : "-", line,
-		     where, e->message ? e->message : "");
+	             where, e->message ? e->message : "");
 	return n < 0 || (size_t)n >= size ? EOVERFLOW : 0;
 }
 
@@ -164,7 +163,7 @@ static int set_str(char **field, const struct pl *v)
 
 /* Splits a comma list and checks each origin; empty: any origin. */
 static int set_origins(struct gw_origins *o, const struct pl *v, char *why,
-		       size_t size)
+                       size_t size)
 {
 	char norm[GW_INI_LINE_MAX + 1];
 	struct pl rest = *v, item;
@@ -188,11 +187,11 @@ static int set_origins(struct gw_origins *o, const struct pl *v, char *why,
 		pl_trim(&item);
 		if (n == GW_CONFIG_ORIGINS_MAX) {
 			snprintf(why, size, "more than %u origins",
-				 GW_CONFIG_ORIGINS_MAX);
+			         GW_CONFIG_ORIGINS_MAX);
 			return EOVERFLOW;
 		}
 		err = gw_config_parse_origin(&item, norm, sizeof(norm), why,
-					     size);
+		                             size);
 		if (!err) {
 			pl_set_str(&item, norm);
 			err = pl_strdup(&o->v[n], &item);
@@ -210,7 +209,7 @@ static int set_origins(struct gw_origins *o, const struct pl *v, char *why,
 /* Parses v as the key's type into the config. 0, ENOMEM, or an error
  * with why filled in. */
 static int set_value(struct gw_config *cfg, const struct gw_config_key *k,
-		     const struct pl *v, char *why, size_t size)
+                     const struct pl *v, char *why, size_t size)
 {
 	void *field = (char *)cfg + k->offset;
 	struct pl host;
@@ -235,7 +234,7 @@ static int set_value(struct gw_config *cfg, const struct gw_config_key *k,
 		return set_str(field, v);
 	case GW_CFG_UINT:
 		return gw_config_parse_uint(v, k->min, k->max, field, why,
-					    size);
+		                            size);
 	case GW_CFG_BOOL:
 		return gw_config_parse_bool(v, field, why, size);
 	case GW_CFG_PORTS:
@@ -251,7 +250,7 @@ static int set_value(struct gw_config *cfg, const struct gw_config_key *k,
 static void on_section(struct loader *ld, const struct gw_ini_item *it)
 {
 	struct pl whole = {it->section.p,
-			   (size_t)(it->name.p + it->name.l - it->section.p)};
+	                   (size_t)(it->name.p + it->name.l - it->section.p)};
 	char msg[GW_CONFIG_MSG_MAX];
 	size_t i;
 	int err;
@@ -261,13 +260,13 @@ static void on_section(struct loader *ld, const struct gw_ini_item *it)
 	err = gw_config_section_check(&it->section, &it->name);
 	if (err == ENOENT) {
 		snprintf(msg, sizeof(msg), "unknown section '%.*s'",
-			 PL_FMT(&it->section));
+		         PL_FMT(&it->section));
 		fail(ld, it->line, &whole, NULL, msg);
 		return;
 	}
 	if (err) {
 		snprintf(msg, sizeof(msg), "section [%.*s] takes no name",
-			 PL_FMT(&it->section));
+		         PL_FMT(&it->section));
 		fail(ld, it->line, &whole, NULL, msg);
 		return;
 	}
@@ -276,8 +275,8 @@ static void on_section(struct loader *ld, const struct gw_ini_item *it)
 			continue;
 		if (ld->section_line[i]) {
 			snprintf(msg, sizeof(msg),
-				 "section repeated (first at line %u)",
-				 ld->section_line[i]);
+			         "section repeated (first at line %u)",
+			         ld->section_line[i]);
 			fail(ld, it->line, &whole, NULL, msg);
 			return;
 		}
@@ -315,8 +314,9 @@ static void on_pair(struct loader *ld, const struct gw_ini_item *it)
 	}
 	i = (size_t)(k - ld->keys);
 	if (ld->set_line[i]) {
-		snprintf(msg, sizeof(msg), "duplicate key (first set at line %u)",
-			 ld->set_line[i]);
+		snprintf(msg, sizeof(msg),
+		         "duplicate key (first set at line %u)",
+		         ld->set_line[i]);
 		fail(ld, it->line, &ld->section, key, msg);
 		goto out;
 	}
@@ -340,7 +340,7 @@ static void on_bad_pair(struct loader *ld, const struct gw_ini_item *it)
 }
 
 static int apply_defaults(struct gw_config *cfg,
-			  const struct gw_config_key *keys, size_t n)
+                          const struct gw_config_key *keys, size_t n)
 {
 	char why[GW_CONFIG_MSG_MAX];
 	size_t i;
@@ -359,7 +359,7 @@ static int apply_defaults(struct gw_config *cfg,
 
 /* The line a key was set on (0: not set), for errors about it. */
 static unsigned key_line(const struct loader *ld, const char *section,
-			 const char *key)
+                         const char *key)
 {
 	size_t i;
 
@@ -386,8 +386,9 @@ static void check_public_address(struct loader *ld)
 	if (!a || !is_wildcard(a))
 		return;
 	snprintf(msg, sizeof(msg),
-		 "'%s' is not an address others can reach (set the public "
-		 "one)", a);
+	         "'%s' is not an address others can reach (set the public "
+	         "one)",
+	         a);
 	fail(ld, key_line(ld, "server", "public_address"), &sec,
 	     "public_address", msg);
 }
@@ -399,9 +400,9 @@ static void check_listeners(struct loader *ld)
 		const char *section, *key;
 		const struct gw_addr *a;
 	} l[] = {
-		{"https", "listen", &ld->cfg->https.listen},
-		{"sip", "tcp", &ld->cfg->sip.tcp},
-		{"sip", "tls", &ld->cfg->sip.tls},
+	    {"https", "listen", &ld->cfg->https.listen},
+	    {"sip", "tcp", &ld->cfg->sip.tcp},
+	    {"sip", "tls", &ld->cfg->sip.tls},
 	};
 	char msg[GW_CONFIG_MSG_MAX];
 	struct pl sec;
@@ -416,9 +417,9 @@ static void check_listeners(struct loader *ld)
 			     !is_wildcard(a->host) && !is_wildcard(b->host)))
 				continue;
 			snprintf(msg, sizeof(msg),
-				 "same TCP port as [%s] %s (line %u)",
-				 l[i].section, l[i].key,
-				 key_line(ld, l[i].section, l[i].key));
+			         "same TCP port as [%s] %s (line %u)",
+			         l[i].section, l[i].key,
+			         key_line(ld, l[i].section, l[i].key));
 			pl_set_str(&sec, l[j].section);
 			fail(ld, key_line(ld, l[j].section, l[j].key), &sec,
 			     l[j].key, msg);
@@ -449,9 +450,11 @@ static void check_file(struct loader *ld)
 	}
 	pl_set_str(&sec, "https");
 	if (cfg->https.listen.host && !cfg->https.cert)
-		fail(ld, https_line, &sec, "cert", "required when listen is set");
+		fail(ld, https_line, &sec, "cert",
+		     "required when listen is set");
 	if (cfg->https.listen.host && !cfg->https.key)
-		fail(ld, https_line, &sec, "key", "required when listen is set");
+		fail(ld, https_line, &sec, "key",
+		     "required when listen is set");
 
 	/* [sip] tls_cert and tls_key default to the [https] ones. */
 	if (!cfg->sip.tls_cert && cfg->https.cert &&
@@ -471,9 +474,8 @@ static void check_file(struct loader *ld)
 	check_listeners(ld);
 }
 
-int gw_config_parse(struct gw_config **cfgp, const char *name,
-		    const char *text, size_t len,
-		    struct gw_config_errors *errs)
+int gw_config_parse(struct gw_config **cfgp, const char *name, const char *text,
+                    size_t len, struct gw_config_errors *errs)
 {
 	struct loader ld;
 	struct gw_ini ini;
@@ -526,7 +528,7 @@ out:
 }
 
 int gw_config_load(struct gw_config **cfgp, const char *path,
-		   struct gw_config_errors *errs)
+                   struct gw_config_errors *errs)
 {
 	char msg[GW_CONFIG_MSG_MAX];
 	char *text = NULL;
@@ -556,7 +558,7 @@ int gw_config_load(struct gw_config **cfgp, const char *path,
 	}
 	if (len > GW_CONFIG_FILE_MAX) {
 		snprintf(msg, sizeof(msg), "larger than %u bytes",
-			 GW_CONFIG_FILE_MAX);
+		         GW_CONFIG_FILE_MAX);
 		err = error_add(errs, path, 0, NULL, NULL, msg);
 		err = err ? err : EOVERFLOW;
 		goto out;

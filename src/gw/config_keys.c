@@ -17,36 +17,34 @@
 
 /* The names and defaults here are an external interface: keep them. */
 static const struct gw_config_key keys[] = {
-	{"server", "public_address", GW_CFG_HOST, OFF(server.public_address),
-	 0, 0, NULL, true},
-	{"https", "listen", GW_CFG_ADDR, OFF(https.listen), 0, 0, NULL, false},
-	{"https", "cert", GW_CFG_PATH, OFF(https.cert), 0, 0, NULL, false},
-	{"https", "key", GW_CFG_PATH, OFF(https.key), 0, 0, NULL, false},
-	{"https", "allowed_origins", GW_CFG_ORIGINS,
-	 OFF(https.allowed_origins), 0, 0, NULL, false},
-	{"https", "max_connections_per_ip", GW_CFG_UINT,
-	 OFF(https.max_connections_per_ip), 1, 100000, "64", false},
-	{"https", "idle_timeout", GW_CFG_UINT, OFF(https.idle_timeout), 10,
-	 86400, "900", false},
-	{"sip", "domain", GW_CFG_HOST, OFF(sip.domain), 0, 0, NULL, true},
-	{"sip", "udp", GW_CFG_ADDR, OFF(sip.udp), 0, 0, NULL, false},
-	{"sip", "tcp", GW_CFG_ADDR, OFF(sip.tcp), 0, 0, NULL, false},
-	{"sip", "tls", GW_CFG_ADDR, OFF(sip.tls), 0, 0, NULL, false},
-	{"sip", "tls_cert", GW_CFG_PATH, OFF(sip.tls_cert), 0, 0, NULL, false},
-	{"sip", "tls_key", GW_CFG_PATH, OFF(sip.tls_key), 0, 0, NULL, false},
-	{"sip", "tls_ca_file", GW_CFG_PATH, OFF(sip.tls_ca_file), 0, 0, NULL,
-	 false},
-	{"sip", "tls_verify", GW_CFG_BOOL, OFF(sip.tls_verify), 0, 0, "yes",
-	 false},
-	{"store", "path", GW_CFG_PATH, OFF(store.path), 0, 0, "var/sipcloak.db",
-	 false},
-	{"store", "master_key", GW_CFG_PATH, OFF(store.master_key), 0, 0,
-	 "var/master.key", false},
-	{"media", "ports", GW_CFG_PORTS, OFF(media.ports), 0, 0, "40000-40999",
-	 false},
-	{"media", "workers", GW_CFG_UINT, OFF(media.workers), 0, 256, "0",
-	 false},
-	{"log", "level", GW_CFG_LEVEL, OFF(log.level), 0, 0, "info", false},
+    {"server", "public_address", GW_CFG_HOST, OFF(server.public_address), 0, 0,
+     NULL, true},
+    {"https", "listen", GW_CFG_ADDR, OFF(https.listen), 0, 0, NULL, false},
+    {"https", "cert", GW_CFG_PATH, OFF(https.cert), 0, 0, NULL, false},
+    {"https", "key", GW_CFG_PATH, OFF(https.key), 0, 0, NULL, false},
+    {"https", "allowed_origins", GW_CFG_ORIGINS, OFF(https.allowed_origins), 0,
+     0, NULL, false},
+    {"https", "max_connections_per_ip", GW_CFG_UINT,
+     OFF(https.max_connections_per_ip), 1, 100000, "64", false},
+    {"https", "idle_timeout", GW_CFG_UINT, OFF(https.idle_timeout), 10, 86400,
+     "900", false},
+    {"sip", "domain", GW_CFG_HOST, OFF(sip.domain), 0, 0, NULL, true},
+    {"sip", "udp", GW_CFG_ADDR, OFF(sip.udp), 0, 0, NULL, false},
+    {"sip", "tcp", GW_CFG_ADDR, OFF(sip.tcp), 0, 0, NULL, false},
+    {"sip", "tls", GW_CFG_ADDR, OFF(sip.tls), 0, 0, NULL, false},
+    {"sip", "tls_cert", GW_CFG_PATH, OFF(sip.tls_cert), 0, 0, NULL, false},
+    {"sip", "tls_key", GW_CFG_PATH, OFF(sip.tls_key), 0, 0, NULL, false},
+    {"sip", "tls_ca_file", GW_CFG_PATH, OFF(sip.tls_ca_file), 0, 0, NULL,
+     false},
+    {"sip", "tls_verify", GW_CFG_BOOL, OFF(sip.tls_verify), 0, 0, "yes", false},
+    {"store", "path", GW_CFG_PATH, OFF(store.path), 0, 0, "var/sipcloak.db",
+     false},
+    {"store", "master_key", GW_CFG_PATH, OFF(store.master_key), 0, 0,
+     "var/master.key", false},
+    {"media", "ports", GW_CFG_PORTS, OFF(media.ports), 0, 0, "40000-40999",
+     false},
+    {"media", "workers", GW_CFG_UINT, OFF(media.workers), 0, 256, "0", false},
+    {"log", "level", GW_CFG_LEVEL, OFF(log.level), 0, 0, "info", false},
 };
 
 const struct gw_config_key *gw_config_keys(size_t *countp)
@@ -58,14 +56,22 @@ const struct gw_config_key *gw_config_keys(size_t *countp)
 const char *gw_config_type_name(enum gw_config_type type)
 {
 	switch (type) {
-	case GW_CFG_HOST: return "host";
-	case GW_CFG_ADDR: return "host:port";
-	case GW_CFG_PATH: return "path";
-	case GW_CFG_UINT: return "integer";
-	case GW_CFG_BOOL: return "boolean";
-	case GW_CFG_PORTS: return "port range";
-	case GW_CFG_LEVEL: return "log level";
-	case GW_CFG_ORIGINS: return "origin list";
+	case GW_CFG_HOST:
+		return "host";
+	case GW_CFG_ADDR:
+		return "host:port";
+	case GW_CFG_PATH:
+		return "path";
+	case GW_CFG_UINT:
+		return "integer";
+	case GW_CFG_BOOL:
+		return "boolean";
+	case GW_CFG_PORTS:
+		return "port range";
+	case GW_CFG_LEVEL:
+		return "log level";
+	case GW_CFG_ORIGINS:
+		return "origin list";
 	}
 	return "?";
 }
@@ -84,19 +90,19 @@ int gw_config_section_check(const struct pl *section, const struct pl *name)
 }
 
 /* "the value 'V'", clipped so that one huge value cannot flood a terminal. */
-static void why_set(char *why, size_t size, const char *pre,
-		    const struct pl *v, const char *post)
+static void why_set(char *why, size_t size, const char *pre, const struct pl *v,
+                    const char *post)
 {
 	int n = (int)SC_MIN(v->l, (size_t)GW_CONFIG_VALUE_SHOW);
 
 	if (!why || !size)
 		return;
 	snprintf(why, size, "%s'%.*s%s'%s", pre, n, v->p,
-		 v->l > (size_t)n ? "..." : "", post);
+	         v->l > (size_t)n ? "..." : "", post);
 }
 
 int gw_config_parse_uint(const struct pl *v, uint32_t min, uint32_t max,
-			 uint32_t *out, char *why, size_t size)
+                         uint32_t *out, char *why, size_t size)
 {
 	char post[48];
 	uint32_t n = 0;
@@ -108,7 +114,7 @@ int gw_config_parse_uint(const struct pl *v, uint32_t min, uint32_t max,
 	}
 	if (err || n < min || n > max) {
 		snprintf(post, sizeof(post), " out of range (%u..%u)", min,
-			 max);
+		         max);
 		why_set(why, size, "value ", v, post);
 		err = EOVERFLOW;
 		goto out;
@@ -118,8 +124,7 @@ out:
 	return err;
 }
 
-int gw_config_parse_bool(const struct pl *v, bool *out, char *why,
-			 size_t size)
+int gw_config_parse_bool(const struct pl *v, bool *out, char *why, size_t size)
 {
 	static const char *const yes[] = {"yes", "true", "on", "1"};
 	static const char *const no[] = {"no", "false", "off", "0"};
@@ -134,7 +139,7 @@ int gw_config_parse_bool(const struct pl *v, bool *out, char *why,
 	}
 	if (err)
 		why_set(why, size, "cannot parse boolean ", v,
-			" (expected yes/no/true/false/on/off/1/0)");
+		        " (expected yes/no/true/false/on/off/1/0)");
 	return err;
 }
 
@@ -200,7 +205,7 @@ static bool host_ok(const struct pl *h, bool bracketed)
 }
 
 int gw_config_parse_host(const struct pl *v, struct pl *host, char *why,
-			 size_t size)
+                         size_t size)
 {
 	struct pl h = *v;
 	bool br = h.l >= 2 && h.p[0] == '[' && h.p[h.l - 1] == ']';
@@ -214,7 +219,7 @@ int gw_config_parse_host(const struct pl *v, struct pl *host, char *why,
 		*host = h;
 	} else {
 		why_set(why, size, "cannot parse host ", v,
-			" (expected an IP address or host name)");
+		        " (expected an IP address or host name)");
 		err = EBADMSG;
 	}
 	return err;
@@ -238,8 +243,8 @@ static const char *addr_colon(const struct pl *v)
 	return NULL;
 }
 
-int gw_config_parse_addr(const struct pl *v, struct pl *host,
-			 uint16_t *port, char *why, size_t size)
+int gw_config_parse_addr(const struct pl *v, struct pl *host, uint16_t *port,
+                         char *why, size_t size)
 {
 	const char *colon = addr_colon(v);
 	bool br = v->l && v->p[0] == '[';
@@ -265,14 +270,14 @@ int gw_config_parse_addr(const struct pl *v, struct pl *host,
 out:
 	if (err == EBADMSG)
 		why_set(why, size, "cannot parse address ", v,
-			" (expected host:port)");
+		        " (expected host:port)");
 	else if (err)
 		why_set(why, size, "port out of range in ", v, " (1..65535)");
 	return err;
 }
 
 int gw_config_parse_ports(const struct pl *v, struct gw_port_range *r,
-			  char *why, size_t size)
+                          char *why, size_t size)
 {
 	const char *dash = pl_chr(v, '-');
 	struct pl lo, hi;
@@ -282,7 +287,7 @@ int gw_config_parse_ports(const struct pl *v, struct gw_port_range *r,
 
 	if (!dash) {
 		why_set(why, size, "cannot parse port range ", v,
-			" (expected LO-HI, as in 40000-40999)");
+		        " (expected LO-HI, as in 40000-40999)");
 		goto out;
 	}
 	lo.p = v->p;
@@ -295,18 +300,17 @@ int gw_config_parse_ports(const struct pl *v, struct gw_port_range *r,
 	eb = pl_u32(&hi, &b);
 	if (ea == EBADMSG || eb == EBADMSG) {
 		why_set(why, size, "cannot parse port range ", v,
-			" (expected LO-HI, as in 40000-40999)");
+		        " (expected LO-HI, as in 40000-40999)");
 	} else if (ea || eb || a < MEDIA_PORT_MIN || b > MEDIA_PORT_MAX) {
 		snprintf(post, sizeof(post), " out of range (%u..%u)",
-			 MEDIA_PORT_MIN, MEDIA_PORT_MAX);
+		         MEDIA_PORT_MIN, MEDIA_PORT_MAX);
 		why_set(why, size, "port range ", v, post);
 		err = EOVERFLOW;
 	} else if (a > b) {
 		why_set(why, size, "port range ", v,
-			" is reversed (expected LO-HI with LO < HI)");
+		        " is reversed (expected LO-HI with LO < HI)");
 	} else if (a == b) {
-		why_set(why, size, "port range ", v,
-			" has fewer than 2 ports");
+		why_set(why, size, "port range ", v, " has fewer than 2 ports");
 		err = EOVERFLOW;
 	} else {
 		r->lo = (uint16_t)a;
@@ -317,8 +321,8 @@ out:
 	return err;
 }
 
-int gw_config_parse_level(const struct pl *v, enum log_level *out,
-			  char *why, size_t size)
+int gw_config_parse_level(const struct pl *v, enum log_level *out, char *why,
+                          size_t size)
 {
 	char buf[8];
 	int err = EBADMSG;
@@ -327,7 +331,7 @@ int gw_config_parse_level(const struct pl *v, enum log_level *out,
 		err = 0;
 	else
 		why_set(why, size, "unknown log level ", v,
-			" (expected debug, info, warn or error)");
+		        " (expected debug, info, warn or error)");
 	return err;
 }
 
@@ -357,7 +361,7 @@ static const char *origin_scheme(struct pl *rest, uint32_t *def_port)
 }
 
 int gw_config_parse_origin(const struct pl *v, char *norm, size_t normsz,
-			   char *why, size_t size)
+                           char *why, size_t size)
 {
 	struct pl rest = *v, host, bare, port;
 	const char *colon = NULL, *scheme;
@@ -388,7 +392,7 @@ int gw_config_parse_origin(const struct pl *v, char *norm, size_t normsz,
 	/* RFC 6454 §6.2: lower-case scheme and host, default port left out. */
 	if (colon && n != def)
 		w = snprintf(norm, normsz, "%s://%.*s:%u", scheme,
-			     PL_FMT(&host), n);
+		             PL_FMT(&host), n);
 	else
 		w = snprintf(norm, normsz, "%s://%.*s", scheme, PL_FMT(&host));
 	if (w < 0 || (size_t)w >= normsz)
@@ -402,6 +406,6 @@ out:
 		why_set(why, size, "origin ", v, " too long");
 	else if (err)
 		why_set(why, size, "cannot parse origin ", v,
-			" (expected http(s)://host[:port] without a path)");
+		        " (expected http(s)://host[:port] without a path)");
 	return err;
 }
