@@ -123,13 +123,16 @@ struct gw_config_error {
 	char *message;
 };
 
-/* The mistakes found by one load, in file order; owns its entries. */
+/* The mistakes found by one load: line by line, then those of rules that
+ * span keys (missing keys, conflicts). Owns its entries. */
 struct gw_config_errors {
-	struct list list;
-	bool truncated; /* more than GW_CONFIG_ERRORS_MAX were found */
+	struct list list; /* of struct gw_config_error */
+	bool truncated;   /* more than GW_CONFIG_ERRORS_MAX were found */
 };
 
+/* Makes errs an empty list (it may live on the stack). */
 void gw_config_errors_init(struct gw_config_errors *errs);
+/* Frees every entry and leaves errs empty, ready for another load. */
 void gw_config_errors_flush(struct gw_config_errors *errs);
 
 /*
