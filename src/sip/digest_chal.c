@@ -113,6 +113,16 @@ static const char *alg_name(enum sip_digest_alg alg)
 	}
 }
 
+/* A challenge parameter sent back byte for byte, escapes as written (the
+ * decoder has checked them); not through printf, which stops at a NUL. */
+static int write_echo(struct mbuf *mb, const char *name, const struct pl *v)
+{
+	int err = mbuf_printf(mb, ", %s=\"", name);
+
+	err = err ? err : mbuf_write_pl(mb, v);
+	return err ? err : mbuf_write_str(mb, "\"");
+}
+
 static int write_creds(struct mbuf *mb, const struct sip_digest *chal,
 		       const struct sip_digest_client *cl,
 		       const struct pl *user, const char *resp,
@@ -124,16 +134,15 @@ static int write_creds(struct mbuf *mb, const struct sip_digest *chal,
 	err = err ? err : write_quoted(mb, user);
 	/* realm, nonce and opaque go back exactly as the server wrote them,
 	 * escapes included (RFC 7616 §3.4). */
-	err = err ? err
-		  : mbuf_printf(mb, ", realm=\"%.*s\", nonce=\"%.*s\", uri=",
-				PL_FMT(&chal->realm), PL_FMT(&chal->nonce));
+	err = err ? err : write_echo(mb, "realm", &chal->realm);
+	err = err ? err : write_echo(mb, "nonce", &chal->nonce);
+	err = err ? err : mbuf_write_str(mb, ", uri=");
 	err = err ? err : write_quoted(mb, &cl->uri);
 	err = err ? err
 		  : mbuf_printf(mb, ", response=\"%s\", algorithm=%s", resp,
 				alg_name(chal->alg));
 	if (!err && chal->opaque.p)
-		err = mbuf_printf(mb, ", opaque=\"%.*s\"",
-				  PL_FMT(&chal->opaque));
+		err = write_echo(mb, "opaque", &chal->opaque);
 	if (!err && chal->qop_auth) {
 		err = mbuf_write_str(mb, ", qop=auth, nc=");
 		err = err ? err : mbuf_write_str(mb, nc);

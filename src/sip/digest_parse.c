@@ -65,11 +65,13 @@ static int read_quoted(struct cur *c, struct pl *val)
 		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
 			return EBADMSG;
 		if (ch == '\\') {
-			/* quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F) */
+			/* quoted-pair: RFC 3261 §25.1 allows escaped CTLs
+			 * (even NUL); we follow RFC 7230 §3.2.6 and refuse
+			 * them, so an unquoted value is a clean C string. */
 			if (c->p + 1 >= c->end)
 				return EBADMSG;
 			ch = (unsigned char)c->p[1];
-			if (ch == '\r' || ch == '\n' || ch > 0x7f)
+			if ((ch < 0x20 && ch != '\t') || ch >= 0x7f)
 				return EBADMSG;
 			c->p++;
 		}

@@ -182,6 +182,7 @@ static void test_parse_errors(void **state)
 		R2617 "response=\"x\\",			  /* escape at end */
 		R2617 "response=\"x\" opaque=\"o\"",	  /* no comma */
 		R2617 "response=\"a\x01\"",		  /* CTL */
+		R2617 "response=\"a\\\x01\"",		  /* escaped CTL */
 		R2617 "response=",
 		R2617 "response",
 		R2617 "=\"x\"",
