@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* A fixed HA1 for each base hash (MD5 and SHA-256 of "u:r:p"). */
 static const char ha1_md5[] = "6b4eb6c9d3f4ba3a2bbd1ec2a4a4fa8f";
 static const char ha1_sha[] =
-	"1f0b1a0b3b3a8c0d6f3d8b4d3c2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e";
+    "1f0b1a0b3b3a8c0d6f3d8b4d3c2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -25,17 +25,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	v.p++;
 	v.l--;
-	err = sip_digest_decode(&d, data[0] & 1 ? SIP_DIGEST_CHALLENGE
-						: SIP_DIGEST_CREDENTIALS,
-				&v);
+	err = sip_digest_decode(
+	    &d, data[0] & 1 ? SIP_DIGEST_CHALLENGE : SIP_DIGEST_CREDENTIALS,
+	    &v);
 	if (err)
 		return 0;
 	(void)sip_digest_unquote(buf, sizeof(buf), NULL, &d.realm);
 	(void)sip_digest_unquote(buf, sizeof(buf), NULL, &d.username);
 	if (d.kind == SIP_DIGEST_CREDENTIALS) {
 		const char *ha1 = sip_digest_alg_base(d.alg) == SIP_DIGEST_MD5
-					  ? ha1_md5
-					  : ha1_sha;
+				      ? ha1_md5
+				      : ha1_sha;
 
 		(void)sip_digest_verify(&d, ha1, &PL("REGISTER"), data[0] & 2);
 		return 0;
@@ -44,12 +44,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	{
 		struct sip_digest_client cl = {
-			.username = PL("u"),
-			.password = PL("p"),
-			.method = PL("REGISTER"),
-			.uri = PL("sip:example.org"),
-			.cnonce = PL("c"),
-			.nc = 1,
+		    .username = PL("u"),
+		    .password = PL("p"),
+		    .method = PL("REGISTER"),
+		    .uri = PL("sip:example.org"),
+		    .cnonce = PL("c"),
+		    .nc = 1,
 		};
 		struct sip_digest cred;
 

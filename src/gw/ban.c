@@ -8,8 +8,8 @@
 /* Eviction classes: entries without history go first, active bans never. */
 enum ent_class {
 	CLASS_PLAIN = 0, /* failures only */
-	CLASS_REPEAT,	 /* not banned now, banned before */
-	CLASS_BANNED,	 /* banned now (or until the next look) */
+	CLASS_REPEAT,    /* not banned now, banned before */
+	CLASS_BANNED,    /* banned now (or until the next look) */
 	CLASS_COUNT
 };
 
@@ -18,11 +18,11 @@ struct ban_ent {
 	struct le lle; /* in the list of its class, least recent first */
 	enum ent_class cls;
 	uint64_t fails[GW_BAN_THRESHOLD_MAX]; /* ring of failure times */
-	uint32_t nfails;		      /* in the ring, <= threshold */
-	uint32_t head;			      /* next slot to write */
-	uint64_t until;			      /* end of the last ban */
+	uint32_t nfails;                      /* in the ring, <= threshold */
+	uint32_t head;                        /* next slot to write */
+	uint64_t until;                       /* end of the last ban */
 	uint64_t quiet_from; /* last failure or ban end: decay counts from */
-	uint32_t bans;	     /* earlier bans still remembered */
+	uint32_t bans;       /* earlier bans still remembered */
 	size_t klen;
 	char key[];
 };
@@ -78,8 +78,8 @@ int gw_bans_alloc(struct gw_bans **bansp, const struct gw_bans_conf *conf)
 	c.window_ms = c.window_ms ? c.window_ms : GW_BAN_WINDOW_MS;
 	c.threshold = c.threshold ? c.threshold : GW_BAN_THRESHOLD;
 	c.period_ms = c.period_ms ? c.period_ms : GW_BAN_PERIOD_MS;
-	c.period_max_ms = c.period_max_ms ? c.period_max_ms
-					  : GW_BAN_PERIOD_MAX_MS;
+	c.period_max_ms =
+	    c.period_max_ms ? c.period_max_ms : GW_BAN_PERIOD_MAX_MS;
 	c.decay_ms = c.decay_ms ? c.decay_ms : GW_BAN_DECAY_MS;
 	c.max_entries = c.max_entries ? c.max_entries : GW_BAN_ENTRIES_MAX;
 	if (c.threshold > GW_BAN_THRESHOLD_MAX || c.period_max_ms < c.period_ms)
@@ -90,9 +90,9 @@ int gw_bans_alloc(struct gw_bans **bansp, const struct gw_bans_conf *conf)
 		return ENOMEM;
 	bans->conf = c;
 	for (t = 0; t < GW_BAN_TABLES && !err; t++)
-		err = hash_alloc(&bans->tab[t].ht,
-				 (uint32_t)SC_MIN(c.max_entries / 2 + 1,
-						  1u << 16));
+		err = hash_alloc(
+		    &bans->tab[t].ht,
+		    (uint32_t)SC_MIN(c.max_entries / 2 + 1, 1u << 16));
 	if (err)
 		mem_deref(bans);
 	else
@@ -140,8 +140,7 @@ static void ent_decay(const struct gw_bans *bans, struct ban_ent *e,
 	e->quiet_from += days * bans->conf.decay_ms;
 }
 
-static uint64_t newest_fail(const struct gw_bans *bans,
-			    const struct ban_ent *e)
+static uint64_t newest_fail(const struct gw_bans *bans, const struct ban_ent *e)
 {
 	uint32_t thr = bans->conf.threshold;
 
@@ -256,7 +255,8 @@ static int count_failure(struct gw_bans *bans, struct ban_table *tab,
 		e->nfails++;
 	e->quiet_from = now;
 	/* The oldest of the last thr failures is the next slot to write. */
-	if (e->nfails == thr && now - e->fails[e->head] < bans->conf.window_ms) {
+	if (e->nfails == thr &&
+	    now - e->fails[e->head] < bans->conf.window_ms) {
 		e->until = now + ban_period(bans, e->bans);
 		e->quiet_from = e->until;
 		e->bans++;
@@ -322,8 +322,7 @@ int gw_bans_check(struct gw_bans *bans, enum gw_ban_table t, const char *key,
 	return 0;
 }
 
-void gw_bans_success(struct gw_bans *bans, enum gw_ban_table t,
-		     const char *key)
+void gw_bans_success(struct gw_bans *bans, enum gw_ban_table t, const char *key)
 {
 	struct ban_ent *e;
 	struct pl k;
@@ -357,8 +356,7 @@ int gw_bans_clear(struct gw_bans *bans, enum gw_ban_table t, const char *key)
 	return 0;
 }
 
-void gw_bans_list(struct gw_bans *bans, uint64_t now_ms, gw_ban_h *h,
-		  void *arg)
+void gw_bans_list(struct gw_bans *bans, uint64_t now_ms, gw_ban_h *h, void *arg)
 {
 	struct le *le;
 	int t;

@@ -5,23 +5,19 @@
 
 #include "core/core.h"
 
-#define GW_BAN_WINDOW_MS (10 * 60 * 1000ull)	  /* failures counted in */
-#define GW_BAN_THRESHOLD 5			  /* failures that ban */
-#define GW_BAN_THRESHOLD_MAX 16			  /* configurable up to */
-#define GW_BAN_PERIOD_MS (5 * 60 * 1000ull)	  /* first ban */
+#define GW_BAN_WINDOW_MS (10 * 60 * 1000ull)       /* failures counted in */
+#define GW_BAN_THRESHOLD 5                         /* failures that ban */
+#define GW_BAN_THRESHOLD_MAX 16                    /* configurable up to */
+#define GW_BAN_PERIOD_MS (5 * 60 * 1000ull)        /* first ban */
 #define GW_BAN_PERIOD_MAX_MS (24 * 3600 * 1000ull) /* doubling stops here */
-#define GW_BAN_DECAY_MS (24 * 3600 * 1000ull)	  /* one repeat forgotten */
-#define GW_BAN_ENTRIES_MAX 32768		  /* keys per table */
-#define GW_BAN_KEY_MAX 256			  /* bytes of one key */
+#define GW_BAN_DECAY_MS (24 * 3600 * 1000ull)      /* one repeat forgotten */
+#define GW_BAN_ENTRIES_MAX 32768                   /* keys per table */
+#define GW_BAN_KEY_MAX 256                         /* bytes of one key */
 
 /* Two independent tables: a source (the caller passes an address string;
  * for IPv6 pass the /64 prefix, or one host owns a whole table) and an
  * account (the user name as authenticated). */
-enum gw_ban_table {
-	GW_BAN_SOURCE = 0,
-	GW_BAN_ACCOUNT,
-	GW_BAN_TABLES
-};
+enum gw_ban_table { GW_BAN_SOURCE = 0, GW_BAN_ACCOUNT, GW_BAN_TABLES };
 
 /* Zero fields take the defaults above. */
 struct gw_bans_conf {

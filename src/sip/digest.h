@@ -5,10 +5,10 @@
 #include "core/core.h"
 
 /* Limits, enforced by the decoder. */
-#define SIP_DIGEST_PARAM_MAX 256 /* bytes in one parameter value, as written */
+#define SIP_DIGEST_PARAM_MAX 256 /* bytes in one value, as written */
 #define SIP_DIGEST_PARAMS_MAX 32 /* parameters in one header value */
-#define SIP_DIGEST_HEX_MAX 65	 /* a SHA-256 hex digest and its NUL */
-#define SIP_DIGEST_NC_LEN 8	 /* nc is exactly 8 hex digits (RFC 7616 §3.4) */
+#define SIP_DIGEST_HEX_MAX 65    /* a SHA-256 hex digest and its NUL */
+#define SIP_DIGEST_NC_LEN 8      /* 8 hex digits (RFC 7616 §3.4) */
 
 /* The algorithms of RFC 7616 §3.3 / RFC 8760 §2. SHA-512-256 is parsed as
  * UNKNOWN: neither JsSIP nor the PBXs we meet implement it. */
@@ -44,16 +44,16 @@ struct sip_digest {
 	struct pl response;
 	struct pl algorithm; /* as written; alg is what it means */
 	struct pl cnonce;
-	struct pl qop;	     /* credentials: one token; challenge: a list */
+	struct pl qop; /* credentials: one token; challenge: a list */
 	struct pl nc;
 	struct pl opaque;
-	struct pl userhash;  /* "true" / "false" */
-	struct pl stale;     /* challenge only: "true" / "false" */
-	struct pl domain;    /* challenge only */
-	uint32_t ncv;	     /* nc as a number, when nc is set */
-	bool qop_auth;	     /* qop is (credentials) / offers (challenge) auth */
-	bool is_stale;	     /* stale=true */
-	bool is_userhash;    /* userhash=true */
+	struct pl userhash; /* "true" / "false" */
+	struct pl stale;    /* challenge only: "true" / "false" */
+	struct pl domain;   /* challenge only */
+	uint32_t ncv;       /* nc as a number, when nc is set */
+	bool qop_auth;      /* qop is (credentials) / offers (challenge) auth */
+	bool is_stale;      /* stale=true */
+	bool is_userhash;   /* userhash=true */
 };
 
 /*
@@ -140,11 +140,11 @@ enum sip_digest_order {
 };
 
 struct sip_digest_chal {
-	bool proxy;		     /* 407 Proxy-Authenticate, else 401 */
+	bool proxy; /* 407 Proxy-Authenticate, else 401 */
 	const char *realm;
 	const char *nonce;
-	const char *opaque;	     /* NULL: none */
-	bool stale;		     /* add stale=true (RFC 7616 §3.3) */
+	const char *opaque;          /* NULL: none */
+	bool stale;                  /* add stale=true (RFC 7616 §3.3) */
 	enum sip_digest_order order; /* 0: MD5 first */
 };
 
@@ -160,9 +160,9 @@ struct sip_digest_client {
 	struct pl username;
 	struct pl password;
 	struct pl method;
-	struct pl uri;	   /* the Request-URI as sent */
-	struct pl cnonce;  /* caller-chosen random token (tests fix it) */
-	uint32_t nc;	   /* 1 for the first use of this nonce */
+	struct pl uri;    /* the Request-URI as sent */
+	struct pl cnonce; /* caller-chosen random token (tests fix it) */
+	uint32_t nc;      /* 1 for the first use of this nonce */
 };
 
 /*
@@ -174,7 +174,6 @@ struct sip_digest_client {
  */
 int sip_digest_client_auth(struct mbuf *mb, const struct sip_digest *chal,
 			   const struct sip_digest_client *cl);
-
 
 /*
  * Stateless nonces (RFC 7616 §3.3, §5.4):
@@ -191,9 +190,9 @@ int sip_digest_client_auth(struct mbuf *mb, const struct sip_digest *chal,
  * caller's (a wall clock in ms if the secret outlives the process).
  */
 #define SIP_NONCE_EXPIRY_MS (300 * 1000ull) /* default lifetime (5 min) */
-#define SIP_NONCE_SKEW_MS 2000ull	    /* tolerated clock step back */
-#define SIP_NONCE_REPLAY_MAX 65536	    /* default replay-table entries */
-#define SIP_NONCE_SECRET_MIN 16		    /* bytes of server secret */
+#define SIP_NONCE_SKEW_MS 2000ull           /* tolerated clock step back */
+#define SIP_NONCE_REPLAY_MAX 65536          /* default replay-table entries */
+#define SIP_NONCE_SECRET_MIN 16             /* bytes of server secret */
 #define SIP_NONCE_SECRET_MAX 64
 #define SIP_NONCE_RAW_LEN 32 /* ts 8 + random 8 + mac 16 */
 #define SIP_NONCE_LEN 43     /* its base64url length, without padding */
@@ -216,8 +215,8 @@ struct sip_nonces;
  * SIP_NONCE_SECRET_MIN..MAX random bytes). conf may be NULL (defaults).
  * Returns 0, EINVAL or ENOMEM.
  */
-int sip_nonces_alloc(struct sip_nonces **np, const uint8_t *secret,
-		     size_t len, const struct sip_nonce_conf *conf);
+int sip_nonces_alloc(struct sip_nonces **np, const uint8_t *secret, size_t len,
+		     const struct sip_nonce_conf *conf);
 
 /* Writes a new nonce (SIP_NONCE_LEN chars and a NUL) for realm issued at
  * now_ms. Returns 0, EINVAL, or an error from the random source. */
@@ -243,5 +242,54 @@ int sip_nonce_use(struct sip_nonces *n, const struct pl *nonce, uint32_t nc,
 
 /* Entries in the replay table (for tests and metrics). */
 size_t sip_nonces_count(const struct sip_nonces *n);
+
+/*
+ * The server side in one call (RFC 3261 §22.3, RFC 7616 §3.4-§3.5): decode
+ * an Authorization / Proxy-Authorization value, check the realm and the
+ * nonce, fetch the HA1 through the caller's callback, verify the response
+ * and record the nonce count.
+ */
+enum sip_digest_verdict {
+	SIP_AUTH_OK = 0,    /* authenticated */
+	SIP_AUTH_CHALLENGE, /* other realm, unknown or forged nonce, or a
+			     * replayed nc: challenge again; no password
+			     * was tried, so not a failure */
+	SIP_AUTH_STALE,     /* right password, expired nonce: challenge
+			     * with stale=true (RFC 7616 §3.3) */
+	SIP_AUTH_FAILED,    /* wrong password or unknown user: count a
+			     * failure (gw bans), then challenge */
+	SIP_AUTH_BAD,       /* malformed: answer 400 */
+};
+
+/*
+ * Looks up the HA1 for cred (cred->username, or the userhash when
+ * cred->is_userhash, in cred->realm) for the hash sip_digest_alg_base(alg)
+ * and writes it, hex and NUL-terminated, to ha1. Returns 0 or ENOENT (no
+ * such user: the caller gets SIP_AUTH_FAILED, like a wrong password, so
+ * that user names cannot be probed). Other errors are passed through.
+ */
+typedef int(sip_digest_ha1_h)(const struct sip_digest *cred,
+			      enum sip_digest_alg alg,
+			      char ha1[SIP_DIGEST_HEX_MAX], void *arg);
+
+struct sip_digest_auth {
+	struct sip_nonces *nonces;
+	const char *realm;  /* ours */
+	bool allow_rfc2069; /* see sip_digest_verify; default off */
+	sip_digest_ha1_h *ha1h;
+	void *arg;
+};
+
+/*
+ * Runs the server-side checks for the header value val of a request with
+ * method at now_ms. *verdictp gets the outcome; cred (may be NULL) gets the
+ * decoded credentials, views into val (to log the user name, key bans).
+ * Returns 0 when *verdictp is meaningful, or EINVAL / ENOMEM / an error
+ * from the callback (then answer 500).
+ */
+int sip_digest_authenticate(const struct sip_digest_auth *auth,
+			    const struct pl *val, const struct pl *method,
+			    uint64_t now_ms, enum sip_digest_verdict *verdictp,
+			    struct sip_digest *cred);
 
 #endif

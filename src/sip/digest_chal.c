@@ -44,9 +44,9 @@ static int write_one(struct mbuf *mb, const struct sip_digest_chal *ch,
 	int err;
 
 	pl_set_str(&realm, ch->realm);
-	err = mbuf_printf(mb, "%s: Digest realm=",
-			  ch->proxy ? "Proxy-Authenticate"
-				    : "WWW-Authenticate");
+	err =
+	    mbuf_printf(mb, "%s: Digest realm=",
+			ch->proxy ? "Proxy-Authenticate" : "WWW-Authenticate");
 	err = err ? err : write_quoted(mb, &realm);
 	err = err ? err : write_param(mb, "nonce", ch->nonce);
 	if (!err && ch->opaque)
@@ -125,8 +125,7 @@ static int write_echo(struct mbuf *mb, const char *name, const struct pl *v)
 
 static int write_creds(struct mbuf *mb, const struct sip_digest *chal,
 		       const struct sip_digest_client *cl,
-		       const struct pl *user, const char *resp,
-		       const char *nc)
+		       const struct pl *user, const char *resp, const char *nc)
 {
 	int err;
 
@@ -199,8 +198,7 @@ int sip_digest_client_auth(struct mbuf *mb, const struct sip_digest *chal,
 		cred.qop = PL("auth");
 		cred.qop_auth = true;
 		cred.cnonce = cl->cnonce;
-	}
-	else {
+	} else {
 		nc[0] = '\0';
 	}
 	err = sip_digest_response(resp, &cred, ha1, &cl->method);
@@ -210,8 +208,8 @@ int sip_digest_client_auth(struct mbuf *mb, const struct sip_digest *chal,
 	user = cl->username;
 	if (chal->is_userhash) {
 		/* RFC 7616 §3.4.4: the username itself is hashed. */
-		err = sip_digest_userhash(uh, chal->alg, &cl->username,
-					  &prealm);
+		err =
+		    sip_digest_userhash(uh, chal->alg, &cl->username, &prealm);
 		if (err)
 			goto out;
 		pl_set_str(&user, uh);

@@ -131,8 +131,8 @@ struct unq {
 
 static int unq_field(char *buf, const struct pl *in, struct pl *out)
 {
-	int err = sip_digest_unquote(buf, SIP_DIGEST_PARAM_MAX + 1, &out->l,
-				     in);
+	int err =
+	    sip_digest_unquote(buf, SIP_DIGEST_PARAM_MAX + 1, &out->l, in);
 
 	out->p = buf;
 	return err;
@@ -180,8 +180,7 @@ int sip_digest_response(char resp[SIP_DIGEST_HEX_MAX],
 		err = hash_parts(ha1s, cred->alg, parts, 3);
 		if (err)
 			goto out;
-	}
-	else {
+	} else {
 		memcpy(ha1s, ha1, hexlen + 1);
 	}
 
@@ -203,8 +202,7 @@ int sip_digest_response(char resp[SIP_DIGEST_HEX_MAX],
 		parts[5].p = ha2;
 		parts[5].l = hexlen;
 		err = hash_parts(resp, cred->alg, parts, 6);
-	}
-	else {
+	} else {
 		/* RFC 2069 / RFC 2617 §3.2.2.1: H(HA1:nonce:HA2) */
 		parts[2].p = ha2;
 		parts[2].l = hexlen;

@@ -27,7 +27,7 @@ struct sip_nonces {
 	EVP_MAC_CTX *mac; /* keyed once, re-initialised per nonce */
 	uint64_t expiry_ms;
 	size_t replay_max;
-	uint64_t floor;	  /* newest timestamp forgotten by eviction */
+	uint64_t floor; /* newest timestamp forgotten by eviction */
 	bool has_floor;
 	struct hash *ht;
 	struct list order; /* oldest first use at the head */
@@ -51,8 +51,8 @@ static void nonces_destroy(void *data)
 	EVP_MAC_CTX_free(n->mac);
 }
 
-int sip_nonces_alloc(struct sip_nonces **np, const uint8_t *secret,
-		     size_t len, const struct sip_nonce_conf *conf)
+int sip_nonces_alloc(struct sip_nonces **np, const uint8_t *secret, size_t len,
+		     const struct sip_nonce_conf *conf)
 {
 	OSSL_PARAM params[2];
 	struct sip_nonces *n;
@@ -65,13 +65,13 @@ int sip_nonces_alloc(struct sip_nonces **np, const uint8_t *secret,
 	n = mem_zalloc(sizeof(*n), nonces_destroy);
 	if (!n)
 		return ENOMEM;
-	n->expiry_ms = conf && conf->expiry_ms ? conf->expiry_ms
-					       : SIP_NONCE_EXPIRY_MS;
-	n->replay_max = conf && conf->replay_max ? conf->replay_max
-						 : SIP_NONCE_REPLAY_MAX;
+	n->expiry_ms =
+	    conf && conf->expiry_ms ? conf->expiry_ms : SIP_NONCE_EXPIRY_MS;
+	n->replay_max =
+	    conf && conf->replay_max ? conf->replay_max : SIP_NONCE_REPLAY_MAX;
 	list_init(&n->order);
-	err = hash_alloc(&n->ht, (uint32_t)SC_MIN(n->replay_max / 4 + 1,
-						  1u << 16));
+	err = hash_alloc(&n->ht,
+			 (uint32_t)SC_MIN(n->replay_max / 4 + 1, 1u << 16));
 	if (err)
 		goto out;
 
@@ -106,8 +106,8 @@ static int nonce_mac(struct sip_nonces *n, uint8_t out[NONCE_MAC_LEN],
 
 	if (!EVP_MAC_init(n->mac, NULL, 0, NULL) ||
 	    !EVP_MAC_update(n->mac, id, NONCE_ID_LEN) ||
-	    (realm->l && !EVP_MAC_update(n->mac, (const uint8_t *)realm->p,
-					 realm->l)) ||
+	    (realm->l &&
+	     !EVP_MAC_update(n->mac, (const uint8_t *)realm->p, realm->l)) ||
 	    !EVP_MAC_final(n->mac, full, &flen, sizeof(full)) ||
 	    flen != sizeof(full)) {
 		err = ENOMEM;
@@ -119,8 +119,9 @@ out:
 	return err;
 }
 
-static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			     "0123456789-_";
+static const char b64url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    "0123456789-_";
 
 /* base64url without padding (RFC 4648 §5) of exactly SIP_NONCE_RAW_LEN. */
 static void b64_encode(char out[SIP_NONCE_LEN + 1],
@@ -225,8 +226,8 @@ static bool ent_cmp(struct le *le, void *arg)
 static struct nonce_ent *ent_find(const struct sip_nonces *n,
 				  const uint8_t id[NONCE_ID_LEN])
 {
-	struct le *le = hash_lookup(n->ht, hash_fnv(id, NONCE_ID_LEN), ent_cmp,
-				    (void *)id);
+	struct le *le =
+	    hash_lookup(n->ht, hash_fnv(id, NONCE_ID_LEN), ent_cmp, (void *)id);
 
 	return le ? le->data : NULL;
 }

@@ -87,19 +87,19 @@ static struct pl *param_slot(struct sip_digest *d, const struct pl *name)
 		const char *name;
 		size_t off;
 	} map[] = {
-		{"username", offsetof(struct sip_digest, username)},
-		{"realm", offsetof(struct sip_digest, realm)},
-		{"nonce", offsetof(struct sip_digest, nonce)},
-		{"uri", offsetof(struct sip_digest, uri)},
-		{"response", offsetof(struct sip_digest, response)},
-		{"algorithm", offsetof(struct sip_digest, algorithm)},
-		{"cnonce", offsetof(struct sip_digest, cnonce)},
-		{"qop", offsetof(struct sip_digest, qop)},
-		{"nc", offsetof(struct sip_digest, nc)},
-		{"opaque", offsetof(struct sip_digest, opaque)},
-		{"userhash", offsetof(struct sip_digest, userhash)},
-		{"stale", offsetof(struct sip_digest, stale)},
-		{"domain", offsetof(struct sip_digest, domain)},
+	    {"username", offsetof(struct sip_digest, username)},
+	    {"realm", offsetof(struct sip_digest, realm)},
+	    {"nonce", offsetof(struct sip_digest, nonce)},
+	    {"uri", offsetof(struct sip_digest, uri)},
+	    {"response", offsetof(struct sip_digest, response)},
+	    {"algorithm", offsetof(struct sip_digest, algorithm)},
+	    {"cnonce", offsetof(struct sip_digest, cnonce)},
+	    {"qop", offsetof(struct sip_digest, qop)},
+	    {"nc", offsetof(struct sip_digest, nc)},
+	    {"opaque", offsetof(struct sip_digest, opaque)},
+	    {"userhash", offsetof(struct sip_digest, userhash)},
+	    {"stale", offsetof(struct sip_digest, stale)},
+	    {"domain", offsetof(struct sip_digest, domain)},
 	};
 	size_t i;
 
@@ -219,8 +219,7 @@ int sip_digest_decode(struct sip_digest *d, enum sip_digest_kind kind,
 	err = read_token(&c, &scheme);
 	if (err)
 		goto out;
-	if (pl_strcasecmp(&scheme, "Digest") || c.p == c.end ||
-	    !is_lws(*c.p)) {
+	if (pl_strcasecmp(&scheme, "Digest") || c.p == c.end || !is_lws(*c.p)) {
 		err = EBADMSG;
 		goto out;
 	}

@@ -12,15 +12,14 @@
 #include "store/seal_priv.h"
 
 #define KEYFILE_HEADER                                                         \
-	"# sipcloak master keys: <id> <64 hex digits>; the highest id "      \
+	"# sipcloak master keys: <id> <64 hex digits>; the highest id "        \
 	"seals.\n# Keep this file private (mode 0600) and backed up.\n"
 #define KEYFILE_LINE_MAX (10 + 1 + 2 * STORE_KEY_LEN + 1) /* id hex \n */
 #define KEYFILE_PATH_MAX 4096
 
 /* Reads the whole file into sodium-guarded memory after checking that it
  * is a regular file nobody but its owner can read or write. */
-static int read_private(const char *path, char *buf, size_t size,
-			size_t *lenp)
+static int read_private(const char *path, char *buf, size_t size, size_t *lenp)
 {
 	struct stat st;
 	size_t len = 0;
@@ -134,9 +133,10 @@ int store_keyfile_load(struct store_keyring **krp, const char *path)
 		err = parse_line(kr, buf + start, i - start, key);
 		if (err) {
 			if (err == EBADMSG)
-				log_error("store", "%s:%zu: expected "
-						   "\"<id> <64 hex digits>\" "
-						   "with a new id",
+				log_error("store",
+					  "%s:%zu: expected "
+					  "\"<id> <64 hex digits>\" "
+					  "with a new id",
 					  path, lineno);
 			goto out;
 		}

@@ -39,8 +39,7 @@ int store_keyring_alloc(struct store_keyring **krp)
 	return 0;
 }
 
-static int keyring_find(const struct store_keyring *kr, uint32_t id,
-			size_t *ip)
+static int keyring_find(const struct store_keyring *kr, uint32_t id, size_t *ip)
 {
 	size_t i;
 
@@ -179,9 +178,8 @@ int store_seal(struct mbuf *out, const struct store_keyring *kr,
 		return err;
 	randombytes_buf(p + STORE_SEAL_HDR_LEN, STORE_SEAL_NONCE_LEN);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(
-		p + STORE_SEAL_HDR_LEN + STORE_SEAL_NONCE_LEN, NULL, pt, n,
-		adbuf, adl, NULL, p + STORE_SEAL_HDR_LEN,
-		store_keyring_key(kr, kr->cur));
+	    p + STORE_SEAL_HDR_LEN + STORE_SEAL_NONCE_LEN, NULL, pt, n, adbuf,
+	    adl, NULL, p + STORE_SEAL_HDR_LEN, store_keyring_key(kr, kr->cur));
 	out->pos += need;
 	if (out->pos > out->end)
 		out->end = out->pos;
@@ -222,10 +220,10 @@ int store_unseal(uint8_t *pt, size_t size, size_t *lenp,
 	if (err)
 		return err;
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-		    pt, &plen, NULL,
-		    sealed + STORE_SEAL_HDR_LEN + STORE_SEAL_NONCE_LEN,
-		    n - STORE_SEAL_HDR_LEN - STORE_SEAL_NONCE_LEN, adbuf, adl,
-		    sealed + STORE_SEAL_HDR_LEN, store_keyring_key(kr, i)))
+		pt, &plen, NULL,
+		sealed + STORE_SEAL_HDR_LEN + STORE_SEAL_NONCE_LEN,
+		n - STORE_SEAL_HDR_LEN - STORE_SEAL_NONCE_LEN, adbuf, adl,
+		sealed + STORE_SEAL_HDR_LEN, store_keyring_key(kr, i)))
 		return EACCES;
 	*lenp = (size_t)plen;
 	return 0;

@@ -15,17 +15,17 @@
  * ("device:42:ha1"): a sealed value copied into another row does not
  * unseal. Nonces are random (192 bits: no counter to keep).
  */
-#define STORE_KEY_LEN 32	/* bytes of one master key */
-#define STORE_KEYRING_MAX 32	/* keys in one keyring (rotations kept) */
+#define STORE_KEY_LEN 32     /* bytes of one master key */
+#define STORE_KEYRING_MAX 32 /* keys in one keyring (rotations kept) */
 #define STORE_SEAL_VERSION 1
-#define STORE_SEAL_HDR_LEN 5	/* version and key id */
+#define STORE_SEAL_HDR_LEN 5 /* version and key id */
 #define STORE_SEAL_NONCE_LEN 24
 #define STORE_SEAL_TAG_LEN 16
 #define STORE_SEAL_OVERHEAD                                                    \
 	(STORE_SEAL_HDR_LEN + STORE_SEAL_NONCE_LEN + STORE_SEAL_TAG_LEN)
-#define STORE_SEAL_AD_MAX 256	 /* bytes of caller associated data */
-#define STORE_SEAL_PT_MAX 65536	 /* bytes of one sealed secret */
-#define STORE_KEYFILE_MAX 8192	 /* bytes of a master key file */
+#define STORE_SEAL_AD_MAX 256   /* bytes of caller associated data */
+#define STORE_SEAL_PT_MAX 65536 /* bytes of one sealed secret */
+#define STORE_KEYFILE_MAX 8192  /* bytes of a master key file */
 
 /*
  * A keyring: master keys with their ids; the current key seals, every key

@@ -24,8 +24,8 @@ static const char *reason_of(const ZxcMatch_t *info, size_t len)
 	}
 	if (!best)
 		return len < STRENGTH_SHORT_LEN
-			       ? "too short: use at least 12 random characters"
-			       : "too predictable: use a longer random secret";
+			   ? "too short: use at least 12 random characters"
+			   : "too predictable: use a longer random secret";
 	switch ((int)best->Type & ~(int)MULTIPLE_MATCH) {
 	case DICTIONARY_MATCH:
 	case DICT_LEET_MATCH:

@@ -29,8 +29,8 @@ static void ban_now(struct gw_bans *b, const char *key, uint64_t now,
 	int i;
 
 	for (i = 0; i < GW_BAN_THRESHOLD - 1; i++)
-		assert_int_equal(gw_bans_fail(b, GW_BAN_ACCOUNT, key, now, NULL),
-				 0);
+		assert_int_equal(
+		    gw_bans_fail(b, GW_BAN_ACCOUNT, key, now, NULL), 0);
 	assert_int_equal(gw_bans_fail(b, GW_BAN_ACCOUNT, key, now, &remain),
 			 EACCES);
 	assert_int_equal(remain, want_ms);
@@ -47,9 +47,9 @@ static void test_threshold_window(void **state)
 		assert_int_equal(gw_bans_fail(b, GW_BAN_SOURCE, "192.0.2.1",
 					      T0 + (uint64_t)i * MIN, NULL),
 				 0);
-	assert_int_equal(gw_bans_check(b, GW_BAN_SOURCE, "192.0.2.1",
-				       T0 + 4 * MIN, NULL),
-			 0);
+	assert_int_equal(
+	    gw_bans_check(b, GW_BAN_SOURCE, "192.0.2.1", T0 + 4 * MIN, NULL),
+	    0);
 	/* The fifth within ten minutes of the first bans for five. */
 	assert_int_equal(gw_bans_fail(b, GW_BAN_SOURCE, "192.0.2.1",
 				      T0 + 10 * MIN - 1, &remain),
@@ -81,8 +81,8 @@ static void test_threshold_window(void **state)
 static void test_doubling_and_cap(void **state)
 {
 	static const uint64_t want[] = {
-		5 * MIN,   10 * MIN,  20 * MIN,	 40 * MIN, 80 * MIN,
-		160 * MIN, 320 * MIN, 640 * MIN, 1280 * MIN, DAY, DAY, DAY,
+	    5 * MIN,   10 * MIN,  20 * MIN,   40 * MIN, 80 * MIN, 160 * MIN,
+	    320 * MIN, 640 * MIN, 1280 * MIN, DAY,      DAY,      DAY,
 	};
 	struct gw_bans *b = bans_new(NULL);
 	uint64_t now = T0;
@@ -136,13 +136,13 @@ static void test_success_and_banned_failures(void **state)
 
 	(void)state;
 	for (i = 0; i < 4; i++)
-		assert_int_equal(gw_bans_fail(b, GW_BAN_ACCOUNT, "bob", T0, NULL),
-				 0);
+		assert_int_equal(
+		    gw_bans_fail(b, GW_BAN_ACCOUNT, "bob", T0, NULL), 0);
 	gw_bans_success(b, GW_BAN_ACCOUNT, "bob");
 	assert_int_equal(gw_bans_count(b, GW_BAN_ACCOUNT), 0);
 	for (i = 0; i < 4; i++)
-		assert_int_equal(gw_bans_fail(b, GW_BAN_ACCOUNT, "bob", T0, NULL),
-				 0);
+		assert_int_equal(
+		    gw_bans_fail(b, GW_BAN_ACCOUNT, "bob", T0, NULL), 0);
 	assert_int_equal(gw_bans_fail(b, GW_BAN_ACCOUNT, "bob", T0, NULL),
 			 EACCES);
 
@@ -155,14 +155,13 @@ static void test_success_and_banned_failures(void **state)
 		assert_int_equal(remain, 5 * MIN - (uint64_t)i * 1000);
 	}
 	gw_bans_success(b, GW_BAN_ACCOUNT, "bob");
-	assert_int_equal(gw_bans_check(b, GW_BAN_ACCOUNT, "bob", T0 + MIN,
-				       NULL),
-			 EACCES);
+	assert_int_equal(
+	    gw_bans_check(b, GW_BAN_ACCOUNT, "bob", T0 + MIN, NULL), EACCES);
 	/* After the ban, the counter starts from zero. */
 	for (i = 0; i < 4; i++)
-		assert_int_equal(gw_bans_fail(b, GW_BAN_ACCOUNT, "bob",
-					      T0 + 5 * MIN, NULL),
-				 0);
+		assert_int_equal(
+		    gw_bans_fail(b, GW_BAN_ACCOUNT, "bob", T0 + 5 * MIN, NULL),
+		    0);
 	mem_deref(b);
 }
 
@@ -214,14 +213,12 @@ static void test_list(void **state)
 	struct seen s = {.stop_after = 100};
 
 	(void)state;
-	assert_int_equal(gw_bans_fail(b, GW_BAN_SOURCE, "198.51.100.7", T0,
-				      NULL),
-			 EACCES);
+	assert_int_equal(
+	    gw_bans_fail(b, GW_BAN_SOURCE, "198.51.100.7", T0, NULL), EACCES);
 	assert_int_equal(gw_bans_fail(b, GW_BAN_ACCOUNT, "x", T0 + MIN, NULL),
 			 EACCES);
-	assert_int_equal(gw_bans_fail(b, GW_BAN_ACCOUNT, "y", T0 + 4 * MIN,
-				      NULL),
-			 EACCES);
+	assert_int_equal(
+	    gw_bans_fail(b, GW_BAN_ACCOUNT, "y", T0 + 4 * MIN, NULL), EACCES);
 	gw_bans_list(b, T0 + 4 * MIN, list_h, &s);
 	assert_int_equal(s.n, 3);
 	assert_true(s.saw_source);
@@ -255,45 +252,39 @@ static void test_memory_bound(void **state)
 				 EACCES);
 	}
 	gw_bans_fail(b, GW_BAN_SOURCE, "history", T0 - HOUR, NULL);
-	assert_int_equal(gw_bans_fail(b, GW_BAN_SOURCE, "history", T0 - HOUR,
-				      NULL),
-			 EACCES);
+	assert_int_equal(
+	    gw_bans_fail(b, GW_BAN_SOURCE, "history", T0 - HOUR, NULL), EACCES);
 	/* A flood of new keys: the table stays bounded, the bans stay, and
 	 * plain entries go before the one with history. */
 	for (i = 0; i < 1000; i++) {
 		snprintf(key, sizeof(key), "flood%d", i);
-		assert_int_equal(gw_bans_fail(b, GW_BAN_SOURCE, key, T0 + 1,
-					      NULL),
-				 0);
+		assert_int_equal(
+		    gw_bans_fail(b, GW_BAN_SOURCE, key, T0 + 1, NULL), 0);
 		assert_true(gw_bans_count(b, GW_BAN_SOURCE) <= 4);
 	}
-	assert_int_equal(gw_bans_check(b, GW_BAN_SOURCE, "banned0", T0 + 1,
-				       NULL),
-			 EACCES);
-	assert_int_equal(gw_bans_check(b, GW_BAN_SOURCE, "banned1", T0 + 1,
-				       NULL),
-			 EACCES);
+	assert_int_equal(
+	    gw_bans_check(b, GW_BAN_SOURCE, "banned0", T0 + 1, NULL), EACCES);
+	assert_int_equal(
+	    gw_bans_check(b, GW_BAN_SOURCE, "banned1", T0 + 1, NULL), EACCES);
 	/* "history" is still known: its next ban is the doubled one. */
 	gw_bans_fail(b, GW_BAN_SOURCE, "history", T0 + 2, NULL);
 	{
 		uint64_t remain = 0;
 
-		assert_int_equal(gw_bans_fail(b, GW_BAN_SOURCE, "history",
-					      T0 + 2, &remain),
-				 EACCES);
+		assert_int_equal(
+		    gw_bans_fail(b, GW_BAN_SOURCE, "history", T0 + 2, &remain),
+		    EACCES);
 		assert_int_equal(remain, 10 * MIN);
 	}
 	/* Now four active bans: a new key cannot be tracked ... */
 	gw_bans_fail(b, GW_BAN_SOURCE, "flood999", T0 + 3, NULL);
-	assert_int_equal(gw_bans_fail(b, GW_BAN_SOURCE, "flood999", T0 + 3,
-				      NULL),
-			 EACCES);
+	assert_int_equal(
+	    gw_bans_fail(b, GW_BAN_SOURCE, "flood999", T0 + 3, NULL), EACCES);
 	assert_int_equal(gw_bans_fail(b, GW_BAN_SOURCE, "new", T0 + 4, NULL),
 			 EOVERFLOW);
 	/* ... until bans expire. */
-	assert_int_equal(gw_bans_fail(b, GW_BAN_SOURCE, "new", T0 + 5 * MIN + 3,
-				      NULL),
-			 0);
+	assert_int_equal(
+	    gw_bans_fail(b, GW_BAN_SOURCE, "new", T0 + 5 * MIN + 3, NULL), 0);
 	mem_deref(b);
 }
 
@@ -345,7 +336,8 @@ static void test_errors(void **state)
 			 EOVERFLOW);
 	key[GW_BAN_KEY_MAX] = '\0';
 	assert_int_equal(gw_bans_fail(b, GW_BAN_SOURCE, key, T0, NULL), 0);
-	assert_int_equal(gw_bans_fail(b, GW_BAN_SOURCE, NULL, T0, NULL), EINVAL);
+	assert_int_equal(gw_bans_fail(b, GW_BAN_SOURCE, NULL, T0, NULL),
+			 EINVAL);
 	assert_int_equal(gw_bans_fail(b, GW_BAN_TABLES, "k", T0, NULL), EINVAL);
 	mem_fail_after(0);
 	assert_int_equal(gw_bans_fail(b, GW_BAN_SOURCE, "k", T0, NULL), ENOMEM);
@@ -357,15 +349,15 @@ static void test_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_threshold_window),
-		SC_TEST(test_doubling_and_cap),
-		SC_TEST(test_decay),
-		SC_TEST(test_success_and_banned_failures),
-		SC_TEST(test_tables_and_clear),
-		SC_TEST(test_list),
-		SC_TEST(test_memory_bound),
-		SC_TEST(test_sweep),
-		SC_TEST(test_errors),
+	    SC_TEST(test_threshold_window),
+	    SC_TEST(test_doubling_and_cap),
+	    SC_TEST(test_decay),
+	    SC_TEST(test_success_and_banned_failures),
+	    SC_TEST(test_tables_and_clear),
+	    SC_TEST(test_list),
+	    SC_TEST(test_memory_bound),
+	    SC_TEST(test_sweep),
+	    SC_TEST(test_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -69,8 +69,8 @@ static void test_seal_format(void **state)
 	memcpy(adbuf, mb->buf, 5);
 	memcpy(adbuf + 5, ad42, strlen(ad42));
 	assert_int_equal(crypto_aead_xchacha20poly1305_ietf_decrypt(
-				 pt, &plen, NULL, mb->buf + 29, mb->end - 29,
-				 adbuf, 5 + strlen(ad42), mb->buf + 5, key7),
+			     pt, &plen, NULL, mb->buf + 29, mb->end - 29, adbuf,
+			     5 + strlen(ad42), mb->buf + 5, key7),
 			 0);
 	assert_int_equal(plen, 6);
 	assert_memory_equal(pt, "s3cret", 6);
@@ -109,9 +109,8 @@ static void test_seal_format(void **state)
 	/* Limits and caller errors. */
 	assert_int_equal(store_seal(mb, kr, pt, STORE_SEAL_PT_MAX + 1, NULL, 0),
 			 EOVERFLOW);
-	assert_int_equal(store_seal(mb, kr, pt, 1, adbuf,
-				    STORE_SEAL_AD_MAX + 1),
-			 EOVERFLOW);
+	assert_int_equal(
+	    store_seal(mb, kr, pt, 1, adbuf, STORE_SEAL_AD_MAX + 1), EOVERFLOW);
 	mem_deref(kr);
 	assert_int_equal(store_keyring_alloc(&kr), 0);
 	assert_int_equal(store_seal(mb, kr, pt, 1, NULL, 0), EINVAL);
@@ -226,9 +225,8 @@ static void test_keyfile_create_load_rotate(void **state)
 
 static void test_keyfile_permissions(void **state)
 {
-	static const char good[] =
-		"# test\n3 000102030405060708090a0b0c0d0e0f"
-		"000102030405060708090a0b0c0d0e0f\n";
+	static const char good[] = "# test\n3 000102030405060708090a0b0c0d0e0f"
+				   "000102030405060708090a0b0c0d0e0f\n";
 	struct store_keyring *kr = NULL;
 	char path[128], link[128];
 
@@ -259,15 +257,25 @@ static void test_keyfile_permissions(void **state)
 static void test_keyfile_format(void **state)
 {
 	static const char *const bad[] = {
-		"",
-		"# only a comment\n",
-		"1 0001020304\n",
-		"1 000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0g\n",
-		"0 000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f\n",
-		"x 000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f\n",
-		"000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f\n",
-		"1 000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f\n"
-		"1 000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f\n",
+	    "",
+	    "# only a comment\n",
+	    "1 0001020304\n",
+	    "1 "
+	    "000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0g"
+	    "\n",
+	    "0 "
+	    "000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f"
+	    "\n",
+	    "x "
+	    "000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f"
+	    "\n",
+	    "000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f"
+	    "\n",
+	    "1 "
+	    "000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f\n"
+	    "1 "
+	    "000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f"
+	    "\n",
 	};
 	struct store_keyring *kr = NULL;
 	char path[128], *big;
@@ -281,10 +289,13 @@ static void test_keyfile_format(void **state)
 			fail_msg("case %zu accepted", i);
 	}
 	/* Blank lines, tabs, CRLF and any order are fine; highest id wins. */
-	write_file(path,
-		   "\r\n9\t000102030405060708090A0B0C0D0E0F000102030405060708090a0b0c0d0e0f  \r\n"
-		   "\n4 000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f",
-		   0600);
+	write_file(
+	    path,
+	    "\r\n9\t000102030405060708090A0B0C0D0E0F000102030405060708090a0b0c0"
+	    "d0e0f  \r\n"
+	    "\n4 "
+	    "000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f",
+	    0600);
 	assert_int_equal(store_keyfile_load(&kr, path), 0);
 	assert_int_equal(store_keyring_count(kr), 2);
 	assert_int_equal(store_keyring_current(kr), 9);
@@ -308,7 +319,9 @@ static void test_alloc_failures(void **state)
 	(void)state;
 	path_in(path, sizeof(path), "fail.key");
 	write_file(path,
-		   "5 000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f\n",
+		   "5 "
+		   "000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0"
+		   "d0e0f\n",
 		   0600);
 	for (i = 0; i < 8 && err; i++) {
 		mem_fail_after(i);
@@ -331,8 +344,8 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	static const char *const names[] = {
-		"master.key", "master.key.tmp", "perm.key", "link.key",
-		"fmt.key",    "fail.key",
+	    "master.key", "master.key.tmp", "perm.key",
+	    "link.key",   "fmt.key",        "fail.key",
 	};
 	char path[128];
 	size_t i;
@@ -348,12 +361,12 @@ static int group_teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_seal_format),
-		SC_TEST(test_keyring_rotation),
-		SC_TEST(test_keyfile_create_load_rotate),
-		SC_TEST(test_keyfile_permissions),
-		SC_TEST(test_keyfile_format),
-		SC_TEST(test_alloc_failures),
+	    SC_TEST(test_seal_format),
+	    SC_TEST(test_keyring_rotation),
+	    SC_TEST(test_keyfile_create_load_rotate),
+	    SC_TEST(test_keyfile_permissions),
+	    SC_TEST(test_keyfile_format),
+	    SC_TEST(test_alloc_failures),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

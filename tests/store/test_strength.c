@@ -66,9 +66,9 @@ static void test_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_weak),
-		SC_TEST(test_strong),
-		SC_TEST(test_errors),
+	    SC_TEST(test_weak),
+	    SC_TEST(test_strong),
+	    SC_TEST(test_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
