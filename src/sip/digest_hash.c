@@ -42,13 +42,13 @@ static bool alg_is_sess(enum sip_digest_alg alg)
 	return alg == SIP_DIGEST_MD5_SESS || alg == SIP_DIGEST_SHA256_SESS;
 }
 
-/* hex = H(parts[0] ":" parts[1] ":" ...), lower-case. */
-static int hash_parts(char hex[SIP_DIGEST_HEX_MAX], enum sip_digest_alg alg,
-		      const struct pl *parts, size_t n)
+/* hex = H(parts[0] ":" parts[1] ":" ...), lower-case; ctx is reset and
+ * may be reused for the next hash (one allocation per response). */
+static int hash_parts(EVP_MD_CTX *ctx, char hex[SIP_DIGEST_HEX_MAX],
+		      enum sip_digest_alg alg, const struct pl *parts, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";
 	const EVP_MD *md;
-	EVP_MD_CTX *ctx;
 	uint8_t bin[DIGEST_BIN_MAX];
 	unsigned int blen = 0;
 	size_t i;
@@ -64,9 +64,6 @@ static int hash_parts(char hex[SIP_DIGEST_HEX_MAX], enum sip_digest_alg alg,
 	default:
 		return EINVAL;
 	}
-	ctx = EVP_MD_CTX_new();
-	if (!ctx)
-		return ENOMEM;
 	if (!EVP_DigestInit_ex(ctx, md, NULL)) {
 		err = ENOMEM;
 		goto out;
@@ -90,6 +87,19 @@ static int hash_parts(char hex[SIP_DIGEST_HEX_MAX], enum sip_digest_alg alg,
 	hex[2 * blen] = '\0';
 out:
 	mem_secure_zero(bin, sizeof(bin));
+	return err;
+}
+
+/* One hash with a context of its own. */
+static int hash_once(char hex[SIP_DIGEST_HEX_MAX], enum sip_digest_alg alg,
+		     const struct pl *parts, size_t n)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int err;
+
+	if (!ctx)
+		return ENOMEM;
+	err = hash_parts(ctx, hex, alg, parts, n);
 	EVP_MD_CTX_free(ctx);
 	return err;
 }
@@ -105,7 +115,7 @@ int sip_digest_ha1(char hex[SIP_DIGEST_HEX_MAX], enum sip_digest_alg alg,
 	parts[0] = *user;
 	parts[1] = *realm;
 	parts[2] = *password;
-	return hash_parts(hex, alg, parts, 3);
+	return hash_once(hex, alg, parts, 3);
 }
 
 int sip_digest_userhash(char hex[SIP_DIGEST_HEX_MAX], enum sip_digest_alg alg,
@@ -117,7 +127,7 @@ int sip_digest_userhash(char hex[SIP_DIGEST_HEX_MAX], enum sip_digest_alg alg,
 		return EINVAL;
 	parts[0] = *user;
 	parts[1] = *realm;
-	return hash_parts(hex, alg, parts, 2);
+	return hash_once(hex, alg, parts, 2);
 }
 
 /* Unquoted copies of the credential fields that enter the hashes. */
@@ -145,6 +155,7 @@ int sip_digest_response(char resp[SIP_DIGEST_HEX_MAX],
 	struct unq u;
 	struct pl nonce, cnonce, uri, qop, nc, parts[DIGEST_PARTS_MAX];
 	char ha1s[SIP_DIGEST_HEX_MAX], ha2[SIP_DIGEST_HEX_MAX];
+	EVP_MD_CTX *ctx = NULL;
 	size_t hexlen;
 	int err;
 
@@ -165,6 +176,11 @@ int sip_digest_response(char resp[SIP_DIGEST_HEX_MAX],
 	err = err ? err : unq_field(u.nc, &cred->nc, &nc);
 	if (err)
 		goto out;
+	ctx = EVP_MD_CTX_new();
+	if (!ctx) {
+		err = ENOMEM;
+		goto out;
+	}
 
 	/* RFC 7616 §3.4.2: for -sess, HA1 = H(H(user:realm:pass):nonce:cnonce),
 	 * computed per request from the stored HA1. */
@@ -177,7 +193,7 @@ int sip_digest_response(char resp[SIP_DIGEST_HEX_MAX],
 		parts[0].l = hexlen;
 		parts[1] = nonce;
 		parts[2] = cnonce;
-		err = hash_parts(ha1s, cred->alg, parts, 3);
+		err = hash_parts(ctx, ha1s, cred->alg, parts, 3);
 		if (err)
 			goto out;
 	} else {
@@ -187,7 +203,7 @@ int sip_digest_response(char resp[SIP_DIGEST_HEX_MAX],
 	/* RFC 7616 §3.4.3: HA2 = H(method:uri) for qop=auth or no qop. */
 	parts[0] = *method;
 	parts[1] = uri;
-	err = hash_parts(ha2, cred->alg, parts, 2);
+	err = hash_parts(ctx, ha2, cred->alg, parts, 2);
 	if (err)
 		goto out;
 
@@ -201,14 +217,15 @@ int sip_digest_response(char resp[SIP_DIGEST_HEX_MAX],
 		parts[4] = qop;
 		parts[5].p = ha2;
 		parts[5].l = hexlen;
-		err = hash_parts(resp, cred->alg, parts, 6);
+		err = hash_parts(ctx, resp, cred->alg, parts, 6);
 	} else {
 		/* RFC 2069 / RFC 2617 §3.2.2.1: H(HA1:nonce:HA2) */
 		parts[2].p = ha2;
 		parts[2].l = hexlen;
-		err = hash_parts(resp, cred->alg, parts, 3);
+		err = hash_parts(ctx, resp, cred->alg, parts, 3);
 	}
 out:
+	EVP_MD_CTX_free(ctx);
 	mem_secure_zero(ha1s, sizeof(ha1s));
 	return err;
 }

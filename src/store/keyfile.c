@@ -2,6 +2,7 @@
  * permission check, create with mode 0600, rewrite atomically on rotation. */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -211,6 +212,22 @@ out:
 	return err;
 }
 
+/* Makes a rename or a new file in path's directory durable. Best effort:
+ * the data itself is already synced, a failure here is not reported. */
+static void sync_dir(const char *path)
+{
+	char buf[KEYFILE_PATH_MAX];
+	int fd;
+
+	if ((size_t)snprintf(buf, sizeof(buf), "%s", path) >= sizeof(buf))
+		return;
+	fd = open(dirname(buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	(void)fsync(fd);
+	close(fd);
+}
+
 int store_keyfile_create(struct store_keyring **krp, const char *path)
 {
 	struct store_keyring *kr = NULL;
@@ -225,6 +242,8 @@ int store_keyfile_create(struct store_keyring **krp, const char *path)
 	if (err)
 		goto out;
 	err = write_new(path, kr);
+	if (!err)
+		sync_dir(path);
 out:
 	if (err)
 		mem_deref(kr);
@@ -258,7 +277,9 @@ int store_keyfile_rotate(struct store_keyring *kr, const char *path,
 	if (rename(tmp, path)) {
 		err = errno;
 		unlink(tmp);
+		goto out;
 	}
+	sync_dir(path);
 out:
 	if (err)
 		store_keyring_drop_last(kr);
