@@ -1,6 +1,7 @@
-/* test_digest_flow.c: a REGISTER challenged and answered through the SIP
- * codec: 401 built with sip_reply_encode, the first WWW-Authenticate taken
- * as JsSIP does, the answer decoded and authenticated (RFC 3261 §22.2). */
+/* test_digest_flow.c: server-side authentication verdicts, and a REGISTER
+ * challenged and answered through the SIP codec: 401 built with
+ * sip_reply_encode, the first WWW-Authenticate taken as JsSIP does, the
+ * answer decoded and authenticated (RFC 3261 §22.2). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -129,10 +130,170 @@ static void test_register_flow(void **state)
 	mem_deref(req);
 }
 
+static void ha1_of(char ha1[SIP_DIGEST_HEX_MAX], enum sip_digest_alg alg,
+		   const char *user, const char *realm, const char *pw)
+{
+	struct pl u, r, p;
+
+	pl_set_str(&u, user);
+	pl_set_str(&r, realm);
+	pl_set_str(&p, pw);
+	assert_int_equal(sip_digest_ha1(ha1, alg, &u, &r, &p), 0);
+}
+
+struct users {
+	char md5[SIP_DIGEST_HEX_MAX];
+	char sha[SIP_DIGEST_HEX_MAX];
+	unsigned calls;
+};
+
+static int users_ha1(const struct sip_digest *cred, enum sip_digest_alg alg,
+		     char ha1[SIP_DIGEST_HEX_MAX], void *arg)
+{
+	struct users *u = arg;
+
+	u->calls++;
+	if (pl_strcmp(&cred->username, "alice"))
+		return ENOENT;
+	strcpy(ha1, alg == SIP_DIGEST_MD5 ? u->md5 : u->sha);
+	return 0;
+}
+
+/* Builds a challenge for nonce, answers its line'th header as the client
+ * with password and nc, into mb. */
+static void answer(struct mbuf *mb, const char *nonce, unsigned line,
+		   const char *user, const char *password, uint32_t nc)
+{
+	struct sip_digest_chal ch = {.realm = "sip.test", .nonce = nonce};
+	struct sip_digest_client cl = {
+	    .username = PL("alice"),
+	    .method = PL("REGISTER"),
+	    .uri = PL("sip:sip.test"),
+	    .cnonce = PL("0a4f113b"),
+	    .nc = nc,
+	};
+	struct sip_digest chal;
+	struct mbuf *c;
+	struct pl v;
+	const char *p, *e;
+
+	pl_set_str(&cl.username, user);
+	pl_set_str(&cl.password, password);
+	assert_int_equal(mbuf_alloc(&c, 64), 0);
+	assert_int_equal(sip_digest_challenge(c, &ch), 0);
+	p = (const char *)c->buf;
+	while (line--)
+		p = strstr(p, "\r\n") + 2;
+	p = strchr(p, ':') + 2;
+	e = strstr(p, "\r\n");
+	v.p = p;
+	v.l = (size_t)(e - p);
+	assert_int_equal(sip_digest_decode(&chal, SIP_DIGEST_CHALLENGE, &v), 0);
+	mbuf_reset(mb);
+	assert_int_equal(sip_digest_client_auth(mb, &chal, &cl), 0);
+	mem_deref(c);
+}
+
+static enum sip_digest_verdict auth_at(const struct sip_digest_auth *a,
+				       const struct mbuf *mb, uint64_t now)
+{
+	enum sip_digest_verdict v = SIP_AUTH_OK;
+	struct pl val = {(const char *)mb->buf, mb->end};
+	struct sip_digest cred;
+
+	assert_int_equal(
+	    sip_digest_authenticate(a, &val, &PL("REGISTER"), now, &v, &cred),
+	    0);
+	return v;
+}
+
+static void test_authenticate(void **state)
+{
+	const uint64_t t = 1700000000000ull;
+	struct users u = {.calls = 0};
+	struct sip_digest_auth a = {
+	    .realm = "sip.test",
+	    .ha1h = users_ha1,
+	    .arg = &u,
+	};
+	char nonce[SIP_NONCE_LEN + 1], forged[SIP_NONCE_LEN + 1];
+	struct pl val;
+	struct mbuf *mb;
+	unsigned calls;
+
+	(void)state;
+	ha1_of(u.md5, SIP_DIGEST_MD5, "alice", "sip.test", "pw");
+	ha1_of(u.sha, SIP_DIGEST_SHA256, "alice", "sip.test", "pw");
+	assert_int_equal(
+	    sip_nonces_alloc(&a.nonces, secret, sizeof(secret), NULL), 0);
+	assert_int_equal(mbuf_alloc(&mb, 64), 0);
+	assert_int_equal(sip_nonce_make(a.nonces, nonce, &PL("sip.test"), t),
+			 0);
+
+	/* MD5 (first header), then a replay, then the next nc. */
+	answer(mb, nonce, 0, "alice", "pw", 1);
+	assert_int_equal(auth_at(&a, mb, t + 1), SIP_AUTH_OK);
+	assert_int_equal(auth_at(&a, mb, t + 2), SIP_AUTH_CHALLENGE);
+	answer(mb, nonce, 0, "alice", "pw", 2);
+	assert_int_equal(auth_at(&a, mb, t + 3), SIP_AUTH_OK);
+	/* SHA-256 (second header). */
+	answer(mb, nonce, 1, "alice", "pw", 3);
+	assert_int_equal(auth_at(&a, mb, t + 4), SIP_AUTH_OK);
+
+	/* Wrong password and unknown user look the same. */
+	answer(mb, nonce, 0, "alice", "pW", 4);
+	assert_int_equal(auth_at(&a, mb, t + 5), SIP_AUTH_FAILED);
+	answer(mb, nonce, 0, "mallory", "pw", 4);
+	assert_int_equal(auth_at(&a, mb, t + 5), SIP_AUTH_FAILED);
+
+	/* Expired nonce: stale only with the right password. */
+	answer(mb, nonce, 0, "alice", "pw", 5);
+	assert_int_equal(auth_at(&a, mb, t + SIP_NONCE_EXPIRY_MS),
+			 SIP_AUTH_STALE);
+	answer(mb, nonce, 0, "alice", "nope", 5);
+	assert_int_equal(auth_at(&a, mb, t + SIP_NONCE_EXPIRY_MS),
+			 SIP_AUTH_FAILED);
+
+	/* A nonce we did not issue: challenged before any lookup. */
+	strcpy(forged, nonce);
+	forged[3] = forged[3] == 'x' ? 'y' : 'x';
+	answer(mb, forged, 0, "alice", "pw", 1);
+	calls = u.calls;
+	assert_int_equal(auth_at(&a, mb, t + 6), SIP_AUTH_CHALLENGE);
+	assert_int_equal(u.calls, calls);
+	/* Another realm. */
+	a.realm = "other.test";
+	answer(mb, nonce, 0, "alice", "pw", 9);
+	assert_int_equal(auth_at(&a, mb, t + 6), SIP_AUTH_CHALLENGE);
+	a.realm = "sip.test";
+
+	/* Malformed, the RFC 2069 form, auth-int: 400. */
+	mbuf_reset(mb);
+	mbuf_write_str(mb, "Digest username=\"alice\"");
+	assert_int_equal(auth_at(&a, mb, t + 7), SIP_AUTH_BAD);
+	mbuf_reset(mb);
+	mbuf_printf(mb,
+		    "Digest username=\"alice\", realm=\"sip.test\", "
+		    "nonce=\"%s\", uri=\"sip:sip.test\", response=\"%s\"",
+		    nonce, u.md5);
+	assert_int_equal(auth_at(&a, mb, t + 7), SIP_AUTH_BAD);
+	mbuf_printf(mb, ", qop=auth-int, nc=00000001, cnonce=\"c\"");
+	assert_int_equal(auth_at(&a, mb, t + 7), SIP_AUTH_BAD);
+
+	pl_set_str(&val, "x");
+	assert_int_equal(sip_digest_authenticate(NULL, &val, &PL("REGISTER"), t,
+						 &(enum sip_digest_verdict){0},
+						 NULL),
+			 EINVAL);
+	mem_deref(mb);
+	mem_deref(a.nonces);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    SC_TEST(test_register_flow),
+		SC_TEST(test_authenticate),
+		SC_TEST(test_register_flow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
