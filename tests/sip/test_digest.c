@@ -1,6 +1,7 @@
 /* test_digest.c: digest parser, RFC 7616 / RFC 2617 vectors, challenges and
  * client responses. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -215,6 +216,39 @@ static void test_parse_errors(void **state)
 			 EOVERFLOW);
 }
 
+/* Every prefix of a valid header, in an exact-size heap copy: the decoder
+ * must give an answer for each without reading past the end (ASan). */
+static void test_parse_prefixes(void **state)
+{
+	static const char full[] =
+	    "Digest username=\"Mu\\\"fasa\", realm=\"" R7616_REALM "\", "
+	    "uri=\"/dir/index.html\", algorithm=SHA-256-sess, "
+	    "nonce=\"" R7616_NONCE "\", nc=00000001, cnonce=\"" R7616_CNONCE
+	    "\", qop=auth, "
+	    "response=\"" R7616_SHA256 "\", opaque=\"" R7616_OPAQUE "\", "
+	    "userhash=false";
+	struct sip_digest d;
+	size_t l, ok = 0;
+
+	(void)state;
+	for (l = 0; l <= sizeof(full) - 1; l++) {
+		char *buf = malloc(l ? l : 1);
+		struct pl v = {buf, l};
+		int err;
+
+		assert_non_null(buf);
+		memcpy(buf, full, l);
+		err = sip_digest_decode(&d, SIP_DIGEST_CREDENTIALS, &v);
+		assert_true(err == 0 || err == EBADMSG);
+		ok += !err;
+		free(buf);
+	}
+	/* The last round was the whole header, and it decoded. */
+	assert_true(ok >= 1);
+	assert_int_equal(d.alg, SIP_DIGEST_SHA256_SESS);
+	assert_false(d.is_userhash);
+}
+
 static void test_parse_challenge(void **state)
 {
 	char buf[SIP_DIGEST_PARAM_MAX + 1];
@@ -391,10 +425,11 @@ static void test_client_auth(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    SC_TEST(test_rfc7616_md5),       SC_TEST(test_rfc7616_sha256),
-	    SC_TEST(test_rfc2617),           SC_TEST(test_rfc2069_form),
-	    SC_TEST(test_parse_errors),      SC_TEST(test_parse_challenge),
-	    SC_TEST(test_challenge_builder), SC_TEST(test_client_auth),
+	    SC_TEST(test_rfc7616_md5),     SC_TEST(test_rfc7616_sha256),
+	    SC_TEST(test_rfc2617),         SC_TEST(test_rfc2069_form),
+	    SC_TEST(test_parse_errors),    SC_TEST(test_parse_prefixes),
+	    SC_TEST(test_parse_challenge), SC_TEST(test_challenge_builder),
+	    SC_TEST(test_client_auth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
