@@ -331,6 +331,21 @@ static void test_alloc_failures(void **state)
 			assert_int_equal(err, ENOMEM);
 	}
 	assert_int_equal(err, 0);
+
+	/* The output buffer cannot grow: nothing written. */
+	{
+		struct mbuf *mb;
+		uint8_t pt[100] = {0};
+
+		assert_int_equal(mbuf_alloc(&mb, 8), 0);
+		mem_fail_after(0);
+		assert_int_equal(store_seal(mb, kr, pt, sizeof(pt), NULL, 0),
+				 ENOMEM);
+		assert_int_equal(mb->end, 0);
+		assert_int_equal(store_seal(mb, kr, pt, sizeof(pt), NULL, 0), 0);
+		assert_int_equal(mb->end, STORE_SEAL_OVERHEAD + sizeof(pt));
+		mem_deref(mb);
+	}
 	mem_deref(kr);
 }
 
