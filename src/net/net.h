@@ -60,9 +60,9 @@ uint32_t sa_hash(const struct sa *sa, bool with_port);
 
 /*
  * net_timers: drives a core struct tmrl from a libuv loop. Before every
- * poll a uv_prepare advances the timer list to uv_now() (running whatever
- * expired) and re-arms one uv_timer for tmrl_next(); the uv_timer callback
- * calls tmrl_poll(). It keeps the loop alive until closed.
+ * poll a uv_prepare re-arms one uv_timer for the list's next expiry; the
+ * uv_timer callback calls tmrl_poll(tl, uv_now()), which runs the handlers.
+ * It keeps the loop alive until closed.
  *
  * net_timers_alloc() keeps a pointer to tl (the caller keeps it alive until
  * net_timers_close()). net_timers_close() stops and closes the libuv

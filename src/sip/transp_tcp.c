@@ -169,6 +169,8 @@ static void conn_process(struct tcp_conn *c)
 		int err;
 
 		used = sip_frame_crlf(p, len, &ping);
+		if (!used && (*p == '\r' || *p == '\n'))
+			break; /* maybe the start of a ping: wait */
 		if (used) {
 			/* RFC 5626 §3.5.1: answer the ping with a pong. */
 			if (ping)

@@ -145,5 +145,8 @@ size_t sip_frame_crlf(const char *buf, size_t len, bool *pingp)
 	while (n < len && (buf[n] == '\r' || buf[n] == '\n'))
 		n++;
 	*pingp = n >= 4 && !memcmp(buf, "\r\n\r\n", 4);
+	/* hold back what could still grow into a ping */
+	if (n == len && n < 4 && !memcmp(buf, "\r\n\r", n))
+		return 0;
 	return n;
 }
