@@ -54,7 +54,7 @@ int sa_ntop(const struct sa *sa, char *buf, size_t size);
 /* "host:port", IPv6 in brackets. Returns 0, EINVAL or EOVERFLOW. */
 int sa_str(const struct sa *sa, char *buf, size_t size);
 
-bool sa_cmp(const struct sa *a, const struct sa *b);	  /* addr + port */
+bool sa_cmp(const struct sa *a, const struct sa *b);      /* addr + port */
 bool sa_cmp_addr(const struct sa *a, const struct sa *b); /* addr only */
 uint32_t sa_hash(const struct sa *sa, bool with_port);
 
@@ -71,8 +71,7 @@ uint32_t sa_hash(const struct sa *sa, bool with_port);
  */
 struct net_timers;
 
-int net_timers_alloc(struct net_timers **ntp, uv_loop_t *loop,
-		     struct tmrl *tl);
+int net_timers_alloc(struct net_timers **ntp, uv_loop_t *loop, struct tmrl *tl);
 void net_timers_close(struct net_timers *nt);
 
 /* The loop's cached clock in milliseconds (uv_now). */
@@ -92,10 +91,10 @@ uint64_t net_now_ms(uv_loop_t *loop);
 
 struct net_resolv;
 typedef void(net_resolv_h)(int err, const struct sa *addrv, size_t addrc,
-			   void *arg);
+                           void *arg);
 
 int net_resolve(struct net_resolv **rp, uv_loop_t *loop, const char *host,
-		uint16_t port, net_resolv_h *rh, void *arg);
+                uint16_t port, net_resolv_h *rh, void *arg);
 void net_resolv_cancel(struct net_resolv *r);
 
 /* A libuv error (negative) as an errno value (positive). */

@@ -38,7 +38,7 @@ static void on_prepare(uv_prepare_t *handle)
 	}
 	/* tmrl_next() counts from the list's clock, which may lag uv_now */
 	uv_timer_start(&nt->timer, on_timer, next > behind ? next - behind : 0,
-		       0);
+	               0);
 }
 
 static void on_close(uv_handle_t *handle)
@@ -47,8 +47,7 @@ static void on_close(uv_handle_t *handle)
 }
 
 /* Each open handle holds one reference on nt until its close callback. */
-int net_timers_alloc(struct net_timers **ntp, uv_loop_t *loop,
-		     struct tmrl *tl)
+int net_timers_alloc(struct net_timers **ntp, uv_loop_t *loop, struct tmrl *tl)
 {
 	struct net_timers *nt;
 

@@ -43,8 +43,7 @@ static void parse_via(struct sip_via *via, const char *p, const char *end)
 		via->host.l = (size_t)(rb - h - 1);
 		via->ipv6 = true;
 		h = rb + 1;
-	}
-	else {
+	} else {
 		const char *c = memchr(h, ':', (size_t)(semi - h));
 
 		via->host.p = h;
@@ -77,7 +76,8 @@ int sip_msg_decode(struct sip_msg *msg, const char *buf, size_t len)
 			break;
 		if (first) {
 			first = false;
-			msg->req = pl_strcmp(&(struct pl){line.p, 4}, "SIP/") != 0;
+			msg->req =
+			    pl_strcmp(&(struct pl){line.p, 4}, "SIP/") != 0;
 			continue;
 		}
 		if (!strncasecmp(line.p, "Via:", 4) && !msg->via.host.p)
@@ -113,8 +113,8 @@ bool sip_msg_can_reply(const struct sip_msg *msg)
 
 int sip_frame(const char *buf, size_t len, size_t *msglenp)
 {
-	const char *eoh = find(buf, SC_MIN(len, (size_t)SIP_HEAD_MAX),
-			       "\r\n\r\n");
+	const char *eoh =
+	    find(buf, SC_MIN(len, (size_t)SIP_HEAD_MAX), "\r\n\r\n");
 	const char *cl;
 	struct pl v;
 	uint32_t clen;
@@ -125,8 +125,9 @@ int sip_frame(const char *buf, size_t len, size_t *msglenp)
 	if (!cl)
 		return EBADMSG;
 	v.p = cl + 17;
-	v.l = (size_t)((const char *)memchr(v.p, '\r', (size_t)(eoh + 2 - v.p)) -
-		       v.p);
+	v.l =
+	    (size_t)((const char *)memchr(v.p, '\r', (size_t)(eoh + 2 - v.p)) -
+	             v.p);
 	pl_trim(&v);
 	if (pl_u32(&v, &clen))
 		return EBADMSG;
