@@ -140,6 +140,22 @@ int sip_transp_connect(struct sip_flow **flowp, struct sip_transp *tp,
 void sip_transp_close(struct sip_transp *tp);
 void sip_transp_stats(const struct sip_transp *tp, struct sip_transp_stats *st);
 
+/*
+ * WS/WSS adapter (RFC 7118), src/sip/transp_ws.c: the handlers to give the
+ * http module (struct http_handlers, with arg the struct sip_transp). Each
+ * WebSocket connection is one flow (SIP_TRANSP_WSS: the front door always
+ * runs TLS); each WebSocket message, text or binary, is one SIP message
+ * (RFC 7118 §5.1); a message of CRLFs only is a keep-alive and a double
+ * CRLF is answered "\r\n" (RFC 5626 §3.5.1); the flow closes with the
+ * WebSocket. Opening fails with EOVERFLOW over the connection cap.
+ */
+struct ws_conn;
+
+int sip_transp_ws_open(struct ws_conn *wc, void *arg);
+void sip_transp_ws_recv(struct ws_conn *wc, const uint8_t *data, size_t len,
+                        bool binary, void *arg);
+void sip_transp_ws_close(struct ws_conn *wc, uint16_t code, void *arg);
+
 const char *sip_transp_name(enum sip_transp_type type); /* "UDP", "WSS" */
 bool sip_transp_reliable(enum sip_transp_type type);
 

@@ -5,15 +5,6 @@
 #include "sip/transp.h"
 #include "tls/tls.h"
 
-/*
- * The SIP codec (branch sipcodec) declares these in sip/msg.h; repeated
- * here, identically, until that lands on main. Remove then.
- */
-int sip_msg_decode(struct sip_msg *msg, const char *buf, size_t len);
-int sip_frame(const char *buf, size_t len, size_t *msglenp);
-size_t sip_frame_crlf(const char *buf, size_t len, bool *pingp);
-bool sip_msg_can_reply(const struct sip_msg *msg);
-
 struct sip_flow;
 
 struct sip_flow_ops {
