@@ -169,6 +169,9 @@ static void conn_process(struct tcp_conn *c)
 		rb->end -= off;
 		rb->pos = rb->end;
 	}
+	/* a big message grew the buffer: give the memory back once empty */
+	if (!rb->end && rb->size > TCP_RBUF_INIT)
+		(void)mbuf_resize(rb, TCP_RBUF_INIT);
 }
 
 static void conn_input(struct tcp_conn *c, const uint8_t *data, size_t n)
