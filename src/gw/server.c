@@ -101,7 +101,9 @@ static int https_start(struct gw_server *srv)
 	conf.origins_n = cfg->https.allowed_origins.n;
 	conf.max_conn_per_ip = cfg->https.max_connections_per_ip;
 	conf.idle_timeout_s = cfg->https.idle_timeout;
-	sip_transp_ws_handlers(srv->tp, &h);
+	h.openh = sip_transp_ws_open;
+	h.recvh = sip_transp_ws_recv;
+	h.closeh = sip_transp_ws_close;
 	err = http_server_alloc(&srv->http, &srv->loop, &conf, &h, srv->tp);
 	if (err) {
 		log_error("gw", "cannot start HTTPS on %s:%u: %s",
