@@ -1,0 +1,2 @@
+# Fuzz targets of the media codecs: STUN, RTP, RTCP.
+sc_fuzz(NAME stun LIBS sc_stun)
