@@ -43,15 +43,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (p->type == RTCP_SR) {
 			if (rtcp_sr_encode(out, sizeof(out), &len, &p->sr, rbv,
-					   p->rbc))
+			                   p->rbc))
 				__builtin_trap();
 			/* Same header fields and blocks as received. */
 			if (memcmp(out + 4, p->body, 24 + 24 * p->rbc))
 				__builtin_trap();
-		}
-		else if (rtcp_rr_encode(out, sizeof(out), &len, p->ssrc, rbv,
-					p->rbc) ||
-			 memcmp(out + 4, p->body, 4 + 24 * p->rbc)) {
+		} else if (rtcp_rr_encode(out, sizeof(out), &len, p->ssrc, rbv,
+		                          p->rbc) ||
+		           memcmp(out + 4, p->body, 4 + 24 * p->rbc)) {
 			__builtin_trap();
 		}
 	}

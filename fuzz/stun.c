@@ -27,12 +27,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)stun_msg_check_integrity(&msg, data, size, key);
 	if (msg.has & STUN_HAS_XOR_MAPPED)
 		(void)stun_binding_success_encode(out, sizeof(out), &olen,
-						  msg.tid, &msg.xor_mapped, key,
-						  NULL);
+		                                  msg.tid, &msg.xor_mapped, key,
+		                                  NULL);
 	if (msg.unknownc)
 		(void)stun_binding_error_encode(out, sizeof(out), &olen,
-						msg.tid, 420, msg.unknownv,
-						msg.unknownc, key, NULL);
+		                                msg.tid, 420, msg.unknownv,
+		                                msg.unknownc, key, NULL);
 	mem_deref(key);
 	return 0;
 }

@@ -47,7 +47,7 @@ int dtmf_encode(uint8_t *buf, size_t size, const struct dtmf_event *ev)
  * Returns 0, EINVAL (zero rate) or EOVERFLOW; on error nothing changes.
  */
 int dtmf_event_map(struct dtmf_event *ev, uint32_t *tsp,
-		   const struct rtp_tsmap *m)
+                   const struct rtp_tsmap *m)
 {
 	uint64_t d;
 

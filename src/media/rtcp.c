@@ -113,7 +113,7 @@ static int pkt_parse(struct rtcp_pkt *pkt)
  * Returns 0, EINVAL, EBADMSG or EOVERFLOW (more than *pktcp packets).
  */
 int rtcp_decode(struct rtcp_pkt *pktv, size_t *pktcp, const uint8_t *buf,
-		size_t len)
+                size_t len)
 {
 	size_t cap, n = 0, pos = 0;
 	int err = 0;
@@ -254,8 +254,8 @@ static void rb_encode(uint8_t *p, const struct rtcp_rb *rb)
 	else if (lost < -0x800000)
 		lost = -0x800000;
 	wr32(p, rb->ssrc);
-	wr32(p + 4, ((uint32_t)rb->fraction << 24) |
-			    ((uint32_t)lost & 0x00ffffffu));
+	wr32(p + 4,
+	     ((uint32_t)rb->fraction << 24) | ((uint32_t)lost & 0x00ffffffu));
 	wr32(p + 8, rb->last_seq);
 	wr32(p + 12, rb->jitter);
 	wr32(p + 16, rb->lsr);
@@ -267,11 +267,12 @@ static void rb_encode(uint8_t *p, const struct rtcp_rb *rb)
  * loss is clamped to 24 bits. Returns 0, EINVAL (rbc > 31) or EOVERFLOW.
  */
 int rtcp_sr_encode(uint8_t *buf, size_t size, size_t *lenp,
-		   const struct rtcp_sr *sr, const struct rtcp_rb *rbv,
-		   size_t rbc)
+                   const struct rtcp_sr *sr, const struct rtcp_rb *rbv,
+                   size_t rbc)
 {
 	size_t len = RTCP_HEADER_SIZE + 4 + RTCP_SR_INFO_SIZE +
-		     RTCP_RB_SIZE * rbc, i;
+	             RTCP_RB_SIZE * rbc,
+	       i;
 
 	if (!buf || !lenp || !sr || rbc > RTCP_MAX_RC || (rbc && !rbv))
 		return EINVAL;
@@ -292,7 +293,7 @@ int rtcp_sr_encode(uint8_t *buf, size_t size, size_t *lenp,
 
 /* A receiver report (section 6.4.2). Returns 0, EINVAL or EOVERFLOW. */
 int rtcp_rr_encode(uint8_t *buf, size_t size, size_t *lenp, uint32_t ssrc,
-		   const struct rtcp_rb *rbv, size_t rbc)
+                   const struct rtcp_rb *rbv, size_t rbc)
 {
 	size_t len = RTCP_HEADER_SIZE + 4 + RTCP_RB_SIZE * rbc, i;
 
@@ -314,7 +315,7 @@ int rtcp_rr_encode(uint8_t *buf, size_t size, size_t *lenp, uint32_t ssrc,
  * Returns 0, EINVAL (empty or over RTCP_MAX_CNAME) or EOVERFLOW.
  */
 int rtcp_sdes_cname_encode(uint8_t *buf, size_t size, size_t *lenp,
-			   uint32_t ssrc, const struct pl *cname)
+                           uint32_t ssrc, const struct pl *cname)
 {
 	size_t items, len;
 

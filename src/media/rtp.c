@@ -104,7 +104,7 @@ out:
  * EOVERFLOW (buffer too small).
  */
 int rtp_hdr_encode(uint8_t *buf, size_t size, size_t *lenp,
-		   const struct rtp_hdr *hdr)
+                   const struct rtp_hdr *hdr)
 {
 	size_t need, pos, i;
 
@@ -120,7 +120,7 @@ int rtp_hdr_encode(uint8_t *buf, size_t size, size_t *lenp,
 	if (size < need)
 		return EOVERFLOW;
 	buf[0] = (uint8_t)((RTP_VERSION << 6) | (hdr->padding ? 0x20 : 0) |
-			   (hdr->extension ? 0x10 : 0) | hdr->cc);
+	                   (hdr->extension ? 0x10 : 0) | hdr->cc);
 	buf[1] = (uint8_t)((hdr->marker ? 0x80 : 0) | hdr->pt);
 	wr16(buf + 2, hdr->seq);
 	wr32(buf + 4, hdr->ts);
@@ -140,7 +140,7 @@ int rtp_hdr_encode(uint8_t *buf, size_t size, size_t *lenp,
 }
 
 static int elem_add(struct rtp_ext_elem *elemv, size_t cap, size_t *n,
-		    uint8_t id, uint8_t len, const uint8_t *data)
+                    uint8_t id, uint8_t len, const uint8_t *data)
 {
 	if (*n >= cap)
 		return EOVERFLOW;
@@ -161,7 +161,7 @@ static int elem_add(struct rtp_ext_elem *elemv, size_t cap, size_t *n,
  * past the block) or EOVERFLOW (more than *elemcp elements).
  */
 int rtp_ext_decode(const struct rtp_ext *ext, struct rtp_ext_elem *elemv,
-		   size_t *elemcp)
+                   size_t *elemcp)
 {
 	size_t cap, n = 0, i = 0;
 	int err = 0;
@@ -184,14 +184,13 @@ int rtp_ext_decode(const struct rtp_ext *ext, struct rtp_ext_elem *elemv,
 				err = EBADMSG;
 				goto out;
 			}
-			err = elem_add(elemv, cap, &n, id, l,
-				       ext->data + i + 1);
+			err =
+			    elem_add(elemv, cap, &n, id, l, ext->data + i + 1);
 			if (err)
 				goto out;
 			i += 1u + l;
 		}
-	}
-	else if ((ext->profile & RTP_EXT_TWO_BYTE_MASK) == RTP_EXT_TWO_BYTE) {
+	} else if ((ext->profile & RTP_EXT_TWO_BYTE_MASK) == RTP_EXT_TWO_BYTE) {
 		while (i < ext->len) {
 			uint8_t id = ext->data[i], l;
 
@@ -208,14 +207,13 @@ int rtp_ext_decode(const struct rtp_ext *ext, struct rtp_ext_elem *elemv,
 				err = EBADMSG;
 				goto out;
 			}
-			err = elem_add(elemv, cap, &n, id, l,
-				       ext->data + i + 2);
+			err =
+			    elem_add(elemv, cap, &n, id, l, ext->data + i + 2);
 			if (err)
 				goto out;
 			i += 2u + l;
 		}
-	}
-	else {
+	} else {
 		err = ENOENT;
 	}
 out:

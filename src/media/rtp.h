@@ -18,8 +18,8 @@
 #define RTP_VERSION 2
 #define RTP_HEADER_SIZE 12
 #define RTP_MAX_CSRC 15
-#define RTP_EXT_ONE_BYTE 0xbede	 /* RFC 8285 section 4.2 */
-#define RTP_EXT_TWO_BYTE 0x1000	 /* RFC 8285 section 4.3, low 4 bits free */
+#define RTP_EXT_ONE_BYTE 0xbede /* RFC 8285 section 4.2 */
+#define RTP_EXT_TWO_BYTE 0x1000 /* RFC 8285 section 4.3, low 4 bits free */
 #define RTP_EXT_TWO_BYTE_MASK 0xfff0
 #define RTP_EXT_MAX_ELEMS 16 /* elements kept by rtp_ext_decode() */
 
@@ -59,9 +59,9 @@ struct rtp_ext_elem {
 /* rtp.c */
 int rtp_hdr_decode(struct rtp_hdr *hdr, const uint8_t *buf, size_t len);
 int rtp_hdr_encode(uint8_t *buf, size_t size, size_t *lenp,
-		   const struct rtp_hdr *hdr);
+                   const struct rtp_hdr *hdr);
 int rtp_ext_decode(const struct rtp_ext *ext, struct rtp_ext_elem *elemv,
-		   size_t *elemcp);
+                   size_t *elemcp);
 bool rtp_is_rtcp(const uint8_t *buf, size_t len);
 uint32_t rtp_seq_extend(uint32_t last_ext, uint16_t seq);
 
@@ -161,37 +161,36 @@ struct rtcp_pkt {
 };
 
 int rtcp_decode(struct rtcp_pkt *pktv, size_t *pktcp, const uint8_t *buf,
-		size_t len);
-int rtcp_rb_decode(struct rtcp_rb *rb, const struct rtcp_pkt *pkt,
-		   size_t i);
+                size_t len);
+int rtcp_rb_decode(struct rtcp_rb *rb, const struct rtcp_pkt *pkt, size_t i);
 
-typedef int(rtcp_sdes_h)(uint32_t ssrc, uint8_t type,
-			 const struct pl *value, void *arg);
+typedef int(rtcp_sdes_h)(uint32_t ssrc, uint8_t type, const struct pl *value,
+                         void *arg);
 int rtcp_sdes_walk(const struct rtcp_pkt *pkt, rtcp_sdes_h *h, void *arg);
 
 int rtcp_sr_encode(uint8_t *buf, size_t size, size_t *lenp,
-		   const struct rtcp_sr *sr, const struct rtcp_rb *rbv,
-		   size_t rbc);
+                   const struct rtcp_sr *sr, const struct rtcp_rb *rbv,
+                   size_t rbc);
 int rtcp_rr_encode(uint8_t *buf, size_t size, size_t *lenp, uint32_t ssrc,
-		   const struct rtcp_rb *rbv, size_t rbc);
+                   const struct rtcp_rb *rbv, size_t rbc);
 int rtcp_sdes_cname_encode(uint8_t *buf, size_t size, size_t *lenp,
-			   uint32_t ssrc, const struct pl *cname);
+                           uint32_t ssrc, const struct pl *cname);
 
 /* dtmf.c: the telephone-event payload (RFC 4733 section 2.3). */
 #define DTMF_PAYLOAD_SIZE 4
 #define DTMF_MAX_VOLUME 63
 
 struct dtmf_event {
-	uint8_t event;	  /* 0-9, 10 '*', 11 '#', 12-15 'A'-'D', ... */
-	bool end;	  /* E bit */
-	uint8_t volume;	  /* 0..63, -dBm0 */
+	uint8_t event;     /* 0-9, 10 '*', 11 '#', 12-15 'A'-'D', ... */
+	bool end;          /* E bit */
+	uint8_t volume;    /* 0..63, -dBm0 */
 	uint16_t duration; /* timestamp units */
 };
 
 int dtmf_decode(struct dtmf_event *ev, const uint8_t *buf, size_t len);
 int dtmf_encode(uint8_t *buf, size_t size, const struct dtmf_event *ev);
 int dtmf_event_map(struct dtmf_event *ev, uint32_t *tsp,
-		   const struct rtp_tsmap *m);
+                   const struct rtp_tsmap *m);
 char dtmf_char(uint8_t event);
 
 #endif

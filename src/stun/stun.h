@@ -36,11 +36,11 @@
 #define STUN_HMAC_SHA1_SIZE 20
 #define STUN_HMAC_SHA256_MIN 16 /* RFC 8489 section 14.6 */
 #define STUN_HMAC_SHA256_MAX 32
-#define STUN_MAX_ATTRS 32	 /* attributes kept per message */
-#define STUN_MAX_UNKNOWN 8	 /* unknown comprehension-required kept */
+#define STUN_MAX_ATTRS 32         /* attributes kept per message */
+#define STUN_MAX_UNKNOWN 8        /* unknown comprehension-required kept */
 #define STUN_MAX_REASON_BYTES 763 /* RFC 8489 section 14.8 */
-#define STUN_MAX_SOFTWARE 763	 /* RFC 8489 section 14.14 */
-#define STUN_MAX_USERNAME 513	 /* RFC 8489 section 14.3 */
+#define STUN_MAX_SOFTWARE 763     /* RFC 8489 section 14.14 */
+#define STUN_MAX_USERNAME 513     /* RFC 8489 section 14.3 */
 
 /* RFC 8489 section 5: method and class are interleaved in the type. */
 enum stun_class {
@@ -62,7 +62,7 @@ enum stun_attr_type {
 	STUN_ATTR_NONCE = 0x0015,
 	STUN_ATTR_MESSAGE_INTEGRITY_SHA256 = 0x001c,
 	STUN_ATTR_XOR_MAPPED_ADDRESS = 0x0020,
-	STUN_ATTR_PRIORITY = 0x0024,	  /* RFC 8445 section 16.1 */
+	STUN_ATTR_PRIORITY = 0x0024,      /* RFC 8445 section 16.1 */
 	STUN_ATTR_USE_CANDIDATE = 0x0025, /* RFC 8445 section 16.1 */
 	STUN_ATTR_SOFTWARE = 0x8022,
 	STUN_ATTR_FINGERPRINT = 0x8028,
@@ -120,7 +120,7 @@ enum stun_has {
  * section 14.5); nothing may follow FINGERPRINT (section 14.7).
  */
 struct stun_msg {
-	uint16_t type;	 /* raw 14-bit message type */
+	uint16_t type;   /* raw 14-bit message type */
 	uint16_t method; /* e.g. STUN_METHOD_BINDING */
 	enum stun_class cls;
 	uint16_t len; /* body length from the header */
@@ -143,9 +143,11 @@ struct stun_msg {
 	uint64_t ice_controlling; /* tie-breaker */
 	uint16_t err_code;
 	struct pl err_reason;
-	const struct stun_attr *integrity;	/* into attrv, or NULL */
-	const struct stun_attr *integrity_sha256;
-	const struct stun_attr *fingerprint;
+	/* Copies of these attributes, valid when their STUN_HAS_ bit is set
+	 * (copies, not pointers into attrv, so a struct copy stays valid). */
+	struct stun_attr integrity;
+	struct stun_attr integrity_sha256;
+	struct stun_attr fingerprint;
 };
 
 /* stun_msg.c */
@@ -153,16 +155,16 @@ int stun_msg_decode(struct stun_msg *msg, const uint8_t *buf, size_t len);
 int stun_msg_frame_len(const uint8_t *buf, size_t len, size_t *msg_lenp);
 bool stun_is_stun(const uint8_t *buf, size_t len);
 const struct stun_attr *stun_msg_attr(const struct stun_msg *msg,
-				      uint16_t type);
-int stun_msg_check_fingerprint(const struct stun_msg *msg,
-			       const uint8_t *buf, size_t len);
+                                      uint16_t type);
+int stun_msg_check_fingerprint(const struct stun_msg *msg, const uint8_t *buf,
+                               size_t len);
 
 static inline uint16_t stun_type(uint16_t method, enum stun_class cls)
 {
 	/* RFC 8489 section 5: M11..M7 C1 M6..M4 C0 M3..M0 */
 	return (uint16_t)((method & 0x000f) | ((method & 0x0070) << 1) |
-			  ((method & 0x0f80) << 2) | ((cls & 1u) << 4) |
-			  ((cls & 2u) << 7));
+	                  ((method & 0x0f80) << 2) | ((cls & 1u) << 4) |
+	                  ((cls & 2u) << 7));
 }
 
 /* RFC 7983 section 7: what the first byte of a datagram says it is. */
@@ -171,7 +173,7 @@ enum stun_demux {
 	STUN_DEMUX_ZRTP,    /* 16..19 */
 	STUN_DEMUX_DTLS,    /* 20..63 */
 	STUN_DEMUX_TURN,    /* 64..79, TURN channel data */
-	STUN_DEMUX_RTP,	    /* 128..191, RTP or RTCP */
+	STUN_DEMUX_RTP,     /* 128..191, RTP or RTCP */
 	STUN_DEMUX_UNKNOWN, /* anything else: drop */
 };
 
@@ -179,11 +181,11 @@ enum stun_demux stun_demux(uint8_t first_byte);
 
 /* stun_attr.c: attribute values (pure). */
 int stun_attr_addr_decode(struct stun_addr *addr, const struct stun_attr *a,
-			  const uint8_t *tid, bool xor_ed);
+                          const uint8_t *tid, bool xor_ed);
 int stun_attr_error_decode(uint16_t *codep, struct pl *reasonp,
-			   const struct stun_attr *a);
+                           const struct stun_attr *a);
 size_t stun_attr_addr_value(uint8_t *val, const struct stun_addr *addr,
-			    const uint8_t *tid, bool xor_ed);
+                            const uint8_t *tid, bool xor_ed);
 const char *stun_reason(uint16_t code);
 
 /* stun_crc32.c: the CRC-32 of ISO 3309 / ITU-T V.42 (as in zlib). */
@@ -194,14 +196,14 @@ uint32_t stun_crc32(uint32_t crc, const uint8_t *p, size_t n);
 struct stun_hmac;
 
 int stun_hmac_alloc(struct stun_hmac **hmacp, const uint8_t *key,
-		    size_t key_len);
+                    size_t key_len);
 int stun_hmac_digest(struct stun_hmac *hmac, uint8_t out[STUN_HMAC_SHA1_SIZE],
-		     const uint8_t *p1, size_t n1, const uint8_t *p2,
-		     size_t n2);
+                     const uint8_t *p1, size_t n1, const uint8_t *p2,
+                     size_t n2);
 int stun_longterm_key(uint8_t key[16], const struct pl *username,
-		      const struct pl *realm, const struct pl *password);
+                      const struct pl *realm, const struct pl *password);
 int stun_msg_check_integrity(const struct stun_msg *msg, const uint8_t *buf,
-			     size_t len, struct stun_hmac *key);
+                             size_t len, struct stun_hmac *key);
 
 /* stun_enc.c: encoding into a caller buffer. */
 struct stun_enc {
@@ -213,25 +215,25 @@ struct stun_enc {
 };
 
 void stun_enc_init(struct stun_enc *enc, uint8_t *buf, size_t size,
-		   uint16_t type, const uint8_t tid[STUN_TID_SIZE]);
+                   uint16_t type, const uint8_t tid[STUN_TID_SIZE]);
 int stun_enc_attr(struct stun_enc *enc, uint16_t type, const void *val,
-		  size_t len);
+                  size_t len);
 int stun_enc_u32(struct stun_enc *enc, uint16_t type, uint32_t v);
 int stun_enc_u64(struct stun_enc *enc, uint16_t type, uint64_t v);
 int stun_enc_addr(struct stun_enc *enc, uint16_t type,
-		  const struct stun_addr *addr);
+                  const struct stun_addr *addr);
 int stun_enc_error(struct stun_enc *enc, uint16_t code, const char *reason);
 int stun_enc_integrity(struct stun_enc *enc, struct stun_hmac *key);
 int stun_enc_fingerprint(struct stun_enc *enc);
 int stun_enc_finish(struct stun_enc *enc, size_t *lenp);
 
 int stun_binding_success_encode(uint8_t *buf, size_t size, size_t *lenp,
-				const uint8_t tid[STUN_TID_SIZE],
-				const struct stun_addr *mapped,
-				struct stun_hmac *key, const char *software);
+                                const uint8_t tid[STUN_TID_SIZE],
+                                const struct stun_addr *mapped,
+                                struct stun_hmac *key, const char *software);
 int stun_binding_error_encode(uint8_t *buf, size_t size, size_t *lenp,
-			      const uint8_t tid[STUN_TID_SIZE], uint16_t code,
-			      const uint16_t *unknownv, size_t unknownc,
-			      struct stun_hmac *key, const char *software);
+                              const uint8_t tid[STUN_TID_SIZE], uint16_t code,
+                              const uint16_t *unknownv, size_t unknownc,
+                              struct stun_hmac *key, const char *software);
 
 #endif

@@ -14,7 +14,7 @@
  * Returns 0 or EBADMSG (bad length or family).
  */
 int stun_attr_addr_decode(struct stun_addr *addr, const struct stun_attr *a,
-			  const uint8_t *tid, bool xor_ed)
+                          const uint8_t *tid, bool xor_ed)
 {
 	uint8_t mask[16];
 	size_t alen, i;
@@ -54,8 +54,8 @@ int stun_attr_addr_decode(struct stun_addr *addr, const struct stun_attr *a,
 		mask[3] = (uint8_t)STUN_MAGIC_COOKIE;
 		memcpy(mask + 4, tid, STUN_TID_SIZE);
 	}
-	addr->port = (uint16_t)(((a->val[2] ^ mask[0]) << 8) |
-				(a->val[3] ^ mask[1]));
+	addr->port =
+	    (uint16_t)(((a->val[2] ^ mask[0]) << 8) | (a->val[3] ^ mask[1]));
 	for (i = 0; i < alen; i++)
 		addr->addr[i] = a->val[4 + i] ^ mask[i];
 out:
@@ -69,7 +69,7 @@ out:
  * 20 bytes) and returns its length, or 0 for an unknown family.
  */
 size_t stun_attr_addr_value(uint8_t *val, const struct stun_addr *addr,
-			    const uint8_t *tid, bool xor_ed)
+                            const uint8_t *tid, bool xor_ed)
 {
 	uint8_t mask[16];
 	size_t alen, i;
@@ -103,7 +103,7 @@ size_t stun_attr_addr_value(uint8_t *val, const struct stun_addr *addr,
  * Returns 0 or EBADMSG.
  */
 int stun_attr_error_decode(uint16_t *codep, struct pl *reasonp,
-			   const struct stun_attr *a)
+                           const struct stun_attr *a)
 {
 	unsigned cls, num;
 

@@ -51,7 +51,7 @@ static uint8_t *reserve(struct stun_enc *enc, size_t n)
  * so a sequence of calls needs only one check at the end.
  */
 void stun_enc_init(struct stun_enc *enc, uint8_t *buf, size_t size,
-		   uint16_t type, const uint8_t tid[STUN_TID_SIZE])
+                   uint16_t type, const uint8_t tid[STUN_TID_SIZE])
 {
 	if (!enc)
 		return;
@@ -73,7 +73,7 @@ void stun_enc_init(struct stun_enc *enc, uint8_t *buf, size_t size,
 /* Appends one attribute, padded to 32 bits with enc->pad bytes.
  * Returns 0, EINVAL or EOVERFLOW (buffer or 16-bit length). */
 int stun_enc_attr(struct stun_enc *enc, uint16_t type, const void *val,
-		  size_t len)
+                  size_t len)
 {
 	uint8_t *p;
 
@@ -113,7 +113,7 @@ int stun_enc_u64(struct stun_enc *enc, uint16_t type, uint64_t v)
 /* MAPPED-ADDRESS as is, XOR-MAPPED-ADDRESS (or any other type) XORed
  * with the cookie and transaction id (section 14.2). */
 int stun_enc_addr(struct stun_enc *enc, uint16_t type,
-		  const struct stun_addr *addr)
+                  const struct stun_addr *addr)
 {
 	uint8_t val[20];
 	size_t n;
@@ -123,7 +123,7 @@ int stun_enc_addr(struct stun_enc *enc, uint16_t type,
 	if (enc->err)
 		return enc->err;
 	n = stun_attr_addr_value(val, addr, enc->buf + 8,
-				 type != STUN_ATTR_MAPPED_ADDRESS);
+	                         type != STUN_ATTR_MAPPED_ADDRESS);
 	if (!n) {
 		enc->err = EINVAL;
 		return enc->err;
@@ -142,8 +142,8 @@ int stun_enc_error(struct stun_enc *enc, uint16_t code, const char *reason)
 	if (!reason)
 		reason = stun_reason(code);
 	rlen = strlen(reason);
-	if (!enc->err && (code < 300 || code > 699 ||
-			  rlen > STUN_MAX_REASON_BYTES))
+	if (!enc->err &&
+	    (code < 300 || code > 699 || rlen > STUN_MAX_REASON_BYTES))
 		enc->err = EINVAL;
 	if (enc->err)
 		return enc->err;
@@ -172,8 +172,8 @@ int stun_enc_integrity(struct stun_enc *enc, struct stun_hmac *key)
 	set_body_len(enc, enc->pos - STUN_HEADER_SIZE);
 	wr16(p, STUN_ATTR_MESSAGE_INTEGRITY);
 	wr16(p + 2, STUN_HMAC_SHA1_SIZE);
-	err = stun_hmac_digest(key, p + STUN_ATTR_HEADER_SIZE, enc->buf,
-			       start, NULL, 0);
+	err = stun_hmac_digest(key, p + STUN_ATTR_HEADER_SIZE, enc->buf, start,
+	                       NULL, 0);
 	if (err)
 		enc->err = err;
 	return err;
@@ -216,19 +216,19 @@ int stun_enc_finish(struct stun_enc *enc, size_t *lenp)
  * FINGERPRINT. Returns 0, EINVAL or EOVERFLOW (buffer too small).
  */
 int stun_binding_success_encode(uint8_t *buf, size_t size, size_t *lenp,
-				const uint8_t tid[STUN_TID_SIZE],
-				const struct stun_addr *mapped,
-				struct stun_hmac *key, const char *software)
+                                const uint8_t tid[STUN_TID_SIZE],
+                                const struct stun_addr *mapped,
+                                struct stun_hmac *key, const char *software)
 {
 	struct stun_enc enc;
 
 	if (!mapped || !key)
 		return EINVAL;
 	stun_enc_init(&enc, buf, size,
-		      stun_type(STUN_METHOD_BINDING, STUN_CLASS_SUCCESS), tid);
+	              stun_type(STUN_METHOD_BINDING, STUN_CLASS_SUCCESS), tid);
 	if (software)
 		stun_enc_attr(&enc, STUN_ATTR_SOFTWARE, software,
-			      strlen(software));
+		              strlen(software));
 	stun_enc_addr(&enc, STUN_ATTR_XOR_MAPPED_ADDRESS, mapped);
 	stun_enc_integrity(&enc, key);
 	stun_enc_fingerprint(&enc);
@@ -243,9 +243,9 @@ int stun_binding_success_encode(uint8_t *buf, size_t size, size_t *lenp,
  * Returns 0, EINVAL or EOVERFLOW.
  */
 int stun_binding_error_encode(uint8_t *buf, size_t size, size_t *lenp,
-			      const uint8_t tid[STUN_TID_SIZE], uint16_t code,
-			      const uint16_t *unknownv, size_t unknownc,
-			      struct stun_hmac *key, const char *software)
+                              const uint8_t tid[STUN_TID_SIZE], uint16_t code,
+                              const uint16_t *unknownv, size_t unknownc,
+                              struct stun_hmac *key, const char *software)
 {
 	uint8_t list[2 * STUN_MAX_UNKNOWN];
 	struct stun_enc enc;
@@ -255,16 +255,16 @@ int stun_binding_error_encode(uint8_t *buf, size_t size, size_t *lenp,
 	    (!unknownv || !unknownc || unknownc > STUN_MAX_UNKNOWN))
 		return EINVAL;
 	stun_enc_init(&enc, buf, size,
-		      stun_type(STUN_METHOD_BINDING, STUN_CLASS_ERROR), tid);
+	              stun_type(STUN_METHOD_BINDING, STUN_CLASS_ERROR), tid);
 	if (software)
 		stun_enc_attr(&enc, STUN_ATTR_SOFTWARE, software,
-			      strlen(software));
+		              strlen(software));
 	stun_enc_error(&enc, code, NULL);
 	if (code == STUN_ERR_UNKNOWN_ATTRIBUTE) {
 		for (i = 0; i < unknownc; i++)
 			wr16(list + 2 * i, unknownv[i]);
 		stun_enc_attr(&enc, STUN_ATTR_UNKNOWN_ATTRIBUTES, list,
-			      2 * unknownc);
+		              2 * unknownc);
 	}
 	if (key)
 		stun_enc_integrity(&enc, key);

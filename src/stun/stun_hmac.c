@@ -30,7 +30,7 @@ static void hmac_destroy(void *data)
  * Returns 0, EINVAL or ENOMEM.
  */
 int stun_hmac_alloc(struct stun_hmac **hmacp, const uint8_t *key,
-		    size_t key_len)
+                    size_t key_len)
 {
 	OSSL_PARAM params[2];
 	struct stun_hmac *h;
@@ -48,11 +48,11 @@ int stun_hmac_alloc(struct stun_hmac **hmacp, const uint8_t *key,
 		goto out;
 	}
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-						     (char *)"SHA1", 0);
+	                                             (char *)"SHA1", 0);
 	params[1] = OSSL_PARAM_construct_end();
 	/* An empty key still needs a non-NULL pointer to count as a key. */
 	if (!EVP_MAC_init(h->ctx, key ? key : (const uint8_t *)"", key_len,
-			  params)) {
+	                  params)) {
 		err = ENOMEM;
 		goto out;
 	}
@@ -69,8 +69,7 @@ out:
  * Returns 0, EINVAL or ENOMEM (OpenSSL failure).
  */
 int stun_hmac_digest(struct stun_hmac *hmac, uint8_t out[STUN_HMAC_SHA1_SIZE],
-		     const uint8_t *p1, size_t n1, const uint8_t *p2,
-		     size_t n2)
+                     const uint8_t *p1, size_t n1, const uint8_t *p2, size_t n2)
 {
 	size_t olen = 0;
 
@@ -92,7 +91,7 @@ int stun_hmac_digest(struct stun_hmac *hmac, uint8_t out[STUN_HMAC_SHA1_SIZE],
  * Returns 0, EINVAL or ENOMEM.
  */
 int stun_longterm_key(uint8_t key[16], const struct pl *username,
-		      const struct pl *realm, const struct pl *password)
+                      const struct pl *realm, const struct pl *password)
 {
 	EVP_MD_CTX *md;
 	unsigned int olen = 0;
@@ -123,7 +122,7 @@ int stun_longterm_key(uint8_t key[16], const struct pl *username,
  * EINVAL or ENOMEM.
  */
 int stun_msg_check_integrity(const struct stun_msg *msg, const uint8_t *buf,
-			     size_t len, struct stun_hmac *key)
+                             size_t len, struct stun_hmac *key)
 {
 	uint8_t hdr[STUN_HEADER_SIZE], mac[STUN_HMAC_SHA1_SIZE];
 	const struct stun_attr *mi;
@@ -132,9 +131,9 @@ int stun_msg_check_integrity(const struct stun_msg *msg, const uint8_t *buf,
 
 	if (!msg || !buf || !key)
 		return EINVAL;
-	mi = msg->integrity;
-	if (!mi)
+	if (!(msg->has & STUN_HAS_INTEGRITY))
 		return ENOENT;
+	mi = &msg->integrity;
 	if (mi->off + STUN_ATTR_HEADER_SIZE + STUN_HMAC_SHA1_SIZE > len ||
 	    mi->off < STUN_HEADER_SIZE)
 		return EINVAL;
@@ -143,9 +142,9 @@ int stun_msg_check_integrity(const struct stun_msg *msg, const uint8_t *buf,
 	memcpy(hdr, buf, STUN_HEADER_SIZE);
 	hdr[2] = (uint8_t)(body >> 8);
 	hdr[3] = (uint8_t)body;
-	err = stun_hmac_digest(key, mac, hdr, sizeof(hdr),
-			       buf + STUN_HEADER_SIZE,
-			       mi->off - STUN_HEADER_SIZE);
+	err =
+	    stun_hmac_digest(key, mac, hdr, sizeof(hdr), buf + STUN_HEADER_SIZE,
+	                     mi->off - STUN_HEADER_SIZE);
 	if (err)
 		goto out;
 	if (CRYPTO_memcmp(mac, mi->val, STUN_HMAC_SHA1_SIZE))

@@ -111,25 +111,25 @@ static int attr_decode(struct stun_msg *msg, struct stun_attr *a)
 	case STUN_ATTR_MESSAGE_INTEGRITY:
 		if (a->len != STUN_HMAC_SHA1_SIZE)
 			return EBADMSG;
-		msg->integrity = a;
+		msg->integrity = *a;
 		msg->has |= STUN_HAS_INTEGRITY;
 		break;
 	case STUN_ATTR_MESSAGE_INTEGRITY_SHA256:
 		if (a->len < STUN_HMAC_SHA256_MIN ||
 		    a->len > STUN_HMAC_SHA256_MAX || (a->len & 3))
 			return EBADMSG;
-		msg->integrity_sha256 = a;
+		msg->integrity_sha256 = *a;
 		msg->has |= STUN_HAS_INTEGRITY_SHA256;
 		break;
 	case STUN_ATTR_FINGERPRINT:
 		if (a->len != 4)
 			return EBADMSG;
-		msg->fingerprint = a;
+		msg->fingerprint = *a;
 		msg->has |= STUN_HAS_FINGERPRINT;
 		break;
 	case STUN_ATTR_XOR_MAPPED_ADDRESS:
-		err = stun_attr_addr_decode(&msg->xor_mapped, a, msg->tid,
-					    true);
+		err =
+		    stun_attr_addr_decode(&msg->xor_mapped, a, msg->tid, true);
 		msg->has |= STUN_HAS_XOR_MAPPED;
 		break;
 	case STUN_ATTR_MAPPED_ADDRESS:
@@ -160,8 +160,8 @@ static int attr_decode(struct stun_msg *msg, struct stun_attr *a)
 		msg->has |= STUN_HAS_ICE_CONTROLLING;
 		break;
 	case STUN_ATTR_ERROR_CODE:
-		err = stun_attr_error_decode(&msg->err_code, &msg->err_reason,
-					     a);
+		err =
+		    stun_attr_error_decode(&msg->err_code, &msg->err_reason, a);
 		msg->has |= STUN_HAS_ERROR_CODE;
 		break;
 	default:
@@ -202,18 +202,18 @@ int stun_msg_decode(struct stun_msg *msg, const uint8_t *buf, size_t len)
 	}
 
 	msg->type = rd16(buf);
-	msg->method = (uint16_t)((msg->type & 0x000f) |
-				 ((msg->type & 0x00e0) >> 1) |
-				 ((msg->type & 0x3e00) >> 2));
-	msg->cls = (enum stun_class)(((msg->type >> 4) & 1) |
-				     ((msg->type >> 7) & 2));
+	msg->method =
+	    (uint16_t)((msg->type & 0x000f) | ((msg->type & 0x00e0) >> 1) |
+	               ((msg->type & 0x3e00) >> 2));
+	msg->cls =
+	    (enum stun_class)(((msg->type >> 4) & 1) | ((msg->type >> 7) & 2));
 	msg->len = rd16(buf + 2);
 	msg->tid = buf + 8;
 
 	for (pos = STUN_HEADER_SIZE; pos < len;) {
 		struct stun_attr a;
 
-		if (msg->fingerprint) {
+		if (msg->has & STUN_HAS_FINGERPRINT) {
 			err = EBADMSG; /* section 14.7: FINGERPRINT is last */
 			goto out;
 		}
@@ -254,8 +254,7 @@ out:
 }
 
 /* The first attribute of the given type, or NULL. */
-const struct stun_attr *stun_msg_attr(const struct stun_msg *msg,
-				      uint16_t type)
+const struct stun_attr *stun_msg_attr(const struct stun_msg *msg, uint16_t type)
 {
 	size_t i;
 
@@ -272,8 +271,8 @@ const struct stun_attr *stun_msg_attr(const struct stun_msg *msg,
  * 0x5354554e. msg must have been decoded from buf/len.
  * Returns 0, ENOENT (no FINGERPRINT) or EILSEQ (mismatch).
  */
-int stun_msg_check_fingerprint(const struct stun_msg *msg,
-			       const uint8_t *buf, size_t len)
+int stun_msg_check_fingerprint(const struct stun_msg *msg, const uint8_t *buf,
+                               size_t len)
 {
 	const struct stun_attr *fp;
 	uint8_t hdr[4];
@@ -282,9 +281,9 @@ int stun_msg_check_fingerprint(const struct stun_msg *msg,
 
 	if (!msg || !buf)
 		return EINVAL;
-	fp = msg->fingerprint;
-	if (!fp)
+	if (!(msg->has & STUN_HAS_FINGERPRINT))
 		return ENOENT;
+	fp = &msg->fingerprint;
 	if (fp->off + STUN_ATTR_HEADER_SIZE + 4 > len)
 		return EINVAL;
 	body = fp->off + STUN_ATTR_HEADER_SIZE + 4 - STUN_HEADER_SIZE;

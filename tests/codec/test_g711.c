@@ -43,7 +43,7 @@ static int16_t ref_ulaw_expand(uint8_t code)
 	mantissa &= 0x0f;
 	step = 4 << segment;
 	return (int16_t)(sign * ((0x80 << exponent) + step * mantissa +
-				 step / 2 - 4 * 33));
+	                         step / 2 - 4 * 33));
 }
 
 /* G.191 alaw_compress(). */
@@ -158,9 +158,8 @@ static void test_round_trip(void **state)
 		if (ae > amax)
 			amax = ae;
 		/* Codes re-encode to themselves. */
-		assert_int_equal(g711_ulaw_enc(g711_ulaw_dec(uc)), uc == 0x7f
-									? 0xff
-									: uc);
+		assert_int_equal(g711_ulaw_enc(g711_ulaw_dec(uc)),
+		                 uc == 0x7f ? 0xff : uc);
 		assert_int_equal(g711_alaw_enc(g711_alaw_dec(ac)), ac);
 	}
 	/* Largest errors: clipping at the ends of the 16-bit range. */
@@ -209,7 +208,7 @@ static void test_speed(void **state)
 	/* Table entries match the function for the samples' top 14 bits. */
 	for (i = 0; i < N; i++)
 		assert_int_equal(table[(uint16_t)pcm[i] >> 2],
-				 g711_ulaw_enc((int16_t)(pcm[i] & ~3)));
+		                 g711_ulaw_enc((int16_t)(pcm[i] & ~3)));
 	printf("g711 ulaw encode: clz %.2f ns/sample, 16K table %.2f "
 	       "ns/sample (%u)\n",
 	       (t1 - t0) * 1e9 / (N * ROUNDS), (t2 - t1) * 1e9 / (N * ROUNDS),
@@ -220,10 +219,10 @@ static void test_speed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_exhaustive),
-		SC_TEST(test_known_values),
-		SC_TEST(test_round_trip),
-		SC_TEST(test_speed),
+	    SC_TEST(test_exhaustive),
+	    SC_TEST(test_known_values),
+	    SC_TEST(test_round_trip),
+	    SC_TEST(test_speed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -69,8 +69,8 @@ static void test_map(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_codec),
-		SC_TEST(test_map),
+	    SC_TEST(test_codec),
+	    SC_TEST(test_map),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,8 @@
 #include "testutil.h"
 #include "media/rtp.h"
 
+/* Packets are laid out as on the wire, so formatting is off for them. */
+/* clang-format off */
 /* SR (1 report block) + SDES CNAME "abcdefgh" + BYE "bye!". */
 static const uint8_t compound[] = {
 	/* SR, RC=1, length 12 */
@@ -50,8 +52,9 @@ static const uint8_t compound2[] = {
 	0x04,
 };
 
-static int sdes_item(uint32_t ssrc, uint8_t type, const struct pl *v,
-		     void *arg)
+/* clang-format on */
+
+static int sdes_item(uint32_t ssrc, uint8_t type, const struct pl *v, void *arg)
 {
 	int *count = arg;
 
@@ -103,18 +106,17 @@ static void test_sr_sdes_bye(void **state)
 	assert_int_equal(pl_strcmp(&pv[2].reason, "bye!"), 0);
 
 	/* Encoders give the same bytes. */
-	assert_int_equal(rtcp_sr_encode(out, sizeof(out), &len, &pv[0].sr,
-					&rb, 1),
-			 0);
+	assert_int_equal(
+	    rtcp_sr_encode(out, sizeof(out), &len, &pv[0].sr, &rb, 1), 0);
 	assert_int_equal(len, 52);
 	assert_memory_equal(out, compound, 52);
-	assert_int_equal(rtcp_sdes_cname_encode(out, sizeof(out), &len,
-						0x11223344, &cname),
-			 0);
+	assert_int_equal(
+	    rtcp_sdes_cname_encode(out, sizeof(out), &len, 0x11223344, &cname),
+	    0);
 	assert_int_equal(len, 20);
 	assert_memory_equal(out, compound + 52, 20);
 	assert_int_equal(rtcp_sr_encode(out, 51, &len, &pv[0].sr, &rb, 1),
-			 EOVERFLOW);
+	                 EOVERFLOW);
 }
 
 static void test_rr_app_fb(void **state)
@@ -125,8 +127,7 @@ static void test_rr_app_fb(void **state)
 	uint8_t out[128];
 
 	(void)state;
-	assert_int_equal(rtcp_decode(pv, &n, compound2, sizeof(compound2)),
-			 0);
+	assert_int_equal(rtcp_decode(pv, &n, compound2, sizeof(compound2)), 0);
 	assert_int_equal(n, 5);
 	assert_int_equal(pv[0].type, RTCP_RR);
 	assert_int_equal(pv[0].ssrc, 0xaabbccdd);
@@ -138,9 +139,8 @@ static void test_rr_app_fb(void **state)
 	assert_int_equal(rb[1].fraction, 255);
 	assert_int_equal(rb[1].lost, 0x7fffff);
 	assert_int_equal(rb[1].dlsr, 3);
-	assert_int_equal(rtcp_rr_encode(out, sizeof(out), &len, 0xaabbccdd,
-					rb, 2),
-			 0);
+	assert_int_equal(
+	    rtcp_rr_encode(out, sizeof(out), &len, 0xaabbccdd, rb, 2), 0);
 	assert_int_equal(len, 56);
 	assert_memory_equal(out, compound2, 56);
 
@@ -168,11 +168,13 @@ static void test_invalid(void **state)
 {
 	struct rtcp_pkt pv[RTCP_MAX_PKTS];
 	uint8_t bad[sizeof(compound2)];
+	/* clang-format off */
 	static const uint8_t sdes_unterminated[] = {
 		0x81, 0xca, 0x00, 0x02, 0x11, 0x22, 0x33, 0x44,
 		0x01, 0x02, 'a',  'b'};
 	static const uint8_t rr_short[] = {0x81, 0xc9, 0x00, 0x01,
 					   0x11, 0x22, 0x33, 0x44};
+	/* clang-format on */
 	size_t n;
 
 	(void)state;
@@ -201,17 +203,17 @@ static void test_invalid(void **state)
 	assert_int_equal(rtcp_decode(pv, &n, bad, sizeof(bad)), EBADMSG);
 	/* SDES item list without its null octet. */
 	n = RTCP_MAX_PKTS;
-	assert_int_equal(rtcp_decode(pv, &n, sdes_unterminated,
-				     sizeof(sdes_unterminated)),
-			 EBADMSG);
+	assert_int_equal(
+	    rtcp_decode(pv, &n, sdes_unterminated, sizeof(sdes_unterminated)),
+	    EBADMSG);
 	/* RR claiming a report block it does not carry. */
 	n = RTCP_MAX_PKTS;
 	assert_int_equal(rtcp_decode(pv, &n, rr_short, sizeof(rr_short)),
-			 EBADMSG);
+	                 EBADMSG);
 	/* More packets than room. */
 	n = 2;
 	assert_int_equal(rtcp_decode(pv, &n, compound2, sizeof(compound2)),
-			 EOVERFLOW);
+	                 EOVERFLOW);
 }
 
 static void test_truncation(void **state)
@@ -246,27 +248,25 @@ static void test_cname_limits(void **state)
 
 	(void)state;
 	memset(name, 'x', sizeof(name));
-	assert_int_equal(rtcp_sdes_cname_encode(out, sizeof(out), &len, 1,
-						&cname),
-			 EINVAL);
+	assert_int_equal(
+	    rtcp_sdes_cname_encode(out, sizeof(out), &len, 1, &cname), EINVAL);
 	cname.l = RTCP_MAX_CNAME;
-	assert_int_equal(rtcp_sdes_cname_encode(out, sizeof(out), &len, 1,
-						&cname),
-			 0);
+	assert_int_equal(
+	    rtcp_sdes_cname_encode(out, sizeof(out), &len, 1, &cname), 0);
 	/* 4 + 4 + (2 + 255 + 1 -> 260) */
 	assert_int_equal(len, 268);
 	assert_int_equal(rtcp_decode(pv, &n, out, len), 0);
 	assert_int_equal(pv[0].type, RTCP_SDES);
 	assert_int_equal(rtcp_sdes_cname_encode(out, 267, &len, 1, &cname),
-			 EOVERFLOW);
+	                 EOVERFLOW);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_sr_sdes_bye), SC_TEST(test_rr_app_fb),
-		SC_TEST(test_invalid),	   SC_TEST(test_truncation),
-		SC_TEST(test_cname_limits),
+	    SC_TEST(test_sr_sdes_bye),  SC_TEST(test_rr_app_fb),
+	    SC_TEST(test_invalid),      SC_TEST(test_truncation),
+	    SC_TEST(test_cname_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

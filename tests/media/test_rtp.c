@@ -13,16 +13,16 @@
  * CSRCs 1, 2; one-byte extension (id 1 len 1, id 2 len 2, 3 padding);
  * payload 01 02 03; padding 00 00 03. */
 static const uint8_t pkt_full[] = {
-	0xb2, 0xef, 0xff, 0xff, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
-	0x88, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02, 0xbe, 0xde,
-	0x00, 0x02, 0x10, 0xaa, 0x21, 0xbb, 0xcc, 0x00, 0x00, 0x00, 0x01,
-	0x02, 0x03, 0x00, 0x00, 0x03,
+    0xb2, 0xef, 0xff, 0xff, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
+    0x77, 0x88, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02,
+    0xbe, 0xde, 0x00, 0x02, 0x10, 0xaa, 0x21, 0xbb, 0xcc, 0x00,
+    0x00, 0x00, 0x01, 0x02, 0x03, 0x00, 0x00, 0x03,
 };
 
 /* Minimal: PT 0, seq 0x1234, ts 160, SSRC 0xdeadbeef, 4 bytes µ-law. */
 static const uint8_t pkt_min[] = {
-	0x80, 0x00, 0x12, 0x34, 0x00, 0x00, 0x00, 0xa0, 0xde, 0xad,
-	0xbe, 0xef, 0xff, 0xfe, 0x7f, 0x7e,
+    0x80, 0x00, 0x12, 0x34, 0x00, 0x00, 0x00, 0xa0,
+    0xde, 0xad, 0xbe, 0xef, 0xff, 0xfe, 0x7f, 0x7e,
 };
 
 static void test_decode_minimal(void **state)
@@ -88,10 +88,10 @@ static void test_decode_full(void **state)
 
 static void test_ext_forms(void **state)
 {
-	static const uint8_t two[] = {0x05, 0x00, 0x06, 0x03, 'a',
-				      'b',  'c',  0x00};
-	static const uint8_t stop[] = {0x10, 0xaa, 0xf0, 0x21, 0x00, 0x00,
-				       0x00, 0x00};
+	static const uint8_t two[] = {0x05, 0x00, 0x06, 0x03,
+	                              'a',  'b',  'c',  0x00};
+	static const uint8_t stop[] = {0x10, 0xaa, 0xf0, 0x21,
+	                               0x00, 0x00, 0x00, 0x00};
 	static const uint8_t over1[] = {0x13, 0xaa, 0xbb, 0xcc};
 	static const uint8_t over2[] = {0x05, 0x04, 0xaa, 0xbb};
 	struct rtp_ext ext = {0x1003, two, sizeof(two)};
@@ -194,10 +194,10 @@ static void test_seq_extend(void **state)
 {
 	uint32_t ext = 65534;
 	static const uint16_t seqs[] = {65535, 0,     1,     65533,
-					2,     30000, 60000, 7000};
-	static const uint32_t want[] = {65535,	       65536,	     65537,
-					65533,	       65538,	     30000 + 65536,
-					60000 + 65536, 7000 + 131072};
+	                                2,     30000, 60000, 7000};
+	static const uint32_t want[] = {
+	    65535, 65536,         65537,         65533,
+	    65538, 30000 + 65536, 60000 + 65536, 7000 + 131072};
 	size_t i;
 
 	(void)state;
@@ -238,8 +238,10 @@ static void test_jitter(void **state)
 		transit = arrival - ts;
 		rtp_jitter_update(&j, arrival, ts);
 		if (i)
-			ref += (fabs((double)(int32_t)(transit - prev_transit)) -
-				ref) / 16;
+			ref +=
+			    (fabs((double)(int32_t)(transit - prev_transit)) -
+			     ref) /
+			    16;
 		prev_transit = transit;
 	}
 	assert_true(fabs(ref - rtp_jitter_get(&j)) <= 1.0);
@@ -266,11 +268,11 @@ static void test_tsmap(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_decode_minimal), SC_TEST(test_decode_full),
-		SC_TEST(test_ext_forms),      SC_TEST(test_invalid),
-		SC_TEST(test_truncation),     SC_TEST(test_demux),
-		SC_TEST(test_seq_extend),     SC_TEST(test_jitter),
-		SC_TEST(test_tsmap),
+	    SC_TEST(test_decode_minimal), SC_TEST(test_decode_full),
+	    SC_TEST(test_ext_forms),      SC_TEST(test_invalid),
+	    SC_TEST(test_truncation),     SC_TEST(test_demux),
+	    SC_TEST(test_seq_extend),     SC_TEST(test_jitter),
+	    SC_TEST(test_tsmap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

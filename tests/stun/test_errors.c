@@ -14,7 +14,7 @@ static struct stun_hmac *key_alloc(const char *pw)
 	struct stun_hmac *h = NULL;
 
 	assert_int_equal(stun_hmac_alloc(&h, (const uint8_t *)pw, strlen(pw)),
-			 0);
+	                 0);
 	return h;
 }
 
@@ -79,11 +79,10 @@ static void test_distinct_errors(void **state)
 	memcpy(bad, buf, len);
 	bad[24] ^= 1;
 	assert_int_equal(stun_msg_decode(&msg, bad, len), 0);
-	assert_int_equal(stun_msg_check_integrity(&msg, bad, len, key),
-			 EACCES);
+	assert_int_equal(stun_msg_check_integrity(&msg, bad, len, key), EACCES);
 	assert_int_equal(stun_msg_decode(&msg, buf, len), 0);
 	assert_int_equal(stun_msg_check_integrity(&msg, buf, len, other),
-			 EACCES);
+	                 EACCES);
 	/* A malformed value: PRIORITY of 3 bytes. */
 	memcpy(bad, buf, len);
 	bad[20 + 4 + 12 + 3] = 3;
@@ -160,9 +159,9 @@ static void test_unknown_and_420(void **state)
 	assert_int_equal(msg.unknownv[1], 0x0031);
 
 	assert_int_equal(stun_binding_error_encode(out, sizeof(out), &olen,
-						   msg.tid, 420, msg.unknownv,
-						   msg.unknownc, NULL, NULL),
-			 0);
+	                                           msg.tid, 420, msg.unknownv,
+	                                           msg.unknownc, NULL, NULL),
+	                 0);
 	assert_int_equal(stun_msg_decode(&resp, out, olen), 0);
 	assert_int_equal(resp.cls, STUN_CLASS_ERROR);
 	assert_int_equal(resp.method, STUN_METHOD_BINDING);
@@ -170,8 +169,8 @@ static void test_unknown_and_420(void **state)
 	assert_int_equal(resp.err_code, 420);
 	assert_int_equal(pl_strcmp(&resp.err_reason, "Unknown Attribute"), 0);
 	{
-		const struct stun_attr *ua = stun_msg_attr(
-			&resp, STUN_ATTR_UNKNOWN_ATTRIBUTES);
+		const struct stun_attr *ua =
+		    stun_msg_attr(&resp, STUN_ATTR_UNKNOWN_ATTRIBUTES);
 		static const uint8_t want[] = {0x77, 0x77, 0x00, 0x31};
 
 		assert_non_null(ua);
@@ -180,12 +179,11 @@ static void test_unknown_and_420(void **state)
 	}
 	assert_int_equal(stun_msg_check_fingerprint(&resp, out, olen), 0);
 	assert_int_equal(stun_msg_check_integrity(&resp, out, olen, key),
-			 ENOENT);
+	                 ENOENT);
 	/* 420 without a list is a caller bug. */
-	assert_int_equal(stun_binding_error_encode(out, sizeof(out), &olen,
-						   tid, 420, NULL, 0, NULL,
-						   NULL),
-			 EINVAL);
+	assert_int_equal(stun_binding_error_encode(out, sizeof(out), &olen, tid,
+	                                           420, NULL, 0, NULL, NULL),
+	                 EINVAL);
 	mem_deref(key);
 }
 
@@ -193,7 +191,7 @@ static void test_error_responses(void **state)
 {
 	static const uint16_t codes[] = {400, 401, 487};
 	static const char *const reasons[] = {"Bad Request", "Unauthorized",
-					      "Role Conflict"};
+	                                      "Role Conflict"};
 	struct stun_hmac *key = key_alloc("pass");
 	uint8_t out[256];
 	struct stun_msg msg;
@@ -203,19 +201,19 @@ static void test_error_responses(void **state)
 	for (i = 0; i < SC_ARRAY_SIZE(codes); i++) {
 		struct stun_hmac *k = codes[i] == 487 ? key : NULL;
 
-		assert_int_equal(stun_binding_error_encode(
-					 out, sizeof(out), &olen, tid,
-					 codes[i], NULL, 0, k, "sipcloak"),
-				 0);
+		assert_int_equal(
+		    stun_binding_error_encode(out, sizeof(out), &olen, tid,
+		                              codes[i], NULL, 0, k, "sipcloak"),
+		    0);
 		assert_int_equal(stun_msg_decode(&msg, out, olen), 0);
 		assert_memory_equal(msg.tid, tid, 12);
 		assert_int_equal(msg.err_code, codes[i]);
 		assert_int_equal(pl_strcmp(&msg.err_reason, reasons[i]), 0);
 		assert_int_equal(pl_strcmp(&msg.software, "sipcloak"), 0);
 		assert_int_equal(stun_msg_check_fingerprint(&msg, out, olen),
-				 0);
+		                 0);
 		assert_int_equal(stun_msg_check_integrity(&msg, out, olen, key),
-				 k ? 0 : ENOENT);
+		                 k ? 0 : ENOENT);
 	}
 	mem_deref(key);
 }
@@ -231,8 +229,8 @@ static void test_success_response(void **state)
 	(void)state;
 	a.addr[15] = 1;
 	assert_int_equal(stun_binding_success_encode(out, sizeof(out), &olen,
-						     tid, &a, key, NULL),
-			 0);
+	                                             tid, &a, key, NULL),
+	                 0);
 	assert_int_equal(olen, 20 + 24 + 24 + 8);
 	assert_int_equal(stun_msg_decode(&msg, out, olen), 0);
 	assert_int_equal(msg.type, 0x0101);
@@ -241,8 +239,8 @@ static void test_success_response(void **state)
 	assert_int_equal(stun_msg_check_integrity(&msg, out, olen, key), 0);
 	assert_int_equal(stun_msg_check_fingerprint(&msg, out, olen), 0);
 	assert_int_equal(stun_binding_success_encode(out, olen - 1, &olen, tid,
-						     &a, key, NULL),
-			 EOVERFLOW);
+	                                             &a, key, NULL),
+	                 EOVERFLOW);
 	mem_deref(key);
 }
 
@@ -269,7 +267,7 @@ static void test_demux(void **state)
 		assert_int_equal(d, want);
 	}
 	assert_int_equal(stun_type(STUN_METHOD_BINDING, STUN_CLASS_ERROR),
-			 0x0111);
+	                 0x0111);
 	assert_int_equal(stun_type(0xfff, STUN_CLASS_INDICATION), 0x3eff);
 }
 
@@ -280,11 +278,11 @@ static void test_crc32(void **state)
 	(void)state;
 	/* The standard check value. */
 	assert_int_equal(stun_crc32(0, (const uint8_t *)"123456789", 9),
-			 0xcbf43926u);
+	                 0xcbf43926u);
 	/* Split input gives the same CRC. */
 	assert_int_equal(stun_crc32(stun_crc32(0, (const uint8_t *)"1234", 4),
-				    (const uint8_t *)"56789", 5),
-			 0xcbf43926u);
+	                            (const uint8_t *)"56789", 5),
+	                 0xcbf43926u);
 	/* Every table entry, re-derived bit by bit. */
 	for (n = 0; n < 256; n++) {
 		uint32_t c = n ^ 0xffffffffu, want;
@@ -301,10 +299,10 @@ static void test_crc32(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_distinct_errors), SC_TEST(test_truncation),
-		SC_TEST(test_limits),	       SC_TEST(test_unknown_and_420),
-		SC_TEST(test_error_responses), SC_TEST(test_success_response),
-		SC_TEST(test_demux),	       SC_TEST(test_crc32),
+	    SC_TEST(test_distinct_errors), SC_TEST(test_truncation),
+	    SC_TEST(test_limits),          SC_TEST(test_unknown_and_420),
+	    SC_TEST(test_error_responses), SC_TEST(test_success_response),
+	    SC_TEST(test_demux),           SC_TEST(test_crc32),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
