@@ -56,7 +56,12 @@ struct rtp_ext_elem {
 	const uint8_t *data;
 };
 
-/* rtp.c */
+/* rtp.c. rtp_hdr_decode(): header, CSRCs, extension view and payload view
+ * (0 or EBADMSG). rtp_hdr_encode(): writes the header part of hdr, *lenp
+ * its length (EINVAL, EOVERFLOW). rtp_ext_decode(): RFC 8285 elements,
+ * *elemcp room in, count out (ENOENT not RFC 8285, EBADMSG, EOVERFLOW).
+ * rtp_is_rtcp(): RFC 5761 demultiplexing. rtp_seq_extend(): the 32-bit
+ * extended sequence number nearest to last_ext. */
 int rtp_hdr_decode(struct rtp_hdr *hdr, const uint8_t *buf, size_t len);
 int rtp_hdr_encode(uint8_t *buf, size_t size, size_t *lenp,
                    const struct rtp_hdr *hdr);
@@ -160,6 +165,10 @@ struct rtcp_pkt {
 	size_t data_len;
 };
 
+/* rtcp_decode(): walks and validates a compound packet into pktv (*pktcp
+ * room in, count out): EBADMSG, EOVERFLOW. rtcp_rb_decode(): report block
+ * i of an SR/RR. rtcp_sdes_walk(): calls h for every SDES item. Encoders
+ * write one packet each (EINVAL, EOVERFLOW); concatenate for compounds. */
 int rtcp_decode(struct rtcp_pkt *pktv, size_t *pktcp, const uint8_t *buf,
                 size_t len);
 int rtcp_rb_decode(struct rtcp_rb *rb, const struct rtcp_pkt *pkt, size_t i);
@@ -187,6 +196,10 @@ struct dtmf_event {
 	uint16_t duration; /* timestamp units */
 };
 
+/* dtmf_decode(): EBADMSG under 4 bytes. dtmf_encode(): EINVAL volume > 63,
+ * EOVERFLOW size < 4. dtmf_event_map(): timestamp and duration onto
+ * another clock; EOVERFLOW if the duration no longer fits 16 bits.
+ * dtmf_char(): '0'-'9', '*', '#', 'A'-'D' or '\0'. */
 int dtmf_decode(struct dtmf_event *ev, const uint8_t *buf, size_t len);
 int dtmf_encode(uint8_t *buf, size_t size, const struct dtmf_event *ev);
 int dtmf_event_map(struct dtmf_event *ev, uint32_t *tsp,

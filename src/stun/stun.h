@@ -150,12 +150,17 @@ struct stun_msg {
 	struct stun_attr fingerprint;
 };
 
-/* stun_msg.c */
+/* stun_msg.c. Decode exactly one message of len bytes into views of buf
+ * (no allocation, no read outside buf); integrity and fingerprint are
+ * checked separately. stun_msg_frame_len() checks a header and gives the
+ * full message length (for TCP framing); stun_is_stun() says whether buf is
+ * exactly one well-formed STUN message by its header. */
 int stun_msg_decode(struct stun_msg *msg, const uint8_t *buf, size_t len);
 int stun_msg_frame_len(const uint8_t *buf, size_t len, size_t *msg_lenp);
 bool stun_is_stun(const uint8_t *buf, size_t len);
 const struct stun_attr *stun_msg_attr(const struct stun_msg *msg,
                                       uint16_t type);
+/* 0, ENOENT (absent) or EILSEQ (mismatch). */
 int stun_msg_check_fingerprint(const struct stun_msg *msg, const uint8_t *buf,
                                size_t len);
 
@@ -179,7 +184,9 @@ enum stun_demux {
 
 enum stun_demux stun_demux(uint8_t first_byte);
 
-/* stun_attr.c: attribute values (pure). */
+/* stun_attr.c: attribute values (pure). stun_attr_addr_value() writes a
+ * (XOR-)MAPPED-ADDRESS value (20 bytes of room) and returns its length, 0
+ * for a bad family. stun_reason() gives the phrase we send with a code. */
 int stun_attr_addr_decode(struct stun_addr *addr, const struct stun_attr *a,
                           const uint8_t *tid, bool xor_ed);
 int stun_attr_error_decode(uint16_t *codep, struct pl *reasonp,
@@ -195,17 +202,26 @@ uint32_t stun_crc32(uint32_t crc, const uint8_t *p, size_t n);
  * long-term key). mem_deref() wipes and frees it. */
 struct stun_hmac;
 
+/* Keys a context (the key bytes are not kept by us); ENOMEM on failure. */
 int stun_hmac_alloc(struct stun_hmac **hmacp, const uint8_t *key,
                     size_t key_len);
+/* HMAC-SHA1 of p1 followed by p2, reusing the keyed state. */
 int stun_hmac_digest(struct stun_hmac *hmac, uint8_t out[STUN_HMAC_SHA1_SIZE],
                      const uint8_t *p1, size_t n1, const uint8_t *p2,
                      size_t n2);
+/* MD5(username ":" realm ":" password), RFC 8489 section 9.2.2; the
+ * password must already be OpaqueString/SASLprep-processed. */
 int stun_longterm_key(uint8_t key[16], const struct pl *username,
                       const struct pl *realm, const struct pl *password);
+/* MESSAGE-INTEGRITY of a message decoded from buf/len: 0, ENOENT (absent)
+ * or EACCES (mismatch); constant-time comparison. */
 int stun_msg_check_integrity(const struct stun_msg *msg, const uint8_t *buf,
                              size_t len, struct stun_hmac *key);
 
-/* stun_enc.c: encoding into a caller buffer. */
+/* stun_enc.c: encoding into a caller buffer. Start with stun_enc_init(),
+ * append attributes in order (integrity, then fingerprint last), read the
+ * length with stun_enc_finish(). Errors are sticky, so one check at the end
+ * is enough: EINVAL (caller bug) or EOVERFLOW (buffer too small). */
 struct stun_enc {
 	uint8_t *buf;
 	size_t size;
@@ -227,10 +243,15 @@ int stun_enc_integrity(struct stun_enc *enc, struct stun_hmac *key);
 int stun_enc_fingerprint(struct stun_enc *enc);
 int stun_enc_finish(struct stun_enc *enc, size_t *lenp);
 
+/* Binding success response: [SOFTWARE] XOR-MAPPED-ADDRESS
+ * MESSAGE-INTEGRITY FINGERPRINT (RFC 8445 section 7.3.1.5). */
 int stun_binding_success_encode(uint8_t *buf, size_t size, size_t *lenp,
                                 const uint8_t tid[STUN_TID_SIZE],
                                 const struct stun_addr *mapped,
                                 struct stun_hmac *key, const char *software);
+/* Binding error response 400, 401, 420 (with UNKNOWN-ATTRIBUTES from
+ * unknownv) or 487: [SOFTWARE] ERROR-CODE [UNKNOWN-ATTRIBUTES]
+ * [MESSAGE-INTEGRITY if key] FINGERPRINT. */
 int stun_binding_error_encode(uint8_t *buf, size_t size, size_t *lenp,
                               const uint8_t tid[STUN_TID_SIZE], uint16_t code,
                               const uint16_t *unknownv, size_t unknownc,
