@@ -10,7 +10,7 @@
 #include "testutil.h"
 #include "stun/stun.h"
 
-enum { ROUNDS = 5000 };
+enum { ROUNDS = 2000, REPS = 9 }; /* best of REPS batches: a shared host */
 
 static double now_s(void)
 {
@@ -29,9 +29,9 @@ static void test_hmac_speed(void **state)
 	uint8_t msg[128], mac[20], mac2[20];
 	unsigned int mlen = 0;
 	struct stun_msg m;
-	double t0, t1, t2, t3;
+	double t0, t1, t2, t3, best[3] = {1e9, 1e9, 1e9};
 	size_t len = 0;
-	unsigned i, ok = 0;
+	unsigned i, r, ok = 0;
 
 	(void)state;
 	assert_int_equal(stun_hmac_alloc(&key, (const uint8_t *)pw, strlen(pw)),
@@ -39,34 +39,42 @@ static void test_hmac_speed(void **state)
 	assert_int_equal(stun_binding_success_encode(msg, sizeof(msg), &len,
 	                                             tid, &a, key, "x"),
 	                 0);
-	t0 = now_s();
-	for (i = 0; i < ROUNDS; i++) {
-		msg[len - 30] = (uint8_t)i; /* vary the input */
-		stun_hmac_digest(key, mac, msg, len - 32, NULL, 0);
+	for (r = 0; r < REPS; r++) {
+		t0 = now_s();
+		for (i = 0; i < ROUNDS; i++) {
+			msg[len - 30] = (uint8_t)i; /* vary the input */
+			stun_hmac_digest(key, mac, msg, len - 32, NULL, 0);
+		}
+		t1 = now_s();
+		for (i = 0; i < ROUNDS; i++) {
+			msg[len - 30] = (uint8_t)i;
+			HMAC(EVP_sha1(), pw, (int)strlen(pw), msg, len - 32,
+			     mac2, &mlen);
+		}
+		t2 = now_s();
+		best[0] = SC_MIN(best[0], t1 - t0);
+		best[1] = SC_MIN(best[1], t2 - t1);
 	}
-	t1 = now_s();
-	for (i = 0; i < ROUNDS; i++) {
-		msg[len - 30] = (uint8_t)i;
-		HMAC(EVP_sha1(), pw, (int)strlen(pw), msg, len - 32, mac2,
-		     &mlen);
-	}
-	t2 = now_s();
 	assert_memory_equal(mac, mac2, 20);
 	/* A whole check: decode, fingerprint, integrity. */
 	assert_int_equal(stun_binding_success_encode(msg, sizeof(msg), &len,
 	                                             tid, &a, key, "x"),
 	                 0);
-	for (i = 0; i < ROUNDS; i++) {
-		ok += stun_msg_decode(&m, msg, len) == 0 &&
-		      stun_msg_check_fingerprint(&m, msg, len) == 0 &&
-		      stun_msg_check_integrity(&m, msg, len, key) == 0;
+	for (r = 0; r < REPS; r++) {
+		t2 = now_s();
+		for (i = 0; i < ROUNDS; i++) {
+			ok += stun_msg_decode(&m, msg, len) == 0 &&
+			      stun_msg_check_fingerprint(&m, msg, len) == 0 &&
+			      stun_msg_check_integrity(&m, msg, len, key) == 0;
+		}
+		t3 = now_s();
+		best[2] = SC_MIN(best[2], t3 - t2);
 	}
-	t3 = now_s();
-	assert_int_equal(ok, ROUNDS);
+	assert_int_equal(ok, ROUNDS * REPS);
 	printf("stun: HMAC-SHA1 reused ctx %.0f ns, one-shot HMAC() %.0f ns; "
 	       "decode+fingerprint+integrity %.0f ns per message\n",
-	       (t1 - t0) * 1e9 / ROUNDS, (t2 - t1) * 1e9 / ROUNDS,
-	       (t3 - t2) * 1e9 / ROUNDS);
+	       best[0] * 1e9 / ROUNDS, best[1] * 1e9 / ROUNDS,
+	       best[2] * 1e9 / ROUNDS);
 	mem_deref(key);
 }
 
