@@ -139,6 +139,59 @@ static void test_limits(void **state)
 	assert_int_equal(stun_enc_finish(&enc, &len), EOVERFLOW);
 }
 
+/* MAPPED-ADDRESS, MESSAGE-INTEGRITY-SHA256 recognised, and section 14.5:
+ * after MESSAGE-INTEGRITY only the SHA256 variant and FINGERPRINT count. */
+static void test_after_integrity(void **state)
+{
+	struct stun_hmac *key = key_alloc("pass");
+	struct stun_addr a = {.family = 4, .port = 3478, .addr = {10, 0, 0, 1}};
+	uint8_t buf[256], sha[32];
+	struct stun_msg msg;
+	struct stun_enc enc;
+	size_t len = 0;
+
+	(void)state;
+	memset(sha, 0xab, sizeof(sha));
+	stun_enc_init(&enc, buf, sizeof(buf), 0x0101, tid);
+	stun_enc_addr(&enc, STUN_ATTR_MAPPED_ADDRESS, &a);
+	stun_enc_integrity(&enc, key);
+	stun_enc_attr(&enc, STUN_ATTR_SOFTWARE, "late", 4);
+	stun_enc_attr(&enc, STUN_ATTR_MESSAGE_INTEGRITY_SHA256, sha, 32);
+	stun_enc_fingerprint(&enc);
+	assert_int_equal(stun_enc_finish(&enc, &len), 0);
+	assert_int_equal(stun_msg_decode(&msg, buf, len), 0);
+	assert_true(msg.has & STUN_HAS_MAPPED);
+	assert_int_equal(msg.mapped.family, 4);
+	assert_int_equal(msg.mapped.port, 3478);
+	assert_memory_equal(msg.mapped.addr, a.addr, 4);
+	assert_false(msg.has & STUN_HAS_SOFTWARE);
+	assert_true(msg.has & STUN_HAS_INTEGRITY_SHA256);
+	assert_int_equal(msg.integrity_sha256.len, 32);
+	assert_int_equal(msg.attrc, 4);
+	assert_int_equal(stun_msg_check_fingerprint(&msg, buf, len), 0);
+	/* Integrity covers only what precedes it. */
+	assert_int_equal(stun_msg_check_integrity(&msg, buf, len, key), 0);
+
+	/* A SHA256 value of 12 bytes is malformed (section 14.6). */
+	stun_enc_init(&enc, buf, sizeof(buf), 0x0101, tid);
+	stun_enc_attr(&enc, STUN_ATTR_MESSAGE_INTEGRITY_SHA256, sha, 12);
+	assert_int_equal(stun_enc_finish(&enc, &len), 0);
+	assert_int_equal(stun_msg_decode(&msg, buf, len), EBADMSG);
+	/* An address family of 3 is malformed. */
+	stun_enc_init(&enc, buf, sizeof(buf), 0x0101, tid);
+	stun_enc_attr(&enc, STUN_ATTR_XOR_MAPPED_ADDRESS,
+	              "\x00\x03\x00\x01\x01\x02\x03\x04", 8);
+	assert_int_equal(stun_enc_finish(&enc, &len), 0);
+	assert_int_equal(stun_msg_decode(&msg, buf, len), EBADMSG);
+	/* Encoder argument errors. */
+	stun_enc_init(&enc, buf, 19, 0x0101, tid);
+	assert_int_equal(stun_enc_finish(&enc, &len), EOVERFLOW);
+	stun_enc_init(&enc, buf, sizeof(buf), 0x0101, tid);
+	assert_int_equal(stun_enc_error(&enc, 700, NULL), EINVAL);
+	assert_int_equal(stun_enc_finish(&enc, &len), EINVAL);
+	mem_deref(key);
+}
+
 static void test_unknown_and_420(void **state)
 {
 	struct stun_hmac *key = key_alloc("pass");
@@ -302,7 +355,8 @@ int main(void)
 	    SC_TEST(test_distinct_errors), SC_TEST(test_truncation),
 	    SC_TEST(test_limits),          SC_TEST(test_unknown_and_420),
 	    SC_TEST(test_error_responses), SC_TEST(test_success_response),
-	    SC_TEST(test_demux),           SC_TEST(test_crc32),
+	    SC_TEST(test_after_integrity), SC_TEST(test_demux),
+	    SC_TEST(test_crc32),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
