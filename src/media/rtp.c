@@ -248,6 +248,106 @@ uint32_t rtp_seq_extend(uint32_t last_ext, uint16_t seq)
 	return cand;
 }
 
+#define RTP_SEQ_MOD 0x10000u
+
+/* A.1 init_seq(): (re)starts counting at seq. */
+static void seq_restart(struct rtp_seq *s, uint16_t seq)
+{
+	s->base_seq = seq;
+	s->max_seq = seq;
+	s->bad_seq = RTP_SEQ_MOD + 1; /* so seq == bad_seq is false */
+	s->cycles = 0;
+	s->received = 0;
+	s->received_prior = 0;
+	s->expected_prior = 0;
+}
+
+/* Starts tracking a new source whose first packet carries seq. */
+void rtp_seq_init(struct rtp_seq *s, uint16_t seq)
+{
+	if (!s)
+		return;
+	seq_restart(s, seq);
+	s->max_seq = (uint16_t)(seq - 1);
+	s->probation = RTP_SEQ_MIN_SEQUENTIAL;
+}
+
+/*
+ * RFC 3550 A.1 update_seq(): accounts one packet. Returns true when the
+ * packet counts (source valid, sequence plausible), false while the source
+ * is on probation or after an unexplained jump; the relay may still
+ * forward such packets, they only do not count for reports.
+ */
+bool rtp_seq_update(struct rtp_seq *s, uint16_t seq)
+{
+	uint16_t udelta;
+
+	if (!s)
+		return false;
+	udelta = (uint16_t)(seq - s->max_seq);
+	if (s->probation) {
+		/* Packets must arrive in sequence to end probation. */
+		if (seq != (uint16_t)(s->max_seq + 1)) {
+			s->probation = RTP_SEQ_MIN_SEQUENTIAL - 1;
+			s->max_seq = seq;
+			return false;
+		}
+		s->probation--;
+		s->max_seq = seq;
+		if (s->probation)
+			return false;
+		seq_restart(s, seq);
+	} else if (udelta < RTP_SEQ_MAX_DROPOUT) {
+		/* In order, possibly with a gap. */
+		if (seq < s->max_seq)
+			s->cycles += RTP_SEQ_MOD;
+		s->max_seq = seq;
+	} else if (udelta <= RTP_SEQ_MOD - RTP_SEQ_MAX_MISORDER) {
+		/* A big jump: believe it if the next packet follows it
+		 * (the sender restarted), else drop this one. */
+		if (seq != s->bad_seq) {
+			s->bad_seq = (seq + 1u) & (RTP_SEQ_MOD - 1);
+			return false;
+		}
+		seq_restart(s, seq);
+	}
+	/* else: a duplicate or a reordered packet, counted as received */
+	s->received++;
+	return true;
+}
+
+/*
+ * RFC 3550 A.3: fills rb's fraction lost (since the last report), the
+ * cumulative number lost (clamped to signed 24 bits) and the extended
+ * highest sequence number, and starts a new report interval. ssrc,
+ * jitter, lsr and dlsr are the caller's.
+ */
+void rtp_seq_report(struct rtp_seq *s, struct rtcp_rb *rb)
+{
+	uint32_t ext_max, expected, exp_int, rec_int;
+	int64_t lost, lost_int;
+
+	if (!s || !rb)
+		return;
+	ext_max = rtp_seq_ext_max(s);
+	expected = ext_max - s->base_seq + 1;
+	lost = (int64_t)expected - s->received;
+	if (lost > 0x7fffff)
+		lost = 0x7fffff;
+	else if (lost < -0x800000)
+		lost = -0x800000;
+	exp_int = expected - s->expected_prior;
+	rec_int = s->received - s->received_prior;
+	s->expected_prior = expected;
+	s->received_prior = s->received;
+	lost_int = (int64_t)exp_int - rec_int;
+	rb->fraction = (exp_int == 0 || lost_int <= 0)
+	                   ? 0
+	                   : (uint8_t)((lost_int << 8) / exp_int);
+	rb->lost = (int32_t)lost;
+	rb->last_seq = ext_max;
+}
+
 /*
  * RFC 3550 A.8: arrival is the arrival time in the stream's timestamp
  * units, ts the packet's RTP timestamp. J += (|D| - J) / 16, kept in

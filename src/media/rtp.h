@@ -70,6 +70,34 @@ int rtp_ext_decode(const struct rtp_ext *ext, struct rtp_ext_elem *elemv,
 bool rtp_is_rtcp(const uint8_t *buf, size_t len);
 uint32_t rtp_seq_extend(uint32_t last_ext, uint16_t seq);
 
+/* RFC 3550 A.1 source validation and sequence accounting, and A.3 loss
+ * for a reception report. A source is valid after RTP_SEQ_MIN_SEQUENTIAL
+ * packets in sequence; a jump over RTP_SEQ_MAX_DROPOUT restarts the count
+ * when the packet after it follows it. */
+#define RTP_SEQ_MAX_DROPOUT 3000
+#define RTP_SEQ_MAX_MISORDER 100
+#define RTP_SEQ_MIN_SEQUENTIAL 2
+
+struct rtp_seq {
+	uint16_t max_seq;
+	uint32_t cycles; /* wraps counted in the high 16 bits */
+	uint32_t base_seq;
+	uint32_t bad_seq;
+	uint32_t probation;
+	uint32_t received;
+	uint32_t expected_prior;
+	uint32_t received_prior;
+};
+
+struct rtcp_rb;
+void rtp_seq_init(struct rtp_seq *s, uint16_t seq);
+bool rtp_seq_update(struct rtp_seq *s, uint16_t seq);
+void rtp_seq_report(struct rtp_seq *s, struct rtcp_rb *rb);
+static inline uint32_t rtp_seq_ext_max(const struct rtp_seq *s)
+{
+	return s->cycles + s->max_seq;
+}
+
 /* RFC 3550 section 6.4.1 and A.8: interarrival jitter in timestamp units,
  * kept scaled by 16 as in the reference code. */
 struct rtp_jitter {

@@ -210,6 +210,63 @@ static void test_seq_extend(void **state)
 	assert_int_equal(rtp_seq_extend(0x1fff0, 0x0010), 0x20010);
 }
 
+/* RFC 3550 A.1 and A.3 accounting. */
+static void test_seq_accounting(void **state)
+{
+	struct rtp_seq s;
+	struct rtcp_rb rb;
+	unsigned seq;
+
+	(void)state;
+	rtp_seq_init(&s, 100);
+	/* Probation: the first packet does not count yet. */
+	assert_false(rtp_seq_update(&s, 100));
+	for (seq = 101; seq <= 109; seq++)
+		assert_true(rtp_seq_update(&s, (uint16_t)seq));
+	rtp_seq_report(&s, &rb);
+	assert_int_equal(rb.last_seq, 109);
+	assert_int_equal(rb.lost, 0);
+	assert_int_equal(rb.fraction, 0);
+	/* 110 and 111 lost, then 112..119: 2 of 10 lost = 51/256. */
+	for (seq = 112; seq <= 119; seq++)
+		assert_true(rtp_seq_update(&s, (uint16_t)seq));
+	rtp_seq_report(&s, &rb);
+	assert_int_equal(rb.last_seq, 119);
+	assert_int_equal(rb.lost, 2);
+	assert_int_equal(rb.fraction, 51);
+	/* A late 110 arrives: counted, cumulative loss drops. */
+	assert_true(rtp_seq_update(&s, 110));
+	rtp_seq_report(&s, &rb);
+	assert_int_equal(rb.lost, 1);
+	assert_int_equal(rb.fraction, 0);
+
+	/* Wrap-around counts a cycle. */
+	rtp_seq_init(&s, 65533);
+	assert_false(rtp_seq_update(&s, 65533));
+	assert_true(rtp_seq_update(&s, 65534));
+	assert_true(rtp_seq_update(&s, 65535));
+	assert_true(rtp_seq_update(&s, 0));
+	assert_true(rtp_seq_update(&s, 1));
+	assert_int_equal(rtp_seq_ext_max(&s), 65537);
+	rtp_seq_report(&s, &rb);
+	assert_int_equal(rb.lost, 0);
+
+	/* A jump is dropped once, then believed when the next follows. */
+	assert_false(rtp_seq_update(&s, 30000));
+	assert_true(rtp_seq_update(&s, 30001));
+	assert_int_equal(s.base_seq, 30001);
+	assert_int_equal(s.received, 1);
+	/* A lone jump is not believed. */
+	assert_false(rtp_seq_update(&s, 50000));
+	assert_true(rtp_seq_update(&s, 30002));
+	assert_int_equal(rtp_seq_ext_max(&s), 30002);
+	/* Out of sequence during probation restarts it. */
+	rtp_seq_init(&s, 10);
+	assert_false(rtp_seq_update(&s, 12));
+	assert_false(rtp_seq_update(&s, 20));
+	assert_true(rtp_seq_update(&s, 21));
+}
+
 static void test_jitter(void **state)
 {
 	struct rtp_jitter j = {0};
@@ -271,8 +328,8 @@ int main(void)
 	    SC_TEST(test_decode_minimal), SC_TEST(test_decode_full),
 	    SC_TEST(test_ext_forms),      SC_TEST(test_invalid),
 	    SC_TEST(test_truncation),     SC_TEST(test_demux),
-	    SC_TEST(test_seq_extend),     SC_TEST(test_jitter),
-	    SC_TEST(test_tsmap),
+	    SC_TEST(test_seq_extend),     SC_TEST(test_seq_accounting),
+	    SC_TEST(test_jitter),         SC_TEST(test_tsmap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
