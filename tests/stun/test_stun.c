@@ -106,6 +106,47 @@ static void test_request(void **state)
 	mem_deref(key);
 }
 
+/* The requests re-encode byte for byte too (the builder covers them). */
+static void test_request_encode(void **state)
+{
+	static const uint8_t tid_lt[12] = {0x78, 0xad, 0x34, 0x33, 0xc6, 0xad,
+	                                   0x72, 0xc0, 0x29, 0xda, 0x41, 0x2e};
+	static const char user_lt[] = "\xe3\x83\x9e\xe3\x83\x88\xe3\x83\xaa"
+	                              "\xe3\x83\x83\xe3\x82\xaf\xe3\x82\xb9";
+	struct pl u = PL(user_lt), r = PL("example.org"), p = PL("TheMatrIX");
+	struct stun_hmac *key = key_5769(), *lt = NULL;
+	struct stun_enc enc;
+	uint8_t out[128], k[16];
+	size_t olen = 0;
+
+	(void)state;
+	stun_enc_init(&enc, out, sizeof(out), 0x0001, tid_5769);
+	enc.pad = 0x20;
+	stun_enc_attr(&enc, STUN_ATTR_SOFTWARE, "STUN test client", 16);
+	stun_enc_u32(&enc, STUN_ATTR_PRIORITY, 0x6e0001ff);
+	stun_enc_u64(&enc, STUN_ATTR_ICE_CONTROLLED, 0x932ff9b151263b36ull);
+	stun_enc_attr(&enc, STUN_ATTR_USERNAME, "evtj:h6vY", 9);
+	stun_enc_integrity(&enc, key);
+	stun_enc_fingerprint(&enc);
+	assert_int_equal(stun_enc_finish(&enc, &olen), 0);
+	assert_int_equal(olen, sizeof(req_5769));
+	assert_memory_equal(out, req_5769, olen);
+
+	assert_int_equal(stun_longterm_key(k, &u, &r, &p), 0);
+	assert_int_equal(stun_hmac_alloc(&lt, k, sizeof(k)), 0);
+	stun_enc_init(&enc, out, sizeof(out), 0x0001, tid_lt);
+	stun_enc_attr(&enc, STUN_ATTR_USERNAME, user_lt, sizeof(user_lt) - 1);
+	stun_enc_attr(&enc, STUN_ATTR_NONCE, "f//499k954d6OL34oL9FSTvy64sA",
+	              28);
+	stun_enc_attr(&enc, STUN_ATTR_REALM, "example.org", 11);
+	stun_enc_integrity(&enc, lt);
+	assert_int_equal(stun_enc_finish(&enc, &olen), 0);
+	assert_int_equal(olen, sizeof(req_lt_5769));
+	assert_memory_equal(out, req_lt_5769, olen);
+	mem_deref(lt);
+	mem_deref(key);
+}
+
 /* Decodes a 5769 response, checks it, and re-encodes it byte for byte
  * with the builder (the vectors pad with 0x20). */
 static void check_response(const uint8_t *vec, size_t vlen,
@@ -193,9 +234,8 @@ static void test_long_term(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    SC_TEST(test_request),
-	    SC_TEST(test_response_ipv4),
-	    SC_TEST(test_response_ipv6),
+	    SC_TEST(test_request),       SC_TEST(test_request_encode),
+	    SC_TEST(test_response_ipv4), SC_TEST(test_response_ipv6),
 	    SC_TEST(test_long_term),
 	};
 
