@@ -73,6 +73,24 @@ void sip_tsx_layer_close(struct sip_tsx_layer *layer)
 	}
 }
 
+void sip_tsx_layer_set_viah(struct sip_tsx_layer *layer, sip_tsx_via_h *viah)
+{
+	if (layer)
+		layer->viah = viah;
+}
+
+int tsx_reply_for(struct mbuf **mbp, const struct sip_tsx_layer *layer,
+		  void *dest, const struct sip_msg *req, uint16_t scode,
+		  const char *reason)
+{
+	char vp[SIP_TSX_VIA_PARAMS_MAX] = "";
+
+	if (layer->viah && layer->viah(dest, req, vp, sizeof(vp), layer->arg))
+		vp[0] = '\0';
+	vp[sizeof(vp) - 1] = '\0';
+	return tsx_build_reply(mbp, req, scode, reason, vp);
+}
+
 size_t sip_tsx_layer_count(const struct sip_tsx_layer *layer, bool server)
 {
 	if (!layer)

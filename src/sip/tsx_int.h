@@ -11,6 +11,7 @@ struct sip_tsx_layer {
 	size_t nstx;
 	size_t nctx;
 	sip_tsx_send_h *sendh;
+	sip_tsx_via_h *viah;
 	void *arg;
 	uint32_t t1;
 	uint32_t t2;
@@ -54,12 +55,16 @@ void tsx_ctx_terminate(struct sip_ctx *ctx);
 /* A response to req with no body, made by the layer itself: 100 Trying
  * (§8.2.6.1, no To tag) or a stateless error (a To tag is added, §8.2.6.2). */
 int tsx_build_reply(struct mbuf **mbp, const struct sip_msg *req,
-		    uint16_t scode, const char *reason);
+		    uint16_t scode, const char *reason, const char *via_params);
+/* The same with the Via parameters the layer's sip_tsx_via_h gives. */
+int tsx_reply_for(struct mbuf **mbp, const struct sip_tsx_layer *layer,
+		  void *dest, const struct sip_msg *req, uint16_t scode,
+		  const char *reason);
 
 /* What an INVITE client transaction keeps to build its ACK and CANCEL. */
 struct tsx_parts {
-	char *ruri;	    /* Request-URI */
-	char *to;	    /* To header value of the request */
+	struct mbuf *ruri;  /* Request-URI */
+	struct mbuf *to;    /* To header value of the request */
 	struct mbuf *hdrs;  /* "Via: top\r\nFrom: ..\r\nCall-ID: ..\r\n" + Routes */
 	uint32_t cseq;
 };

@@ -170,7 +170,8 @@ static int stx_alloc(struct sip_stx **stxp, struct sip_tsx_layer *layer,
 	if (err)
 		goto out;
 	if (stx->invite) {
-		err = tsx_build_reply(&stx->trying, msg, 100, "Trying");
+		err = tsx_reply_for(&stx->trying, layer, dest, msg, 100,
+				    "Trying");
 		if (err)
 			goto out;
 		err = tmr_start(&stx->tmr_rt, layer->tl, SIP_TSX_TRYING,
@@ -228,7 +229,8 @@ static void stx_reject(struct sip_tsx_layer *layer, const struct sip_msg *msg,
 
 	if (!pl_strcmp(&msg->method, "ACK"))
 		return; /* never answered (§17.2.3 has nothing to match) */
-	err = tsx_build_reply(&mb, msg, 400, "Bad Request");
+	err = tsx_reply_for(&mb, layer, dest, msg, 400,
+			    "Missing RFC 3261 Branch");
 	if (!err)
 		err = tsx_send(layer, dest, mb);
 	if (err)
@@ -245,7 +247,7 @@ int sip_tsx_recv_request(struct sip_tsx_layer *layer, const struct sip_msg *msg,
 	if (!layer || !msg || !dest || !in)
 		return EINVAL;
 	memset(in, 0, sizeof(*in));
-	if (!msg->req || !pl_isset(&msg->method) || !pl_isset(&msg->via.val))
+	if (!sip_msg_can_reply(msg))
 		return EBADMSG;
 	if (!tsx_branch_rfc3261(&msg->via.branch)) {
 		in->what = SIP_TSX_REJECTED;
