@@ -172,6 +172,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t live, i, ops = 0;
 
 	if (!f.layer) {
+		log_level_set(LOG_ERROR); /* transport failures warn */
 		if (tmrl_alloc(&f.tl, 0) ||
 		    sip_tsx_layer_alloc(&f.layer, f.tl, send_h, &f))
 			abort();

@@ -180,6 +180,51 @@ static void test_auto_trying(void **state)
 	tt_close(&t);
 }
 
+static int via_calls;
+
+static int via_h(void *dest, const struct sip_msg *req, char *buf,
+		 size_t size, void *arg)
+{
+	struct tt *t = arg;
+
+	assert_ptr_equal(dest, t->dest);
+	assert_true(req->req);
+	assert_int_equal(size, SIP_TSX_VIA_PARAMS_MAX);
+	if (via_calls++)
+		return EOVERFLOW; /* the second time: nothing is added */
+	snprintf(buf, size, ";received=192.0.2.1;rport=5070");
+	return 0;
+}
+
+static void test_via_params_hook(void **state)
+{
+	struct tt t;
+	struct sip_stx *a, *b;
+
+	(void)state;
+	tt_init(&t);
+	via_calls = 0;
+	sip_tsx_layer_set_viah(t.layer, via_h);
+	a = new_stx(&t, INVITE, false);
+	b = new_stx(&t, INVITE_BR("z9hG4bK-inv2", "127.0.0.1:5070"), false);
+	tt_run(&t, 200);
+	assert_int_equal(t.nsent, 2);
+	/* §18.2.1: the top Via of the 100 carries what the transport says. */
+	{
+		const char *rcvd = strstr(t.sent[0].text, "received=192.0.2.1");
+		const char *via2 = strstr(t.sent[0].text, "Via: SIP/2.0/UDP "
+							  "127.0.0.9");
+
+		assert_non_null(rcvd);
+		assert_non_null(via2);
+		assert_true(rcvd < via2);
+	}
+	assert_null(strstr(t.sent[1].text, "received="));
+	mem_deref(a);
+	mem_deref(b);
+	tt_close(&t);
+}
+
 static void test_no_trying_when_answered(void **state)
 {
 	struct tt t;
@@ -585,6 +630,7 @@ int main(void)
 		SC_TEST(test_timer_j),
 		SC_TEST(test_timer_j_reliable),
 		SC_TEST(test_auto_trying),
+		SC_TEST(test_via_params_hook),
 		SC_TEST(test_no_trying_when_answered),
 		SC_TEST(test_timer_g_until_ack_then_i),
 		SC_TEST(test_timer_h),
