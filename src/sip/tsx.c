@@ -107,7 +107,7 @@ bool tsx_branch_rfc3261(const struct pl *branch)
 	       !memcmp(branch->p, SIP_TSX_COOKIE, n);
 }
 
-uint32_t tsx_key_hash(const struct pl *branch)
+static uint32_t key_hash(const struct pl *branch)
 {
 	return hash_fnv(branch->p, branch->l);
 }
@@ -146,23 +146,34 @@ int tsx_key_set(struct tsx_key *key, const struct pl *branch,
 	key_place(&cursor, &key->host, host);
 	key_place(&cursor, &key->method, method);
 	key->port = port;
+	key->hash = key_hash(branch);
 	return 0;
+}
+
+void tsx_match_init(struct tsx_match *m, const struct pl *branch,
+		    const struct pl *host, uint16_t port,
+		    const struct pl *method)
+{
+	m->branch = branch;
+	m->host = host;
+	m->port = port;
+	m->method = method;
+	m->hash = key_hash(branch);
 }
 
 /*
  * §17.2.3: branch equal, sent-by equal (host compared case-insensitively, as
  * hosts are; ports as written), method equal (methods are case-sensitive,
- * §7.1). host NULL: a client key (§17.1.3 has no sent-by).
+ * §7.1). §17.1.3 (m->host NULL): branch and method only.
  */
-bool tsx_key_match(const struct tsx_key *key, const struct pl *branch,
-		   const struct pl *host, uint16_t port,
-		   const struct pl *method)
+bool tsx_key_match(const struct tsx_key *key, const struct tsx_match *m)
 {
-	if (!pl_eq(&key->branch, branch) || !pl_eq(&key->method, method))
+	if (key->hash != m->hash || !pl_eq(&key->branch, m->branch) ||
+	    !pl_eq(&key->method, m->method))
 		return false;
-	if (!host)
+	if (!m->host)
 		return true;
-	return key->port == port && pl_caseeq(&key->host, host);
+	return key->port == m->port && pl_caseeq(&key->host, m->host);
 }
 
 int tsx_send(const struct sip_tsx_layer *layer, void *dest,

@@ -134,27 +134,22 @@ static void ctx_rt_h(void *arg)
 		log_warn("sip", "ctx: cannot restart Timer A/E");
 }
 
-struct ctx_find {
-	const struct pl *branch;
-	const struct pl *method;
-};
-
 static bool ctx_cmp(struct le *le, void *arg)
 {
 	const struct sip_ctx *ctx = le->data;
-	const struct ctx_find *f = arg;
 
-	return tsx_key_match(&ctx->key, f->branch, NULL, 0, f->method);
+	return tsx_key_match(&ctx->key, arg);
 }
 
 static struct sip_ctx *ctx_find(const struct sip_tsx_layer *layer,
 				const struct pl *branch,
 				const struct pl *method)
 {
-	struct ctx_find f = {branch, method};
-	struct le *le = hash_lookup(layer->ctxh, tsx_key_hash(branch), ctx_cmp,
-				    &f);
+	struct tsx_match m;
+	struct le *le;
 
+	tsx_match_init(&m, branch, NULL, 0, method);
+	le = hash_lookup(layer->ctxh, m.hash, ctx_cmp, &m);
 	return le ? le->data : NULL;
 }
 
@@ -205,7 +200,7 @@ static int ctx_start(struct sip_ctx *ctx, void *dest)
 	ctx->dest = mem_ref(dest);
 	/* The table's reference; the caller keeps its own across the send,
 	 * which may terminate ctx. */
-	hash_append(layer->ctxh, tsx_key_hash(&ctx->key.branch), &ctx->le,
+	hash_append(layer->ctxh, ctx->key.hash, &ctx->le,
 		    mem_ref(ctx));
 	layer->nctx++;
 	ctx_send(ctx, ctx->req);

@@ -22,19 +22,30 @@ struct sip_tsx_layer {
  * Client transactions leave host empty and port 0. */
 struct tsx_key {
 	char *buf;
+	uint32_t hash; /* of the branch: the table key, compared first */
 	struct pl branch;
 	struct pl host;
 	uint16_t port;
 	struct pl method;
 };
 
+/* What an incoming message is matched with (views into it). host NULL:
+ * client side, no sent-by. */
+struct tsx_match {
+	const struct pl *branch;
+	const struct pl *host;
+	uint16_t port;
+	const struct pl *method;
+	uint32_t hash;
+};
+
 int tsx_key_set(struct tsx_key *key, const struct pl *branch,
 		const struct pl *host, uint16_t port, const struct pl *method);
 void tsx_key_reset(struct tsx_key *key);
-bool tsx_key_match(const struct tsx_key *key, const struct pl *branch,
-		   const struct pl *host, uint16_t port,
-		   const struct pl *method);
-uint32_t tsx_key_hash(const struct pl *branch);
+void tsx_match_init(struct tsx_match *m, const struct pl *branch,
+		    const struct pl *host, uint16_t port,
+		    const struct pl *method);
+bool tsx_key_match(const struct tsx_key *key, const struct tsx_match *m);
 bool tsx_branch_rfc3261(const struct pl *branch);
 
 /* Sends mb's bytes (pos to end) to dest through the layer's handler. */

@@ -123,31 +123,23 @@ static void stx_rt_h(void *arg)
 		log_warn("sip", "stx: cannot restart Timer G");
 }
 
-struct stx_find {
-	const struct pl *branch;
-	const struct pl *host;
-	uint16_t port;
-	const struct pl *method;
-};
-
 static bool stx_cmp(struct le *le, void *arg)
 {
 	const struct sip_stx *stx = le->data;
-	const struct stx_find *f = arg;
 
-	return tsx_key_match(&stx->key, f->branch, f->host, f->port,
-			     f->method);
+	return tsx_key_match(&stx->key, arg);
 }
 
 static struct sip_stx *stx_find(const struct sip_tsx_layer *layer,
 				const struct sip_msg *msg,
 				const struct pl *method)
 {
-	struct stx_find f = {&msg->via.branch, &msg->via.host, msg->via.port,
-			     method};
-	struct le *le = hash_lookup(layer->stxh, tsx_key_hash(f.branch),
-				    stx_cmp, &f);
+	struct tsx_match m;
+	struct le *le;
 
+	tsx_match_init(&m, &msg->via.branch, &msg->via.host, msg->via.port,
+		       method);
+	le = hash_lookup(layer->stxh, m.hash, stx_cmp, &m);
 	return le ? le->data : NULL;
 }
 
@@ -180,7 +172,7 @@ static int stx_alloc(struct sip_stx **stxp, struct sip_tsx_layer *layer,
 			goto out;
 	}
 	stx->dest = mem_ref(dest);
-	hash_append(layer->stxh, tsx_key_hash(&stx->key.branch), &stx->le, stx);
+	hash_append(layer->stxh, stx->key.hash, &stx->le, stx);
 	layer->nstx++;
 out:
 	if (err)
