@@ -34,8 +34,15 @@
 /*
  * Sends one message. dest is the transport's opaque, mem_ref-counted flow
  * object given to sip_ctx_send() or sip_tsx_recv_request(); the layer keeps
- * a reference to it as long as the transaction lives. Returns 0 or an errno
- * value; an error is a transport failure (§17.1.4, §17.2.4).
+ * a reference to it as long as the transaction lives. For a server
+ * transaction dest is the path its responses take (§18.2.2: the connection
+ * the request came on; for UDP the source address and rport, or the Via
+ * sent-by port): the layer sends requests and responses alike through it.
+ * Returns 0 or an errno value; an error is a transport failure (§17.1.4,
+ * §17.2.4). It must not call back into the layer.
+ *
+ * Wiring with sip/transp.h: dest is a struct sip_flow, sendh calls
+ * sip_flow_send(), the optional sip_tsx_via_h calls sip_flow_via_params().
  */
 typedef int(sip_tsx_send_h)(void *dest, const uint8_t *data, size_t len,
 			    void *arg);
@@ -65,8 +72,8 @@ int sip_tsx_layer_alloc(struct sip_tsx_layer **layerp, struct tmrl *tl,
 /* Sets (or clears, NULL) the Via parameter hook; it gets the layer's arg. */
 void sip_tsx_layer_set_viah(struct sip_tsx_layer *layer, sip_tsx_via_h *viah);
 
-/* Changes T1, T2 and T4 (ms, all > 0) for transactions created from now on.
- * Returns 0 or EINVAL. */
+/* Changes T1, T2 and T4 (ms, 0 < T1 <= T2, T4 > 0) for every timer started
+ * from now on (Timer D stays SIP_TSX_TD). Returns 0 or EINVAL. */
 int sip_tsx_layer_set_timers(struct sip_tsx_layer *layer, uint32_t t1,
 			     uint32_t t2, uint32_t t4);
 
@@ -124,8 +131,9 @@ struct sip_tsx_in {
  * CANCEL match INVITE). Requests whose branch lacks the magic cookie are
  * not matched by the RFC 2543 rules but rejected with 400 (SIP_TSX_REJECTED):
  * both our peers (browsers through JsSIP/SIP.js, PBXs) are RFC 3261 stacks,
- * and the 2543 fallback would need a second, linear-ish matching path over
- * Request-URI, tags, Call-ID and CSeq that only an attacker would exercise.
+ * and the 2543 fallback (§17.2.3: Request-URI, To tag, From tag, Call-ID,
+ * CSeq and top Via compared) would need a second key and table that only a
+ * decades-old stack or an attacker would exercise.
  *
  * The references in *in belong to the caller, who mem_deref()s them.
  * Returns 0 (see in->what), EINVAL, EBADMSG (not a request, or one that
@@ -188,8 +196,8 @@ typedef void(sip_ctx_resp_h)(int err, uint16_t scode, const struct sip_msg *msg,
  * caller. Returns 0, EINVAL, EBADMSG (an INVITE lacking what ACK and CANCEL
  * copy), EEXIST (a live client transaction has this branch and method),
  * EOVERFLOW (len, or branch over SIP_TSX_KEY_MAX), ENOMEM. A transport
- * error on the first send
- * is reported as a synthetic 503 through resph (before this returns 0).
+ * error on the first send is reported as a synthetic 503 through resph
+ * (before this returns 0).
  */
 int sip_ctx_send(struct sip_ctx **ctxp, struct sip_tsx_layer *layer,
 		 const struct sip_msg *req, const uint8_t *data, size_t len,
