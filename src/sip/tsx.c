@@ -182,16 +182,21 @@ int tsx_send(const struct sip_tsx_layer *layer, void *dest,
 	return layer->sendh(dest, mb->buf, mb->end, layer->arg);
 }
 
+/* Replaces *mbp with a new buffer holding data, or leaves it untouched
+ * (ENOMEM): a retransmission never sends a half-written copy. */
 int tsx_copy(struct mbuf **mbp, const uint8_t *data, size_t len)
 {
-	int err;
+	struct mbuf *mb = NULL;
+	int err = mbuf_alloc(&mb, len);
 
-	if (*mbp)
-		mbuf_reset(*mbp);
-	else {
-		err = mbuf_alloc(mbp, len);
-		if (err)
-			return err;
+	if (!err)
+		err = mbuf_write_mem(mb, data, len);
+	if (err) {
+		mem_deref(mb);
+		goto out;
 	}
-	return mbuf_write_mem(*mbp, data, len);
+	mem_deref(*mbp);
+	*mbp = mb;
+out:
+	return err;
 }

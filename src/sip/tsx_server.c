@@ -311,29 +311,35 @@ static void stx_advance(struct sip_stx *stx, uint16_t scode)
 	}
 }
 
+/* Whether stx can send a response of class scode now. */
+static bool stx_takes(const struct sip_stx *stx, uint16_t scode)
+{
+	switch (stx->state) {
+	case STX_TRYING:
+	case STX_PROCEEDING:
+		return true;
+	case STX_ACCEPTED: /* RFC 6026 §7.1: the TU's 2xx retransmissions */
+		return stx->invite && scode >= 200 && scode < 300;
+	default:
+		return false;
+	}
+}
+
 int sip_stx_reply(struct sip_stx *stx, uint16_t scode, const uint8_t *data,
 		  size_t len)
 {
 	int err;
 
 	if (!stx || !data || !len || scode < 100 || scode > 699)
-		return EINVAL;
-	if (len > SIP_TSX_MSG_MAX)
-		return EOVERFLOW;
-	switch (stx->state) {
-	case STX_TRYING:
-	case STX_PROCEEDING:
-		break;
-	case STX_ACCEPTED:
-		if (scode >= 200 && scode < 300)
-			break;
-		return EPROTO;
-	default:
-		return EPROTO;
-	}
-	err = tsx_copy(&stx->resp, data, len);
+		err = EINVAL;
+	else if (len > SIP_TSX_MSG_MAX)
+		err = EOVERFLOW;
+	else if (!stx_takes(stx, scode))
+		err = EPROTO;
+	else
+		err = tsx_copy(&stx->resp, data, len);
 	if (err)
-		return err;
+		goto out;
 	if (stx->trying) {
 		tmr_cancel(&stx->tmr_rt);
 		stx->trying = mem_deref(stx->trying);
@@ -342,10 +348,11 @@ int sip_stx_reply(struct sip_stx *stx, uint16_t scode, const uint8_t *data,
 	err = tsx_send(stx->layer, stx->dest, stx->resp);
 	if (err) {
 		tsx_stx_terminate(stx); /* §17.2.4; the TU learns it here */
-		return err;
+		goto out;
 	}
 	stx_advance(stx, scode);
-	return 0;
+out:
+	return err;
 }
 
 uint16_t sip_stx_scode(const struct sip_stx *stx)
