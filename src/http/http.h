@@ -67,7 +67,8 @@ struct http_handlers {
 /*
  * Creates the lws context on loop (a foreign loop to lws), listens with
  * TLS 1.2+ AEAD only, serves /ws and /healthz. conf strings are copied.
- * Returns 0, EINVAL, ENOMEM, or EIO when lws cannot start (bind, cert).
+ * Returns 0, EINVAL, ENOMEM, EADDRINUSE (or another bind errno) when the
+ * port is taken, EIO when the cert or key cannot be read or lws fails.
  */
 int http_server_alloc(struct http_server **srvp, uv_loop_t *loop,
 		      const struct http_conf *conf,

@@ -41,6 +41,7 @@ struct http_server {
 	lws_retry_bo_t retry;
 	struct lws_protocols protocols[3];
 	bool closing;
+	bool half_destroyed; /* lws_create_context failed half-way */
 };
 
 /* Per-address WebSocket connection count (max_conn_per_ip). */

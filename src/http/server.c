@@ -2,6 +2,7 @@
  * accounting and the close dance (RFC 7118 transport, RFC 8446/5246 TLS). */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "http/http_int.h"
 
@@ -147,6 +148,53 @@ static int context_create(struct http_server *srv)
 	return srv->ctx ? 0 : EIO;
 }
 
+static void walk_closing(uv_handle_t *h, void *arg)
+{
+	if (uv_is_closing(h))
+		*(bool *)arg = true;
+}
+
+static bool loop_closing(uv_loop_t *loop)
+{
+	bool closing = false;
+
+	uv_walk(loop, walk_closing, &closing);
+	return closing;
+}
+
+/* Binds and releases host:port, as lws will (SO_REUSEADDR); 0 if free. */
+static int port_check(const char *host, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	socklen_t sl;
+	int fd, one = 1, err = 0;
+
+	if (!port)
+		return 0;
+	memset(&ss, 0, sizeof(ss));
+	if (host && inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		sl = sizeof(*s4);
+	} else if (!host || inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6; /* NULL host: in6addr_any */
+		s6->sin6_port = htons(port);
+		sl = sizeof(*s6);
+	} else {
+		return 0; /* an interface name: lws resolves it */
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sl))
+		err = errno;
+	close(fd);
+	return err;
+}
+
 int http_server_alloc(struct http_server **srvp, uv_loop_t *loop,
 		      const struct http_conf *conf,
 		      const struct http_handlers *h, void *arg)
@@ -168,35 +216,40 @@ int http_server_alloc(struct http_server **srvp, uv_loop_t *loop,
 	if (err)
 		goto out;
 
+	/* The usual causes of failure, reported clearly before lws sees them */
+	if (access(srv->cert, R_OK) || access(srv->key, R_OK)) {
+		log_error(HTTP_MOD, "cannot read %s or %s", srv->cert, srv->key);
+		err = EIO;
+		goto out;
+	}
+	err = port_check(srv->host, conf->listen_port);
+	if (err) {
+		log_error(HTTP_MOD, "cannot bind %s port %u: %s",
+			  srv->host ? srv->host : "*", conf->listen_port,
+			  strerror(err));
+		goto out;
+	}
 	lws_set_log_level(LLL_ERR | LLL_WARN, http_lws_log);
 	srv->listen_port = conf->listen_port;
 	err = context_create(srv);
-	if (err) {
+	/* lws 4.1 returns a context even when its vhost failed (cert, bind) */
+	if (!err) {
+		srv->vh = lws_get_vhost_by_name(srv->ctx, "sipcloak");
+		err = srv->vh && lws_get_vhost_listen_port(srv->vh) > 0 ? 0
+								       : EIO;
+	}
+	if (err)
 		log_error(HTTP_MOD, "cannot start lws on %s port %u",
 			  srv->host ? srv->host : "*", conf->listen_port);
-		goto out;
-	}
-	srv->vh = lws_get_vhost_by_name(srv->ctx, "sipcloak");
+	/* lws 4.1 returns a context whose vhost failed (e.g. a bad PEM)
+	 * already half destroyed; http_server_close skips the first step. */
+	srv->half_destroyed = err && srv->ctx;
 out:
 	if (err)
 		mem_deref(srv);
 	else
 		*srvp = srv;
 	return err;
-}
-
-static void walk_closing(uv_handle_t *h, void *arg)
-{
-	if (uv_is_closing(h))
-		*(bool *)arg = true;
-}
-
-static bool loop_closing(uv_loop_t *loop)
-{
-	bool closing = false;
-
-	uv_walk(loop, walk_closing, &closing);
-	return closing;
 }
 
 void http_server_close(struct http_server *srv)
@@ -214,9 +267,11 @@ void http_server_close(struct http_server *srv)
 	 * context (clearing srv->ctx through info.pcontext) and unload the
 	 * plugin: earlier, libuv would later call into unmapped plugin code.
 	 * So: turn the loop without blocking while any handle is closing
-	 * (bounded), then destroy again.
+	 * (bounded), then destroy again. A context whose creation failed has
+	 * had its first step inside lws_create_context().
 	 */
-	lws_context_destroy(srv->ctx);
+	if (!srv->half_destroyed)
+		lws_context_destroy(srv->ctx);
 	for (unsigned i = 0; srv->ctx && i < HTTP_CLOSE_SPINS; i++) {
 		uv_run(srv->loop, UV_RUN_NOWAIT);
 		if (!loop_closing(srv->loop))
