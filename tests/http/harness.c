@@ -58,8 +58,9 @@ static int th_open(struct ws_conn *c, void *arg)
 {
 	struct th *t = arg;
 
-	(void)c;
 	t->opens++;
+	if (t->keep_on_open && !t->kept)
+		t->kept = mem_ref(c);
 	return 0;
 }
 

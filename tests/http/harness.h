@@ -29,6 +29,7 @@ struct th {
 	size_t last_len;
 	uint8_t last[TH_MSG_MAX];
 	bool echo;
+	bool keep_on_open; /* take a reference into kept at open */
 	struct ws_conn *kept; /* a reference held by the test, or NULL */
 };
 

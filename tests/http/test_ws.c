@@ -2,6 +2,7 @@
  * 127.0.0.1 (RFC 7118 handshake, RFC 6455 framing, limits and timers). */
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "testutil.h"
@@ -351,6 +352,68 @@ static void test_idle_timeout(void **state)
 	stop();
 }
 
+/* Data messages and ws_conn_touch() both restart the idle timer. */
+static void cl_keepalive(void *arg)
+{
+	struct tc c;
+	double t0;
+
+	(void)arg;
+	cs.status[0] = connect_ws(&c, WS_SIP, cs.resp);
+	t0 = now_s();
+	for (int i = 0; i < 5; i++) { /* RFC 5626 4.4.1 style CRLF pings */
+		usleep(400 * 1000);
+		tc_ws_send(&c, 1, true, "\r\n\r\n", 4);
+		tc_ws_recv(&c, &cs.op[1], &cs.fin[1], cs.buf[1], TH_MSG_MAX);
+	}
+	cs.len[0] = tc_ws_recv(&c, &cs.op[0], &cs.fin[0], cs.buf[0],
+			       TH_MSG_MAX);
+	cs.secs = now_s() - t0;
+	tc_close(&c);
+}
+
+static void test_idle_reset_by_data(void **state)
+{
+	struct http_conf conf = {.idle_timeout_s = 1};
+
+	(void)state;
+	start(&conf);
+	run(cl_keepalive);
+	assert_int_equal(th.msgs, 5);
+	assert_int_equal(cs.op[0], 8);
+	assert_int_equal(cs.buf[0][0] << 8 | cs.buf[0][1], 1001);
+	assert_true(cs.secs > 2.5 && cs.secs < 4.5);
+	stop();
+}
+
+static unsigned touches;
+
+static void touch_tick(uv_timer_t *tm)
+{
+	ws_conn_touch(th.kept);
+	if (++touches == 7)
+		uv_timer_stop(tm);
+}
+
+static void test_idle_reset_by_touch(void **state)
+{
+	struct http_conf conf = {.idle_timeout_s = 1};
+	uv_timer_t tm;
+
+	(void)state;
+	start(&conf);
+	th.keep_on_open = true;
+	touches = 0;
+	uv_timer_init(&th.loop, &tm);
+	uv_timer_start(&tm, touch_tick, 300, 300); /* no-op until open */
+	run(cl_idle);
+	uv_close((uv_handle_t *)&tm, NULL);
+	assert_int_equal(cs.op[0], 8);
+	assert_int_equal(cs.buf[0][0] << 8 | cs.buf[0][1], 1001);
+	assert_true(cs.secs > 2.2 && cs.secs < 4.5);
+	stop();
+}
+
 static void cl_cap(void *arg)
 {
 	struct tc c[3];
@@ -478,6 +541,8 @@ int main(void)
 		SC_TEST(test_ping_pong),
 		SC_TEST(test_server_ping),
 		SC_TEST(test_idle_timeout),
+		SC_TEST(test_idle_reset_by_data),
+		SC_TEST(test_idle_reset_by_touch),
 		SC_TEST(test_per_ip_cap),
 		SC_TEST(test_server_close),
 		SC_TEST(test_close_with_conns),
