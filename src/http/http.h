@@ -14,16 +14,16 @@
 
 /* Limits and defaults; every one is enforced. */
 enum {
-	HTTP_WS_MSG_MAX = 64 * 1024,	   /* one SIP message; over it: 1009 */
-	HTTP_WS_TXQ_MAX = 1024 * 1024,	   /* queued, unsent bytes per conn */
-	HTTP_WS_REASON_MAX = 123,	   /* RFC 6455 5.5: 125 - 2 code bytes */
-	HTTP_WS_PING_S = 30,		   /* silence before a server ping */
-	HTTP_WS_PONG_S = 30,		   /* then no pong for this: hang up */
-	HTTP_IDLE_TIMEOUT_S = 120,	   /* default idle_timeout_s */
-	HTTP_BODY_MAX = 64 * 1024,	   /* request body; over it: 413 */
-	HTTP_HDR_MAX = 4096,		   /* copied request line + headers */
-	HTTP_ASYNC_TIMEOUT_S = 30,	   /* a route must answer within */
-	HTTP_PEER_STR_MAX = 64,		   /* printable peer address */
+	HTTP_WS_MSG_MAX = 64 * 1024,   /* one SIP message; over it: 1009 */
+	HTTP_WS_TXQ_MAX = 1024 * 1024, /* queued, unsent bytes per conn */
+	HTTP_WS_REASON_MAX = 123,      /* RFC 6455 5.5: 125 - 2 code bytes */
+	HTTP_WS_PING_S = 30,           /* silence before a server ping */
+	HTTP_WS_PONG_S = 30,           /* then no pong for this: hang up */
+	HTTP_IDLE_TIMEOUT_S = 120,     /* default idle_timeout_s */
+	HTTP_BODY_MAX = 64 * 1024,     /* request body; over it: 413 */
+	HTTP_HDR_MAX = 4096,           /* copied request line + headers */
+	HTTP_ASYNC_TIMEOUT_S = 30,     /* a route must answer within */
+	HTTP_PEER_STR_MAX = 64,        /* printable peer address */
 };
 
 #define HTTP_WS_PATH "/ws"
@@ -34,16 +34,16 @@ struct ws_conn;
 struct http_req;
 
 struct http_conf {
-	const char *listen_host;     /* NULL or "127.0.0.1", "::1", ... */
-	uint16_t listen_port;	     /* 0: ephemeral, see http_server_port */
-	const char *cert;	     /* PEM file (chain) */
-	const char *key;	     /* PEM file */
-	const char *const *origins;  /* allowed Origin values, exact */
-	size_t origins_n;	     /* 0: any Origin (and none) accepted */
-	unsigned max_conn_per_ip;    /* WebSocket conns per address; 0: none */
-	unsigned idle_timeout_s;     /* no data message: close; 0: default */
-	unsigned ping_s;	     /* 0: HTTP_WS_PING_S (tests shorten) */
-	unsigned pong_s;	     /* 0: HTTP_WS_PONG_S */
+	const char *listen_host;    /* NULL or "127.0.0.1", "::1", ... */
+	uint16_t listen_port;       /* 0: ephemeral, see http_server_port */
+	const char *cert;           /* PEM file (chain) */
+	const char *key;            /* PEM file */
+	const char *const *origins; /* allowed Origin values, exact */
+	size_t origins_n;           /* 0: any Origin (and none) accepted */
+	unsigned max_conn_per_ip;   /* WebSocket conns per address; 0: none */
+	unsigned idle_timeout_s;    /* no data message: close; 0: default */
+	unsigned ping_s;            /* 0: HTTP_WS_PING_S (tests shorten) */
+	unsigned pong_s;            /* 0: HTTP_WS_PONG_S */
 };
 
 /*
@@ -55,7 +55,7 @@ struct http_conf {
  */
 typedef int(ws_open_h)(struct ws_conn *c, void *arg);
 typedef void(ws_recv_h)(struct ws_conn *c, const uint8_t *data, size_t len,
-			bool binary, void *arg);
+                        bool binary, void *arg);
 typedef void(ws_close_h)(struct ws_conn *c, uint16_t code, void *arg);
 
 struct http_handlers {
@@ -71,8 +71,8 @@ struct http_handlers {
  * port is taken, EIO when the cert or key cannot be read or lws fails.
  */
 int http_server_alloc(struct http_server **srvp, uv_loop_t *loop,
-		      const struct http_conf *conf,
-		      const struct http_handlers *h, void *arg);
+                      const struct http_conf *conf,
+                      const struct http_handlers *h, void *arg);
 
 /*
  * Closes every connection (closeh runs for each), destroys the lws context
@@ -98,20 +98,20 @@ size_t http_server_conn_count(const struct http_server *srv);
  */
 struct http_msg {
 	struct pl method;
-	struct pl path;	   /* without the query */
-	struct pl query;   /* after '?', arguments joined by '&' */
+	struct pl path;  /* without the query */
+	struct pl query; /* after '?', arguments joined by '&' */
 	struct pl authorization;
 	struct pl content_type;
-	struct pl body;	   /* at most HTTP_BODY_MAX bytes */
+	struct pl body; /* at most HTTP_BODY_MAX bytes */
 	const struct sockaddr *peer;
 	const char *peer_str;
 };
 
 typedef void(http_route_h)(struct http_req *req, const struct http_msg *msg,
-			   void *arg);
+                           void *arg);
 
 int http_route_add(struct http_server *srv, const char *method,
-		   const char *path_prefix, http_route_h *h, void *arg);
+                   const char *path_prefix, http_route_h *h, void *arg);
 
 /* Response flags for http_reply(). */
 enum { HTTP_REPLY_CACHEABLE = 1 << 0 }; /* omit Cache-Control: no-store */
@@ -125,7 +125,7 @@ enum { HTTP_REPLY_CACHEABLE = 1 << 0 }; /* omit Cache-Control: no-store */
  * EPROTO when already answered, EOVERFLOW over the header room, ENOMEM.
  */
 int http_reply(struct http_req *req, uint16_t status, const char *ctype,
-	       const char *headers, const void *body, size_t len, int flags);
+               const char *headers, const void *body, size_t len, int flags);
 
 /*
  * Queues one WebSocket message (text or binary); lws writes it when
@@ -133,7 +133,7 @@ int http_reply(struct http_req *req, uint16_t status, const char *ctype,
  * over HTTP_WS_MSG_MAX or the queue over HTTP_WS_TXQ_MAX, ENOMEM, EINVAL.
  */
 int ws_conn_send(struct ws_conn *c, const uint8_t *data, size_t len,
-		 bool binary);
+                 bool binary);
 
 /*
  * Sends what is queued, then a Close frame with code and reason (truncated

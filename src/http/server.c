@@ -12,14 +12,14 @@
  * renegotiation are switched off through SSL_OP_* (RFC 7525 3.1.1, 3.3).
  */
 static const char http_tls12_ciphers[] =
-	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
 static const long http_tls_options =
-	SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 |
-	SSL_OP_NO_TLSv1_1 | SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-	SSL_OP_CIPHER_SERVER_PREFERENCE;
+    SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 |
+    SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+    SSL_OP_CIPHER_SERVER_PREFERENCE;
 
 static void http_lws_log(int level, const char *line)
 {
@@ -27,8 +27,8 @@ static void http_lws_log(int level, const char *line)
 
 	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		n--;
-	log_msg(level == LLL_ERR ? LOG_ERROR : LOG_WARN, "lws", "%.*s",
-		(int)n, line);
+	log_msg(level == LLL_ERR ? LOG_ERROR : LOG_WARN, "lws", "%.*s", (int)n,
+	        line);
 }
 
 static void server_destroy(void *data)
@@ -71,8 +71,8 @@ static int conf_copy(struct http_server *srv, const struct http_conf *conf)
 	if (err)
 		goto out;
 	if (conf->origins_n) {
-		srv->origins = mem_zalloc(conf->origins_n * sizeof(char *),
-					  NULL);
+		srv->origins =
+		    mem_zalloc(conf->origins_n * sizeof(char *), NULL);
 		if (!srv->origins) {
 			err = ENOMEM;
 			goto out;
@@ -85,21 +85,20 @@ static int conf_copy(struct http_server *srv, const struct http_conf *conf)
 		}
 	}
 	srv->max_conn_per_ip = conf->max_conn_per_ip;
-	srv->idle_timeout_s = conf->idle_timeout_s ? conf->idle_timeout_s
-						   : HTTP_IDLE_TIMEOUT_S;
+	srv->idle_timeout_s =
+	    conf->idle_timeout_s ? conf->idle_timeout_s : HTTP_IDLE_TIMEOUT_S;
 	/* lws pings after secs_since_valid_ping of silence and hangs up at
 	 * secs_since_valid_hangup (counted from the last valid traffic). */
 	srv->retry.secs_since_valid_ping =
-		(uint16_t)(conf->ping_s ? conf->ping_s : HTTP_WS_PING_S);
+	    (uint16_t)(conf->ping_s ? conf->ping_s : HTTP_WS_PING_S);
 	srv->retry.secs_since_valid_hangup =
-		(uint16_t)(srv->retry.secs_since_valid_ping +
-			   (conf->pong_s ? conf->pong_s : HTTP_WS_PONG_S));
+	    (uint16_t)(srv->retry.secs_since_valid_ping +
+	               (conf->pong_s ? conf->pong_s : HTTP_WS_PONG_S));
 out:
 	return err;
 }
 
-static void healthz(struct http_req *req, const struct http_msg *msg,
-		    void *arg)
+static void healthz(struct http_req *req, const struct http_msg *msg, void *arg)
 {
 	(void)msg;
 	(void)arg;
@@ -112,22 +111,22 @@ static int context_create(struct http_server *srv)
 	void *loops[1] = {srv->loop};
 
 	srv->protocols[0] = (struct lws_protocols){
-		.name = "sc-http", /* no client will offer it as subprotocol */
-		.callback = http_lws_cb,
-		.per_session_data_size = sizeof(void *),
+	    .name = "sc-http", /* no client will offer it as subprotocol */
+	    .callback = http_lws_cb,
+	    .per_session_data_size = sizeof(void *),
 	};
 	srv->protocols[1] = (struct lws_protocols){
-		.name = HTTP_WS_SUBPROTO,
-		.callback = http_ws_cb,
-		.per_session_data_size = sizeof(void *),
-		.rx_buffer_size = HTTP_WS_RX_CHUNK,
+	    .name = HTTP_WS_SUBPROTO,
+	    .callback = http_ws_cb,
+	    .per_session_data_size = sizeof(void *),
+	    .rx_buffer_size = HTTP_WS_RX_CHUNK,
 	};
 
 	memset(&info, 0, sizeof(info));
 	info.options = LWS_SERVER_OPTION_LIBUV |
-		       LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
-		       LWS_SERVER_OPTION_VALIDATE_UTF8 |
-		       LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
+	               LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
+	               LWS_SERVER_OPTION_VALIDATE_UTF8 |
+	               LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
 	info.foreign_loops = loops;
 	info.pcontext = &srv->ctx;
 	info.user = srv;
@@ -196,8 +195,8 @@ static int port_check(const char *host, uint16_t port)
 }
 
 int http_server_alloc(struct http_server **srvp, uv_loop_t *loop,
-		      const struct http_conf *conf,
-		      const struct http_handlers *h, void *arg)
+                      const struct http_conf *conf,
+                      const struct http_handlers *h, void *arg)
 {
 	struct http_server *srv;
 	int err;
@@ -218,15 +217,16 @@ int http_server_alloc(struct http_server **srvp, uv_loop_t *loop,
 
 	/* The usual causes of failure, reported clearly before lws sees them */
 	if (access(srv->cert, R_OK) || access(srv->key, R_OK)) {
-		log_error(HTTP_MOD, "cannot read %s or %s", srv->cert, srv->key);
+		log_error(HTTP_MOD, "cannot read %s or %s", srv->cert,
+		          srv->key);
 		err = EIO;
 		goto out;
 	}
 	err = port_check(srv->host, conf->listen_port);
 	if (err) {
 		log_error(HTTP_MOD, "cannot bind %s port %u: %s",
-			  srv->host ? srv->host : "*", conf->listen_port,
-			  strerror(err));
+		          srv->host ? srv->host : "*", conf->listen_port,
+		          strerror(err));
 		goto out;
 	}
 	lws_set_log_level(LLL_ERR | LLL_WARN, http_lws_log);
@@ -235,12 +235,12 @@ int http_server_alloc(struct http_server **srvp, uv_loop_t *loop,
 	/* lws 4.1 returns a context even when its vhost failed (cert, bind) */
 	if (!err) {
 		srv->vh = lws_get_vhost_by_name(srv->ctx, "sipcloak");
-		err = srv->vh && lws_get_vhost_listen_port(srv->vh) > 0 ? 0
-								       : EIO;
+		err =
+		    srv->vh && lws_get_vhost_listen_port(srv->vh) > 0 ? 0 : EIO;
 	}
 	if (err)
 		log_error(HTTP_MOD, "cannot start lws on %s port %u",
-			  srv->host ? srv->host : "*", conf->listen_port);
+		          srv->host ? srv->host : "*", conf->listen_port);
 	/* lws 4.1 returns a context whose vhost failed (e.g. a bad PEM)
 	 * already half destroyed; http_server_close skips the first step. */
 	srv->half_destroyed = err && srv->ctx;
@@ -305,12 +305,12 @@ int http_peer_get(struct lws *wsi, struct http_peer *peer)
 
 	memset(peer, 0, sizeof(*peer));
 	if (getpeername(lws_get_socket_fd(wsi), (struct sockaddr *)&peer->sa,
-			&sl))
+	                &sl))
 		return errno;
 	if (peer->sa.ss_family == AF_INET6 &&
 	    IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
 		struct sockaddr_in v4 = {.sin_family = AF_INET,
-					 .sin_port = s6->sin6_port};
+		                         .sin_port = s6->sin6_port};
 
 		memcpy(&v4.sin_addr, &s6->sin6_addr.s6_addr[12], 4);
 		memset(&peer->sa, 0, sizeof(peer->sa));
@@ -324,7 +324,7 @@ int http_peer_get(struct lws *wsi, struct http_peer *peer)
 		inet_ntop(AF_INET6, &s6->sin6_addr, peer->ip, sizeof(peer->ip));
 		port = ntohs(s6->sin6_port);
 		snprintf(peer->str, sizeof(peer->str), "[%s]:%u", peer->ip,
-			 port);
+		         port);
 	} else {
 		return EAFNOSUPPORT;
 	}
@@ -340,8 +340,8 @@ static bool ipc_cmp(struct le *le, void *arg)
 
 static struct http_ipc *ipc_find(const struct http_server *srv, const char *ip)
 {
-	struct le *le = hash_lookup(srv->ips, hash_fnv(ip, strlen(ip)),
-				    ipc_cmp, (void *)ip);
+	struct le *le = hash_lookup(srv->ips, hash_fnv(ip, strlen(ip)), ipc_cmp,
+	                            (void *)ip);
 
 	return le ? le->data : NULL;
 }
@@ -362,7 +362,7 @@ static void ipc_destroy(void *data)
 
 /* On success the caller owns one reference to *ipcp (one per conn). */
 int http_ipc_inc(struct http_server *srv, const char *ip,
-		 struct http_ipc **ipcp)
+                 struct http_ipc **ipcp)
 {
 	struct http_ipc *ipc = ipc_find(srv, ip);
 

@@ -31,9 +31,9 @@ int th_cert_init(void)
 	/* RSA, so that an RSA-kx suite such as AES128-SHA would be possible
 	 * if the server allowed it. */
 	snprintf(cmd, sizeof(cmd),
-		 "openssl req -x509 -newkey rsa:2048 -nodes -days 1 "
-		 "-subj /CN=localhost -keyout %s -out %s 2>/dev/null",
-		 th_keyf, th_certf);
+	         "openssl req -x509 -newkey rsa:2048 -nodes -days 1 "
+	         "-subj /CN=localhost -keyout %s -out %s 2>/dev/null",
+	         th_keyf, th_certf);
 	return system(cmd) == 0 ? 0 : EIO;
 }
 
@@ -65,7 +65,7 @@ static int th_open(struct ws_conn *c, void *arg)
 }
 
 static void th_recv(struct ws_conn *c, const uint8_t *data, size_t len,
-		    bool binary, void *arg)
+                    bool binary, void *arg)
 {
 	struct th *t = arg;
 
@@ -193,10 +193,10 @@ void th_spin(struct th *t, unsigned ms)
 }
 
 int tc_connect(struct tc *c, uint16_t port, bool plain, int min_ver,
-	       int max_ver, const char *ciphers)
+               int max_ver, const char *ciphers)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET,
-				 .sin_port = htons(port)};
+	                         .sin_port = htons(port)};
 	struct timeval tv = {TC_TIMEOUT_MS / 1000, 0};
 	int one = 1;
 
@@ -325,11 +325,11 @@ int tc_ws_upgrade(struct tc *c, const char *extra, char *resp, size_t size)
 	char req[1024];
 
 	snprintf(req, sizeof(req),
-		 "GET /ws HTTP/1.1\r\nHost: localhost\r\n"
-		 "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-		 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-		 "Sec-WebSocket-Version: 13\r\n%s\r\n",
-		 extra ? extra : "");
+	         "GET /ws HTTP/1.1\r\nHost: localhost\r\n"
+	         "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+	         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+	         "Sec-WebSocket-Version: 13\r\n%s\r\n",
+	         extra ? extra : "");
 	resp[0] = '\0';
 	if (tc_write(c, req, strlen(req)))
 		return -1;
@@ -338,10 +338,11 @@ int tc_ws_upgrade(struct tc *c, const char *extra, char *resp, size_t size)
 	if (tc_status(resp) != 101) {
 		/* a refusal has a body too */
 		const char *cl = strcasestr(resp, "content-length:");
-		size_t n = strlen(resp), len = cl ? strtoul(cl + 15, NULL, 10)
-						  : 0;
+		size_t n = strlen(resp),
+		       len = cl ? strtoul(cl + 15, NULL, 10) : 0;
 
-		if (len < size - n && !tc_read_full(c, (uint8_t *)resp + n, len))
+		if (len < size - n &&
+		    !tc_read_full(c, (uint8_t *)resp + n, len))
 			resp[n + len] = '\0';
 	}
 	return tc_status(resp);
@@ -377,8 +378,7 @@ int tc_ws_send(struct tc *c, int opcode, bool fin, const void *p, size_t n)
 	return err;
 }
 
-long tc_ws_recv(struct tc *c, int *opcode, bool *fin, uint8_t *buf,
-		size_t size)
+long tc_ws_recv(struct tc *c, int *opcode, bool *fin, uint8_t *buf, size_t size)
 {
 	uint8_t h[8];
 	uint64_t n;

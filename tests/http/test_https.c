@@ -26,7 +26,7 @@ static struct {
 	size_t body_len;
 	char peer[HTTP_PEER_STR_MAX];
 	struct http_req *later; /* answered from a timer */
-	struct http_req *kept;	/* never answered while connected */
+	struct http_req *kept;  /* never answered while connected */
 	uv_timer_t tm;
 	int late_err;
 } rt;
@@ -54,7 +54,7 @@ static void pl_copy(char *dst, size_t size, const struct pl *pl)
 }
 
 static void echo_route(struct http_req *req, const struct http_msg *msg,
-		       void *arg)
+                       void *arg)
 {
 	(void)arg;
 	rt.calls++;
@@ -67,23 +67,23 @@ static void echo_route(struct http_req *req, const struct http_msg *msg,
 	pl_copy(rt.body, sizeof(rt.body), &msg->body);
 	snprintf(rt.peer, sizeof(rt.peer), "%s", msg->peer_str);
 	assert_int_equal(http_reply(req, 201, "application/json",
-				    "Location: /api/v1/x/1\r\n", "{\"id\":1}", 8,
-				    HTTP_REPLY_CACHEABLE),
-			 0);
+	                            "Location: /api/v1/x/1\r\n", "{\"id\":1}",
+	                            8, HTTP_REPLY_CACHEABLE),
+	                 0);
 	assert_int_equal(http_reply(req, 200, NULL, NULL, NULL, 0, 0), EPROTO);
 }
 
 static void late_answer(uv_timer_t *tm)
 {
 	(void)tm;
-	rt.late_err = http_reply(rt.later, 200, "text/plain", NULL, "later\n",
-				 6, 0);
+	rt.late_err =
+	    http_reply(rt.later, 200, "text/plain", NULL, "later\n", 6, 0);
 	rt.later = mem_deref(rt.later);
 }
 
 /* Answers after 50 ms, as a database lookup would; keeps the second. */
 static void async_route(struct http_req *req, const struct http_msg *msg,
-			void *arg)
+                        void *arg)
 {
 	(void)msg;
 	(void)arg;
@@ -105,20 +105,21 @@ static void cl_routes(void *arg)
 	if (tc_connect(&c, cs.port, false, 0, 0, NULL))
 		return;
 	cs.status[0] = tc_http(&c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
-			       cs.resp[0], TC_RESP_MAX);
+	                       cs.resp[0], TC_RESP_MAX);
 	/* keep-alive: the next requests reuse the connection */
 	cs.status[1] = tc_http(&c, "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n",
-			       cs.resp[1], TC_RESP_MAX);
+	                       cs.resp[1], TC_RESP_MAX);
 	snprintf(req, sizeof(req),
-		 "POST /api/v1/users?a=1&b=two HTTP/1.1\r\nHost: x\r\n"
-		 "Authorization: Bearer tok123\r\n"
-		 "Content-Type: application/json\r\n"
-		 "Content-Length: %zu\r\n\r\n%s",
-		 strlen(body), body);
+	         "POST /api/v1/users?a=1&b=two HTTP/1.1\r\nHost: x\r\n"
+	         "Authorization: Bearer tok123\r\n"
+	         "Content-Type: application/json\r\n"
+	         "Content-Length: %zu\r\n\r\n%s",
+	         strlen(body), body);
 	cs.status[2] = tc_http(&c, req, cs.resp[2], TC_RESP_MAX);
-	cs.status[3] = tc_http(&c, "POST /healthz HTTP/1.1\r\nHost: x\r\n"
-				   "Content-Length: 0\r\n\r\n",
-			       cs.resp[3], TC_RESP_MAX);
+	cs.status[3] = tc_http(&c,
+	                       "POST /healthz HTTP/1.1\r\nHost: x\r\n"
+	                       "Content-Length: 0\r\n\r\n",
+	                       cs.resp[3], TC_RESP_MAX);
 	tc_close(&c);
 }
 
@@ -129,11 +130,10 @@ static void test_routes(void **state)
 	(void)state;
 	memset(&rt, 0, sizeof(rt));
 	start(&conf);
-	assert_int_equal(http_route_add(th.srv, "POST", "/api/v1", echo_route,
-					NULL),
-			 0);
+	assert_int_equal(
+	    http_route_add(th.srv, "POST", "/api/v1", echo_route, NULL), 0);
 	assert_int_equal(http_route_add(th.srv, NULL, "bad", echo_route, NULL),
-			 EINVAL);
+	                 EINVAL);
 	run(cl_routes);
 
 	assert_int_equal(cs.status[0], 200);
@@ -170,7 +170,7 @@ static void cl_async(void *arg)
 	if (tc_connect(&c, cs.port, false, 0, 0, NULL))
 		return;
 	cs.status[0] = tc_http(&c, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n",
-			       cs.resp[0], TC_RESP_MAX);
+	                       cs.resp[0], TC_RESP_MAX);
 	/* a client that leaves before the answer */
 	tc_puts(&c, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
 	tc_close(&c);
@@ -184,9 +184,8 @@ static void test_async_reply(void **state)
 	memset(&rt, 0, sizeof(rt));
 	start(&conf);
 	uv_timer_init(&th.loop, &rt.tm);
-	assert_int_equal(http_route_add(th.srv, "GET", "/slow", async_route,
-					NULL),
-			 0);
+	assert_int_equal(
+	    http_route_add(th.srv, "GET", "/slow", async_route, NULL), 0);
 	run(cl_async);
 	assert_int_equal(cs.status[0], 200);
 	assert_true(tc_has(cs.resp[0], "\r\n\r\nlater\n"));
@@ -198,7 +197,7 @@ static void test_async_reply(void **state)
 	uv_close((uv_handle_t *)&rt.tm, NULL);
 	http_server_close(th.srv);
 	assert_int_equal(http_reply(rt.kept, 200, NULL, NULL, NULL, 0, 0),
-			 ENOTCONN);
+	                 ENOTCONN);
 	rt.kept = mem_deref(rt.kept);
 	th_stop(&th);
 }
@@ -212,9 +211,9 @@ static void cl_body_limit(void *arg)
 	if (tc_connect(&c, cs.port, false, 0, 0, NULL))
 		return;
 	snprintf(req, sizeof(req),
-		 "POST /api/v1/x HTTP/1.1\r\nHost: x\r\n"
-		 "Content-Length: %u\r\n\r\n",
-		 HTTP_BODY_MAX + 1);
+	         "POST /api/v1/x HTTP/1.1\r\nHost: x\r\n"
+	         "Content-Length: %u\r\n\r\n",
+	         HTTP_BODY_MAX + 1);
 	cs.status[0] = tc_http(&c, req, cs.resp[0], TC_RESP_MAX);
 	tc_close(&c);
 }
@@ -226,9 +225,8 @@ static void test_body_limit(void **state)
 	(void)state;
 	memset(&rt, 0, sizeof(rt));
 	start(&conf);
-	assert_int_equal(http_route_add(th.srv, "POST", "/api/v1", echo_route,
-					NULL),
-			 0);
+	assert_int_equal(
+	    http_route_add(th.srv, "POST", "/api/v1", echo_route, NULL), 0);
 	run(cl_body_limit);
 	assert_int_equal(cs.status[0], 413);
 	assert_int_equal(rt.calls, 0);
@@ -242,31 +240,31 @@ static void cl_tls(void *arg)
 	(void)arg;
 	/* TLS 1.1: refused */
 	cs.tls[0] = tc_connect(&c, cs.port, false, TLS1_1_VERSION,
-			       TLS1_1_VERSION, NULL);
+	                       TLS1_1_VERSION, NULL);
 	tc_close(&c);
 	/* TLS 1.2 without AEAD (RSA kx, CBC, SHA-1): refused */
 	cs.tls[1] = tc_connect(&c, cs.port, false, TLS1_2_VERSION,
-			       TLS1_2_VERSION, "AES128-SHA");
+	                       TLS1_2_VERSION, "AES128-SHA");
 	tc_close(&c);
 	cs.tls[2] = tc_connect(&c, cs.port, false, TLS1_2_VERSION,
-			       TLS1_2_VERSION, "ECDHE-RSA-AES128-SHA256");
+	                       TLS1_2_VERSION, "ECDHE-RSA-AES128-SHA256");
 	tc_close(&c);
 	/* TLS 1.2 ECDHE + GCM, and CHACHA20-POLY1305: accepted */
 	cs.tls[3] = tc_connect(&c, cs.port, false, TLS1_2_VERSION,
-			       TLS1_2_VERSION, "ECDHE-RSA-AES128-GCM-SHA256");
+	                       TLS1_2_VERSION, "ECDHE-RSA-AES128-GCM-SHA256");
 	if (!cs.tls[3])
 		cs.status[3] = tc_http(&c, "GET /healthz HTTP/1.1\r\n\r\n",
-				       cs.resp[3], TC_RESP_MAX);
+		                       cs.resp[3], TC_RESP_MAX);
 	tc_close(&c);
 	cs.tls[4] = tc_connect(&c, cs.port, false, TLS1_2_VERSION,
-			       TLS1_2_VERSION, "ECDHE-RSA-CHACHA20-POLY1305");
+	                       TLS1_2_VERSION, "ECDHE-RSA-CHACHA20-POLY1305");
 	tc_close(&c);
 	/* TLS 1.3 with its default (AEAD) suites */
 	cs.tls[5] = tc_connect(&c, cs.port, false, TLS1_3_VERSION,
-			       TLS1_3_VERSION, NULL);
+	                       TLS1_3_VERSION, NULL);
 	if (!cs.tls[5])
 		cs.status[5] = tc_http(&c, "GET /healthz HTTP/1.1\r\n\r\n",
-				       cs.resp[0], TC_RESP_MAX);
+		                       cs.resp[0], TC_RESP_MAX);
 	tc_close(&c);
 }
 
@@ -309,9 +307,9 @@ static void cl_plain(void *arg)
 	if (tc_connect(&c, cs.port, true, 0, 0, NULL))
 		return;
 	tc_puts(&c, "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
-		     "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-		     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-		    "Sec-WebSocket-Protocol: sip\r\n\r\n");
+	            "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+	            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+	            "Sec-WebSocket-Protocol: sip\r\n\r\n");
 	total = 0;
 	while ((r = tc_read(&c, buf + total, sizeof(buf) - 1 - (size_t)total)) >
 	       0)
@@ -322,7 +320,7 @@ static void cl_plain(void *arg)
 	cs.tls[2] = tc_connect(&c, cs.port, false, 0, 0, NULL);
 	if (!cs.tls[2])
 		cs.status[2] = tc_http(&c, "GET /healthz HTTP/1.1\r\n\r\n",
-				       cs.resp[2], TC_RESP_MAX);
+		                       cs.resp[2], TC_RESP_MAX);
 	tc_close(&c);
 }
 
@@ -345,8 +343,8 @@ static void test_plain_on_tls_port(void **state)
 static void test_alloc_errors(void **state)
 {
 	struct http_conf conf = {.listen_host = "127.0.0.1",
-				 .cert = "/nonexistent/cert.pem",
-				 .key = "/nonexistent/key.pem"};
+	                         .cert = "/nonexistent/cert.pem",
+	                         .key = "/nonexistent/key.pem"};
 	struct http_handlers h = {0};
 	struct http_server *srv = NULL;
 	uv_loop_t loop;
@@ -354,10 +352,10 @@ static void test_alloc_errors(void **state)
 	(void)state;
 	assert_int_equal(uv_loop_init(&loop), 0);
 	assert_int_equal(http_server_alloc(NULL, &loop, &conf, &h, NULL),
-			 EINVAL);
+	                 EINVAL);
 	conf.cert = NULL;
 	assert_int_equal(http_server_alloc(&srv, &loop, &conf, &h, NULL),
-			 EINVAL);
+	                 EINVAL);
 	conf.cert = "/nonexistent/cert.pem";
 	assert_int_equal(http_server_alloc(&srv, &loop, &conf, &h, NULL), EIO);
 	assert_null(srv);
@@ -369,9 +367,9 @@ static void test_alloc_errors(void **state)
 	{
 		struct http_server *srv2 = NULL;
 
-		assert_int_equal(http_server_alloc(&srv2, &loop, &conf, &h,
-						   NULL),
-				 EADDRINUSE);
+		assert_int_equal(
+		    http_server_alloc(&srv2, &loop, &conf, &h, NULL),
+		    EADDRINUSE);
 		assert_null(srv2);
 	}
 	http_server_close(srv);
@@ -391,8 +389,8 @@ static void test_alloc_errors(void **state)
 		fclose(f);
 		conf.cert = bad;
 		conf.listen_port = 0;
-		assert_int_equal(http_server_alloc(&srv, &loop, &conf, &h, NULL),
-				 EIO);
+		assert_int_equal(
+		    http_server_alloc(&srv, &loop, &conf, &h, NULL), EIO);
 		assert_null(srv);
 		unlink(bad);
 	}
@@ -416,9 +414,12 @@ static int group_teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_routes),	     SC_TEST(test_async_reply),
-		SC_TEST(test_body_limit),    SC_TEST(test_tls_policy),
-		SC_TEST(test_plain_on_tls_port), SC_TEST(test_alloc_errors),
+	    SC_TEST(test_routes),
+	    SC_TEST(test_async_reply),
+	    SC_TEST(test_body_limit),
+	    SC_TEST(test_tls_policy),
+	    SC_TEST(test_plain_on_tls_port),
+	    SC_TEST(test_alloc_errors),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -79,11 +79,11 @@ static void test_handshake_sip(void **state)
 	assert_int_equal(cs.status[0], 101);
 	assert_true(tc_has(cs.resp, "\r\nSec-WebSocket-Protocol: sip\r\n"));
 	assert_true(tc_has(cs.resp, "Sec-WebSocket-Accept: "
-				    "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="));
+	                            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="));
 	/* without "sip": refused, and the reason really arrives */
 	assert_int_equal(cs.status[1], 400);
 	assert_true(tc_has(cs.resp2, "HTTP/1.1 400 WebSocket subprotocol "
-				     "'sip' required\r\n"));
+	                             "'sip' required\r\n"));
 	assert_true(tc_has(cs.resp2, "WebSocket subprotocol 'sip' required"));
 	assert_false(tc_has(cs.resp2, "Sec-WebSocket-Accept"));
 	stop();
@@ -95,23 +95,23 @@ static void cl_other_protocols(void *arg)
 	struct tc c;
 
 	(void)arg;
-	cs.status[0] = connect_ws(&c, "Sec-WebSocket-Protocol: chat\r\n",
-				  cs.resp);
+	cs.status[0] =
+	    connect_ws(&c, "Sec-WebSocket-Protocol: chat\r\n", cs.resp);
 	tc_close(&c);
-	cs.status[1] = connect_ws(&c, "Sec-WebSocket-Protocol: chat, sip\r\n",
-				  cs.resp2);
+	cs.status[1] =
+	    connect_ws(&c, "Sec-WebSocket-Protocol: chat, sip\r\n", cs.resp2);
 	tc_close(&c);
 	/* a WebSocket upgrade anywhere but /ws */
 	if (!tc_connect(&c, cs.port, false, 0, 0, NULL))
-		cs.status[2] = tc_http(&c,
-				       "GET /other HTTP/1.1\r\nHost: x\r\n"
-				       "Upgrade: websocket\r\n"
-				       "Connection: Upgrade\r\n"
-				       "Sec-WebSocket-Key: "
-				       "dGhlIHNhbXBsZSBub25jZQ==\r\n"
-				       "Sec-WebSocket-Version: 13\r\n" WS_SIP
-				       "\r\n",
-				       (char *)cs.buf[0], sizeof(cs.buf[0]));
+		cs.status[2] =
+		    tc_http(&c,
+		            "GET /other HTTP/1.1\r\nHost: x\r\n"
+		            "Upgrade: websocket\r\n"
+		            "Connection: Upgrade\r\n"
+		            "Sec-WebSocket-Key: "
+		            "dGhlIHNhbXBsZSBub25jZQ==\r\n"
+		            "Sec-WebSocket-Version: 13\r\n" WS_SIP "\r\n",
+		            (char *)cs.buf[0], sizeof(cs.buf[0]));
 	tc_close(&c);
 }
 
@@ -135,11 +135,11 @@ static void cl_origin(void *arg)
 	struct tc c;
 
 	(void)arg;
-	cs.status[0] = connect_ws(&c, WS_SIP "Origin: https://evil.example\r\n",
-				  cs.resp);
+	cs.status[0] =
+	    connect_ws(&c, WS_SIP "Origin: https://evil.example\r\n", cs.resp);
 	tc_close(&c);
-	cs.status[1] = connect_ws(&c, WS_SIP "Origin: https://good.example\r\n",
-				  cs.resp2);
+	cs.status[1] =
+	    connect_ws(&c, WS_SIP "Origin: https://good.example\r\n", cs.resp2);
 	tc_close(&c);
 	cs.status[2] = connect_ws(&c, WS_SIP, (char *)cs.buf[0]);
 	tc_close(&c);
@@ -161,9 +161,9 @@ static void test_origin(void **state)
 }
 
 static const char sip_msg[] = "OPTIONS sip:gw.example SIP/2.0\r\n"
-			      "Via: SIP/2.0/WSS df7jal23ls0d.invalid;"
-			      "branch=z9hG4bK56sdasks\r\n"
-			      "Content-Length: 0\r\n\r\n";
+                              "Via: SIP/2.0/WSS df7jal23ls0d.invalid;"
+                              "branch=z9hG4bK56sdasks\r\n"
+                              "Content-Length: 0\r\n\r\n";
 
 static void cl_messages(void *arg)
 {
@@ -175,20 +175,20 @@ static void cl_messages(void *arg)
 		bin[i] = (uint8_t)i;
 	cs.status[0] = connect_ws(&c, WS_SIP, cs.resp);
 	tc_ws_send(&c, 1, true, sip_msg, strlen(sip_msg));
-	cs.len[0] = tc_ws_recv(&c, &cs.op[0], &cs.fin[0], cs.buf[0],
-			       TH_MSG_MAX);
+	cs.len[0] =
+	    tc_ws_recv(&c, &cs.op[0], &cs.fin[0], cs.buf[0], TH_MSG_MAX);
 	tc_ws_send(&c, 2, true, bin, sizeof(bin));
-	cs.len[1] = tc_ws_recv(&c, &cs.op[1], &cs.fin[1], cs.buf[1],
-			       TH_MSG_MAX);
+	cs.len[1] =
+	    tc_ws_recv(&c, &cs.op[1], &cs.fin[1], cs.buf[1], TH_MSG_MAX);
 	/* fragmented: text frame, two continuations (RFC 6455 5.4) */
 	tc_ws_send(&c, 1, false, "REGISTER ", 9);
 	tc_ws_send(&c, 0, false, "sip:a SIP/2.0", 13);
 	tc_ws_send(&c, 0, true, "\r\n\r\n", 4);
-	cs.len[2] = tc_ws_recv(&c, &cs.op[2], &cs.fin[2], cs.buf[2],
-			       TH_MSG_MAX);
+	cs.len[2] =
+	    tc_ws_recv(&c, &cs.op[2], &cs.fin[2], cs.buf[2], TH_MSG_MAX);
 	tc_ws_send(&c, 8, true, "\x03\xe8", 2); /* Close 1000 */
-	cs.len[3] = tc_ws_recv(&c, &cs.op[3], &cs.fin[3], cs.buf[3],
-			       TH_MSG_MAX);
+	cs.len[3] =
+	    tc_ws_recv(&c, &cs.op[3], &cs.fin[3], cs.buf[3], TH_MSG_MAX);
 	tc_close(&c);
 }
 
@@ -233,14 +233,14 @@ static void cl_too_big(void *arg)
 	/* over the limit across fragments too */
 	tc_ws_send(&c, 2, false, big, HTTP_WS_MSG_MAX);
 	tc_ws_send(&c, 0, true, big, 1);
-	cs.len[0] = tc_ws_recv(&c, &cs.op[0], &cs.fin[0], cs.buf[0],
-			       TH_MSG_MAX);
+	cs.len[0] =
+	    tc_ws_recv(&c, &cs.op[0], &cs.fin[0], cs.buf[0], TH_MSG_MAX);
 	tc_close(&c);
 	/* exactly at the limit is fine */
 	cs.status[1] = connect_ws(&c, WS_SIP, cs.resp2);
 	tc_ws_send(&c, 2, true, big, HTTP_WS_MSG_MAX);
-	cs.len[1] = tc_ws_recv(&c, &cs.op[1], &cs.fin[1], cs.buf[1],
-			       TH_MSG_MAX);
+	cs.len[1] =
+	    tc_ws_recv(&c, &cs.op[1], &cs.fin[1], cs.buf[1], TH_MSG_MAX);
 	tc_close(&c);
 }
 
@@ -266,8 +266,8 @@ static void cl_ping(void *arg)
 	(void)arg;
 	cs.status[0] = connect_ws(&c, WS_SIP, cs.resp);
 	tc_ws_send(&c, 9, true, "hb-1", 4);
-	cs.len[0] = tc_ws_recv(&c, &cs.op[0], &cs.fin[0], cs.buf[0],
-			       TH_MSG_MAX);
+	cs.len[0] =
+	    tc_ws_recv(&c, &cs.op[0], &cs.fin[0], cs.buf[0], TH_MSG_MAX);
 	tc_close(&c);
 }
 
@@ -294,22 +294,23 @@ static void cl_silent(void *arg)
 	(void)arg;
 	cs.status[0] = connect_ws(&c, WS_SIP, cs.resp);
 	t0 = now_s();
-	cs.len[0] = tc_ws_recv(&c, &cs.op[0], &cs.fin[0], cs.buf[0],
-			       TH_MSG_MAX);
+	cs.len[0] =
+	    tc_ws_recv(&c, &cs.op[0], &cs.fin[0], cs.buf[0], TH_MSG_MAX);
 	cs.secs = now_s() - t0;
 	/* no pong: wait for the hang-up */
-	cs.len[1] = tc_ws_recv(&c, &cs.op[1], &cs.fin[1], cs.buf[1],
-			       TH_MSG_MAX);
+	cs.len[1] =
+	    tc_ws_recv(&c, &cs.op[1], &cs.fin[1], cs.buf[1], TH_MSG_MAX);
 	if (cs.len[1] >= 0 && cs.op[1] == 8)
 		cs.len[1] = tc_ws_recv(&c, &cs.op[1], &cs.fin[1], cs.buf[1],
-				       TH_MSG_MAX);
+		                       TH_MSG_MAX);
 	cs.eof = cs.len[1] < 0;
 	tc_close(&c);
 }
 
 static void test_server_ping(void **state)
 {
-	struct http_conf conf = {.ping_s = 1, .pong_s = 1, .idle_timeout_s = 60};
+	struct http_conf conf = {
+	    .ping_s = 1, .pong_s = 1, .idle_timeout_s = 60};
 
 	(void)state;
 	start(&conf);
@@ -331,8 +332,8 @@ static void cl_idle(void *arg)
 	(void)arg;
 	cs.status[0] = connect_ws(&c, WS_SIP, cs.resp);
 	t0 = now_s();
-	cs.len[0] = tc_ws_recv(&c, &cs.op[0], &cs.fin[0], cs.buf[0],
-			       TH_MSG_MAX);
+	cs.len[0] =
+	    tc_ws_recv(&c, &cs.op[0], &cs.fin[0], cs.buf[0], TH_MSG_MAX);
 	cs.secs = now_s() - t0;
 	tc_close(&c);
 }
@@ -366,8 +367,8 @@ static void cl_keepalive(void *arg)
 		tc_ws_send(&c, 1, true, "\r\n\r\n", 4);
 		tc_ws_recv(&c, &cs.op[1], &cs.fin[1], cs.buf[1], TH_MSG_MAX);
 	}
-	cs.len[0] = tc_ws_recv(&c, &cs.op[0], &cs.fin[0], cs.buf[0],
-			       TH_MSG_MAX);
+	cs.len[0] =
+	    tc_ws_recv(&c, &cs.op[0], &cs.fin[0], cs.buf[0], TH_MSG_MAX);
 	cs.secs = now_s() - t0;
 	tc_close(&c);
 }
@@ -455,11 +456,11 @@ static void cl_server_close(void *arg)
 	(void)arg;
 	cs.status[0] = connect_ws(&c, WS_SIP, cs.resp);
 	tc_ws_send(&c, 1, true, "close-me", 8);
-	cs.len[0] = tc_ws_recv(&c, &cs.op[0], &cs.fin[0], cs.buf[0],
-			       TH_MSG_MAX);
+	cs.len[0] =
+	    tc_ws_recv(&c, &cs.op[0], &cs.fin[0], cs.buf[0], TH_MSG_MAX);
 	tc_ws_send(&c, 8, true, cs.buf[0], 2); /* answer the Close */
-	cs.len[1] = tc_ws_recv(&c, &cs.op[1], &cs.fin[1], cs.buf[1],
-			       TH_MSG_MAX);
+	cs.len[1] =
+	    tc_ws_recv(&c, &cs.op[1], &cs.fin[1], cs.buf[1], TH_MSG_MAX);
 	cs.eof = cs.len[1] < 0;
 	tc_close(&c);
 }
@@ -473,16 +474,19 @@ static void test_server_close(void **state)
 	run(cl_server_close);
 	assert_int_equal(cs.op[0], 8);
 	assert_int_equal(cs.len[0], 5);
-	assert_memory_equal(cs.buf[0], "\x03\xe8" "bye", 5);
+	assert_memory_equal(cs.buf[0],
+	                    "\x03\xe8"
+	                    "bye",
+	                    5);
 	assert_true(cs.eof);
 	th_spin(&th, 100);
 	assert_int_equal(th.closes, 1);
 	assert_non_null(th.kept);
 	assert_false(ws_conn_is_open(th.kept));
 	assert_int_equal(ws_conn_send(th.kept, (const uint8_t *)"x", 1, false),
-			 ENOTCONN);
+	                 ENOTCONN);
 	assert_int_equal(strncmp(ws_conn_peer_str(th.kept), "127.0.0.1:", 10),
-			 0);
+	                 0);
 	assert_int_equal(ws_conn_peer(th.kept)->sa_family, AF_INET);
 	stop();
 }
@@ -533,19 +537,19 @@ static int group_teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_handshake_sip),
-		SC_TEST(test_handshake_protocol_list),
-		SC_TEST(test_origin),
-		SC_TEST(test_messages),
-		SC_TEST(test_too_big),
-		SC_TEST(test_ping_pong),
-		SC_TEST(test_server_ping),
-		SC_TEST(test_idle_timeout),
-		SC_TEST(test_idle_reset_by_data),
-		SC_TEST(test_idle_reset_by_touch),
-		SC_TEST(test_per_ip_cap),
-		SC_TEST(test_server_close),
-		SC_TEST(test_close_with_conns),
+	    SC_TEST(test_handshake_sip),
+	    SC_TEST(test_handshake_protocol_list),
+	    SC_TEST(test_origin),
+	    SC_TEST(test_messages),
+	    SC_TEST(test_too_big),
+	    SC_TEST(test_ping_pong),
+	    SC_TEST(test_server_ping),
+	    SC_TEST(test_idle_timeout),
+	    SC_TEST(test_idle_reset_by_data),
+	    SC_TEST(test_idle_reset_by_touch),
+	    SC_TEST(test_per_ip_cap),
+	    SC_TEST(test_server_close),
+	    SC_TEST(test_close_with_conns),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
