@@ -71,6 +71,7 @@ int http_write_simple(struct lws *wsi, uint16_t status, const char *reason,
                       const char *headers);
 
 /* upgrade.c: the checks before a WebSocket upgrade (RFC 6455 4.2) */
+bool http_token_listed(const char *list, const char *tok); /* a, b , c */
 int http_upgrade_confirm(struct http_server *srv, struct lws *wsi,
                          const char *upgrade);
 

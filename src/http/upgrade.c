@@ -10,7 +10,7 @@ enum {
 };
 
 /* Is tok one of the comma-separated tokens of list (RFC 6455 4.1, 11.3.4)? */
-static bool token_listed(const char *list, const char *tok)
+bool http_token_listed(const char *list, const char *tok)
 {
 	struct pl rest, item;
 	const char *comma;
@@ -89,7 +89,7 @@ int http_upgrade_confirm(struct http_server *srv, struct lws *wsi,
 
 	/* RFC 7118 4.1: the client offers "sip"; we select it or refuse. */
 	if (hdr_get(wsi, WSI_TOKEN_PROTOCOL, proto, sizeof(proto)) ||
-	    !token_listed(proto, HTTP_WS_SUBPROTO))
+	    !http_token_listed(proto, HTTP_WS_SUBPROTO))
 		return refuse(wsi, 400, NULL,
 		              "WebSocket subprotocol 'sip' required");
 
