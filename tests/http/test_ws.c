@@ -259,6 +259,42 @@ static void test_too_big(void **state)
 	stop();
 }
 
+/* Invalid UTF-8 in a text message: 1007 (RFC 6455 8.1); SIP over WS
+ * carries UTF-8 text or binary (RFC 7118 4.2). */
+static void cl_bad_utf8(void *arg)
+{
+	struct tc c;
+
+	(void)arg;
+	cs.status[0] = connect_ws(&c, WS_SIP, cs.resp);
+	tc_ws_send(&c, 1, true, "REGISTER \xff\xfe", 11);
+	cs.len[0] =
+	    tc_ws_recv(&c, &cs.op[0], &cs.fin[0], cs.buf[0], TH_MSG_MAX);
+	tc_close(&c);
+	/* the same bytes in a binary message are fine */
+	cs.status[1] = connect_ws(&c, WS_SIP, cs.resp);
+	tc_ws_send(&c, 2, true, "REGISTER \xff\xfe", 11);
+	cs.len[1] =
+	    tc_ws_recv(&c, &cs.op[1], &cs.fin[1], cs.buf[1], TH_MSG_MAX);
+	tc_close(&c);
+}
+
+static void test_bad_utf8(void **state)
+{
+	struct http_conf conf = {0};
+
+	(void)state;
+	start(&conf);
+	run(cl_bad_utf8);
+	assert_int_equal(cs.op[0], 8);
+	assert_int_equal(cs.buf[0][0] << 8 | cs.buf[0][1], 1007);
+	assert_int_equal(cs.op[1], 2);
+	assert_int_equal(cs.len[1], 11);
+	assert_int_equal(th.msgs, 1);
+	assert_true(th.last_binary);
+	stop();
+}
+
 static void cl_ping(void *arg)
 {
 	struct tc c;
@@ -542,6 +578,7 @@ int main(void)
 	    SC_TEST(test_origin),
 	    SC_TEST(test_messages),
 	    SC_TEST(test_too_big),
+	    SC_TEST(test_bad_utf8),
 	    SC_TEST(test_ping_pong),
 	    SC_TEST(test_server_ping),
 	    SC_TEST(test_idle_timeout),
