@@ -40,18 +40,23 @@ struct http_conf {
 	const char *key;            /* PEM file */
 	const char *const *origins; /* allowed Origin values, exact */
 	size_t origins_n;           /* 0: any Origin (and none) accepted */
-	unsigned max_conn_per_ip;   /* WebSocket conns per address; 0: none */
+	unsigned max_conn_per_ip;   /* open WebSockets per address; 0: none */
 	unsigned idle_timeout_s;    /* no data message: close; 0: default */
 	unsigned ping_s;            /* 0: HTTP_WS_PING_S (tests shorten) */
 	unsigned pong_s;            /* 0: HTTP_WS_PONG_S */
 };
 
 /*
- * WebSocket events. All run on the loop thread. The server holds one
- * reference to a ws_conn from open until after closeh returns; an owner
- * that keeps the pointer takes its own with mem_ref() and drops it after
- * closeh. openh returns 0 to accept, or an errno value to close the new
- * connection at once (1008); closeh then still follows.
+ * WebSocket events. Everything in this header runs on, and must be called
+ * from, the loop thread. The server holds one reference to a ws_conn from
+ * open until after closeh returns; an owner that keeps the pointer takes
+ * its own with mem_ref() and drops it after closeh. openh returns 0 to
+ * accept, or an errno value to close the new connection at once (1008);
+ * closeh then still follows. recvh gets one whole message (RFC 7118 5:
+ * one SIP message per WebSocket message); data is valid during the call
+ * only. closeh's code is the peer's Close code, else ours (ws_conn_close,
+ * 1001 idle, 1009 too big, 1007 bad UTF-8 text), else 1006 (dropped,
+ * or no pong within pong_s after a server ping).
  */
 typedef int(ws_open_h)(struct ws_conn *c, void *arg);
 typedef void(ws_recv_h)(struct ws_conn *c, const uint8_t *data, size_t len,
@@ -78,7 +83,9 @@ int http_server_alloc(struct http_server **srvp, uv_loop_t *loop,
  * Closes every connection (closeh runs for each), destroys the lws context
  * and runs loop without blocking until lws has closed its libuv handles
  * (lws needs the loop for that; other handles on it may get callbacks in
- * the meantime). Then the caller mem_deref()s srv. Idempotent.
+ * the meantime). Then the caller mem_deref()s srv. Idempotent. Call it
+ * from outside lws callbacks (not from a handler of this server); a
+ * ws_conn or http_req kept by the owner stays valid but closed.
  */
 void http_server_close(struct http_server *srv);
 
@@ -89,10 +96,15 @@ uint16_t http_server_port(const struct http_server *srv);
 size_t http_server_conn_count(const struct http_server *srv);
 
 /*
- * HTTP routes. A request whose method matches (NULL: any) and whose path
- * starts with path_prefix goes to h; the longest prefix wins. The view in
- * msg is valid only during the call. The handler answers with http_reply()
- * now, or takes a reference to req and answers later (within
+ * HTTP routes. A request whose method matches (NULL: any; a GET route
+ * also takes HEAD) and whose path is path_prefix or below it ("/a" takes
+ * "/a" and "/a/b", not "/ab") goes to h; the longest prefix wins; no path
+ * match gives 404, a path match with another method 405. A body needs
+ * Content-Length (over HTTP_BODY_MAX: 413). lws has already decoded
+ * %-escapes in path and query, the query argument by argument, so an
+ * escaped '&' or '=' cannot be told from a separator: pass such values in
+ * the body. The view in msg is valid only during the call. The handler answers
+ * with http_reply() now, or takes a reference to req and answers later (within
  * HTTP_ASYNC_TIMEOUT_S); a request never answered is dropped by the
  * connection closing. Returns 0, EINVAL, ENOMEM.
  */

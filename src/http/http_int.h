@@ -10,8 +10,10 @@
 #include "http/http.h"
 
 #define HTTP_MOD "http"
+#define HTTP_VHOST "sipcloak"
 
 enum {
+	HTTP_HANDSHAKE_TIMEOUT_S = 10, /* lws timeout_secs: TLS, headers */
 	HTTP_IP_STR_MAX = INET6_ADDRSTRLEN,
 	HTTP_IP_BUCKETS = 256,
 	HTTP_WS_RX_CHUNK = 8192,  /* lws rx buffer per callback */

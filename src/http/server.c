@@ -130,7 +130,7 @@ static int context_create(struct http_server *srv)
 	info.foreign_loops = loops;
 	info.pcontext = &srv->ctx;
 	info.user = srv;
-	info.vhost_name = "sipcloak";
+	info.vhost_name = HTTP_VHOST;
 	info.iface = srv->host;
 	info.port = srv->listen_port;
 	info.protocols = srv->protocols;
@@ -140,8 +140,8 @@ static int context_create(struct http_server *srv)
 	info.ssl_options_set = http_tls_options;
 	info.alpn = "http/1.1"; /* WebSocket over HTTP/1.1 only (RFC 6455) */
 	info.retry_and_idle_policy = &srv->retry;
-	info.server_string = "sipcloak";
-	info.timeout_secs = 10;
+	info.server_string = HTTP_VHOST;
+	info.timeout_secs = HTTP_HANDSHAKE_TIMEOUT_S; /* TLS + request */
 
 	srv->ctx = lws_create_context(&info);
 	return srv->ctx ? 0 : EIO;
@@ -234,7 +234,7 @@ int http_server_alloc(struct http_server **srvp, uv_loop_t *loop,
 	err = context_create(srv);
 	/* lws 4.1 returns a context even when its vhost failed (cert, bind) */
 	if (!err) {
-		srv->vh = lws_get_vhost_by_name(srv->ctx, "sipcloak");
+		srv->vh = lws_get_vhost_by_name(srv->ctx, HTTP_VHOST);
 		err =
 		    srv->vh && lws_get_vhost_listen_port(srv->vh) > 0 ? 0 : EIO;
 	}
