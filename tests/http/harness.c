@@ -61,7 +61,7 @@ static int th_open(struct ws_conn *c, void *arg)
 	t->opens++;
 	if (t->keep_on_open && !t->kept)
 		t->kept = mem_ref(c);
-	return 0;
+	return t->refuse ? EPERM : 0;
 }
 
 static void th_recv(struct ws_conn *c, const uint8_t *data, size_t len,
@@ -73,6 +73,12 @@ static void th_recv(struct ws_conn *c, const uint8_t *data, size_t len,
 	t->last_binary = binary;
 	t->last_len = SC_MIN(len, sizeof(t->last));
 	memcpy(t->last, data, t->last_len);
+	if (len == 8 && !memcmp(data, "overflow", 8)) {
+		static uint8_t big[HTTP_WS_MSG_MAX + 1];
+
+		t->send_err = ws_conn_send(c, big, sizeof(big), true);
+		return;
+	}
 	if (len == 8 && !memcmp(data, "close-me", 8)) {
 		if (!t->kept)
 			t->kept = mem_ref(c);

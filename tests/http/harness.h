@@ -30,6 +30,8 @@ struct th {
 	uint8_t last[TH_MSG_MAX];
 	bool echo;
 	bool keep_on_open;    /* take a reference into kept at open */
+	bool refuse;          /* openh says no */
+	int send_err;         /* ws_conn_send of an oversize message */
 	struct ws_conn *kept; /* a reference held by the test, or NULL */
 };
 

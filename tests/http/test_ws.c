@@ -527,6 +527,52 @@ static void test_server_close(void **state)
 	stop();
 }
 
+/* openh refusing closes with 1008; an oversize send is refused. */
+static void cl_refused(void *arg)
+{
+	struct tc c;
+
+	(void)arg;
+	cs.status[0] = connect_ws(&c, WS_SIP, cs.resp);
+	cs.len[0] =
+	    tc_ws_recv(&c, &cs.op[0], &cs.fin[0], cs.buf[0], TH_MSG_MAX);
+	tc_close(&c);
+}
+
+static void cl_overflow(void *arg)
+{
+	struct tc c;
+
+	(void)arg;
+	cs.status[1] = connect_ws(&c, WS_SIP, cs.resp);
+	tc_ws_send(&c, 1, true, "overflow", 8);
+	tc_ws_send(&c, 1, true, "after", 5);
+	cs.len[1] =
+	    tc_ws_recv(&c, &cs.op[1], &cs.fin[1], cs.buf[1], TH_MSG_MAX);
+	tc_close(&c);
+}
+
+static void test_refuse_and_overflow(void **state)
+{
+	struct http_conf conf = {0};
+
+	(void)state;
+	start(&conf);
+	th.refuse = true;
+	run(cl_refused);
+	assert_int_equal(cs.status[0], 101);
+	assert_int_equal(cs.op[0], 8);
+	assert_int_equal(cs.buf[0][0] << 8 | cs.buf[0][1], 1008);
+	th_spin(&th, 100);
+	assert_int_equal(th.closes, 1);
+	th.refuse = false;
+	run(cl_overflow);
+	assert_int_equal(th.send_err, EOVERFLOW);
+	assert_int_equal(cs.op[1], 1); /* still open: "after" echoed */
+	assert_int_equal(cs.len[1], 5);
+	stop();
+}
+
 /* http_server_close with connections open: closeh for each, no leaks. */
 static struct tc held[2];
 
@@ -586,6 +632,7 @@ int main(void)
 	    SC_TEST(test_idle_reset_by_touch),
 	    SC_TEST(test_per_ip_cap),
 	    SC_TEST(test_server_close),
+	    SC_TEST(test_refuse_and_overflow),
 	    SC_TEST(test_close_with_conns),
 	};
 
