@@ -301,6 +301,40 @@ static void test_tls_policy(void **state)
 	th_stop(&th);
 }
 
+/* RFC 7525 3.3: a client-initiated renegotiation is refused and the
+ * connection carries no request after it. Measured: this also holds with
+ * SSL_OP_NO_RENEGOTIATION removed (lws + OpenSSL 3.0 fail it anyway), so
+ * the test guards the behaviour, not the flag. */
+static void cl_reneg(void *arg)
+{
+	struct tc c;
+
+	(void)arg;
+	cs.tls[0] = tc_connect(&c, cs.port, false, TLS1_2_VERSION,
+	                       TLS1_2_VERSION, NULL);
+	if (cs.tls[0])
+		return;
+	cs.status[0] = SSL_renegotiate(c.ssl);
+	cs.status[1] = SSL_do_handshake(c.ssl);
+	cs.status[2] = tc_http(&c, "GET /healthz HTTP/1.1\r\n\r\n", cs.resp[0],
+	                       TC_RESP_MAX);
+	tc_close(&c);
+}
+
+static void test_no_renegotiation(void **state)
+{
+	struct http_conf conf = {0};
+
+	(void)state;
+	start(&conf);
+	run(cl_reneg);
+	assert_int_equal(cs.tls[0], 0);
+	assert_int_equal(cs.status[0], 1); /* the client asked */
+	assert_true(cs.status[1] <= 0);    /* and was refused */
+	assert_int_not_equal(cs.status[2], 200);
+	th_stop(&th);
+}
+
 /* Plain HTTP and ws:// on the TLS port fail cleanly; the server lives on. */
 static void cl_plain(void *arg)
 {
@@ -434,6 +468,7 @@ int main(void)
 	    SC_TEST(test_body_limit),
 	    SC_TEST(test_tls_policy),
 	    SC_TEST(test_plain_on_tls_port),
+	    SC_TEST(test_no_renegotiation),
 	    SC_TEST(test_alloc_errors),
 	};
 
