@@ -191,6 +191,11 @@ static int conn_rx(struct ws_conn *c, struct lws *wsi, const void *in,
 		                c->srv->arg);
 		mem_deref(c);
 	}
+	/* one big message must not pin 64 KiB for the connection's life */
+	if (c->rx->size > 2 * HTTP_WS_RX_CHUNK) {
+		mbuf_reset(c->rx);
+		(void)mbuf_resize(c->rx, HTTP_WS_RX_CHUNK);
+	}
 	return 0;
 }
 
