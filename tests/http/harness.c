@@ -198,23 +198,29 @@ void th_spin(struct th *t, unsigned ms)
 	uv_run(&t->loop, UV_RUN_NOWAIT);
 }
 
+bool tc_ipv6; /* connect to [::1] instead of 127.0.0.1 */
+
 int tc_connect(struct tc *c, uint16_t port, bool plain, int min_ver,
                int max_ver, const char *ciphers)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET,
 	                         .sin_port = htons(port)};
+	struct sockaddr_in6 sa6 = {.sin6_family = AF_INET6,
+	                           .sin6_port = htons(port),
+	                           .sin6_addr = IN6ADDR_LOOPBACK_INIT};
 	struct timeval tv = {TC_TIMEOUT_MS / 1000, 0};
 	int one = 1;
 
 	memset(c, 0, sizeof(*c));
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	c->fd = socket(AF_INET, SOCK_STREAM, 0);
+	c->fd = socket(tc_ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
 	if (c->fd < 0)
 		return errno;
 	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)))
+	if (tc_ipv6 ? connect(c->fd, (struct sockaddr *)&sa6, sizeof(sa6))
+	            : connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)))
 		return errno;
 	if (plain)
 		return 0;

@@ -57,6 +57,8 @@ struct tc {
 	SSL *ssl;
 };
 
+extern bool tc_ipv6; /* clients connect to [::1] */
+
 /* TCP connect, then TLS unless plain; versions 0 = library default;
  * ciphers applies to TLS 1.2. Returns 0 when the TLS handshake succeeds. */
 int tc_connect(struct tc *c, uint16_t port, bool plain, int min_ver,

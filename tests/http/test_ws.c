@@ -573,6 +573,40 @@ static void test_refuse_and_overflow(void **state)
 	stop();
 }
 
+/* Listening on ::1: the peer is printed in brackets, caps count it. */
+static void cl_ipv6(void *arg)
+{
+	struct tc c[2];
+
+	(void)arg;
+	cs.status[0] = connect_ws(&c[0], WS_SIP, cs.resp);
+	tc_ws_send(&c[0], 1, true, "v6", 2);
+	cs.len[0] =
+	    tc_ws_recv(&c[0], &cs.op[0], &cs.fin[0], cs.buf[0], TH_MSG_MAX);
+	cs.status[1] = connect_ws(&c[1], WS_SIP, cs.resp2);
+	tc_close(&c[0]);
+	tc_close(&c[1]);
+}
+
+static void test_ipv6(void **state)
+{
+	struct http_conf conf = {.listen_host = "::1", .max_conn_per_ip = 1};
+
+	(void)state;
+	start(&conf);
+	th.keep_on_open = true;
+	tc_ipv6 = true;
+	run(cl_ipv6);
+	tc_ipv6 = false;
+	assert_int_equal(cs.status[0], 101);
+	assert_int_equal(cs.len[0], 2);
+	assert_int_equal(cs.status[1], 503);
+	assert_non_null(th.kept);
+	assert_int_equal(strncmp(ws_conn_peer_str(th.kept), "[::1]:", 6), 0);
+	assert_int_equal(ws_conn_peer(th.kept)->sa_family, AF_INET6);
+	stop();
+}
+
 /* http_server_close with connections open: closeh for each, no leaks. */
 static struct tc held[2];
 
@@ -633,6 +667,7 @@ int main(void)
 	    SC_TEST(test_per_ip_cap),
 	    SC_TEST(test_server_close),
 	    SC_TEST(test_refuse_and_overflow),
+	    SC_TEST(test_ipv6),
 	    SC_TEST(test_close_with_conns),
 	};
 
