@@ -214,7 +214,7 @@ static int hdr_add(struct dec *d, enum sip_hdr_id id, const struct pl *name,
 	h->name = *name;
 	h->val.p = p;
 	h->val.l = n;
-	pl_trim(&h->val);
+	sip_trim(&h->val);
 	hdr_decode(d, h);
 	return 0;
 }
@@ -224,7 +224,7 @@ static int hdr_emit(struct dec *d, enum sip_hdr_id id, const struct pl *name,
 {
 	struct pl el = {p, n};
 
-	pl_trim(&el);
+	sip_trim(&el);
 	return el.l ? hdr_add(d, id, name, el.p, el.l) : 0;
 }
 
@@ -237,6 +237,19 @@ static int hdr_split(struct dec *d, enum sip_hdr_id id, const struct pl *name,
 	bool quoted = false;
 	int angle = 0, err = 0;
 
+	/* the common cases: a single element, or plain tokens (Allow,
+	 * Supported) where every comma separates */
+	if (!memchr(p, ',', n))
+		return hdr_emit(d, id, name, p, n);
+	if (!memchr(p, '"', n) && !memchr(p, '<', n)) {
+		const char *c;
+
+		while (!err && (c = memchr(p + s, ',', n - s)) != NULL) {
+			err = hdr_emit(d, id, name, p + s, (size_t)(c - p) - s);
+			s = (size_t)(c - p) + 1;
+		}
+		return err ? err : hdr_emit(d, id, name, p + s, n - s);
+	}
 	for (i = 0; i < n && !err; i++) {
 		char c = p[i];
 

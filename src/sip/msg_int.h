@@ -50,6 +50,39 @@ static inline size_t sip_skip_lws(const char *p, size_t i, size_t len)
 	return i;
 }
 
+/* pl_trim() for the hot path: strips SP, HT, CR and LF at both ends. */
+static inline void sip_trim(struct pl *pl)
+{
+	const char *p = pl->p;
+	size_t l = pl->l;
+
+	while (l && sip_is_lws(*p)) {
+		p++;
+		l--;
+	}
+	while (l && sip_is_lws(p[l - 1]))
+		l--;
+	pl->p = p;
+	pl->l = l;
+}
+
+static inline char sip_lower(char c)
+{
+	return (char)(c | ((c >= 'A' && c <= 'Z') << 5));
+}
+
+/* ASCII case-insensitive equality of n bytes (header and parameter names
+ * are ASCII tokens; no locale, no NUL handling needed). */
+static inline bool sip_casecmp_eq(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (sip_lower(a[i]) != sip_lower(b[i]))
+			return false;
+	return true;
+}
+
 /* p[i] is '"': sets *endp to the index just past the closing quote.
  * quoted-pair escapes (RFC 3261 §25.1) are skipped. 0 or EBADMSG. */
 int sip_quoted_scan(const char *p, size_t i, size_t len, size_t *endp);
