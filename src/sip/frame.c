@@ -57,8 +57,14 @@ static int head_clen(const char *buf, size_t hlen, uint32_t *clenp)
 			continue;
 		v.p = buf + j + 1;
 		v.l = e - j - 1;
-		if (sip_pl_u32_lws(&v, &clen))
+		switch (sip_pl_u32_lws(&v, &clen)) {
+		case 0:
+			break;
+		case EOVERFLOW:
+			return EOVERFLOW; /* beyond any SIP_MSG_MAX */
+		default:
 			return EBADMSG;
+		}
 		/* two different lengths: no way to know where the next
 		 * message starts (RFC 4475 §3.3.9) */
 		if (found && clen != *clenp)
@@ -108,5 +114,8 @@ size_t sip_frame_crlf(const char *buf, size_t len, bool *pingp)
 		return 0;
 	if (pingp && n >= sizeof(ping) - 1)
 		*pingp = memmem(buf, n, ping, sizeof(ping) - 1) != NULL;
+	/* a CR that ends the buffer may begin the next ping */
+	if (n == len && buf[n - 1] == '\r')
+		n--;
 	return n;
 }

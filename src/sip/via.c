@@ -53,6 +53,10 @@ int sip_via_decode(struct sip_via *via, const struct pl *pl)
 		goto out; /* sent-protocol LWS sent-by */
 	if (sip_hostport_scan(p, len, &i, &via->host, &via->ipv6, &via->port))
 		goto out;
+	/* after sent-by only LWS and ";" via-params may follow */
+	s = sip_skip_lws(p, i, len);
+	if (s < len && p[s] != ';')
+		goto out;
 	via->params.p = p + i;
 	via->params.l = len - i;
 	s = 0;

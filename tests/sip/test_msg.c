@@ -435,7 +435,8 @@ static void test_via(void **state)
 	static const char *const bad[] = {
 		"SIP/2.0/UDP", "SIP/2.0 host", "SIP/2.0/UDP host;", "SIP/2.0/UDP host;;",
 		"SIP/2.0/UDPhost", "SIP/2.0/UDP [::1;branch=x", "SIP//UDP h",
-		"SIP/2.0/UDP host x", "SIP/2.0/UDP host:x",
+		"SIP/2.0/UDP host x", "SIP/2.0/UDP host:x", "SIP/2.0/UDP ho_st",
+		"SIP/2.0/UDP host:5060x", "SIP/2.0/UDP host ;",
 	};
 	size_t i;
 
