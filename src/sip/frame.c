@@ -41,14 +41,16 @@ static int head_clen(const char *buf, size_t hlen, uint32_t *clenp)
 		nl = memchr(buf + i, '\n', hlen - i);
 		e = nl ? (size_t)(nl - buf) : hlen;
 		/* extend over folded continuation lines */
-		while (e + 1 < hlen && (buf[e + 1] == ' ' || buf[e + 1] == '\t')) {
+		while (e + 1 < hlen &&
+		       (buf[e + 1] == ' ' || buf[e + 1] == '\t')) {
 			nl = memchr(buf + e + 1, '\n', hlen - e - 1);
 			e = nl ? (size_t)(nl - buf) : hlen;
 		}
 		i = e + 1;
 		for (j = s; j < e && sip_is(buf[j], SIP_C_TOKEN); j++)
 			;
-		if (!((j - s == 14 && !strncasecmp(buf + s, "Content-Length", 14)) ||
+		if (!((j - s == 14 &&
+		       !strncasecmp(buf + s, "Content-Length", 14)) ||
 		      (j - s == 1 && (buf[s] | 0x20) == 'l')))
 			continue;
 		while (j < e && (buf[j] == ' ' || buf[j] == '\t'))

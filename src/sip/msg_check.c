@@ -7,25 +7,25 @@
 
 /* Headers that may appear once only (RFC 3261 §7.3.1, §20). */
 static const enum sip_hdr_id single_hdrs[] = {
-	SIP_HDR_FROM,	 SIP_HDR_TO,		 SIP_HDR_CALL_ID,
-	SIP_HDR_CSEQ,	 SIP_HDR_CONTENT_LENGTH, SIP_HDR_MAX_FORWARDS,
+    SIP_HDR_FROM,           SIP_HDR_TO,           SIP_HDR_CALL_ID, SIP_HDR_CSEQ,
+    SIP_HDR_CONTENT_LENGTH, SIP_HDR_MAX_FORWARDS,
 };
 
 static const char *const single_why[] = {
-	"Multiple From headers",	   "Multiple To headers",
-	"Multiple Call-ID headers",	   "Multiple CSeq headers",
-	"Multiple Content-Length headers", "Multiple Max-Forwards headers",
+    "Multiple From headers",           "Multiple To headers",
+    "Multiple Call-ID headers",        "Multiple CSeq headers",
+    "Multiple Content-Length headers", "Multiple Max-Forwards headers",
 };
 
 /* Mandatory in every message (RFC 3261 §8.1.1); Max-Forwards is tolerated
  * when absent (RFC 2543 peers, RFC 4475 §3.4.1). */
 static const enum sip_hdr_id mandatory_hdrs[] = {
-	SIP_HDR_VIA, SIP_HDR_FROM, SIP_HDR_TO, SIP_HDR_CALL_ID, SIP_HDR_CSEQ,
+    SIP_HDR_VIA, SIP_HDR_FROM, SIP_HDR_TO, SIP_HDR_CALL_ID, SIP_HDR_CSEQ,
 };
 
 static const char *const mandatory_why[] = {
-	"Missing Via header",	  "Missing From header", "Missing To header",
-	"Missing Call-ID header", "Missing CSeq header",
+    "Missing Via header",     "Missing From header", "Missing To header",
+    "Missing Call-ID header", "Missing CSeq header",
 };
 
 bool sip_msg_can_reply(const struct sip_msg *msg)
@@ -36,9 +36,9 @@ bool sip_msg_can_reply(const struct sip_msg *msg)
 		return false;
 	from = sip_msg_hdr(msg, SIP_HDR_FROM);
 	to = sip_msg_hdr(msg, SIP_HDR_TO);
-	return pl_isset(&msg->via.proto) && pl_isset(&msg->via.host) &&
-	       from && from->val.l && to && to->val.l &&
-	       pl_isset(&msg->callid) && pl_isset(&msg->cseq.method);
+	return pl_isset(&msg->via.proto) && pl_isset(&msg->via.host) && from &&
+	       from->val.l && to && to->val.l && pl_isset(&msg->callid) &&
+	       pl_isset(&msg->cseq.method);
 }
 
 static bool scheme_ok(const struct pl *s)
@@ -64,7 +64,7 @@ static bool contacts_ok(const struct sip_msg *msg)
 }
 
 static int check_request(const struct sip_msg *msg, uint16_t *scodep,
-			 const char **reasonp)
+                         const char **reasonp)
 {
 	/* RFC 3261 §8.2.2.1 */
 	if (!scheme_ok(&msg->ruri.scheme)) {
@@ -98,7 +98,7 @@ static int check_request(const struct sip_msg *msg, uint16_t *scodep,
 }
 
 int sip_msg_check(const struct sip_msg *msg, uint16_t *scodep,
-		  const char **reasonp)
+                  const char **reasonp)
 {
 	size_t i;
 

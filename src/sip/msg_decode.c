@@ -6,14 +6,13 @@
 #include "sip/msg_int.h"
 
 #define SIP_MAX_FORWARDS_MAX 255 /* RFC 3261 §20.22 */
-#define SIP_SCODE_DIGITS 3	 /* RFC 3261 §25.1 Status-Code */
+#define SIP_SCODE_DIGITS 3       /* RFC 3261 §25.1 Status-Code */
 
 /* Only the scalar part is cleared: hdrv is written up to hdrc only. */
 static void msg_reset(struct sip_msg *msg)
 {
 	memset(msg, 0, offsetof(struct sip_msg, hdrv));
-	memset(&msg->hdrc, 0,
-	       sizeof(*msg) - offsetof(struct sip_msg, hdrc));
+	memset(&msg->hdrc, 0, sizeof(*msg) - offsetof(struct sip_msg, hdrc));
 }
 
 /* Decoder state: the first error and which key headers were seen. */
@@ -82,7 +81,7 @@ static int status_line(struct sip_msg *msg, const char *p, size_t n)
 /* Request-Line = Method SP Request-URI SP SIP-Version: exactly two single
  * spaces (RFC 4475 §3.1.2.7 to §3.1.2.10 must fail here). */
 static int request_line(struct sip_msg *msg, const char *p, size_t n,
-			const char **whyp)
+                        const char **whyp)
 {
 	const char *sp1 = memchr(p, ' ', n), *sp2;
 	size_t i;
@@ -200,7 +199,7 @@ static void hdr_decode(struct dec *d, const struct sip_hdr *h)
 }
 
 static int hdr_add(struct dec *d, enum sip_hdr_id id, const struct pl *name,
-		   const char *p, size_t n)
+                   const char *p, size_t n)
 {
 	struct sip_msg *msg = d->msg;
 	struct sip_hdr *h;
@@ -220,7 +219,7 @@ static int hdr_add(struct dec *d, enum sip_hdr_id id, const struct pl *name,
 }
 
 static int hdr_emit(struct dec *d, enum sip_hdr_id id, const struct pl *name,
-		    const char *p, size_t n)
+                    const char *p, size_t n)
 {
 	struct pl el = {p, n};
 
@@ -231,7 +230,7 @@ static int hdr_emit(struct dec *d, enum sip_hdr_id id, const struct pl *name,
 /* Splits a #rule list value at commas outside quotes and < > (RFC 3261
  * §7.3.1); empty elements are skipped. */
 static int hdr_split(struct dec *d, enum sip_hdr_id id, const struct pl *name,
-		     const char *p, size_t n)
+                     const char *p, size_t n)
 {
 	size_t i, s = 0;
 	bool quoted = false;
@@ -332,8 +331,7 @@ int sip_msg_decode(struct sip_msg *msg, const char *buf, size_t len)
 	if (n >= 4 && !strncmp(buf + i, "SIP/", 4)) {
 		if (status_line(msg, buf + i, n))
 			msg_fail(&d, EBADMSG, "Bad Status-Line");
-	}
-	else if (request_line(msg, buf + i, n, &why)) {
+	} else if (request_line(msg, buf + i, n, &why)) {
 		msg_fail(&d, EBADMSG, why);
 	}
 	i = (size_t)(nl - buf) + 1;
@@ -388,7 +386,7 @@ int sip_msg_decode(struct sip_msg *msg, const char *buf, size_t len)
 	if (msg->has_clen) {
 		if (msg->clen > msg->body.l)
 			msg_fail(&d, EBADMSG,
-				 "Content-Length larger than datagram");
+			         "Content-Length larger than datagram");
 		else
 			msg->body.l = msg->clen;
 	}

@@ -7,7 +7,7 @@
 
 /* protocol-name / protocol-version / transport: tokens, LWS around '/'. */
 static int via_proto_scan(const char *p, size_t len, size_t *ip,
-			  struct pl *transport)
+                          struct pl *transport)
 {
 	size_t i = *ip, s = 0;
 	int part;
