@@ -201,9 +201,143 @@ static void test_one(void **state)
 	free(buf);
 }
 
+static void assert_pl(const struct pl *pl, const char *s)
+{
+	if (pl_strcmp(pl, s))
+		fail_msg("got \"%.*s\", expected \"%s\"", PL_FMT(pl), s);
+}
+
+static size_t count(const struct sip_msg *msg, enum sip_hdr_id id)
+{
+	const struct sip_hdr *h = NULL;
+	size_t n = 0;
+
+	while ((h = sip_msg_hdr_next(msg, h, id)))
+		n++;
+	return n;
+}
+
+/* Field by field, what RFC 4475 §3.1.1.1 says a parser must see. */
+static void test_wsinv_fields(void **state)
+{
+	static struct sip_msg msg;
+	const struct sip_hdr *h;
+	struct sip_addr a;
+	struct sip_via v;
+	struct pl q;
+	size_t len;
+	char *buf = read_file("rfc4475-3.1.1.1-wsinv.sip", &len);
+
+	(void)state;
+	assert_int_equal(sip_msg_decode(&msg, buf, len), 0);
+	assert_pl(&msg.ruri.params, ";unknownparam");
+	assert_pl(&msg.to.tag, "1918181833n");
+	assert_pl(&msg.from.dname, "J Rosenberg \\\\\\\"");
+	assert_pl(&msg.from.tag, "98asjd8");
+	assert_int_equal(msg.max_forwards, 68);
+	assert_int_equal(msg.cseq.num, 9);
+	assert_pl(&msg.cseq.method, "INVITE");
+	assert_pl(&msg.callid, "wsinv.ndaksdj@192.0.2.1");
+	assert_int_equal(msg.clen, 150);
+	assert_int_equal(msg.body.l, 150);
+	/* "Via" once, "v" with two values: three Vias, in order */
+	assert_int_equal(count(&msg, SIP_HDR_VIA), 3);
+	assert_pl(&msg.via.proto, "UDP");
+	assert_pl(&msg.via.host, "192.0.2.2");
+	assert_pl(&msg.via.branch, "390skdjuw");
+	h = sip_msg_hdr_next(&msg, sip_msg_hdr(&msg, SIP_HDR_VIA), SIP_HDR_VIA);
+	assert_int_equal(sip_via_decode(&v, &h->val), 0);
+	assert_pl(&v.proto, "TCP");
+	assert_pl(&v.host, "spindle.example.com");
+	assert_pl(&v.branch, "z9hG4bK9ikj8");
+	h = sip_msg_hdr_next(&msg, h, SIP_HDR_VIA);
+	assert_int_equal(sip_via_decode(&v, &h->val), 0);
+	assert_pl(&v.host, "192.168.255.111");
+	assert_pl(&v.branch, "z9hG4bK30239");
+	/* the empty Subject in compact form */
+	h = sip_msg_hdr(&msg, SIP_HDR_SUBJECT);
+	assert_non_null(h);
+	assert_pl(&h->name, "s");
+	assert_int_equal(h->val.l, 0);
+	h = sip_msg_hdr_named(&msg, "NewFangledHeader");
+	assert_pl(&h->val, "newfangled value\r\n continued newfangled value");
+	h = sip_msg_hdr_named(&msg, "UnknownHeaderWithUnusualValue");
+	assert_pl(&h->val, ";;,,;;,;");
+	h = sip_msg_hdr(&msg, SIP_HDR_CONTACT);
+	assert_int_equal(count(&msg, SIP_HDR_CONTACT), 1);
+	assert_int_equal(sip_addr_decode(&a, &h->val), 0);
+	assert_pl(&a.dname, "Quoted string \\\"\\\"");
+	assert_int_equal(sip_param_get(&a.params, "q", &q), 0);
+	assert_pl(&q, "0.33");
+	assert_int_equal(sip_param_get(&a.params, "newparam", &q), 0);
+	assert_pl(&q, "newvalue");
+	assert_int_equal(sip_param_get(&a.params, "secondparam", &q), 0);
+	assert_int_equal(q.l, 0);
+	free(buf);
+}
+
+static void test_other_fields(void **state)
+{
+	static struct sip_msg msg;
+	const struct sip_hdr *h = NULL;
+	static const char *const protos[] = {"UDP", "SCTP", "TLS", "UNKNOWN",
+	                                     "TCP"};
+	struct sip_via v;
+	size_t len, i = 0;
+	char *buf;
+
+	(void)state;
+	buf = read_file("rfc4475-3.1.1.4-escnull.sip", &len);
+	assert_int_equal(sip_msg_decode(&msg, buf, len), 0);
+	assert_pl(&msg.from.uri.user, "null-%00-null");
+	free(buf);
+	buf = read_file("rfc4475-3.1.1.8-dblreq.sip", &len);
+	assert_int_equal(sip_msg_decode(&msg, buf, len), 0);
+	assert_int_equal(msg.body.l, 0); /* the INVITE behind is ignored */
+	free(buf);
+	buf = read_file("rfc4475-3.1.1.9-semiuri.sip", &len);
+	assert_int_equal(sip_msg_decode(&msg, buf, len), 0);
+	assert_pl(&msg.ruri.user, "user;par=u%40example.net");
+	assert_pl(&msg.ruri.host, "example.com");
+	free(buf);
+	buf = read_file("rfc4475-3.1.1.10-transports.sip", &len);
+	assert_int_equal(sip_msg_decode(&msg, buf, len), 0);
+	while ((h = sip_msg_hdr_next(&msg, h, SIP_HDR_VIA))) {
+		assert_true(i < SC_ARRAY_SIZE(protos));
+		assert_int_equal(sip_via_decode(&v, &h->val), 0);
+		assert_pl(&v.proto, protos[i++]);
+	}
+	assert_int_equal(i, SC_ARRAY_SIZE(protos));
+	free(buf);
+	buf = read_file("rfc4475-3.4.1-inv2543.sip", &len);
+	assert_int_equal(sip_msg_decode(&msg, buf, len), 0);
+	assert_false(msg.has_clen);
+	assert_false(msg.has_max_forwards);
+	assert_int_equal(msg.via.branch.l, 0);
+	assert_int_equal(msg.body.l, len - (size_t)(msg.body.p - buf));
+	free(buf);
+	buf = read_file("rfc5118-4.9-ipv4-mapped-ipv6.sip", &len);
+	assert_int_equal(sip_msg_decode(&msg, buf, len), 0);
+	assert_pl(&msg.via.host, "::ffff:192.0.2.10");
+	assert_true(msg.via.ipv6);
+	assert_int_equal(msg.via.port, 19823);
+	assert_int_equal(msg.body.l, 236); /* truncated to Content-Length */
+	free(buf);
+	buf = read_file("rfc5118-4.3-port-ambiguous.sip", &len);
+	assert_int_equal(sip_msg_decode(&msg, buf, len), 0);
+	assert_pl(&msg.ruri.host, "2001:db8::10:5070");
+	assert_int_equal(msg.ruri.port, 0);
+	free(buf);
+	buf = read_file("rfc5118-4.4-port-unambiguous.sip", &len);
+	assert_int_equal(sip_msg_decode(&msg, buf, len), 0);
+	assert_pl(&msg.ruri.host, "2001:db8::10");
+	assert_int_equal(msg.ruri.port, 5070);
+	free(buf);
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[SC_ARRAY_SIZE(torture)];
+	struct CMUnitTest tests[SC_ARRAY_SIZE(torture) + 2];
 	size_t i;
 
 	for (i = 0; i < SC_ARRAY_SIZE(torture); i++) {
@@ -211,6 +345,8 @@ int main(void)
 		tests[i].name = torture[i].file;
 		tests[i].initial_state = (void *)&torture[i];
 	}
+	tests[i++] = (struct CMUnitTest)SC_TEST(test_wsinv_fields);
+	tests[i++] = (struct CMUnitTest)SC_TEST(test_other_fields);
 	return _cmocka_run_group_tests("sip_torture", tests,
 	                               SC_ARRAY_SIZE(tests), NULL, NULL);
 }
