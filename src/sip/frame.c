@@ -87,17 +87,21 @@ int sip_frame(const char *buf, size_t len, size_t *msglenp)
 		return EINVAL;
 	/* +2: the CRLF that ends the last header line may end past it */
 	hlen = head_end(buf, len, SIP_HEAD_MAX + 2);
-	if (!hlen)
-		return len >= SIP_HEAD_MAX + 2 ? EOVERFLOW : ENODATA;
+	if (!hlen) {
+		err = len >= SIP_HEAD_MAX + 2 ? EOVERFLOW : ENODATA;
+		goto out;
+	}
 	err = head_clen(buf, hlen, &clen);
 	if (err)
-		return err;
+		goto out;
 	if (clen > SIP_MSG_MAX || hlen + clen > SIP_MSG_MAX)
-		return EOVERFLOW;
-	if (len < hlen + clen)
-		return ENODATA;
-	*msglenp = hlen + clen;
-	return 0;
+		err = EOVERFLOW;
+	else if (len < hlen + clen)
+		err = ENODATA;
+	else
+		*msglenp = hlen + clen;
+out:
+	return err;
 }
 
 size_t sip_frame_crlf(const char *buf, size_t len, bool *pingp)

@@ -128,19 +128,20 @@ int sip_param_get(const struct pl *params, const char *name, struct pl *val)
 {
 	struct pl n, v;
 	size_t pos = 0, nlen;
-	int err;
+	int err = ENOENT;
 
 	if (!params || !name || !val)
 		return EINVAL;
 	if (!params->p || !params->l)
-		return ENOENT;
+		goto out;
 	nlen = strlen(name);
 	while (!(err = sip_param_next(params, &pos, &n, &v))) {
 		if (n.l == nlen && !strncasecmp(n.p, name, nlen)) {
 			*val = v;
-			return 0;
+			break;
 		}
 	}
+out:
 	return err;
 }
 

@@ -165,6 +165,7 @@ int sip_uri_decode(struct sip_uri *uri, const struct pl *pl)
 {
 	const char *p;
 	size_t len, i = 0;
+	int err = EBADMSG;
 
 	if (!uri || !pl)
 		return EINVAL;
@@ -173,28 +174,34 @@ int sip_uri_decode(struct sip_uri *uri, const struct pl *pl)
 	len = pl->l;
 	/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
 	if (!len || !((p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z'))
-		return EBADMSG;
+		goto out;
 	while (i < len && (sip_is(p[i], SIP_C_HOST) || p[i] == '+'))
 		i++;
 	if (i >= len || p[i] != ':' || i + 1 >= len)
-		return EBADMSG;
+		goto out;
 	uri->scheme.p = p;
 	uri->scheme.l = i;
 	p += i + 1;
 	len -= i + 1;
 	if (!pl_strcasecmp(&uri->scheme, "sip") ||
-	    !pl_strcasecmp(&uri->scheme, "sips"))
-		return uri_sip_decode(uri, p, len);
-	if (!pl_strcasecmp(&uri->scheme, "tel"))
-		return uri_tel_decode(uri, p, len);
+	    !pl_strcasecmp(&uri->scheme, "sips")) {
+		err = uri_sip_decode(uri, p, len);
+		goto out;
+	}
+	if (!pl_strcasecmp(&uri->scheme, "tel")) {
+		err = uri_tel_decode(uri, p, len);
+		goto out;
+	}
 	/* Any other absoluteURI: no whitespace, quotes or angle brackets. */
 	for (i = 0; i < len; i++) {
 		uint8_t c = (uint8_t)p[i];
 
 		if (c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>')
-			return EBADMSG;
+			goto out;
 	}
-	return 0;
+	err = 0;
+out:
+	return err;
 }
 
 int sip_uri_encode(struct mbuf *mb, const struct sip_uri *uri)
