@@ -278,6 +278,7 @@ static int hdr_split(struct dec *d, enum sip_hdr_id id, const struct pl *name,
 /* One header field from p (folds included, line end excluded). */
 static int hdr_line(struct dec *d, const char *p, size_t n)
 {
+	const char *cr;
 	struct pl name;
 	enum sip_hdr_id id;
 	size_t i = 0;
@@ -294,6 +295,14 @@ static int hdr_line(struct dec *d, const char *p, size_t n)
 		return 0; /* skipped; the rest may still allow a 400 */
 	}
 	i++;
+	/* A CR inside a value must start a fold (CRLF SP/HT): a lone CR
+	 * would end the line for some peers, and replies echo values. */
+	for (cr = p + i; (cr = memchr(cr, '\r', (size_t)(p + n - cr))); cr++) {
+		if (cr + 1 >= p + n || cr[1] != '\n') {
+			msg_fail(d, EBADMSG, "Bad header field");
+			return 0;
+		}
+	}
 	id = sip_hdr_lookup_list(name.p, name.l, &list);
 	if (list)
 		return hdr_split(d, id, &name, p + i, n - i);
