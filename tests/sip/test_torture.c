@@ -1,5 +1,12 @@
 /* test_torture.c: every RFC 4475 torture message and every RFC 5118 IPv6
- * message, byte-exact in torture/, through decode, check and reply. */
+ * message, byte-exact in torture/, through decode, check and reply.
+ *
+ * torture/rfc4475-*.sip are the files of the RFC's bit-exact archive
+ * (RFC 4475 Appendix A), renamed by section. torture/rfc5118-*.sip are the
+ * RFC 5118 messages as printed, CRLF line ends, including what the RFC
+ * really says: §4.6, §4.8 and §4.9 carry Content-Length values that do not
+ * match their bodies, and the two §4.10 messages end without the empty
+ * line (accepted on a datagram: the head ends with the datagram). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
