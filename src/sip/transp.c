@@ -306,6 +306,7 @@ int sip_flow_via_params(const struct sip_flow *flow, const struct sip_msg *req,
                         char *buf, size_t size)
 {
 	char host[SA_ADDR_MAX];
+	struct sa src;
 	bool received;
 	int n = 0, err;
 
@@ -314,17 +315,19 @@ int sip_flow_via_params(const struct sip_flow *flow, const struct sip_msg *req,
 	buf[0] = '\0';
 	if (flow->type == SIP_TRANSP_WS || flow->type == SIP_TRANSP_WSS)
 		return 0;
+	/* a dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d */
+	sa_unmap(&src, &flow->peer);
 	/* §18.2.1: received when sent-by differs from the source;
 	 * RFC 3581 §4: always received and rport when rport was asked. */
-	received = req->via.rport || !via_host_is(&req->via, &flow->peer);
+	received = req->via.rport || !via_host_is(&req->via, &src);
 	if (!received)
 		return 0;
-	err = sa_ntop(&flow->peer, host, sizeof(host));
+	err = sa_ntop(&src, host, sizeof(host));
 	if (err)
 		return err;
 	if (req->via.rport)
 		n = snprintf(buf, size, ";received=%s;rport=%u", host,
-		             sa_port(&flow->peer));
+		             sa_port(&src));
 	else
 		n = snprintf(buf, size, ";received=%s", host);
 	if (n < 0 || (size_t)n >= size) {

@@ -82,7 +82,6 @@ struct tcp_conn {
 	uint64_t closing_since;
 	enum tcp_conn_state state;
 	bool outgoing;
-	bool ready; /* connected and, for TLS, handshake done */
 	bool shutting;
 };
 
