@@ -1,0 +1,12 @@
+# wsload: the WSS SIP OPTIONS load generator (bench/run.sh drives it).
+# The pure codec goes into its own library so its unit test links only it.
+add_library(wsload_codec STATIC ws_frame.c ws_upgrade.c ws_sip.c ws_hist.c)
+target_link_libraries(wsload_codec PUBLIC sc_core OpenSSL::Crypto)
+target_include_directories(wsload_codec PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+
+add_executable(wsload wsload.c ws_conn.c ws_engine.c)
+target_link_libraries(wsload PRIVATE wsload_codec OpenSSL::SSL)
+
+# Unit test of the codec (RFC 6455 vectors, every cut point), run by CTest
+# as bench_wsload.
+sc_test(NAME bench_wsload LIBS wsload_codec SOURCES test_wsload.c)
