@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "wsload.h"
 
@@ -18,12 +19,16 @@
 #define WSLOAD_DRAIN_US 2000000u   /* wait for replies after the run */
 #define WSLOAD_FD_SPARE 64u	   /* descriptors besides the connections */
 #define WSLOAD_POLL_MS 10
+#define WSLOAD_MAX_PIDS 64u /* --sample-pids */
+#define WSLOAD_STAT_MAX 1024u
 
 struct wsload_opts {
 	const char *url;
 	unsigned conns;
 	unsigned seconds;
 	unsigned ramp_seconds;
+	int pids[WSLOAD_MAX_PIDS]; /* server processes whose CPU we sample */
+	unsigned npids;
 };
 
 static void usage(void)
@@ -33,6 +38,8 @@ static void usage(void)
 		"[--connections N] [--seconds S]\n"
 		"              [--pipeline K] [--insecure] [--cafile FILE] "
 		"[--domain D] [--ramp-seconds R]\n"
+		"              [--sample-pids PID,PID,...]  (server CPU over "
+		"the run)\n"
 		"Targets must be loopback (127.0.0.0/8, ::1, localhost).\n");
 }
 
@@ -124,6 +131,22 @@ static int parse_uint(const char *s, unsigned max, unsigned *v)
 	return 0;
 }
 
+static int parse_pids(const char *s, struct wsload_opts *o)
+{
+	char *end;
+
+	while (*s) {
+		long v = strtol(s, &end, 10);
+
+		if (end == s || v <= 0 || v > INT32_MAX ||
+		    o->npids == WSLOAD_MAX_PIDS || (*end && *end != ','))
+			return EINVAL;
+		o->pids[o->npids++] = (int)v;
+		s = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct wsload_opts *o,
 		      struct wsload_cfg *cfg)
 {
@@ -136,6 +159,7 @@ static int parse_args(int argc, char **argv, struct wsload_opts *o,
 		{"cafile", required_argument, NULL, 'c'},
 		{"domain", required_argument, NULL, 'd'},
 		{"ramp-seconds", required_argument, NULL, 'r'},
+		{"sample-pids", required_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
 	int ch, err = 0;
@@ -155,6 +179,7 @@ static int parse_args(int argc, char **argv, struct wsload_opts *o,
 				strcpy(cfg->domain, optarg);
 			break;
 		case 'r': err = parse_uint(optarg, WSLOAD_MAX_SECONDS, &o->ramp_seconds); break;
+		case 'P': err = parse_pids(optarg, o); break;
 		default: err = EINVAL; break;
 		}
 	}
@@ -189,10 +214,42 @@ static uint64_t cpu_us(void)
 	       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 }
 
+/* utime + stime in clock ticks summed over the sampled processes (proc(5):
+ * fields 14 and 15, counted after the ")" that ends the command name). A
+ * process that is gone adds nothing. */
+static uint64_t server_ticks(const struct wsload_opts *o)
+{
+	uint64_t total = 0;
+
+	for (unsigned i = 0; i < o->npids; i++) {
+		char path[64], buf[WSLOAD_STAT_MAX];
+		unsigned long ut = 0, st = 0;
+		const char *p;
+		size_t n;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", o->pids[i]);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		p = strrchr(buf, ')');
+		if (p && sscanf(p + 1,
+				" %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+				"%lu %lu",
+				&ut, &st) == 2)
+			total += ut + st;
+	}
+	return total;
+}
+
 static void report(const struct wsload_opts *o, const struct wsload_stats *s,
 		   size_t open, uint64_t ramp_us, uint64_t run_us,
-		   uint64_t cpu)
+		   uint64_t cpu, uint64_t srv_ticks)
 {
+	long hz = sysconf(_SC_CLK_TCK);
 	uint64_t errors = s->bad_status + s->timeouts + s->lost;
 	uint64_t done = s->ok + errors;
 	double secs = (double)run_us / 1e6;
@@ -201,7 +258,7 @@ static void report(const struct wsload_opts *o, const struct wsload_stats *s,
 	       "rps=%.0f p50_us=%llu p99_us=%llu max_us=%llu open=%zu "
 	       "opened=%llu conn_errors=%llu drops=%llu timeouts=%llu "
 	       "bad_status=%llu lost=%llu unfinished=%llu pings=%llu "
-	       "ramp_ms=%llu client_cpu_pct=%.0f\n",
+	       "ramp_ms=%llu client_cpu_pct=%.0f server_cpu_pct=%.0f\n",
 	       o->conns, o->seconds, (unsigned long long)s->sent,
 	       (unsigned long long)s->ok, (unsigned long long)errors,
 	       secs > 0 ? (double)s->ok / secs : 0.0,
@@ -214,7 +271,10 @@ static void report(const struct wsload_opts *o, const struct wsload_stats *s,
 	       (unsigned long long)s->bad_status, (unsigned long long)s->lost,
 	       (unsigned long long)(s->sent > done ? s->sent - done : 0),
 	       (unsigned long long)s->pings, (unsigned long long)ramp_us / 1000,
-	       run_us ? 100.0 * (double)cpu / (double)run_us : 0.0);
+	       run_us ? 100.0 * (double)cpu / (double)run_us : 0.0,
+	       run_us && hz > 0 ? 100.0 * (double)srv_ticks / (double)hz /
+					   ((double)run_us / 1e6)
+				: 0.0);
 	fflush(stdout);
 }
 
@@ -222,7 +282,7 @@ static int run(const struct wsload_opts *o, const struct wsload_cfg *cfg)
 {
 	struct wsload_engine *e = NULL;
 	struct wsload_stats s;
-	uint64_t t0, t_run, t_end, cpu0;
+	uint64_t t0, t_run, t_end, cpu0, ticks0;
 	int err;
 
 	err = wsload_engine_alloc(&e, cfg, o->conns);
@@ -241,7 +301,10 @@ static int run(const struct wsload_opts *o, const struct wsload_cfg *cfg)
 	if (err)
 		goto out;
 	/* Run: closed loop for the fixed time, measured. */
+	/* bench/run.sh samples the server's CPU time on these two lines. */
+	fprintf(stderr, "wsload: phase run open=%zu\n", wsload_engine_open(e));
 	cpu0 = cpu_us();
+	ticks0 = server_ticks(o);
 	wsload_engine_phase(e, WSLOAD_RUN);
 	t_end = t_run + (uint64_t)o->seconds * 1000000u;
 	while (!err && wsload_now_us() < t_end)
@@ -249,11 +312,14 @@ static int run(const struct wsload_opts *o, const struct wsload_cfg *cfg)
 	/* Drain: let the last replies arrive, counted against the run. */
 	wsload_engine_phase(e, WSLOAD_DRAIN);
 	cpu0 = cpu_us() - cpu0;
+	ticks0 = server_ticks(o) - ticks0;
+	fprintf(stderr, "wsload: phase drain\n");
 	while (!err && wsload_engine_outstanding(e) &&
 	       wsload_now_us() - t_end < WSLOAD_DRAIN_US)
 		err = wsload_engine_poll(e, WSLOAD_POLL_MS);
 	s = *wsload_engine_stats(e);
-	report(o, &s, wsload_engine_open(e), t_run - t0, t_end - t_run, cpu0);
+	report(o, &s, wsload_engine_open(e), t_run - t0, t_end - t_run, cpu0,
+	       ticks0);
 out:
 	if (e)
 		wsload_engine_close(e);
