@@ -135,4 +135,102 @@ struct sip_msg {
 	const char *err;
 };
 
+/*
+ * Decoding (all non-allocating; every pl points into the caller's buffer).
+ */
+
+/* Decodes one whole message (a UDP datagram, or one message cut out by
+ * sip_frame()). The parser never allocates and never reads past len.
+ * Returns 0; EBADMSG with msg->err naming what is wrong (the headers are
+ * still split and the mandatory ones decoded as far as they go, so the
+ * caller can answer 400 when sip_msg_can_reply() says so); EOVERFLOW when a
+ * SIP_*_MAX limit was exceeded (msg->err says which); EINVAL on NULL
+ * arguments. Datagram rules of RFC 3261 §18.3: a Content-Length larger than
+ * the bytes present is EBADMSG, a smaller one truncates the body, none makes
+ * the rest of the buffer the body. */
+int sip_msg_decode(struct sip_msg *msg, const char *buf, size_t len);
+
+/* First header with that id, or the next one after prev; NULL when none.
+ * For SIP_HDR_OTHER use sip_msg_hdr_named(). */
+const struct sip_hdr *sip_msg_hdr(const struct sip_msg *msg,
+				  enum sip_hdr_id id);
+const struct sip_hdr *sip_msg_hdr_next(const struct sip_msg *msg,
+				       const struct sip_hdr *prev,
+				       enum sip_hdr_id id);
+/* First header named name (case-insensitive, compact forms included). */
+const struct sip_hdr *sip_msg_hdr_named(const struct sip_msg *msg,
+					const char *name);
+/* Header id for a field name, full or compact (RFC 3261 §7.3.3). */
+enum sip_hdr_id sip_hdr_lookup(const struct pl *name);
+
+/* SIP/SIPS URI (RFC 3261 §19.1.1), tel URI (RFC 3966: number in user) or
+ * any other absolute URI (scheme only). 0 or EBADMSG. */
+int sip_uri_decode(struct sip_uri *uri, const struct pl *pl);
+/* name-addr or addr-spec with header parameters (RFC 3261 §20.10, §25.1).
+ * 0 or EBADMSG. The URI itself is decoded only for sip, sips and tel. */
+int sip_addr_decode(struct sip_addr *addr, const struct pl *pl);
+/* One via-parm (RFC 3261 §20.42), LWS allowed where §25.1 allows it.
+ * 0 or EBADMSG (fields decoded before the error stay set). */
+int sip_via_decode(struct sip_via *via, const struct pl *pl);
+/* Looks up a ';'-separated parameter by name (case-insensitive) in params
+ * as stored in the structs above (leading ';' optional, LWS tolerated).
+ * 0 with val set (empty for a flag parameter; a quoted value keeps its
+ * quotes), ENOENT when absent, EBADMSG when the list is malformed before
+ * the parameter was found. */
+int sip_param_get(const struct pl *params, const char *name, struct pl *val);
+
+/*
+ * Semantics.
+ */
+
+/* True when msg is a request whose top Via, From, To, Call-ID and CSeq
+ * were decoded well enough to build a response (RFC 3261 §8.2.6.2). */
+bool sip_msg_can_reply(const struct sip_msg *msg);
+
+/* The checks a server runs before anything else (RFC 3261 §8.2, §16.3).
+ * 0 when fine; EBADMSG with *scodep (400, 416, 483, 505) and *reasonp (a
+ * static reason phrase) when not. Also EBADMSG (400) when msg->err is set.
+ * For responses nothing is to be answered: the codes only say why. */
+int sip_msg_check(const struct sip_msg *msg, uint16_t *scodep,
+		  const char **reasonp);
+
+/*
+ * Encoding.
+ */
+
+/* Appends to mb a response to req (RFC 3261 §8.2.6): status line, every
+ * Via in order (via_params such as ";received=192.0.2.1;rport=5060" added
+ * to the top one when given), From, To (";tag=" to_tag added when the To
+ * has no tag, scode > 100 and to_tag is given), Call-ID, CSeq, extra_hdrs
+ * (ready "Name: value\r\n" lines, or NULL), Content-Type when body is set,
+ * always Content-Length, then the body. Works from any request for which
+ * sip_msg_can_reply() holds, whatever its other headers. 0, EINVAL (not
+ * answerable, bad status code, CR/LF in reason or ctype) or ENOMEM. */
+int sip_reply_encode(struct mbuf *mb, const struct sip_msg *req,
+		     uint16_t scode, const char *reason,
+		     const struct pl *to_tag, const struct pl *via_params,
+		     const char *extra_hdrs, const char *ctype,
+		     const struct pl *body);
+/* Writes uri in canonical form: scheme ":" [user [":" password] "@"]
+ * host (IPv6 in brackets) [":" port] params headers. 0, EINVAL, ENOMEM. */
+int sip_uri_encode(struct mbuf *mb, const struct sip_uri *uri);
+/* Writes ["dname" ]<uri>params from the decoded fields. 0, EINVAL, ENOMEM. */
+int sip_addr_encode(struct mbuf *mb, const struct sip_addr *addr);
+
+/*
+ * Stream framing (TCP, TLS; RFC 3261 §18.3) and keepalives (RFC 5626).
+ */
+
+/* Length of the first complete message in buf (call sip_frame_crlf()
+ * first). 0 with *msglenp set; ENODATA when more bytes are needed; EBADMSG
+ * when the head is complete but has no or an unparseable Content-Length
+ * (answer 400 and close); EOVERFLOW when the head exceeds SIP_HEAD_MAX or
+ * the message would exceed SIP_MSG_MAX; EINVAL on NULL arguments. */
+int sip_frame(const char *buf, size_t len, size_t *msglenp);
+/* Number of leading CR/LF bytes to consume before a message; *pingp is set
+ * when a double CRLF (RFC 5626 §3.5.1 ping; answer "\r\n") was among them.
+ * A run that reaches the end of buf and could still grow into a ping
+ * ("\r", "\r\n", "\r\n\r") is held back: 0 is returned for it. */
+size_t sip_frame_crlf(const char *buf, size_t len, bool *pingp);
+
 #endif

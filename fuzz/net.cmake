@@ -1,0 +1,1 @@
+sc_fuzz(NAME net_sa LIBS sc_net)

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# demo.sh: writes a demo configuration under var/ (once) and starts the
+# gateway on loopback. Run through `make run`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+var=var
+cfg=$var/sipcloak.ini
+mkdir -p "$var/tls"
+chmod 700 "$var"
+
+if [ ! -f "$var/tls/cert.pem" ]; then
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+		-nodes -days 825 -subj "/CN=sipcloak demo" \
+		-addext "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost" \
+		-keyout "$var/tls/key.pem" -out "$var/tls/cert.pem" 2>/dev/null
+	chmod 600 "$var/tls/key.pem"
+fi
+
+if [ ! -f "$cfg" ]; then
+	cat >"$cfg" <<INI
+; Written by scripts/demo.sh for \`make run\`. Every key: docs/config.md.
+[server]
+public_address = 127.0.0.1
+
+[https]
+listen = 127.0.0.1:8443
+cert = $var/tls/cert.pem
+key = $var/tls/key.pem
+
+[sip]
+domain = sipcloak.test
+udp = 127.0.0.1:5060
+tcp = 127.0.0.1:5060
+tls = 127.0.0.1:5061
+
+[store]
+path = $var/sipcloak.db
+master_key = $var/master.key
+
+[media]
+ports = 40000-40999
+
+[log]
+level = info
+INI
+fi
+
+build/sipcloak config check -c "$cfg" >/dev/null
+
+cat <<MSG
+
+  sipcloak demo gateway
+  ---------------------
+  SIP over WebSocket:  wss://127.0.0.1:8443/ws   (subprotocol "sip")
+  Health check:        https://127.0.0.1:8443/healthz
+  SIP UDP/TCP:         sip:sipcloak.test;transport=udp  at 127.0.0.1:5060
+  SIP TLS:             127.0.0.1:5061
+  Config:              $cfg   (self-signed certificate: accept it once in the browser)
+
+  Stop with Ctrl-C.
+
+MSG
+exec build/sipcloak serve -c "$cfg"

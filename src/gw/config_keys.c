@@ -1,0 +1,367 @@
+/* config_keys.c: the table of config keys (docs/config.md describes each)
+ * and the pure parsers of their value types. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gw/gw.h"
+
+#define HOST_NAME_MAX_LEN 253 /* RFC 1035 §2.3.4, without the final dot */
+#define HOST_LABEL_MAX 63     /* RFC 1035 §2.3.4 */
+#define MEDIA_PORT_MIN 1024
+#define MEDIA_PORT_MAX 65535
+#define OFF(f) offsetof(struct gw_config, f)
+
+/* The names and defaults here are an external interface: keep them. */
+static const struct gw_config_key keys[] = {
+	{"server", "public_address", GW_CFG_HOST, OFF(server.public_address),
+	 0, 0, NULL, true},
+	{"https", "listen", GW_CFG_ADDR, OFF(https.listen), 0, 0, NULL, false},
+	{"https", "cert", GW_CFG_PATH, OFF(https.cert), 0, 0, NULL, false},
+	{"https", "key", GW_CFG_PATH, OFF(https.key), 0, 0, NULL, false},
+	{"https", "allowed_origins", GW_CFG_ORIGINS,
+	 OFF(https.allowed_origins), 0, 0, NULL, false},
+	{"https", "max_connections_per_ip", GW_CFG_UINT,
+	 OFF(https.max_connections_per_ip), 1, 100000, "64", false},
+	{"https", "idle_timeout", GW_CFG_UINT, OFF(https.idle_timeout), 10,
+	 86400, "900", false},
+	{"sip", "domain", GW_CFG_HOST, OFF(sip.domain), 0, 0, NULL, true},
+	{"sip", "udp", GW_CFG_ADDR, OFF(sip.udp), 0, 0, NULL, false},
+	{"sip", "tcp", GW_CFG_ADDR, OFF(sip.tcp), 0, 0, NULL, false},
+	{"sip", "tls", GW_CFG_ADDR, OFF(sip.tls), 0, 0, NULL, false},
+	{"sip", "tls_cert", GW_CFG_PATH, OFF(sip.tls_cert), 0, 0, NULL, false},
+	{"sip", "tls_key", GW_CFG_PATH, OFF(sip.tls_key), 0, 0, NULL, false},
+	{"sip", "tls_ca_file", GW_CFG_PATH, OFF(sip.tls_ca_file), 0, 0, NULL,
+	 false},
+	{"sip", "tls_verify", GW_CFG_BOOL, OFF(sip.tls_verify), 0, 0, "yes",
+	 false},
+	{"store", "path", GW_CFG_PATH, OFF(store.path), 0, 0, "var/sipcloak.db",
+	 false},
+	{"store", "master_key", GW_CFG_PATH, OFF(store.master_key), 0, 0,
+	 "var/master.key", false},
+	{"media", "ports", GW_CFG_PORTS, OFF(media.ports), 0, 0, "40000-40999",
+	 false},
+	{"media", "workers", GW_CFG_UINT, OFF(media.workers), 0, 256, "0",
+	 false},
+	{"log", "level", GW_CFG_LEVEL, OFF(log.level), 0, 0, "info", false},
+};
+
+const struct gw_config_key *gw_config_keys(size_t *countp)
+{
+	*countp = SC_ARRAY_SIZE(keys);
+	return keys;
+}
+
+const char *gw_config_type_name(enum gw_config_type type)
+{
+	switch (type) {
+	case GW_CFG_HOST: return "host";
+	case GW_CFG_ADDR: return "host:port";
+	case GW_CFG_PATH: return "path";
+	case GW_CFG_UINT: return "integer";
+	case GW_CFG_BOOL: return "boolean";
+	case GW_CFG_PORTS: return "port range";
+	case GW_CFG_LEVEL: return "log level";
+	case GW_CFG_ORIGINS: return "origin list";
+	}
+	return "?";
+}
+
+int gw_config_section_check(const struct pl *section, const struct pl *name)
+{
+	size_t i;
+
+	for (i = 0; i < SC_ARRAY_SIZE(keys); i++) {
+		if (pl_strcmp(section, keys[i].section))
+			continue;
+		/* Named sections ([connection NAME]) come later. */
+		return name->l ? EBADMSG : 0;
+	}
+	return ENOENT;
+}
+
+/* "the value 'V'", clipped so that one huge value cannot flood a terminal. */
+static void why_set(char *why, size_t size, const char *pre,
+		    const struct pl *v, const char *post)
+{
+	int n = (int)SC_MIN(v->l, (size_t)GW_CONFIG_VALUE_SHOW);
+
+	if (!why || !size)
+		return;
+	snprintf(why, size, "%s'%.*s%s'%s", pre, n, v->p,
+		 v->l > (size_t)n ? "..." : "", post);
+}
+
+int gw_config_parse_uint(const struct pl *v, uint32_t min, uint32_t max,
+			 uint32_t *out, char *why, size_t size)
+{
+	uint32_t n;
+	int err = pl_u32(v, &n);
+
+	if (err == EBADMSG) {
+		why_set(why, size, "cannot parse integer ", v, "");
+		return EBADMSG;
+	}
+	if (err || n < min || n > max) {
+		char post[48];
+
+		snprintf(post, sizeof(post), " out of range (%u..%u)", min,
+			 max);
+		why_set(why, size, "value ", v, post);
+		return EOVERFLOW;
+	}
+	*out = n;
+	return 0;
+}
+
+int gw_config_parse_bool(const struct pl *v, bool *out, char *why,
+			 size_t size)
+{
+	static const char *const yes[] = {"yes", "true", "on", "1"};
+	static const char *const no[] = {"no", "false", "off", "0"};
+	size_t i;
+
+	for (i = 0; i < SC_ARRAY_SIZE(yes); i++) {
+		if (!pl_strcasecmp(v, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!pl_strcasecmp(v, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	why_set(why, size, "cannot parse boolean ", v,
+		" (expected yes/no/true/false/on/off/1/0)");
+	return EBADMSG;
+}
+
+static bool is_digits_and_dots(const struct pl *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->l; i++)
+		if ((h->p[i] < '0' || h->p[i] > '9') && h->p[i] != '.')
+			return false;
+	return true;
+}
+
+/* RFC 1123 §2.1 host name; the last label may not be all digits (so that
+ * "1.2.3" is a bad IPv4 address, not a name). */
+static bool is_hostname(const struct pl *h)
+{
+	size_t i, start = 0;
+
+	if (!h->l || h->l > HOST_NAME_MAX_LEN)
+		return false;
+	for (i = 0; i <= h->l; i++) {
+		char c = i < h->l ? h->p[i] : '.';
+		size_t len = i - start;
+
+		if (c == '.') {
+			if (!len || len > HOST_LABEL_MAX ||
+			    h->p[start] == '-' || h->p[i - 1] == '-')
+				return false;
+			start = i + 1;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-'))
+			return false;
+	}
+	for (i = h->l; i > 0 && h->p[i - 1] != '.'; i--)
+		if (h->p[i - 1] < '0' || h->p[i - 1] > '9')
+			return true;
+	return false;
+}
+
+static bool is_ip(int af, const struct pl *h)
+{
+	char buf[INET6_ADDRSTRLEN];
+	unsigned char bin[sizeof(struct in6_addr)];
+
+	if (pl_strcpy(h, buf, sizeof(buf)))
+		return false;
+	return inet_pton(af, buf, bin) == 1;
+}
+
+/* Host part without brackets: IPv4, IPv6 (bracketed is true) or a name. */
+static bool host_ok(const struct pl *h, bool bracketed)
+{
+	if (bracketed)
+		return is_ip(AF_INET6, h);
+	if (pl_chr(h, ':'))
+		return is_ip(AF_INET6, h);
+	if (is_digits_and_dots(h))
+		return is_ip(AF_INET, h);
+	return is_hostname(h);
+}
+
+int gw_config_parse_host(const struct pl *v, struct pl *host, char *why,
+			 size_t size)
+{
+	struct pl h = *v;
+	bool br = h.l >= 2 && h.p[0] == '[' && h.p[h.l - 1] == ']';
+
+	if (br) {
+		h.p++;
+		h.l -= 2;
+	}
+	if (!host_ok(&h, br)) {
+		why_set(why, size, "cannot parse host ", v,
+			" (expected an IP address or host name)");
+		return EBADMSG;
+	}
+	*host = h;
+	return 0;
+}
+
+int gw_config_parse_addr(const struct pl *v, struct pl *host,
+			 uint16_t *port, char *why, size_t size)
+{
+	struct pl h, p;
+	const char *colon = NULL;
+	bool br = v->l && v->p[0] == '[';
+	uint32_t n;
+	size_t i;
+
+	if (br) {
+		const char *close = pl_chr(v, ']');
+
+		if (close && close + 1 < v->p + v->l && close[1] == ':')
+			colon = close + 1;
+	} else {
+		for (i = v->l; i > 0 && !colon; i--)
+			if (v->p[i - 1] == ':')
+				colon = v->p + i - 1;
+	}
+	if (!colon)
+		goto bad;
+	h.p = v->p + (br ? 1 : 0);
+	h.l = (size_t)(colon - v->p) - (br ? 2 : 0);
+	p.p = colon + 1;
+	p.l = v->l - (size_t)(p.p - v->p);
+	if (!h.l || !host_ok(&h, br) || (!br && pl_chr(&h, ':')))
+		goto bad;
+	switch (pl_u32(&p, &n)) {
+	case 0:
+		break;
+	case EOVERFLOW:
+		goto range;
+	default:
+		goto bad;
+	}
+	if (n < 1 || n > 65535)
+		goto range;
+	*host = h;
+	*port = (uint16_t)n;
+	return 0;
+bad:
+	why_set(why, size, "cannot parse address ", v,
+		" (expected host:port)");
+	return EBADMSG;
+range:
+	why_set(why, size, "port out of range in ", v, " (1..65535)");
+	return EOVERFLOW;
+}
+
+int gw_config_parse_ports(const struct pl *v, struct gw_port_range *r,
+			  char *why, size_t size)
+{
+	const char *dash = pl_chr(v, '-');
+	struct pl lo, hi;
+	uint32_t a, b;
+	char post[64];
+
+	if (!dash)
+		goto bad;
+	lo.p = v->p;
+	lo.l = (size_t)(dash - v->p);
+	hi.p = dash + 1;
+	hi.l = v->l - lo.l - 1;
+	pl_trim(&lo);
+	pl_trim(&hi);
+	if (pl_u32(&lo, &a) == EBADMSG || pl_u32(&hi, &b) == EBADMSG)
+		goto bad;
+	if (pl_u32(&lo, &a) || pl_u32(&hi, &b) || a < MEDIA_PORT_MIN ||
+	    b > MEDIA_PORT_MAX) {
+		snprintf(post, sizeof(post), " out of range (%u..%u)",
+			 MEDIA_PORT_MIN, MEDIA_PORT_MAX);
+		why_set(why, size, "port range ", v, post);
+		return EOVERFLOW;
+	}
+	if (a > b) {
+		why_set(why, size, "port range ", v,
+			" is reversed (expected LO-HI with LO < HI)");
+		return EBADMSG;
+	}
+	if (a == b) {
+		why_set(why, size, "port range ", v,
+			" has fewer than 2 ports");
+		return EOVERFLOW;
+	}
+	r->lo = (uint16_t)a;
+	r->hi = (uint16_t)b;
+	return 0;
+bad:
+	why_set(why, size, "cannot parse port range ", v,
+		" (expected LO-HI, as in 40000-40999)");
+	return EBADMSG;
+}
+
+int gw_config_parse_level(const struct pl *v, enum log_level *out,
+			  char *why, size_t size)
+{
+	char buf[8];
+
+	if (!pl_strcpy(v, buf, sizeof(buf)) && !log_level_parse(buf, out))
+		return 0;
+	why_set(why, size, "unknown log level ", v,
+		" (expected debug, info, warn or error)");
+	return EBADMSG;
+}
+
+int gw_config_parse_origin(const struct pl *v, char *why, size_t size)
+{
+	struct pl rest = *v, host;
+	const char *colon;
+	uint32_t port;
+	size_t i;
+
+	if (v->l >= 8 && !strncmp(v->p, "https://", 8)) {
+		rest.p += 8;
+		rest.l -= 8;
+	} else if (v->l >= 7 && !strncmp(v->p, "http://", 7)) {
+		rest.p += 7;
+		rest.l -= 7;
+	} else {
+		goto bad;
+	}
+	/* An optional :port after the host (after ']' for IPv6). */
+	host = rest;
+	colon = NULL;
+	for (i = rest.l; i > 0; i--) {
+		if (rest.p[i - 1] == ']')
+			break;
+		if (rest.p[i - 1] == ':') {
+			colon = rest.p + i - 1;
+			break;
+		}
+	}
+	if (colon) {
+		struct pl p = {colon + 1, rest.l - (size_t)(colon + 1 - rest.p)};
+
+		host.l = (size_t)(colon - rest.p);
+		if (pl_u32(&p, &port) || port < 1 || port > 65535)
+			goto bad;
+	}
+	if (gw_config_parse_host(&host, &host, NULL, 0))
+		goto bad;
+	return 0;
+bad:
+	why_set(why, size, "cannot parse origin ", v,
+		" (expected http(s)://host[:port] without a path)");
+	return EBADMSG;
+}

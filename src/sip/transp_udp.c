@@ -1,0 +1,260 @@
+/* transp_udp.c: SIP over UDP, one datagram one message (RFC 3261 §18). */
+#include <errno.h>
+#include <string.h>
+
+#include "sip/transp_int.h"
+
+struct udp_sock {
+	struct le le; /* in tp->udps; the list holds a reference */
+	struct sip_transp *tp;
+	uv_udp_t h;
+	struct sa laddr;
+	bool closed;
+};
+
+struct udp_flow {
+	struct sip_flow flow; /* first */
+	struct udp_sock *us;  /* referenced */
+};
+
+/* A send that could not go out at once. */
+struct udp_wreq {
+	uv_udp_send_t req;
+	struct udp_sock *us; /* referenced until sent */
+	size_t len;
+	uint8_t data[];
+};
+
+static void sock_destroy(void *data)
+{
+	struct udp_sock *us = data;
+
+	mem_deref(us->tp);
+}
+
+static void udp_flow_destroy(void *data)
+{
+	struct udp_flow *uf = data;
+
+	mem_deref(uf->us);
+	transp_flow_release(&uf->flow);
+}
+
+static void on_sent(uv_udp_send_t *req, int status)
+{
+	struct udp_wreq *wr = req->data;
+
+	if (status < 0 && wr->us->tp)
+		wr->us->tp->stats.dropped++;
+	mem_deref(wr->us);
+	mem_deref(wr);
+}
+
+static int sock_send(struct udp_sock *us, const struct sa *dst,
+		     const uint8_t *data, size_t len)
+{
+	uv_buf_t buf = uv_buf_init((char *)data, (unsigned)len);
+	struct udp_wreq *wr;
+	int r;
+
+	if (us->closed)
+		return ENOTCONN;
+	if (len > SIP_MSG_MAX)
+		return EOVERFLOW;
+	r = uv_udp_try_send(&us->h, &buf, 1, sa_sockaddr(dst));
+	if (r >= 0)
+		return 0;
+	if (r != UV_EAGAIN)
+		return net_uv_err(r);
+	/* The socket buffer is full: queue a copy. */
+	wr = mem_alloc(sizeof(*wr) + len, NULL);
+	if (!wr)
+		return ENOMEM;
+	memcpy(wr->data, data, len);
+	wr->len = len;
+	wr->us = mem_ref(us);
+	wr->req.data = wr;
+	buf = uv_buf_init((char *)wr->data, (unsigned)len);
+	r = uv_udp_send(&wr->req, &us->h, &buf, 1, sa_sockaddr(dst), on_sent);
+	if (r < 0) {
+		mem_deref(wr->us);
+		mem_deref(wr);
+		return net_uv_err(r);
+	}
+	return 0;
+}
+
+static int flow_send(struct sip_flow *flow, const uint8_t *data, size_t len)
+{
+	struct udp_flow *uf = (struct udp_flow *)flow;
+
+	return sock_send(uf->us, &flow->peer, data, len);
+}
+
+static int flow_send_to(struct sip_flow *flow, const struct sa *dst,
+			const uint8_t *data, size_t len)
+{
+	struct udp_flow *uf = (struct udp_flow *)flow;
+
+	return sock_send(uf->us, dst, data, len);
+}
+
+static bool flow_isopen(const struct sip_flow *flow)
+{
+	return !((const struct udp_flow *)flow)->us->closed;
+}
+
+static const struct sip_flow_ops udp_ops = {
+	.send = flow_send,
+	.send_to = flow_send_to,
+	.close = NULL,
+	.isopen = flow_isopen,
+};
+
+static int flow_alloc(struct udp_flow **ufp, struct udp_sock *us,
+		      const struct sa *peer)
+{
+	struct udp_flow *uf = mem_zalloc(sizeof(*uf), udp_flow_destroy);
+
+	if (!uf)
+		return ENOMEM;
+	transp_flow_init(&uf->flow, us->tp, &udp_ops, SIP_TRANSP_UDP);
+	uf->us = mem_ref(us);
+	uf->flow.peer = *peer;
+	uf->flow.local = us->laddr;
+	*ufp = uf;
+	return 0;
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	struct udp_sock *us = h->data;
+
+	(void)suggested;
+	*buf = uv_buf_init((char *)us->tp->rxbuf, SIP_MSG_MAX);
+}
+
+/* RFC 5626 §4.4.1 keep-alives on UDP are STUN; bare CRLFs are common
+ * too: neither is a message. */
+static bool is_keepalive(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] != '\r' && p[i] != '\n')
+			return false;
+	}
+	return true;
+}
+
+static void on_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
+		    const struct sockaddr *addr, unsigned flags)
+{
+	struct udp_sock *us = h->data;
+	struct sip_transp *tp = us->tp;
+	struct udp_flow *uf = NULL;
+	struct sa peer;
+
+	if (nread <= 0 || !addr || us->closed)
+		return; /* nothing, or a socket error (ICMP): ignore */
+	if ((flags & UV_UDP_PARTIAL) || sa_set_sockaddr(&peer, addr)) {
+		tp->stats.dropped++;
+		return;
+	}
+	if (is_keepalive((const uint8_t *)buf->base, (size_t)nread))
+		return;
+	if (flow_alloc(&uf, us, &peer)) {
+		tp->stats.dropped++;
+		return;
+	}
+	transp_recv_msg(tp, &uf->flow, (const uint8_t *)buf->base,
+			(size_t)nread, 0);
+	mem_deref(uf);
+}
+
+static void on_close(uv_handle_t *h)
+{
+	mem_deref(h->data);
+}
+
+int transp_udp_listen(struct sip_transp *tp, const struct sa *laddr)
+{
+	struct udp_sock *us;
+	int namelen = sizeof(us->laddr.u);
+	int r, err = 0;
+
+	us = mem_zalloc(sizeof(*us), sock_destroy);
+	if (!us)
+		return ENOMEM;
+	us->tp = mem_ref(tp);
+	uv_udp_init(tp->loop, &us->h);
+	us->h.data = mem_ref(us); /* until on_close */
+	r = uv_udp_bind(&us->h, sa_sockaddr(laddr), 0);
+	if (!r)
+		r = uv_udp_getsockname(&us->h, &us->laddr.u.sa, &namelen);
+	if (!r)
+		r = uv_udp_recv_start(&us->h, on_alloc, on_recv);
+	if (r) {
+		err = net_uv_err(r);
+		us->closed = true;
+		uv_close((uv_handle_t *)&us->h, on_close);
+		mem_deref(us);
+		return err;
+	}
+	list_append(&tp->udps, &us->le, us);
+	return 0;
+}
+
+static struct udp_sock *sock_find(const struct sip_transp *tp, int af)
+{
+	struct le *le;
+
+	LIST_FOREACH(&tp->udps, le)
+	{
+		struct udp_sock *us = le->data;
+
+		if (af == AF_UNSPEC || sa_family(&us->laddr) == af)
+			return us;
+	}
+	return NULL;
+}
+
+int transp_udp_flow(struct sip_flow **flowp, struct sip_transp *tp,
+		    const struct sa *dst)
+{
+	struct udp_sock *us = sock_find(tp, sa_family(dst));
+	struct udp_flow *uf;
+	int err;
+
+	if (!us)
+		return ENOENT;
+	err = flow_alloc(&uf, us, dst);
+	if (!err)
+		*flowp = &uf->flow;
+	return err;
+}
+
+int transp_udp_laddr(const struct sip_transp *tp, int af, struct sa *laddr)
+{
+	struct udp_sock *us = sock_find(tp, af);
+
+	if (!us)
+		return ENOENT;
+	*laddr = us->laddr;
+	return 0;
+}
+
+void transp_udp_close_all(struct sip_transp *tp)
+{
+	struct le *le;
+
+	while ((le = tp->udps.head)) {
+		struct udp_sock *us = le->data;
+
+		list_unlink(le);
+		us->closed = true;
+		uv_udp_recv_stop(&us->h);
+		uv_close((uv_handle_t *)&us->h, on_close);
+		mem_deref(us); /* the list's reference */
+	}
+}
