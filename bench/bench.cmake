@@ -10,3 +10,15 @@ target_link_libraries(wsload PRIVATE wsload_codec OpenSSL::SSL)
 # Unit test of the codec (RFC 6455 vectors, every cut point), run by CTest
 # as bench_wsload.
 sc_test(NAME bench_wsload LIBS wsload_codec SOURCES test_wsload.c)
+
+# Fuzzing the same parsers: the corpus replays under CTest (bench_fuzz_wsload)
+# with the shared replay driver; FUZZ=ON (clang) builds the libFuzzer binary.
+add_executable(replay_wsload fuzz_wsload.c ${PROJECT_SOURCE_DIR}/fuzz/replay.c)
+target_link_libraries(replay_wsload PRIVATE wsload_codec)
+add_test(NAME bench_fuzz_wsload COMMAND replay_wsload
+         ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_corpus)
+if(FUZZ)
+  add_executable(fuzz_wsload fuzz_wsload.c)
+  target_link_libraries(fuzz_wsload PRIVATE wsload_codec)
+  target_link_options(fuzz_wsload PRIVATE -fsanitize=fuzzer)
+endif()

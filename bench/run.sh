@@ -137,6 +137,8 @@ public_address = 127.0.0.1
 listen = 127.0.0.1:$port
 cert = $TMP/cert.pem
 key = $TMP/key.pem
+; one client address opens all the benchmark connections
+max_connections_per_ip = 20000
 [sip]
 domain = sipcloak.test
 [store]
@@ -259,14 +261,21 @@ machine() {
 	done
 	echo "sipcloak: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 	echo "per run: ${RUN_SECONDS} s after the ramp; wsload --pipeline 1, one process on the same 2 cores"
+	echo "load average before the runs: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
-# The table, then per size the ratio sipcloak / each Kamailio variant.
+# The table (cpu% is of one core; req/cpu-s = rps per core-second the server
+# used, the figure least disturbed by other load), then per size the ratio sipcloak / each Kamailio variant.
 table() {
-	printf '%-17s %5s %8s %8s %8s %7s %6s %8s %9s %7s  %s\n' server conns rps \
-		p50_us p99_us errors cpu% pss_MiB KiB/conn load% notes
-	awk '{ printf "%-17s %5s %8s %8s %8s %7s %6s %8s %9s %7s  %s\n",
-		$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }' "$TMP/rows"
+	printf '%-17s %5s %7s %8s %8s %6s %5s %9s %7s %8s %5s  %s\n' server \
+		conns rps p50_us p99_us errors cpu% req/cpu-s pss_MiB KiB/conn \
+		load% notes
+	awk '{
+		eff = ($3 == "-" || $7 == "-" || $7 + 0 == 0) ? "-" : sprintf("%.0f", $3 / ($7 / 100))
+		# Memory per connection means nothing below 100 connections.
+		kpc = ($2 < 100) ? "-" : $9
+		printf "%-17s %5s %7s %8s %8s %6s %5s %9s %7s %8s %5s  %s\n",
+			$1, $2, $3, $4, $5, $6, $7, eff, $8, kpc, $10, $11 }' "$TMP/rows"
 	echo
 	echo "ratios sipcloak / anchor (rps and req-per-cpu-s: higher is better for sipcloak when > 1;"
 	echo "p99, cpu%, pss: lower is better for sipcloak when < 1)"
@@ -295,6 +304,7 @@ main() {
 	ulimit -n "$(ulimit -Hn)"
 	[ "$(ulimit -n)" -ge 4096 ] || log "ulimit -n is $(ulimit -n): 1000 connections may fail"
 	make_cert
+	LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 	: >"$TMP/rows"
 	for n in $SIZES; do
 		for srv in $SERVERS; do
