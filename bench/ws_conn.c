@@ -12,6 +12,7 @@
 #include <openssl/err.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include "ws_conn.h"
 
@@ -387,6 +388,12 @@ static int conn_handshake(struct wsload_conn *c)
 	}
 }
 
+static bool ip_literal(const char *host)
+{
+	return strspn(host, "0123456789abcdefABCDEF.:") == strlen(host) &&
+	       (strchr(host, ':') || strspn(host, "0123456789.") == strlen(host));
+}
+
 static int conn_connected(struct wsload_conn *c)
 {
 	const struct wsload_cfg *cfg = c->eng->cfg;
@@ -400,11 +407,18 @@ static int conn_connected(struct wsload_conn *c)
 	c->ssl = SSL_new(c->eng->ssl_ctx);
 	if (!c->ssl || !SSL_set_fd(c->ssl, c->fd))
 		return ENOMEM;
-	if (!cfg->insecure && !SSL_set1_host(c->ssl, cfg->vhost))
-		return ENOMEM;
-	/* SNI only for names (RFC 6066 3: not for literal addresses). */
-	if (strspn(cfg->vhost, "0123456789.:") != strlen(cfg->vhost))
+	/* An address literal is checked against IP SANs, a name against DNS
+	 * SANs; SNI only for names (RFC 6066 3). */
+	if (ip_literal(cfg->vhost)) {
+		if (!cfg->insecure && !X509_VERIFY_PARAM_set1_ip_asc(
+					      SSL_get0_param(c->ssl), cfg->vhost))
+			return EINVAL;
+	}
+	else {
+		if (!cfg->insecure && !SSL_set1_host(c->ssl, cfg->vhost))
+			return ENOMEM;
 		SSL_set_tlsext_host_name(c->ssl, cfg->vhost);
+	}
 	c->st = CONN_TLS;
 	return conn_handshake(c);
 }

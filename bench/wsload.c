@@ -19,6 +19,7 @@
 #define WSLOAD_DRAIN_US 2000000u   /* wait for replies after the run */
 #define WSLOAD_FD_SPARE 64u	   /* descriptors besides the connections */
 #define WSLOAD_POLL_MS 10
+#define WSLOAD_FIRST_OPEN_US 10000000u /* give up if none opens in 10 s */
 #define WSLOAD_MAX_PIDS 64u /* --sample-pids */
 #define WSLOAD_STAT_MAX 1024u
 
@@ -291,11 +292,22 @@ static int run(const struct wsload_opts *o, const struct wsload_cfg *cfg)
 	/* Ramp: open every connection, within a bounded time. */
 	t0 = wsload_now_us();
 	while (!err && wsload_engine_open(e) < o->conns &&
-	       wsload_now_us() - t0 < (uint64_t)o->ramp_seconds * 1000000u)
+	       wsload_now_us() - t0 < (uint64_t)o->ramp_seconds * 1000000u) {
+		if (!wsload_engine_stats(e)->opened &&
+		    wsload_now_us() - t0 > WSLOAD_FIRST_OPEN_US)
+			break;
 		err = wsload_engine_poll(e, WSLOAD_POLL_MS);
+	}
 	t_run = wsload_now_us();
 	if (!err && !wsload_engine_open(e)) {
-		fprintf(stderr, "wsload: no connection opened\n");
+		fprintf(stderr,
+			"wsload: no connection opened (%llu failed connects, "
+			"TLS handshakes or upgrades%s)\n",
+			(unsigned long long)wsload_engine_stats(e)->conn_errors,
+			cfg->tls && !cfg->insecure
+				? "; a self-signed certificate needs --cafile "
+				  "or --insecure"
+				: "");
 		err = ECONNREFUSED;
 	}
 	if (err)
