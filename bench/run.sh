@@ -7,16 +7,19 @@
 # build/bench/bench_parse when it exists. Loopback only; every process it
 # starts is stopped by pid on exit, even on failure.
 #
+# Servers: sipcloak (the gateway), frontdoor (bench/frontdoor.c: sipcloak's
+# http front door and sip codec answering OPTIONS, a stand-in while the
+# gateway cannot serve), kamailio-wss, kamailio-haproxy, kamailio-ws.
 # Environment: BUILD (build), BENCH_SECONDS (10 per run), BENCH_SIZES
-# ("1 100 1000"), BENCH_SERVERS ("sipcloak kamailio-wss kamailio-haproxy
-# kamailio-ws"), BENCH_OUT (bench/results/latest.txt).
+# ("1 100 1000"), BENCH_SERVERS (all five), BENCH_OUT
+# (bench/results/latest.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD=${BUILD:-build}
 RUN_SECONDS=${BENCH_SECONDS:-10}
 SIZES=${BENCH_SIZES:-"1 100 1000"}
-SERVERS=${BENCH_SERVERS:-"sipcloak kamailio-wss kamailio-haproxy kamailio-ws"}
+SERVERS=${BENCH_SERVERS:-"sipcloak frontdoor kamailio-wss kamailio-haproxy kamailio-ws"}
 OUT=${BENCH_OUT:-bench/results/latest.txt}
 WSLOAD=$BUILD/bench/wsload
 SIPCLOAK=$BUILD/sipcloak
@@ -153,6 +156,15 @@ INI
 	wait_listen "$port" $!
 }
 
+start_frontdoor() {
+	[ -x "$BUILD/bench/frontdoor" ] || return 1
+	"$BUILD/bench/frontdoor" "127.0.0.1:$1" "$TMP/cert.pem" "$TMP/key.pem" \
+		>>"$TMP/frontdoor.log" 2>&1 &
+	SRV_PIDS+=($!)
+	URL="wss://127.0.0.1:$1/ws"
+	wait_listen "$1" $!
+}
+
 start_kamailio() { # cfg port
 	local rt="$TMP/kamailio-run"
 	mkdir -p "$rt"
@@ -178,6 +190,7 @@ start_server() {
 	port=$(free_port)
 	case "$1" in
 	sipcloak) start_sipcloak "$port" ;;
+	frontdoor) start_frontdoor "$port" ;;
 	kamailio-wss)
 		URL="wss://127.0.0.1:$port/ws"
 		start_kamailio wss.cfg "$port" ;;
@@ -277,25 +290,25 @@ table() {
 		printf "%-17s %5s %7s %8s %8s %6s %5s %9s %7s %8s %5s  %s\n",
 			$1, $2, $3, $4, $5, $6, $7, eff, $8, kpc, $10, $11 }' "$TMP/rows"
 	echo
-	echo "ratios sipcloak / anchor (rps and req-per-cpu-s: higher is better for sipcloak when > 1;"
-	echo "p99, cpu%, pss: lower is better for sipcloak when < 1)"
-	printf '%-17s %5s %7s %7s %7s %7s %11s\n' anchor conns rps p99 cpu% pss \
-		req/cpu-s
+	echo "ratios server / Kamailio anchor (rps and req/cpu-s: > 1 favours the server;"
+	echo "p99, cpu%, pss: < 1 favours the server)"
+	printf '%-19s %-17s %5s %6s %6s %6s %6s %9s\n' server anchor conns rps \
+		p99 cpu% pss req/cpu-s
 	awk '
 	function r(a, b) { return (a == "-" || b == "-" || b + 0 == 0) ? "-" : sprintf("%.2f", a / b) }
 	function eff(rps, cpu) { return (rps == "-" || cpu == "-" || cpu + 0 == 0) ? "-" : rps / (cpu / 100) }
 	{ k = $1 SUBSEP $2; rps[k] = $3; p99[k] = $5; cpu[k] = $7; mem[k] = $8; n[$2] = 1; s[$1] = 1 }
 	END {
-		for (c in n) for (a in s) {
-			if (a == "sipcloak") continue
-			ks = "sipcloak" SUBSEP c; ka = a SUBSEP c
-			if (!(ks in rps) || !(ka in rps)) continue
-			printf "%-17s %5s %7s %7s %7s %7s %11s\n", a, c,
-				r(rps[ks], rps[ka]), r(p99[ks], p99[ka]),
-				r(cpu[ks], cpu[ka]), r(mem[ks], mem[ka]),
-				r(eff(rps[ks], cpu[ks]), eff(rps[ka], cpu[ka]))
+		for (c in n) for (x in s) for (a in s) {
+			if (x ~ /^kamailio/ || a !~ /^kamailio/) continue
+			kx = x SUBSEP c; ka = a SUBSEP c
+			if (!(kx in rps) || !(ka in rps) || rps[kx] == "-") continue
+			printf "%-19s %-17s %5s %6s %6s %6s %6s %9s\n", x, a, c,
+				r(rps[kx], rps[ka]), r(p99[kx], p99[ka]),
+				r(cpu[kx], cpu[ka]), r(mem[kx], mem[ka]),
+				r(eff(rps[kx], cpu[kx]), eff(rps[ka], cpu[ka]))
 		}
-	}' "$TMP/rows" | sort -k2,2n -k1,1
+	}' "$TMP/rows" | sort -k3,3n -k1,1 -k2,2
 }
 
 main() {
