@@ -24,7 +24,7 @@ struct frontdoor {
 };
 
 static void fd_recv(struct ws_conn *c, const uint8_t *data, size_t len,
-		    bool binary, void *arg)
+                    bool binary, void *arg)
 {
 	static const struct pl tag = {"wsbench", 7};
 	struct frontdoor *fd = arg;
@@ -38,18 +38,16 @@ static void fd_recv(struct ws_conn *c, const uint8_t *data, size_t len,
 	/* sip_msg_check() sets the code and reason only for an error. */
 	if (sip_msg_check(&fd->msg, &scode, &reason)) {
 		/* answer with its 400, 416, 483 or 505 */
-	}
-	else if (pl_strcmp(&fd->msg.method, "OPTIONS")) {
+	} else if (pl_strcmp(&fd->msg.method, "OPTIONS")) {
 		scode = 501;
 		reason = "Not Implemented";
-	}
-	else {
+	} else {
 		scode = 200;
 		reason = "OK";
 	}
 	mbuf_reset(fd->mb);
 	if (sip_reply_encode(fd->mb, &fd->msg, scode, reason, &tag, NULL,
-			     "Allow: OPTIONS\r\n", NULL, NULL))
+	                     "Allow: OPTIONS\r\n", NULL, NULL))
 		return;
 	if (!ws_conn_send(c, fd->mb->buf, fd->mb->end, binary))
 		fd->replies++;
@@ -61,8 +59,7 @@ static void fd_signal(uv_signal_t *sig, int signum)
 	uv_stop(sig->loop);
 }
 
-static int fd_listen(const char *arg, char *host, size_t size,
-		     uint16_t *port)
+static int fd_listen(const char *arg, char *host, size_t size, uint16_t *port)
 {
 	const char *colon = strrchr(arg, ':');
 	unsigned long p;
@@ -89,8 +86,8 @@ int main(int argc, char **argv)
 	uv_loop_t loop;
 	int err;
 
-	if (argc != 4 || fd_listen(argv[1], host, sizeof(host),
-				   &conf.listen_port)) {
+	if (argc != 4 ||
+	    fd_listen(argv[1], host, sizeof(host), &conf.listen_port)) {
 		fprintf(stderr, "usage: frontdoor 127.0.0.1:PORT CERT KEY\n");
 		return 2;
 	}
@@ -118,7 +115,7 @@ int main(int argc, char **argv)
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
 	fprintf(stderr, "frontdoor: %llu replies\n",
-		(unsigned long long)fd->replies);
+	        (unsigned long long)fd->replies);
 	mem_deref(fd->mb);
 	mem_deref(fd);
 	return 0;

@@ -40,7 +40,8 @@ static void decode_all_cuts(const uint8_t *v, size_t n, struct wsload_frame *f)
 	for (size_t cut = 0; cut < n; cut++) {
 		uint8_t *b = dup_exact(v, cut);
 
-		assert_int_equal(wsload_frame_decode(f, b, cut, &used), ENODATA);
+		assert_int_equal(wsload_frame_decode(f, b, cut, &used),
+		                 ENODATA);
 		free(b);
 	}
 	assert_int_equal(wsload_frame_decode(f, v, n, &used), 0);
@@ -87,13 +88,14 @@ static void test_frame_decode_bad(void **state)
 	/* RFC 6455 5.7: the masked "Hello" a client sends; from a server it
 	 * is an error (5.1). */
 	static const uint8_t masked[] = {0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d,
-					 0x7f, 0x9f, 0x4d, 0x51, 0x58};
+	                                 0x7f, 0x9f, 0x4d, 0x51, 0x58};
 	static const uint8_t rsv[] = {0xc1, 0x00};
 	static const uint8_t op3[] = {0x83, 0x00};
 	static const uint8_t ping_frag[] = {0x09, 0x00};
 	static const uint8_t ping_long[] = {0x89, 0x7e, 0x00, 0x7e};
 	static const uint8_t nonmin16[] = {0x81, 0x7e, 0x00, 0x05};
-	static const uint8_t nonmin64[] = {0x82, 0x7f, 0, 0, 0, 0, 0, 0, 0x01, 0};
+	static const uint8_t nonmin64[] = {0x82, 0x7f, 0, 0,    0,
+	                                   0,    0,    0, 0x01, 0};
 	static const uint8_t msb64[] = {0x82, 0x7f, 0x80, 0, 0, 0, 0, 1, 0, 0};
 	/* RFC 6455 5.7: 64 KiB binary, over wsload's limit. */
 	static const uint8_t huge[] = {0x82, 0x7f, 0, 0, 0, 0, 0, 0x01, 0, 0};
@@ -102,53 +104,53 @@ static void test_frame_decode_bad(void **state)
 
 	(void)state;
 	assert_int_equal(wsload_frame_decode(&f, masked, sizeof(masked), &used),
-			 EBADMSG);
+	                 EBADMSG);
 	assert_int_equal(wsload_frame_decode(&f, rsv, sizeof(rsv), &used),
-			 EBADMSG);
+	                 EBADMSG);
 	assert_int_equal(wsload_frame_decode(&f, op3, sizeof(op3), &used),
-			 EBADMSG);
+	                 EBADMSG);
 	assert_int_equal(
-		wsload_frame_decode(&f, ping_frag, sizeof(ping_frag), &used),
-		EBADMSG);
+	    wsload_frame_decode(&f, ping_frag, sizeof(ping_frag), &used),
+	    EBADMSG);
 	assert_int_equal(
-		wsload_frame_decode(&f, ping_long, sizeof(ping_long), &used),
-		EBADMSG);
+	    wsload_frame_decode(&f, ping_long, sizeof(ping_long), &used),
+	    EBADMSG);
 	assert_int_equal(
-		wsload_frame_decode(&f, nonmin16, sizeof(nonmin16), &used),
-		EBADMSG);
+	    wsload_frame_decode(&f, nonmin16, sizeof(nonmin16), &used),
+	    EBADMSG);
 	assert_int_equal(
-		wsload_frame_decode(&f, nonmin64, sizeof(nonmin64), &used),
-		EBADMSG);
+	    wsload_frame_decode(&f, nonmin64, sizeof(nonmin64), &used),
+	    EBADMSG);
 	assert_int_equal(wsload_frame_decode(&f, msb64, sizeof(msb64), &used),
-			 EBADMSG);
+	                 EBADMSG);
 	assert_int_equal(wsload_frame_decode(&f, huge, sizeof(huge), &used),
-			 EOVERFLOW);
+	                 EOVERFLOW);
 	assert_int_equal(wsload_frame_decode(NULL, huge, sizeof(huge), &used),
-			 EINVAL);
+	                 EINVAL);
 }
 
 static void test_frame_encode(void **state)
 {
 	static const uint8_t mask[4] = {0x37, 0xfa, 0x21, 0x3d};
 	static const uint8_t want[] = {0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d,
-				       0x7f, 0x9f, 0x4d, 0x51, 0x58};
+	                               0x7f, 0x9f, 0x4d, 0x51, 0x58};
 	uint8_t buf[400], payload[300];
 	size_t len;
 
 	(void)state;
 	/* RFC 6455 5.7, byte for byte. */
 	assert_int_equal(wsload_frame_encode(buf, sizeof(buf), &len,
-					     WSLOAD_OP_TEXT, mask, "Hello", 5),
-			 0);
+	                                     WSLOAD_OP_TEXT, mask, "Hello", 5),
+	                 0);
 	assert_int_equal(len, sizeof(want));
 	assert_memory_equal(buf, want, sizeof(want));
 	/* 16-bit length form; unmasking gives the payload back. */
 	for (size_t i = 0; i < sizeof(payload); i++)
 		payload[i] = (uint8_t)i;
 	assert_int_equal(wsload_frame_encode(buf, sizeof(buf), &len,
-					     WSLOAD_OP_BINARY, mask, payload,
-					     sizeof(payload)),
-			 0);
+	                                     WSLOAD_OP_BINARY, mask, payload,
+	                                     sizeof(payload)),
+	                 0);
 	assert_int_equal(len, 4 + 4 + sizeof(payload));
 	assert_int_equal(buf[1], 0x80 | 126);
 	assert_int_equal(buf[2] << 8 | buf[3], sizeof(payload));
@@ -157,27 +159,28 @@ static void test_frame_encode(void **state)
 	/* Every buffer size short of the frame is EOVERFLOW. */
 	for (size_t size = 0; size < 11; size++)
 		assert_int_equal(wsload_frame_encode(buf, size, &len,
-						     WSLOAD_OP_TEXT, mask,
-						     "Hello", 5),
-				 EOVERFLOW);
+		                                     WSLOAD_OP_TEXT, mask,
+		                                     "Hello", 5),
+		                 EOVERFLOW);
 	/* RFC 6455 5.5: no control frame over 125 bytes. */
 	assert_int_equal(wsload_frame_encode(buf, sizeof(buf), &len,
-					     WSLOAD_OP_PONG, mask, payload,
-					     126),
-			 EINVAL);
+	                                     WSLOAD_OP_PONG, mask, payload,
+	                                     126),
+	                 EINVAL);
 	assert_int_equal(wsload_frame_encode(buf, sizeof(buf), &len,
-					     WSLOAD_OP_PONG, mask, NULL, 0),
-			 0);
+	                                     WSLOAD_OP_PONG, mask, NULL, 0),
+	                 0);
 	assert_int_equal(len, 6);
 	assert_int_equal(buf[0], 0x8a);
 }
 
-static const char resp_ok[] = "HTTP/1.1 101 Switching Protocols\r\n"
-			      "Upgrade: websocket\r\n"
-			      "Connection: keep-alive, Upgrade\r\n"
-			      "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
-			      "sec-websocket-protocol:  sip \r\n"
-			      "\r\n";
+static const char resp_ok[] =
+    "HTTP/1.1 101 Switching Protocols\r\n"
+    "Upgrade: websocket\r\n"
+    "Connection: keep-alive, Upgrade\r\n"
+    "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+    "sec-websocket-protocol:  sip \r\n"
+    "\r\n";
 static const char accept_ok[] = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
 
 static void test_upgrade_response(void **state)
@@ -190,41 +193,40 @@ static void test_upgrade_response(void **state)
 	for (size_t cut = 0; cut < n; cut++) {
 		uint8_t *b = dup_exact(resp_ok, cut);
 
-		assert_int_equal(wsload_upgrade_response(b, cut, accept_ok, &hdr),
-				 ENODATA);
+		assert_int_equal(
+		    wsload_upgrade_response(b, cut, accept_ok, &hdr), ENODATA);
 		free(b);
 	}
 	/* A frame right behind the header block stays unconsumed. */
 	memcpy(with_frame, resp_ok, n);
 	with_frame[n] = 0x81;
-	assert_int_equal(wsload_upgrade_response(with_frame, n + 1, accept_ok,
-						 &hdr),
-			 0);
+	assert_int_equal(
+	    wsload_upgrade_response(with_frame, n + 1, accept_ok, &hdr), 0);
 	assert_int_equal(hdr, n);
 	/* A wrong accept value, a refusal, no subprotocol, garbage. */
 	assert_int_equal(wsload_upgrade_response((const uint8_t *)resp_ok, n,
-						 "AAAAs3pPLMBiTxaQ9kYGzzhZRbK+",
-						 &hdr),
-			 EPROTO);
+	                                         "AAAAs3pPLMBiTxaQ9kYGzzhZRbK+",
+	                                         &hdr),
+	                 EPROTO);
 	snprintf(bad, sizeof(bad), "HTTP/1.1 403 Forbidden\r\n\r\n");
 	assert_int_equal(wsload_upgrade_response((uint8_t *)bad, strlen(bad),
-						 accept_ok, &hdr),
-			 EPROTO);
+	                                         accept_ok, &hdr),
+	                 EPROTO);
 	snprintf(bad, sizeof(bad),
-		 "HTTP/1.1 101 OK\r\nUpgrade: websocket\r\n"
-		 "Connection: upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
-		 accept_ok);
+	         "HTTP/1.1 101 OK\r\nUpgrade: websocket\r\n"
+	         "Connection: upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
+	         accept_ok);
 	assert_int_equal(wsload_upgrade_response((uint8_t *)bad, strlen(bad),
-						 accept_ok, &hdr),
-			 EPROTO);
+	                                         accept_ok, &hdr),
+	                 EPROTO);
 	snprintf(bad, sizeof(bad), "SIP/2.0 200 OK\r\n\r\n");
 	assert_int_equal(wsload_upgrade_response((uint8_t *)bad, strlen(bad),
-						 accept_ok, &hdr),
-			 EBADMSG);
+	                                         accept_ok, &hdr),
+	                 EBADMSG);
 	snprintf(bad, sizeof(bad), "HTTP/1.1 101 OK\r\nno colon\r\n\r\n");
 	assert_int_equal(wsload_upgrade_response((uint8_t *)bad, strlen(bad),
-						 accept_ok, &hdr),
-			 EBADMSG);
+	                                         accept_ok, &hdr),
+	                 EBADMSG);
 }
 
 static void test_upgrade_response_limit(void **state)
@@ -238,7 +240,7 @@ static void test_upgrade_response_limit(void **state)
 	memset(b, 'a', n);
 	memcpy(b, "HTTP/1.1 101 OK\r\n", 17);
 	assert_int_equal(wsload_upgrade_response(b, n, accept_ok, &hdr),
-			 EOVERFLOW);
+	                 EOVERFLOW);
 	free(b);
 }
 
@@ -249,20 +251,20 @@ static void test_upgrade_request(void **state)
 
 	(void)state;
 	assert_int_equal(wsload_upgrade_request(buf, sizeof(buf), &len,
-						"127.0.0.1:8443", "/ws",
-						"dGhlIHNhbXBsZSBub25jZQ=="),
-			 0);
+	                                        "127.0.0.1:8443", "/ws",
+	                                        "dGhlIHNhbXBsZSBub25jZQ=="),
+	                 0);
 	assert_int_equal(len, strlen(buf));
 	assert_memory_equal(buf, "GET /ws HTTP/1.1\r\n", 18);
 	assert_non_null(strstr(buf, "\r\nHost: 127.0.0.1:8443\r\n"));
 	assert_non_null(strstr(buf, "\r\nSec-WebSocket-Protocol: sip\r\n"));
 	assert_non_null(strstr(buf, "\r\nSec-WebSocket-Version: 13\r\n"));
 	assert_non_null(
-		strstr(buf, "\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"));
+	    strstr(buf, "\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"));
 	assert_memory_equal(buf + len - 4, "\r\n\r\n", 4);
-	assert_int_equal(wsload_upgrade_request(buf, 40, &len, "127.0.0.1:8443",
-						"/ws", "x"),
-			 EOVERFLOW);
+	assert_int_equal(
+	    wsload_upgrade_request(buf, 40, &len, "127.0.0.1:8443", "/ws", "x"),
+	    EOVERFLOW);
 }
 
 static void test_sip_options(void **state)
@@ -277,7 +279,7 @@ static void test_sip_options(void **state)
 	assert_int_equal(wsload_sip_options(b, sizeof(b), &lb, &req), 0);
 	assert_memory_equal(a, "OPTIONS sip:example.org SIP/2.0\r\n", 33);
 	assert_non_null(strstr(a, "\r\nVia: SIP/2.0/WSS abc.invalid;branch="
-				  "z9hG4bKabcdefghij71\r\n"));
+	                          "z9hG4bKabcdefghij71\r\n"));
 	assert_non_null(strstr(a, "\r\nMax-Forwards: 70\r\n"));
 	assert_non_null(strstr(a, "\r\nCSeq: 1 OPTIONS\r\n"));
 	assert_non_null(strstr(b, "\r\nCSeq: 2 OPTIONS\r\n"));
@@ -289,27 +291,29 @@ static void test_sip_options(void **state)
 		uint16_t st;
 		uint32_t cs;
 
-		assert_int_equal(wsload_sip_response((uint8_t *)a, la, &st, &cs),
-				 EBADMSG);
+		assert_int_equal(
+		    wsload_sip_response((uint8_t *)a, la, &st, &cs), EBADMSG);
 	}
 	assert_int_equal(wsload_sip_options(a, 100, &la, &req), EOVERFLOW);
 }
 
 static void test_sip_response(void **state)
 {
-	static const char ok[] = "SIP/2.0 200 OK\r\n"
-				 "Via: SIP/2.0/WSS abc.invalid;branch=z9hG4bKx\r\n"
-				 "cseq :\t42 OPTIONS\r\n"
-				 "Content-Length: 0\r\n\r\n";
+	static const char ok[] =
+	    "SIP/2.0 200 OK\r\n"
+	    "Via: SIP/2.0/WSS abc.invalid;branch=z9hG4bKx\r\n"
+	    "cseq :\t42 OPTIONS\r\n"
+	    "Content-Length: 0\r\n\r\n";
 	static const char nocseq[] = "SIP/2.0 404 Not Found\r\n\r\n";
-	static const char badcode[] = "SIP/2.0 2x0 OK\r\nCSeq: 1 OPTIONS\r\n\r\n";
+	static const char badcode[] =
+	    "SIP/2.0 2x0 OK\r\nCSeq: 1 OPTIONS\r\n\r\n";
 	uint16_t st = 0;
 	uint32_t cs = 0;
 	size_t n = sizeof(ok) - 1;
 
 	(void)state;
 	assert_int_equal(wsload_sip_response((const uint8_t *)ok, n, &st, &cs),
-			 0);
+	                 0);
 	assert_int_equal(st, 200);
 	assert_int_equal(cs, 42);
 	/* Cut anywhere: never an over-read; a success reads a prefix of 42
@@ -319,15 +323,15 @@ static void test_sip_response(void **state)
 		int err = wsload_sip_response(b, cut, &st, &cs);
 
 		assert_true(err == EBADMSG ||
-			    (err == 0 && (cs == 4 || cs == 42)));
+		            (err == 0 && (cs == 4 || cs == 42)));
 		free(b);
 	}
 	assert_int_equal(wsload_sip_response((const uint8_t *)nocseq,
-					     sizeof(nocseq) - 1, &st, &cs),
-			 EBADMSG);
+	                                     sizeof(nocseq) - 1, &st, &cs),
+	                 EBADMSG);
 	assert_int_equal(wsload_sip_response((const uint8_t *)badcode,
-					     sizeof(badcode) - 1, &st, &cs),
-			 EBADMSG);
+	                                     sizeof(badcode) - 1, &st, &cs),
+	                 EBADMSG);
 }
 
 static void test_hist(void **state)
@@ -359,16 +363,16 @@ static void test_hist(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_accept_key),
-		SC_TEST(test_frame_decode_rfc),
-		SC_TEST(test_frame_decode_bad),
-		SC_TEST(test_frame_encode),
-		SC_TEST(test_upgrade_response),
-		SC_TEST(test_upgrade_response_limit),
-		SC_TEST(test_upgrade_request),
-		SC_TEST(test_sip_options),
-		SC_TEST(test_sip_response),
-		SC_TEST(test_hist),
+	    SC_TEST(test_accept_key),
+	    SC_TEST(test_frame_decode_rfc),
+	    SC_TEST(test_frame_decode_bad),
+	    SC_TEST(test_frame_encode),
+	    SC_TEST(test_upgrade_response),
+	    SC_TEST(test_upgrade_response_limit),
+	    SC_TEST(test_upgrade_request),
+	    SC_TEST(test_sip_options),
+	    SC_TEST(test_sip_response),
+	    SC_TEST(test_hist),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -49,8 +49,7 @@ static void srv_frame(int fd, uint8_t b0, const char *p, size_t n)
 	f[0] = b0;
 	if (n < 126) {
 		f[1] = (uint8_t)n;
-	}
-	else {
+	} else {
 		f[1] = 126;
 		f[2] = (uint8_t)(n >> 8);
 		f[3] = (uint8_t)n;
@@ -69,7 +68,8 @@ static void srv_upgrade(struct srv_conn *c)
 	c->buf[c->len] = '\0';
 	if (!strstr((char *)c->buf, "\r\n\r\n"))
 		return;
-	assert_non_null(strstr((char *)c->buf, "\r\nSec-WebSocket-Protocol: sip\r\n"));
+	assert_non_null(
+	    strstr((char *)c->buf, "\r\nSec-WebSocket-Protocol: sip\r\n"));
 	k = strstr((char *)c->buf, "Sec-WebSocket-Key: ");
 	assert_non_null(k);
 	k += 19;
@@ -78,11 +78,12 @@ static void srv_upgrade(struct srv_conn *c)
 	memcpy(key, k, (size_t)(end - k));
 	key[end - k] = '\0';
 	assert_int_equal(wsload_accept_key(acc, key), 0);
-	n = snprintf(resp, sizeof(resp),
-		     "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-		     "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n"
-		     "Sec-WebSocket-Protocol: sip\r\n\r\n",
-		     acc);
+	n = snprintf(
+	    resp, sizeof(resp),
+	    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+	    "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n"
+	    "Sec-WebSocket-Protocol: sip\r\n\r\n",
+	    acc);
 	srv_send(c->fd, resp, (size_t)n);
 	/* A ping in the same breath as the 101. */
 	srv_frame(c->fd, 0x89, "hi", 2);
@@ -102,9 +103,9 @@ static void srv_request(struct srv *s, struct srv_conn *c, const char *sip)
 	cseq = strtoul(cs + 8, NULL, 10);
 	s->requests++;
 	n = snprintf(resp, sizeof(resp),
-		     "SIP/2.0 %s\r\nVia: SIP/2.0/WSS abc.invalid\r\n"
-		     "CSeq: %lu OPTIONS\r\nContent-Length: 0\r\n\r\n",
-		     s->reply_503 && cseq == 3 ? "503 Busy" : "200 OK", cseq);
+	             "SIP/2.0 %s\r\nVia: SIP/2.0/WSS abc.invalid\r\n"
+	             "CSeq: %lu OPTIONS\r\nContent-Length: 0\r\n\r\n",
+	             s->reply_503 && cseq == 3 ? "503 Busy" : "200 OK", cseq);
 	if (cseq % 2) {
 		srv_frame(c->fd, 0x81, resp, (size_t)n);
 		return;
@@ -139,8 +140,7 @@ static void srv_frames(struct srv *s, struct srv_conn *c)
 			assert_int_equal(len, 2);
 			assert_memory_equal(f + h + 4, "hi", 2);
 			s->pongs++;
-		}
-		else {
+		} else {
 			char sip[2048];
 
 			assert_int_equal(op, WSLOAD_OP_TEXT);
@@ -304,14 +304,14 @@ static void test_engine_refused(void **state)
 	assert_int_equal(wsload_engine_alloc(&e, &cfg, 1), EINVAL);
 	cfg.pipeline = 1;
 	assert_int_equal(wsload_engine_alloc(&e, &cfg, WSLOAD_MAX_CONNS + 1),
-			 EOVERFLOW);
+	                 EOVERFLOW);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_engine_closed_loop),
-		SC_TEST(test_engine_refused),
+	    SC_TEST(test_engine_closed_loop),
+	    SC_TEST(test_engine_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -39,8 +39,7 @@ void wsload_conn_reset(struct wsload_conn *c, bool failed)
 	if (c->st == CONN_OPEN) {
 		e->open--;
 		e->stats.drops++;
-	}
-	else if (c->st != CONN_IDLE) {
+	} else if (c->st != CONN_IDLE) {
 		e->pending--;
 		if (failed)
 			e->stats.conn_errors++;
@@ -69,7 +68,7 @@ void wsload_conn_reset(struct wsload_conn *c, bool failed)
 
 /* Reads into buf: 0 with *n > 0, EAGAIN, or an error (peer gone). */
 static int conn_read(struct wsload_conn *c, uint8_t *buf, size_t size,
-		     size_t *n)
+                     size_t *n)
 {
 	ssize_t r;
 	int ret;
@@ -120,8 +119,7 @@ static int conn_flush(struct wsload_conn *c)
 				err = errno;
 				goto out;
 			}
-		}
-		else {
+		} else {
 			ERR_clear_error();
 			r = SSL_write(c->ssl, c->out + done, (int)left);
 			if (r <= 0) {
@@ -151,7 +149,7 @@ out:
 
 /* Queues one masked frame (RFC 6455 5.3: fresh random masking key). */
 static int conn_queue(struct wsload_conn *c, enum wsload_opcode op,
-		      const void *p, size_t n)
+                      const void *p, size_t n)
 {
 	uint8_t mask[4];
 	size_t len;
@@ -159,8 +157,9 @@ static int conn_queue(struct wsload_conn *c, enum wsload_opcode op,
 
 	if (RAND_bytes(mask, sizeof(mask)) != 1)
 		return ENOMEM;
-	err = wsload_frame_encode(c->out + c->outlen, sizeof(c->out) - c->outlen,
-				  &len, op, mask, p, n);
+	err =
+	    wsload_frame_encode(c->out + c->outlen, sizeof(c->out) - c->outlen,
+	                        &len, op, mask, p, n);
 	if (!err)
 		c->outlen += len;
 	return err;
@@ -170,10 +169,10 @@ static int conn_send_options(struct wsload_conn *c)
 {
 	struct wsload_engine *e = c->eng;
 	struct wsload_sip_req req = {
-		.domain = e->cfg->domain,
-		.conn_id = c->id,
-		.cseq = ++c->cseq,
-		.tag = c->tag,
+	    .domain = e->cfg->domain,
+	    .conn_id = c->id,
+	    .cseq = ++c->cseq,
+	    .tag = c->tag,
 	};
 	char sip[CONN_SIP_MAX];
 	struct wsload_slot *s;
@@ -229,9 +228,9 @@ static int conn_on_sip(struct wsload_conn *c, const uint8_t *p, size_t n)
 	if (c->slots[i].measured) {
 		if (status == 200) {
 			e->stats.ok++;
-			wsload_hist_add(&e->stats.lat, e->now - c->slots[i].sent);
-		}
-		else {
+			wsload_hist_add(&e->stats.lat,
+			                e->now - c->slots[i].sent);
+		} else {
 			e->stats.bad_status++;
 		}
 	}
@@ -297,7 +296,7 @@ static int conn_process(struct wsload_conn *c)
 
 	if (c->st == CONN_UPGRADE) {
 		err = wsload_upgrade_response(c->in, c->inlen, c->accept,
-					      &hdr_len);
+		                              &hdr_len);
 		if (err == ENODATA)
 			return 0;
 		if (err)
@@ -307,7 +306,8 @@ static int conn_process(struct wsload_conn *c)
 			return err;
 	}
 	while (c->st == CONN_OPEN) {
-		err = wsload_frame_decode(&f, c->in + pos, c->inlen - pos, &used);
+		err =
+		    wsload_frame_decode(&f, c->in + pos, c->inlen - pos, &used);
 		if (err == ENODATA) {
 			err = 0;
 			break;
@@ -335,7 +335,7 @@ static int conn_readable(struct wsload_conn *c)
 		if (c->inlen == sizeof(c->in))
 			return EOVERFLOW;
 		err = conn_read(c, c->in + c->inlen, sizeof(c->in) - c->inlen,
-				&n);
+		                &n);
 		if (err == EAGAIN)
 			break;
 		if (err)
@@ -361,7 +361,7 @@ static int conn_start_upgrade(struct wsload_conn *c)
 		err = wsload_accept_key(c->accept, key);
 	if (!err)
 		err = wsload_upgrade_request((char *)c->out, sizeof(c->out),
-					     &len, cfg->host, cfg->path, key);
+		                             &len, cfg->host, cfg->path, key);
 	if (err)
 		return err;
 	c->outlen = len;
@@ -391,7 +391,8 @@ static int conn_handshake(struct wsload_conn *c)
 static bool ip_literal(const char *host)
 {
 	return strspn(host, "0123456789abcdefABCDEF.:") == strlen(host) &&
-	       (strchr(host, ':') || strspn(host, "0123456789.") == strlen(host));
+	       (strchr(host, ':') ||
+	        strspn(host, "0123456789.") == strlen(host));
 }
 
 static int conn_connected(struct wsload_conn *c)
@@ -411,10 +412,9 @@ static int conn_connected(struct wsload_conn *c)
 	 * SANs; SNI only for names (RFC 6066 3). */
 	if (ip_literal(cfg->vhost)) {
 		if (!cfg->insecure && !X509_VERIFY_PARAM_set1_ip_asc(
-					      SSL_get0_param(c->ssl), cfg->vhost))
+		                          SSL_get0_param(c->ssl), cfg->vhost))
 			return EINVAL;
-	}
-	else {
+	} else {
 		if (!cfg->insecure && !SSL_set1_host(c->ssl, cfg->vhost))
 			return ENOMEM;
 		SSL_set_tlsext_host_name(c->ssl, cfg->vhost);
@@ -456,7 +456,7 @@ int wsload_conn_connect(struct wsload_conn *c)
 	int err = 0;
 
 	c->fd = socket(((const struct sockaddr *)cfg->addr)->sa_family,
-		       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	               SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	c->st = CONN_CONNECTING;
 	c->deadline = e->now + WSLOAD_CONNECT_TIMEOUT_US;
 	e->pending++;
@@ -505,7 +505,7 @@ int wsload_conn_tick(struct wsload_conn *c)
 }
 
 void wsload_conn_init(struct wsload_conn *c, struct wsload_engine *e,
-		      uint32_t id)
+                      uint32_t id)
 {
 	/* The engine's array comes zeroed; only non-zero fields are set. */
 	c->eng = e;

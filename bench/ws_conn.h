@@ -13,11 +13,11 @@
 #define WSLOAD_CONN_OUTBUF 12288u
 
 enum wsload_conn_state {
-	CONN_IDLE,	 /* not connected; deadline is when to (re)connect */
+	CONN_IDLE,       /* not connected; deadline is when to (re)connect */
 	CONN_CONNECTING, /* TCP connect in progress */
-	CONN_TLS,	 /* TLS handshake */
-	CONN_UPGRADE,	 /* HTTP upgrade sent, waiting for 101 */
-	CONN_OPEN,	 /* WebSocket open, closed loop running */
+	CONN_TLS,        /* TLS handshake */
+	CONN_UPGRADE,    /* HTTP upgrade sent, waiting for 101 */
+	CONN_OPEN,       /* WebSocket open, closed loop running */
 };
 
 /* One outstanding request. */
@@ -33,7 +33,7 @@ struct wsload_conn {
 	int fd;
 	SSL *ssl;
 	enum wsload_conn_state st;
-	uint32_t events; /* what epoll watches now */
+	uint32_t events;   /* what epoll watches now */
 	uint64_t deadline; /* connect deadline or reconnect time, us */
 	bool want_write;
 	bool in_msg; /* inside a fragmented message */
@@ -62,7 +62,7 @@ struct wsload_engine {
 };
 
 void wsload_conn_init(struct wsload_conn *c, struct wsload_engine *e,
-		      uint32_t id);
+                      uint32_t id);
 /* Starts a non-blocking connect; on error the caller resets. */
 int wsload_conn_connect(struct wsload_conn *c);
 /* Handles epoll events; on error the caller resets the connection. */

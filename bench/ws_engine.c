@@ -8,7 +8,7 @@
 
 #include "ws_conn.h"
 
-#define ENGINE_EVENTS 256u     /* epoll events taken per wait */
+#define ENGINE_EVENTS 256u    /* epoll events taken per wait */
 #define ENGINE_TICK_US 20000u /* how often timeouts and the ramp run */
 
 static void engine_destroy(void *data)
@@ -32,7 +32,7 @@ static int engine_tls(struct wsload_engine *e)
 	SSL_CTX_set_min_proto_version(e->ssl_ctx, TLS1_2_VERSION);
 	/* Partial writes and a moving buffer: conn_flush() shifts c->out. */
 	SSL_CTX_set_mode(e->ssl_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
-					     SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	                                 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (cfg->insecure) {
 		SSL_CTX_set_verify(e->ssl_ctx, SSL_VERIFY_NONE, NULL);
 		return 0;
@@ -40,14 +40,14 @@ static int engine_tls(struct wsload_engine *e)
 	SSL_CTX_set_verify(e->ssl_ctx, SSL_VERIFY_PEER, NULL);
 	if (cfg->cafile)
 		return SSL_CTX_load_verify_locations(e->ssl_ctx, cfg->cafile,
-						     NULL) == 1
-			       ? 0
-			       : ENOENT;
+		                                     NULL) == 1
+		           ? 0
+		           : ENOENT;
 	return SSL_CTX_set_default_verify_paths(e->ssl_ctx) == 1 ? 0 : ENOENT;
 }
 
-int wsload_engine_alloc(struct wsload_engine **ep,
-			const struct wsload_cfg *cfg, size_t n)
+int wsload_engine_alloc(struct wsload_engine **ep, const struct wsload_cfg *cfg,
+                        size_t n)
 {
 	struct wsload_engine *e;
 	int err = 0;

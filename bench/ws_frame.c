@@ -21,7 +21,7 @@ static bool opcode_known(unsigned op)
 }
 
 int wsload_frame_decode(struct wsload_frame *f, const uint8_t *p, size_t n,
-			size_t *consumed)
+                        size_t *consumed)
 {
 	size_t hdr = 2;
 	uint64_t len;
@@ -58,8 +58,7 @@ int wsload_frame_decode(struct wsload_frame *f, const uint8_t *p, size_t n,
 			err = EBADMSG;
 			goto out;
 		}
-	}
-	else if (len == 127) {
+	} else if (len == 127) {
 		hdr += 8;
 		if (n < hdr) {
 			err = ENODATA;
@@ -97,15 +96,15 @@ out:
 }
 
 int wsload_frame_encode(uint8_t *buf, size_t size, size_t *lenp,
-			enum wsload_opcode op, const uint8_t mask[4],
-			const void *payload, size_t plen)
+                        enum wsload_opcode op, const uint8_t mask[4],
+                        const void *payload, size_t plen)
 {
 	const uint8_t *src = payload;
 	size_t hdr;
 	int err = 0;
 
-	if (!buf || !lenp || !mask || (plen && !payload) ||
-	    !opcode_known(op) || op == WSLOAD_OP_CONT ||
+	if (!buf || !lenp || !mask || (plen && !payload) || !opcode_known(op) ||
+	    op == WSLOAD_OP_CONT ||
 	    ((op & 0x8) && plen > WSLOAD_FRAME_MAX_CONTROL)) {
 		err = EINVAL;
 		goto out;
@@ -119,13 +118,11 @@ int wsload_frame_encode(uint8_t *buf, size_t size, size_t *lenp,
 	/* RFC 6455 5.3: every client frame is masked. */
 	if (plen < 126) {
 		buf[1] = (uint8_t)(0x80 | plen);
-	}
-	else if (plen <= 0xffff) {
+	} else if (plen <= 0xffff) {
 		buf[1] = 0x80 | 126;
 		buf[2] = (uint8_t)(plen >> 8);
 		buf[3] = (uint8_t)plen;
-	}
-	else {
+	} else {
 		buf[1] = 0x80 | 127;
 		for (size_t i = 0; i < 8; i++)
 			buf[2 + i] = (uint8_t)((uint64_t)plen >> (56 - 8 * i));

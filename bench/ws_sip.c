@@ -7,7 +7,7 @@
 #include "wsload.h"
 
 int wsload_sip_options(char *buf, size_t size, size_t *lenp,
-		       const struct wsload_sip_req *req)
+                       const struct wsload_sip_req *req)
 {
 	int n;
 
@@ -16,21 +16,21 @@ int wsload_sip_options(char *buf, size_t size, size_t *lenp,
 	/* RFC 7118 5.2: JsSIP puts an invented host with transport WSS in the
 	 * Via; RFC 3261 8.1.1.7: the branch starts with the magic cookie. */
 	n = snprintf(buf, size,
-		     "OPTIONS sip:%s SIP/2.0\r\n"
-		     "Via: SIP/2.0/WSS abc.invalid;branch=z9hG4bK%s%x%x\r\n"
-		     "Max-Forwards: 70\r\n"
-		     "To: <sip:%s>\r\n"
-		     "From: <sip:wsload@%s>;tag=%s\r\n"
-		     "Call-ID: %s%x-%x\r\n"
-		     "CSeq: %u OPTIONS\r\n"
-		     "Accept: application/sdp\r\n"
-		     "User-Agent: wsload\r\n"
-		     "Content-Length: 0\r\n"
-		     "\r\n",
-		     req->domain, req->tag, (unsigned)req->conn_id,
-		     (unsigned)req->cseq, req->domain, req->domain, req->tag,
-		     req->tag, (unsigned)req->conn_id, (unsigned)req->cseq,
-		     (unsigned)req->cseq);
+	             "OPTIONS sip:%s SIP/2.0\r\n"
+	             "Via: SIP/2.0/WSS abc.invalid;branch=z9hG4bK%s%x%x\r\n"
+	             "Max-Forwards: 70\r\n"
+	             "To: <sip:%s>\r\n"
+	             "From: <sip:wsload@%s>;tag=%s\r\n"
+	             "Call-ID: %s%x-%x\r\n"
+	             "CSeq: %u OPTIONS\r\n"
+	             "Accept: application/sdp\r\n"
+	             "User-Agent: wsload\r\n"
+	             "Content-Length: 0\r\n"
+	             "\r\n",
+	             req->domain, req->tag, (unsigned)req->conn_id,
+	             (unsigned)req->cseq, req->domain, req->domain, req->tag,
+	             req->tag, (unsigned)req->conn_id, (unsigned)req->cseq,
+	             (unsigned)req->cseq);
 	if (n < 0 || (size_t)n >= size)
 		return EOVERFLOW;
 	*lenp = (size_t)n;
@@ -61,7 +61,7 @@ static const char *header_find(const struct pl *m, const char *name)
 }
 
 int wsload_sip_response(const uint8_t *p, size_t n, uint16_t *status,
-			uint32_t *cseq)
+                        uint32_t *cseq)
 {
 	const struct pl m = {(const char *)p, n};
 	struct pl num;

@@ -28,7 +28,8 @@ int wsload_accept_key(char out[WSLOAD_ACCEPT_SIZE], const char *key)
 		err = ENOMEM;
 		goto out;
 	}
-	/* 20 bytes encode to 28 characters plus the NUL EVP_EncodeBlock adds. */
+	/* 20 bytes encode to 28 characters plus the NUL EVP_EncodeBlock adds.
+	 */
 	EVP_EncodeBlock((unsigned char *)out, md, 20);
 out:
 	EVP_MD_CTX_free(ctx);
@@ -48,22 +49,22 @@ int wsload_key_make(char key[WSLOAD_KEY_SIZE])
 }
 
 int wsload_upgrade_request(char *buf, size_t size, size_t *lenp,
-			   const char *host, const char *path, const char *key)
+                           const char *host, const char *path, const char *key)
 {
 	int n;
 
 	if (!buf || !lenp || !host || !path || !key)
 		return EINVAL;
 	n = snprintf(buf, size,
-		     "GET %s HTTP/1.1\r\n"
-		     "Host: %s\r\n"
-		     "Upgrade: websocket\r\n"
-		     "Connection: Upgrade\r\n"
-		     "Sec-WebSocket-Key: %s\r\n"
-		     "Sec-WebSocket-Version: 13\r\n"
-		     "Sec-WebSocket-Protocol: sip\r\n"
-		     "\r\n",
-		     path, host, key);
+	             "GET %s HTTP/1.1\r\n"
+	             "Host: %s\r\n"
+	             "Upgrade: websocket\r\n"
+	             "Connection: Upgrade\r\n"
+	             "Sec-WebSocket-Key: %s\r\n"
+	             "Sec-WebSocket-Version: 13\r\n"
+	             "Sec-WebSocket-Protocol: sip\r\n"
+	             "\r\n",
+	             path, host, key);
 	if (n < 0 || (size_t)n >= size)
 		return EOVERFLOW;
 	*lenp = (size_t)n;
@@ -77,8 +78,8 @@ static bool list_has(const struct pl *v, const char *tok)
 
 	while (rest.l) {
 		const char *comma = pl_chr(&rest, ',');
-		struct pl item = {rest.p, comma ? (size_t)(comma - rest.p)
-						: rest.l};
+		struct pl item = {rest.p,
+		                  comma ? (size_t)(comma - rest.p) : rest.l};
 
 		pl_trim(&item);
 		if (!pl_strcasecmp(&item, tok))
@@ -103,7 +104,7 @@ static size_t block_end(const uint8_t *p, size_t n)
 }
 
 int wsload_upgrade_response(const uint8_t *p, size_t n, const char *accept,
-			    size_t *hdr_len)
+                            size_t *hdr_len)
 {
 	bool upgrade = false, connection = false, acc = false, proto = false;
 	struct pl line, name, value;
@@ -132,8 +133,8 @@ int wsload_upgrade_response(const uint8_t *p, size_t n, const char *accept,
 		pos++;
 	pos++;
 	while (pos + 2 < end) {
-		for (i = pos; i + 1 < end && !(s[i] == '\r' && s[i + 1] == '\n');
-		     i++)
+		for (i = pos;
+		     i + 1 < end && !(s[i] == '\r' && s[i + 1] == '\n'); i++)
 			;
 		line.p = s + pos;
 		line.l = i - pos;

@@ -16,11 +16,11 @@
 #include "wsload.h"
 
 #define WSLOAD_MAX_SECONDS 600u
-#define WSLOAD_DRAIN_US 2000000u   /* wait for replies after the run */
-#define WSLOAD_FD_SPARE 64u	   /* descriptors besides the connections */
+#define WSLOAD_DRAIN_US 2000000u /* wait for replies after the run */
+#define WSLOAD_FD_SPARE 64u      /* descriptors besides the connections */
 #define WSLOAD_POLL_MS 10
 #define WSLOAD_FIRST_OPEN_US 10000000u /* give up if none opens in 10 s */
-#define WSLOAD_MAX_PIDS 64u /* --sample-pids */
+#define WSLOAD_MAX_PIDS 64u            /* --sample-pids */
 #define WSLOAD_STAT_MAX 1024u
 
 struct wsload_opts {
@@ -35,13 +35,13 @@ struct wsload_opts {
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: wsload --url ws[s]://127.0.0.1:PORT/PATH "
-		"[--connections N] [--seconds S]\n"
-		"              [--pipeline K] [--insecure] [--cafile FILE] "
-		"[--domain D] [--ramp-seconds R]\n"
-		"              [--sample-pids PID,PID,...]  (server CPU over "
-		"the run)\n"
-		"Targets must be loopback (127.0.0.0/8, ::1, localhost).\n");
+	        "usage: wsload --url ws[s]://127.0.0.1:PORT/PATH "
+	        "[--connections N] [--seconds S]\n"
+	        "              [--pipeline K] [--insecure] [--cafile FILE] "
+	        "[--domain D] [--ramp-seconds R]\n"
+	        "              [--sample-pids PID,PID,...]  (server CPU over "
+	        "the run)\n"
+	        "Targets must be loopback (127.0.0.0/8, ::1, localhost).\n");
 }
 
 /* Parses ws[s]://host[:port][/path]; host must be a loopback address. */
@@ -57,11 +57,9 @@ static int parse_url(struct wsload_cfg *cfg, const char *url)
 	if (!strncmp(url, "wss://", 6)) {
 		cfg->tls = true;
 		p = url + 6;
-	}
-	else if (!strncmp(url, "ws://", 5)) {
+	} else if (!strncmp(url, "ws://", 5)) {
 		p = url + 5;
-	}
-	else {
+	} else {
 		return EINVAL;
 	}
 	path = strchr(p, '/');
@@ -72,8 +70,7 @@ static int parse_url(struct wsload_cfg *cfg, const char *url)
 		if (!hend)
 			return EINVAL;
 		p++;
-	}
-	else {
+	} else {
 		hend = memchr(p, ':', (size_t)(path - p));
 		if (!hend)
 			hend = path;
@@ -99,20 +96,18 @@ static int parse_url(struct wsload_cfg *cfg, const char *url)
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons((uint16_t)port);
 		cfg->addrlen = sizeof(*sin);
-	}
-	else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+	} else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
 		if (!IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr))
 			return EACCES;
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons((uint16_t)port);
 		cfg->addrlen = sizeof(*sin6);
-	}
-	else {
+	} else {
 		return EACCES;
 	}
 	snprintf(cfg->vhost, sizeof(cfg->vhost), "%s", host);
 	snprintf(cfg->host, sizeof(cfg->host),
-		 strchr(host, ':') ? "[%s]:%lu" : "%s:%lu", host, port);
+	         strchr(host, ':') ? "[%s]:%lu" : "%s:%lu", host, port);
 	if (!cfg->domain[0])
 		snprintf(cfg->domain, sizeof(cfg->domain), "%s", host);
 	if (strlen(*path ? path : "/") >= sizeof(cfg->path))
@@ -149,43 +144,64 @@ static int parse_pids(const char *s, struct wsload_opts *o)
 }
 
 static int parse_args(int argc, char **argv, struct wsload_opts *o,
-		      struct wsload_cfg *cfg)
+                      struct wsload_cfg *cfg)
 {
 	static const struct option lo[] = {
-		{"url", required_argument, NULL, 'u'},
-		{"connections", required_argument, NULL, 'n'},
-		{"seconds", required_argument, NULL, 's'},
-		{"pipeline", required_argument, NULL, 'p'},
-		{"insecure", no_argument, NULL, 'k'},
-		{"cafile", required_argument, NULL, 'c'},
-		{"domain", required_argument, NULL, 'd'},
-		{"ramp-seconds", required_argument, NULL, 'r'},
-		{"sample-pids", required_argument, NULL, 'P'},
-		{NULL, 0, NULL, 0},
+	    {"url", required_argument, NULL, 'u'},
+	    {"connections", required_argument, NULL, 'n'},
+	    {"seconds", required_argument, NULL, 's'},
+	    {"pipeline", required_argument, NULL, 'p'},
+	    {"insecure", no_argument, NULL, 'k'},
+	    {"cafile", required_argument, NULL, 'c'},
+	    {"domain", required_argument, NULL, 'd'},
+	    {"ramp-seconds", required_argument, NULL, 'r'},
+	    {"sample-pids", required_argument, NULL, 'P'},
+	    {NULL, 0, NULL, 0},
 	};
 	int ch, err = 0;
 
 	while (!err && (ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (ch) {
-		case 'u': o->url = optarg; break;
-		case 'n': err = parse_uint(optarg, WSLOAD_MAX_CONNS, &o->conns); break;
-		case 's': err = parse_uint(optarg, WSLOAD_MAX_SECONDS, &o->seconds); break;
-		case 'p': err = parse_uint(optarg, WSLOAD_MAX_PIPELINE, &cfg->pipeline); break;
-		case 'k': cfg->insecure = true; break;
-		case 'c': cfg->cafile = optarg; break;
+		case 'u':
+			o->url = optarg;
+			break;
+		case 'n':
+			err = parse_uint(optarg, WSLOAD_MAX_CONNS, &o->conns);
+			break;
+		case 's':
+			err =
+			    parse_uint(optarg, WSLOAD_MAX_SECONDS, &o->seconds);
+			break;
+		case 'p':
+			err = parse_uint(optarg, WSLOAD_MAX_PIPELINE,
+			                 &cfg->pipeline);
+			break;
+		case 'k':
+			cfg->insecure = true;
+			break;
+		case 'c':
+			cfg->cafile = optarg;
+			break;
 		case 'd':
 			if (strlen(optarg) >= sizeof(cfg->domain))
 				err = EINVAL;
 			else
 				strcpy(cfg->domain, optarg);
 			break;
-		case 'r': err = parse_uint(optarg, WSLOAD_MAX_SECONDS, &o->ramp_seconds); break;
-		case 'P': err = parse_pids(optarg, o); break;
-		default: err = EINVAL; break;
+		case 'r':
+			err = parse_uint(optarg, WSLOAD_MAX_SECONDS,
+			                 &o->ramp_seconds);
+			break;
+		case 'P':
+			err = parse_pids(optarg, o);
+			break;
+		default:
+			err = EINVAL;
+			break;
 		}
 	}
 	if (!err && (!o->url || optind != argc || !o->conns || !o->seconds ||
-		     !cfg->pipeline))
+	             !cfg->pipeline))
 		err = EINVAL;
 	return err;
 }
@@ -238,17 +254,17 @@ static uint64_t server_ticks(const struct wsload_opts *o)
 		buf[n] = '\0';
 		p = strrchr(buf, ')');
 		if (p && sscanf(p + 1,
-				" %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-				"%lu %lu",
-				&ut, &st) == 2)
+		                " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+		                "%lu %lu",
+		                &ut, &st) == 2)
 			total += ut + st;
 	}
 	return total;
 }
 
 static void report(const struct wsload_opts *o, const struct wsload_stats *s,
-		   size_t open, uint64_t ramp_us, uint64_t run_us,
-		   uint64_t cpu, uint64_t srv_ticks)
+                   size_t open, uint64_t ramp_us, uint64_t run_us, uint64_t cpu,
+                   uint64_t srv_ticks)
 {
 	long hz = sysconf(_SC_CLK_TCK);
 	uint64_t errors = s->bad_status + s->timeouts + s->lost;
@@ -267,15 +283,15 @@ static void report(const struct wsload_opts *o, const struct wsload_stats *s,
 	       (unsigned long long)wsload_hist_quantile(&s->lat, 0.99),
 	       (unsigned long long)s->lat.max, open,
 	       (unsigned long long)s->opened,
-	       (unsigned long long)s->conn_errors,
-	       (unsigned long long)s->drops, (unsigned long long)s->timeouts,
+	       (unsigned long long)s->conn_errors, (unsigned long long)s->drops,
+	       (unsigned long long)s->timeouts,
 	       (unsigned long long)s->bad_status, (unsigned long long)s->lost,
 	       (unsigned long long)(s->sent > done ? s->sent - done : 0),
 	       (unsigned long long)s->pings, (unsigned long long)ramp_us / 1000,
 	       run_us ? 100.0 * (double)cpu / (double)run_us : 0.0,
 	       run_us && hz > 0 ? 100.0 * (double)srv_ticks / (double)hz /
-					   ((double)run_us / 1e6)
-				: 0.0);
+	                              ((double)run_us / 1e6)
+	                        : 0.0);
 	fflush(stdout);
 }
 
@@ -301,13 +317,13 @@ static int run(const struct wsload_opts *o, const struct wsload_cfg *cfg)
 	t_run = wsload_now_us();
 	if (!err && !wsload_engine_open(e)) {
 		fprintf(stderr,
-			"wsload: no connection opened (%llu failed connects, "
-			"TLS handshakes or upgrades%s)\n",
-			(unsigned long long)wsload_engine_stats(e)->conn_errors,
-			cfg->tls && !cfg->insecure
-				? "; a self-signed certificate needs --cafile "
-				  "or --insecure"
-				: "");
+		        "wsload: no connection opened (%llu failed connects, "
+		        "TLS handshakes or upgrades%s)\n",
+		        (unsigned long long)wsload_engine_stats(e)->conn_errors,
+		        cfg->tls && !cfg->insecure
+		            ? "; a self-signed certificate needs --cafile "
+		              "or --insecure"
+		            : "");
 		err = ECONNREFUSED;
 	}
 	if (err)
@@ -355,14 +371,14 @@ int main(int argc, char **argv)
 	err = parse_url(&cfg, o.url);
 	if (err) {
 		fprintf(stderr, "wsload: %s: %s\n", o.url,
-			err == EACCES ? "not a loopback address"
-				      : "malformed URL");
+		        err == EACCES ? "not a loopback address"
+		                      : "malformed URL");
 		return 2;
 	}
 	err = raise_nofile(o.conns);
 	if (err) {
 		fprintf(stderr, "wsload: cannot open %u descriptors: %s\n",
-			o.conns, strerror(err));
+		        o.conns, strerror(err));
 		return 1;
 	}
 	err = run(&o, &cfg);

@@ -51,7 +51,7 @@ struct wsload_frame {
  * exceeds WSLOAD_FRAME_MAX_PAYLOAD, EINVAL for NULL arguments.
  */
 int wsload_frame_decode(struct wsload_frame *f, const uint8_t *p, size_t n,
-			size_t *consumed);
+                        size_t *consumed);
 
 /*
  * Encodes one final client-to-server frame, masked with mask (RFC 6455 5.3),
@@ -59,8 +59,8 @@ int wsload_frame_decode(struct wsload_frame *f, const uint8_t *p, size_t n,
  * buf is too small, EINVAL for bad arguments (a control frame over 125 bytes).
  */
 int wsload_frame_encode(uint8_t *buf, size_t size, size_t *lenp,
-			enum wsload_opcode op, const uint8_t mask[4],
-			const void *payload, size_t plen);
+                        enum wsload_opcode op, const uint8_t mask[4],
+                        const void *payload, size_t plen);
 
 /*
  * Sec-WebSocket-Accept for a Sec-WebSocket-Key (RFC 6455 4.2.2 step 5.4):
@@ -81,7 +81,7 @@ int wsload_key_make(char key[WSLOAD_KEY_SIZE]);
  * Returns 0 and *lenp, or EOVERFLOW.
  */
 int wsload_upgrade_request(char *buf, size_t size, size_t *lenp,
-			   const char *host, const char *path, const char *key);
+                           const char *host, const char *path, const char *key);
 
 /*
  * Checks an upgrade response in p[0..n) (RFC 6455 4.1 client rules): status
@@ -92,7 +92,7 @@ int wsload_upgrade_request(char *buf, size_t size, size_t *lenp,
  * malformed block, EPROTO for a well-formed refusal or a wrong accept value.
  */
 int wsload_upgrade_response(const uint8_t *p, size_t n, const char *accept,
-			    size_t *hdr_len);
+                            size_t *hdr_len);
 
 /* What makes one OPTIONS request unique on its connection. */
 struct wsload_sip_req {
@@ -108,14 +108,14 @@ struct wsload_sip_req {
  * CSeq, Max-Forwards 70. Returns 0 and *lenp, or EOVERFLOW.
  */
 int wsload_sip_options(char *buf, size_t size, size_t *lenp,
-		       const struct wsload_sip_req *req);
+                       const struct wsload_sip_req *req);
 
 /*
  * Reads the status code and CSeq number of a SIP response in p[0..n).
  * Returns 0, or EBADMSG when it is not a response or has no valid CSeq.
  */
 int wsload_sip_response(const uint8_t *p, size_t n, uint16_t *status,
-			uint32_t *cseq);
+                        uint32_t *cseq);
 
 /*
  * hist: a log-linear latency histogram in microseconds (64 sub-buckets per
@@ -123,7 +123,7 @@ int wsload_sip_response(const uint8_t *p, size_t n, uint16_t *status,
  */
 #define WSLOAD_HIST_SUB 64u
 #define WSLOAD_HIST_MAX_BITS 40u /* values are capped at 2^40-1 us */
-#define WSLOAD_HIST_BUCKETS                                                   \
+#define WSLOAD_HIST_BUCKETS                                                    \
 	(2 * WSLOAD_HIST_SUB + (WSLOAD_HIST_MAX_BITS - 7) * WSLOAD_HIST_SUB)
 
 struct wsload_hist {
@@ -143,7 +143,7 @@ uint64_t wsload_hist_quantile(const struct wsload_hist *h, double q);
  */
 #define WSLOAD_MAX_CONNS 20000u
 #define WSLOAD_MAX_PIPELINE 16u
-#define WSLOAD_MAX_PENDING 64u	       /* connections mid-handshake at once */
+#define WSLOAD_MAX_PENDING 64u /* connections mid-handshake at once */
 #define WSLOAD_CONNECT_TIMEOUT_US 5000000u /* TCP + TLS + upgrade */
 #define WSLOAD_REQ_TIMEOUT_US 5000000u
 #define WSLOAD_RETRY_US 200000u /* back-off before reconnecting */
@@ -162,7 +162,7 @@ struct wsload_cfg {
 	char vhost[WSLOAD_HOST_MAX]; /* address alone, for verification */
 	char path[WSLOAD_PATH_MAX];
 	char domain[WSLOAD_HOST_MAX]; /* Request-URI sip:<domain> */
-	unsigned pipeline;	      /* outstanding requests per connection */
+	unsigned pipeline;            /* outstanding requests per connection */
 };
 
 enum wsload_phase {
@@ -172,15 +172,15 @@ enum wsload_phase {
 };
 
 struct wsload_stats {
-	uint64_t sent;	     /* measured requests sent */
-	uint64_t ok;	     /* measured 200 replies */
-	uint64_t bad_status; /* measured non-2xx final replies */
-	uint64_t timeouts;   /* measured requests unanswered in time */
-	uint64_t lost;	     /* measured requests on a dropped connection */
-	uint64_t opened;     /* successful upgrades, ever */
+	uint64_t sent;        /* measured requests sent */
+	uint64_t ok;          /* measured 200 replies */
+	uint64_t bad_status;  /* measured non-2xx final replies */
+	uint64_t timeouts;    /* measured requests unanswered in time */
+	uint64_t lost;        /* measured requests on a dropped connection */
+	uint64_t opened;      /* successful upgrades, ever */
 	uint64_t conn_errors; /* failed connects, handshakes, upgrades */
-	uint64_t drops;	      /* open connections that died */
-	uint64_t pings;	      /* pings answered */
+	uint64_t drops;       /* open connections that died */
+	uint64_t pings;       /* pings answered */
 	struct wsload_hist lat;
 };
 
@@ -191,8 +191,8 @@ struct wsload_engine;
  * first poll). cfg must outlive the engine. Returns 0, EINVAL, EOVERFLOW
  * (n over WSLOAD_MAX_CONNS), ENOMEM or an errno from epoll/OpenSSL set-up.
  */
-int wsload_engine_alloc(struct wsload_engine **ep,
-			const struct wsload_cfg *cfg, size_t n);
+int wsload_engine_alloc(struct wsload_engine **ep, const struct wsload_cfg *cfg,
+                        size_t n);
 
 /* Waits up to timeout_ms for socket events and handles them, then runs the
  * time-based work (ramp, timeouts, reconnects). Returns 0 or an errno of
