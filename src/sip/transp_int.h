@@ -57,6 +57,13 @@ void transp_recv_msg(struct sip_transp *tp, struct sip_flow *flow,
 void transp_deliver(struct sip_transp *tp, struct sip_flow *flow, int err);
 void transp_conn_event(struct sip_transp *tp, struct sip_flow *flow, int err);
 
+/* transp_ws.c: one WebSocket message (len > 0) from flow: true for a
+ * CRLF keep-alive (*pingp: a double CRLF, to be answered "\r\n"), false
+ * when it went on as a SIP message. Split from the lws callback so that
+ * the fuzzer drives the same path. */
+bool transp_ws_input(struct sip_transp *tp, struct sip_flow *flow,
+		     const uint8_t *data, size_t len, bool *pingp);
+
 /* transp_udp.c */
 int transp_udp_listen(struct sip_transp *tp, const struct sa *laddr);
 int transp_udp_flow(struct sip_flow **flowp, struct sip_transp *tp,
