@@ -337,6 +337,34 @@ int sip_flow_via_params(const struct sip_flow *flow, const struct sip_msg *req,
 	return 0;
 }
 
+/* §18.2.2 unreliable unicast: the source address (what "received"
+ * names); the source port with rport (RFC 3581 §4), else the sent-by
+ * port, else 5060. */
+static void reply_dst(struct sa *dst, const struct sip_flow *flow,
+                      const struct sip_msg *req)
+{
+	*dst = flow->peer;
+	if (!req->via.rport)
+		sa_set_port(dst,
+		            req->via.port ? req->via.port : SIP_TRANSP_PORT);
+}
+
+int sip_flow_reply_flow(struct sip_flow **rfp, struct sip_flow *flow,
+                        const struct sip_msg *req)
+{
+	struct sa dst;
+
+	if (!rfp || !flow || !req)
+		return EINVAL;
+	reply_dst(&dst, flow, req);
+	if (sip_flow_reliable(flow) || !flow->ops->flow_to ||
+	    sa_cmp(&dst, &flow->peer)) {
+		*rfp = mem_ref(flow);
+		return 0;
+	}
+	return flow->ops->flow_to(rfp, flow, &dst);
+}
+
 int sip_flow_reply(struct sip_flow *flow, const struct sip_msg *req,
                    const uint8_t *data, size_t len)
 {
@@ -349,13 +377,7 @@ int sip_flow_reply(struct sip_flow *flow, const struct sip_msg *req,
 		return sip_flow_send(flow, data, len);
 	if (!sip_flow_isopen(flow))
 		return ENOTCONN;
-	/* §18.2.2 unreliable unicast: the source address (what "received"
-	 * names); the source port with rport (RFC 3581 §4), else sent-by's
-	 * port, else 5060. */
-	dst = flow->peer;
-	if (!req->via.rport)
-		sa_set_port(&dst,
-		            req->via.port ? req->via.port : SIP_TRANSP_PORT);
+	reply_dst(&dst, flow, req);
 	err = flow->ops->send_to(flow, &dst, data, len);
 	if (!err)
 		flow->tp->stats.sent++;

@@ -12,6 +12,9 @@ struct sip_flow_ops {
 	/* UDP: to another address on the same socket (replies, §18.2.2). */
 	int (*send_to)(struct sip_flow *flow, const struct sa *dst,
 	               const uint8_t *data, size_t len);
+	/* UDP: a flow on the same socket toward dst (response routing). */
+	int (*flow_to)(struct sip_flow **flowp, struct sip_flow *flow,
+	               const struct sa *dst);
 	void (*close)(struct sip_flow *flow);
 	bool (*isopen)(const struct sip_flow *flow);
 };

@@ -31,6 +31,8 @@ struct env {
 	bool reply;   /* answer each request with sip_flow_reply */
 	bool drop_tp; /* close and release the transport in the handler */
 	struct sip_flow *kept;
+	struct sip_flow *rflow; /* sip_flow_reply_flow of the last request */
+	bool rflow_same;        /* ... was the request's flow itself */
 	int nconn;
 	int conn_err[8];
 	struct sip_transp_stats st;
@@ -115,6 +117,9 @@ static void on_recv(struct sip_flow *flow, int err, struct sip_msg *msg,
 	}
 	if (e->reply)
 		reply(flow, msg, 200, "OK", e->via_params, true);
+	e->rflow = mem_deref(e->rflow);
+	assert_int_equal(sip_flow_reply_flow(&e->rflow, flow, msg), 0);
+	e->rflow_same = e->rflow == flow;
 	if (!e->kept)
 		e->kept = mem_ref(flow);
 }
@@ -140,6 +145,7 @@ static void env_init(struct env *e)
 static void env_close(struct env *e)
 {
 	e->kept = mem_deref(e->kept);
+	e->rflow = mem_deref(e->rflow);
 	sip_transp_close(e->tp);
 	e->tp = mem_deref(e->tp);
 	pump(e, NULL, 0, 20);
@@ -258,6 +264,7 @@ static void test_udp_reply_routing(void **state)
 	assert_false(sip_flow_reliable(e.kept));
 	assert_int_equal(sa_port(sip_flow_peer(e.kept)), pa);
 	assert_int_equal(sa_port(sip_flow_local(e.kept)), port);
+	assert_true(e.rflow_same); /* rport: the request's own flow */
 
 	/* No rport: the Via sent-by port (socket b), same host. */
 	snprintf(via, sizeof(via), "127.0.0.1:%u", pb);
@@ -269,6 +276,13 @@ static void test_udp_reply_routing(void **state)
 	assert_true(client_read(&e, b, buf, sizeof(buf), WAIT_MS) > 0);
 	assert_non_null(strstr(buf, "SIP/2.0 200 OK"));
 	assert_int_equal(recv(a, buf, sizeof(buf), MSG_DONTWAIT), -1);
+	/* the flow a transaction keeps goes to the sent-by port too */
+	assert_false(e.rflow_same);
+	assert_int_equal(sa_port(sip_flow_peer(e.rflow)), pb);
+	assert_int_equal(sa_port(sip_flow_local(e.rflow)), port);
+	assert_int_equal(sip_flow_send(e.rflow, (const uint8_t *)"again", 5),
+	                 0);
+	assert_int_equal(client_read(&e, b, buf, sizeof(buf), WAIT_MS), 5);
 
 	/* Via host differs: received, and still the sent-by port. */
 	snprintf(via, sizeof(via), "192.0.2.9:%u", pb);
@@ -288,7 +302,7 @@ static void test_udp_reply_routing(void **state)
 	assert_string_equal(e.callids[3], "last");
 	sip_transp_stats(e.tp, &e.st);
 	assert_int_equal(e.st.received, 4);
-	assert_int_equal(e.st.sent, 4);
+	assert_int_equal(e.st.sent, 5); /* 4 replies, "again" */
 	assert_int_equal(e.st.parse_errors, 1);
 	assert_int_equal(e.st.dropped, 1);
 
@@ -665,6 +679,7 @@ static void test_tcp_connect_reuse(void **state)
 	mem_deref(f1);
 
 	cli.kept = mem_deref(cli.kept);
+	cli.rflow = mem_deref(cli.rflow);
 	sip_transp_close(cli.tp);
 	cli.tp = mem_deref(cli.tp);
 	env_close(&srv);
@@ -759,6 +774,7 @@ static void test_tls_hostname(void **state)
 	sip_transp_close(cli2);
 	mem_deref(cli2);
 	cli.kept = mem_deref(cli.kept);
+	cli.rflow = mem_deref(cli.rflow);
 	sip_transp_close(cli.tp);
 	cli.tp = mem_deref(cli.tp);
 	env_close(&srv);
@@ -878,6 +894,7 @@ static void test_tcp_ipv6(void **state)
 	assert_string_equal(srv.via_params, ";received=::1");
 	mem_deref(f);
 	cli.kept = mem_deref(cli.kept);
+	cli.rflow = mem_deref(cli.rflow);
 	sip_transp_close(cli.tp);
 	cli.tp = mem_deref(cli.tp);
 	env_close(&srv);
