@@ -148,6 +148,48 @@ static void assert_mb(const struct mbuf *mb, const char *s)
 		         (const char *)mb->buf, s);
 }
 
+/* RFC 3581 §4: the server fills in the request's bare rport, it does not
+ * add a second one. */
+static void test_reply_rport_filled(void **state)
+{
+	static const struct pl viap = PL(";received=192.0.2.4;rport=5070");
+	static const struct {
+		const char *via, *want;
+	} cases[] = {
+		{"SIP/2.0/UDP h;branch=z9hG4bK1;rport",
+		 "SIP/2.0/UDP h;branch=z9hG4bK1;received=192.0.2.4;rport=5070"},
+		{"SIP/2.0/UDP h;rport;branch=z9hG4bK1",
+		 "SIP/2.0/UDP h;branch=z9hG4bK1;received=192.0.2.4;rport=5070"},
+		{"SIP/2.0/UDP h;RPORT ;branch=z9hG4bK1",
+		 "SIP/2.0/UDP h ;branch=z9hG4bK1;received=192.0.2.4;rport=5070"},
+		/* not a bare rport: left as it is */
+		{"SIP/2.0/UDP h;branch=z9hG4bK1;rportx",
+		 "SIP/2.0/UDP h;branch=z9hG4bK1;rportx;received=192.0.2.4;"
+		 "rport=5070"},
+	};
+	struct mbuf *mb;
+	char req[512], want[256];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(mbuf_alloc(&mb, 0), 0);
+	for (i = 0; i < SC_ARRAY_SIZE(cases); i++) {
+		snprintf(req, sizeof(req),
+		         L_REQ "Via: %s\r\n" L_FROM L_TO L_CID L_CSEQ L_END,
+		         cases[i].via);
+		assert_int_equal(decode(req), 0);
+		mbuf_reset(mb);
+		assert_int_equal(sip_reply_encode(mb, &msg, 200, "OK", NULL,
+		                                  &viap, NULL, NULL, NULL),
+		                 0);
+		snprintf(want, sizeof(want), "Via: %s\r\n", cases[i].want);
+		if (!memmem(mb->buf, mb->end, want, strlen(want)))
+			fail_msg("case %zu: got:\n%.*s", i, (int)mb->end,
+			         (const char *)mb->buf);
+	}
+	mem_deref(mb);
+}
+
 static void test_reply_encode(void **state)
 {
 	static const struct pl tag = PL("a6c85cf"),
@@ -284,7 +326,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    SC_TEST(test_check),           SC_TEST(test_can_reply),
-	    SC_TEST(test_reply_encode),    SC_TEST(test_reply_encode_enomem),
+	    SC_TEST(test_reply_encode),
+		SC_TEST(test_reply_rport_filled),    SC_TEST(test_reply_encode_enomem),
 	    SC_TEST(test_uri_addr_encode),
 	};
 
