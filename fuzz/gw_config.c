@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap(); /* a failure always says why */
 	}
 	LIST_FOREACH(&errs.list, le)
-		gw_config_error_format(le->data, line, sizeof(line));
+	gw_config_error_format(le->data, line, sizeof(line));
 	gw_config_errors_flush(&errs);
 	if (mem_live() != live)
 		__builtin_trap();

@@ -5,30 +5,29 @@
 
 #include "gw/gw.h"
 
-#define CLI_ARGS_MAX 64	  /* command words and arguments */
+#define CLI_ARGS_MAX 64  /* command words and arguments */
 #define CLI_PATH_MAX 128 /* "sipcloak config check" */
 
 static const struct gw_cli_cmd *const commands[] = {
-	&gw_cli_cmd_version,
-	&gw_cli_cmd_config,
-	&gw_cli_cmd_serve,
-	NULL,
+    &gw_cli_cmd_version,
+    &gw_cli_cmd_config,
+    &gw_cli_cmd_serve,
+    NULL,
 };
 
 static const struct gw_cli_cmd root = {
-	.name = "sipcloak",
-	.summary = "a secure WebRTC-to-SIP gateway",
-	.help = "sipcloak is a secure WebRTC-to-SIP gateway: browsers speak SIP "
-		"over WSS\nand DTLS-SRTP, the PBX plain SIP and RTP.",
-	.sub = commands,
+    .name = "sipcloak",
+    .summary = "a secure WebRTC-to-SIP gateway",
+    .help = "sipcloak is a secure WebRTC-to-SIP gateway: browsers speak SIP "
+            "over WSS\nand DTLS-SRTP, the PBX plain SIP and RTP.",
+    .sub = commands,
 };
 
 static const char global_help[] =
-	"Global options (anywhere on the line):\n"
-	"  -c, --config FILE  config file (default: " GW_CONFIG_DEFAULT_PATH
-	")\n"
-	"  --json             machine-readable output on stdout\n"
-	"  -h, --help         show help for the command and exit\n";
+    "Global options (anywhere on the line):\n"
+    "  -c, --config FILE  config file (default: " GW_CONFIG_DEFAULT_PATH ")\n"
+    "  --json             machine-readable output on stdout\n"
+    "  -h, --help         show help for the command and exit\n";
 
 void gw_cli_usage(FILE *f, const struct gw_cli_cmd *cmd, const char *path)
 {
@@ -37,7 +36,7 @@ void gw_cli_usage(FILE *f, const struct gw_cli_cmd *cmd, const char *path)
 	const char *tail = cmd->sub ? "COMMAND" : cmd->args;
 
 	fprintf(f, "usage: sipcloak [-c FILE] [--json]%s%s%s%s\n",
-		*path ? " " : "", path, tail ? " " : "", tail ? tail : "");
+	        *path ? " " : "", path, tail ? " " : "", tail ? tail : "");
 	if (cmd->help)
 		fprintf(f, "\n%s\n", cmd->help);
 	if (cmd->sub) {
@@ -46,16 +45,16 @@ void gw_cli_usage(FILE *f, const struct gw_cli_cmd *cmd, const char *path)
 		fprintf(f, "\nCommands:\n");
 		for (s = cmd->sub; *s; s++)
 			fprintf(f, "  %-*s  %s\n", (int)w, (*s)->name,
-				(*s)->summary);
+			        (*s)->summary);
 	}
 	fprintf(f, "\n%s", global_help);
 	if (cmd->sub)
 		fprintf(f, "\nRun 'sipcloak %s%sCOMMAND --help' for more.\n",
-			path, *path ? " " : "");
+		        path, *path ? " " : "");
 }
 
 static const struct gw_cli_cmd *find_sub(const struct gw_cli_cmd *cmd,
-					 const char *name)
+                                         const char *name)
 {
 	const struct gw_cli_cmd *const *s;
 
@@ -74,11 +73,11 @@ static void path_add(char *path, size_t size, const char *word)
 
 /* "unknown command 'x'" and the usage of where it was looked up. */
 static int usage_error(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
-		       const char *path, const char *what, const char *arg)
+                       const char *path, const char *what, const char *arg)
 {
 	if (what)
-		fprintf(cli->err, "sipcloak: %s%s%s%s\n", what,
-			arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
+		fprintf(cli->err, "sipcloak: %s%s%s%s\n", what, arg ? " '" : "",
+		        arg ? arg : "", arg ? "'" : "");
 	gw_cli_usage(cli->err, cmd, path);
 	return GW_CLI_USAGE;
 }
@@ -90,14 +89,16 @@ int gw_cli_main(int argc, char **argv, FILE *out, FILE *err)
 	char *words[CLI_ARGS_MAX];
 	char path[CLI_PATH_MAX] = "";
 	bool help = false, options = true;
-	int i, n = 0, w = 0;
+	int i, n = 0, w = 0, ret;
 
 	for (i = 1; i < argc; i++) {
 		char *a = argv[i];
 
-		if (n == CLI_ARGS_MAX)
-			return usage_error(&cli, cmd, path, "too many arguments",
-					   NULL);
+		if (n == CLI_ARGS_MAX) {
+			ret = usage_error(&cli, cmd, path, "too many arguments",
+			                  NULL);
+			goto out;
+		}
 		if (!options || a[0] != '-' || !a[1]) {
 			words[n++] = a;
 		} else if (!strcmp(a, "--")) {
@@ -107,9 +108,11 @@ int gw_cli_main(int argc, char **argv, FILE *out, FILE *err)
 		} else if (!strcmp(a, "--json")) {
 			cli.json = true;
 		} else if (!strcmp(a, "-c") || !strcmp(a, "--config")) {
-			if (i + 1 == argc)
-				return usage_error(&cli, cmd, path,
-						   "option needs a FILE:", a);
+			if (i + 1 == argc) {
+				ret = usage_error(&cli, cmd, path,
+				                  "option needs a FILE:", a);
+				goto out;
+			}
 			cli.config_path = argv[++i];
 		} else if (!strncmp(a, "--config=", 9)) {
 			cli.config_path = a + 9;
@@ -120,35 +123,40 @@ int gw_cli_main(int argc, char **argv, FILE *out, FILE *err)
 
 	/* Walk the table: each word picks a row among the current subs. */
 	while (cmd->sub && w < n) {
-		if (words[w][0] == '-')
-			return usage_error(&cli, cmd, path, "unknown option",
-					   words[w]);
-		sub = find_sub(cmd, words[w]);
-		if (!sub)
-			return usage_error(&cli, cmd, path, "unknown command",
-					   words[w]);
+		sub = words[w][0] == '-' ? NULL : find_sub(cmd, words[w]);
+		if (!sub) {
+			ret =
+			    usage_error(&cli, cmd, path,
+			                words[w][0] == '-' ? "unknown option"
+			                                   : "unknown command",
+			                words[w]);
+			goto out;
+		}
 		cmd = sub;
 		path_add(path, sizeof(path), words[w++]);
 	}
 	if (help) {
 		gw_cli_usage(out, cmd, path);
-		return GW_CLI_OK;
+		ret = GW_CLI_OK;
+	} else if (cmd->sub) {
+		ret = usage_error(&cli, cmd, path,
+		                  cmd == &root ? "missing command"
+		                               : "missing subcommand",
+		                  NULL);
+	} else if (!cmd->args && w < n) {
+		ret = usage_error(&cli, cmd, path,
+		                  words[w][0] == '-' ? "unknown option"
+		                                     : "unexpected argument",
+		                  words[w]);
+	} else {
+		ret = cmd->run(&cli, cmd, n - w, words + w);
 	}
-	if (cmd->sub)
-		return usage_error(&cli, cmd, path,
-				   cmd == &root ? "missing command"
-						: "missing subcommand",
-				   NULL);
-	if (!cmd->args && w < n)
-		return usage_error(&cli, cmd, path,
-				   words[w][0] == '-' ? "unknown option"
-						      : "unexpected argument",
-				   words[w]);
-	return cmd->run(&cli, cmd, n - w, words + w);
+out:
+	return ret;
 }
 
 static int run_version(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
-		       int argc, char **argv)
+                       int argc, char **argv)
 {
 	(void)cmd;
 	(void)argc;
@@ -161,9 +169,9 @@ static int run_version(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
 }
 
 const struct gw_cli_cmd gw_cli_cmd_version = {
-	.name = "version",
-	.summary = "print the version",
-	.help = "Prints \"sipcloak VERSION\", or {\"version\":\"VERSION\"} with "
-		"--json.",
-	.run = run_version,
+    .name = "version",
+    .summary = "print the version",
+    .help = "Prints \"sipcloak VERSION\", or {\"version\":\"VERSION\"} with "
+            "--json.",
+    .run = run_version,
 };

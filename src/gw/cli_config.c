@@ -42,7 +42,7 @@ static void errors_json(FILE *f, const struct gw_config_errors *errs)
 }
 
 static void errors_text(FILE *f, const struct gw_config_errors *errs,
-			const char *path)
+                        const char *path)
 {
 	char line[GW_INI_LINE_MAX];
 	struct le *le;
@@ -54,7 +54,7 @@ static void errors_text(FILE *f, const struct gw_config_errors *errs,
 	}
 	if (errs->truncated)
 		fprintf(f, "%s: too many errors, only the first %u shown\n",
-			path, GW_CONFIG_ERRORS_MAX);
+		        path, GW_CONFIG_ERRORS_MAX);
 }
 
 int gw_cli_config_load(struct gw_cli *cli, struct gw_config **cfgp)
@@ -75,8 +75,8 @@ int gw_cli_config_load(struct gw_cli *cli, struct gw_config **cfgp)
 	return err ? GW_CLI_USAGE : 0;
 }
 
-static int run_check(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
-		     int argc, char **argv)
+static int run_check(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
+                     char **argv)
 {
 	struct gw_config *cfg = NULL;
 	int ret;
@@ -98,8 +98,8 @@ static int run_check(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
 	return GW_CLI_OK;
 }
 
-static int run_keys(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
-		    int argc, char **argv)
+static int run_keys(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
+                    char **argv)
 {
 	const struct gw_config_key *keys;
 	size_t i, n;
@@ -124,22 +124,22 @@ static int run_keys(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
 			fputc(',', cli->out);
 			json_field_str(cli->out, "default", k->def);
 			fprintf(cli->out, ",\"required\":%s}",
-				k->required ? "true" : "false");
+			        k->required ? "true" : "false");
 			continue;
 		}
 		fprintf(cli->out, "[%s] %s (%s", k->section, k->key, type);
 		if (k->type == GW_CFG_UINT)
 			fprintf(cli->out, " %u..%u", k->min, k->max);
 		fprintf(cli->out, ")%s%s%s\n", k->required ? " required" : "",
-			k->def ? " default " : "", k->def ? k->def : "");
+		        k->def ? " default " : "", k->def ? k->def : "");
 	}
 	if (cli->json)
 		fputs("]\n", cli->out);
 	return GW_CLI_OK;
 }
 
-static int run_serve(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
-		     int argc, char **argv)
+static int run_serve(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
+                     char **argv)
 {
 	struct gw_config *cfg = NULL;
 	int ret;
@@ -157,40 +157,41 @@ static int run_serve(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
 }
 
 static const struct gw_cli_cmd cmd_check = {
-	.name = "check",
-	.summary = "parse and validate the config file",
-	.help = "Reads the config file and checks every section, key and "
-		"value. Prints\n\"FILE: ok\" and exits 0, or prints every "
-		"mistake as\n\"FILE:LINE: [SECTION] KEY: MESSAGE\" on stderr and "
-		"exits 2. With --json\nprints {\"ok\":true,\"file\":FILE} or "
-		"{\"ok\":false,\"errors\":[...]} on stdout.",
-	.run = run_check,
+    .name = "check",
+    .summary = "parse and validate the config file",
+    .help = "Reads the config file and checks every section, key and "
+            "value. Prints\n\"FILE: ok\" and exits 0, or prints every "
+            "mistake as\n\"FILE:LINE: [SECTION] KEY: MESSAGE\" on stderr and "
+            "exits 2. With --json\nprints {\"ok\":true,\"file\":FILE} or "
+            "{\"ok\":false,\"errors\":[...]} on stdout.",
+    .run = run_check,
 };
 
 static const struct gw_cli_cmd cmd_keys = {
-	.name = "keys",
-	.summary = "list every config key with its type and default",
-	.help = "Prints one line per key: [SECTION] KEY (TYPE) and whether "
-		"it is required\nor its default. docs/config.md describes "
-		"each key.",
-	.run = run_keys,
+    .name = "keys",
+    .summary = "list every config key with its type and default",
+    .help = "Prints one line per key: [SECTION] KEY (TYPE) and whether "
+            "it is required\nor its default. docs/config.md describes "
+            "each key.",
+    .run = run_keys,
 };
 
 static const struct gw_cli_cmd *const config_sub[] = {&cmd_check, &cmd_keys,
-						       NULL};
+                                                      NULL};
 
 const struct gw_cli_cmd gw_cli_cmd_config = {
-	.name = "config",
-	.summary = "check the config file, list its keys",
-	.sub = config_sub,
+    .name = "config",
+    .summary = "check the config file, list its keys",
+    .sub = config_sub,
 };
 
 const struct gw_cli_cmd gw_cli_cmd_serve = {
-	.name = "serve",
-	.summary = "run the gateway",
-	.help = "Loads the config file and runs the gateway until it is "
-		"stopped. Refuses\nto start, printing every mistake as "
-		"`config check` does and exiting 2,\nif the config has any "
-		"error.",
-	.run = run_serve,
+    .name = "serve",
+    .summary = "run the gateway",
+    .help = "Loads the config file and runs the gateway until SIGINT or "
+            "SIGTERM, then\ncloses every connection and exits 0. Refuses "
+            "to start, printing every\nmistake as `config check` does and "
+            "exiting 2, if the config has any\nerror; exits 1 if a listener "
+            "or certificate cannot be set up (logged).",
+    .run = run_serve,
 };

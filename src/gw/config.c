@@ -6,6 +6,8 @@
 
 #include "gw/gw.h"
 
+#define CONFIG_KEYS_MAX 32 /* rows of the key table the loader can track */
+
 /* One load in progress. */
 struct loader {
 	struct gw_config *cfg;
@@ -13,13 +15,13 @@ struct loader {
 	const char *file;
 	const struct gw_config_key *keys;
 	size_t nkeys;
-	unsigned set_line[32];	   /* per key: line it was set on, 0 unset */
-	unsigned section_line[32]; /* per key: line of its section header */
-	struct pl section;	   /* current section; p NULL: skip its keys */
-	unsigned cur_line;	   /* line of the current section header */
+	unsigned set_line[CONFIG_KEYS_MAX];     /* per key: line set, or 0 */
+	unsigned section_line[CONFIG_KEYS_MAX]; /* per key: its header's line */
+	struct pl section; /* current section; p NULL: skip its keys */
+	unsigned cur_line; /* line of the current section header */
 	size_t nerrs;
 	bool bad_header; /* keys were lost: "missing" would mislead */
-	int err;	 /* ENOMEM, which stops the load */
+	int err;         /* ENOMEM, which stops the load */
 };
 
 static void error_destroy(void *data)
@@ -55,8 +57,8 @@ static int dup_opt(char **dst, const char *s)
 }
 
 static int error_add(struct gw_config_errors *errs, const char *file,
-		     unsigned line, const struct pl *section, const char *key,
-		     const char *message)
+                     unsigned line, const struct pl *section, const char *key,
+                     const char *message)
 {
 	struct gw_config_error *e;
 	int err;
@@ -84,7 +86,7 @@ static int error_add(struct gw_config_errors *errs, const char *file,
 
 /* Records a mistake; a failing allocation stops the load. */
 static void fail(struct loader *ld, unsigned line, const struct pl *section,
-		 const char *key, const char *message)
+                 const char *key, const char *message)
 {
 	int err = error_add(ld->errs, ld->file, line, section, key, message);
 
@@ -94,7 +96,7 @@ static void fail(struct loader *ld, unsigned line, const struct pl *section,
 }
 
 int gw_config_error_format(const struct gw_config_error *e, char *buf,
-			   size_t size)
+                           size_t size)
 {
 	char line[16] = "";
 	char where[GW_CONFIG_MSG_MAX] = "";
@@ -103,14 +105,13 @@ int gw_config_error_format(const struct gw_config_error *e, char *buf,
 	if (e->line)
 		snprintf(line, sizeof(line), ":%u", e->line);
 	if (e->section && e->key)
-		snprintf(where, sizeof(where), "[%s] %s: ", e->section,
-			 e->key);
+		snprintf(where, sizeof(where), "[%s] %s: ", e->section, e->key);
 	else if (e->section)
 		snprintf(where, sizeof(where), "[%s]: ", e->section);
 	else if (e->key)
 		snprintf(where, sizeof(where), "%s: ", e->key);
 	n = snprintf(buf, size, "%s%s: %s%s", e->file ? e->file : "-", line,
-		     where, e->message ? e->message : "");
+	             where, e->message ? e->message : "");
 	return n < 0 || (size_t)n >= size ? EOVERFLOW : 0;
 }
 
@@ -162,8 +163,9 @@ static int set_str(char **field, const struct pl *v)
 
 /* Splits a comma list and checks each origin; empty: any origin. */
 static int set_origins(struct gw_origins *o, const struct pl *v, char *why,
-		       size_t size)
+                       size_t size)
 {
+	char norm[GW_INI_LINE_MAX + 1];
 	struct pl rest = *v, item;
 	size_t n = 0;
 	int err = 0;
@@ -185,12 +187,15 @@ static int set_origins(struct gw_origins *o, const struct pl *v, char *why,
 		pl_trim(&item);
 		if (n == GW_CONFIG_ORIGINS_MAX) {
 			snprintf(why, size, "more than %u origins",
-				 GW_CONFIG_ORIGINS_MAX);
+			         GW_CONFIG_ORIGINS_MAX);
 			return EOVERFLOW;
 		}
-		err = gw_config_parse_origin(&item, why, size);
-		if (!err)
+		err = gw_config_parse_origin(&item, norm, sizeof(norm), why,
+		                             size);
+		if (!err) {
+			pl_set_str(&item, norm);
 			err = pl_strdup(&o->v[n], &item);
+		}
 		if (!err)
 			o->n = ++n;
 		if (!comma)
@@ -204,7 +209,7 @@ static int set_origins(struct gw_origins *o, const struct pl *v, char *why,
 /* Parses v as the key's type into the config. 0, ENOMEM, or an error
  * with why filled in. */
 static int set_value(struct gw_config *cfg, const struct gw_config_key *k,
-		     const struct pl *v, char *why, size_t size)
+                     const struct pl *v, char *why, size_t size)
 {
 	void *field = (char *)cfg + k->offset;
 	struct pl host;
@@ -229,7 +234,7 @@ static int set_value(struct gw_config *cfg, const struct gw_config_key *k,
 		return set_str(field, v);
 	case GW_CFG_UINT:
 		return gw_config_parse_uint(v, k->min, k->max, field, why,
-					    size);
+		                            size);
 	case GW_CFG_BOOL:
 		return gw_config_parse_bool(v, field, why, size);
 	case GW_CFG_PORTS:
@@ -245,7 +250,7 @@ static int set_value(struct gw_config *cfg, const struct gw_config_key *k,
 static void on_section(struct loader *ld, const struct gw_ini_item *it)
 {
 	struct pl whole = {it->section.p,
-			   (size_t)(it->name.p + it->name.l - it->section.p)};
+	                   (size_t)(it->name.p + it->name.l - it->section.p)};
 	char msg[GW_CONFIG_MSG_MAX];
 	size_t i;
 	int err;
@@ -255,13 +260,13 @@ static void on_section(struct loader *ld, const struct gw_ini_item *it)
 	err = gw_config_section_check(&it->section, &it->name);
 	if (err == ENOENT) {
 		snprintf(msg, sizeof(msg), "unknown section '%.*s'",
-			 PL_FMT(&it->section));
+		         PL_FMT(&it->section));
 		fail(ld, it->line, &whole, NULL, msg);
 		return;
 	}
 	if (err) {
 		snprintf(msg, sizeof(msg), "section [%.*s] takes no name",
-			 PL_FMT(&it->section));
+		         PL_FMT(&it->section));
 		fail(ld, it->line, &whole, NULL, msg);
 		return;
 	}
@@ -270,8 +275,8 @@ static void on_section(struct loader *ld, const struct gw_ini_item *it)
 			continue;
 		if (ld->section_line[i]) {
 			snprintf(msg, sizeof(msg),
-				 "section repeated (first at line %u)",
-				 ld->section_line[i]);
+			         "section repeated (first at line %u)",
+			         ld->section_line[i]);
 			fail(ld, it->line, &whole, NULL, msg);
 			return;
 		}
@@ -309,8 +314,9 @@ static void on_pair(struct loader *ld, const struct gw_ini_item *it)
 	}
 	i = (size_t)(k - ld->keys);
 	if (ld->set_line[i]) {
-		snprintf(msg, sizeof(msg), "duplicate key (first set at line %u)",
-			 ld->set_line[i]);
+		snprintf(msg, sizeof(msg),
+		         "duplicate key (first set at line %u)",
+		         ld->set_line[i]);
 		fail(ld, it->line, &ld->section, key, msg);
 		goto out;
 	}
@@ -334,7 +340,7 @@ static void on_bad_pair(struct loader *ld, const struct gw_ini_item *it)
 }
 
 static int apply_defaults(struct gw_config *cfg,
-			  const struct gw_config_key *keys, size_t n)
+                          const struct gw_config_key *keys, size_t n)
 {
 	char why[GW_CONFIG_MSG_MAX];
 	size_t i;
@@ -349,6 +355,76 @@ static int apply_defaults(struct gw_config *cfg,
 		err = set_value(cfg, &keys[i], &v, why, sizeof(why));
 	}
 	return err;
+}
+
+/* The line a key was set on (0: not set), for errors about it. */
+static unsigned key_line(const struct loader *ld, const char *section,
+                         const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < ld->nkeys; i++)
+		if (!strcmp(ld->keys[i].section, section) &&
+		    !strcmp(ld->keys[i].key, key))
+			return ld->set_line[i];
+	return 0;
+}
+
+static bool is_wildcard(const char *host)
+{
+	return !strcmp(host, "0.0.0.0") || !strcmp(host, "::");
+}
+
+/* The public address goes into SDP and SIP headers: a wildcard there
+ * would tell both sides to send to themselves. */
+static void check_public_address(struct loader *ld)
+{
+	const char *a = ld->cfg->server.public_address;
+	char msg[GW_CONFIG_MSG_MAX];
+	struct pl sec = PL("server");
+
+	if (!a || !is_wildcard(a))
+		return;
+	snprintf(msg, sizeof(msg),
+	         "'%s' is not an address others can reach (set the public "
+	         "one)",
+	         a);
+	fail(ld, key_line(ld, "server", "public_address"), &sec,
+	     "public_address", msg);
+}
+
+/* The TCP listeners cannot share a port on overlapping addresses. */
+static void check_listeners(struct loader *ld)
+{
+	const struct {
+		const char *section, *key;
+		const struct gw_addr *a;
+	} l[] = {
+	    {"https", "listen", &ld->cfg->https.listen},
+	    {"sip", "tcp", &ld->cfg->sip.tcp},
+	    {"sip", "tls", &ld->cfg->sip.tls},
+	};
+	char msg[GW_CONFIG_MSG_MAX];
+	struct pl sec;
+	size_t i, j;
+
+	for (j = 1; j < SC_ARRAY_SIZE(l); j++) {
+		for (i = 0; i < j; i++) {
+			const struct gw_addr *a = l[i].a, *b = l[j].a;
+
+			if (!a->host || !b->host || a->port != b->port ||
+			    (strcmp(a->host, b->host) &&
+			     !is_wildcard(a->host) && !is_wildcard(b->host)))
+				continue;
+			snprintf(msg, sizeof(msg),
+			         "same TCP port as [%s] %s (line %u)",
+			         l[i].section, l[i].key,
+			         key_line(ld, l[i].section, l[i].key));
+			pl_set_str(&sec, l[j].section);
+			fail(ld, key_line(ld, l[j].section, l[j].key), &sec,
+			     l[j].key, msg);
+		}
+	}
 }
 
 /* Rules that involve more than one key, run once the file is read. */
@@ -374,9 +450,11 @@ static void check_file(struct loader *ld)
 	}
 	pl_set_str(&sec, "https");
 	if (cfg->https.listen.host && !cfg->https.cert)
-		fail(ld, https_line, &sec, "cert", "required when listen is set");
+		fail(ld, https_line, &sec, "cert",
+		     "required when listen is set");
 	if (cfg->https.listen.host && !cfg->https.key)
-		fail(ld, https_line, &sec, "key", "required when listen is set");
+		fail(ld, https_line, &sec, "key",
+		     "required when listen is set");
 
 	/* [sip] tls_cert and tls_key default to the [https] ones. */
 	if (!cfg->sip.tls_cert && cfg->https.cert &&
@@ -392,29 +470,29 @@ static void check_file(struct loader *ld)
 	if (cfg->sip.tls.host && !cfg->sip.tls_key)
 		fail(ld, sip_line, &sec, "tls_key",
 		     "required when tls is set (or set [https] key)");
+	check_public_address(ld);
+	check_listeners(ld);
 }
 
-int gw_config_parse(struct gw_config **cfgp, const char *name,
-		    const char *text, size_t len,
-		    struct gw_config_errors *errs)
+int gw_config_parse(struct gw_config **cfgp, const char *name, const char *text,
+                    size_t len, struct gw_config_errors *errs)
 {
 	struct loader ld;
 	struct gw_ini ini;
 	struct gw_ini_item it;
 	int err;
 
-	if (!cfgp || !name || (!text && len) || !errs)
-		return EINVAL;
 	memset(&ld, 0, sizeof(ld));
 	ld.errs = errs;
 	ld.file = name;
 	ld.keys = gw_config_keys(&ld.nkeys);
-	if (ld.nkeys > SC_ARRAY_SIZE(ld.set_line))
-		return EINVAL; /* grow the loader's arrays */
+	if (!cfgp || !name || (!text && len) || !errs ||
+	    ld.nkeys > CONFIG_KEYS_MAX) {
+		err = EINVAL;
+		goto out;
+	}
 	ld.cfg = mem_zalloc(sizeof(*ld.cfg), config_destroy);
-	if (!ld.cfg)
-		return ENOMEM;
-	err = dup_opt(&ld.cfg->path, name);
+	err = ld.cfg ? dup_opt(&ld.cfg->path, name) : ENOMEM;
 	err = err ? err : apply_defaults(ld.cfg, ld.keys, ld.nkeys);
 	if (err)
 		goto out;
@@ -443,14 +521,14 @@ int gw_config_parse(struct gw_config **cfgp, const char *name,
 	err = ld.err ? ld.err : ld.nerrs ? EBADMSG : 0;
 out:
 	if (err)
-		mem_deref(ld.cfg);
+		mem_deref(ld.cfg); /* NULL-safe */
 	else
 		*cfgp = ld.cfg;
 	return err;
 }
 
 int gw_config_load(struct gw_config **cfgp, const char *path,
-		   struct gw_config_errors *errs)
+                   struct gw_config_errors *errs)
 {
 	char msg[GW_CONFIG_MSG_MAX];
 	char *text = NULL;
@@ -458,8 +536,10 @@ int gw_config_load(struct gw_config **cfgp, const char *path,
 	FILE *f = NULL;
 	int err = 0;
 
-	if (!cfgp || !path || !errs)
-		return EINVAL;
+	if (!cfgp || !path || !errs) {
+		err = EINVAL;
+		goto out;
+	}
 	f = fopen(path, "rb");
 	if (!f) {
 		err = errno;
@@ -478,7 +558,7 @@ int gw_config_load(struct gw_config **cfgp, const char *path,
 	}
 	if (len > GW_CONFIG_FILE_MAX) {
 		snprintf(msg, sizeof(msg), "larger than %u bytes",
-			 GW_CONFIG_FILE_MAX);
+		         GW_CONFIG_FILE_MAX);
 		err = error_add(errs, path, 0, NULL, NULL, msg);
 		err = err ? err : EOVERFLOW;
 		goto out;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "gw/gw.h"
 
@@ -16,36 +17,34 @@
 
 /* The names and defaults here are an external interface: keep them. */
 static const struct gw_config_key keys[] = {
-	{"server", "public_address", GW_CFG_HOST, OFF(server.public_address),
-	 0, 0, NULL, true},
-	{"https", "listen", GW_CFG_ADDR, OFF(https.listen), 0, 0, NULL, false},
-	{"https", "cert", GW_CFG_PATH, OFF(https.cert), 0, 0, NULL, false},
-	{"https", "key", GW_CFG_PATH, OFF(https.key), 0, 0, NULL, false},
-	{"https", "allowed_origins", GW_CFG_ORIGINS,
-	 OFF(https.allowed_origins), 0, 0, NULL, false},
-	{"https", "max_connections_per_ip", GW_CFG_UINT,
-	 OFF(https.max_connections_per_ip), 1, 100000, "64", false},
-	{"https", "idle_timeout", GW_CFG_UINT, OFF(https.idle_timeout), 10,
-	 86400, "900", false},
-	{"sip", "domain", GW_CFG_HOST, OFF(sip.domain), 0, 0, NULL, true},
-	{"sip", "udp", GW_CFG_ADDR, OFF(sip.udp), 0, 0, NULL, false},
-	{"sip", "tcp", GW_CFG_ADDR, OFF(sip.tcp), 0, 0, NULL, false},
-	{"sip", "tls", GW_CFG_ADDR, OFF(sip.tls), 0, 0, NULL, false},
-	{"sip", "tls_cert", GW_CFG_PATH, OFF(sip.tls_cert), 0, 0, NULL, false},
-	{"sip", "tls_key", GW_CFG_PATH, OFF(sip.tls_key), 0, 0, NULL, false},
-	{"sip", "tls_ca_file", GW_CFG_PATH, OFF(sip.tls_ca_file), 0, 0, NULL,
-	 false},
-	{"sip", "tls_verify", GW_CFG_BOOL, OFF(sip.tls_verify), 0, 0, "yes",
-	 false},
-	{"store", "path", GW_CFG_PATH, OFF(store.path), 0, 0, "var/sipcloak.db",
-	 false},
-	{"store", "master_key", GW_CFG_PATH, OFF(store.master_key), 0, 0,
-	 "var/master.key", false},
-	{"media", "ports", GW_CFG_PORTS, OFF(media.ports), 0, 0, "40000-40999",
-	 false},
-	{"media", "workers", GW_CFG_UINT, OFF(media.workers), 0, 256, "0",
-	 false},
-	{"log", "level", GW_CFG_LEVEL, OFF(log.level), 0, 0, "info", false},
+    {"server", "public_address", GW_CFG_HOST, OFF(server.public_address), 0, 0,
+     NULL, true},
+    {"https", "listen", GW_CFG_ADDR, OFF(https.listen), 0, 0, NULL, false},
+    {"https", "cert", GW_CFG_PATH, OFF(https.cert), 0, 0, NULL, false},
+    {"https", "key", GW_CFG_PATH, OFF(https.key), 0, 0, NULL, false},
+    {"https", "allowed_origins", GW_CFG_ORIGINS, OFF(https.allowed_origins), 0,
+     0, NULL, false},
+    {"https", "max_connections_per_ip", GW_CFG_UINT,
+     OFF(https.max_connections_per_ip), 1, 100000, "64", false},
+    {"https", "idle_timeout", GW_CFG_UINT, OFF(https.idle_timeout), 10, 86400,
+     "900", false},
+    {"sip", "domain", GW_CFG_HOST, OFF(sip.domain), 0, 0, NULL, true},
+    {"sip", "udp", GW_CFG_ADDR, OFF(sip.udp), 0, 0, NULL, false},
+    {"sip", "tcp", GW_CFG_ADDR, OFF(sip.tcp), 0, 0, NULL, false},
+    {"sip", "tls", GW_CFG_ADDR, OFF(sip.tls), 0, 0, NULL, false},
+    {"sip", "tls_cert", GW_CFG_PATH, OFF(sip.tls_cert), 0, 0, NULL, false},
+    {"sip", "tls_key", GW_CFG_PATH, OFF(sip.tls_key), 0, 0, NULL, false},
+    {"sip", "tls_ca_file", GW_CFG_PATH, OFF(sip.tls_ca_file), 0, 0, NULL,
+     false},
+    {"sip", "tls_verify", GW_CFG_BOOL, OFF(sip.tls_verify), 0, 0, "yes", false},
+    {"store", "path", GW_CFG_PATH, OFF(store.path), 0, 0, "var/sipcloak.db",
+     false},
+    {"store", "master_key", GW_CFG_PATH, OFF(store.master_key), 0, 0,
+     "var/master.key", false},
+    {"media", "ports", GW_CFG_PORTS, OFF(media.ports), 0, 0, "40000-40999",
+     false},
+    {"media", "workers", GW_CFG_UINT, OFF(media.workers), 0, 256, "0", false},
+    {"log", "level", GW_CFG_LEVEL, OFF(log.level), 0, 0, "info", false},
 };
 
 const struct gw_config_key *gw_config_keys(size_t *countp)
@@ -57,14 +56,22 @@ const struct gw_config_key *gw_config_keys(size_t *countp)
 const char *gw_config_type_name(enum gw_config_type type)
 {
 	switch (type) {
-	case GW_CFG_HOST: return "host";
-	case GW_CFG_ADDR: return "host:port";
-	case GW_CFG_PATH: return "path";
-	case GW_CFG_UINT: return "integer";
-	case GW_CFG_BOOL: return "boolean";
-	case GW_CFG_PORTS: return "port range";
-	case GW_CFG_LEVEL: return "log level";
-	case GW_CFG_ORIGINS: return "origin list";
+	case GW_CFG_HOST:
+		return "host";
+	case GW_CFG_ADDR:
+		return "host:port";
+	case GW_CFG_PATH:
+		return "path";
+	case GW_CFG_UINT:
+		return "integer";
+	case GW_CFG_BOOL:
+		return "boolean";
+	case GW_CFG_PORTS:
+		return "port range";
+	case GW_CFG_LEVEL:
+		return "log level";
+	case GW_CFG_ORIGINS:
+		return "origin list";
 	}
 	return "?";
 }
@@ -83,59 +90,57 @@ int gw_config_section_check(const struct pl *section, const struct pl *name)
 }
 
 /* "the value 'V'", clipped so that one huge value cannot flood a terminal. */
-static void why_set(char *why, size_t size, const char *pre,
-		    const struct pl *v, const char *post)
+static void why_set(char *why, size_t size, const char *pre, const struct pl *v,
+                    const char *post)
 {
 	int n = (int)SC_MIN(v->l, (size_t)GW_CONFIG_VALUE_SHOW);
 
 	if (!why || !size)
 		return;
 	snprintf(why, size, "%s'%.*s%s'%s", pre, n, v->p,
-		 v->l > (size_t)n ? "..." : "", post);
+	         v->l > (size_t)n ? "..." : "", post);
 }
 
 int gw_config_parse_uint(const struct pl *v, uint32_t min, uint32_t max,
-			 uint32_t *out, char *why, size_t size)
+                         uint32_t *out, char *why, size_t size)
 {
-	uint32_t n;
+	char post[48];
+	uint32_t n = 0;
 	int err = pl_u32(v, &n);
 
 	if (err == EBADMSG) {
 		why_set(why, size, "cannot parse integer ", v, "");
-		return EBADMSG;
+		goto out;
 	}
 	if (err || n < min || n > max) {
-		char post[48];
-
 		snprintf(post, sizeof(post), " out of range (%u..%u)", min,
-			 max);
+		         max);
 		why_set(why, size, "value ", v, post);
-		return EOVERFLOW;
+		err = EOVERFLOW;
+		goto out;
 	}
 	*out = n;
-	return 0;
+out:
+	return err;
 }
 
-int gw_config_parse_bool(const struct pl *v, bool *out, char *why,
-			 size_t size)
+int gw_config_parse_bool(const struct pl *v, bool *out, char *why, size_t size)
 {
 	static const char *const yes[] = {"yes", "true", "on", "1"};
 	static const char *const no[] = {"no", "false", "off", "0"};
 	size_t i;
+	int err = EBADMSG;
 
-	for (i = 0; i < SC_ARRAY_SIZE(yes); i++) {
-		if (!pl_strcasecmp(v, yes[i])) {
-			*out = true;
-			return 0;
-		}
-		if (!pl_strcasecmp(v, no[i])) {
-			*out = false;
-			return 0;
+	for (i = 0; i < SC_ARRAY_SIZE(yes) && err; i++) {
+		if (!pl_strcasecmp(v, yes[i]) || !pl_strcasecmp(v, no[i])) {
+			*out = !pl_strcasecmp(v, yes[i]);
+			err = 0;
 		}
 	}
-	why_set(why, size, "cannot parse boolean ", v,
-		" (expected yes/no/true/false/on/off/1/0)");
-	return EBADMSG;
+	if (err)
+		why_set(why, size, "cannot parse boolean ", v,
+		        " (expected yes/no/true/false/on/off/1/0)");
+	return err;
 }
 
 static bool is_digits_and_dots(const struct pl *h)
@@ -200,168 +205,207 @@ static bool host_ok(const struct pl *h, bool bracketed)
 }
 
 int gw_config_parse_host(const struct pl *v, struct pl *host, char *why,
-			 size_t size)
+                         size_t size)
 {
 	struct pl h = *v;
 	bool br = h.l >= 2 && h.p[0] == '[' && h.p[h.l - 1] == ']';
+	int err = 0;
 
 	if (br) {
 		h.p++;
 		h.l -= 2;
 	}
-	if (!host_ok(&h, br)) {
+	if (host_ok(&h, br)) {
+		*host = h;
+	} else {
 		why_set(why, size, "cannot parse host ", v,
-			" (expected an IP address or host name)");
-		return EBADMSG;
+		        " (expected an IP address or host name)");
+		err = EBADMSG;
 	}
-	*host = h;
-	return 0;
+	return err;
 }
 
-int gw_config_parse_addr(const struct pl *v, struct pl *host,
-			 uint16_t *port, char *why, size_t size)
+/* Where host and port split: the ':' after "]" or the last ':'. */
+static const char *addr_colon(const struct pl *v)
 {
-	struct pl h, p;
-	const char *colon = NULL;
-	bool br = v->l && v->p[0] == '[';
-	uint32_t n;
+	const char *close;
 	size_t i;
 
-	if (br) {
-		const char *close = pl_chr(v, ']');
-
+	if (v->l && v->p[0] == '[') {
+		close = pl_chr(v, ']');
 		if (close && close + 1 < v->p + v->l && close[1] == ':')
-			colon = close + 1;
-	} else {
-		for (i = v->l; i > 0 && !colon; i--)
-			if (v->p[i - 1] == ':')
-				colon = v->p + i - 1;
+			return close + 1;
+		return NULL;
 	}
+	for (i = v->l; i > 0; i--)
+		if (v->p[i - 1] == ':')
+			return v->p + i - 1;
+	return NULL;
+}
+
+int gw_config_parse_addr(const struct pl *v, struct pl *host, uint16_t *port,
+                         char *why, size_t size)
+{
+	const char *colon = addr_colon(v);
+	bool br = v->l && v->p[0] == '[';
+	struct pl h, p;
+	uint32_t n = 0;
+	int err = EBADMSG;
+
 	if (!colon)
-		goto bad;
+		goto out;
 	h.p = v->p + (br ? 1 : 0);
 	h.l = (size_t)(colon - v->p) - (br ? 2 : 0);
 	p.p = colon + 1;
 	p.l = v->l - (size_t)(p.p - v->p);
 	if (!h.l || !host_ok(&h, br) || (!br && pl_chr(&h, ':')))
-		goto bad;
-	switch (pl_u32(&p, &n)) {
-	case 0:
-		break;
-	case EOVERFLOW:
-		goto range;
-	default:
-		goto bad;
+		goto out;
+	err = pl_u32(&p, &n);
+	if (!err && (n < 1 || n > 65535))
+		err = EOVERFLOW;
+	if (!err) {
+		*host = h;
+		*port = (uint16_t)n;
 	}
-	if (n < 1 || n > 65535)
-		goto range;
-	*host = h;
-	*port = (uint16_t)n;
-	return 0;
-bad:
-	why_set(why, size, "cannot parse address ", v,
-		" (expected host:port)");
-	return EBADMSG;
-range:
-	why_set(why, size, "port out of range in ", v, " (1..65535)");
-	return EOVERFLOW;
+out:
+	if (err == EBADMSG)
+		why_set(why, size, "cannot parse address ", v,
+		        " (expected host:port)");
+	else if (err)
+		why_set(why, size, "port out of range in ", v, " (1..65535)");
+	return err;
 }
 
 int gw_config_parse_ports(const struct pl *v, struct gw_port_range *r,
-			  char *why, size_t size)
+                          char *why, size_t size)
 {
 	const char *dash = pl_chr(v, '-');
 	struct pl lo, hi;
-	uint32_t a, b;
+	uint32_t a = 0, b = 0;
 	char post[64];
+	int err = EBADMSG, ea, eb;
 
-	if (!dash)
-		goto bad;
+	if (!dash) {
+		why_set(why, size, "cannot parse port range ", v,
+		        " (expected LO-HI, as in 40000-40999)");
+		goto out;
+	}
 	lo.p = v->p;
 	lo.l = (size_t)(dash - v->p);
 	hi.p = dash + 1;
 	hi.l = v->l - lo.l - 1;
 	pl_trim(&lo);
 	pl_trim(&hi);
-	if (pl_u32(&lo, &a) == EBADMSG || pl_u32(&hi, &b) == EBADMSG)
-		goto bad;
-	if (pl_u32(&lo, &a) || pl_u32(&hi, &b) || a < MEDIA_PORT_MIN ||
-	    b > MEDIA_PORT_MAX) {
+	ea = pl_u32(&lo, &a);
+	eb = pl_u32(&hi, &b);
+	if (ea == EBADMSG || eb == EBADMSG) {
+		why_set(why, size, "cannot parse port range ", v,
+		        " (expected LO-HI, as in 40000-40999)");
+	} else if (ea || eb || a < MEDIA_PORT_MIN || b > MEDIA_PORT_MAX) {
 		snprintf(post, sizeof(post), " out of range (%u..%u)",
-			 MEDIA_PORT_MIN, MEDIA_PORT_MAX);
+		         MEDIA_PORT_MIN, MEDIA_PORT_MAX);
 		why_set(why, size, "port range ", v, post);
-		return EOVERFLOW;
-	}
-	if (a > b) {
+		err = EOVERFLOW;
+	} else if (a > b) {
 		why_set(why, size, "port range ", v,
-			" is reversed (expected LO-HI with LO < HI)");
-		return EBADMSG;
+		        " is reversed (expected LO-HI with LO < HI)");
+	} else if (a == b) {
+		why_set(why, size, "port range ", v, " has fewer than 2 ports");
+		err = EOVERFLOW;
+	} else {
+		r->lo = (uint16_t)a;
+		r->hi = (uint16_t)b;
+		err = 0;
 	}
-	if (a == b) {
-		why_set(why, size, "port range ", v,
-			" has fewer than 2 ports");
-		return EOVERFLOW;
-	}
-	r->lo = (uint16_t)a;
-	r->hi = (uint16_t)b;
-	return 0;
-bad:
-	why_set(why, size, "cannot parse port range ", v,
-		" (expected LO-HI, as in 40000-40999)");
-	return EBADMSG;
+out:
+	return err;
 }
 
-int gw_config_parse_level(const struct pl *v, enum log_level *out,
-			  char *why, size_t size)
+int gw_config_parse_level(const struct pl *v, enum log_level *out, char *why,
+                          size_t size)
 {
 	char buf[8];
+	int err = EBADMSG;
 
 	if (!pl_strcpy(v, buf, sizeof(buf)) && !log_level_parse(buf, out))
-		return 0;
-	why_set(why, size, "unknown log level ", v,
-		" (expected debug, info, warn or error)");
-	return EBADMSG;
+		err = 0;
+	else
+		why_set(why, size, "unknown log level ", v,
+		        " (expected debug, info, warn or error)");
+	return err;
 }
 
-int gw_config_parse_origin(const struct pl *v, char *why, size_t size)
+/* Skips "https://" or "http://" and says which (with its default port,
+ * RFC 6454 §4); NULL if neither starts rest. */
+static const char *origin_scheme(struct pl *rest, uint32_t *def_port)
 {
-	struct pl rest = *v, host;
-	const char *colon;
-	uint32_t port;
-	size_t i;
+	static const struct {
+		const char *name;
+		uint32_t port;
+	} schemes[] = {{"https", 443}, {"http", 80}};
+	size_t i, n;
 
-	if (v->l >= 8 && !strncmp(v->p, "https://", 8)) {
-		rest.p += 8;
-		rest.l -= 8;
-	} else if (v->l >= 7 && !strncmp(v->p, "http://", 7)) {
-		rest.p += 7;
-		rest.l -= 7;
-	} else {
-		goto bad;
-	}
-	/* An optional :port after the host (after ']' for IPv6). */
-	host = rest;
-	colon = NULL;
-	for (i = rest.l; i > 0; i--) {
-		if (rest.p[i - 1] == ']')
-			break;
-		if (rest.p[i - 1] == ':') {
-			colon = rest.p + i - 1;
-			break;
+	for (i = 0; i < SC_ARRAY_SIZE(schemes); i++) {
+		n = strlen(schemes[i].name);
+		/* schemes are case-insensitive (RFC 3986 §3.1) */
+		if (rest->l >= n + 3 &&
+		    !strncasecmp(rest->p, schemes[i].name, n) &&
+		    !strncmp(rest->p + n, "://", 3)) {
+			rest->p += n + 3;
+			rest->l -= n + 3;
+			*def_port = schemes[i].port;
+			return schemes[i].name;
 		}
 	}
-	if (colon) {
-		struct pl p = {colon + 1, rest.l - (size_t)(colon + 1 - rest.p)};
+	return NULL;
+}
 
+int gw_config_parse_origin(const struct pl *v, char *norm, size_t normsz,
+                           char *why, size_t size)
+{
+	struct pl rest = *v, host, bare, port;
+	const char *colon = NULL, *scheme;
+	uint32_t n = 0, def = 0;
+	size_t i, len;
+	int err = EBADMSG, w;
+
+	scheme = origin_scheme(&rest, &def);
+	if (!scheme)
+		goto out;
+	/* An optional :port after the host (after ']' for IPv6). */
+	for (i = rest.l; i > 0 && rest.p[i - 1] != ']' && !colon; i--)
+		if (rest.p[i - 1] == ':')
+			colon = rest.p + i - 1;
+	host = rest;
+	if (colon) {
 		host.l = (size_t)(colon - rest.p);
-		if (pl_u32(&p, &port) || port < 1 || port > 65535)
-			goto bad;
+		port.p = colon + 1;
+		port.l = rest.l - host.l - 1;
+		if (pl_u32(&port, &n) || n < 1 || n > 65535)
+			goto out;
 	}
-	if (gw_config_parse_host(&host, &host, NULL, 0))
-		goto bad;
-	return 0;
-bad:
-	why_set(why, size, "cannot parse origin ", v,
-		" (expected http(s)://host[:port] without a path)");
-	return EBADMSG;
+	if (gw_config_parse_host(&host, &bare, NULL, 0))
+		goto out;
+	err = 0;
+	if (!norm)
+		goto out;
+	/* RFC 6454 §6.2: lower-case scheme and host, default port left out. */
+	if (colon && n != def)
+		w = snprintf(norm, normsz, "%s://%.*s:%u", scheme,
+		             PL_FMT(&host), n);
+	else
+		w = snprintf(norm, normsz, "%s://%.*s", scheme, PL_FMT(&host));
+	if (w < 0 || (size_t)w >= normsz)
+		err = EOVERFLOW;
+	len = strlen(norm);
+	for (i = 0; i < len; i++)
+		if (norm[i] >= 'A' && norm[i] <= 'Z')
+			norm[i] = (char)(norm[i] - 'A' + 'a');
+out:
+	if (err == EOVERFLOW)
+		why_set(why, size, "origin ", v, " too long");
+	else if (err)
+		why_set(why, size, "cannot parse origin ", v,
+		        " (expected http(s)://host[:port] without a path)");
+	return err;
 }

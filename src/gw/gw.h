@@ -8,12 +8,12 @@
 #include "core/core.h"
 
 /* Limits, each enforced and reported as a config error. */
-#define GW_INI_LINE_MAX 4096	      /* bytes in one line, without newline */
+#define GW_INI_LINE_MAX 4096          /* bytes in one line, without newline */
 #define GW_CONFIG_FILE_MAX (1u << 20) /* bytes in one config file */
 #define GW_CONFIG_ERRORS_MAX 100      /* errors kept per load; then one more */
-#define GW_CONFIG_MSG_MAX 256	      /* bytes of one error message */
+#define GW_CONFIG_MSG_MAX 256         /* bytes of one error message */
 #define GW_CONFIG_ORIGINS_MAX 64      /* entries in [https] allowed_origins */
-#define GW_CONFIG_VALUE_SHOW 64	      /* bytes of a bad value quoted back */
+#define GW_CONFIG_VALUE_SHOW 64       /* bytes of a bad value quoted back */
 
 /* Used when -c/--config is not given (relative to the working directory). */
 #define GW_CONFIG_DEFAULT_PATH "var/sipcloak.ini"
@@ -24,7 +24,7 @@
  */
 enum gw_ini_type {
 	GW_INI_SECTION = 1, /* [type] or [type name] */
-	GW_INI_PAIR,	    /* key = value */
+	GW_INI_PAIR,        /* key = value */
 };
 
 struct gw_ini {
@@ -38,8 +38,8 @@ struct gw_ini_item {
 	enum gw_ini_type type;
 	unsigned line;
 	struct pl section; /* GW_INI_SECTION: the section type */
-	struct pl name;	   /* GW_INI_SECTION: the name, empty if none */
-	struct pl key;	   /* GW_INI_PAIR */
+	struct pl name;    /* GW_INI_SECTION: the name, empty if none */
+	struct pl key;     /* GW_INI_PAIR */
 	struct pl value;   /* GW_INI_PAIR: trimmed, without quotes */
 	const char *error; /* on EBADMSG/EOVERFLOW: what is wrong (static) */
 };
@@ -73,7 +73,7 @@ struct gw_port_range {
 };
 
 struct gw_origins {
-	char **v; /* n origins such as "https://app.example.com" */
+	char **v; /* n origins as browsers send them: "https://a.example" */
 	size_t n; /* 0: any origin is allowed */
 };
 
@@ -95,8 +95,8 @@ struct gw_config {
 		struct gw_addr udp;
 		struct gw_addr tcp;
 		struct gw_addr tls;
-		char *tls_cert;	   /* defaults to https.cert */
-		char *tls_key;	   /* defaults to https.key */
+		char *tls_cert;    /* defaults to https.cert */
+		char *tls_key;     /* defaults to https.key */
 		char *tls_ca_file; /* NULL: the system store */
 		bool tls_verify;
 	} sip;
@@ -123,13 +123,16 @@ struct gw_config_error {
 	char *message;
 };
 
-/* The mistakes found by one load, in file order; owns its entries. */
+/* The mistakes found by one load: line by line, then those of rules that
+ * span keys (missing keys, conflicts). Owns its entries. */
 struct gw_config_errors {
-	struct list list;
-	bool truncated; /* more than GW_CONFIG_ERRORS_MAX were found */
+	struct list list; /* of struct gw_config_error */
+	bool truncated;   /* more than GW_CONFIG_ERRORS_MAX were found */
 };
 
+/* Makes errs an empty list (it may live on the stack). */
 void gw_config_errors_init(struct gw_config_errors *errs);
+/* Frees every entry and leaves errs empty, ready for another load. */
 void gw_config_errors_flush(struct gw_config_errors *errs);
 
 /*
@@ -137,7 +140,7 @@ void gw_config_errors_flush(struct gw_config_errors *errs);
  * absent left out) into buf. Returns 0 or EOVERFLOW if it was cut short.
  */
 int gw_config_error_format(const struct gw_config_error *e, char *buf,
-			   size_t size);
+                           size_t size);
 
 /*
  * Reads and validates the config file at path. On success *cfgp gets a new
@@ -147,12 +150,11 @@ int gw_config_error_format(const struct gw_config_error *e, char *buf,
  * errno of reading the file (ENOENT, EACCES, EISDIR, ...).
  */
 int gw_config_load(struct gw_config **cfgp, const char *path,
-		   struct gw_config_errors *errs);
+                   struct gw_config_errors *errs);
 
 /* As gw_config_load() on len bytes of text; name is used in errors. */
-int gw_config_parse(struct gw_config **cfgp, const char *name,
-		    const char *text, size_t len,
-		    struct gw_config_errors *errs);
+int gw_config_parse(struct gw_config **cfgp, const char *name, const char *text,
+                    size_t len, struct gw_config_errors *errs);
 
 /*
  * Value parsers, one per value type: pure, never allocate. They return 0,
@@ -160,23 +162,25 @@ int gw_config_parse(struct gw_config **cfgp, const char *name,
  * error why (size bytes) gets the message shown to the operator.
  */
 int gw_config_parse_uint(const struct pl *v, uint32_t min, uint32_t max,
-			 uint32_t *out, char *why, size_t size);
-int gw_config_parse_bool(const struct pl *v, bool *out, char *why,
-			 size_t size);
+                         uint32_t *out, char *why, size_t size);
+int gw_config_parse_bool(const struct pl *v, bool *out, char *why, size_t size);
 /* A host name or IP literal; an IPv6 literal may be bracketed. *host is
  * the host without brackets. */
 int gw_config_parse_host(const struct pl *v, struct pl *host, char *why,
-			 size_t size);
+                         size_t size);
 /* host:port with an IPv6 host in brackets: "[::1]:5060". */
-int gw_config_parse_addr(const struct pl *v, struct pl *host,
-			 uint16_t *port, char *why, size_t size);
+int gw_config_parse_addr(const struct pl *v, struct pl *host, uint16_t *port,
+                         char *why, size_t size);
 /* "LO-HI" within 1024..65535, LO < HI. */
 int gw_config_parse_ports(const struct pl *v, struct gw_port_range *r,
-			  char *why, size_t size);
-int gw_config_parse_level(const struct pl *v, enum log_level *out,
-			  char *why, size_t size);
-/* One web origin (RFC 6454 §6.2): http(s)://host[:port], no path. */
-int gw_config_parse_origin(const struct pl *v, char *why, size_t size);
+                          char *why, size_t size);
+int gw_config_parse_level(const struct pl *v, enum log_level *out, char *why,
+                          size_t size);
+/* One web origin (RFC 6454 §6.2): http(s)://host[:port], no path. If norm
+ * is not NULL it gets the origin as browsers send it (lower case, default
+ * port left out); normsz > v->l always suffices. */
+int gw_config_parse_origin(const struct pl *v, char *norm, size_t normsz,
+                           char *why, size_t size);
 
 /* The documented keys, for `config keys` and for tests. */
 enum gw_config_type {
@@ -222,14 +226,14 @@ struct gw_cli {
 	FILE *out;
 	FILE *err;
 	const char *config_path; /* -c/--config, or GW_CONFIG_DEFAULT_PATH */
-	bool json;		 /* --json */
+	bool json;               /* --json */
 };
 
 struct gw_cli_cmd;
 /* Runs a command with its remaining arguments (argv[0] is the first one
  * after the command words); returns the process exit code. */
 typedef int(gw_cli_run_h)(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
-			  int argc, char **argv);
+                          int argc, char **argv);
 
 struct gw_cli_cmd {
 	const char *name;

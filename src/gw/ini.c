@@ -101,7 +101,7 @@ static int parse_section(struct pl line, struct gw_ini_item *item)
 	if (!is_name(&item->section) ||
 	    (item->name.l && !is_name(&item->name))) {
 		item->error = "invalid section header (expected [type] or "
-			      "[type name] of letters, digits, '_', '-', '.')";
+		              "[type name] of letters, digits, '_', '-', '.')";
 		return EBADMSG;
 	}
 	return 0;
@@ -162,7 +162,7 @@ static int parse_pair(struct pl line, struct gw_ini_item *item)
 	}
 	if (!is_name(&key)) {
 		item->error = "invalid key (expected letters, digits, '_', "
-			      "'-', '.')";
+		              "'-', '.')";
 		return EBADMSG;
 	}
 	item->key = key; /* set from here on, errors in the value included */

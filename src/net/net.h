@@ -54,15 +54,15 @@ int sa_ntop(const struct sa *sa, char *buf, size_t size);
 /* "host:port", IPv6 in brackets. Returns 0, EINVAL or EOVERFLOW. */
 int sa_str(const struct sa *sa, char *buf, size_t size);
 
-bool sa_cmp(const struct sa *a, const struct sa *b);	  /* addr + port */
+bool sa_cmp(const struct sa *a, const struct sa *b);      /* addr + port */
 bool sa_cmp_addr(const struct sa *a, const struct sa *b); /* addr only */
 uint32_t sa_hash(const struct sa *sa, bool with_port);
 
 /*
  * net_timers: drives a core struct tmrl from a libuv loop. Before every
- * poll a uv_prepare advances the timer list to uv_now() (running whatever
- * expired) and re-arms one uv_timer for tmrl_next(); the uv_timer callback
- * calls tmrl_poll(). It keeps the loop alive until closed.
+ * poll a uv_prepare re-arms one uv_timer for the list's next expiry; the
+ * uv_timer callback calls tmrl_poll(tl, uv_now()), which runs the handlers.
+ * It keeps the loop alive until closed.
  *
  * net_timers_alloc() keeps a pointer to tl (the caller keeps it alive until
  * net_timers_close()). net_timers_close() stops and closes the libuv
@@ -71,8 +71,7 @@ uint32_t sa_hash(const struct sa *sa, bool with_port);
  */
 struct net_timers;
 
-int net_timers_alloc(struct net_timers **ntp, uv_loop_t *loop,
-		     struct tmrl *tl);
+int net_timers_alloc(struct net_timers **ntp, uv_loop_t *loop, struct tmrl *tl);
 void net_timers_close(struct net_timers *nt);
 
 /* The loop's cached clock in milliseconds (uv_now). */
@@ -92,10 +91,10 @@ uint64_t net_now_ms(uv_loop_t *loop);
 
 struct net_resolv;
 typedef void(net_resolv_h)(int err, const struct sa *addrv, size_t addrc,
-			   void *arg);
+                           void *arg);
 
 int net_resolve(struct net_resolv **rp, uv_loop_t *loop, const char *host,
-		uint16_t port, net_resolv_h *rh, void *arg);
+                uint16_t port, net_resolv_h *rh, void *arg);
 void net_resolv_cancel(struct net_resolv *r);
 
 /* A libuv error (negative) as an errno value (positive). */

@@ -33,8 +33,7 @@ static int eai_err(int status)
 }
 
 /* The request holds one reference on r until this runs. */
-static void on_resolved(uv_getaddrinfo_t *req, int status,
-			struct addrinfo *res)
+static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 {
 	struct net_resolv *r = req->data;
 	struct sa addrv[NET_RESOLV_MAX];
@@ -44,8 +43,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status,
 
 	if (status < 0) {
 		err = eai_err(status);
-	}
-	else {
+	} else {
 		for (ai = res; ai && n < NET_RESOLV_MAX; ai = ai->ai_next) {
 			if (sa_set_sockaddr(&addrv[n], ai->ai_addr))
 				continue;
@@ -62,7 +60,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status,
 }
 
 int net_resolve(struct net_resolv **rp, uv_loop_t *loop, const char *host,
-		uint16_t port, net_resolv_h *rh, void *arg)
+                uint16_t port, net_resolv_h *rh, void *arg)
 {
 	struct addrinfo hints;
 	struct net_resolv *r;

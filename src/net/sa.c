@@ -14,7 +14,7 @@ void sa_init(struct sa *sa, int af)
 
 /* host is a NUL-terminated literal, maybe in brackets for IPv6. */
 static int set_literal(struct sa *sa, const char *host, size_t len,
-		       uint16_t port)
+                       uint16_t port)
 {
 	char buf[SA_ADDR_MAX];
 
@@ -88,8 +88,7 @@ int sa_decode(struct sa *sa, const char *str, size_t len)
 				return EINVAL;
 			colon = str + hlen;
 		}
-	}
-	else {
+	} else {
 		const char *c = memchr(str, ':', len);
 
 		/* More than one colon without brackets: a bare IPv6. */
@@ -100,7 +99,7 @@ int sa_decode(struct sa *sa, const char *str, size_t len)
 	}
 	if (colon) {
 		err = parse_port(colon + 1, len - (size_t)(colon - str) - 1,
-				 &port);
+		                 &port);
 		if (err)
 			return err;
 	}
@@ -239,7 +238,7 @@ bool sa_cmp_addr(const struct sa *a, const struct sa *b)
 		return a->u.in.sin_addr.s_addr == b->u.in.sin_addr.s_addr;
 	case AF_INET6:
 		return !memcmp(&a->u.in6.sin6_addr, &b->u.in6.sin6_addr,
-			       sizeof(a->u.in6.sin6_addr)) &&
+		               sizeof(a->u.in6.sin6_addr)) &&
 		       a->u.in6.sin6_scope_id == b->u.in6.sin6_scope_id;
 	default:
 		return true; /* both unset */
@@ -261,8 +260,7 @@ uint32_t sa_hash(const struct sa *sa, bool with_port)
 		h = hash_fnv(&sa->u.in.sin_addr, sizeof(sa->u.in.sin_addr));
 		break;
 	case AF_INET6:
-		h = hash_fnv(&sa->u.in6.sin6_addr,
-			     sizeof(sa->u.in6.sin6_addr));
+		h = hash_fnv(&sa->u.in6.sin6_addr, sizeof(sa->u.in6.sin6_addr));
 		break;
 	default:
 		break;

@@ -24,20 +24,21 @@ static void on_timer(uv_timer_t *handle)
 }
 
 /* Runs before libuv blocks for I/O: timers started since the last poll are
- * accounted for here, so the loop never sleeps past a due timer. */
+ * accounted for here, so the loop never sleeps past a due timer. Handlers
+ * run only from on_timer, never from here. */
 static void on_prepare(uv_prepare_t *handle)
 {
 	struct net_timers *nt = handle->data;
-	uint64_t next;
+	uint64_t next = tmrl_next(nt->tl), now = uv_now(nt->loop);
+	uint64_t behind = now > tmrl_now(nt->tl) ? now - tmrl_now(nt->tl) : 0;
 
-	tmrl_poll(nt->tl, uv_now(nt->loop));
-	if (nt->closed)
-		return; /* a timer handler closed us */
-	next = tmrl_next(nt->tl);
-	if (next == UINT64_MAX)
+	if (next == UINT64_MAX) {
 		uv_timer_stop(&nt->timer);
-	else
-		uv_timer_start(&nt->timer, on_timer, next, 0);
+		return;
+	}
+	/* tmrl_next() counts from the list's clock, which may lag uv_now */
+	uv_timer_start(&nt->timer, on_timer, next > behind ? next - behind : 0,
+	               0);
 }
 
 static void on_close(uv_handle_t *handle)
@@ -46,8 +47,7 @@ static void on_close(uv_handle_t *handle)
 }
 
 /* Each open handle holds one reference on nt until its close callback. */
-int net_timers_alloc(struct net_timers **ntp, uv_loop_t *loop,
-		     struct tmrl *tl)
+int net_timers_alloc(struct net_timers **ntp, uv_loop_t *loop, struct tmrl *tl)
 {
 	struct net_timers *nt;
 

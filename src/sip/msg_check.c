@@ -30,15 +30,18 @@ static const char *const mandatory_why[] = {
 
 bool sip_msg_can_reply(const struct sip_msg *msg)
 {
-	const struct sip_hdr *from, *to;
+	const struct sip_hdr *from, *to, *cseq;
 
 	if (!msg || !msg->req)
 		return false;
 	from = sip_msg_hdr(msg, SIP_HDR_FROM);
 	to = sip_msg_hdr(msg, SIP_HDR_TO);
+	/* The response copies the CSeq value as written (§8.2.6.2), so a
+	 * malformed one ("CSeq: x OPTIONS") can still be answered 400. */
+	cseq = sip_msg_hdr(msg, SIP_HDR_CSEQ);
 	return pl_isset(&msg->via.proto) && pl_isset(&msg->via.host) &&
 	       from && from->val.l && to && to->val.l &&
-	       pl_isset(&msg->callid) && pl_isset(&msg->cseq.method);
+	       pl_isset(&msg->callid) && cseq && cseq->val.l;
 }
 
 static bool scheme_ok(const struct pl *s)

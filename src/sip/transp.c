@@ -55,7 +55,7 @@ static void on_sweep(uv_timer_t *h)
 {
 	struct sip_transp *tp = h->data;
 
-	transp_tcp_sweep(tp, uv_now(tp->loop));
+	transp_conn_sweep(tp, uv_now(tp->loop));
 }
 
 static void on_sweep_close(uv_handle_t *h)
@@ -64,7 +64,7 @@ static void on_sweep_close(uv_handle_t *h)
 }
 
 int sip_transp_alloc(struct sip_transp **tpp, uv_loop_t *loop,
-		     sip_transp_recv_h *recvh, void *arg)
+                     sip_transp_recv_h *recvh, void *arg)
 {
 	struct sip_transp *tp;
 	int err;
@@ -81,8 +81,8 @@ int sip_transp_alloc(struct sip_transp **tpp, uv_loop_t *loop,
 	tp->lim.conn_per_ip = SIP_TRANSP_CONN_PER_IP;
 	tp->lim.idle_ms = SIP_TRANSP_IDLE_MS;
 	tp->rxbuf = mem_alloc(SIP_MSG_MAX, NULL);
-	err = tp->rxbuf ? hash_alloc(&tp->conn_ht, TRANSP_CONN_BUCKETS)
-			: ENOMEM;
+	err =
+	    tp->rxbuf ? hash_alloc(&tp->conn_ht, TRANSP_CONN_BUCKETS) : ENOMEM;
 	if (err) {
 		mem_deref(tp);
 		return err;
@@ -90,7 +90,7 @@ int sip_transp_alloc(struct sip_transp **tpp, uv_loop_t *loop,
 	uv_timer_init(loop, &tp->sweep);
 	tp->sweep.data = mem_ref(tp); /* until on_sweep_close */
 	uv_timer_start(&tp->sweep, on_sweep, sweep_interval(tp),
-		       sweep_interval(tp));
+	               sweep_interval(tp));
 	uv_unref((uv_handle_t *)&tp->sweep);
 	*tpp = tp;
 	return 0;
@@ -103,7 +103,7 @@ void sip_transp_set_connh(struct sip_transp *tp, sip_transp_conn_h *connh)
 }
 
 void sip_transp_set_limits(struct sip_transp *tp,
-			   const struct sip_transp_limits *lim)
+                           const struct sip_transp_limits *lim)
 {
 	if (!tp || !lim)
 		return;
@@ -115,7 +115,7 @@ void sip_transp_set_limits(struct sip_transp *tp,
 		tp->lim.idle_ms = lim->idle_ms;
 	if (!tp->closed)
 		uv_timer_start(&tp->sweep, on_sweep, sweep_interval(tp),
-			       sweep_interval(tp));
+		               sweep_interval(tp));
 }
 
 void sip_transp_set_tls_client(struct sip_transp *tp, struct tls_ctx *ctx)
@@ -127,7 +127,7 @@ void sip_transp_set_tls_client(struct sip_transp *tp, struct tls_ctx *ctx)
 }
 
 int sip_transp_listen(struct sip_transp *tp, enum sip_transp_type type,
-		      const struct sa *laddr, struct tls_ctx *tls)
+                      const struct sa *laddr, struct tls_ctx *tls)
 {
 	if (!tp || !sa_isset(laddr) || tp->closed)
 		return EINVAL;
@@ -146,7 +146,7 @@ int sip_transp_listen(struct sip_transp *tp, enum sip_transp_type type,
 }
 
 int sip_transp_laddr(const struct sip_transp *tp, enum sip_transp_type type,
-		     int af, struct sa *laddr)
+                     int af, struct sa *laddr)
 {
 	if (!tp || !laddr)
 		return EINVAL;
@@ -156,8 +156,8 @@ int sip_transp_laddr(const struct sip_transp *tp, enum sip_transp_type type,
 }
 
 int sip_transp_connect(struct sip_flow **flowp, struct sip_transp *tp,
-		       enum sip_transp_type type, const struct sa *dst,
-		       const char *tls_host)
+                       enum sip_transp_type type, const struct sa *dst,
+                       const char *tls_host)
 {
 	if (!flowp || !tp || !sa_isset(dst) || !sa_port(dst))
 		return EINVAL;
@@ -185,16 +185,14 @@ void sip_transp_close(struct sip_transp *tp)
 	uv_close((uv_handle_t *)&tp->sweep, on_sweep_close);
 }
 
-void sip_transp_stats(const struct sip_transp *tp,
-		      struct sip_transp_stats *st)
+void sip_transp_stats(const struct sip_transp *tp, struct sip_transp_stats *st)
 {
 	if (tp && st)
 		*st = tp->stats;
 }
 
 void transp_flow_init(struct sip_flow *flow, struct sip_transp *tp,
-		      const struct sip_flow_ops *ops,
-		      enum sip_transp_type type)
+                      const struct sip_flow_ops *ops, enum sip_transp_type type)
 {
 	flow->ops = ops;
 	flow->tp = mem_ref(tp);
@@ -217,8 +215,7 @@ void transp_deliver(struct sip_transp *tp, struct sip_flow *flow, int err)
 			tp->stats.dropped++;
 			return;
 		}
-	}
-	else {
+	} else {
 		tp->stats.received++;
 	}
 	mem_ref(tp); /* the handler may close and drop the transport */
@@ -229,7 +226,7 @@ void transp_deliver(struct sip_transp *tp, struct sip_flow *flow, int err)
 }
 
 void transp_recv_msg(struct sip_transp *tp, struct sip_flow *flow,
-		     const uint8_t *data, size_t len, int frame_err)
+                     const uint8_t *data, size_t len, int frame_err)
 {
 	int err;
 
@@ -238,8 +235,7 @@ void transp_recv_msg(struct sip_transp *tp, struct sip_flow *flow,
 	transp_deliver(tp, flow, frame_err ? frame_err : err);
 }
 
-void transp_conn_event(struct sip_transp *tp, struct sip_flow *flow,
-		       int err)
+void transp_conn_event(struct sip_transp *tp, struct sip_flow *flow, int err)
 {
 	if (tp->closed || !tp->connh)
 		return;
@@ -272,8 +268,7 @@ bool sip_flow_reliable(const struct sip_flow *flow)
 
 bool sip_flow_isopen(const struct sip_flow *flow)
 {
-	return flow && flow->tp && !flow->tp->closed &&
-	       flow->ops->isopen(flow);
+	return flow && flow->tp && !flow->tp->closed && flow->ops->isopen(flow);
 }
 
 int sip_flow_send(struct sip_flow *flow, const uint8_t *data, size_t len)
@@ -308,7 +303,7 @@ static bool via_host_is(const struct sip_via *via, const struct sa *src)
 }
 
 int sip_flow_via_params(const struct sip_flow *flow, const struct sip_msg *req,
-			char *buf, size_t size)
+                        char *buf, size_t size)
 {
 	char host[SA_ADDR_MAX];
 	bool received;
@@ -329,7 +324,7 @@ int sip_flow_via_params(const struct sip_flow *flow, const struct sip_msg *req,
 		return err;
 	if (req->via.rport)
 		n = snprintf(buf, size, ";received=%s;rport=%u", host,
-			     sa_port(&flow->peer));
+		             sa_port(&flow->peer));
 	else
 		n = snprintf(buf, size, ";received=%s", host);
 	if (n < 0 || (size_t)n >= size) {
@@ -340,7 +335,7 @@ int sip_flow_via_params(const struct sip_flow *flow, const struct sip_msg *req,
 }
 
 int sip_flow_reply(struct sip_flow *flow, const struct sip_msg *req,
-		   const uint8_t *data, size_t len)
+                   const uint8_t *data, size_t len)
 {
 	struct sa dst;
 	int err;
@@ -356,8 +351,8 @@ int sip_flow_reply(struct sip_flow *flow, const struct sip_msg *req,
 	 * port, else 5060. */
 	dst = flow->peer;
 	if (!req->via.rport)
-		sa_set_port(&dst, req->via.port ? req->via.port
-						: SIP_TRANSP_PORT);
+		sa_set_port(&dst,
+		            req->via.port ? req->via.port : SIP_TRANSP_PORT);
 	err = flow->ops->send_to(flow, &dst, data, len);
 	if (!err)
 		flow->tp->stats.sent++;

@@ -17,12 +17,12 @@ enum sip_transp_type {
 };
 
 /* Defaults of struct sip_transp_limits. */
-#define SIP_TRANSP_CONN_MAX 4096	    /* stream connections in total */
-#define SIP_TRANSP_CONN_PER_IP 64	    /* incoming ones per source IP */
-#define SIP_TRANSP_IDLE_MS (300 * 1000)	    /* no bytes received: close */
-#define SIP_TRANSP_LINGER_MS 5000	    /* flushing before a close */
+#define SIP_TRANSP_CONN_MAX 4096           /* stream connections in total */
+#define SIP_TRANSP_CONN_PER_IP 64          /* incoming ones per source IP */
+#define SIP_TRANSP_IDLE_MS (300 * 1000)    /* no bytes received: close */
+#define SIP_TRANSP_LINGER_MS 5000          /* flushing before a close */
 #define SIP_TRANSP_SENDQ_MAX (1024 * 1024) /* bytes queued per connection */
-#define SIP_TRANSP_PORT 5060		    /* RFC 3261 §18.2.2 default */
+#define SIP_TRANSP_PORT 5060               /* RFC 3261 §18.2.2 default */
 /* Room for ";received=<IPv6>;rport=65535" and the NUL. */
 #define SIP_VIA_PARAMS_MAX 80
 
@@ -33,12 +33,12 @@ struct sip_transp_limits {
 };
 
 struct sip_transp_stats {
-	uint64_t received;     /* messages delivered with err 0 */
-	uint64_t sent;	       /* messages sent */
-	uint64_t parse_errors; /* malformed messages or framing errors */
-	uint64_t dropped;      /* not delivered: unanswerable, over limits */
+	uint64_t received;      /* messages delivered with err 0 */
+	uint64_t sent;          /* messages sent */
+	uint64_t parse_errors;  /* malformed messages or framing errors */
+	uint64_t dropped;       /* not delivered: unanswerable, over limits */
 	uint64_t conns_refused; /* incoming connections over a cap */
-	uint32_t conns_open;   /* stream connections now open */
+	uint32_t conns_open;    /* stream connections now open */
 };
 
 /*
@@ -72,7 +72,7 @@ void sip_flow_close(struct sip_flow *flow);
  * always enough.
  */
 int sip_flow_via_params(const struct sip_flow *flow, const struct sip_msg *req,
-			char *buf, size_t size);
+                        char *buf, size_t size);
 /*
  * Sends a response to req back where RFC 3261 §18.2.2 says: streams on
  * the same connection (also RFC 7118 §5); UDP to the source address and,
@@ -80,7 +80,7 @@ int sip_flow_via_params(const struct sip_flow *flow, const struct sip_msg *req,
  * (5060 when absent). Returns as sip_flow_send().
  */
 int sip_flow_reply(struct sip_flow *flow, const struct sip_msg *req,
-		   const uint8_t *data, size_t len);
+                   const uint8_t *data, size_t len);
 
 /*
  * Called once per received message with err 0, or with EBADMSG/EOVERFLOW
@@ -92,7 +92,7 @@ int sip_flow_reply(struct sip_flow *flow, const struct sip_msg *req,
  * dropped.
  */
 typedef void(sip_transp_recv_h)(struct sip_flow *flow, int err,
-				struct sip_msg *msg, void *arg);
+                                struct sip_msg *msg, void *arg);
 /*
  * Optional: a stream flow became usable (err 0: outgoing TCP connected,
  * TLS handshake done) or closed (err: ETIMEDOUT idle, ECONNREFUSED,
@@ -106,11 +106,11 @@ struct sip_transp;
 /* Returns 0, EINVAL or ENOMEM. The caller owns *tpp: sip_transp_close()
  * then mem_deref(); memory goes once the loop ran the close callbacks. */
 int sip_transp_alloc(struct sip_transp **tpp, uv_loop_t *loop,
-		     sip_transp_recv_h *recvh, void *arg);
+                     sip_transp_recv_h *recvh, void *arg);
 void sip_transp_set_connh(struct sip_transp *tp, sip_transp_conn_h *connh);
 /* Zero fields keep their defaults. */
 void sip_transp_set_limits(struct sip_transp *tp,
-			   const struct sip_transp_limits *lim);
+                           const struct sip_transp_limits *lim);
 /* The client context for outgoing TLS (a reference is kept). */
 void sip_transp_set_tls_client(struct sip_transp *tp, struct tls_ctx *ctx);
 
@@ -118,11 +118,11 @@ void sip_transp_set_tls_client(struct sip_transp *tp, struct tls_ctx *ctx);
  * free port (see sip_transp_laddr). WS/WSS listen in the http module.
  * Returns 0, EINVAL, EADDRINUSE or another errno value from bind. */
 int sip_transp_listen(struct sip_transp *tp, enum sip_transp_type type,
-		      const struct sa *laddr, struct tls_ctx *tls);
+                      const struct sa *laddr, struct tls_ctx *tls);
 /* The bound address of the first listener of that type and address
  * family (af AF_UNSPEC: any). Returns 0 or ENOENT. */
 int sip_transp_laddr(const struct sip_transp *tp, enum sip_transp_type type,
-		     int af, struct sa *laddr);
+                     int af, struct sa *laddr);
 
 /*
  * A flow to dst: for UDP on the listening socket of dst's family; for TCP
@@ -134,12 +134,27 @@ int sip_transp_laddr(const struct sip_transp *tp, enum sip_transp_type type,
  * closed) or an errno value from the socket.
  */
 int sip_transp_connect(struct sip_flow **flowp, struct sip_transp *tp,
-		       enum sip_transp_type type, const struct sa *dst,
-		       const char *tls_host);
+                       enum sip_transp_type type, const struct sa *dst,
+                       const char *tls_host);
 /* Closes every listener and connection (at once, without callbacks). */
 void sip_transp_close(struct sip_transp *tp);
-void sip_transp_stats(const struct sip_transp *tp,
-		      struct sip_transp_stats *st);
+void sip_transp_stats(const struct sip_transp *tp, struct sip_transp_stats *st);
+
+/*
+ * WS/WSS adapter (RFC 7118), src/sip/transp_ws.c: the handlers to give the
+ * http module (struct http_handlers, with arg the struct sip_transp). Each
+ * WebSocket connection is one flow (SIP_TRANSP_WSS: the front door always
+ * runs TLS); each WebSocket message, text or binary, is one SIP message
+ * (RFC 7118 §5.1); a message of CRLFs only is a keep-alive and a double
+ * CRLF is answered "\r\n" (RFC 5626 §3.5.1); the flow closes with the
+ * WebSocket. Opening fails with EOVERFLOW over the connection cap.
+ */
+struct ws_conn;
+
+int sip_transp_ws_open(struct ws_conn *wc, void *arg);
+void sip_transp_ws_recv(struct ws_conn *wc, const uint8_t *data, size_t len,
+                        bool binary, void *arg);
+void sip_transp_ws_close(struct ws_conn *wc, uint16_t code, void *arg);
 
 const char *sip_transp_name(enum sip_transp_type type); /* "UDP", "WSS" */
 bool sip_transp_reliable(enum sip_transp_type type);

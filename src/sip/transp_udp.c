@@ -51,7 +51,7 @@ static void on_sent(uv_udp_send_t *req, int status)
 }
 
 static int sock_send(struct udp_sock *us, const struct sa *dst,
-		     const uint8_t *data, size_t len)
+                     const uint8_t *data, size_t len)
 {
 	uv_buf_t buf = uv_buf_init((char *)data, (unsigned)len);
 	struct udp_wreq *wr;
@@ -92,7 +92,7 @@ static int flow_send(struct sip_flow *flow, const uint8_t *data, size_t len)
 }
 
 static int flow_send_to(struct sip_flow *flow, const struct sa *dst,
-			const uint8_t *data, size_t len)
+                        const uint8_t *data, size_t len)
 {
 	struct udp_flow *uf = (struct udp_flow *)flow;
 
@@ -105,14 +105,14 @@ static bool flow_isopen(const struct sip_flow *flow)
 }
 
 static const struct sip_flow_ops udp_ops = {
-	.send = flow_send,
-	.send_to = flow_send_to,
-	.close = NULL,
-	.isopen = flow_isopen,
+    .send = flow_send,
+    .send_to = flow_send_to,
+    .close = NULL,
+    .isopen = flow_isopen,
 };
 
 static int flow_alloc(struct udp_flow **ufp, struct udp_sock *us,
-		      const struct sa *peer)
+                      const struct sa *peer)
 {
 	struct udp_flow *uf = mem_zalloc(sizeof(*uf), udp_flow_destroy);
 
@@ -148,7 +148,7 @@ static bool is_keepalive(const uint8_t *p, size_t n)
 }
 
 static void on_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
-		    const struct sockaddr *addr, unsigned flags)
+                    const struct sockaddr *addr, unsigned flags)
 {
 	struct udp_sock *us = h->data;
 	struct sip_transp *tp = us->tp;
@@ -168,7 +168,7 @@ static void on_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 		return;
 	}
 	transp_recv_msg(tp, &uf->flow, (const uint8_t *)buf->base,
-			(size_t)nread, 0);
+	                (size_t)nread, 0);
 	mem_deref(uf);
 }
 
@@ -220,7 +220,7 @@ static struct udp_sock *sock_find(const struct sip_transp *tp, int af)
 }
 
 int transp_udp_flow(struct sip_flow **flowp, struct sip_transp *tp,
-		    const struct sa *dst)
+                    const struct sa *dst)
 {
 	struct udp_sock *us = sock_find(tp, sa_family(dst));
 	struct udp_flow *uf;

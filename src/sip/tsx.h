@@ -110,9 +110,6 @@ enum sip_tsx_recv {
 	 * matches an INVITE server transaction in the Accepted state (RFC 6026
 	 * §7.1: passed to the TU; in->stx is that transaction). */
 	SIP_TSX_ACK,
-	/* The request has no RFC 3261 branch (no "z9hG4bK" cookie, §8.1.1.7):
-	 * the layer answered it 400 statelessly (an ACK is just dropped). */
-	SIP_TSX_REJECTED,
 };
 
 struct sip_tsx_in {
@@ -128,12 +125,11 @@ struct sip_tsx_in {
  * retransmissions, Timers I and J are 0).
  *
  * Matching is RFC 3261 §17.2.3: top Via branch + sent-by + method (ACK and
- * CANCEL match INVITE). Requests whose branch lacks the magic cookie are
- * not matched by the RFC 2543 rules but rejected with 400 (SIP_TSX_REJECTED):
- * both our peers (browsers through JsSIP/SIP.js, PBXs) are RFC 3261 stacks,
- * and the 2543 fallback (§17.2.3: Request-URI, To tag, From tag, Call-ID,
- * CSeq and top Via compared) would need a second key and table that only a
- * decades-old stack or an attacker would exercise.
+ * CANCEL match INVITE). A request whose branch lacks the magic cookie (an
+ * RFC 2543 element; RFC 4475 §3.4.1 and §3.2.1 call such requests valid)
+ * is matched by the §17.2.3 fallback fields instead (Request-URI, From tag,
+ * Call-ID, CSeq number, top Via), folded into a digest that takes the
+ * branch's place in the same table: one lookup path for both.
  *
  * The references in *in belong to the caller, who mem_deref()s them.
  * Returns 0 (see in->what), EINVAL, EBADMSG (not a request, or one that

@@ -1,6 +1,7 @@
 /* tsx_server.c: INVITE and non-INVITE server transactions (RFC 3261 §17.2,
  * with the RFC 6026 Accepted state and Timer L). */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sip/tsx_int.h"
@@ -132,19 +133,20 @@ static bool stx_cmp(struct le *le, void *arg)
 
 static struct sip_stx *stx_find(const struct sip_tsx_layer *layer,
 				const struct sip_msg *msg,
+				const struct pl *branch,
 				const struct pl *method)
 {
 	struct tsx_match m;
 	struct le *le;
 
-	tsx_match_init(&m, &msg->via.branch, &msg->via.host, msg->via.port,
-		       method);
+	tsx_match_init(&m, branch, &msg->via.host, msg->via.port, method);
 	le = hash_lookup(layer->stxh, m.hash, stx_cmp, &m);
 	return le ? le->data : NULL;
 }
 
 static int stx_alloc(struct sip_stx **stxp, struct sip_tsx_layer *layer,
-		     const struct sip_msg *msg, void *dest, bool reliable)
+		     const struct sip_msg *msg, const struct pl *branch,
+		     void *dest, bool reliable)
 {
 	struct sip_stx *stx = mem_zalloc(sizeof(*stx), stx_destroy);
 	int err;
@@ -157,8 +159,8 @@ static int stx_alloc(struct sip_stx **stxp, struct sip_tsx_layer *layer,
 	stx->reliable = reliable;
 	stx->invite = !pl_strcmp(&msg->method, "INVITE");
 	stx->state = stx->invite ? STX_PROCEEDING : STX_TRYING;
-	err = tsx_key_set(&stx->key, &msg->via.branch, &msg->via.host,
-			  msg->via.port, &msg->method);
+	err = tsx_key_set(&stx->key, branch, &msg->via.host, msg->via.port,
+			  &msg->method);
 	if (err)
 		goto out;
 	if (stx->invite) {
@@ -212,27 +214,41 @@ static void stx_ack(struct sip_stx *stx, struct sip_tsx_in *in)
 	}
 }
 
-/* Answers a request without an RFC 3261 branch 400, statelessly. */
-static void stx_reject(struct sip_tsx_layer *layer, const struct sip_msg *msg,
-		       void *dest)
+/*
+ * §17.2.3 for a request whose branch lacks the RFC 3261 cookie (an RFC 2543
+ * element, or RFC 4475 §3.2.1's bare cookie): it matches a transaction when
+ * Request-URI, From tag, Call-ID, CSeq number and top Via all match (the To
+ * tag is left out so that the ACK to our non-2xx, which carries our tag,
+ * matches its INVITE). Those fields are folded into a 64-bit FNV-1a digest
+ * that stands in for the branch, so the table and keys stay as they are.
+ */
+static void stx_branch_2543(const struct sip_msg *msg, char *buf, size_t size,
+			    struct pl *branch)
 {
-	struct mbuf *mb = NULL;
-	int err;
+	const struct pl *parts[] = {&msg->ruri_raw, &msg->from.tag,
+				    &msg->callid, &msg->via.val};
+	uint64_t h = 14695981039346656037ull;
+	size_t i, j;
 
-	if (!pl_strcmp(&msg->method, "ACK"))
-		return; /* never answered (§17.2.3 has nothing to match) */
-	err = tsx_reply_for(&mb, layer, dest, msg, 400,
-			    "Missing RFC 3261 Branch");
-	if (!err)
-		err = tsx_send(layer, dest, mb);
-	if (err)
-		log_debug("sip", "stx: 400 for a 2543 branch failed: %d", err);
-	mem_deref(mb);
+	for (i = 0; i < SC_ARRAY_SIZE(parts); i++) {
+		for (j = 0; j < parts[i]->l; j++) {
+			h ^= (uint8_t)parts[i]->p[j];
+			h *= 1099511628211ull;
+		}
+		h ^= 0xff; /* separator: ("ab","c") differs from ("a","bc") */
+		h *= 1099511628211ull;
+	}
+	h ^= msg->cseq.num;
+	h *= 1099511628211ull;
+	snprintf(buf, size, "2543-%016llx", (unsigned long long)h);
+	pl_set_str(branch, buf);
 }
 
 int sip_tsx_recv_request(struct sip_tsx_layer *layer, const struct sip_msg *msg,
 			 void *dest, bool reliable, struct sip_tsx_in *in)
 {
+	char b2543[24];
+	struct pl branch;
 	struct sip_stx *stx;
 	int err = 0;
 
@@ -241,33 +257,31 @@ int sip_tsx_recv_request(struct sip_tsx_layer *layer, const struct sip_msg *msg,
 	memset(in, 0, sizeof(*in));
 	if (!sip_msg_can_reply(msg))
 		return EBADMSG;
-	if (!tsx_branch_rfc3261(&msg->via.branch)) {
-		in->what = SIP_TSX_REJECTED;
-		stx_reject(layer, msg, dest);
-		goto out;
-	}
+	branch = msg->via.branch;
+	if (!tsx_branch_rfc3261(&branch))
+		stx_branch_2543(msg, b2543, sizeof(b2543), &branch);
 	if (!pl_strcmp(&msg->method, "ACK")) {
-		stx = stx_find(layer, msg, &pl_invite);
+		stx = stx_find(layer, msg, &branch, &pl_invite);
 		if (stx)
 			stx_ack(stx, in);
 		else
 			in->what = SIP_TSX_ACK;
 		goto out;
 	}
-	stx = stx_find(layer, msg, &msg->method);
+	stx = stx_find(layer, msg, &branch, &msg->method);
 	if (stx) {
 		in->what = SIP_TSX_ABSORBED;
 		stx_retransmission(stx);
 		goto out;
 	}
-	err = stx_alloc(&stx, layer, msg, dest, reliable);
+	err = stx_alloc(&stx, layer, msg, &branch, dest, reliable);
 	if (err)
 		goto out;
 	in->stx = mem_ref(stx);
 	in->what = SIP_TSX_NEW;
 	if (!pl_strcmp(&msg->method, "CANCEL")) {
 		/* §9.2: the CANCEL matches the INVITE by the §17.2.3 rules. */
-		struct sip_stx *inv = stx_find(layer, msg, &pl_invite);
+		struct sip_stx *inv = stx_find(layer, msg, &branch, &pl_invite);
 
 		in->what = SIP_TSX_CANCEL;
 		in->invite = inv ? mem_ref(inv) : NULL;

@@ -33,9 +33,9 @@
 struct tls_ctx;
 
 int tls_ctx_server_alloc(struct tls_ctx **ctxp, const char *cert_file,
-			 const char *key_file);
+                         const char *key_file);
 int tls_ctx_client_alloc(struct tls_ctx **ctxp, const char *ca_file,
-			 bool verify);
+                         bool verify);
 /* Narrows the allowed protocol versions (e.g. 0x0302 for TLS 1.1 in tests
  * of refusal). 0 leaves a bound as it is. Returns 0 or EINVAL. */
 int tls_ctx_set_versions(struct tls_ctx *ctx, int min_ver, int max_ver);
@@ -66,9 +66,8 @@ struct tls_conn_handlers {
 /* host (clients): the name sent as SNI and, when the context verifies,
  * checked against the certificate (SSL_set1_host). Keeps a reference on
  * ctx. Returns 0, EINVAL or ENOMEM. */
-int tls_conn_alloc(struct tls_conn **tcp, struct tls_ctx *ctx,
-		   const char *host, const struct tls_conn_handlers *h,
-		   void *arg);
+int tls_conn_alloc(struct tls_conn **tcp, struct tls_ctx *ctx, const char *host,
+                   const struct tls_conn_handlers *h, void *arg);
 /* Client: sends the ClientHello. Server: nothing to do (no-op). */
 int tls_conn_start(struct tls_conn *tc);
 /* Feeds ciphertext. Returns 0; ENOTCONN once the peer sent close_notify;
@@ -82,7 +81,7 @@ int tls_conn_send(struct tls_conn *tc, const uint8_t *data, size_t len);
 /* Sends close_notify; later sends fail with ENOTCONN. */
 void tls_conn_shutdown(struct tls_conn *tc);
 bool tls_conn_established(const struct tls_conn *tc);
-const char *tls_conn_error(const struct tls_conn *tc); /* "" when none */
+const char *tls_conn_error(const struct tls_conn *tc);   /* "" when none */
 const char *tls_conn_version(const struct tls_conn *tc); /* "TLSv1.3" */
 
 /*
@@ -92,7 +91,7 @@ const char *tls_conn_version(const struct tls_conn *tc); /* "TLSv1.3" */
  * ENOMEM.
  */
 int tls_cert_selfsigned(const char *cert_file, const char *key_file,
-			const char *cn);
+                        const char *cn);
 /* SHA-256 over the DER form of the first certificate of a PEM file.
  * Returns 0, ENOENT or EBADMSG. */
 int tls_cert_fingerprint(const char *cert_file, uint8_t fp[TLS_FP_LEN]);

@@ -48,10 +48,10 @@ static int build_cert(X509 *crt, EVP_PKEY *key, const char *cn)
 	    !ASN1_INTEGER_set_uint64(X509_get_serialNumber(crt), serial) ||
 	    !X509_gmtime_adj(X509_getm_notBefore(crt), -3600) ||
 	    !X509_gmtime_adj(X509_getm_notAfter(crt),
-			     (long)TLS_SELFSIGNED_DAYS * 86400) ||
+	                     (long)TLS_SELFSIGNED_DAYS * 86400) ||
 	    !X509_set_pubkey(crt, key) ||
 	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-					(const unsigned char *)cn, -1, -1, 0) ||
+	                                (const unsigned char *)cn, -1, -1, 0) ||
 	    !X509_set_issuer_name(crt, name))
 		return ENOMEM;
 	err = add_ext(crt, NID_subject_alt_name, san);
@@ -65,7 +65,7 @@ static int build_cert(X509 *crt, EVP_PKEY *key, const char *cn)
 static int write_pem(const char *file, bool secret, EVP_PKEY *key, X509 *crt)
 {
 	int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		      secret ? 0600 : 0644);
+	              secret ? 0600 : 0644);
 	FILE *f;
 	int ok;
 
@@ -86,7 +86,7 @@ static int write_pem(const char *file, bool secret, EVP_PKEY *key, X509 *crt)
 }
 
 int tls_cert_selfsigned(const char *cert_file, const char *key_file,
-			const char *cn)
+                        const char *cn)
 {
 	EVP_PKEY *key = NULL;
 	X509 *crt = NULL;

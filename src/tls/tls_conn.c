@@ -33,9 +33,8 @@ static void conn_destroy(void *data)
 	mem_deref(tc->ctx);
 }
 
-int tls_conn_alloc(struct tls_conn **tcp, struct tls_ctx *ctx,
-		   const char *host, const struct tls_conn_handlers *h,
-		   void *arg)
+int tls_conn_alloc(struct tls_conn **tcp, struct tls_ctx *ctx, const char *host,
+                   const struct tls_conn_handlers *h, void *arg)
 {
 	struct tls_conn *tc;
 	int err = 0;
@@ -103,11 +102,11 @@ static int fail(struct tls_conn *tc, const char *what)
 
 	tls_err_str(reason, sizeof(reason));
 	if (vr != X509_V_OK)
-		snprintf(tc->err, sizeof(tc->err), "%.32s: %.80s (%.100s)", what,
-			 X509_verify_cert_error_string(vr), reason);
+		snprintf(tc->err, sizeof(tc->err), "%.32s: %.80s (%.100s)",
+		         what, X509_verify_cert_error_string(vr), reason);
 	else
 		snprintf(tc->err, sizeof(tc->err), "%.32s: %.120s", what,
-			 reason);
+		         reason);
 	tc->failed = true;
 	flush_out(tc); /* the alert, if OpenSSL wrote one */
 	return EPROTO;

@@ -11,11 +11,11 @@
 /* RFC 7525 §4.2: TLS 1.2 only with forward secrecy and AEAD. TLS 1.3
  * keeps OpenSSL's default suites (all AEAD). */
 static const char tls12_ciphers[] = "ECDHE-ECDSA-AES128-GCM-SHA256:"
-				    "ECDHE-RSA-AES128-GCM-SHA256:"
-				    "ECDHE-ECDSA-AES256-GCM-SHA384:"
-				    "ECDHE-RSA-AES256-GCM-SHA384:"
-				    "ECDHE-ECDSA-CHACHA20-POLY1305:"
-				    "ECDHE-RSA-CHACHA20-POLY1305";
+                                    "ECDHE-RSA-AES128-GCM-SHA256:"
+                                    "ECDHE-ECDSA-AES256-GCM-SHA384:"
+                                    "ECDHE-RSA-AES256-GCM-SHA384:"
+                                    "ECDHE-ECDSA-CHACHA20-POLY1305:"
+                                    "ECDHE-RSA-CHACHA20-POLY1305";
 
 void tls_err_str(char *buf, size_t size)
 {
@@ -53,8 +53,8 @@ static int ctx_new(struct tls_ctx **ctxp, bool server)
 	if (!ctx)
 		return ENOMEM;
 	ctx->server = server;
-	ctx->ssl = SSL_CTX_new(server ? TLS_server_method()
-				      : TLS_client_method());
+	ctx->ssl =
+	    SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
 	if (!ctx->ssl) {
 		tls_log_err("SSL_CTX_new");
 		err = ENOMEM;
@@ -68,10 +68,10 @@ static int ctx_new(struct tls_ctx **ctxp, bool server)
 	}
 	/* No renegotiation, no compression, a fresh ECDHE key each time. */
 	SSL_CTX_set_options(ctx->ssl, SSL_OP_NO_RENEGOTIATION |
-					      SSL_OP_NO_COMPRESSION |
-					      SSL_OP_CIPHER_SERVER_PREFERENCE);
+	                                  SSL_OP_NO_COMPRESSION |
+	                                  SSL_OP_CIPHER_SERVER_PREFERENCE);
 	SSL_CTX_set_mode(ctx->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
-					   SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	                               SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 out:
 	if (err)
 		mem_deref(ctx);
@@ -81,7 +81,7 @@ out:
 }
 
 int tls_ctx_server_alloc(struct tls_ctx **ctxp, const char *cert_file,
-			 const char *key_file)
+                         const char *key_file)
 {
 	struct tls_ctx *ctx = NULL;
 	int err;
@@ -96,13 +96,13 @@ int tls_ctx_server_alloc(struct tls_ctx **ctxp, const char *cert_file,
 		err = ENOENT;
 		goto out;
 	}
-	if (SSL_CTX_use_PrivateKey_file(ctx->ssl, key_file,
-					SSL_FILETYPE_PEM) != 1) {
+	if (SSL_CTX_use_PrivateKey_file(ctx->ssl, key_file, SSL_FILETYPE_PEM) !=
+	    1) {
 		/* OpenSSL checks the pair here already. */
 		err = ERR_GET_REASON(ERR_peek_error()) ==
-				      X509_R_KEY_VALUES_MISMATCH
-			      ? EACCES
-			      : ENOENT;
+		              X509_R_KEY_VALUES_MISMATCH
+		          ? EACCES
+		          : ENOENT;
 		tls_log_err(key_file);
 		goto out;
 	}
@@ -120,7 +120,7 @@ out:
 }
 
 int tls_ctx_client_alloc(struct tls_ctx **ctxp, const char *ca_file,
-			 bool verify)
+                         bool verify)
 {
 	struct tls_ctx *ctx = NULL;
 	int ok, err;
@@ -141,7 +141,7 @@ int tls_ctx_client_alloc(struct tls_ctx **ctxp, const char *ca_file,
 		goto out;
 	}
 	SSL_CTX_set_verify(ctx->ssl, verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE,
-			   NULL);
+	                   NULL);
 out:
 	if (err)
 		mem_deref(ctx);

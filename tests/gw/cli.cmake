@@ -7,6 +7,6 @@ if(TARGET sipcloak)
            WORKING_DIRECTORY ${CMAKE_CURRENT_LIST_DIR})
 endif()
 # sc_test() runs tests in tests/ (its CMAKE_CURRENT_SOURCE_DIR), not in
-# tests/gw/ as the docs say: the config test reads configs/ relative to here.
-set_tests_properties(gw_config PROPERTIES WORKING_DIRECTORY
+# tests/gw/ as the docs say: these tests read configs/ relative to here.
+set_tests_properties(gw_config gw_dispatch PROPERTIES WORKING_DIRECTORY
                      ${CMAKE_CURRENT_LIST_DIR})

@@ -1,5 +1,5 @@
-/* test_config.c: config value parsers, defaults, required keys, every kind
- * of mistake with its file:line, file loading and allocation failures. */
+/* test_config.c: config loading: defaults, required keys, every kind of
+ * mistake with its file:line, cross-key rules, files, allocation failures. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +7,8 @@
 #include "gw/gw.h"
 #include "testutil.h"
 
-#define MINIMAL "[server]\npublic_address = 192.0.2.1\n[sip]\ndomain = example.com\n"
+#define MINIMAL                                                                \
+	"[server]\npublic_address = 192.0.2.1\n[sip]\ndomain = example.com\n"
 
 /* A view of a C string, for the value parsers. */
 #define P(s) (&(struct pl){(s), strlen(s)})
@@ -15,7 +16,7 @@
 /* Parses text; returns the error code and the formatted errors joined by
  * '\n' in out (size bytes). */
 static int parse(const char *text, struct gw_config **cfgp, char *out,
-		 size_t size)
+                 size_t size)
 {
 	struct gw_config_errors errs;
 	struct gw_config *cfg = NULL;
@@ -30,9 +31,8 @@ static int parse(const char *text, struct gw_config **cfgp, char *out,
 	{
 		char line[512];
 
-		assert_int_equal(gw_config_error_format(le->data, line,
-							sizeof(line)),
-				 0);
+		assert_int_equal(
+		    gw_config_error_format(le->data, line, sizeof(line)), 0);
 		n += (size_t)snprintf(out + n, size - n, "%s\n", line);
 		assert_true(n < size);
 	}
@@ -52,248 +52,6 @@ static void expect_errors(const char *text, const char *want)
 
 	assert_int_equal(parse(text, NULL, got, sizeof(got)), EBADMSG);
 	assert_string_equal(got, want);
-}
-
-static void test_config_uint(void **state)
-{
-	char why[GW_CONFIG_MSG_MAX];
-	uint32_t v = 7;
-
-	(void)state;
-	assert_int_equal(gw_config_parse_uint(P("64"), 1, 100, &v, why,
-					      sizeof(why)), 0);
-	assert_int_equal(v, 64);
-	assert_int_equal(gw_config_parse_uint(P("1"), 1, 100, &v, why,
-					      sizeof(why)), 0);
-	assert_int_equal(gw_config_parse_uint(P("100"), 1, 100, &v, why,
-					      sizeof(why)), 0);
-	assert_int_equal(v, 100);
-	assert_int_equal(gw_config_parse_uint(P("0"), 1, 100, &v, why,
-					      sizeof(why)), EOVERFLOW);
-	assert_string_equal(why, "value '0' out of range (1..100)");
-	assert_int_equal(gw_config_parse_uint(P("101"), 1, 100, &v, why,
-					      sizeof(why)), EOVERFLOW);
-	assert_int_equal(gw_config_parse_uint(P("99999999999"), 1, 100, &v,
-					      why, sizeof(why)), EOVERFLOW);
-	assert_int_equal(gw_config_parse_uint(P("-1"), 1, 100, &v, why,
-					      sizeof(why)), EBADMSG);
-	assert_string_equal(why, "cannot parse integer '-1'");
-	assert_int_equal(gw_config_parse_uint(P("1x"), 1, 100, &v, why,
-					      sizeof(why)), EBADMSG);
-	assert_int_equal(gw_config_parse_uint(P(""), 1, 100, &v, why,
-					      sizeof(why)), EBADMSG);
-	assert_int_equal(gw_config_parse_uint(P("0x10"), 1, 100, &v, why,
-					      sizeof(why)), EBADMSG);
-	assert_int_equal(v, 100); /* untouched on error */
-}
-
-static void test_config_bool(void **state)
-{
-	static const char *const yes[] = {"yes", "true", "on", "1", "YES",
-					  "True"};
-	static const char *const no[] = {"no", "false", "off", "0", "Off"};
-	static const char *const bad[] = {"", "y", "2", "yes please", "nope"};
-	char why[GW_CONFIG_MSG_MAX];
-	size_t i;
-	bool b;
-
-	(void)state;
-	for (i = 0; i < SC_ARRAY_SIZE(yes); i++) {
-		b = false;
-		assert_int_equal(gw_config_parse_bool(P(yes[i]), &b, why,
-						      sizeof(why)), 0);
-		assert_true(b);
-	}
-	for (i = 0; i < SC_ARRAY_SIZE(no); i++) {
-		b = true;
-		assert_int_equal(gw_config_parse_bool(P(no[i]), &b, why,
-						      sizeof(why)), 0);
-		assert_false(b);
-	}
-	for (i = 0; i < SC_ARRAY_SIZE(bad); i++)
-		assert_int_equal(gw_config_parse_bool(P(bad[i]), &b, why,
-						      sizeof(why)), EBADMSG);
-	assert_string_equal(why, "cannot parse boolean 'nope' (expected "
-				 "yes/no/true/false/on/off/1/0)");
-}
-
-static void test_config_host(void **state)
-{
-	static const char *const good[] = {
-		"example.com", "localhost", "a-b.c0", "192.0.2.1", "::1",
-		"[2001:db8::1]", "0.0.0.0", "1a.2b"};
-	static const char *const bad[] = {
-		"", "1.2.3", "256.1.1.1", "-a.com", "a-.com", "a..b", "a_b",
-		"[::1", "[example.com]", "1.2.3.4:5", "ex ample", ".a",
-		"[]", "x.example.", "a.123"};
-	char why[GW_CONFIG_MSG_MAX];
-	struct pl host;
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < SC_ARRAY_SIZE(good); i++) {
-		if (gw_config_parse_host(P(good[i]), &host, why, sizeof(why)))
-			fail_msg("'%s': %s", good[i], why);
-	}
-	assert_int_equal(gw_config_parse_host(P("[2001:db8::1]"), &host, why,
-					      sizeof(why)), 0);
-	assert_true(!pl_strcmp(&host, "2001:db8::1"));
-	for (i = 0; i < SC_ARRAY_SIZE(bad); i++)
-		if (gw_config_parse_host(P(bad[i]), &host, why,
-					 sizeof(why)) != EBADMSG)
-			fail_msg("'%s' accepted", bad[i]);
-	assert_string_equal(why, "cannot parse host 'a.123' (expected an IP "
-				 "address or host name)");
-}
-
-static void expect_addr(const char *v, const char *host, uint16_t port)
-{
-	char why[GW_CONFIG_MSG_MAX];
-	struct pl h;
-	uint16_t p = 0;
-
-	if (gw_config_parse_addr(P(v), &h, &p, why, sizeof(why)))
-		fail_msg("'%s': %s", v, why);
-	if (pl_strcmp(&h, host))
-		fail_msg("'%s': host '%.*s'", v, PL_FMT(&h));
-	assert_int_equal(p, port);
-}
-
-static void test_config_addr(void **state)
-{
-	static const char *const bad[] = {
-		"", "1.2.3.4", "1.2.3.4:", ":5060", "1.2.3:5060", "::1:5060",
-		"[::1]5060", "[::1]:", "[::1", "host:x", "host:-1",
-		"host: 5060", "a b:1", "[1.2.3.4]:5"};
-	char why[GW_CONFIG_MSG_MAX];
-	struct pl h;
-	uint16_t p;
-	size_t i;
-
-	(void)state;
-	expect_addr("1.2.3.4:5060", "1.2.3.4", 5060);
-	expect_addr("[::1]:5061", "::1", 5061);
-	expect_addr("[::]:1", "::", 1);
-	expect_addr("localhost:65535", "localhost", 65535);
-	expect_addr("pbx.example.com:5060", "pbx.example.com", 5060);
-	for (i = 0; i < SC_ARRAY_SIZE(bad); i++)
-		if (gw_config_parse_addr(P(bad[i]), &h, &p, why,
-					 sizeof(why)) != EBADMSG)
-			fail_msg("'%s' accepted", bad[i]);
-	assert_int_equal(gw_config_parse_addr(P("1.2.3:x"), &h, &p, why,
-					      sizeof(why)), EBADMSG);
-	assert_string_equal(why, "cannot parse address '1.2.3:x' (expected "
-				 "host:port)");
-	assert_int_equal(gw_config_parse_addr(P("h:0"), &h, &p, why,
-					      sizeof(why)), EOVERFLOW);
-	assert_int_equal(gw_config_parse_addr(P("h:65536"), &h, &p, why,
-					      sizeof(why)), EOVERFLOW);
-	assert_int_equal(gw_config_parse_addr(P("[::1]:99999999999"), &h, &p,
-					      why, sizeof(why)), EOVERFLOW);
-	assert_string_equal(why, "port out of range in '[::1]:99999999999' "
-				 "(1..65535)");
-}
-
-static void test_config_ports(void **state)
-{
-	char why[GW_CONFIG_MSG_MAX];
-	struct gw_port_range r = {0, 0};
-
-	(void)state;
-	assert_int_equal(gw_config_parse_ports(P("40000-40999"), &r, why,
-					       sizeof(why)), 0);
-	assert_int_equal(r.lo, 40000);
-	assert_int_equal(r.hi, 40999);
-	assert_int_equal(gw_config_parse_ports(P("1024 - 1025"), &r, why,
-					       sizeof(why)), 0);
-	assert_int_equal(r.hi, 1025);
-	assert_int_equal(gw_config_parse_ports(P("1024-65535"), &r, why,
-					       sizeof(why)), 0);
-	assert_int_equal(gw_config_parse_ports(P("5000-4000"), &r, why,
-					       sizeof(why)), EBADMSG);
-	assert_string_equal(why, "port range '5000-4000' is reversed "
-				 "(expected LO-HI with LO < HI)");
-	assert_int_equal(gw_config_parse_ports(P("5000-5000"), &r, why,
-					       sizeof(why)), EOVERFLOW);
-	assert_string_equal(why, "port range '5000-5000' has fewer than 2 "
-				 "ports");
-	assert_int_equal(gw_config_parse_ports(P("1023-2000"), &r, why,
-					       sizeof(why)), EOVERFLOW);
-	assert_string_equal(why, "port range '1023-2000' out of range "
-				 "(1024..65535)");
-	assert_int_equal(gw_config_parse_ports(P("2000-65536"), &r, why,
-					       sizeof(why)), EOVERFLOW);
-	assert_int_equal(gw_config_parse_ports(P("2000-99999999999"), &r,
-					       why, sizeof(why)), EOVERFLOW);
-	assert_int_equal(gw_config_parse_ports(P("40000"), &r, why,
-					       sizeof(why)), EBADMSG);
-	assert_string_equal(why, "cannot parse port range '40000' (expected "
-				 "LO-HI, as in 40000-40999)");
-	assert_int_equal(gw_config_parse_ports(P("a-b"), &r, why,
-					       sizeof(why)), EBADMSG);
-	assert_int_equal(gw_config_parse_ports(P("-"), &r, why, sizeof(why)),
-			 EBADMSG);
-	assert_int_equal(gw_config_parse_ports(P("1-2-3"), &r, why,
-					       sizeof(why)), EBADMSG);
-	assert_int_equal(r.lo, 1024); /* untouched on error */
-}
-
-static void test_config_level(void **state)
-{
-	char why[GW_CONFIG_MSG_MAX];
-	enum log_level l = LOG_ERROR;
-
-	(void)state;
-	assert_int_equal(gw_config_parse_level(P("debug"), &l, why,
-					       sizeof(why)), 0);
-	assert_int_equal(l, LOG_DEBUG);
-	assert_int_equal(gw_config_parse_level(P("warn"), &l, why,
-					       sizeof(why)), 0);
-	assert_int_equal(l, LOG_WARN);
-	assert_int_equal(gw_config_parse_level(P("warning"), &l, why,
-					       sizeof(why)), EBADMSG);
-	assert_int_equal(gw_config_parse_level(P(""), &l, why, sizeof(why)),
-			 EBADMSG);
-	assert_int_equal(gw_config_parse_level(P("INFO"), &l, why,
-					       sizeof(why)), EBADMSG);
-	assert_string_equal(why, "unknown log level 'INFO' (expected debug, "
-				 "info, warn or error)");
-}
-
-static void test_config_origin(void **state)
-{
-	static const char *const good[] = {
-		"https://app.example.com", "http://localhost:8080",
-		"https://192.0.2.1", "https://[::1]:8443", "https://a.b:1"};
-	static const char *const bad[] = {
-		"app.example.com", "https://", "https://app/", "ftp://a.b",
-		"https://a.b:0", "https://a.b:x", "https://a.b/path",
-		"https://::1", "*", "https://a b"};
-	char why[GW_CONFIG_MSG_MAX];
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < SC_ARRAY_SIZE(good); i++)
-		if (gw_config_parse_origin(P(good[i]), why, sizeof(why)))
-			fail_msg("'%s': %s", good[i], why);
-	for (i = 0; i < SC_ARRAY_SIZE(bad); i++)
-		if (gw_config_parse_origin(P(bad[i]), why, sizeof(why)) !=
-		    EBADMSG)
-			fail_msg("'%s' accepted", bad[i]);
-}
-
-static void test_config_why_clipped(void **state)
-{
-	char v[300], why[GW_CONFIG_MSG_MAX];
-	bool b;
-
-	(void)state;
-	memset(v, 'x', sizeof(v) - 1);
-	v[sizeof(v) - 1] = '\0';
-	assert_int_equal(gw_config_parse_bool(P(v), &b, why, sizeof(why)),
-			 EBADMSG);
-	assert_non_null(strstr(why, "xxx...'"));
-	assert_true(strlen(why) < 64 + 80);
 }
 
 static void test_config_defaults(void **state)
@@ -329,16 +87,16 @@ static void test_config_defaults(void **state)
 static void test_config_full(void **state)
 {
 	static const char text[] =
-		"[server]\npublic_address = [2001:db8::5]\n"
-		"[https]\nlisten = [::]:443\ncert = c.pem\nkey = \"k ;.pem\"\n"
-		"allowed_origins = https://a.example , http://localhost:8080\n"
-		"max_connections_per_ip = 100000\nidle_timeout = 10\n"
-		"[sip]\ndomain = sip.example.com\nudp = 0.0.0.0:5060\n"
-		"tcp = localhost:5080\ntls = 127.0.0.1:5061\n"
-		"tls_ca_file = ca.pem\ntls_verify = off\n"
-		"[store]\npath = /tmp/x.db\nmaster_key = mk\n"
-		"[media]\nports = 1024-1025\nworkers = 256\n"
-		"[log]\nlevel = error\n";
+	    "[server]\npublic_address = [2001:db8::5]\n"
+	    "[https]\nlisten = [::]:443\ncert = c.pem\nkey = \"k ;.pem\"\n"
+	    "allowed_origins = https://A.example:443 , http://localhost:8080\n"
+	    "max_connections_per_ip = 100000\nidle_timeout = 10\n"
+	    "[sip]\ndomain = sip.example.com\nudp = 0.0.0.0:5060\n"
+	    "tcp = localhost:5080\ntls = 127.0.0.1:5061\n"
+	    "tls_ca_file = ca.pem\ntls_verify = off\n"
+	    "[store]\npath = /tmp/x.db\nmaster_key = mk\n"
+	    "[media]\nports = 1024-1025\nworkers = 256\n"
+	    "[log]\nlevel = error\n";
 	struct gw_config *cfg;
 	char errs[1024];
 
@@ -350,9 +108,9 @@ static void test_config_full(void **state)
 	assert_string_equal(cfg->https.key, "k ;.pem");
 	assert_int_equal(cfg->https.allowed_origins.n, 2);
 	assert_string_equal(cfg->https.allowed_origins.v[0],
-			    "https://a.example");
+	                    "https://a.example"); /* as browsers send it */
 	assert_string_equal(cfg->https.allowed_origins.v[1],
-			    "http://localhost:8080");
+	                    "http://localhost:8080");
 	assert_int_equal(cfg->https.max_connections_per_ip, 100000);
 	assert_int_equal(cfg->https.idle_timeout, 10);
 	assert_string_equal(cfg->sip.udp.host, "0.0.0.0");
@@ -374,58 +132,58 @@ static void test_config_required(void **state)
 {
 	(void)state;
 	expect_errors("", "t.ini: [server] public_address: required key is "
-			  "missing\nt.ini: [sip] domain: required key is "
-			  "missing\n");
+	                  "missing\nt.ini: [sip] domain: required key is "
+	                  "missing\n");
 	expect_errors("; nothing\n[log]\n\n[sip]\nudp = 1.2.3.4:5\n",
-		      "t.ini: [server] public_address: required key is "
-		      "missing\nt.ini:4: [sip] domain: required key is "
-		      "missing\n");
+	              "t.ini: [server] public_address: required key is "
+	              "missing\nt.ini:4: [sip] domain: required key is "
+	              "missing\n");
 }
 
 static void test_config_mistakes(void **state)
 {
 	(void)state;
 	expect_errors(MINIMAL "[connection office]\nhost = x\n[bogus]\n",
-		      "t.ini:5: [connection office]: unknown section "
-		      "'connection'\nt.ini:7: [bogus]: unknown section "
-		      "'bogus'\n");
+	              "t.ini:5: [connection office]: unknown section "
+	              "'connection'\nt.ini:7: [bogus]: unknown section "
+	              "'bogus'\n");
 	expect_errors(MINIMAL "[sip main]\nudp = x\n",
-		      "t.ini:5: [sip main]: section [sip] takes no name\n");
+	              "t.ini:5: [sip main]: section [sip] takes no name\n");
 	expect_errors(MINIMAL "[sip]\n",
-		      "t.ini:5: [sip]: section repeated (first at line 3)\n");
+	              "t.ini:5: [sip]: section repeated (first at line 3)\n");
 	expect_errors(MINIMAL "[log]\nlevel = debug\ncolour = yes\n",
-		      "t.ini:7: [log] colour: unknown key\n");
+	              "t.ini:7: [log] colour: unknown key\n");
 	expect_errors(MINIMAL "[log]\nlevel = debug\nlevel = info\n",
-		      "t.ini:7: [log] level: duplicate key (first set at "
-		      "line 6)\n");
+	              "t.ini:7: [log] level: duplicate key (first set at "
+	              "line 6)\n");
 	expect_errors("level = info\n" MINIMAL,
-		      "t.ini:1: key outside of a section\n");
+	              "t.ini:1: key outside of a section\n");
 	expect_errors(MINIMAL "[sip]x\n", "t.ini:5: unexpected text after "
-					  "']'\n");
+	                                  "']'\n");
 	expect_errors(MINIMAL "[media]\nports = 5000-4000\nworkers = 257\n",
-		      "t.ini:6: [media] ports: port range '5000-4000' is "
-		      "reversed (expected LO-HI with LO < HI)\nt.ini:7: "
-		      "[media] workers: value '257' out of range (0..256)\n");
+	              "t.ini:6: [media] ports: port range '5000-4000' is "
+	              "reversed (expected LO-HI with LO < HI)\nt.ini:7: "
+	              "[media] workers: value '257' out of range (0..256)\n");
 	expect_errors("[server]\npublic_address = 1.2.3\n[sip]\ndomain = "
-		      "x\nudp = 1.2.3:x\ntcp = h:70000\n",
-		      "t.ini:2: [server] public_address: cannot parse host "
-		      "'1.2.3' (expected an IP address or host name)\n"
-		      "t.ini:5: [sip] udp: cannot parse address '1.2.3:x' "
-		      "(expected host:port)\nt.ini:6: [sip] tcp: port out of "
-		      "range in 'h:70000' (1..65535)\n");
+	              "x\nudp = 1.2.3:x\ntcp = h:70000\n",
+	              "t.ini:2: [server] public_address: cannot parse host "
+	              "'1.2.3' (expected an IP address or host name)\n"
+	              "t.ini:5: [sip] udp: cannot parse address '1.2.3:x' "
+	              "(expected host:port)\nt.ini:6: [sip] tcp: port out of "
+	              "range in 'h:70000' (1..65535)\n");
 	expect_errors(MINIMAL "[store]\npath =\n",
-		      "t.ini:6: [store] path: empty path\n");
+	              "t.ini:6: [store] path: empty path\n");
 	expect_errors(MINIMAL "[https]\nallowed_origins = https://a.b,,x\n",
-		      "t.ini:6: [https] allowed_origins: cannot parse origin "
-		      "'' (expected http(s)://host[:port] without a path)\n");
+	              "t.ini:6: [https] allowed_origins: cannot parse origin "
+	              "'' (expected http(s)://host[:port] without a path)\n");
 	expect_errors(MINIMAL "[log]\nlevel = \"debug\n",
-		      "t.ini:6: [log] level: unterminated quoted value\n");
+	              "t.ini:6: [log] level: unterminated quoted value\n");
 	/* After a malformed header, keys were lost: none is "missing". */
 	expect_errors("[server\npublic_address = a\n[sip]\ndomain = b\n",
-		      "t.ini:1: missing ']' in section header\n");
+	              "t.ini:1: missing ']' in section header\n");
 	/* Keys of a malformed or unknown section are not reported again. */
 	expect_errors(MINIMAL "[media\nfoo = 1\n",
-		      "t.ini:5: missing ']' in section header\n");
+	              "t.ini:5: missing ']' in section header\n");
 }
 
 static void test_config_cross_rules(void **state)
@@ -435,17 +193,39 @@ static void test_config_cross_rules(void **state)
 
 	(void)state;
 	expect_errors(MINIMAL "[https]\nlisten = 0.0.0.0:443\n",
-		      "t.ini:5: [https] cert: required when listen is set\n"
-		      "t.ini:5: [https] key: required when listen is set\n");
+	              "t.ini:5: [https] cert: required when listen is set\n"
+	              "t.ini:5: [https] key: required when listen is set\n");
 	expect_errors("[server]\npublic_address = a\n[sip]\ndomain = b\n"
-		      "tls = 0.0.0.0:5061\ntls_key = k\n",
-		      "t.ini:3: [sip] tls_cert: required when tls is set (or "
-		      "set [https] cert)\n");
+	              "tls = 0.0.0.0:5061\ntls_key = k\n",
+	              "t.ini:3: [sip] tls_cert: required when tls is set (or "
+	              "set [https] cert)\n");
+	expect_errors("[server]\npublic_address = ::\n[sip]\ndomain = b\n",
+	              "t.ini:2: [server] public_address: '::' is not an "
+	              "address others can reach (set the public one)\n");
+	expect_errors(MINIMAL "[https]\nlisten = 0.0.0.0:5061\ncert = c\n"
+	                      "key = k\n[sip]\n",
+	              "t.ini:9: [sip]: section repeated (first at line 3)\n");
+	expect_errors("[server]\npublic_address = a\n[https]\nlisten = "
+	              "0.0.0.0:443\ncert = c\nkey = k\n[sip]\ndomain = b\n"
+	              "udp = 1.2.3.4:443\ntcp = 1.2.3.4:443\n"
+	              "tls = [::1]:443\n",
+	              "t.ini:10: [sip] tcp: same TCP port as [https] listen "
+	              "(line 4)\nt.ini:11: [sip] tls: same TCP port as "
+	              "[https] listen (line 4)\n");
+	/* Different hosts, or UDP and TCP on one port, are fine. */
+	assert_int_equal(parse("[server]\npublic_address = a\n[https]\n"
+	                       "listen = 1.2.3.5:5060\ncert = c\nkey = k\n"
+	                       "[sip]\ndomain = b\nudp = 1.2.3.4:5060\n"
+	                       "tcp = 1.2.3.4:5060\n",
+	                       &cfg, errs, sizeof(errs)),
+	                 0);
+	mem_deref(cfg);
 	/* An explicit tls_cert wins over the [https] one. */
 	assert_int_equal(parse("[server]\npublic_address = a\n[https]\ncert "
-			       "= h.pem\nkey = h.key\n[sip]\ndomain = b\n"
-			       "tls = 0.0.0.0:5061\ntls_cert = s.pem\n",
-			       &cfg, errs, sizeof(errs)), 0);
+	                       "= h.pem\nkey = h.key\n[sip]\ndomain = b\n"
+	                       "tls = 0.0.0.0:5061\ntls_cert = s.pem\n",
+	                       &cfg, errs, sizeof(errs)),
+	                 0);
 	assert_string_equal(cfg->sip.tls_cert, "s.pem");
 	assert_string_equal(cfg->sip.tls_key, "h.key");
 	mem_deref(cfg);
@@ -487,13 +267,20 @@ static void test_config_load_files(void **state)
 	cfg = mem_deref(cfg);
 
 	assert_int_equal(gw_config_load(&cfg, "configs/none.ini", &errs),
-			 ENOENT);
+	                 ENOENT);
 	assert_null(cfg);
 	assert_int_equal(list_count(&errs.list), 1);
 	gw_config_error_format(errs.list.head->data, line, sizeof(line));
 	assert_string_equal(line, "configs/none.ini: cannot read: No such "
-				  "file or directory");
+	                          "file or directory");
 	gw_config_errors_flush(&errs);
+
+	assert_int_equal(gw_config_load(NULL, "configs/good.ini", &errs),
+	                 EINVAL);
+	assert_int_equal(gw_config_load(&cfg, NULL, &errs), EINVAL);
+	assert_int_equal(gw_config_parse(&cfg, "t", NULL, 1, &errs), EINVAL);
+	assert_int_equal(gw_config_parse(&cfg, "t", "", 0, NULL), EINVAL);
+	assert_int_equal(list_count(&errs.list), 0);
 
 	assert_int_equal(gw_config_load(&cfg, "configs", &errs), EISDIR);
 	gw_config_error_format(errs.list.head->data, line, sizeof(line));
@@ -530,7 +317,7 @@ static void test_config_enomem(void **state)
 		cfg = NULL;
 		mem_fail_after(n);
 		err = gw_config_parse(&cfg, "t", "[x]\n[log]\nlevel=z\n", 18,
-				      &errs);
+		                      &errs);
 		mem_fail_after(-1);
 		gw_config_errors_flush(&errs);
 	}
@@ -550,16 +337,15 @@ static void test_config_keys_table(void **state)
 		/* every default parses (apply_defaults relies on it) */
 		assert_true(!keys[i].required || !keys[i].def);
 		for (j = i + 1; j < n; j++)
-			assert_false(!strcmp(keys[i].section, keys[j].section) &&
-				     !strcmp(keys[i].key, keys[j].key));
-		assert_string_not_equal(gw_config_type_name(keys[i].type),
-					"?");
+			assert_false(
+			    !strcmp(keys[i].section, keys[j].section) &&
+			    !strcmp(keys[i].key, keys[j].key));
+		assert_string_not_equal(gw_config_type_name(keys[i].type), "?");
 	}
 	assert_int_equal(gw_config_section_check(P("sip"), P("")), 0);
-	assert_int_equal(gw_config_section_check(P("sip"), P("x")),
-			 EBADMSG);
+	assert_int_equal(gw_config_section_check(P("sip"), P("x")), EBADMSG);
 	assert_int_equal(gw_config_section_check(P("connection"), P("x")),
-			 ENOENT);
+	                 ENOENT);
 }
 
 static void test_config_json_str(void **state)
@@ -580,15 +366,11 @@ static void test_config_json_str(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_config_uint),	  SC_TEST(test_config_bool),
-		SC_TEST(test_config_host),	  SC_TEST(test_config_addr),
-		SC_TEST(test_config_ports),	  SC_TEST(test_config_level),
-		SC_TEST(test_config_origin),	  SC_TEST(test_config_why_clipped),
-		SC_TEST(test_config_defaults),	  SC_TEST(test_config_full),
-		SC_TEST(test_config_required),	  SC_TEST(test_config_mistakes),
-		SC_TEST(test_config_cross_rules), SC_TEST(test_config_many_errors),
-		SC_TEST(test_config_load_files),  SC_TEST(test_config_enomem),
-		SC_TEST(test_config_keys_table),  SC_TEST(test_config_json_str),
+	    SC_TEST(test_config_defaults),    SC_TEST(test_config_full),
+	    SC_TEST(test_config_required),    SC_TEST(test_config_mistakes),
+	    SC_TEST(test_config_cross_rules), SC_TEST(test_config_many_errors),
+	    SC_TEST(test_config_load_files),  SC_TEST(test_config_enomem),
+	    SC_TEST(test_config_keys_table),  SC_TEST(test_config_json_str),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

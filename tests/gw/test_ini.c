@@ -35,7 +35,7 @@ static void assert_pl(const struct pl *pl, const char *s)
 }
 
 static void expect_section(struct tok *t, unsigned line, const char *type,
-			   const char *name)
+                           const char *name)
 {
 	struct gw_ini_item it;
 
@@ -47,7 +47,7 @@ static void expect_section(struct tok *t, unsigned line, const char *type,
 }
 
 static void expect_pair(struct tok *t, unsigned line, const char *key,
-			const char *value)
+                        const char *value)
 {
 	struct gw_ini_item it;
 
@@ -59,7 +59,7 @@ static void expect_pair(struct tok *t, unsigned line, const char *key,
 }
 
 static void expect_error(struct tok *t, int err, unsigned line,
-			 const char *what)
+                         const char *what)
 {
 	struct gw_ini_item it;
 
@@ -95,12 +95,12 @@ static void test_ini_empty(void **state)
 static void test_ini_sections(void **state)
 {
 	static const char text[] = "[server]\n"
-				   "  [ sip ]  \n"
-				   "[connection office]\n"
-				   "[connection\t  home ]\n"
-				   "[log] ; comment\n"
-				   "[media]# comment\n"
-				   "[a.b-c_d]";
+	                           "  [ sip ]  \n"
+	                           "[connection office]\n"
+	                           "[connection\t  home ]\n"
+	                           "[log] ; comment\n"
+	                           "[media]# comment\n"
+	                           "[a.b-c_d]";
 	struct tok t;
 
 	(void)state;
@@ -119,15 +119,15 @@ static void test_ini_sections(void **state)
 static void test_ini_pairs(void **state)
 {
 	static const char text[] = "a=1\n"
-				   "  b  =  two words  \n"
-				   "c = v ; comment\n"
-				   "d = v # comment\n"
-				   "e = http://x/#frag;x\n"
-				   "f =\n"
-				   "g = ; only a comment\n"
-				   "h=#x\n"
-				   "i = a = b\n"
-				   "j = \t tab \t\n";
+	                           "  b  =  two words  \n"
+	                           "c = v ; comment\n"
+	                           "d = v # comment\n"
+	                           "e = http://x/#frag;x\n"
+	                           "f =\n"
+	                           "g = ; only a comment\n"
+	                           "h=#x\n"
+	                           "i = a = b\n"
+	                           "j = \t tab \t\n";
 	struct tok t;
 
 	(void)state;
@@ -149,10 +149,10 @@ static void test_ini_pairs(void **state)
 static void test_ini_quoted(void **state)
 {
 	static const char text[] = "a = \"x ; y # z\"\n"
-				   "b = \"  spaced  \"   ; comment\n"
-				   "c = \"\"\n"
-				   "d=\"q\"#c\n"
-				   "e = \"it's\"\n";
+	                           "b = \"  spaced  \"   ; comment\n"
+	                           "c = \"\"\n"
+	                           "d=\"q\"#c\n"
+	                           "e = \"it's\"\n";
 	struct tok t;
 
 	(void)state;
@@ -169,10 +169,10 @@ static void test_ini_quoted(void **state)
 static void test_ini_crlf_bom(void **state)
 {
 	static const char text[] = "\xef\xbb\xbf[sip]\r\n"
-				   "udp = 1.2.3.4:5060\r\n"
-				   "\r\n"
-				   "x = \"q\"\r\n"
-				   "[log]\r";
+	                           "udp = 1.2.3.4:5060\r\n"
+	                           "\r\n"
+	                           "x = \"q\"\r\n"
+	                           "[log]\r";
 	struct tok t;
 
 	(void)state;
@@ -185,7 +185,10 @@ static void test_ini_crlf_bom(void **state)
 	tok_free(&t);
 
 	/* A BOM anywhere else is not skipped. */
-	tok_init(&t, "a=1\n\xef\xbb\xbf" "b=2\n", 11);
+	tok_init(&t,
+	         "a=1\n\xef\xbb\xbf"
+	         "b=2\n",
+	         11);
 	expect_pair(&t, 1, "a", "1");
 	expect_error(&t, EBADMSG, 2, "invalid key");
 	expect_end(&t);
@@ -194,20 +197,20 @@ static void test_ini_crlf_bom(void **state)
 
 static void test_ini_errors(void **state)
 {
-	static const char text[] = "[sip\n"		/* 1 */
-				   "[sip] x\n"		/* 2 */
-				   "[]\n"		/* 3 */
-				   "[  ]\n"		/* 4 */
-				   "[a/b]\n"		/* 5 */
-				   "[a b c]\n"		/* 6 */
-				   "just words\n"	/* 7 */
-				   " = v\n"		/* 8 */
-				   "a b = c\n"		/* 9 */
-				   "k = \"open\n"	/* 10 */
-				   "k = \"a\" b\n"	/* 11 */
-				   "k = a\x01 b\n"	/* 12 */
-				   "k = a\rb\n"		/* 13 */
-				   "ok = yes\n";	/* 14 */
+	static const char text[] = "[sip\n"        /* 1 */
+	                           "[sip] x\n"     /* 2 */
+	                           "[]\n"          /* 3 */
+	                           "[  ]\n"        /* 4 */
+	                           "[a/b]\n"       /* 5 */
+	                           "[a b c]\n"     /* 6 */
+	                           "just words\n"  /* 7 */
+	                           " = v\n"        /* 8 */
+	                           "a b = c\n"     /* 9 */
+	                           "k = \"open\n"  /* 10 */
+	                           "k = \"a\" b\n" /* 11 */
+	                           "k = a\x01 b\n" /* 12 */
+	                           "k = a\rb\n"    /* 13 */
+	                           "ok = yes\n";   /* 14 */
 	struct tok t;
 
 	(void)state;
@@ -281,9 +284,9 @@ static void test_ini_line_limit(void **state)
 static void test_ini_every_cut(void **state)
 {
 	static const char text[] = "\xef\xbb\xbf; head\r\n[sip]\n"
-				   "udp = [::1]:5060 ; c\n"
-				   "q = \"a ; b\"\n[connection x]\n[bad\n"
-				   "k =\n=\n";
+	                           "udp = [::1]:5060 ; c\n"
+	                           "q = \"a ; b\"\n[connection x]\n[bad\n"
+	                           "k =\n=\n";
 	struct gw_ini_item it;
 	size_t cut;
 
@@ -302,11 +305,11 @@ static void test_ini_every_cut(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_ini_empty),       SC_TEST(test_ini_sections),
-		SC_TEST(test_ini_pairs),       SC_TEST(test_ini_quoted),
-		SC_TEST(test_ini_crlf_bom),    SC_TEST(test_ini_errors),
-		SC_TEST(test_ini_error_type),  SC_TEST(test_ini_line_limit),
-		SC_TEST(test_ini_every_cut),
+	    SC_TEST(test_ini_empty),      SC_TEST(test_ini_sections),
+	    SC_TEST(test_ini_pairs),      SC_TEST(test_ini_quoted),
+	    SC_TEST(test_ini_crlf_bom),   SC_TEST(test_ini_errors),
+	    SC_TEST(test_ini_error_type), SC_TEST(test_ini_line_limit),
+	    SC_TEST(test_ini_every_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

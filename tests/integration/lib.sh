@@ -18,7 +18,7 @@ cleanup() {
 	done
 	if [ $rc -ne 0 ] && [ -f "$WORK/gateway.log" ]; then
 		echo "---- gateway log (last 40 lines) ----" >&2
-		tail -n 40 "$WORK/gateway.log" >&2
+		tail -n ${LOG_TAIL:-40} "$WORK/gateway.log" >&2
 	fi
 	rm -rf "$WORK"
 	exit $rc

@@ -119,7 +119,12 @@ static void test_can_reply(void **state)
 	assert_false(sip_msg_can_reply(&msg));
 	decode(L_REQ L_VIA "From:\r\n" L_TO L_CID L_CSEQ L_END);
 	assert_false(sip_msg_can_reply(&msg));
+	/* a malformed CSeq is copied back as written: still answerable */
 	decode(L_REQ L_VIA L_FROM L_TO L_CID "CSeq: x\r\n" L_END);
+	assert_true(sip_msg_can_reply(&msg));
+	decode(L_REQ L_VIA L_FROM L_TO L_CID "CSeq:\r\n" L_END);
+	assert_false(sip_msg_can_reply(&msg));
+	decode(L_REQ L_VIA L_FROM L_TO L_CID L_END);
 	assert_false(sip_msg_can_reply(&msg));
 	/* a broken optional header does not prevent the 400 */
 	decode(L_REQ L_VIA L_FROM L_TO L_CID L_CSEQ "Max-Forwards: x\r\n" L_END);

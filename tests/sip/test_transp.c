@@ -56,41 +56,58 @@ static void pump(struct env *e, const int *counter, int target, int ms)
 	}
 }
 
-static const char reply200[] = "SIP/2.0 200 OK\r\n"
-			       "Via: SIP/2.0/UDP x\r\n"
-			       "Call-ID: r\r\n"
-			       "CSeq: 1 OPTIONS\r\n"
-			       "Content-Length: 0\r\n\r\n";
-static const char reply400[] = "SIP/2.0 400 Missing Content-Length\r\n"
-			       "Via: SIP/2.0/TCP x\r\n"
-			       "Call-ID: r\r\n"
-			       "CSeq: 1 OPTIONS\r\n"
-			       "Content-Length: 0\r\n\r\n";
+/* Runs the loop until open + refused connections reach n (or timeout). */
+static void pump_conns(struct env *e, uint64_t n)
+{
+	uint64_t end = mono_ms() + WAIT_MS;
+
+	do {
+		pump(e, NULL, 0, 5);
+		sip_transp_stats(e->tp, &e->st);
+	} while (e->st.conns_open + e->st.conns_refused < n && mono_ms() < end);
+}
+
+/* Encodes a response with the codec and sends it as RFC 3261 §18.2.2
+ * says (routed) or on the flow as is. */
+static void reply(struct sip_flow *flow, const struct sip_msg *req,
+                  uint16_t scode, const char *reason, const char *via_params,
+                  bool routed)
+{
+	struct pl vp;
+	struct mbuf *mb = NULL;
+
+	pl_set_str(&vp, via_params);
+	assert_int_equal(mbuf_alloc(&mb, 512), 0);
+	assert_int_equal(sip_reply_encode(mb, req, scode, reason, NULL, &vp,
+	                                  NULL, NULL, NULL),
+	                 0);
+	if (routed)
+		assert_int_equal(sip_flow_reply(flow, req, mb->buf, mb->end), 0);
+	else
+		assert_int_equal(sip_flow_send(flow, mb->buf, mb->end), 0);
+	mem_deref(mb);
+}
 
 static void on_recv(struct sip_flow *flow, int err, struct sip_msg *msg,
-		    void *arg)
+                    void *arg)
 {
 	struct env *e = arg;
 
 	e->last_err = err;
 	if (e->nrecv < 8)
 		pl_strcpy(&msg->callid, e->callids[e->nrecv],
-			  sizeof(e->callids[0]));
+		          sizeof(e->callids[0]));
 	e->nrecv++;
 	assert_int_equal(sip_flow_via_params(flow, msg, e->via_params,
-					     sizeof(e->via_params)),
-			 0);
+	                                     sizeof(e->via_params)),
+	                 0);
 	if (err) {
-		assert_int_equal(sip_flow_send(flow, (const uint8_t *)reply400,
-					       sizeof(reply400) - 1),
-				 0);
+		/* the gateway's part: answer 400 on the same flow */
+		reply(flow, msg, 400, "Bad Request", e->via_params, false);
 		return;
 	}
 	if (e->reply)
-		assert_int_equal(sip_flow_reply(flow, msg,
-						(const uint8_t *)reply200,
-						sizeof(reply200) - 1),
-				 0);
+		reply(flow, msg, 200, "OK", e->via_params, true);
 	if (!e->kept)
 		e->kept = mem_ref(flow);
 }
@@ -124,7 +141,7 @@ static void env_close(struct env *e)
 }
 
 static uint16_t listen_on(struct env *e, enum sip_transp_type type,
-			  struct tls_ctx *tls)
+                          struct tls_ctx *tls)
 {
 	struct sa sa;
 
@@ -159,15 +176,15 @@ static void send_to(int fd, uint16_t port, const char *s)
 	in.sin_family = AF_INET;
 	in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	in.sin_port = htons(port);
-	assert_int_equal(sendto(fd, s, strlen(s), 0, (struct sockaddr *)&in,
-				sizeof(in)),
-			 (ssize_t)strlen(s));
+	assert_int_equal(
+	    sendto(fd, s, strlen(s), 0, (struct sockaddr *)&in, sizeof(in)),
+	    (ssize_t)strlen(s));
 }
 
 /* Reads what arrives on fd while the loop runs: bytes, 0 on EOF, -1 on
  * timeout. */
 static ssize_t client_read(struct env *e, int fd, char *buf, size_t size,
-			   int ms)
+                           int ms)
 {
 	uint64_t end = mono_ms() + (uint64_t)ms;
 
@@ -188,18 +205,18 @@ static ssize_t client_read(struct env *e, int fd, char *buf, size_t size,
 }
 
 static void udp_request(char *buf, size_t size, const char *via,
-			const char *callid)
+                        const char *callid)
 {
 	snprintf(buf, size,
-		 "OPTIONS sip:gw@127.0.0.1 SIP/2.0\r\n"
-		 "Via: SIP/2.0/UDP %s;branch=z9hG4bK%s\r\n"
-		 "From: <sip:a@example.test>;tag=1\r\n"
-		 "To: <sip:gw@127.0.0.1>\r\n"
-		 "Call-ID: %s\r\n"
-		 "CSeq: 1 OPTIONS\r\n"
-		 "Max-Forwards: 70\r\n"
-		 "Content-Length: 0\r\n\r\n",
-		 via, callid, callid);
+	         "OPTIONS sip:gw@127.0.0.1 SIP/2.0\r\n"
+	         "Via: SIP/2.0/UDP %s;branch=z9hG4bK%s\r\n"
+	         "From: <sip:a@example.test>;tag=1\r\n"
+	         "To: <sip:gw@127.0.0.1>\r\n"
+	         "Call-ID: %s\r\n"
+	         "CSeq: 1 OPTIONS\r\n"
+	         "Max-Forwards: 70\r\n"
+	         "Content-Length: 0\r\n\r\n",
+	         via, callid, callid);
 }
 
 static void test_udp_reply_routing(void **state)
@@ -228,6 +245,7 @@ static void test_udp_reply_routing(void **state)
 	assert_string_equal(e.via_params, want);
 	assert_true(client_read(&e, a, buf, sizeof(buf), WAIT_MS) > 0);
 	assert_non_null(strstr(buf, "SIP/2.0 200 OK"));
+	assert_non_null(strstr(buf, want)); /* in the response's top Via */
 	assert_int_equal(recv(b, buf, sizeof(buf), MSG_DONTWAIT), -1);
 	assert_int_equal(sip_flow_type(e.kept), SIP_TRANSP_UDP);
 	assert_false(sip_flow_reliable(e.kept));
@@ -273,16 +291,16 @@ static void test_udp_reply_routing(void **state)
 		struct sa dst;
 
 		assert_int_equal(sa_set(&dst, "127.0.0.1", pb), 0);
-		assert_int_equal(sip_transp_connect(&f, e.tp, SIP_TRANSP_UDP,
-						    &dst, NULL),
-				 0);
+		assert_int_equal(
+		    sip_transp_connect(&f, e.tp, SIP_TRANSP_UDP, &dst, NULL),
+		    0);
 		assert_int_equal(sip_flow_send(f, (const uint8_t *)"hello", 5),
-				 0);
+		                 0);
 		assert_int_equal(client_read(&e, b, buf, sizeof(buf), WAIT_MS),
-				 5);
+		                 5);
 		sip_transp_close(e.tp);
 		assert_int_equal(sip_flow_send(f, (const uint8_t *)"x", 1),
-				 ENOTCONN);
+		                 ENOTCONN);
 		mem_deref(f);
 	}
 	close(a);
@@ -309,11 +327,11 @@ static void test_udp_ipv6(void **state)
 		skip(); /* no IPv6 loopback here */
 	}
 	assert_int_equal(sip_transp_laddr(e.tp, SIP_TRANSP_UDP, AF_INET6, &sa),
-			 0);
+	                 0);
 	assert_int_equal(sip_transp_laddr(e.tp, SIP_TRANSP_UDP, AF_INET, &sa),
-			 ENOENT);
+	                 ENOENT);
 	assert_int_equal(sip_transp_laddr(e.tp, SIP_TRANSP_UDP, AF_INET6, &sa),
-			 0);
+	                 0);
 	port = sa_port(&sa);
 	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
 	assert_true(fd >= 0);
@@ -325,9 +343,9 @@ static void test_udp_ipv6(void **state)
 	pa = ntohs(in.sin6_port);
 	udp_request(req, sizeof(req), "[2001:db8::9]:5060;rport", "v6");
 	in.sin6_port = htons(port);
-	assert_int_equal(sendto(fd, req, strlen(req), 0,
-				(struct sockaddr *)&in, sizeof(in)),
-			 (ssize_t)strlen(req));
+	assert_int_equal(
+	    sendto(fd, req, strlen(req), 0, (struct sockaddr *)&in, sizeof(in)),
+	    (ssize_t)strlen(req));
 	pump(&e, &e.nrecv, 1, WAIT_MS);
 	assert_int_equal(e.nrecv, 1);
 	snprintf(want, sizeof(want), ";received=::1;rport=%u", pa);
@@ -358,18 +376,18 @@ static void tcp_send(int fd, const char *s, size_t len)
 }
 
 static size_t tcp_request(char *buf, size_t size, const char *callid,
-			  const char *body)
+                          const char *body)
 {
 	int n = snprintf(buf, size,
-			 "MESSAGE sip:gw@127.0.0.1 SIP/2.0\r\n"
-			 "Via: SIP/2.0/TCP 127.0.0.1:5099;branch=z9hG4bK%s\r\n"
-			 "From: <sip:a@example.test>;tag=1\r\n"
-			 "To: <sip:gw@127.0.0.1>\r\n"
-			 "Call-ID: %s\r\n"
-			 "CSeq: 1 MESSAGE\r\n"
-			 "Content-Type: text/plain\r\n"
-			 "Content-Length: %zu\r\n\r\n%s",
-			 callid, callid, strlen(body), body);
+	                 "MESSAGE sip:gw@127.0.0.1 SIP/2.0\r\n"
+	                 "Via: SIP/2.0/TCP 127.0.0.1:5099;branch=z9hG4bK%s\r\n"
+	                 "From: <sip:a@example.test>;tag=1\r\n"
+	                 "To: <sip:gw@127.0.0.1>\r\n"
+	                 "Call-ID: %s\r\n"
+	                 "CSeq: 1 MESSAGE\r\n"
+	                 "Content-Type: text/plain\r\n"
+	                 "Content-Length: %zu\r\n\r\n%s",
+	                 callid, callid, strlen(body), body);
 
 	assert_true(n > 0 && (size_t)n < size);
 	return (size_t)n;
@@ -437,7 +455,7 @@ static void test_tcp_framing(void **state)
 	assert_int_equal(e.conn_err[0], 0);
 	assert_false(sip_flow_isopen(e.kept));
 	assert_int_equal(sip_flow_send(e.kept, (const uint8_t *)"x", 1),
-			 ENOTCONN);
+	                 ENOTCONN);
 	env_close(&e);
 }
 
@@ -453,7 +471,10 @@ static void test_tcp_crlf_ping(void **state)
 	tcp_send(fd, "\r\n\r\n", 4);
 	assert_int_equal(client_read(&e, fd, buf, sizeof(buf), WAIT_MS), 2);
 	assert_string_equal(buf, "\r\n");
-	tcp_send(fd, "\r\n\r\n", 4);
+	/* a ping split across writes is still a ping */
+	tcp_send(fd, "\r\n", 2);
+	assert_int_equal(client_read(&e, fd, buf, sizeof(buf), 50), -1);
+	tcp_send(fd, "\r\n", 2);
 	assert_int_equal(client_read(&e, fd, buf, sizeof(buf), WAIT_MS), 2);
 	assert_int_equal(e.nrecv, 0);
 	close(fd);
@@ -462,12 +483,13 @@ static void test_tcp_crlf_ping(void **state)
 
 static void test_tcp_missing_clen(void **state)
 {
-	static const char req[] = "OPTIONS sip:gw@127.0.0.1 SIP/2.0\r\n"
-				  "Via: SIP/2.0/TCP 127.0.0.1;branch=z9hG4bK1\r\n"
-				  "From: <sip:a@example.test>;tag=1\r\n"
-				  "To: <sip:gw@127.0.0.1>\r\n"
-				  "Call-ID: noclen\r\n"
-				  "CSeq: 1 OPTIONS\r\n\r\n";
+	static const char req[] =
+	    "OPTIONS sip:gw@127.0.0.1 SIP/2.0\r\n"
+	    "Via: SIP/2.0/TCP 127.0.0.1;branch=z9hG4bK1\r\n"
+	    "From: <sip:a@example.test>;tag=1\r\n"
+	    "To: <sip:gw@127.0.0.1>\r\n"
+	    "Call-ID: noclen\r\n"
+	    "CSeq: 1 OPTIONS\r\n\r\n";
 	char buf[1024];
 	struct env e;
 	ssize_t n;
@@ -515,11 +537,13 @@ static void test_tcp_big_and_oversize(void **state)
 	assert_string_equal(e.callids[0], "big");
 	/* a Content-Length beyond SIP_MSG_MAX: EOVERFLOW, 400, closed */
 	n = (size_t)snprintf(m, sizeof(m),
-			     "MESSAGE sip:gw@127.0.0.1 SIP/2.0\r\n"
-			     "Via: SIP/2.0/TCP 127.0.0.1;branch=z9hG4bK2\r\n"
-			     "Call-ID: huge\r\n"
-			     "CSeq: 2 MESSAGE\r\n"
-			     "Content-Length: 70000\r\n\r\n");
+	                     "MESSAGE sip:gw@127.0.0.1 SIP/2.0\r\n"
+	                     "Via: SIP/2.0/TCP 127.0.0.1;branch=z9hG4bK2\r\n"
+	                     "From: <sip:a@example.test>;tag=1\r\n"
+	                     "To: <sip:gw@127.0.0.1>\r\n"
+	                     "Call-ID: huge\r\n"
+	                     "CSeq: 2 MESSAGE\r\n"
+	                     "Content-Length: 70000\r\n\r\n");
 	tcp_send(fd, m, n);
 	pump(&e, &e.nrecv, 2, WAIT_MS);
 	assert_int_equal(e.nrecv, 2);
@@ -545,20 +569,17 @@ static void test_conn_limits(void **state)
 	port = listen_on(&e, SIP_TRANSP_TCP, NULL);
 	for (i = 0; i < 3; i++)
 		fds[i] = tcp_client(port);
-	pump(&e, NULL, 0, 50);
-	sip_transp_stats(e.tp, &e.st);
+	pump_conns(&e, 3);
 	assert_int_equal(e.st.conns_open, 2);
 	assert_int_equal(e.st.conns_refused, 1);
 	/* the refused one (the third accepted) is closed at once */
-	assert_int_equal(client_read(&e, fds[2], buf, sizeof(buf), WAIT_MS),
-			 0);
+	assert_int_equal(client_read(&e, fds[2], buf, sizeof(buf), WAIT_MS), 0);
 	assert_int_equal(client_read(&e, fds[0], buf, sizeof(buf), 30), -1);
 	/* a slot frees up once one goes */
 	close(fds[0]);
 	pump(&e, &e.nconn, 1, WAIT_MS);
 	fds[3] = tcp_client(port);
-	pump(&e, NULL, 0, 50);
-	sip_transp_stats(e.tp, &e.st);
+	pump_conns(&e, 3);
 	assert_int_equal(e.st.conns_open, 2);
 	assert_int_equal(e.st.conns_refused, 1);
 	for (i = 1; i < 4; i++)
@@ -600,18 +621,16 @@ static void test_tcp_connect_reuse(void **state)
 	/* the client transport shares the server's loop */
 	memset(&cli, 0, sizeof(cli));
 	assert_int_equal(sip_transp_alloc(&cli.tp, &srv.loop, on_recv, &cli),
-			 0);
+	                 0);
 	sip_transp_set_connh(cli.tp, on_conn);
 	srv.reply = true;
-	assert_int_equal(sa_set(&dst, "127.0.0.1",
-				listen_on(&srv, SIP_TRANSP_TCP, NULL)),
-			 0);
-	assert_int_equal(sip_transp_connect(&f1, cli.tp, SIP_TRANSP_TCP, &dst,
-					    NULL),
-			 0);
-	assert_int_equal(sip_transp_connect(&f2, cli.tp, SIP_TRANSP_TCP, &dst,
-					    NULL),
-			 0);
+	assert_int_equal(
+	    sa_set(&dst, "127.0.0.1", listen_on(&srv, SIP_TRANSP_TCP, NULL)),
+	    0);
+	assert_int_equal(
+	    sip_transp_connect(&f1, cli.tp, SIP_TRANSP_TCP, &dst, NULL), 0);
+	assert_int_equal(
+	    sip_transp_connect(&f2, cli.tp, SIP_TRANSP_TCP, &dst, NULL), 0);
 	assert_ptr_equal(f1, f2);
 	n = tcp_request(m, sizeof(m), "out", "queued before connect");
 	assert_int_equal(sip_flow_send(f1, (const uint8_t *)m, n), 0);
@@ -632,9 +651,8 @@ static void test_tcp_connect_reuse(void **state)
 
 	/* nobody listening: the connection fails */
 	sa_set_port(&dst, 1);
-	assert_int_equal(sip_transp_connect(&f1, cli.tp, SIP_TRANSP_TCP, &dst,
-					    NULL),
-			 0);
+	assert_int_equal(
+	    sip_transp_connect(&f1, cli.tp, SIP_TRANSP_TCP, &dst, NULL), 0);
 	pump(&srv, &cli.nconn, 3, WAIT_MS);
 	assert_int_equal(cli.conn_err[2], ECONNREFUSED);
 	mem_deref(f1);
@@ -657,9 +675,8 @@ static void certs_make(struct certs *c)
 	assert_non_null(mkdtemp(c->dir));
 	snprintf(c->cert, sizeof(c->cert), "%s/cert.pem", c->dir);
 	snprintf(c->key, sizeof(c->key), "%s/key.pem", c->dir);
-	assert_int_equal(tls_cert_selfsigned(c->cert, c->key,
-					     "sip.example.test"),
-			 0);
+	assert_int_equal(
+	    tls_cert_selfsigned(c->cert, c->key, "sip.example.test"), 0);
 }
 
 static void certs_remove(struct certs *c)
@@ -688,23 +705,23 @@ static void test_tls_hostname(void **state)
 	srv.reply = true;
 	memset(&cli, 0, sizeof(cli));
 	assert_int_equal(sip_transp_alloc(&cli.tp, &srv.loop, on_recv, &cli),
-			 0);
+	                 0);
 	sip_transp_set_connh(cli.tp, on_conn);
-	assert_int_equal(sip_transp_connect(&good, cli.tp, SIP_TRANSP_TLS,
-					    &dst, "x"),
-			 EINVAL); /* dst unset */
-	assert_int_equal(sa_set(&dst, "127.0.0.1",
-				listen_on(&srv, SIP_TRANSP_TLS, sctx)),
-			 0);
-	assert_int_equal(sip_transp_connect(&good, cli.tp, SIP_TRANSP_TLS,
-					    &dst, "sip.example.test"),
-			 ENOENT); /* no client context yet */
+	assert_int_equal(
+	    sip_transp_connect(&good, cli.tp, SIP_TRANSP_TLS, &dst, "x"),
+	    EINVAL); /* dst unset */
+	assert_int_equal(
+	    sa_set(&dst, "127.0.0.1", listen_on(&srv, SIP_TRANSP_TLS, sctx)),
+	    0);
+	assert_int_equal(sip_transp_connect(&good, cli.tp, SIP_TRANSP_TLS, &dst,
+	                                    "sip.example.test"),
+	                 ENOENT); /* no client context yet */
 	sip_transp_set_tls_client(cli.tp, cctx);
 
 	/* The right name: connects, and the queued request arrives. */
-	assert_int_equal(sip_transp_connect(&good, cli.tp, SIP_TRANSP_TLS,
-					    &dst, "sip.example.test"),
-			 0);
+	assert_int_equal(sip_transp_connect(&good, cli.tp, SIP_TRANSP_TLS, &dst,
+	                                    "sip.example.test"),
+	                 0);
 	n = tcp_request(m, sizeof(m), "overtls", "secret");
 	assert_int_equal(sip_flow_send(good, (const uint8_t *)m, n), 0);
 	pump(&srv, &cli.nrecv, 1, WAIT_MS);
@@ -720,8 +737,8 @@ static void test_tls_hostname(void **state)
 	sip_transp_set_connh(cli2, on_conn);
 	sip_transp_set_tls_client(cli2, cctx);
 	assert_int_equal(sip_transp_connect(&bad, cli2, SIP_TRANSP_TLS, &dst,
-					    "wrong.example.test"),
-			 0);
+	                                    "wrong.example.test"),
+	                 0);
 	assert_int_equal(sip_flow_send(bad, (const uint8_t *)m, n), 0);
 	pump(&srv, &cli.nconn, 2, WAIT_MS);
 	assert_int_equal(cli.nconn, 2);
@@ -764,10 +781,9 @@ static void test_tls11_client_refused(void **state)
 	old = SSL_CTX_new(TLS_client_method());
 	assert_non_null(old);
 	SSL_CTX_set_security_level(old, 0);
-	assert_int_equal(SSL_CTX_set_max_proto_version(old, TLS1_1_VERSION),
-			 1);
+	assert_int_equal(SSL_CTX_set_max_proto_version(old, TLS1_1_VERSION), 1);
 	assert_int_equal(SSL_CTX_set_cipher_list(old, "DEFAULT:@SECLEVEL=0"),
-			 1);
+	                 1);
 	ssl = SSL_new(old);
 	assert_int_equal(SSL_set_fd(ssl, fd), 1);
 	end = mono_ms() + WAIT_MS;
@@ -776,8 +792,8 @@ static void test_tls11_client_refused(void **state)
 
 		r = SSL_connect(ssl);
 		se = SSL_get_error(ssl, r);
-		if (r == 1 || (se != SSL_ERROR_WANT_READ &&
-			       se != SSL_ERROR_WANT_WRITE))
+		if (r == 1 ||
+		    (se != SSL_ERROR_WANT_READ && se != SSL_ERROR_WANT_WRITE))
 			break;
 		uv_run(&e.loop, UV_RUN_NOWAIT);
 		usleep(500);
@@ -797,12 +813,17 @@ static void test_tls11_client_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_udp_reply_routing), SC_TEST(test_tcp_framing),
-		SC_TEST(test_tcp_crlf_ping),	 SC_TEST(test_tcp_missing_clen),
-		SC_TEST(test_conn_limits),	 SC_TEST(test_idle_timeout),
-		SC_TEST(test_tcp_connect_reuse), SC_TEST(test_tls_hostname),
-		SC_TEST(test_udp_ipv6),		 SC_TEST(test_tcp_big_and_oversize),
-		SC_TEST(test_tls11_client_refused),
+	    SC_TEST(test_udp_reply_routing),
+	    SC_TEST(test_tcp_framing),
+	    SC_TEST(test_tcp_crlf_ping),
+	    SC_TEST(test_tcp_missing_clen),
+	    SC_TEST(test_conn_limits),
+	    SC_TEST(test_idle_timeout),
+	    SC_TEST(test_tcp_connect_reuse),
+	    SC_TEST(test_tls_hostname),
+	    SC_TEST(test_udp_ipv6),
+	    SC_TEST(test_tcp_big_and_oversize),
+	    SC_TEST(test_tls11_client_refused),
 	};
 
 	log_level_set(LOG_ERROR);

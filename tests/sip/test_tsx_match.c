@@ -1,5 +1,5 @@
 /* test_tsx_match.c: server transaction matching (RFC 3261 §17.2.3), CANCEL
- * (§9.2) and ACK (§17.2.1, §13.3.1.4) matching, RFC 2543 branches. */
+ * (§9.2) and ACK (§17.2.1, §13.3.1.4) matching, RFC 2543 fallback. */
 #include "tsx_server_testutil.h"
 
 static void test_ack_to_2xx_is_for_tu(void **state)
@@ -131,28 +131,44 @@ static void test_host_case_insensitive(void **state)
 	tt_close(&t);
 }
 
-static void test_rfc2543_branch_rejected(void **state)
+/* §17.2.3 fallback for branches without the cookie (RFC 4475 §3.4.1). */
+static void test_rfc2543_matching(void **state)
 {
 	struct tt t;
 	struct sip_tsx_in in;
-	char buf[256];
+	struct sip_stx *stx;
 
 	(void)state;
 	tt_init(&t);
+	stx = new_stx(&t, INVITE_BR("1234", "127.0.0.1"), false);
+	assert_int_equal(stx_reply(stx, 486, R486), 0);
+	assert_int_equal(t.nsent, 1);
+	/* The same request again is a retransmission: the final goes again. */
 	assert_int_equal(feed(&t, INVITE_BR("1234", "127.0.0.1"), false, &in),
-			 SIP_TSX_REJECTED);
-	assert_null(in.stx);
-	assert_int_equal(t.nsent, 1);
-	assert_int_equal(strncmp(t.sent[0].text, "SIP/2.0 400 ", 12), 0);
-	/* §8.2.6.2: a final carries a To tag. */
-	assert_non_null(tt_hdr(t.sent[0].text, "To", buf, sizeof(buf)));
-	assert_non_null(strstr(buf, ";tag="));
-	/* An ACK without the cookie is dropped without an answer. */
-	assert_int_equal(feed(&t, REQ("ACK", "xyz", "127.0.0.1", "<a:b>"),
+			 SIP_TSX_ABSORBED);
+	assert_int_equal(t.nsent, 2);
+	/* Its ACK (To tag added) matches the INVITE and stops Timer G. */
+	assert_int_equal(feed(&t,
+			      "ACK sip:bob@127.0.0.1 SIP/2.0\r\n"
+			      "Via: SIP/2.0/UDP 127.0.0.1;branch=1234;rport\r\n"
+			      "Max-Forwards: 70\r\n"
+			      "From: <sip:alice@127.0.0.1>;tag=a1\r\n"
+			      "To: <sip:bob@127.0.0.1>;tag=b1\r\n"
+			      "Call-ID: call1@127.0.0.1\r\n"
+			      "CSeq: 1 ACK\r\n"
+			      "Content-Length: 0\r\n\r\n",
 			      false, &in),
-			 SIP_TSX_REJECTED);
-	assert_int_equal(t.nsent, 1);
-	assert_int_equal(sip_tsx_layer_count(t.layer, true), 0);
+			 SIP_TSX_ABSORBED);
+	assert_int_equal(tt_run(&t, 5000), 0);
+	/* Another top Via is another transaction. */
+	mem_deref(new_stx(&t, INVITE_BR("1234", "127.0.0.2"), false));
+	/* The bare cookie (RFC 4475 §3.2.1) takes the same path. */
+	mem_deref(new_stx(&t, INVITE_BR("z9hG4bK", "127.0.0.1"), false));
+	assert_int_equal(feed(&t, INVITE_BR("z9hG4bK", "127.0.0.1"), false,
+			      &in),
+			 SIP_TSX_ABSORBED);
+	assert_int_equal(sip_tsx_layer_count(t.layer, true), 2);
+	mem_deref(stx);
 	tt_close(&t);
 }
 
@@ -164,7 +180,7 @@ int main(void)
 		SC_TEST(test_cancel_matches_nothing_else),
 		SC_TEST(test_match_by_sentby_and_method),
 		SC_TEST(test_host_case_insensitive),
-		SC_TEST(test_rfc2543_branch_rejected),
+		SC_TEST(test_rfc2543_matching),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -61,8 +61,7 @@ static void on_estab(void *arg)
 	s->estab++;
 }
 
-static const struct tls_conn_handlers handlers = {on_send, on_recv,
-						  on_estab};
+static const struct tls_conn_handlers handlers = {on_send, on_recv, on_estab};
 
 static void side_init(struct side *s)
 {
@@ -107,7 +106,7 @@ static int pump(struct side *c, struct side *s)
 }
 
 static void pair(struct side *c, struct side *s, struct tls_ctx *cctx,
-		 struct tls_ctx *sctx, const char *host)
+                 struct tls_ctx *sctx, const char *host)
 {
 	side_init(c);
 	side_init(s);
@@ -145,7 +144,7 @@ static void test_handshake_and_data(void **state)
 	/* close_notify ends the peer's session */
 	tls_conn_shutdown(c.tc);
 	assert_int_equal(tls_conn_send(c.tc, (const uint8_t *)"x", 1),
-			 ENOTCONN);
+	                 ENOTCONN);
 	assert_int_equal(pump(&c, &s), ENOTCONN);
 	side_free(&c);
 	side_free(&s);
@@ -169,7 +168,7 @@ static void test_wrong_host_fails(void **state)
 	assert_int_equal(c.estab, 0);
 	assert_non_null(strstr(tls_conn_error(c.tc), "hostname mismatch"));
 	assert_int_equal(tls_conn_send(c.tc, (const uint8_t *)"x", 1),
-			 ENOTCONN);
+	                 ENOTCONN);
 	side_free(&c);
 	side_free(&s);
 
@@ -231,10 +230,9 @@ static void test_tls11_refused(void **state)
 	assert_non_null(old);
 	SSL_CTX_set_security_level(old, 0);
 	assert_int_equal(SSL_CTX_set_min_proto_version(old, TLS1_VERSION), 1);
-	assert_int_equal(SSL_CTX_set_max_proto_version(old, TLS1_1_VERSION),
-			 1);
+	assert_int_equal(SSL_CTX_set_max_proto_version(old, TLS1_1_VERSION), 1);
 	assert_int_equal(SSL_CTX_set_cipher_list(old, "DEFAULT:@SECLEVEL=0"),
-			 1);
+	                 1);
 	ssl = SSL_new(old);
 	in = BIO_new(BIO_s_mem());
 	out = BIO_new(BIO_s_mem());
@@ -300,11 +298,11 @@ static void test_cert_files(void **state)
 	assert_int_equal(access(f.key, R_OK), 0);
 	assert_int_equal(tls_cert_fingerprint(f.key, fp), EBADMSG);
 	assert_int_equal(tls_cert_fingerprint("/nonexistent/x.pem", fp),
-			 ENOENT);
+	                 ENOENT);
 	/* a key that does not match the certificate */
 	assert_int_equal(tls_ctx_server_alloc(&ctx, f.cert, g.key), EACCES);
 	assert_int_equal(tls_ctx_server_alloc(&ctx, "/nonexistent", f.key),
-			 ENOENT);
+	                 ENOENT);
 	assert_int_equal(tls_cert_selfsigned(f.cert, f.key, ""), EINVAL);
 	files_remove(&f);
 	files_remove(&g);
@@ -313,12 +311,9 @@ static void test_cert_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_handshake_and_data),
-		SC_TEST(test_wrong_host_fails),
-		SC_TEST(test_untrusted_ca_fails),
-		SC_TEST(test_tls11_refused),
-		SC_TEST(test_tls12_aead_only),
-		SC_TEST(test_cert_files),
+	    SC_TEST(test_handshake_and_data), SC_TEST(test_wrong_host_fails),
+	    SC_TEST(test_untrusted_ca_fails), SC_TEST(test_tls11_refused),
+	    SC_TEST(test_tls12_aead_only),    SC_TEST(test_cert_files),
 	};
 
 	log_level_set(LOG_ERROR);

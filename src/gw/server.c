@@ -1,0 +1,216 @@
+/* server.c: the running gateway: one libuv loop with the SIP transports,
+ * the transaction layer and the HTTPS/WSS front door on it (DESIGN.md
+ * "Runtime"). */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include "gw/server.h"
+
+#define GW_TXBUF_SIZE 4096
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+	struct gw_server *srv = h->data;
+
+	log_info("gw", "%s: shutting down", strsignal(signum));
+	/* The teardown runs after uv_run() returns: http_server_close() must
+	 * run the loop itself, which it may not do from inside a callback. */
+	uv_stop(&srv->loop);
+}
+
+static int listen_one(struct gw_server *srv, enum sip_transp_type type,
+		      const struct gw_addr *a, struct tls_ctx *tls)
+{
+	struct sa sa;
+	int err;
+
+	if (!a->host)
+		return 0;
+	err = sa_set(&sa, a->host, a->port);
+	if (err) {
+		log_error("gw", "[sip] %s: '%s' is not an IP address",
+			  sip_transp_name(type), a->host);
+		return err;
+	}
+	err = sip_transp_listen(srv->tp, type, &sa, tls);
+	if (err) {
+		log_error("gw", "cannot listen for SIP over %s on %s:%u: %s",
+			  sip_transp_name(type), a->host, a->port,
+			  strerror(err));
+		return err;
+	}
+	log_info("gw", "SIP over %s on %s:%u", sip_transp_name(type), a->host,
+		 a->port);
+	return 0;
+}
+
+static int sip_start(struct gw_server *srv)
+{
+	const struct gw_config *cfg = srv->cfg;
+	int err;
+
+	err = sip_tsx_layer_alloc(&srv->tsx, srv->tl, gw_sip_send, srv);
+	if (err)
+		return err;
+	err = sip_transp_alloc(&srv->tp, &srv->loop, gw_sip_recv, srv);
+	if (err)
+		return err;
+	err = tls_ctx_client_alloc(&srv->tls_client, cfg->sip.tls_ca_file,
+				   cfg->sip.tls_verify);
+	if (err) {
+		log_error("gw", "[sip] tls_ca_file: cannot load: %s",
+			  strerror(err));
+		return err;
+	}
+	sip_transp_set_tls_client(srv->tp, srv->tls_client);
+	if (cfg->sip.tls.host) {
+		err = tls_ctx_server_alloc(&srv->sip_tls, cfg->sip.tls_cert,
+					   cfg->sip.tls_key);
+		if (err) {
+			log_error("gw", "[sip] tls_cert/tls_key: cannot load "
+					"%s / %s: %s",
+				  cfg->sip.tls_cert, cfg->sip.tls_key,
+				  strerror(err));
+			return err;
+		}
+	}
+	err = listen_one(srv, SIP_TRANSP_UDP, &cfg->sip.udp, NULL);
+	if (!err)
+		err = listen_one(srv, SIP_TRANSP_TCP, &cfg->sip.tcp, NULL);
+	if (!err)
+		err = listen_one(srv, SIP_TRANSP_TLS, &cfg->sip.tls,
+				 srv->sip_tls);
+	return err;
+}
+
+static int https_start(struct gw_server *srv)
+{
+	const struct gw_config *cfg = srv->cfg;
+	struct http_conf conf = {0};
+	struct http_handlers h = {0};
+	int err;
+
+	if (!cfg->https.listen.host)
+		return 0;
+	conf.listen_host = cfg->https.listen.host;
+	conf.listen_port = cfg->https.listen.port;
+	conf.cert = cfg->https.cert;
+	conf.key = cfg->https.key;
+	conf.origins = (const char *const *)cfg->https.allowed_origins.v;
+	conf.origins_n = cfg->https.allowed_origins.n;
+	conf.max_conn_per_ip = cfg->https.max_connections_per_ip;
+	conf.idle_timeout_s = cfg->https.idle_timeout;
+	h.openh = sip_transp_ws_open;
+	h.recvh = sip_transp_ws_recv;
+	h.closeh = sip_transp_ws_close;
+	err = http_server_alloc(&srv->http, &srv->loop, &conf, &h, srv->tp);
+	if (err) {
+		log_error("gw", "cannot start HTTPS on %s:%u: %s",
+			  conf.listen_host, conf.listen_port, strerror(err));
+		return err;
+	}
+	log_info("gw", "HTTPS and SIP over WSS on https://%s:%u%s",
+		 conf.listen_host, conf.listen_port, HTTP_WS_PATH);
+	return 0;
+}
+
+static void gw_server_destroy(void *data)
+{
+	struct gw_server *srv = data;
+
+	gw_server_close(srv);
+	mem_deref(srv->txbuf);
+}
+
+/*
+ * Builds the whole gateway from cfg (which must outlive it) and starts
+ * listening. On error everything started so far is closed again and an
+ * errno value returned (the cause is logged).
+ */
+int gw_server_alloc(struct gw_server **srvp, const struct gw_config *cfg)
+{
+	struct gw_server *srv;
+	int err;
+
+	srv = mem_zalloc(sizeof(*srv), gw_server_destroy);
+	if (!srv)
+		return ENOMEM;
+	srv->cfg = cfg;
+	err = uv_loop_init(&srv->loop);
+	if (err) {
+		err = net_uv_err(err);
+		goto out;
+	}
+	srv->loop_ready = true;
+	err = mbuf_alloc(&srv->txbuf, GW_TXBUF_SIZE);
+	if (!err)
+		err = tmrl_alloc(&srv->tl, net_now_ms(&srv->loop));
+	if (!err)
+		err = net_timers_alloc(&srv->timers, &srv->loop, srv->tl);
+	if (!err)
+		err = sip_start(srv);
+	if (!err)
+		err = https_start(srv);
+	if (err)
+		goto out;
+	uv_signal_init(&srv->loop, &srv->sigint);
+	uv_signal_init(&srv->loop, &srv->sigterm);
+	srv->sigint.data = srv->sigterm.data = srv;
+	uv_signal_start(&srv->sigint, on_signal, SIGINT);
+	uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
+out:
+	if (err)
+		mem_deref(srv);
+	else
+		*srvp = srv;
+	return err;
+}
+
+/* Runs until SIGINT or SIGTERM. */
+void gw_server_run(struct gw_server *srv)
+{
+	uv_run(&srv->loop, UV_RUN_DEFAULT);
+}
+
+static void close_walk(uv_handle_t *h, void *arg)
+{
+	(void)arg;
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+/*
+ * Stops everything: WebSocket and stream connections close, transactions
+ * end without callbacks, then the loop runs until every handle is closed.
+ * Idempotent; the destructor calls it too.
+ */
+void gw_server_close(struct gw_server *srv)
+{
+	if (!srv->loop_ready)
+		return;
+	if (srv->http) {
+		http_server_close(srv->http);
+		srv->http = mem_deref(srv->http);
+	}
+	if (srv->tp) {
+		sip_transp_close(srv->tp);
+		srv->tp = mem_deref(srv->tp);
+	}
+	if (srv->tsx) {
+		sip_tsx_layer_close(srv->tsx);
+		srv->tsx = mem_deref(srv->tsx);
+	}
+	if (srv->timers) {
+		net_timers_close(srv->timers);
+		srv->timers = mem_deref(srv->timers);
+	}
+	srv->sip_tls = mem_deref(srv->sip_tls);
+	srv->tls_client = mem_deref(srv->tls_client);
+	uv_walk(&srv->loop, close_walk, NULL);
+	uv_run(&srv->loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(&srv->loop))
+		log_warn("gw", "event loop closed with handles still open");
+	srv->tl = mem_deref(srv->tl);
+	srv->loop_ready = false;
+}

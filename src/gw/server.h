@@ -1,0 +1,56 @@
+/* server.h: the running gateway (internal to src/gw/). */
+#ifndef SC_GW_SERVER_H
+#define SC_GW_SERVER_H
+
+#include <uv.h>
+
+#include "gw/gw.h"
+#include "http/http.h"
+#include "net/net.h"
+#include "sip/msg.h"
+#include "sip/transp.h"
+#include "sip/tsx.h"
+#include "tls/tls.h"
+
+/* What the gateway itself supports today; grows with each capability. */
+#define GW_ALLOW "OPTIONS, ACK, CANCEL"
+#define GW_ACCEPT "application/sdp"
+#define GW_SUPPORTED ""
+#define GW_SERVER_NAME "sipcloak/" SC_VERSION
+#define GW_TAG_LEN 16 /* random To tags: 15 chars of [a-zA-Z0-9] */
+
+struct gw_stats {
+	uint64_t requests;  /* requests handled (not absorbed retransmissions) */
+	uint64_t rejected;  /* answered >= 400 before any handler */
+	uint64_t dropped;   /* unanswerable malformed messages, stray ACKs */
+	uint64_t responses; /* responses received (no client transactions yet) */
+};
+
+struct gw_server {
+	const struct gw_config *cfg;
+	uv_loop_t loop;
+	bool loop_ready;
+	struct tmrl *tl;
+	struct net_timers *timers;
+	struct tls_ctx *sip_tls;    /* server context of the SIP TLS listener */
+	struct tls_ctx *tls_client; /* verifying PBXs (outgoing TLS) */
+	struct sip_transp *tp;
+	struct sip_tsx_layer *tsx;
+	struct http_server *http;
+	uv_signal_t sigint;
+	uv_signal_t sigterm;
+	struct mbuf *txbuf; /* response encoding scratch, reused */
+	struct gw_stats stats;
+};
+
+int gw_server_alloc(struct gw_server **srvp, const struct gw_config *cfg);
+void gw_server_run(struct gw_server *srv);
+void gw_server_close(struct gw_server *srv);
+
+/* sip_rx.c: the handler of every message the transports deliver. */
+void gw_sip_recv(struct sip_flow *flow, int err, struct sip_msg *msg,
+		 void *arg);
+/* The transaction layer's way out: dest is a struct sip_flow. */
+int gw_sip_send(void *dest, const uint8_t *data, size_t len, void *arg);
+
+#endif

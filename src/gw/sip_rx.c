@@ -1,0 +1,284 @@
+/* sip_rx.c: what the gateway answers to each incoming SIP message
+ * (RFC 3261 §8.2 UAS behaviour, §11 OPTIONS, §21 status codes). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gw/server.h"
+
+#define GW_HDRS_MAX 512 /* bytes of extra header lines in one response */
+
+/*
+ * Methods in the IANA SIP method registry. One not on this list is answered
+ * 501 (RFC 3261 §21.5.2); one on it that the gateway does not handle yet is
+ * answered 405 with Allow (§8.2.1).
+ */
+static const char *const known_methods[] = {
+	"ACK",	   "BYE",    "CANCEL",	 "INFO",    "INVITE",
+	"MESSAGE", "NOTIFY", "OPTIONS",	 "PRACK",   "PUBLISH",
+	"REFER",   "REGISTER", "SUBSCRIBE", "UPDATE",
+};
+
+static bool method_known(const struct pl *m)
+{
+	size_t i;
+
+	for (i = 0; i < SC_ARRAY_SIZE(known_methods); i++)
+		if (!pl_strcmp(m, known_methods[i]))
+			return true;
+	return false;
+}
+
+static bool host_is(const struct pl *host, const char *name)
+{
+	return name && !pl_strcasecmp(host, name);
+}
+
+static bool port_is(uint16_t port, const struct gw_addr *a)
+{
+	return a->host && a->port == port;
+}
+
+/*
+ * Whether a Request-URI names the gateway itself: its SIP domain, its public
+ * address or a listening address, with no port or a listening port.
+ * Addresses are compared as written (an IPv6 address written in another
+ * form is not recognised; the gateway then answers 404, which is safe).
+ */
+static bool uri_is_self(const struct gw_config *cfg, const struct sip_uri *u)
+{
+	const struct pl *h = &u->host;
+	bool host_ok, port_ok;
+
+	if (pl_strcasecmp(&u->scheme, "sip") &&
+	    pl_strcasecmp(&u->scheme, "sips"))
+		return false;
+	host_ok = host_is(h, cfg->sip.domain) ||
+		  host_is(h, cfg->server.public_address) ||
+		  host_is(h, cfg->sip.udp.host) ||
+		  host_is(h, cfg->sip.tcp.host) ||
+		  host_is(h, cfg->sip.tls.host) ||
+		  host_is(h, cfg->https.listen.host);
+	port_ok = !u->port || port_is(u->port, &cfg->sip.udp) ||
+		  port_is(u->port, &cfg->sip.tcp) ||
+		  port_is(u->port, &cfg->sip.tls) ||
+		  port_is(u->port, &cfg->https.listen);
+	return host_ok && port_ok;
+}
+
+/*
+ * RFC 3261 §18.2.2 for UDP without rport: the response goes to the source
+ * address but the port of the Via sent-by (5060 when absent). Every other
+ * case answers on the flow the request came on. *rfp gets a reference.
+ */
+static int reply_flow(struct gw_server *srv, struct sip_flow *flow,
+		      const struct sip_msg *req, struct sip_flow **rfp)
+{
+	uint16_t port = req->via.port ? req->via.port : SIP_TRANSP_PORT;
+	struct sa dst;
+
+	if (sip_flow_type(flow) != SIP_TRANSP_UDP || req->via.rport ||
+	    port == sa_port(sip_flow_peer(flow))) {
+		*rfp = mem_ref(flow);
+		return 0;
+	}
+	dst = *sip_flow_peer(flow);
+	sa_set_port(&dst, port);
+	return sip_transp_connect(rfp, srv->tp, SIP_TRANSP_UDP, &dst, NULL);
+}
+
+/*
+ * Answers req: through its server transaction when there is one (so that
+ * retransmissions are answered again), else statelessly. extra: header
+ * lines or NULL.
+ */
+static void reply(struct gw_server *srv, struct sip_flow *flow,
+		  struct sip_stx *stx, const struct sip_msg *req,
+		  uint16_t scode, const char *reason, const char *extra)
+{
+	char via[SIP_VIA_PARAMS_MAX], tag[GW_TAG_LEN], hdrs[GW_HDRS_MAX];
+	struct pl vp, tagpl;
+	struct mbuf *mb = srv->txbuf;
+	int err, n;
+
+	if (sip_flow_via_params(flow, req, via, sizeof(via)))
+		via[0] = '\0';
+	pl_set_str(&vp, via);
+	rand_token(tag, sizeof(tag));
+	pl_set_str(&tagpl, tag);
+	n = snprintf(hdrs, sizeof(hdrs), "Server: %s\r\n%s", GW_SERVER_NAME,
+		     extra ? extra : "");
+	if (n < 0 || (size_t)n >= sizeof(hdrs)) {
+		log_error("sip", "response headers too long for %u", scode);
+		return;
+	}
+	mbuf_reset(mb);
+	err = sip_reply_encode(mb, req, scode, reason, &tagpl,
+			       vp.l ? &vp : NULL, hdrs, NULL, NULL);
+	if (err) {
+		log_warn("sip", "cannot encode %u response: %s", scode,
+			 strerror(err));
+		return;
+	}
+	if (stx)
+		err = sip_stx_reply(stx, scode, mb->buf, mb->end);
+	else
+		err = sip_flow_reply(flow, req, mb->buf, mb->end);
+	if (err)
+		log_debug("sip", "sending %u failed: %s", scode, strerror(err));
+}
+
+static void log_request(const struct sip_flow *flow, const struct sip_msg *m,
+			uint16_t scode, const char *reason)
+{
+	char peer[64];
+
+	if (log_level_get() > LOG_DEBUG)
+		return;
+	if (sa_str(sip_flow_peer(flow), peer, sizeof(peer)))
+		snprintf(peer, sizeof(peer), "?");
+	log_debug("sip", "%s %.*s %.*s from %s: %u %s",
+		  sip_transp_name(sip_flow_type(flow)), PL_FMT(&m->method),
+		  PL_FMT(&m->ruri_raw), peer, scode, reason);
+}
+
+/* RFC 3261 §8.2.2.3: every option tag in Require is unsupported today. */
+static bool requires_extension(const struct sip_msg *msg, char *buf,
+			       size_t size)
+{
+	const struct sip_hdr *h;
+	size_t n = 0;
+
+	for (h = sip_msg_hdr(msg, SIP_HDR_REQUIRE); h;
+	     h = sip_msg_hdr_next(msg, h, SIP_HDR_REQUIRE)) {
+		int w = snprintf(buf + n, size - n, "%s%.*s", n ? ", " : "",
+				 PL_FMT(&h->val));
+
+		if (w < 0 || (size_t)w >= size - n)
+			break;
+		n += (size_t)w;
+	}
+	return n > 0;
+}
+
+/* A new request that passed the syntax and transaction checks. */
+static void handle_request(struct gw_server *srv, struct sip_flow *flow,
+			   struct sip_stx *stx, const struct sip_msg *msg)
+{
+	char hdrs[GW_HDRS_MAX], tags[GW_HDRS_MAX / 2];
+	uint16_t scode;
+	const char *reason;
+
+	srv->stats.requests++;
+	if (!method_known(&msg->method)) {
+		scode = 501, reason = "Not Implemented";
+		snprintf(hdrs, sizeof(hdrs), "Allow: %s\r\n", GW_ALLOW);
+	} else if (pl_isset(&msg->ruri.user) ||
+		   !uri_is_self(srv->cfg, &msg->ruri)) {
+		/* Users and other domains come with the registrar and the
+		 * PBX connections. */
+		scode = 404, reason = "Not Found";
+		hdrs[0] = '\0';
+	} else if (pl_strcmp(&msg->method, "OPTIONS")) {
+		scode = 405, reason = "Method Not Allowed";
+		snprintf(hdrs, sizeof(hdrs), "Allow: %s\r\n", GW_ALLOW);
+	} else if (requires_extension(msg, tags, sizeof(tags))) {
+		scode = 420, reason = "Bad Extension";
+		snprintf(hdrs, sizeof(hdrs), "Unsupported: %s\r\n", tags);
+	} else {
+		/* RFC 3261 §11.2 */
+		scode = 200, reason = "OK";
+		snprintf(hdrs, sizeof(hdrs),
+			 "Allow: %s\r\nAccept: %s\r\nAccept-Encoding: "
+			 "identity\r\nAccept-Language: en\r\nSupported: %s\r\n",
+			 GW_ALLOW, GW_ACCEPT, GW_SUPPORTED);
+	}
+	log_request(flow, msg, scode, reason);
+	reply(srv, flow, stx, msg, scode, reason, hdrs);
+}
+
+/* RFC 3261 §9.2: a CANCEL gets 200 and its INVITE 487, or 481 alone. */
+static void handle_cancel(struct gw_server *srv, struct sip_flow *flow,
+			  const struct sip_msg *msg, struct sip_tsx_in *in)
+{
+	if (!in->invite) {
+		log_request(flow, msg, 481, "no transaction");
+		reply(srv, flow, in->stx, msg, 481,
+		      "Call/Transaction Does Not Exist", NULL);
+		return;
+	}
+	reply(srv, flow, in->stx, msg, 200, "OK", NULL);
+	/* No INVITE is ever left pending today; when calls come, the call
+	 * layer answers 487 on the INVITE transaction here. */
+}
+
+static void handle_invalid(struct gw_server *srv, struct sip_flow *flow,
+			   int err, const struct sip_msg *msg)
+{
+	uint16_t scode = 400;
+	const char *reason = msg->err ? msg->err : "Bad Request";
+
+	if (!err)
+		sip_msg_check(msg, &scode, &reason);
+	/* An ACK is never answered (RFC 3261 §17.2.1); nor is what cannot
+	 * carry a response back. */
+	if (!pl_strcmp(&msg->method, "ACK") || !sip_msg_can_reply(msg)) {
+		srv->stats.dropped++;
+		return;
+	}
+	srv->stats.rejected++;
+	log_request(flow, msg, scode, reason);
+	reply(srv, flow, NULL, msg, scode, reason, NULL);
+}
+
+void gw_sip_recv(struct sip_flow *flow, int err, struct sip_msg *msg,
+		 void *arg)
+{
+	struct gw_server *srv = arg;
+	struct sip_tsx_in in = {0};
+	struct sip_flow *rf = NULL;
+	uint16_t scode;
+	const char *reason;
+
+	if (!msg->req) {
+		srv->stats.responses++;
+		if (err || sip_tsx_recv_response(srv->tsx, msg))
+			srv->stats.dropped++;
+		return;
+	}
+	if (err || sip_msg_check(msg, &scode, &reason)) {
+		handle_invalid(srv, flow, err, msg);
+		return;
+	}
+	if (reply_flow(srv, flow, msg, &rf)) {
+		srv->stats.dropped++;
+		return;
+	}
+	if (sip_tsx_recv_request(srv->tsx, msg, rf, sip_flow_reliable(rf),
+				 &in))
+		goto out;
+
+	switch (in.what) {
+	case SIP_TSX_NEW:
+		handle_request(srv, rf, in.stx, msg);
+		break;
+	case SIP_TSX_CANCEL:
+		handle_cancel(srv, rf, msg, &in);
+		break;
+	case SIP_TSX_ACK: /* an ACK to a 2xx: no dialogs yet */
+		srv->stats.dropped++;
+		break;
+	case SIP_TSX_ABSORBED:
+		break;
+	}
+out:
+	mem_deref(in.stx);
+	mem_deref(in.invite);
+	mem_deref(rf);
+}
+
+int gw_sip_send(void *dest, const uint8_t *data, size_t len, void *arg)
+{
+	(void)arg;
+	return sip_flow_send(dest, data, len);
+}
