@@ -16,8 +16,8 @@
 #define SIP_TSX_T1 500u
 #define SIP_TSX_T2 4000u
 #define SIP_TSX_T4 5000u
-#define SIP_TSX_TD 32000u    /* Timer D: "> 32 s" for unreliable transports */
-#define SIP_TSX_TRYING 200u  /* §17.2.1: auto 100 Trying after 200 ms */
+#define SIP_TSX_TD 32000u   /* Timer D: "> 32 s" for unreliable transports */
+#define SIP_TSX_TRYING 200u /* §17.2.1: auto 100 Trying after 200 ms */
 
 /* Buckets of each of the two hash tables (server, client); a power of two
  * sized so that tens of thousands of transactions stay a few per bucket. */
@@ -114,7 +114,7 @@ enum sip_tsx_recv {
 
 struct sip_tsx_in {
 	enum sip_tsx_recv what;
-	struct sip_stx *stx;	/* a new reference for the TU, or NULL */
+	struct sip_stx *stx;    /* a new reference for the TU, or NULL */
 	struct sip_stx *invite; /* SIP_TSX_CANCEL: a new reference or NULL */
 };
 

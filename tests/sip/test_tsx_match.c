@@ -62,32 +62,32 @@ static void test_cancel_matches_nothing_else(void **state)
 	inv = new_stx(&t, INVITE, false);
 	opt = new_stx(&t, OPTIONS, false);
 	/* Other branch, other sent-by host, other port, non-INVITE. */
-	assert_int_equal(feed(&t,
-			      REQ("CANCEL", "z9hG4bK-inv2", "127.0.0.1:5070",
-				  "<sip:b@h>"),
-			      false, &in),
-			 SIP_TSX_CANCEL);
+	assert_int_equal(
+	    feed(&t,
+		 REQ("CANCEL", "z9hG4bK-inv2", "127.0.0.1:5070", "<sip:b@h>"),
+		 false, &in),
+	    SIP_TSX_CANCEL);
 	assert_null(in.invite);
 	mem_deref(in.stx);
-	assert_int_equal(feed(&t,
-			      REQ("CANCEL", "z9hG4bK-inv1", "127.0.0.2:5070",
-				  "<sip:b@h>"),
-			      false, &in),
-			 SIP_TSX_CANCEL);
+	assert_int_equal(
+	    feed(&t,
+		 REQ("CANCEL", "z9hG4bK-inv1", "127.0.0.2:5070", "<sip:b@h>"),
+		 false, &in),
+	    SIP_TSX_CANCEL);
 	assert_null(in.invite);
 	mem_deref(in.stx);
-	assert_int_equal(feed(&t,
-			      REQ("CANCEL", "z9hG4bK-inv1", "127.0.0.1:5071",
-				  "<sip:b@h>"),
-			      false, &in),
-			 SIP_TSX_CANCEL);
+	assert_int_equal(
+	    feed(&t,
+		 REQ("CANCEL", "z9hG4bK-inv1", "127.0.0.1:5071", "<sip:b@h>"),
+		 false, &in),
+	    SIP_TSX_CANCEL);
 	assert_null(in.invite);
 	mem_deref(in.stx);
-	assert_int_equal(feed(&t,
-			      REQ("CANCEL", "z9hG4bK-opt1", "127.0.0.1:5070",
-				  "<sip:b@h>"),
-			      false, &in),
-			 SIP_TSX_CANCEL);
+	assert_int_equal(
+	    feed(&t,
+		 REQ("CANCEL", "z9hG4bK-opt1", "127.0.0.1:5070", "<sip:b@h>"),
+		 false, &in),
+	    SIP_TSX_CANCEL);
 	assert_null(in.invite);
 	mem_deref(in.stx);
 	mem_deref(inv);
@@ -124,9 +124,9 @@ static void test_host_case_insensitive(void **state)
 	(void)state;
 	tt_init(&t);
 	a = new_stx(&t, INVITE_BR("z9hG4bK-h", "PBX.example.com"), false);
-	assert_int_equal(feed(&t, INVITE_BR("z9hG4bK-h", "pbx.EXAMPLE.com"),
-			      false, &in),
-			 SIP_TSX_ABSORBED);
+	assert_int_equal(
+	    feed(&t, INVITE_BR("z9hG4bK-h", "pbx.EXAMPLE.com"), false, &in),
+	    SIP_TSX_ABSORBED);
 	mem_deref(a);
 	tt_close(&t);
 }
@@ -164,9 +164,9 @@ static void test_rfc2543_matching(void **state)
 	mem_deref(new_stx(&t, INVITE_BR("1234", "127.0.0.2"), false));
 	/* The bare cookie (RFC 4475 §3.2.1) takes the same path. */
 	mem_deref(new_stx(&t, INVITE_BR("z9hG4bK", "127.0.0.1"), false));
-	assert_int_equal(feed(&t, INVITE_BR("z9hG4bK", "127.0.0.1"), false,
-			      &in),
-			 SIP_TSX_ABSORBED);
+	assert_int_equal(
+	    feed(&t, INVITE_BR("z9hG4bK", "127.0.0.1"), false, &in),
+	    SIP_TSX_ABSORBED);
 	assert_int_equal(sip_tsx_layer_count(t.layer, true), 2);
 	mem_deref(stx);
 	tt_close(&t);
@@ -175,12 +175,12 @@ static void test_rfc2543_matching(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_ack_to_2xx_is_for_tu),
-		SC_TEST(test_cancel_matches_invite),
-		SC_TEST(test_cancel_matches_nothing_else),
-		SC_TEST(test_match_by_sentby_and_method),
-		SC_TEST(test_host_case_insensitive),
-		SC_TEST(test_rfc2543_matching),
+	    SC_TEST(test_ack_to_2xx_is_for_tu),
+	    SC_TEST(test_cancel_matches_invite),
+	    SC_TEST(test_cancel_matches_nothing_else),
+	    SC_TEST(test_match_by_sentby_and_method),
+	    SC_TEST(test_host_case_insensitive),
+	    SC_TEST(test_rfc2543_matching),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
