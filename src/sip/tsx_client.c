@@ -161,6 +161,8 @@ static int ctx_alloc(struct sip_ctx **ctxp, struct sip_tsx_layer *layer,
 
 	if (ctx_find(layer, branch, method))
 		return EEXIST;
+	if (layer->nctx >= layer->max)
+		return EOVERFLOW;
 	ctx = mem_zalloc(sizeof(*ctx), ctx_destroy);
 	if (!ctx)
 		return ENOMEM;

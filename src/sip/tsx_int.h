@@ -11,6 +11,7 @@ struct sip_tsx_layer {
 	struct hash *ctxh; /* client transactions by branch */
 	size_t nstx;
 	size_t nctx;
+	size_t max; /* of each */
 	sip_tsx_send_h *sendh;
 	sip_tsx_via_h *viah;
 	void *arg;

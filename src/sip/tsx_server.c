@@ -147,9 +147,12 @@ static int stx_alloc(struct sip_stx **stxp, struct sip_tsx_layer *layer,
 		     const struct sip_msg *msg, const struct pl *branch,
 		     void *dest, bool reliable)
 {
-	struct sip_stx *stx = mem_zalloc(sizeof(*stx), stx_destroy);
+	struct sip_stx *stx;
 	int err;
 
+	if (layer->nstx >= layer->max)
+		return EOVERFLOW; /* the TU may answer 503 statelessly */
+	stx = mem_zalloc(sizeof(*stx), stx_destroy);
 	if (!stx)
 		return ENOMEM;
 	tmr_init(&stx->tmr_rt);

@@ -352,6 +352,13 @@ static void test_duplicate_and_bad_requests(void **state)
 				      (const uint8_t *)old, strlen(old), t.dest,
 				      false, resp_h, &s),
 			 EINVAL);
+	/* Over the cap on live client transactions. */
+	assert_int_equal(sip_tsx_layer_set_max(t.layer, 1), 0);
+	assert_int_equal(sip_ctx_send(&dup, t.layer, tt_parse(&t, INVITE),
+				      (const uint8_t *)INVITE, strlen(INVITE),
+				      t.dest, false, resp_h, &s),
+			 EOVERFLOW);
+	assert_null(dup);
 	assert_int_equal(t.nsent, 1);
 	mem_deref(ctx);
 	tt_close(&t);

@@ -172,6 +172,35 @@ static void test_rfc2543_matching(void **state)
 	tt_close(&t);
 }
 
+static void test_cap_on_transactions(void **state)
+{
+	struct tt t;
+	struct sip_tsx_in in;
+	struct sip_stx *a, *b;
+
+	(void)state;
+	tt_init(&t);
+	assert_int_equal(sip_tsx_layer_set_max(t.layer, 0), EINVAL);
+	assert_int_equal(sip_tsx_layer_set_max(t.layer, 2), 0);
+	a = new_stx(&t, INVITE, false);
+	b = new_stx(&t, OPTIONS, false);
+	assert_int_equal(
+	    sip_tsx_recv_request(
+		t.layer, tt_parse(&t, REQ("BYE", "z9hG4bK-3", "h", "<x:y>")),
+		t.dest, false, &in),
+	    EOVERFLOW);
+	assert_null(in.stx);
+	/* Retransmissions and ACKs of live ones still match. */
+	assert_int_equal(feed(&t, OPTIONS, false, &in), SIP_TSX_ABSORBED);
+	assert_int_equal(stx_reply(b, 200, R200), 0);
+	tt_run(&t, 32000); /* Timer J frees a place */
+	assert_int_equal(sip_tsx_layer_count(t.layer, true), 1);
+	mem_deref(new_stx(&t, REQ("BYE", "z9hG4bK-3", "h", "<x:y>"), false));
+	mem_deref(a);
+	mem_deref(b);
+	tt_close(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +210,7 @@ int main(void)
 	    SC_TEST(test_match_by_sentby_and_method),
 	    SC_TEST(test_host_case_insensitive),
 	    SC_TEST(test_rfc2543_matching),
+	    SC_TEST(test_cap_on_transactions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
