@@ -222,7 +222,9 @@ int sip_tsx_recv_response(struct sip_tsx_layer *layer,
  * soon as one does. The INVITE then gets its final response (487) as usual;
  * if none comes within 64*T1 of the CANCEL, resph gets a synthetic 408.
  * Returns 0 (also when already cancelling), EINVAL (not an INVITE), EPROTO
- * (a final response arrived or the transaction ended) or ENOMEM.
+ * (a final response arrived or the transaction ended), EOVERFLOW (the cap on
+ * client transactions) or ENOMEM. When sending is deferred to the 1xx, a
+ * failure then is only logged (the INVITE still ends by its final or B).
  */
 int sip_ctx_cancel(struct sip_ctx *ctx);
 

@@ -272,9 +272,9 @@ static int ctx_send_cancel(struct sip_ctx *ctx)
 	if (err)
 		goto out;
 	cctx->resph = cancel_resp_h;
-	ctx->cancelled = true;
 	err = ctx_start(cctx, ctx->dest);
 	mem_deref(cctx);
+	ctx->cancelled = !err;
 	if (!err && tmr_start(&ctx->tmr_end, ctx->layer->tl,
 			      64 * ctx->layer->t1, ctx_end_h, ctx))
 		log_warn("sip", "ctx: cannot start the CANCEL wait");
