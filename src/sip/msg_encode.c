@@ -22,7 +22,7 @@ static bool to_has_tag(const struct sip_msg *req, const struct sip_hdr *to)
 }
 
 static int write_hdr(struct mbuf *mb, const char *pre, const struct pl *v,
-		     const char *post)
+                     const char *post)
 {
 	int err = mbuf_write_str(mb, pre);
 
@@ -34,7 +34,7 @@ static int write_hdr(struct mbuf *mb, const char *pre, const struct pl *v,
 }
 
 static int write_vias(struct mbuf *mb, const struct sip_msg *req,
-		      const struct pl *via_params)
+                      const struct pl *via_params)
 {
 	const struct sip_hdr *h = NULL;
 	bool top = true;
@@ -53,19 +53,17 @@ static int write_vias(struct mbuf *mb, const struct sip_msg *req,
 	return err;
 }
 
-int sip_reply_encode(struct mbuf *mb, const struct sip_msg *req,
-		     uint16_t scode, const char *reason,
-		     const struct pl *to_tag, const struct pl *via_params,
-		     const char *extra_hdrs, const char *ctype,
-		     const struct pl *body)
+int sip_reply_encode(struct mbuf *mb, const struct sip_msg *req, uint16_t scode,
+                     const char *reason, const struct pl *to_tag,
+                     const struct pl *via_params, const char *extra_hdrs,
+                     const char *ctype, const struct pl *body)
 {
 	const struct sip_hdr *from, *to, *cseq;
 	size_t blen = body ? body->l : 0;
 	int err;
 
 	if (!mb || !reason || scode < SIP_SCODE_MIN || scode > SIP_SCODE_MAX ||
-	    has_crlf(reason) || has_crlf(ctype) ||
-	    !sip_msg_can_reply(req))
+	    has_crlf(reason) || has_crlf(ctype) || !sip_msg_can_reply(req))
 		return EINVAL;
 	from = sip_msg_hdr(req, SIP_HDR_FROM);
 	to = sip_msg_hdr(req, SIP_HDR_TO);

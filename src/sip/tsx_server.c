@@ -222,7 +222,7 @@ static void stx_ack(struct sip_stx *stx, struct sip_tsx_in *in)
  * Request-URI, From tag, Call-ID, CSeq number and top Via all match (the To
  * tag is left out so that the ACK to our non-2xx, which carries our tag,
  * matches its INVITE). Those fields are folded into a 64-bit FNV-1a digest
- * that stands in for the branch, so the table and keys stay as they are.
+ * that stands in for the branch: one key, one table, one lookup path.
  */
 static void stx_branch_2543(const struct sip_msg *msg, char *buf, size_t size,
 			    struct pl *branch)
