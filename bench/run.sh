@@ -8,8 +8,8 @@
 # starts is stopped by pid on exit, even on failure.
 #
 # Servers: sipcloak (the gateway), frontdoor (bench/frontdoor.c: sipcloak's
-# http front door and sip codec answering OPTIONS, a stand-in while the
-# gateway cannot serve), kamailio-wss, kamailio-haproxy, kamailio-ws.
+# http front door and sip codec alone answering OPTIONS, the floor under the
+# gateway's cost), kamailio-wss, kamailio-haproxy, kamailio-ws.
 # Environment: BUILD (build), BENCH_SECONDS (10 per run), BENCH_SIZES
 # ("1 100 1000"), BENCH_SERVERS (all five), BENCH_OUT
 # (bench/results/latest.txt).
@@ -73,13 +73,17 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A TCP port on 127.0.0.1 nobody listens on right now.
+# A port on 127.0.0.1 no TCP or UDP socket uses right now, in any state,
+# below the kernel's ephemeral range (where the thousands of client sockets
+# and their TIME_WAIT leftovers live).
 free_port() {
-	local p
+	local p lo
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range
+	[ "$lo" -gt 12000 ] || lo=32768
 	while :; do
-		p=$((20000 + RANDOM % 40000))
-		ss -Htln "sport = :$p" | grep -q . && continue
-		ss -Huln "sport = :$p" | grep -q . && continue
+		p=$((10000 + RANDOM % (lo - 10000)))
+		ss -Htan "sport = :$p" | grep -q . && continue
+		ss -Huan "sport = :$p" | grep -q . && continue
 		echo "$p"
 		return
 	done
