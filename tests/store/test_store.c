@@ -2,7 +2,9 @@
  * their HA1 lookups, revocation and rotation, sealed values bound to their
  * rows. */
 #include <errno.h>
+#include <pthread.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "test_store_fx.h"
 
@@ -297,6 +299,78 @@ static void test_sealed_bound_to_row(void **state)
 	fx_done(&f);
 }
 
+/* Out of memory at every allocation of open and device add: ENOMEM (or
+ * success once there are enough), nothing leaked, the store still whole. */
+static void test_enomem(void **state)
+{
+	struct store_device_secret sec;
+	struct store *s2 = NULL;
+	struct fx f;
+	int n, err = ENOMEM;
+
+	(void)state;
+	fx_init(&f);
+	assert_int_equal(store_user_add(f.s, "alice", NULL, NULL, NULL), 0);
+	for (n = 0; err == ENOMEM && n < 100; n++) {
+		mem_fail_after(n);
+		err = store_device_add(f.s, "alice", NULL, "r", &sec);
+		mem_fail_after(-1);
+		assert_true(err == 0 || err == ENOMEM);
+	}
+	assert_int_equal(err, 0);
+	err = ENOMEM;
+	for (n = 0; err == ENOMEM && n < 100; n++) {
+		mem_fail_after(n);
+		err = store_open(&s2, f.path, f.kr);
+		mem_fail_after(-1);
+		assert_true(err == 0 || err == ENOMEM);
+	}
+	assert_int_equal(err, 0);
+	store_close(s2);
+	store_secret_wipe(&sec);
+	fx_done(&f);
+}
+
+struct holder {
+	sqlite3 *db;
+};
+
+static void *release_later(void *arg)
+{
+	struct holder *h = arg;
+	struct timespec ts = {0, 300 * 1000 * 1000};
+
+	nanosleep(&ts, NULL);
+	sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL);
+	return NULL;
+}
+
+/* Two processes share the file (the CLI and the server): a writer waits
+ * for another's transaction (busy timeout) instead of failing. */
+static void test_shared_writer(void **state)
+{
+	struct store_user u;
+	struct holder h;
+	pthread_t t;
+	struct fx f;
+
+	(void)state;
+	fx_init(&f);
+	assert_int_equal(sqlite3_open(f.path, &h.db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h.db,
+	                              "BEGIN IMMEDIATE; INSERT INTO users"
+	                              "(name, created) VALUES ('other', 1)",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(pthread_create(&t, NULL, release_later, &h), 0);
+	assert_int_equal(store_user_add(f.s, "alice", NULL, NULL, NULL), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(store_user_get(f.s, "other", &u), 0);
+	assert_int_equal(store_user_get(f.s, "alice", &u), 0);
+	sqlite3_close(h.db);
+	fx_done(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +380,8 @@ int main(void)
 	    SC_TEST(test_device_revoke_rotate),
 	    SC_TEST(test_device_limit_cascade),
 	    SC_TEST(test_sealed_bound_to_row),
+	    SC_TEST(test_enomem),
+	    SC_TEST(test_shared_writer),
 	};
 
 	log_level_set(LOG_ERROR);
