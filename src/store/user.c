@@ -37,7 +37,7 @@ static void bind_opt(sqlite3_stmt *st, int idx, const char *s)
 }
 
 int store_user_add(struct store *s, const char *name, const char *extension,
-		   const char *display, int64_t *idp)
+                   const char *display, int64_t *idp)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t id = 0;
@@ -45,8 +45,8 @@ int store_user_add(struct store *s, const char *name, const char *extension,
 
 	if (!s || !name)
 		return EINVAL;
-	if (strlen(name) > STORE_NAME_MAX || check(extension,
-						   STORE_EXTENSION_MAX) ||
+	if (strlen(name) > STORE_NAME_MAX ||
+	    check(extension, STORE_EXTENSION_MAX) ||
 	    check(display, STORE_DISPLAY_MAX))
 		return EOVERFLOW;
 	if (!name_ok(name))
@@ -55,8 +55,8 @@ int store_user_add(struct store *s, const char *name, const char *extension,
 	if (err)
 		return err;
 	err = store_prep(s, &st,
-			 "INSERT INTO users(name, extension, display, created) "
-			 "VALUES (?, ?, ?, ?)");
+	                 "INSERT INTO users(name, extension, display, created) "
+	                 "VALUES (?, ?, ?, ?)");
 	if (err)
 		goto out;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -137,7 +137,7 @@ out:
 }
 
 int store_user_remove(struct store *s, const char *name,
-		      int64_t ids[STORE_USER_DEVICES_MAX], size_t *np)
+                      int64_t ids[STORE_USER_DEVICES_MAX], size_t *np)
 {
 	sqlite3_stmt *st = NULL;
 	size_t n = 0;
@@ -160,8 +160,9 @@ int store_user_remove(struct store *s, const char *name,
 	}
 	uid = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	err = store_prep(s, &st, "SELECT id FROM devices WHERE user_id = ? "
-				 "ORDER BY id");
+	err = store_prep(s, &st,
+	                 "SELECT id FROM devices WHERE user_id = ? "
+	                 "ORDER BY id");
 	if (err)
 		goto out;
 	sqlite3_bind_int64(st, 1, uid);
