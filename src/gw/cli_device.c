@@ -13,7 +13,7 @@
 
 #define CLI_URL_MAX 512
 #define CLI_LINK_MAX (CLI_URL_MAX + 4 + STORE_TOKEN_LEN)
-#define QR_QUIET 2 /* modules of light border (the spec asks 4; 2 scans) */
+#define QR_QUIET 4 /* modules of light border (ISO/IEC 18004 §6.3.8) */
 #define TTL_DEFAULT "15m"
 
 /* Parses "90", "90s", "15m", "2h", "7d" into seconds within the link
@@ -59,18 +59,18 @@ static int ttl_parse(const char *s, int64_t *ttlp)
 
 /* The one-time output of a device credential; the caller wipes sec. */
 static void secret_print(struct gw_cli *cli, const struct gw_config *cfg,
-                         const char *user,
-                         const struct store_device_secret *sec)
+			 const char *user,
+			 const struct store_device_secret *sec)
 {
 	char ws[CLI_URL_MAX], uri[CLI_URL_MAX];
 	FILE *f = cli->out;
 
 	gw_cli_ws_url(cfg, ws, sizeof(ws));
 	snprintf(uri, sizeof(uri), "sip:%s@%s", sec->sip_username,
-	         cfg->sip.domain);
+		 cfg->sip.domain);
 	if (cli->json) {
 		fprintf(f,
-		        "{\"device\":%lld,\"user\":", (long long)sec->device);
+			"{\"device\":%lld,\"user\":", (long long)sec->device);
 		gw_json_str(f, user);
 		fputs(",\"sip_username\":", f);
 		gw_json_str(f, sec->sip_username);
@@ -85,18 +85,18 @@ static void secret_print(struct gw_cli *cli, const struct gw_config *cfg,
 		fputs("}\n", f);
 	} else {
 		fprintf(f,
-		        "device %lld of %s; the password is shown only now:\n"
-		        "  sip_username  %s\n  password      %s\n"
-		        "  sip_uri       %s\n  ws_url        %s\n"
-		        "  realm         %s\n",
-		        (long long)sec->device, user, sec->sip_username,
-		        sec->password, uri, ws, cfg->sip.domain);
+			"device %lld of %s; the password is shown only now:\n"
+			"  sip_username  %s\n  password      %s\n"
+			"  sip_uri       %s\n  ws_url        %s\n"
+			"  realm         %s\n",
+			(long long)sec->device, user, sec->sip_username,
+			sec->password, uri, ws, cfg->sip.domain);
 	}
 	fflush(f);
 }
 
 static int secret_opt(struct gw_cli *cli, const struct gw_cli_store *cs,
-                      bool from_stdin, char *pw, size_t size)
+		      bool from_stdin, char *pw, size_t size)
 {
 	if (!from_stdin)
 		return 0;
@@ -104,7 +104,7 @@ static int secret_opt(struct gw_cli *cli, const struct gw_cli_store *cs,
 }
 
 static int run_add(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
-                   char **argv)
+		   char **argv)
 {
 	const char *user = NULL, *label = NULL;
 	bool pw_stdin = false;
@@ -128,10 +128,10 @@ static int run_add(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
 	if (ret)
 		goto out;
 	err = store_device_add_password(cs.s, user, label, cs.cfg->sip.domain,
-	                                pw_stdin ? pw : NULL, &sec);
+					pw_stdin ? pw : NULL, &sec);
 	if (err) {
 		ret = gw_cli_store_err(cli, err,
-		                       err == ENOENT ? "user" : "device");
+				       err == ENOENT ? "user" : "device");
 		goto out;
 	}
 	secret_print(cli, cs.cfg, user, &sec);
@@ -155,7 +155,7 @@ static int list_one(const struct store_device *d, void *arg)
 
 	if (w->cli->json) {
 		fprintf(f, "%s{\"device\":%lld", w->n ? "," : "",
-		        (long long)d->id);
+			(long long)d->id);
 		gw_cli_json_str(f, "user", d->user, true);
 		gw_cli_json_str(f, "label", d->label, true);
 		gw_cli_json_str(f, "sip_username", d->sip_username, true);
@@ -169,17 +169,17 @@ static int list_one(const struct store_device *d, void *arg)
 		gw_cli_time_fmt(d->created, created, sizeof(created));
 		gw_cli_time_fmt(d->last_seen_at, seen, sizeof(seen));
 		fprintf(f, "%-6lld %-22s %-16s %-8s %-21s %-21s %s\n",
-		        (long long)d->id, d->sip_username,
-		        *d->label ? d->label : "-",
-		        d->revoked_at ? "revoked" : "active", created, seen,
-		        *d->last_address ? d->last_address : "-");
+			(long long)d->id, d->sip_username,
+			*d->label ? d->label : "-",
+			d->revoked_at ? "revoked" : "active", created, seen,
+			*d->last_address ? d->last_address : "-");
 	}
 	w->n++;
 	return 0;
 }
 
 static int run_list(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
-                    char **argv)
+		    char **argv)
 {
 	struct walk w = {cli, 0};
 	const char *user = NULL;
@@ -196,8 +196,8 @@ static int run_list(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
 		fputc('[', cli->out);
 	else
 		fprintf(cli->out, "%-6s %-22s %-16s %-8s %-21s %-21s %s\n",
-		        "ID", "SIP_USERNAME", "LABEL", "STATE", "CREATED",
-		        "LAST_SEEN", "LAST_ADDRESS");
+			"ID", "SIP_USERNAME", "LABEL", "STATE", "CREATED",
+			"LAST_SEEN", "LAST_ADDRESS");
 	err = store_device_list(cs.s, user, list_one, &w);
 	if (cli->json && err != ENOENT)
 		fputs("]\n", cli->out);
@@ -209,7 +209,7 @@ out:
 }
 
 static int id_parse(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
-                    const char *path, const char *s, int64_t *idp)
+		    const char *path, const char *s, int64_t *idp)
 {
 	char *end = NULL;
 	long long v;
@@ -226,7 +226,7 @@ static int id_parse(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
 }
 
 static int run_revoke(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
-                      int argc, char **argv)
+		      int argc, char **argv)
 {
 	const char *arg = NULL;
 	struct gw_cli_store cs;
@@ -248,7 +248,7 @@ static int run_revoke(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
 	}
 	if (cli->json)
 		fprintf(cli->out, "{\"device\":%lld,\"revoked\":true}\n",
-		        (long long)id);
+			(long long)id);
 	else
 		fprintf(cli->out, "device %lld revoked\n", (long long)id);
 out:
@@ -257,7 +257,7 @@ out:
 }
 
 static int run_rotate(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
-                      int argc, char **argv)
+		      int argc, char **argv)
 {
 	const char *arg = NULL;
 	bool pw_stdin = false;
@@ -304,9 +304,9 @@ out:
 static int qr_print(FILE *f, const char *s)
 {
 	static const char *const cell[4] = {"\xe2\x96\x88", /* both light */
-	                                    "\xe2\x96\x80", /* top light */
-	                                    "\xe2\x96\x84", /* bottom light */
-	                                    " "};
+					    "\xe2\x96\x80", /* top light */
+					    "\xe2\x96\x84", /* bottom light */
+					    " "};
 	QRcode *qr = QRcode_encodeString(s, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
 	int x, y, w;
 
@@ -319,7 +319,7 @@ static int qr_print(FILE *f, const char *s)
 			bool top =
 			    in && y >= 0 && y < w && (qr->data[y * w + x] & 1);
 			bool bot = in && y + 1 >= 0 && y + 1 < w &&
-			           (qr->data[(y + 1) * w + x] & 1);
+				   (qr->data[(y + 1) * w + x] & 1);
 
 			fputs(cell[(top ? 2 : 0) + (bot ? 1 : 0)], f);
 		}
@@ -330,7 +330,7 @@ static int qr_print(FILE *f, const char *s)
 }
 
 static int run_link(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
-                    char **argv)
+		    char **argv)
 {
 	const char *user = NULL, *label = NULL, *ttl_s = TTL_DEFAULT;
 	const struct gw_cli_opt opts[] = {
@@ -351,9 +351,9 @@ static int run_link(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
 		return ret;
 	if (ttl_parse(ttl_s, &ttl)) {
 		fprintf(cli->err,
-		        "sipcloak: bad --ttl '%s' (expected 1m to 7d: a number "
-		        "with s, m, h or d)\n",
-		        ttl_s);
+			"sipcloak: bad --ttl '%s' (expected 1m to 7d: a number "
+			"with s, m, h or d)\n",
+			ttl_s);
 		gw_cli_usage(cli->err, cmd, "device link");
 		return GW_CLI_USAGE;
 	}
@@ -363,11 +363,11 @@ static int run_link(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
 	err = store_device_add(cs.s, user, label, cs.cfg->sip.domain, &sec);
 	if (err) {
 		ret = gw_cli_store_err(cli, err,
-		                       err == ENOENT ? "user" : "device");
+				       err == ENOENT ? "user" : "device");
 		goto out;
 	}
 	err = store_link_create(cs.s, sec.device, sec.password, ttl, now, token,
-	                        sizeof(token), &exp);
+				sizeof(token), &exp);
 	if (err) {
 		store_device_revoke(cs.s, sec.device);
 		ret = gw_cli_store_err(cli, err, "link");
@@ -377,15 +377,15 @@ static int run_link(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
 	snprintf(url, sizeof(url), "%s/p/%s", base, token);
 	if (cli->json) {
 		fprintf(cli->out,
-		        "{\"device\":%lld,\"url\":", (long long)sec.device);
+			"{\"device\":%lld,\"url\":", (long long)sec.device);
 		gw_json_str(cli->out, url);
 		fprintf(cli->out, ",\"expires_at\":%lld}\n", (long long)exp);
 	} else {
 		gw_cli_time_fmt(exp, when, sizeof(when));
 		fprintf(cli->out,
-		        "device %lld of %s; open this link once, before %s:\n"
-		        "%s\n\n",
-		        (long long)sec.device, user, when, url);
+			"device %lld of %s; open this link once, before %s:\n"
+			"%s\n\n",
+			(long long)sec.device, user, when, url);
 		qr_print(cli->out, url);
 	}
 out:
@@ -401,13 +401,13 @@ static const struct gw_cli_cmd cmd_add = {
     .summary = "add a device with a generated credential (shown once)",
     .args = "USER [--label TEXT] [--password-stdin]",
     .help = "Creates a device for USER with a random SIP user name and a "
-            "32-character\nrandom password, and prints them once with the "
-            "sip_uri, ws_url and realm a\nclient needs (--json: {\"device\","
-            "\"user\",\"sip_username\",\"password\",\n\"sip_uri\",\"ws_url\","
-            "\"realm\"}). Only the HA1s are kept, sealed: the password\ncannot "
-            "be shown again. --password-stdin reads an operator-chosen "
-            "password\ninstead, refused unless strong ([store] "
-            "min_secret_bits).",
+	    "32-character\nrandom password, and prints them once with the "
+	    "sip_uri, ws_url and realm a\nclient needs (--json: {\"device\","
+	    "\"user\",\"sip_username\",\"password\",\n\"sip_uri\",\"ws_url\","
+	    "\"realm\"}). Only the HA1s are kept, sealed: the password\ncannot "
+	    "be shown again. --password-stdin reads an operator-chosen "
+	    "password\ninstead, refused unless strong ([store] "
+	    "min_secret_bits).",
     .run = run_add,
 };
 
@@ -416,8 +416,8 @@ static const struct gw_cli_cmd cmd_list = {
     .summary = "list the devices of a user",
     .args = "USER",
     .help = "Prints each device: id, SIP user name, label, active or "
-            "revoked, created,\nwhen and from where it last registered. "
-            "Never prints a secret.",
+	    "revoked, created,\nwhen and from where it last registered. "
+	    "Never prints a secret.",
     .run = run_list,
 };
 
@@ -426,7 +426,7 @@ static const struct gw_cli_cmd cmd_revoke = {
     .summary = "revoke a device at once",
     .args = "ID",
     .help = "Revokes the device: its credential stops working at once, "
-            "its HA1s and\npending links are wiped. It cannot be undone.",
+	    "its HA1s and\npending links are wiped. It cannot be undone.",
     .run = run_revoke,
 };
 
@@ -435,8 +435,8 @@ static const struct gw_cli_cmd cmd_rotate = {
     .summary = "give a device a new password (shown once)",
     .args = "ID [--password-stdin]",
     .help = "Replaces the device's password (the old one stops working at "
-            "once) and\nprints the new credential once, as `device add` "
-            "does.",
+	    "once) and\nprints the new credential once, as `device add` "
+	    "does.",
     .run = run_rotate,
 };
 
@@ -445,10 +445,10 @@ static const struct gw_cli_cmd cmd_link = {
     .summary = "add a device and a one-time provisioning link",
     .args = "USER [--ttl 15m] [--label TEXT]",
     .help = "Creates a device for USER and a link https://ADDRESS:PORT/p/"
-            "TOKEN that\ndelivers its credential once, until it expires "
-            "(--ttl: 1m to 7d, with\nunit s, m, h or d; default 15m). "
-            "Prints the link and its QR code, or\n{\"device\",\"url\","
-            "\"expires_at\"} with --json.",
+	    "TOKEN that\ndelivers its credential once, until it expires "
+	    "(--ttl: 1m to 7d, with\nunit s, m, h or d; default 15m). "
+	    "Prints the link and its QR code, or\n{\"device\",\"url\","
+	    "\"expires_at\"} with --json.",
     .run = run_link,
 };
 

@@ -48,12 +48,14 @@ int store_sqlerr(struct store *s, int rc)
 int store_prep(struct store *s, sqlite3_stmt **stp, const char *sql)
 {
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, stp, NULL);
+	int err = store_sqlerr(s, rc);
 
 	if (rc != SQLITE_OK) {
 		*stp = NULL;
-		return store_sqlerr(s, rc) ? store_sqlerr(s, rc) : EIO;
+		if (!err)
+			err = EIO;
 	}
-	return 0;
+	return err;
 }
 
 int store_exec(struct store *s, const char *sql)
@@ -88,8 +90,8 @@ int store_audit(struct store *s, const char *action, const char *fmt, ...)
 	vsnprintf(subject, sizeof(subject), fmt, ap);
 	va_end(ap);
 	err = store_prep(s, &st,
-	                 "INSERT INTO audit(time, actor, action, subject) "
-	                 "VALUES (?, ?, ?, ?)");
+			 "INSERT INTO audit(time, actor, action, subject) "
+			 "VALUES (?, ?, ?, ?)");
 	if (err)
 		goto out;
 	sqlite3_bind_int64(st, 1, store_now(s));
@@ -103,7 +105,7 @@ out:
 }
 
 static int ad_make(char *ad, size_t size, const char *table, int64_t id,
-                   const char *column)
+		   const char *column)
 {
 	int n = snprintf(ad, size, "%s:%lld:%s", table, (long long)id, column);
 
@@ -111,8 +113,8 @@ static int ad_make(char *ad, size_t size, const char *table, int64_t id,
 }
 
 int store_seal_bind(struct store *s, sqlite3_stmt *st, int idx,
-                    const char *table, int64_t id, const char *column,
-                    const char *pt)
+		    const char *table, int64_t id, const char *column,
+		    const char *pt)
 {
 	char ad[STORE_AD_MAX];
 	struct mbuf *mb = NULL;
@@ -125,11 +127,11 @@ int store_seal_bind(struct store *s, sqlite3_stmt *st, int idx,
 	if (err)
 		goto out;
 	err = store_seal(mb, s->kr, (const uint8_t *)pt, strlen(pt),
-	                 (const uint8_t *)ad, strlen(ad));
+			 (const uint8_t *)ad, strlen(ad));
 	if (err)
 		goto out;
 	if (sqlite3_bind_blob(st, idx, mb->buf, (int)mb->end,
-	                      SQLITE_TRANSIENT) != SQLITE_OK)
+			      SQLITE_TRANSIENT) != SQLITE_OK)
 		err = ENOMEM;
 out:
 	mem_deref(mb);
@@ -137,8 +139,8 @@ out:
 }
 
 int store_unseal_col(struct store *s, sqlite3_stmt *st, int col,
-                     const char *table, int64_t id, const char *column,
-                     char *pt, size_t size)
+		     const char *table, int64_t id, const char *column,
+		     char *pt, size_t size)
 {
 	const uint8_t *sealed;
 	char ad[STORE_AD_MAX];
@@ -156,15 +158,15 @@ int store_unseal_col(struct store *s, sqlite3_stmt *st, int col,
 	if (!sealed || len <= 0)
 		return EBADMSG;
 	err = store_unseal((uint8_t *)pt, size - 1, &n, s->kr, sealed,
-	                   (size_t)len, (const uint8_t *)ad, strlen(ad));
+			   (size_t)len, (const uint8_t *)ad, strlen(ad));
 	if (err == EOVERFLOW)
 		return EOVERFLOW;
 	if (err) {
 		log_error("store",
-		          "%s does not unseal (%s): corrupt, copied "
-		          "from another row, or sealed under a key not in the "
-		          "key file",
-		          ad, strerror(err));
+			  "%s does not unseal (%s): corrupt, copied "
+			  "from another row, or sealed under a key not in the "
+			  "key file",
+			  ad, strerror(err));
 		return EBADMSG;
 	}
 	pt[n] = '\0';
@@ -181,7 +183,7 @@ void store_col_str(sqlite3_stmt *st, int col, char *buf, size_t size)
 void store_checkpoint(struct store *s)
 {
 	sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
-	                          NULL);
+				  NULL);
 }
 
 int store_rand_chars(char *buf, size_t n, const char *alphabet)
@@ -235,8 +237,8 @@ static int pragmas(struct store *s)
 
 	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
 	err = store_exec(s, "PRAGMA foreign_keys = ON;"
-	                    "PRAGMA secure_delete = ON;"
-	                    "PRAGMA synchronous = NORMAL");
+			    "PRAGMA secure_delete = ON;"
+			    "PRAGMA synchronous = NORMAL");
 	if (err)
 		goto out;
 	err = store_prep(s, &st, "PRAGMA journal_mode = WAL");
@@ -274,7 +276,7 @@ int store_open(struct store **sp, const char *path, struct store_keyring *kr)
 	    path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		log_error("store", "%s: %s", path,
-		          s->db ? sqlite3_errmsg(s->db) : "cannot open");
+			  s->db ? sqlite3_errmsg(s->db) : "cannot open");
 		err = rc == SQLITE_NOMEM ? ENOMEM : EIO;
 		goto out;
 	}
@@ -326,8 +328,8 @@ int store_audit_list(struct store *s, store_audit_h *h, void *arg)
 	int err, rc;
 
 	err = store_prep(s, &st,
-	                 "SELECT id, time, actor, action, subject FROM audit "
-	                 "ORDER BY id");
+			 "SELECT id, time, actor, action, subject FROM audit "
+			 "ORDER BY id");
 	if (err)
 		goto out;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

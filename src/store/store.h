@@ -6,6 +6,7 @@
 #define SC_STORE_STORE_H
 
 #include "core/core.h"
+#include "sip/digest.h"
 #include "store/seal.h"
 
 /* Limits, each enforced (EOVERFLOW) before anything is written. */
@@ -70,7 +71,7 @@ struct store_user {
  * Returns 0, EINVAL (bad name), EOVERFLOW, EEXIST, EIO.
  */
 int store_user_add(struct store *s, const char *name, const char *extension,
-                   const char *display, int64_t *idp);
+		   const char *display, int64_t *idp);
 /* Fills *u. Returns 0, ENOENT, EINVAL, EIO. */
 int store_user_get(struct store *s, const char *name, struct store_user *u);
 
@@ -85,7 +86,7 @@ int store_user_list(struct store *s, store_user_h *h, void *arg);
  * that the caller can end their registrations. Returns 0, ENOENT, EIO.
  */
 int store_user_remove(struct store *s, const char *name,
-                      int64_t ids[STORE_USER_DEVICES_MAX], size_t *np);
+		      int64_t ids[STORE_USER_DEVICES_MAX], size_t *np);
 
 /* Devices. */
 struct store_device {
@@ -120,13 +121,13 @@ void store_secret_wipe(struct store_device_secret *sec);
  * STORE_USER_DEVICES_MAX reached), EINVAL, ENOMEM, EIO.
  */
 int store_device_add(struct store *s, const char *user, const char *label,
-                     const char *realm, struct store_device_secret *out);
+		     const char *realm, struct store_device_secret *out);
 /* As store_device_add with an operator-chosen password (checked for
  * strength by the caller); password NULL means generate. */
 int store_device_add_password(struct store *s, const char *user,
-                              const char *label, const char *realm,
-                              const char *password,
-                              struct store_device_secret *out);
+			      const char *label, const char *realm,
+			      const char *password,
+			      struct store_device_secret *out);
 
 /* Fills *d. Returns 0, ENOENT, EIO. */
 int store_device_get(struct store *s, int64_t id, struct store_device *d);
@@ -134,7 +135,7 @@ int store_device_get(struct store *s, int64_t id, struct store_device *d);
 typedef int(store_device_h)(const struct store_device *d, void *arg);
 /* Devices of user (by id). Returns 0, ENOENT (no such user), EIO, or h's. */
 int store_device_list(struct store *s, const char *user, store_device_h *h,
-                      void *arg);
+		      void *arg);
 
 /* Revokes a device at once: its HA1 lookups answer EACCES and its pending
  * links are wiped. Returns 0, ENOENT, EACCES (already revoked), EIO. */
@@ -143,10 +144,10 @@ int store_device_revoke(struct store *s, int64_t id);
 /* New password and HA1s (old ones stop at once; pending links wiped).
  * password NULL: generated. Returns as store_device_revoke, and ENOMEM. */
 int store_device_rotate(struct store *s, int64_t id,
-                        struct store_device_secret *out);
+			struct store_device_secret *out);
 int store_device_rotate_password(struct store *s, int64_t id,
-                                 const char *password,
-                                 struct store_device_secret *out);
+				 const char *password,
+				 struct store_device_secret *out);
 
 /*
  * The digest callback's lookup: the HA1 (hex, NUL-terminated) of the device
@@ -157,13 +158,23 @@ int store_device_rotate_password(struct store *s, int64_t id,
  * (sealed value corrupt, or bound to another row), EOVERFLOW (size), EIO.
  */
 int store_device_ha1(struct store *s, const char *sip_username,
-                     const char *realm, int alg, char *hex, size_t size,
-                     int64_t *device_idp);
+		     const char *realm, int alg, char *hex, size_t size,
+		     int64_t *device_idp);
+
+/*
+ * The HA1 callback of sip_digest_authenticate (sip_digest_ha1_h) with arg a
+ * struct store: looks cred's username and realm up with store_device_ha1
+ * for sip_digest_alg_base(alg). Unknown, revoked, userhash credentials and
+ * values that do not unseal all answer ENOENT (a failed authentication);
+ * other errors pass through (EIO: answer 500).
+ */
+int store_digest_ha1h(const struct sip_digest *cred, enum sip_digest_alg alg,
+		      char ha1[SIP_DIGEST_HEX_MAX], void *arg);
 
 /* Records that a device was seen (a registration) from address at now.
  * Not audited (not a change by anyone). Returns 0, ENOENT, EOVERFLOW. */
 int store_device_seen(struct store *s, int64_t id, const char *address,
-                      int64_t now);
+		      int64_t now);
 
 /* One-time provisioning links. */
 struct store_link_info {
@@ -186,8 +197,8 @@ void store_link_wipe(struct store_link_info *info);
  * EINVAL, EIO.
  */
 int store_link_create(struct store *s, int64_t device_id, const char *password,
-                      int64_t ttl_s, int64_t now, char *token, size_t size,
-                      int64_t *expiresp);
+		      int64_t ttl_s, int64_t now, char *token, size_t size,
+		      int64_t *expiresp);
 
 /*
  * Redeems a token: the first call before expiry fills *out and marks the
@@ -197,7 +208,7 @@ int store_link_create(struct store *s, int64_t device_id, const char *password,
  * rotated since), EBADMSG (sealed value corrupt), EIO.
  */
 int store_link_redeem(struct store *s, const char *token, int64_t now,
-                      struct store_link_info *out);
+		      struct store_link_info *out);
 
 /* Wipes the sealed passwords of links that expired by now; *np (may be
  * NULL) gets how many. Returns 0 or EIO. */

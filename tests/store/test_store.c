@@ -58,17 +58,17 @@ static void test_users(void **state)
 	(void)state;
 	fx_init(&f);
 	assert_int_equal(store_user_add(f.s, "alice", "201", "Alice A", &id),
-	                 0);
+			 0);
 	assert_true(id > 0);
 	assert_int_equal(store_user_add(f.s, "bob", NULL, NULL, NULL), 0);
 	assert_int_equal(store_user_add(f.s, "alice", NULL, NULL, NULL),
-	                 EEXIST);
+			 EEXIST);
 	assert_int_equal(store_user_add(f.s, "", NULL, NULL, NULL), EINVAL);
 	assert_int_equal(store_user_add(f.s, "a b", NULL, NULL, NULL), EINVAL);
 	memset(longname, 'x', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
 	assert_int_equal(store_user_add(f.s, longname, NULL, NULL, NULL),
-	                 EOVERFLOW);
+			 EOVERFLOW);
 	assert_int_equal(store_user_get(f.s, "alice", &u), 0);
 	assert_string_equal(u.extension, "201");
 	assert_string_equal(u.display, "Alice A");
@@ -106,7 +106,7 @@ static void test_device_add_lookup(void **state)
 	assert_null(strstr(sec.sip_username, "alice"));
 	for (i = 1; i < STORE_SIP_USERNAME_LEN; i++)
 		assert_non_null(strchr("abcdefghijklmnopqrstuvwxyz0123456789",
-		                       sec.sip_username[i]));
+				       sec.sip_username[i]));
 	assert_int_equal(strlen(sec.password), STORE_PASSWORD_LEN);
 	assert_int_equal(
 	    store_device_add(f.s, "alice", NULL, "example.com", &sec2), 0);
@@ -118,33 +118,33 @@ static void test_device_add_lookup(void **state)
 	assert_string_equal(sec2.password, "");
 
 	assert_int_equal(store_device_ha1(f.s, sec.sip_username, "example.com",
-	                                  SIP_DIGEST_MD5, hex, sizeof(hex),
-	                                  &id),
-	                 0);
+					  SIP_DIGEST_MD5, hex, sizeof(hex),
+					  &id),
+			 0);
 	assert_int_equal(id, sec.device);
 	ha1_expect(sec.sip_username, "example.com", sec.password,
-	           SIP_DIGEST_MD5, hex);
+		   SIP_DIGEST_MD5, hex);
 	assert_int_equal(store_device_ha1(f.s, sec.sip_username, "example.com",
-	                                  SIP_DIGEST_SHA256_SESS, hex,
-	                                  sizeof(hex), NULL),
-	                 0);
+					  SIP_DIGEST_SHA256_SESS, hex,
+					  sizeof(hex), NULL),
+			 0);
 	ha1_expect(sec.sip_username, "example.com", sec.password,
-	           SIP_DIGEST_SHA256, hex);
+		   SIP_DIGEST_SHA256, hex);
 	assert_int_equal(store_device_ha1(f.s, sec.sip_username, "other.com",
-	                                  SIP_DIGEST_MD5, hex, sizeof(hex),
-	                                  NULL),
-	                 ENOENT);
+					  SIP_DIGEST_MD5, hex, sizeof(hex),
+					  NULL),
+			 ENOENT);
 	assert_int_equal(store_device_ha1(f.s, "dnobody", "example.com",
-	                                  SIP_DIGEST_MD5, hex, sizeof(hex),
-	                                  NULL),
-	                 ENOENT);
+					  SIP_DIGEST_MD5, hex, sizeof(hex),
+					  NULL),
+			 ENOENT);
 	assert_int_equal(store_device_ha1(f.s, sec.sip_username, "example.com",
-	                                  SIP_DIGEST_UNKNOWN, hex, sizeof(hex),
-	                                  NULL),
-	                 EINVAL);
+					  SIP_DIGEST_UNKNOWN, hex, sizeof(hex),
+					  NULL),
+			 EINVAL);
 	assert_int_equal(store_device_ha1(f.s, sec.sip_username, "example.com",
-	                                  SIP_DIGEST_SHA256, hex, 10, NULL),
-	                 EOVERFLOW);
+					  SIP_DIGEST_SHA256, hex, 10, NULL),
+			 EOVERFLOW);
 
 	assert_int_equal(store_device_get(f.s, sec.device, &d), 0);
 	assert_string_equal(d.user, "alice");
@@ -185,35 +185,35 @@ static void test_device_revoke_rotate(void **state)
 	fx_init(&f);
 	assert_int_equal(store_user_add(f.s, "alice", NULL, NULL, NULL), 0);
 	assert_int_equal(store_device_add(f.s, "alice", NULL, "ex.org", &sec),
-	                 0);
+			 0);
 	assert_int_equal(store_device_rotate(f.s, sec.device, &rot), 0);
 	assert_string_equal(rot.sip_username, sec.sip_username);
 	assert_string_not_equal(rot.password, sec.password);
 	assert_int_equal(store_device_ha1(f.s, sec.sip_username, "ex.org",
-	                                  SIP_DIGEST_MD5, hex, sizeof(hex),
-	                                  NULL),
-	                 0);
+					  SIP_DIGEST_MD5, hex, sizeof(hex),
+					  NULL),
+			 0);
 	ha1_expect(sec.sip_username, "ex.org", rot.password, SIP_DIGEST_MD5,
-	           hex);
+		   hex);
 	assert_int_equal(
 	    store_device_rotate_password(
-	        f.s, sec.device, "correct horse battery staple 9!", &rot),
+		f.s, sec.device, "correct horse battery staple 9!", &rot),
 	    0);
 	assert_int_equal(store_device_ha1(f.s, sec.sip_username, "ex.org",
-	                                  SIP_DIGEST_SHA256, hex, sizeof(hex),
-	                                  NULL),
-	                 0);
+					  SIP_DIGEST_SHA256, hex, sizeof(hex),
+					  NULL),
+			 0);
 	ha1_expect(sec.sip_username, "ex.org",
-	           "correct horse battery staple 9!", SIP_DIGEST_SHA256, hex);
+		   "correct horse battery staple 9!", SIP_DIGEST_SHA256, hex);
 	assert_int_equal(store_device_rotate(f.s, 999, &rot), ENOENT);
 
 	assert_int_equal(store_device_revoke(f.s, sec.device), 0);
 	assert_int_equal(store_device_revoke(f.s, sec.device), EACCES);
 	assert_int_equal(store_device_revoke(f.s, 999), ENOENT);
 	assert_int_equal(store_device_ha1(f.s, sec.sip_username, "ex.org",
-	                                  SIP_DIGEST_MD5, hex, sizeof(hex),
-	                                  NULL),
-	                 EACCES);
+					  SIP_DIGEST_MD5, hex, sizeof(hex),
+					  NULL),
+			 EACCES);
 	assert_int_equal(store_device_rotate(f.s, sec.device, &rot), EACCES);
 	assert_int_equal(store_device_list(f.s, "alice", count_dev, c), 0);
 	assert_int_equal(c[0], 1);
@@ -243,17 +243,17 @@ static void test_device_limit_cascade(void **state)
 			first = sec.device;
 	}
 	assert_int_equal(store_device_add(f.s, "alice", NULL, "r", &sec),
-	                 EOVERFLOW);
+			 EOVERFLOW);
 	assert_int_equal(store_link_create(f.s, first, "pw", 600, f.now, token,
-	                                   sizeof(token), NULL),
-	                 0);
+					   sizeof(token), NULL),
+			 0);
 	assert_int_equal(store_user_remove(f.s, "alice", ids, &n), 0);
 	assert_int_equal(n, STORE_USER_DEVICES_MAX);
 	assert_int_equal(ids[0], first);
 	assert_int_equal(store_device_ha1(f.s, sec.sip_username, "r",
-	                                  SIP_DIGEST_MD5, hex, sizeof(hex),
-	                                  NULL),
-	                 ENOENT);
+					  SIP_DIGEST_MD5, hex, sizeof(hex),
+					  NULL),
+			 ENOENT);
 	assert_int_equal(store_link_redeem(f.s, token, f.now, &info), ENOENT);
 	fx_done(&f);
 }
@@ -271,29 +271,29 @@ static void test_sealed_bound_to_row(void **state)
 	assert_int_equal(store_device_add(f.s, "alice", NULL, "r", &a), 0);
 	assert_int_equal(store_device_add(f.s, "alice", NULL, "r", &b), 0);
 	snprintf(sql, sizeof(sql),
-	         "UPDATE devices SET ha1_md5 = (SELECT ha1_md5 FROM devices "
-	         "WHERE id = %lld) WHERE id = %lld",
-	         (long long)a.device, (long long)b.device);
+		 "UPDATE devices SET ha1_md5 = (SELECT ha1_md5 FROM devices "
+		 "WHERE id = %lld) WHERE id = %lld",
+		 (long long)a.device, (long long)b.device);
 	raw(&f, sql);
 	assert_int_equal(store_device_ha1(f.s, b.sip_username, "r",
-	                                  SIP_DIGEST_MD5, hex, sizeof(hex),
-	                                  NULL),
-	                 EBADMSG);
+					  SIP_DIGEST_MD5, hex, sizeof(hex),
+					  NULL),
+			 EBADMSG);
 	/* Another column of the same row does not unseal either. */
 	snprintf(sql, sizeof(sql),
-	         "UPDATE devices SET ha1_sha256 = ha1_md5 WHERE id = %lld",
-	         (long long)a.device);
+		 "UPDATE devices SET ha1_sha256 = ha1_md5 WHERE id = %lld",
+		 (long long)a.device);
 	raw(&f, sql);
 	assert_int_equal(store_device_ha1(f.s, a.sip_username, "r",
-	                                  SIP_DIGEST_SHA256, hex, sizeof(hex),
-	                                  NULL),
-	                 EBADMSG);
+					  SIP_DIGEST_SHA256, hex, sizeof(hex),
+					  NULL),
+			 EBADMSG);
 	/* A flipped byte neither. */
 	raw(&f, "UPDATE devices SET ha1_md5 = X'00' WHERE id = 1");
 	assert_int_equal(store_device_ha1(f.s, a.sip_username, "r",
-	                                  SIP_DIGEST_MD5, hex, sizeof(hex),
-	                                  NULL),
-	                 EBADMSG);
+					  SIP_DIGEST_MD5, hex, sizeof(hex),
+					  NULL),
+			 EBADMSG);
 	store_secret_wipe(&a);
 	store_secret_wipe(&b);
 	fx_done(&f);
@@ -358,16 +358,62 @@ static void test_shared_writer(void **state)
 	fx_init(&f);
 	assert_int_equal(sqlite3_open(f.path, &h.db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h.db,
-	                              "BEGIN IMMEDIATE; INSERT INTO users"
-	                              "(name, created) VALUES ('other', 1)",
-	                              NULL, NULL, NULL),
-	                 SQLITE_OK);
+				      "BEGIN IMMEDIATE; INSERT INTO users"
+				      "(name, created) VALUES ('other', 1)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
 	assert_int_equal(pthread_create(&t, NULL, release_later, &h), 0);
 	assert_int_equal(store_user_add(f.s, "alice", NULL, NULL, NULL), 0);
 	assert_int_equal(pthread_join(t, NULL), 0);
 	assert_int_equal(store_user_get(f.s, "other", &u), 0);
 	assert_int_equal(store_user_get(f.s, "alice", &u), 0);
 	sqlite3_close(h.db);
+	fx_done(&f);
+}
+
+/* The digest callback: the HA1 of a device, ENOENT for everything that
+ * must fail like a wrong password. */
+static void test_digest_callback(void **state)
+{
+	struct store_device_secret sec;
+	char hex[SIP_DIGEST_HEX_MAX];
+	struct sip_digest cred;
+	struct fx f;
+
+	(void)state;
+	fx_init(&f);
+	assert_int_equal(store_user_add(f.s, "alice", NULL, NULL, NULL), 0);
+	assert_int_equal(store_device_add(f.s, "alice", NULL, "ex.org", &sec),
+			 0);
+	memset(&cred, 0, sizeof(cred));
+	pl_set_str(&cred.username, sec.sip_username);
+	cred.realm = PL("ex.org");
+	assert_int_equal(
+	    store_digest_ha1h(&cred, SIP_DIGEST_MD5_SESS, hex, f.s), 0);
+	ha1_expect(sec.sip_username, "ex.org", sec.password, SIP_DIGEST_MD5,
+		   hex);
+	assert_int_equal(store_digest_ha1h(&cred, SIP_DIGEST_SHA256, hex, f.s),
+			 0);
+	ha1_expect(sec.sip_username, "ex.org", sec.password, SIP_DIGEST_SHA256,
+		   hex);
+	cred.is_userhash = true;
+	assert_int_equal(store_digest_ha1h(&cred, SIP_DIGEST_MD5, hex, f.s),
+			 ENOENT);
+	cred.is_userhash = false;
+	cred.realm = PL("other.org");
+	assert_int_equal(store_digest_ha1h(&cred, SIP_DIGEST_MD5, hex, f.s),
+			 ENOENT);
+	cred.realm = PL("ex.org");
+	cred.username = PL("dthisnameiswaytoolongtobeours");
+	assert_int_equal(store_digest_ha1h(&cred, SIP_DIGEST_MD5, hex, f.s),
+			 ENOENT);
+	pl_set_str(&cred.username, sec.sip_username);
+	assert_int_equal(store_device_revoke(f.s, sec.device), 0);
+	assert_int_equal(store_digest_ha1h(&cred, SIP_DIGEST_MD5, hex, f.s),
+			 ENOENT);
+	assert_int_equal(store_digest_ha1h(&cred, SIP_DIGEST_MD5, hex, NULL),
+			 EINVAL);
+	store_secret_wipe(&sec);
 	fx_done(&f);
 }
 
@@ -382,6 +428,7 @@ int main(void)
 	    SC_TEST(test_sealed_bound_to_row),
 	    SC_TEST(test_enomem),
 	    SC_TEST(test_shared_writer),
+	    SC_TEST(test_digest_callback),
 	};
 
 	log_level_set(LOG_ERROR);
