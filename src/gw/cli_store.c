@@ -11,8 +11,8 @@
 #define HTTPS_DEFAULT_PORT 443
 
 int gw_cli_args(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
-                const char *path, int argc, char **argv,
-                const struct gw_cli_opt *opts, const char **pos, int npos)
+		const char *path, int argc, char **argv,
+		const struct gw_cli_opt *opts, const char **pos, int npos)
 {
 	const struct gw_cli_opt *o;
 	const char *what = NULL, *arg = NULL;
@@ -48,7 +48,7 @@ int gw_cli_args(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
 	if (!what)
 		return 0;
 	fprintf(cli->err, "sipcloak: %s%s%s%s\n", what, arg ? " '" : "",
-	        arg ? arg : "", arg ? "'" : "");
+		arg ? arg : "", arg ? "'" : "");
 	gw_cli_usage(cli->err, cmd, path);
 	return GW_CLI_USAGE;
 }
@@ -82,22 +82,22 @@ static int key_err(struct gw_cli *cli, const char *path, int err)
 	switch (err) {
 	case ENOENT:
 		return gw_cli_fail(cli, GW_CLI_USAGE,
-		                   "master key file %s does not exist: create "
-		                   "it with 'sipcloak key init'",
-		                   path);
+				   "master key file %s does not exist: create "
+				   "it with 'sipcloak key init'",
+				   path);
 	case EACCES:
 		return gw_cli_fail(cli, GW_CLI_USAGE,
-		                   "master key file %s is not a regular file "
-		                   "or is readable by group or others: refused "
-		                   "(fix with 'chmod 600 %s')",
-		                   path, path);
+				   "master key file %s is not a regular file "
+				   "or is readable by group or others: refused "
+				   "(fix with 'chmod 600 %s')",
+				   path, path);
 	case EBADMSG:
 	case EOVERFLOW:
 		return gw_cli_fail(cli, GW_CLI_USAGE,
-		                   "master key file %s is malformed", path);
+				   "master key file %s is malformed", path);
 	default:
 		return gw_cli_fail(cli, GW_CLI_USAGE, "master key file %s: %s",
-		                   path, strerror(err));
+				   path, strerror(err));
 	}
 }
 
@@ -115,8 +115,8 @@ int gw_cli_store_open(struct gw_cli *cli, struct gw_cli_store *cs)
 	err = store_open(&cs->s, cs->cfg->store.path, cs->kr);
 	if (err)
 		return gw_cli_fail(cli, GW_CLI_FAIL,
-		                   "cannot open the store %s: %s",
-		                   cs->cfg->store.path, strerror(err));
+				   "cannot open the store %s: %s",
+				   cs->cfg->store.path, strerror(err));
 	store_actor_set(cs->s, "cli");
 	return 0;
 }
@@ -144,12 +144,12 @@ int gw_cli_store_err(struct gw_cli *cli, int err, const char *what)
 		return gw_cli_fail(cli, GW_CLI_FAIL, "%s: invalid", what);
 	default:
 		return gw_cli_fail(cli, GW_CLI_FAIL, "%s: %s", what,
-		                   strerror(err));
+				   strerror(err));
 	}
 }
 
 int gw_cli_secret_read(struct gw_cli *cli, const struct gw_config *cfg,
-                       char *buf, size_t size)
+		       char *buf, size_t size)
 {
 	const char *reason = NULL;
 	double bits = 0;
@@ -165,8 +165,8 @@ int gw_cli_secret_read(struct gw_cli *cli, const struct gw_config *cfg,
 		buf[--n] = '\0';
 	else if (n + 1 == size) {
 		ret = gw_cli_fail(cli, GW_CLI_FAIL,
-		                  "password too long (at most %d bytes)",
-		                  STORE_SECRET_MAX);
+				  "password too long (at most %d bytes)",
+				  STORE_SECRET_MAX);
 		goto out;
 	}
 	if (n && buf[n - 1] == '\r')
@@ -174,7 +174,7 @@ int gw_cli_secret_read(struct gw_cli *cli, const struct gw_config *cfg,
 	err = store_secret_strength(buf, &bits, &reason);
 	if (err && err != ERANGE) {
 		ret = gw_cli_fail(cli, GW_CLI_FAIL, "password refused: %s",
-		                  strerror(err));
+				  strerror(err));
 		goto out;
 	}
 	if (bits < (double)cfg->store.min_secret_bits) {
@@ -182,17 +182,17 @@ int gw_cli_secret_read(struct gw_cli *cli, const struct gw_config *cfg,
 			reason = "too predictable: use a longer random secret";
 		if (cli->json) {
 			fprintf(cli->out,
-			        "{\"ok\":false,\"error\":\"weak password\","
-			        "\"bits\":%.0f,\"min_bits\":%u,\"reason\":",
-			        bits, cfg->store.min_secret_bits);
+				"{\"ok\":false,\"error\":\"weak password\","
+				"\"bits\":%.0f,\"min_bits\":%u,\"reason\":",
+				bits, cfg->store.min_secret_bits);
 			gw_json_str(cli->out, reason);
 			fputs("}\n", cli->out);
 		} else {
 			fprintf(cli->err,
-			        "sipcloak: weak password refused: estimated "
-			        "%.0f bits, at least %u needed ([store] "
-			        "min_secret_bits): %s\n",
-			        bits, cfg->store.min_secret_bits, reason);
+				"sipcloak: weak password refused: estimated "
+				"%.0f bits, at least %u needed ([store] "
+				"min_secret_bits): %s\n",
+				bits, cfg->store.min_secret_bits, reason);
 		}
 		ret = GW_CLI_FAIL;
 	}
@@ -203,15 +203,15 @@ out:
 }
 
 static void base(const struct gw_config *cfg, const char *scheme, char *buf,
-                 size_t size)
+		 size_t size)
 {
 	const char *host = cfg->server.public_address;
 	bool v6 = host && strchr(host, ':');
 	unsigned port = cfg->https.listen.host ? cfg->https.listen.port
-	                                       : HTTPS_DEFAULT_PORT;
+					       : HTTPS_DEFAULT_PORT;
 
 	snprintf(buf, size, "%s://%s%s%s:%u", scheme, v6 ? "[" : "",
-	         host ? host : "", v6 ? "]" : "", port);
+		 host ? host : "", v6 ? "]" : "", port);
 }
 
 void gw_cli_ws_url(const struct gw_config *cfg, char *buf, size_t size)

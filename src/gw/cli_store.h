@@ -22,8 +22,8 @@ struct gw_cli_opt {
  * usage of cmd (path: "device add") on stderr and returns GW_CLI_USAGE.
  */
 int gw_cli_args(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
-                const char *path, int argc, char **argv,
-                const struct gw_cli_opt *opts, const char **pos, int npos);
+		const char *path, int argc, char **argv,
+		const struct gw_cli_opt *opts, const char **pos, int npos);
 
 /* Prints a failure: "sipcloak: MESSAGE" on stderr, or with --json
  * {"ok":false,"error":MESSAGE} on stdout. Returns code. */
@@ -58,7 +58,7 @@ int gw_cli_store_err(struct gw_cli *cli, int err, const char *what);
  * an exit code; buf is wiped on failure.
  */
 int gw_cli_secret_read(struct gw_cli *cli, const struct gw_config *cfg,
-                       char *buf, size_t size);
+		       char *buf, size_t size);
 
 /* "wss://HOST:PORT/ws" and "https://HOST:PORT" (IPv6 hosts bracketed). */
 void gw_cli_ws_url(const struct gw_config *cfg, char *buf, size_t size);

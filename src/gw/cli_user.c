@@ -20,12 +20,12 @@ static void user_text(FILE *f, const struct store_user *u)
 
 	gw_cli_time_fmt(u->created, when, sizeof(when));
 	fprintf(f, "%-20s %-10s %-24s %-7u %s\n", u->name,
-	        *u->extension ? u->extension : "-",
-	        *u->display ? u->display : "-", u->devices, when);
+		*u->extension ? u->extension : "-",
+		*u->display ? u->display : "-", u->devices, when);
 }
 
 static int run_add(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
-                   char **argv)
+		   char **argv)
 {
 	const char *name = NULL, *ext = NULL, *display = NULL;
 	const struct gw_cli_opt opts[] = {
@@ -46,9 +46,9 @@ static int run_add(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
 	err = store_user_add(cs.s, name, ext, display, NULL);
 	if (err == EINVAL) {
 		ret = gw_cli_fail(cli, GW_CLI_FAIL,
-		                  "user name '%s': use 1 to %d of A-Z a-z "
-		                  "0-9 . _ -",
-		                  name, STORE_NAME_MAX);
+				  "user name '%s': use 1 to %d of A-Z a-z "
+				  "0-9 . _ -",
+				  name, STORE_NAME_MAX);
 		goto out;
 	}
 	if (!err)
@@ -90,7 +90,7 @@ static int list_one(const struct store_user *u, void *arg)
 }
 
 static int run_list(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
-                    char **argv)
+		    char **argv)
 {
 	struct walk w = {cli, 0};
 	struct gw_cli_store cs;
@@ -106,7 +106,7 @@ static int run_list(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
 		fputc('[', cli->out);
 	else
 		fprintf(cli->out, "%-20s %-10s %-24s %-7s %s\n", "NAME",
-		        "EXTENSION", "DISPLAY", "DEVICES", "CREATED");
+			"EXTENSION", "DISPLAY", "DEVICES", "CREATED");
 	err = store_user_list(cs.s, list_one, &w);
 	if (cli->json)
 		fputs("]\n", cli->out);
@@ -125,22 +125,22 @@ static int show_dev(const struct store_device *d, void *arg)
 
 	if (w->cli->json) {
 		fprintf(f, "%s{\"device\":%lld", w->n ? "," : "",
-		        (long long)d->id);
+			(long long)d->id);
 		gw_cli_json_str(f, "label", d->label, true);
 		gw_cli_json_str(f, "sip_username", d->sip_username, true);
 		fprintf(f, ",\"revoked\":%s", d->revoked_at ? "true" : "false");
 		fputc('}', f);
 	} else {
 		fprintf(f, "  device %lld %s %s%s\n", (long long)d->id,
-		        d->sip_username, *d->label ? d->label : "-",
-		        d->revoked_at ? " (revoked)" : "");
+			d->sip_username, *d->label ? d->label : "-",
+			d->revoked_at ? " (revoked)" : "");
 	}
 	w->n++;
 	return 0;
 }
 
 static int run_show(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
-                    char **argv)
+		    char **argv)
 {
 	struct walk w = {cli, 0};
 	const char *name = NULL;
@@ -167,10 +167,10 @@ static int run_show(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
 	} else {
 		gw_cli_time_fmt(u.created, when, sizeof(when));
 		fprintf(cli->out,
-		        "user %s\n  extension %s\n  display %s\n  created "
-		        "%s\n",
-		        u.name, *u.extension ? u.extension : "-",
-		        *u.display ? u.display : "-", when);
+			"user %s\n  extension %s\n  display %s\n  created "
+			"%s\n",
+			u.name, *u.extension ? u.extension : "-",
+			*u.display ? u.display : "-", when);
 	}
 	err = store_device_list(cs.s, name, show_dev, &w);
 	if (cli->json)
@@ -183,7 +183,7 @@ out:
 }
 
 static int run_remove(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
-                      int argc, char **argv)
+		      int argc, char **argv)
 {
 	int64_t ids[STORE_USER_DEVICES_MAX];
 	const char *name = NULL;
@@ -208,11 +208,11 @@ static int run_remove(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
 		fputs(",\"devices\":[", cli->out);
 		for (i = 0; i < n; i++)
 			fprintf(cli->out, "%s%lld", i ? "," : "",
-			        (long long)ids[i]);
+				(long long)ids[i]);
 		fputs("]}\n", cli->out);
 	} else {
 		fprintf(cli->out, "user %s removed with %zu device(s)\n", name,
-		        n);
+			n);
 	}
 out:
 	gw_cli_store_close(&cs);
@@ -224,8 +224,8 @@ static const struct gw_cli_cmd cmd_add = {
     .summary = "add a user",
     .args = "NAME [--extension EXT] [--display \"Full Name\"]",
     .help = "Adds a user (NAME: 1 to 64 of A-Z a-z 0-9 . _ -). Prints "
-            "\"user NAME added\",\nor the user as JSON with --json. Exits 1 "
-            "if the user exists.",
+	    "\"user NAME added\",\nor the user as JSON with --json. Exits 1 "
+	    "if the user exists.",
     .run = run_add,
 };
 
@@ -233,7 +233,7 @@ static const struct gw_cli_cmd cmd_list = {
     .name = "list",
     .summary = "list the users",
     .help = "Prints one line per user (name, extension, display name, "
-            "active devices,\ncreated), or a JSON array with --json.",
+	    "active devices,\ncreated), or a JSON array with --json.",
     .run = run_list,
 };
 
@@ -242,7 +242,7 @@ static const struct gw_cli_cmd cmd_show = {
     .summary = "show a user and its devices",
     .args = "NAME",
     .help = "Prints the user and the ids, SIP user names and labels of its "
-            "devices.\nNever prints a secret.",
+	    "devices.\nNever prints a secret.",
     .run = run_show,
 };
 
@@ -251,8 +251,8 @@ static const struct gw_cli_cmd cmd_remove = {
     .summary = "remove a user with its devices and links",
     .args = "NAME",
     .help = "Removes the user, its devices and their provisioning links. "
-            "The running\nserver ends the registrations of the removed "
-            "devices.",
+	    "The running\nserver ends the registrations of the removed "
+	    "devices.",
     .run = run_remove,
 };
 

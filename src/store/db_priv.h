@@ -42,14 +42,14 @@ int store_audit(struct store *s, const char *action, const char *fmt, ...)
 /* Seals pt under the current key with ad "<table>:<id>:<column>" and binds
  * the result to parameter idx of st. */
 int store_seal_bind(struct store *s, sqlite3_stmt *st, int idx,
-                    const char *table, int64_t id, const char *column,
-                    const char *pt);
+		    const char *table, int64_t id, const char *column,
+		    const char *pt);
 /* Unseals column col of st (row "<table>:<id>:<column>") into pt (size
  * bytes, NUL-terminated). Returns 0, EBADMSG (corrupt, other row, unknown
  * key, NULL), EOVERFLOW. */
 int store_unseal_col(struct store *s, sqlite3_stmt *st, int col,
-                     const char *table, int64_t id, const char *column,
-                     char *pt, size_t size);
+		     const char *table, int64_t id, const char *column,
+		     char *pt, size_t size);
 
 /* Copies column col of st into buf (size bytes); NULL gives "". */
 void store_col_str(sqlite3_stmt *st, int col, char *buf, size_t size);

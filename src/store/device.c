@@ -21,7 +21,7 @@ void store_secret_wipe(struct store_device_secret *sec)
 
 /* Seals both HA1s of (sip_username, realm, password) into the row. */
 static int credential_set(struct store *s, int64_t id, const char *user,
-                          const char *realm, const char *password)
+			  const char *realm, const char *password)
 {
 	char md5[SIP_DIGEST_HEX_MAX], sha[SIP_DIGEST_HEX_MAX];
 	struct pl u, r, p;
@@ -37,8 +37,8 @@ static int credential_set(struct store *s, int64_t id, const char *user,
 	if (err)
 		goto out;
 	err = store_prep(s, &st,
-	                 "UPDATE devices SET ha1_md5 = ?, ha1_sha256 = ?, "
-	                 "key_id = ? WHERE id = ?");
+			 "UPDATE devices SET ha1_md5 = ?, ha1_sha256 = ?, "
+			 "key_id = ? WHERE id = ?");
 	if (err)
 		goto out;
 	err = store_seal_bind(s, st, 1, "devices", id, "ha1_md5", md5);
@@ -70,14 +70,15 @@ static int password_make(char *pw, size_t size, const char *given)
 }
 
 static int user_id(struct store *s, const char *user, int64_t *uidp,
-                   int *countp)
+		   int *countp)
 {
 	sqlite3_stmt *st = NULL;
 	int err, rc;
 
 	err = store_prep(s, &st,
-	                 "SELECT u.id, (SELECT count(*) FROM devices d "
-	                 "WHERE d.user_id = u.id) FROM users u WHERE name = ?");
+			 "SELECT u.id, (SELECT count(*) FROM devices d "
+			 "WHERE d.user_id = u.id AND d.revoked_at IS NULL) "
+			 "FROM users u WHERE name = ?");
 	if (err)
 		goto out;
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
@@ -94,9 +95,9 @@ out:
 }
 
 int store_device_add_password(struct store *s, const char *user,
-                              const char *label, const char *realm,
-                              const char *password,
-                              struct store_device_secret *out)
+			      const char *label, const char *realm,
+			      const char *password,
+			      struct store_device_secret *out)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t uid = 0, id = 0;
@@ -111,7 +112,7 @@ int store_device_add_password(struct store *s, const char *user,
 	err = password_make(out->password, sizeof(out->password), password);
 	if (!err)
 		err = store_rand_chars(out->sip_username + 1,
-		                       STORE_SIP_USERNAME_RAND, lower36);
+				       STORE_SIP_USERNAME_RAND, lower36);
 	if (err)
 		goto wipe;
 	out->sip_username[0] = 'd';
@@ -126,8 +127,8 @@ int store_device_add_password(struct store *s, const char *user,
 		goto out;
 	}
 	err = store_prep(s, &st,
-	                 "INSERT INTO devices(user_id, label, sip_username, "
-	                 "realm, created) VALUES (?, ?, ?, ?, ?)");
+			 "INSERT INTO devices(user_id, label, sip_username, "
+			 "realm, created) VALUES (?, ?, ?, ?, ?)");
 	if (err)
 		goto out;
 	sqlite3_bind_int64(st, 1, uid);
@@ -143,7 +144,7 @@ int store_device_add_password(struct store *s, const char *user,
 	err = credential_set(s, id, out->sip_username, realm, out->password);
 	if (!err)
 		err = store_audit(s, "device.add", "device:%lld user:%s",
-		                  (long long)id, user);
+				  (long long)id, user);
 out:
 	sqlite3_finalize(st);
 	err = store_end(s, err);
@@ -156,7 +157,7 @@ wipe:
 }
 
 int store_device_add(struct store *s, const char *user, const char *label,
-                     const char *realm, struct store_device_secret *out)
+		     const char *realm, struct store_device_secret *out)
 {
 	return store_device_add_password(s, user, label, realm, NULL, out);
 }
@@ -203,7 +204,7 @@ out:
 }
 
 int store_device_list(struct store *s, const char *user, store_device_h *h,
-                      void *arg)
+		      void *arg)
 {
 	struct store_device d;
 	sqlite3_stmt *st = NULL;
@@ -216,8 +217,8 @@ int store_device_list(struct store *s, const char *user, store_device_h *h,
 	if (err)
 		goto out;
 	err = store_prep(s, &st,
-	                 DEVICE_COLS "WHERE d.user_id = ? "
-	                             "ORDER BY d.id");
+			 DEVICE_COLS "WHERE d.user_id = ? "
+				     "ORDER BY d.id");
 	if (err)
 		goto out;
 	sqlite3_bind_int64(st, 1, uid);
@@ -250,8 +251,8 @@ static int links_wipe(struct store *s, int64_t id)
 	int err;
 
 	err = store_prep(s, &st,
-	                 "UPDATE links SET password = NULL "
-	                 "WHERE device_id = ? AND password IS NOT NULL");
+			 "UPDATE links SET password = NULL "
+			 "WHERE device_id = ? AND password IS NOT NULL");
 	if (err)
 		return err;
 	sqlite3_bind_int64(st, 1, id);
@@ -276,9 +277,9 @@ int store_device_revoke(struct store *s, int64_t id)
 		goto out;
 	/* The HA1s go too: a revoked device never authenticates again. */
 	err = store_prep(s, &st,
-	                 "UPDATE devices SET revoked_at = ?, "
-	                 "ha1_md5 = NULL, ha1_sha256 = NULL "
-	                 "WHERE id = ?");
+			 "UPDATE devices SET revoked_at = ?, "
+			 "ha1_md5 = NULL, ha1_sha256 = NULL "
+			 "WHERE id = ?");
 	if (err)
 		goto out;
 	sqlite3_bind_int64(st, 1, store_now(s));
@@ -288,7 +289,7 @@ int store_device_revoke(struct store *s, int64_t id)
 		err = links_wipe(s, id);
 	if (!err)
 		err = store_audit(s, "device.revoke", "device:%lld",
-		                  (long long)id);
+				  (long long)id);
 out:
 	sqlite3_finalize(st);
 	err = store_end(s, err);
@@ -298,8 +299,8 @@ out:
 }
 
 int store_device_rotate_password(struct store *s, int64_t id,
-                                 const char *password,
-                                 struct store_device_secret *out)
+				 const char *password,
+				 struct store_device_secret *out)
 {
 	struct store_device d;
 	int err;
@@ -316,12 +317,12 @@ int store_device_rotate_password(struct store *s, int64_t id,
 	err = device_active(s, id, &d);
 	if (!err)
 		err = credential_set(s, id, d.sip_username, d.realm,
-		                     out->password);
+				     out->password);
 	if (!err)
 		err = links_wipe(s, id);
 	if (!err)
 		err = store_audit(s, "device.rotate", "device:%lld",
-		                  (long long)id);
+				  (long long)id);
 	err = store_end(s, err);
 	if (!err) {
 		store_checkpoint(s);
@@ -336,14 +337,14 @@ wipe:
 }
 
 int store_device_rotate(struct store *s, int64_t id,
-                        struct store_device_secret *out)
+			struct store_device_secret *out)
 {
 	return store_device_rotate_password(s, id, NULL, out);
 }
 
 int store_device_ha1(struct store *s, const char *sip_username,
-                     const char *realm, int alg, char *hex, size_t size,
-                     int64_t *device_idp)
+		     const char *realm, int alg, char *hex, size_t size,
+		     int64_t *device_idp)
 {
 	const char *col;
 	sqlite3_stmt *st = NULL;
@@ -365,11 +366,11 @@ int store_device_ha1(struct store *s, const char *sip_username,
 		return EINVAL;
 	}
 	err = store_prep(s, &st,
-	                 alg == SIP_DIGEST_MD5 || alg == SIP_DIGEST_MD5_SESS
-	                     ? "SELECT id, revoked_at, ha1_md5 FROM devices "
-	                       "WHERE sip_username = ? AND realm = ?"
-	                     : "SELECT id, revoked_at, ha1_sha256 FROM devices "
-	                       "WHERE sip_username = ? AND realm = ?");
+			 alg == SIP_DIGEST_MD5 || alg == SIP_DIGEST_MD5_SESS
+			     ? "SELECT id, revoked_at, ha1_md5 FROM devices "
+			       "WHERE sip_username = ? AND realm = ?"
+			     : "SELECT id, revoked_at, ha1_sha256 FROM devices "
+			       "WHERE sip_username = ? AND realm = ?");
 	if (err)
 		goto out;
 	sqlite3_bind_text(st, 1, sip_username, -1, SQLITE_STATIC);
@@ -393,7 +394,7 @@ out:
 }
 
 int store_device_seen(struct store *s, int64_t id, const char *address,
-                      int64_t now)
+		      int64_t now)
 {
 	sqlite3_stmt *st = NULL;
 	int err;
@@ -403,8 +404,8 @@ int store_device_seen(struct store *s, int64_t id, const char *address,
 	if (strlen(address) > STORE_ADDRESS_MAX)
 		return EOVERFLOW;
 	err = store_prep(s, &st,
-	                 "UPDATE devices SET last_seen_at = ?, "
-	                 "last_address = ? WHERE id = ?");
+			 "UPDATE devices SET last_seen_at = ?, "
+			 "last_address = ? WHERE id = ?");
 	if (err)
 		goto out;
 	sqlite3_bind_int64(st, 1, now);

@@ -31,9 +31,9 @@ static int purge(struct store *s, int64_t now, unsigned *np)
 	int err;
 
 	err = store_prep(s, &st,
-	                 "UPDATE links SET password = NULL "
-	                 "WHERE password IS NOT NULL AND "
-	                 "expires_at <= ?");
+			 "UPDATE links SET password = NULL "
+			 "WHERE password IS NOT NULL AND "
+			 "expires_at <= ?");
 	if (err)
 		return err;
 	sqlite3_bind_int64(st, 1, now);
@@ -81,8 +81,8 @@ static int device_check(struct store *s, int64_t id)
 }
 
 int store_link_create(struct store *s, int64_t device_id, const char *password,
-                      int64_t ttl_s, int64_t now, char *token, size_t size,
-                      int64_t *expiresp)
+		      int64_t ttl_s, int64_t now, char *token, size_t size,
+		      int64_t *expiresp)
 {
 	uint8_t h[crypto_hash_sha256_BYTES];
 	sqlite3_stmt *st = NULL;
@@ -107,8 +107,8 @@ int store_link_create(struct store *s, int64_t device_id, const char *password,
 	if (err)
 		goto out;
 	err = store_prep(s, &st,
-	                 "INSERT INTO links(device_id, token_hash, "
-	                 "expires_at) VALUES (?, ?, ?)");
+			 "INSERT INTO links(device_id, token_hash, "
+			 "expires_at) VALUES (?, ?, ?)");
 	if (err)
 		goto out;
 	sqlite3_bind_int64(st, 1, device_id);
@@ -129,7 +129,7 @@ int store_link_create(struct store *s, int64_t device_id, const char *password,
 	err = store_sqlerr(s, sqlite3_step(st));
 	if (!err)
 		err = store_audit(s, "link.create", "link:%lld device:%lld",
-		                  (long long)id, (long long)device_id);
+				  (long long)id, (long long)device_id);
 out:
 	sqlite3_finalize(st);
 	err = store_end(s, err);
@@ -147,8 +147,8 @@ static int mark_used(struct store *s, int64_t id, int64_t now)
 	int err;
 
 	err = store_prep(s, &st,
-	                 "UPDATE links SET used_at = ?, "
-	                 "password = NULL WHERE id = ?");
+			 "UPDATE links SET used_at = ?, "
+			 "password = NULL WHERE id = ?");
 	if (err)
 		return err;
 	sqlite3_bind_int64(st, 1, now);
@@ -159,7 +159,7 @@ static int mark_used(struct store *s, int64_t id, int64_t now)
 }
 
 int store_link_redeem(struct store *s, const char *token, int64_t now,
-                      struct store_link_info *out)
+		      struct store_link_info *out)
 {
 	uint8_t h[crypto_hash_sha256_BYTES];
 	sqlite3_stmt *st = NULL;
@@ -176,12 +176,12 @@ int store_link_redeem(struct store *s, const char *token, int64_t now,
 		return err;
 	/* One indexed lookup (token_hash is UNIQUE) whatever the outcome. */
 	err = store_prep(s, &st,
-	                 "SELECT l.id, l.device_id, l.expires_at, l.used_at,"
-	                 " l.password, d.revoked_at, d.sip_username, d.realm,"
-	                 " u.name, u.display FROM links l"
-	                 " JOIN devices d ON d.id = l.device_id"
-	                 " JOIN users u ON u.id = d.user_id"
-	                 " WHERE l.token_hash = ?");
+			 "SELECT l.id, l.device_id, l.expires_at, l.used_at,"
+			 " l.password, d.revoked_at, d.sip_username, d.realm,"
+			 " u.name, u.display FROM links l"
+			 " JOIN devices d ON d.id = l.device_id"
+			 " JOIN users u ON u.id = d.user_id"
+			 " WHERE l.token_hash = ?");
 	if (err)
 		goto out;
 	sqlite3_bind_blob(st, 1, h, sizeof(h), SQLITE_STATIC);
@@ -207,7 +207,7 @@ int store_link_redeem(struct store *s, const char *token, int64_t now,
 	}
 	out->device = sqlite3_column_int64(st, 1);
 	err = store_unseal_col(s, st, 4, "links", id, "password", out->password,
-	                       sizeof(out->password));
+			       sizeof(out->password));
 	if (err)
 		goto out;
 	store_col_str(st, 6, out->sip_username, sizeof(out->sip_username));
@@ -219,7 +219,7 @@ int store_link_redeem(struct store *s, const char *token, int64_t now,
 	err = mark_used(s, id, now);
 	if (!err)
 		err = store_audit(s, "link.redeem", "link:%lld device:%lld",
-		                  (long long)id, (long long)out->device);
+				  (long long)id, (long long)out->device);
 out:
 	sqlite3_finalize(st);
 	if (err == ESTALE && wiped)

@@ -41,7 +41,7 @@ static int reseal_col(struct store *s, const struct sealed_col *c, unsigned *np)
 		int64_t id = sqlite3_column_int64(sel, 0);
 
 		err = store_unseal_col(s, sel, 1, c->table, id, c->column, pt,
-		                       sizeof(pt));
+				       sizeof(pt));
 		if (err)
 			goto out;
 		sqlite3_reset(upd);
@@ -52,7 +52,7 @@ static int reseal_col(struct store *s, const struct sealed_col *c, unsigned *np)
 		sqlite3_bind_int64(upd, 2, id);
 		if (sqlite3_bind_parameter_count(upd) >= 3)
 			sqlite3_bind_int64(upd, 3,
-			                   store_keyring_current(s->kr));
+					   store_keyring_current(s->kr));
 		err = store_sqlerr(s, sqlite3_step(upd));
 		if (err)
 			goto out;
@@ -84,7 +84,7 @@ int store_rekey(struct store *s, struct store_keyring *kr, unsigned *np)
 		err = reseal_col(s, &cols[i], &n);
 	if (!err)
 		err = store_audit(s, "store.rekey", "key:%u",
-		                  (unsigned)store_keyring_current(kr));
+				  (unsigned)store_keyring_current(kr));
 	err = store_end(s, err);
 out:
 	if (err) {

@@ -26,30 +26,30 @@ static int exec(sqlite3 *db, const char *sql)
 static int migrate_1(sqlite3 *db)
 {
 	return exec(db, "CREATE TABLE users ("
-	                " id INTEGER PRIMARY KEY,"
-	                " name TEXT NOT NULL UNIQUE,"
-	                " extension TEXT,"
-	                " display TEXT,"
-	                " created INTEGER NOT NULL);"
-	                "CREATE TABLE devices ("
-	                " id INTEGER PRIMARY KEY,"
-	                " user_id INTEGER NOT NULL"
-	                "  REFERENCES users(id) ON DELETE CASCADE,"
-	                " label TEXT,"
-	                " sip_username TEXT NOT NULL UNIQUE,"
-	                " realm TEXT NOT NULL,"
-	                " ha1_md5 BLOB,"
-	                " ha1_sha256 BLOB,"
-	                " key_id INTEGER NOT NULL DEFAULT 0,"
-	                " created INTEGER NOT NULL,"
-	                " revoked_at INTEGER);"
-	                "CREATE INDEX devices_user ON devices(user_id);"
-	                "CREATE TABLE audit ("
-	                " id INTEGER PRIMARY KEY,"
-	                " time INTEGER NOT NULL,"
-	                " actor TEXT NOT NULL,"
-	                " action TEXT NOT NULL,"
-	                " subject TEXT NOT NULL);");
+			" id INTEGER PRIMARY KEY,"
+			" name TEXT NOT NULL UNIQUE,"
+			" extension TEXT,"
+			" display TEXT,"
+			" created INTEGER NOT NULL);"
+			"CREATE TABLE devices ("
+			" id INTEGER PRIMARY KEY,"
+			" user_id INTEGER NOT NULL"
+			"  REFERENCES users(id) ON DELETE CASCADE,"
+			" label TEXT,"
+			" sip_username TEXT NOT NULL UNIQUE,"
+			" realm TEXT NOT NULL,"
+			" ha1_md5 BLOB,"
+			" ha1_sha256 BLOB,"
+			" key_id INTEGER NOT NULL DEFAULT 0,"
+			" created INTEGER NOT NULL,"
+			" revoked_at INTEGER);"
+			"CREATE INDEX devices_user ON devices(user_id);"
+			"CREATE TABLE audit ("
+			" id INTEGER PRIMARY KEY,"
+			" time INTEGER NOT NULL,"
+			" actor TEXT NOT NULL,"
+			" action TEXT NOT NULL,"
+			" subject TEXT NOT NULL);");
 }
 
 /* 2: when and where a device was last seen; one-time links (the token only
@@ -58,16 +58,16 @@ static int migrate_1(sqlite3 *db)
 static int migrate_2(sqlite3 *db)
 {
 	return exec(db, "ALTER TABLE devices ADD COLUMN last_seen_at INTEGER;"
-	                "ALTER TABLE devices ADD COLUMN last_address TEXT;"
-	                "CREATE TABLE links ("
-	                " id INTEGER PRIMARY KEY,"
-	                " device_id INTEGER NOT NULL"
-	                "  REFERENCES devices(id) ON DELETE CASCADE,"
-	                " token_hash BLOB NOT NULL UNIQUE,"
-	                " expires_at INTEGER NOT NULL,"
-	                " used_at INTEGER,"
-	                " password BLOB);"
-	                "CREATE INDEX links_device ON links(device_id);");
+			"ALTER TABLE devices ADD COLUMN last_address TEXT;"
+			"CREATE TABLE links ("
+			" id INTEGER PRIMARY KEY,"
+			" device_id INTEGER NOT NULL"
+			"  REFERENCES devices(id) ON DELETE CASCADE,"
+			" token_hash BLOB NOT NULL UNIQUE,"
+			" expires_at INTEGER NOT NULL,"
+			" used_at INTEGER,"
+			" password BLOB);"
+			"CREATE INDEX links_device ON links(device_id);");
 }
 
 static migration_h *const migrations[] = {
@@ -82,9 +82,9 @@ int store_schema_get(sqlite3 *db, int *versionp)
 
 	*versionp = 0;
 	rc = sqlite3_prepare_v2(db,
-	                        "SELECT count(*) FROM sqlite_master WHERE "
-	                        "type = 'table' AND name = 'schema_version'",
-	                        -1, &st, NULL);
+				"SELECT count(*) FROM sqlite_master WHERE "
+				"type = 'table' AND name = 'schema_version'",
+				-1, &st, NULL);
 	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
 		err = EIO;
 		goto out;
@@ -94,7 +94,7 @@ int store_schema_get(sqlite3 *db, int *versionp)
 	sqlite3_finalize(st);
 	st = NULL;
 	rc = sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version",
-	                        -1, &st, NULL);
+				-1, &st, NULL);
 	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
 		err = EIO;
 		goto out;
@@ -103,7 +103,7 @@ int store_schema_get(sqlite3 *db, int *versionp)
 out:
 	if (err)
 		log_error("store", "cannot read the schema version: %s",
-		          sqlite3_errmsg(db));
+			  sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	return err;
 }
@@ -122,14 +122,14 @@ static int step(sqlite3 *db, int n)
 		return exec(db, "COMMIT");
 	if (!err)
 		err = exec(db, "CREATE TABLE IF NOT EXISTS schema_version ("
-		               " version INTEGER NOT NULL)");
+			       " version INTEGER NOT NULL)");
 	if (!err)
 		err = migrations[n - 1](db);
 	if (!err) {
 		snprintf(sql, sizeof(sql),
-		         "DELETE FROM schema_version;"
-		         "INSERT INTO schema_version VALUES (%d)",
-		         n);
+			 "DELETE FROM schema_version;"
+			 "INSERT INTO schema_version VALUES (%d)",
+			 n);
 		err = exec(db, sql);
 	}
 	if (!err)
@@ -152,9 +152,9 @@ int store_schema_migrate(sqlite3 *db, int target)
 		return err;
 	if (v > (int)SC_ARRAY_SIZE(migrations)) {
 		log_error("store",
-		          "schema version %d is newer than this "
-		          "program (%d): upgrade sipcloak",
-		          v, (int)SC_ARRAY_SIZE(migrations));
+			  "schema version %d is newer than this "
+			  "program (%d): upgrade sipcloak",
+			  v, (int)SC_ARRAY_SIZE(migrations));
 		return EIO;
 	}
 	while (!err && v < target)

@@ -17,7 +17,7 @@
 #define STORE_REALM_MAX 253        /* bytes of a realm (a domain name) */
 #define STORE_ADDRESS_MAX 64       /* bytes of "[v6]:port" as last seen */
 #define STORE_ACTOR_MAX 32         /* bytes of an audit actor */
-#define STORE_USER_DEVICES_MAX 64  /* devices (revoked included) per user */
+#define STORE_USER_DEVICES_MAX 64  /* active (not revoked) devices per user */
 #define STORE_BUSY_TIMEOUT_MS 5000 /* wait for a writer in another process */
 
 /* Generated credentials. */
@@ -82,8 +82,9 @@ int store_user_list(struct store *s, store_user_h *h, void *arg);
 
 /*
  * Removes a user with its devices and links (one transaction). ids (room
- * for STORE_USER_DEVICES_MAX) gets the removed device ids, *np how many, so
- * that the caller can end their registrations. Returns 0, ENOENT, EIO.
+ * for STORE_USER_DEVICES_MAX) gets the ids of the removed active devices,
+ * *np how many, so that the caller can end their registrations (revoked
+ * ones have none). Returns 0, ENOENT, EIO.
  */
 int store_user_remove(struct store *s, const char *name,
 		      int64_t ids[STORE_USER_DEVICES_MAX], size_t *np);

@@ -37,7 +37,7 @@ static void bind_opt(sqlite3_stmt *st, int idx, const char *s)
 }
 
 int store_user_add(struct store *s, const char *name, const char *extension,
-                   const char *display, int64_t *idp)
+		   const char *display, int64_t *idp)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t id = 0;
@@ -55,8 +55,8 @@ int store_user_add(struct store *s, const char *name, const char *extension,
 	if (err)
 		return err;
 	err = store_prep(s, &st,
-	                 "INSERT INTO users(name, extension, display, created) "
-	                 "VALUES (?, ?, ?, ?)");
+			 "INSERT INTO users(name, extension, display, created) "
+			 "VALUES (?, ?, ?, ?)");
 	if (err)
 		goto out;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -137,7 +137,7 @@ out:
 }
 
 int store_user_remove(struct store *s, const char *name,
-                      int64_t ids[STORE_USER_DEVICES_MAX], size_t *np)
+		      int64_t ids[STORE_USER_DEVICES_MAX], size_t *np)
 {
 	sqlite3_stmt *st = NULL;
 	size_t n = 0;
@@ -161,8 +161,8 @@ int store_user_remove(struct store *s, const char *name,
 	uid = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	err = store_prep(s, &st,
-	                 "SELECT id FROM devices WHERE user_id = ? "
-	                 "ORDER BY id");
+			 "SELECT id FROM devices WHERE user_id = ? "
+			 "AND revoked_at IS NULL ORDER BY id");
 	if (err)
 		goto out;
 	sqlite3_bind_int64(st, 1, uid);

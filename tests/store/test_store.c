@@ -227,8 +227,9 @@ static void test_device_revoke_rotate(void **state)
 static void test_device_limit_cascade(void **state)
 {
 	struct store_device_secret sec;
-	int64_t ids[STORE_USER_DEVICES_MAX], first = 0;
+	int64_t ids[STORE_USER_DEVICES_MAX], first = 0, last = 0;
 	char token[STORE_TOKEN_LEN + 1], hex[STORE_HA1_HEX_MAX];
+	char name[STORE_SIP_USERNAME_LEN + 1];
 	struct store_link_info info;
 	size_t n = 0, i;
 	struct fx f;
@@ -241,20 +242,31 @@ static void test_device_limit_cascade(void **state)
 		    store_device_add(f.s, "alice", NULL, "r", &sec), 0);
 		if (!first)
 			first = sec.device;
+		last = sec.device;
 	}
 	assert_int_equal(store_device_add(f.s, "alice", NULL, "r", &sec),
 			 EOVERFLOW);
+	assert_string_equal(sec.password, ""); /* wiped on error */
+	/* Revoked devices do not count, and have no registrations to end. */
+	assert_int_equal(store_device_revoke(f.s, last), 0);
+	assert_int_equal(store_device_add(f.s, "alice", NULL, "r", &sec), 0);
+	memcpy(name, sec.sip_username, sizeof(name));
 	assert_int_equal(store_link_create(f.s, first, "pw", 600, f.now, token,
 					   sizeof(token), NULL),
 			 0);
 	assert_int_equal(store_user_remove(f.s, "alice", ids, &n), 0);
 	assert_int_equal(n, STORE_USER_DEVICES_MAX);
 	assert_int_equal(ids[0], first);
-	assert_int_equal(store_device_ha1(f.s, sec.sip_username, "r",
-					  SIP_DIGEST_MD5, hex, sizeof(hex),
-					  NULL),
+	assert_int_equal(ids[n - 1], sec.device);
+	for (i = 0; i < n; i++)
+		assert_true(ids[i] != last);
+	assert_int_equal(store_device_ha1(f.s, name, "r", SIP_DIGEST_MD5, hex,
+					  sizeof(hex), NULL),
+			 ENOENT);
+	assert_int_equal(store_device_get(f.s, last, &(struct store_device){0}),
 			 ENOENT);
 	assert_int_equal(store_link_redeem(f.s, token, f.now, &info), ENOENT);
+	store_secret_wipe(&sec);
 	fx_done(&f);
 }
 

@@ -66,12 +66,12 @@ static inline void fx_done(struct fx *f)
 static inline void raw(struct fx *f, const char *sql)
 {
 	assert_int_equal(sqlite3_exec(f->s->db, sql, NULL, NULL, NULL),
-	                 SQLITE_OK);
+			 SQLITE_OK);
 }
 
 static inline void ha1_expect(const char *user, const char *realm,
-                              const char *pw, enum sip_digest_alg alg,
-                              const char *got)
+			      const char *pw, enum sip_digest_alg alg,
+			      const char *got)
 {
 	char want[SIP_DIGEST_HEX_MAX];
 	struct pl u, r, p;

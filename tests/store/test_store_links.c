@@ -21,26 +21,26 @@ static void test_links(void **state)
 	assert_int_equal(store_user_add(f.s, "alice", NULL, "Alice", NULL), 0);
 	assert_int_equal(store_device_add(f.s, "alice", NULL, "r", &sec), 0);
 	assert_int_equal(store_link_create(f.s, sec.device, sec.password, 900,
-	                                   f.now, token, sizeof(token), &exp),
-	                 0);
+					   f.now, token, sizeof(token), &exp),
+			 0);
 	assert_int_equal(strlen(token), STORE_TOKEN_LEN);
 	assert_int_equal(exp, f.now + 900);
 	assert_int_equal(store_link_create(f.s, sec.device, sec.password, 59,
-	                                   f.now, t2, sizeof(t2), NULL),
-	                 EOVERFLOW);
+					   f.now, t2, sizeof(t2), NULL),
+			 EOVERFLOW);
 	assert_int_equal(store_link_create(f.s, sec.device, sec.password,
-	                                   STORE_LINK_TTL_MAX + 1, f.now, t2,
-	                                   sizeof(t2), NULL),
-	                 EOVERFLOW);
+					   STORE_LINK_TTL_MAX + 1, f.now, t2,
+					   sizeof(t2), NULL),
+			 EOVERFLOW);
 	assert_int_equal(store_link_create(f.s, sec.device, sec.password, 900,
-	                                   f.now, t2, STORE_TOKEN_LEN, NULL),
-	                 EOVERFLOW);
+					   f.now, t2, STORE_TOKEN_LEN, NULL),
+			 EOVERFLOW);
 	assert_int_equal(store_link_create(f.s, 999, sec.password, 900, f.now,
-	                                   t2, sizeof(t2), NULL),
-	                 ENOENT);
+					   t2, sizeof(t2), NULL),
+			 ENOENT);
 	assert_int_equal(store_link_create(f.s, sec.device, sec.password, 60,
-	                                   f.now, t2, sizeof(t2), NULL),
-	                 0);
+					   f.now, t2, sizeof(t2), NULL),
+			 0);
 	assert_string_not_equal(token, t2);
 
 	/* Single use. */
@@ -52,10 +52,10 @@ static void test_links(void **state)
 	assert_string_equal(info.realm, "r");
 	assert_int_equal(info.device, sec.device);
 	assert_int_equal(store_link_redeem(f.s, token, f.now + 1, &info),
-	                 ESTALE);
+			 ESTALE);
 	assert_string_equal(info.password, "");
 	assert_int_equal(store_link_redeem(f.s, "nosuchtoken", f.now, &info),
-	                 ENOENT);
+			 ENOENT);
 
 	/* Expiry: at expires_at it is gone, and its password wiped. */
 	assert_int_equal(store_link_redeem(f.s, t2, f.now + 60, &info), ESTALE);
@@ -64,9 +64,9 @@ static void test_links(void **state)
 
 		assert_int_equal(
 		    sqlite3_prepare_v2(f.s->db,
-		                       "SELECT count(*) FROM links WHERE "
-		                       "password IS NOT NULL",
-		                       -1, &st, NULL),
+				       "SELECT count(*) FROM links WHERE "
+				       "password IS NOT NULL",
+				       -1, &st, NULL),
 		    SQLITE_OK);
 		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 		assert_int_equal(sqlite3_column_int(st, 0), 0);
@@ -75,27 +75,27 @@ static void test_links(void **state)
 
 	/* Purge, rotation and revocation each end pending links. */
 	assert_int_equal(store_link_create(f.s, sec.device, sec.password, 60,
-	                                   f.now, t3, sizeof(t3), NULL),
-	                 0);
+					   f.now, t3, sizeof(t3), NULL),
+			 0);
 	assert_int_equal(store_link_purge(f.s, f.now + 59, &n), 0);
 	assert_int_equal(n, 0);
 	assert_int_equal(store_link_purge(f.s, f.now + 60, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(store_link_create(f.s, sec.device, sec.password, 60,
-	                                   f.now, t4, sizeof(t4), NULL),
-	                 0);
+					   f.now, t4, sizeof(t4), NULL),
+			 0);
 	dev = sec.device;
 	store_secret_wipe(&sec);
 	assert_int_equal(store_device_rotate(f.s, dev, &sec), 0);
 	assert_int_equal(store_link_redeem(f.s, t4, f.now, &info), ESTALE);
 	assert_int_equal(store_link_create(f.s, sec.device, sec.password, 60,
-	                                   f.now, t4, sizeof(t4), NULL),
-	                 0);
+					   f.now, t4, sizeof(t4), NULL),
+			 0);
 	assert_int_equal(store_device_revoke(f.s, sec.device), 0);
 	assert_int_equal(store_link_redeem(f.s, t4, f.now, &info), ESTALE);
 	assert_int_equal(store_link_create(f.s, sec.device, "x", 60, f.now, t4,
-	                                   sizeof(t4), NULL),
-	                 EACCES);
+					   sizeof(t4), NULL),
+			 EACCES);
 	store_secret_wipe(&sec);
 	store_link_wipe(&info);
 	fx_done(&f);
@@ -118,8 +118,8 @@ static void test_rekey(void **state)
 	assert_int_equal(store_user_add(f.s, "alice", NULL, NULL, NULL), 0);
 	assert_int_equal(store_device_add(f.s, "alice", NULL, "r", &sec), 0);
 	assert_int_equal(store_link_create(f.s, sec.device, sec.password, 600,
-	                                   f.now, token, sizeof(token), NULL),
-	                 0);
+					   f.now, token, sizeof(token), NULL),
+			 0);
 	assert_int_equal(store_keyring_alloc(&kr2), 0);
 	assert_int_equal(store_keyring_add(kr2, 1, key1), 0);
 	assert_int_equal(store_keyring_add(kr2, 2, key2), 0);
@@ -130,9 +130,9 @@ static void test_rekey(void **state)
 	assert_int_equal(store_rekey(f.s, only2, &n), EBADMSG);
 	assert_int_equal(n, 0);
 	assert_int_equal(store_device_ha1(f.s, sec.sip_username, "r",
-	                                  SIP_DIGEST_MD5, hex, sizeof(hex),
-	                                  NULL),
-	                 0);
+					  SIP_DIGEST_MD5, hex, sizeof(hex),
+					  NULL),
+			 0);
 
 	assert_int_equal(store_rekey(f.s, kr2, &n), 0);
 	assert_int_equal(n, 3);
@@ -143,9 +143,9 @@ static void test_rekey(void **state)
 	f.kr = only2;
 	fx_open(&f);
 	assert_int_equal(store_device_ha1(f.s, sec.sip_username, "r",
-	                                  SIP_DIGEST_SHA256, hex, sizeof(hex),
-	                                  NULL),
-	                 0);
+					  SIP_DIGEST_SHA256, hex, sizeof(hex),
+					  NULL),
+			 0);
 	ha1_expect(sec.sip_username, "r", sec.password, SIP_DIGEST_SHA256, hex);
 	assert_int_equal(store_link_redeem(f.s, token, f.now, &info), 0);
 	assert_string_equal(info.password, sec.password);
@@ -177,13 +177,13 @@ static void test_migrate_from_1(void **state)
 	assert_int_equal(store_schema_get(db, &v), 0);
 	assert_int_equal(v, 1);
 	assert_int_equal(sqlite3_exec(db,
-	                              "INSERT INTO users(id, name, created) "
-	                              "VALUES (1, 'old', 5);"
-	                              "INSERT INTO devices(id, user_id, "
-	                              "sip_username, realm, created) VALUES "
-	                              "(7, 1, 'dold', 'r', 6)",
-	                              NULL, NULL, NULL),
-	                 SQLITE_OK);
+				      "INSERT INTO users(id, name, created) "
+				      "VALUES (1, 'old', 5);"
+				      "INSERT INTO devices(id, user_id, "
+				      "sip_username, realm, created) VALUES "
+				      "(7, 1, 'dold', 'r', 6)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
 	assert_int_equal(store_schema_migrate(db, 3), EINVAL);
 	sqlite3_close(db);
 
@@ -196,17 +196,17 @@ static void test_migrate_from_1(void **state)
 	assert_int_equal(d.last_seen_at, 0);
 	assert_int_equal(store_device_rotate(s, 7, &sec), 0);
 	assert_int_equal(store_link_create(s, 7, sec.password, 60, 100, token,
-	                                   sizeof(token), NULL),
-	                 0);
+					   sizeof(token), NULL),
+			 0);
 	store_close(s);
 
 	/* A database from a newer program is refused. */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
-	                              "UPDATE schema_version SET "
-	                              "version = 99",
-	                              NULL, NULL, NULL),
-	                 SQLITE_OK);
+				      "UPDATE schema_version SET "
+				      "version = 99",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(store_open(&s, path, kr), EIO);
 	assert_null(s);
@@ -245,24 +245,24 @@ static void test_audit(void **state)
 	assert_int_equal(store_user_add(f.s, "al", NULL, NULL, NULL), 0);
 	assert_int_equal(store_device_add(f.s, "al", NULL, "r", &sec), 0);
 	assert_int_equal(store_link_create(f.s, sec.device, sec.password, 60,
-	                                   f.now, token, sizeof(token), NULL),
-	                 0);
+					   f.now, token, sizeof(token), NULL),
+			 0);
 	assert_int_equal(store_link_redeem(f.s, token, f.now, &info), 0);
 	assert_int_equal(store_device_rotate(f.s, sec.device, &sec), 0);
 	assert_int_equal(store_device_revoke(f.s, sec.device), 0);
 	assert_int_equal(store_user_remove(f.s, "al", ids, &n), 0);
 	assert_int_equal(store_actor_set(f.s, "a-very-long-actor-name-over-32-"
-	                                      "bytes"),
-	                 EOVERFLOW);
+					      "bytes"),
+			 EOVERFLOW);
 	assert_int_equal(store_audit_list(f.s, audit_collect, mb), 0);
 	assert_int_equal(mbuf_write_mem(mb, "", 1), 0);
 	assert_string_equal((char *)mb->buf, "user.add user:al\n"
-	                                     "device.add device:1 user:al\n"
-	                                     "link.create link:1 device:1\n"
-	                                     "link.redeem link:1 device:1\n"
-	                                     "device.rotate device:1\n"
-	                                     "device.revoke device:1\n"
-	                                     "user.remove user:al\n");
+					     "device.add device:1 user:al\n"
+					     "link.create link:1 device:1\n"
+					     "link.redeem link:1 device:1\n"
+					     "device.rotate device:1\n"
+					     "device.revoke device:1\n"
+					     "user.remove user:al\n");
 	mem_deref(mb);
 	store_secret_wipe(&sec);
 	store_link_wipe(&info);
@@ -295,8 +295,8 @@ static void test_redeem_timing(void **state)
 	assert_int_equal(store_user_add(f.s, "alice", NULL, NULL, NULL), 0);
 	assert_int_equal(store_device_add(f.s, "alice", NULL, "r", &sec), 0);
 	assert_int_equal(store_link_create(f.s, sec.device, sec.password, 600,
-	                                   f.now, token, sizeof(token), NULL),
-	                 0);
+					   f.now, token, sizeof(token), NULL),
+			 0);
 	assert_int_equal(store_link_redeem(f.s, token, f.now, &info), 0);
 	memcpy(bogus, token, sizeof(bogus));
 	bogus[0] = bogus[0] == 'A' ? 'B' : 'A';
