@@ -40,8 +40,9 @@ typedef int64_t(store_now_h)(void *arg);
  * kr is referenced (mem_ref) and used to seal and unseal. The file is put
  * in WAL mode with foreign keys on, secure_delete on and a busy timeout, so
  * that the CLI and the running server can share it.
- * Returns 0, EINVAL, ENOMEM, EIO (cannot open, not a database, or a schema
- * newer than this program: logged), EBUSY (locked past the timeout).
+ * Returns 0, EINVAL, ENOMEM, EIO (not a database, or a schema newer than
+ * this program: logged), EBUSY (locked past the timeout), or the errno of
+ * creating the file (ENOENT: no such directory, EACCES, ...).
  */
 int store_open(struct store **sp, const char *path, struct store_keyring *kr);
 

@@ -429,6 +429,46 @@ static void test_digest_callback(void **state)
 	fx_done(&f);
 }
 
+static int stop_at_first(const struct store_user *u, void *arg)
+{
+	(void)u;
+	(*(int *)arg)++;
+	return EINTR;
+}
+
+/* Files that are not a store, and walks stopped by their callback. */
+static void test_open_errors(void **state)
+{
+	struct store *s2 = (struct store *)&s2;
+	char junk[128];
+	int count = 0;
+	FILE *fp;
+	struct fx f;
+
+	(void)state;
+	fx_init(&f);
+	assert_int_equal(store_open(&s2, "/nonexistent/dir/s.db", f.kr),
+			 ENOENT);
+	assert_null(s2);
+	snprintf(junk, sizeof(junk), "%s/junk.db", f.dir);
+	fp = fopen(junk, "w");
+	assert_non_null(fp);
+	fputs(
+	    "this is not an SQLite database, not even close to one..........."
+	    "................................................................",
+	    fp);
+	fclose(fp);
+	assert_int_equal(store_open(&s2, junk, f.kr), EIO);
+	unlink(junk);
+	assert_int_equal(store_user_add(f.s, "a", NULL, NULL, NULL), 0);
+	assert_int_equal(store_user_add(f.s, "b", NULL, NULL, NULL), 0);
+	assert_int_equal(store_user_list(f.s, stop_at_first, &count), EINTR);
+	assert_int_equal(count, 1);
+	assert_int_equal(store_actor_set(f.s, ""), EINVAL);
+	assert_int_equal(store_device_seen(f.s, 1, NULL, 0), EINVAL);
+	fx_done(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +481,7 @@ int main(void)
 	    SC_TEST(test_enomem),
 	    SC_TEST(test_shared_writer),
 	    SC_TEST(test_digest_callback),
+	    SC_TEST(test_open_errors),
 	};
 
 	log_level_set(LOG_ERROR);
