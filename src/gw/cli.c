@@ -12,6 +12,9 @@ static const struct gw_cli_cmd *const commands[] = {
     &gw_cli_cmd_version,
     &gw_cli_cmd_config,
     &gw_cli_cmd_serve,
+    &gw_cli_cmd_user,
+    &gw_cli_cmd_device,
+    &gw_cli_cmd_key,
     NULL,
 };
 

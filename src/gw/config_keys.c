@@ -41,6 +41,8 @@ static const struct gw_config_key keys[] = {
      false},
     {"store", "master_key", GW_CFG_PATH, OFF(store.master_key), 0, 0,
      "var/master.key", false},
+    {"store", "min_secret_bits", GW_CFG_UINT, OFF(store.min_secret_bits), 40,
+     256, "80", false},
     {"media", "ports", GW_CFG_PORTS, OFF(media.ports), 0, 0, "40000-40999",
      false},
     {"media", "workers", GW_CFG_UINT, OFF(media.workers), 0, 256, "0", false},

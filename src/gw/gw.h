@@ -103,6 +103,7 @@ struct gw_config {
 	struct {
 		char *path;
 		char *master_key;
+		uint32_t min_secret_bits; /* operator-chosen secrets */
 	} store;
 	struct {
 		struct gw_port_range ports;
@@ -247,6 +248,9 @@ struct gw_cli_cmd {
 extern const struct gw_cli_cmd gw_cli_cmd_version;
 extern const struct gw_cli_cmd gw_cli_cmd_config;
 extern const struct gw_cli_cmd gw_cli_cmd_serve;
+extern const struct gw_cli_cmd gw_cli_cmd_user;   /* cli_user.c */
+extern const struct gw_cli_cmd gw_cli_cmd_device; /* cli_device.c */
+extern const struct gw_cli_cmd gw_cli_cmd_key;    /* cli_key.c */
 
 /* Parses argv and runs the command; returns the process exit code. */
 int gw_cli_main(int argc, char **argv, FILE *out, FILE *err);

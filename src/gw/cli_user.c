@@ -1,0 +1,266 @@
+/* cli_user.c: `sipcloak user add|list|show|remove`: the users of the
+ * credential store, text or --json. */
+#include <errno.h>
+#include <string.h>
+
+#include "gw/cli_store.h"
+
+static void user_json(FILE *f, const struct store_user *u)
+{
+	gw_cli_json_str(f, "name", u->name, false);
+	gw_cli_json_str(f, "extension", u->extension, true);
+	gw_cli_json_str(f, "display", u->display, true);
+	gw_cli_json_time(f, "created", u->created, true);
+	fprintf(f, ",\"active_devices\":%u", u->devices);
+}
+
+static void user_text(FILE *f, const struct store_user *u)
+{
+	char when[32];
+
+	gw_cli_time_fmt(u->created, when, sizeof(when));
+	fprintf(f, "%-20s %-10s %-24s %-7u %s\n", u->name,
+		*u->extension ? u->extension : "-",
+		*u->display ? u->display : "-", u->devices, when);
+}
+
+static int run_add(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
+		   char **argv)
+{
+	const char *name = NULL, *ext = NULL, *display = NULL;
+	const struct gw_cli_opt opts[] = {
+	    {"--extension", &ext, NULL},
+	    {"--display", &display, NULL},
+	    {NULL, NULL, NULL},
+	};
+	struct gw_cli_store cs;
+	struct store_user u;
+	int ret, err;
+
+	ret = gw_cli_args(cli, cmd, "user add", argc, argv, opts, &name, 1);
+	if (ret)
+		return ret;
+	ret = gw_cli_store_open(cli, &cs);
+	if (ret)
+		goto out;
+	err = store_user_add(cs.s, name, ext, display, NULL);
+	if (err == EINVAL) {
+		ret = gw_cli_fail(cli, GW_CLI_FAIL,
+				  "user name '%s': use 1 to %d of A-Z a-z "
+				  "0-9 . _ -",
+				  name, STORE_NAME_MAX);
+		goto out;
+	}
+	if (!err)
+		err = store_user_get(cs.s, name, &u);
+	if (err) {
+		ret = gw_cli_store_err(cli, err, "user");
+		goto out;
+	}
+	if (cli->json) {
+		fputc('{', cli->out);
+		user_json(cli->out, &u);
+		fputs("}\n", cli->out);
+	} else {
+		fprintf(cli->out, "user %s added\n", u.name);
+	}
+out:
+	gw_cli_store_close(&cs);
+	return ret;
+}
+
+struct walk {
+	struct gw_cli *cli;
+	unsigned n;
+};
+
+static int list_one(const struct store_user *u, void *arg)
+{
+	struct walk *w = arg;
+
+	if (w->cli->json) {
+		fputs(w->n ? ",{" : "{", w->cli->out);
+		user_json(w->cli->out, u);
+		fputc('}', w->cli->out);
+	} else {
+		user_text(w->cli->out, u);
+	}
+	w->n++;
+	return 0;
+}
+
+static int run_list(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
+		    char **argv)
+{
+	struct walk w = {cli, 0};
+	struct gw_cli_store cs;
+	int ret, err;
+
+	ret = gw_cli_args(cli, cmd, "user list", argc, argv, NULL, NULL, 0);
+	if (ret)
+		return ret;
+	ret = gw_cli_store_open(cli, &cs);
+	if (ret)
+		goto out;
+	if (cli->json)
+		fputc('[', cli->out);
+	else
+		fprintf(cli->out, "%-20s %-10s %-24s %-7s %s\n", "NAME",
+			"EXTENSION", "DISPLAY", "DEVICES", "CREATED");
+	err = store_user_list(cs.s, list_one, &w);
+	if (cli->json)
+		fputs("]\n", cli->out);
+	if (err)
+		ret = gw_cli_store_err(cli, err, "user list");
+out:
+	gw_cli_store_close(&cs);
+	return ret;
+}
+
+/* Shared with `device list`: one device, never a secret. */
+static int show_dev(const struct store_device *d, void *arg)
+{
+	struct walk *w = arg;
+	FILE *f = w->cli->out;
+
+	if (w->cli->json) {
+		fprintf(f, "%s{\"device\":%lld", w->n ? "," : "",
+			(long long)d->id);
+		gw_cli_json_str(f, "label", d->label, true);
+		gw_cli_json_str(f, "sip_username", d->sip_username, true);
+		fprintf(f, ",\"revoked\":%s", d->revoked_at ? "true" : "false");
+		fputc('}', f);
+	} else {
+		fprintf(f, "  device %lld %s %s%s\n", (long long)d->id,
+			d->sip_username, *d->label ? d->label : "-",
+			d->revoked_at ? " (revoked)" : "");
+	}
+	w->n++;
+	return 0;
+}
+
+static int run_show(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
+		    char **argv)
+{
+	struct walk w = {cli, 0};
+	const char *name = NULL;
+	struct gw_cli_store cs;
+	struct store_user u;
+	char when[32];
+	int ret, err;
+
+	ret = gw_cli_args(cli, cmd, "user show", argc, argv, NULL, &name, 1);
+	if (ret)
+		return ret;
+	ret = gw_cli_store_open(cli, &cs);
+	if (ret)
+		goto out;
+	err = store_user_get(cs.s, name, &u);
+	if (err) {
+		ret = gw_cli_store_err(cli, err, "user");
+		goto out;
+	}
+	if (cli->json) {
+		fputc('{', cli->out);
+		user_json(cli->out, &u);
+		fputs(",\"devices\":[", cli->out);
+	} else {
+		gw_cli_time_fmt(u.created, when, sizeof(when));
+		fprintf(cli->out,
+			"user %s\n  extension %s\n  display %s\n  created "
+			"%s\n",
+			u.name, *u.extension ? u.extension : "-",
+			*u.display ? u.display : "-", when);
+	}
+	err = store_device_list(cs.s, name, show_dev, &w);
+	if (cli->json)
+		fputs("]}\n", cli->out);
+	if (err)
+		ret = gw_cli_store_err(cli, err, "user");
+out:
+	gw_cli_store_close(&cs);
+	return ret;
+}
+
+static int run_remove(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
+		      int argc, char **argv)
+{
+	int64_t ids[STORE_USER_DEVICES_MAX];
+	const char *name = NULL;
+	struct gw_cli_store cs;
+	size_t n = 0, i;
+	int ret, err;
+
+	ret = gw_cli_args(cli, cmd, "user remove", argc, argv, NULL, &name, 1);
+	if (ret)
+		return ret;
+	ret = gw_cli_store_open(cli, &cs);
+	if (ret)
+		goto out;
+	err = store_user_remove(cs.s, name, ids, &n);
+	if (err) {
+		ret = gw_cli_store_err(cli, err, "user");
+		goto out;
+	}
+	if (cli->json) {
+		fputs("{\"removed\":", cli->out);
+		gw_json_str(cli->out, name);
+		fputs(",\"devices\":[", cli->out);
+		for (i = 0; i < n; i++)
+			fprintf(cli->out, "%s%lld", i ? "," : "",
+				(long long)ids[i]);
+		fputs("]}\n", cli->out);
+	} else {
+		fprintf(cli->out, "user %s removed with %zu device(s)\n", name,
+			n);
+	}
+out:
+	gw_cli_store_close(&cs);
+	return ret;
+}
+
+static const struct gw_cli_cmd cmd_add = {
+    .name = "add",
+    .summary = "add a user",
+    .args = "NAME [--extension EXT] [--display \"Full Name\"]",
+    .help = "Adds a user (NAME: 1 to 64 of A-Z a-z 0-9 . _ -). Prints "
+	    "\"user NAME added\",\nor the user as JSON with --json. Exits 1 "
+	    "if the user exists.",
+    .run = run_add,
+};
+
+static const struct gw_cli_cmd cmd_list = {
+    .name = "list",
+    .summary = "list the users",
+    .help = "Prints one line per user (name, extension, display name, "
+	    "active devices,\ncreated), or a JSON array with --json.",
+    .run = run_list,
+};
+
+static const struct gw_cli_cmd cmd_show = {
+    .name = "show",
+    .summary = "show a user and its devices",
+    .args = "NAME",
+    .help = "Prints the user and the ids, SIP user names and labels of its "
+	    "devices.\nNever prints a secret.",
+    .run = run_show,
+};
+
+static const struct gw_cli_cmd cmd_remove = {
+    .name = "remove",
+    .summary = "remove a user with its devices and links",
+    .args = "NAME",
+    .help = "Removes the user, its devices and their provisioning links. "
+	    "The running\nserver ends the registrations of the removed "
+	    "devices.",
+    .run = run_remove,
+};
+
+static const struct gw_cli_cmd *const user_sub[] = {
+    &cmd_add, &cmd_list, &cmd_show, &cmd_remove, NULL};
+
+const struct gw_cli_cmd gw_cli_cmd_user = {
+    .name = "user",
+    .summary = "add, list, show and remove users",
+    .sub = user_sub,
+};

@@ -1,0 +1,68 @@
+/* db_priv.h: what the SQLite store's files share: the store struct, the
+ * statement and transaction helpers, sealing bound to a row and column. */
+#ifndef SC_STORE_DB_PRIV_H
+#define SC_STORE_DB_PRIV_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+#define STORE_SCHEMA_VERSION 2 /* migrations 1..this; see schema.c */
+#define STORE_AD_MAX 64        /* "devices:<id>:ha1_sha256" */
+#define STORE_SEALED_MAX (STORE_SECRET_MAX + STORE_SEAL_OVERHEAD)
+
+struct store {
+	sqlite3 *db;
+	struct store_keyring *kr;
+	store_now_h *nowh;
+	void *arg;
+	char actor[STORE_ACTOR_MAX + 1];
+	int version;
+};
+
+int64_t store_now(const struct store *s);
+
+/* Prepares sql; logs and returns EIO on failure. */
+int store_prep(struct store *s, sqlite3_stmt **stp, const char *sql);
+/* Runs sql without results; EIO, EBUSY or EEXIST (a constraint). */
+int store_exec(struct store *s, const char *sql);
+/* Maps a sqlite3 result code to our errno values (logs the unexpected). */
+int store_sqlerr(struct store *s, int rc);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. end() commits when err is 0 and
+ * rolls back otherwise; it returns err, or the commit's error. */
+int store_begin(struct store *s);
+int store_end(struct store *s, int err);
+
+/* Appends an audit row (actor from s, time now) inside the caller's
+ * transaction: action "device.add", subject "device:4". */
+int store_audit(struct store *s, const char *action, const char *fmt, ...)
+    SC_PRINTF(3, 4);
+
+/* Seals pt under the current key with ad "<table>:<id>:<column>" and binds
+ * the result to parameter idx of st. */
+int store_seal_bind(struct store *s, sqlite3_stmt *st, int idx,
+		    const char *table, int64_t id, const char *column,
+		    const char *pt);
+/* Unseals column col of st (row "<table>:<id>:<column>") into pt (size
+ * bytes, NUL-terminated). Returns 0, EBADMSG (corrupt, other row, unknown
+ * key, NULL), EOVERFLOW. */
+int store_unseal_col(struct store *s, sqlite3_stmt *st, int col,
+		     const char *table, int64_t id, const char *column,
+		     char *pt, size_t size);
+
+/* Copies column col of st into buf (size bytes); NULL gives "". */
+void store_col_str(sqlite3_stmt *st, int col, char *buf, size_t size);
+
+/* Frees pages and truncates the WAL after secrets were wiped, so that the
+ * sealed bytes do not linger in the -wal file. */
+void store_checkpoint(struct store *s);
+
+/* Schema: brings the database to version target (forward only). */
+int store_schema_migrate(sqlite3 *db, int target);
+int store_schema_get(sqlite3 *db, int *versionp);
+
+/* Random credentials: n chars of alphabet into buf (NUL-terminated). */
+int store_rand_chars(char *buf, size_t n, const char *alphabet);
+
+#endif

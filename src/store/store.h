@@ -1,0 +1,240 @@
+/* store.h: the credential store: users, devices with sealed digest HA1s
+ * (RFC 3261 §22.4, RFC 7616 §3.4.2), one-time provisioning links and an
+ * audit trail. SQLite today; the interface names no SQL so that another
+ * backend (PostgreSQL) can sit behind the same functions. */
+#ifndef SC_STORE_STORE_H
+#define SC_STORE_STORE_H
+
+#include "core/core.h"
+#include "sip/digest.h"
+#include "store/seal.h"
+
+/* Limits, each enforced (EOVERFLOW) before anything is written. */
+#define STORE_NAME_MAX 64          /* bytes of a user name */
+#define STORE_EXTENSION_MAX 32     /* bytes of an extension */
+#define STORE_DISPLAY_MAX 128      /* bytes of a display name */
+#define STORE_LABEL_MAX 128        /* bytes of a device label */
+#define STORE_REALM_MAX 253        /* bytes of a realm (a domain name) */
+#define STORE_ADDRESS_MAX 64       /* bytes of "[v6]:port" as last seen */
+#define STORE_ACTOR_MAX 32         /* bytes of an audit actor */
+#define STORE_USER_DEVICES_MAX 64  /* active (not revoked) devices per user */
+#define STORE_BUSY_TIMEOUT_MS 5000 /* wait for a writer in another process */
+
+/* Generated credentials. */
+#define STORE_SIP_USERNAME_RAND 20 /* random [a-z0-9] after the "d" */
+#define STORE_SIP_USERNAME_LEN (1 + STORE_SIP_USERNAME_RAND)
+#define STORE_PASSWORD_LEN 32 /* base62: 32 * log2(62) = 190 bits */
+#define STORE_TOKEN_LEN 32    /* base62: 190 bits; only SHA-256 stored */
+#define STORE_LINK_TTL_MIN 60 /* seconds */
+#define STORE_LINK_TTL_MAX (7 * 86400) /* seconds */
+#define STORE_HA1_HEX_MAX 65           /* SHA-256 hex and its NUL */
+
+struct store;
+
+/* Seconds since the epoch; the store asks it whenever it stamps a row. */
+typedef int64_t(store_now_h)(void *arg);
+
+/*
+ * Opens (creating with mode 0600 if absent) the database at path and
+ * brings its schema up to date (forward migrations, one transaction each).
+ * kr is referenced (mem_ref) and used to seal and unseal. The file is put
+ * in WAL mode with foreign keys on, secure_delete on and a busy timeout, so
+ * that the CLI and the running server can share it.
+ * Returns 0, EINVAL, ENOMEM, EIO (not a database, or a schema newer than
+ * this program: logged), EBUSY (locked past the timeout), or the errno of
+ * creating the file (ENOENT: no such directory, EACCES, ...).
+ */
+int store_open(struct store **sp, const char *path, struct store_keyring *kr);
+
+/* Closes the database and drops the keyring reference; NULL is a no-op. */
+void store_close(struct store *s);
+
+/* The clock (default: time(NULL)) and the audit actor (default "server"). */
+void store_clock_set(struct store *s, store_now_h *nowh, void *arg);
+int store_actor_set(struct store *s, const char *actor); /* EOVERFLOW */
+
+/* The schema version the database is at after store_open. */
+int store_schema_version(const struct store *s);
+
+/* Users. Strings are NUL-terminated; an absent one is "". */
+struct store_user {
+	int64_t id;
+	char name[STORE_NAME_MAX + 1];
+	char extension[STORE_EXTENSION_MAX + 1];
+	char display[STORE_DISPLAY_MAX + 1];
+	int64_t created;
+	unsigned devices; /* active (not revoked) devices */
+};
+
+/*
+ * Adds a user. name: 1..STORE_NAME_MAX of [A-Za-z0-9._-]; extension and
+ * display may be NULL. *idp (may be NULL) gets the id.
+ * Returns 0, EINVAL (bad name), EOVERFLOW, EEXIST, EIO.
+ */
+int store_user_add(struct store *s, const char *name, const char *extension,
+		   const char *display, int64_t *idp);
+/* Fills *u. Returns 0, ENOENT, EINVAL, EIO. */
+int store_user_get(struct store *s, const char *name, struct store_user *u);
+
+/* Calls h for each user (by name) or device; a non-zero return stops the
+ * walk and is returned. */
+typedef int(store_user_h)(const struct store_user *u, void *arg);
+int store_user_list(struct store *s, store_user_h *h, void *arg);
+
+/*
+ * Removes a user with its devices and links (one transaction). ids (room
+ * for STORE_USER_DEVICES_MAX) gets the ids of the removed active devices,
+ * *np how many, so that the caller can end their registrations (revoked
+ * ones have none). Returns 0, ENOENT, EIO.
+ */
+int store_user_remove(struct store *s, const char *name,
+		      int64_t ids[STORE_USER_DEVICES_MAX], size_t *np);
+
+/* Devices. */
+struct store_device {
+	int64_t id;
+	char user[STORE_NAME_MAX + 1];
+	char label[STORE_LABEL_MAX + 1];
+	char sip_username[STORE_SIP_USERNAME_LEN + 1];
+	char realm[STORE_REALM_MAX + 1];
+	uint32_t key_id; /* the key its HA1s are sealed under */
+	int64_t created;
+	int64_t revoked_at;   /* 0: active */
+	int64_t last_seen_at; /* 0: never */
+	char last_address[STORE_ADDRESS_MAX + 1];
+};
+
+/* A device's credential, in plaintext in memory only: the caller shows it
+ * once and wipes it with store_secret_wipe(). */
+struct store_device_secret {
+	int64_t device;
+	char sip_username[STORE_SIP_USERNAME_LEN + 1];
+	char password[STORE_SECRET_MAX + 1];
+};
+
+void store_secret_wipe(struct store_device_secret *sec);
+
+/*
+ * Creates a device for user with a generated credential: sip_username "d"
+ * and 20 random [a-z0-9] (not derived from the user), a 32-character
+ * base62 password from the OS random source, and the sealed HA1s for MD5
+ * and SHA-256 over (sip_username, realm, password). label may be NULL.
+ * Returns 0, ENOENT (no such user), EOVERFLOW (label, realm, or
+ * STORE_USER_DEVICES_MAX reached), EINVAL, ENOMEM, EIO.
+ */
+int store_device_add(struct store *s, const char *user, const char *label,
+		     const char *realm, struct store_device_secret *out);
+/* As store_device_add with an operator-chosen password (checked for
+ * strength by the caller); password NULL means generate. */
+int store_device_add_password(struct store *s, const char *user,
+			      const char *label, const char *realm,
+			      const char *password,
+			      struct store_device_secret *out);
+
+/* Fills *d. Returns 0, ENOENT, EIO. */
+int store_device_get(struct store *s, int64_t id, struct store_device *d);
+
+typedef int(store_device_h)(const struct store_device *d, void *arg);
+/* Devices of user (by id). Returns 0, ENOENT (no such user), EIO, or h's. */
+int store_device_list(struct store *s, const char *user, store_device_h *h,
+		      void *arg);
+
+/* Revokes a device at once: its HA1 lookups answer EACCES and its pending
+ * links are wiped. Returns 0, ENOENT, EACCES (already revoked), EIO. */
+int store_device_revoke(struct store *s, int64_t id);
+
+/* New password and HA1s (old ones stop at once; pending links wiped).
+ * password NULL: generated. Returns as store_device_revoke, and ENOMEM. */
+int store_device_rotate(struct store *s, int64_t id,
+			struct store_device_secret *out);
+int store_device_rotate_password(struct store *s, int64_t id,
+				 const char *password,
+				 struct store_device_secret *out);
+
+/*
+ * The digest callback's lookup: the HA1 (hex, NUL-terminated) of the device
+ * sip_username in realm for alg (SIP_DIGEST_MD5/_SESS use the MD5 HA1,
+ * SHA256/_SESS the SHA-256 one; the value of enum sip_digest_alg).
+ * *device_idp (may be NULL) gets the device id. The caller wipes hex.
+ * Returns 0, ENOENT (unknown user or realm), EACCES (revoked), EBADMSG
+ * (sealed value corrupt, or bound to another row), EOVERFLOW (size), EIO.
+ */
+int store_device_ha1(struct store *s, const char *sip_username,
+		     const char *realm, int alg, char *hex, size_t size,
+		     int64_t *device_idp);
+
+/*
+ * The HA1 callback of sip_digest_authenticate (sip_digest_ha1_h) with arg a
+ * struct store: looks cred's username and realm up with store_device_ha1
+ * for sip_digest_alg_base(alg). Unknown, revoked, userhash credentials and
+ * values that do not unseal all answer ENOENT (a failed authentication);
+ * other errors pass through (EIO: answer 500).
+ */
+int store_digest_ha1h(const struct sip_digest *cred, enum sip_digest_alg alg,
+		      char ha1[SIP_DIGEST_HEX_MAX], void *arg);
+
+/* Records that a device was seen (a registration) from address at now.
+ * Not audited (not a change by anyone). Returns 0, ENOENT, EOVERFLOW. */
+int store_device_seen(struct store *s, int64_t id, const char *address,
+		      int64_t now);
+
+/* One-time provisioning links. */
+struct store_link_info {
+	int64_t device;
+	char sip_username[STORE_SIP_USERNAME_LEN + 1];
+	char password[STORE_SECRET_MAX + 1]; /* wipe with store_link_wipe */
+	char realm[STORE_REALM_MAX + 1];
+	char user[STORE_NAME_MAX + 1];
+	char display[STORE_DISPLAY_MAX + 1];
+};
+
+void store_link_wipe(struct store_link_info *info);
+
+/*
+ * Creates a link for a device carrying password (sealed in the link row
+ * until it is used or expires) valid ttl_s seconds from now. token (size
+ * > STORE_TOKEN_LEN) gets 32 base62 characters; only SHA-256(token) is
+ * stored. *expiresp (may be NULL) gets the expiry time.
+ * Returns 0, ENOENT (device), EACCES (revoked), EOVERFLOW (ttl or size),
+ * EINVAL, EIO.
+ */
+int store_link_create(struct store *s, int64_t device_id, const char *password,
+		      int64_t ttl_s, int64_t now, char *token, size_t size,
+		      int64_t *expiresp);
+
+/*
+ * Redeems a token: the first call before expiry fills *out and marks the
+ * link used, wiping its sealed password. The lookup is one indexed query
+ * on SHA-256(token), so unknown and used tokens cost the same.
+ * Returns 0, ENOENT (unknown), ESTALE (used, expired, or device revoked or
+ * rotated since), EBADMSG (sealed value corrupt), EIO.
+ */
+int store_link_redeem(struct store *s, const char *token, int64_t now,
+		      struct store_link_info *out);
+
+/* Wipes the sealed passwords of links that expired by now; *np (may be
+ * NULL) gets how many. Returns 0 or EIO. */
+int store_link_purge(struct store *s, int64_t now, unsigned *np);
+
+/*
+ * Re-seals every sealed value under kr's current key in one transaction
+ * (kr must also hold every key in use: load it from the key file after
+ * rotating). kr replaces the store's keyring. *np (may be NULL) gets the
+ * number of values re-sealed. Returns 0, EBADMSG (a value does not
+ * unseal: nothing changed), ENOMEM, EIO, EBUSY.
+ */
+int store_rekey(struct store *s, struct store_keyring *kr, unsigned *np);
+
+/* Audit rows, oldest first. */
+struct store_audit {
+	int64_t id;
+	int64_t time;
+	char actor[STORE_ACTOR_MAX + 1];
+	char action[32];
+	char subject[STORE_NAME_MAX + 32];
+};
+
+typedef int(store_audit_h)(const struct store_audit *a, void *arg);
+int store_audit_list(struct store *s, store_audit_h *h, void *arg);
+
+#endif
