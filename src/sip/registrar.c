@@ -98,7 +98,6 @@ static void aor_destroy(void *data)
 	while ((le = a->bindings.head))
 		reg_binding_remove(le->data, false);
 	hash_unlink(&a->he);
-	mem_deref(a->aor);
 }
 
 static bool aor_cmp(struct le *le, void *arg)
@@ -119,22 +118,17 @@ struct reg_aor *reg_aor_find(const struct sip_registrar *reg, const char *aor)
 int reg_aor_get(struct reg_aor **ap, struct sip_registrar *reg, const char *aor)
 {
 	struct reg_aor *a = reg_aor_find(reg, aor);
-	struct pl pl;
+	size_t len = strlen(aor);
 	int err = 0;
 
 	if (a)
 		goto out;
-	a = mem_zalloc(sizeof(*a), aor_destroy);
+	a = mem_zalloc(sizeof(*a) + len + 1, aor_destroy);
 	if (!a) {
 		err = ENOMEM;
 		goto out;
 	}
-	pl_set_str(&pl, aor);
-	err = pl_strdup(&a->aor, &pl);
-	if (err) {
-		a = mem_deref(a);
-		goto out;
-	}
+	memcpy(a->aor, aor, len + 1);
 	a->reg = reg;
 	hash_append(reg->aors, aor_key(aor), &a->he, a);
 out:
@@ -186,10 +180,6 @@ static void binding_destroy(void *data)
 	list_unlink(&b->le);
 	hash_unlink(&b->fle);
 	mem_deref(b->flow);
-	mem_deref(b->uri);
-	mem_deref(b->params);
-	mem_deref(b->instance);
-	mem_deref(b->callid);
 }
 
 static void binding_expired(void *arg)
@@ -203,12 +193,12 @@ static void binding_expired(void *arg)
 }
 
 int reg_binding_alloc(struct reg_binding **bp, struct sip_registrar *reg,
-                      struct sip_flow *flow, uint32_t expires)
+                      struct sip_flow *flow, uint32_t expires, size_t strsize)
 {
 	struct reg_binding *b;
 	int err;
 
-	b = mem_zalloc(sizeof(*b), binding_destroy);
+	b = mem_zalloc(sizeof(*b) + strsize, binding_destroy);
 	if (!b)
 		return ENOMEM;
 	tmr_init(&b->tmr);

@@ -18,8 +18,8 @@ struct sip_registrar {
 struct reg_aor {
 	struct le he; /* reg->aors */
 	struct sip_registrar *reg;
-	char *aor;
 	struct list bindings; /* struct reg_binding, oldest first */
+	char aor[];           /* the key, NUL-terminated */
 };
 
 /* One contact bound to an AOR, with the flow it came over (RFC 5626). */
@@ -29,14 +29,15 @@ struct reg_binding {
 	struct reg_aor *aor;
 	struct sip_flow *flow; /* referenced */
 	struct tmr tmr;        /* expiry */
-	char *uri;
-	char *params;
-	char *instance; /* NULL: none */
+	const char *uri;       /* these four point into str */
+	const char *params;
+	const char *instance; /* NULL: none */
+	const char *callid;
 	uint32_t reg_id;
-	char *callid;
 	uint32_t cseq;
 	uint64_t expires_at; /* ms, tl clock */
 	uint64_t since;
+	char str[]; /* one allocation per binding: its strings follow */
 };
 
 /* registrar.c */
@@ -44,9 +45,10 @@ struct reg_aor *reg_aor_find(const struct sip_registrar *reg, const char *aor);
 int reg_aor_get(struct reg_aor **ap, struct sip_registrar *reg,
                 const char *aor);
 void reg_aor_release(struct reg_aor *a);
-/* A new unlinked binding expiring in expires s; takes a flow reference. */
+/* A new unlinked binding expiring in expires s, with strsize bytes for its
+ * strings in str; takes a flow reference. */
 int reg_binding_alloc(struct reg_binding **bp, struct sip_registrar *reg,
-                      struct sip_flow *flow, uint32_t expires);
+                      struct sip_flow *flow, uint32_t expires, size_t strsize);
 /* Links b to a (taking its reference) and reports ev. */
 void reg_binding_link(struct reg_binding *b, struct reg_aor *a,
                       enum sip_reg_event ev);

@@ -12,7 +12,7 @@
 struct req_contact {
 	struct pl uri; /* as written, without < > */
 	struct sip_uri puri;
-	char params[SIP_REG_PARAMS_MAX]; /* header params without expires */
+	struct pl params;   /* header params as written */
 	struct pl instance; /* +sip.instance, as written (quotes kept) */
 	uint32_t reg_id;    /* 0: none or ignored */
 	uint32_t expires;   /* clamped; 0: remove */
@@ -174,9 +174,10 @@ static int parse_contact(struct req_ctx *ctx, const struct pl *val,
 	    !pl_isset(&addr.uri.host))
 		goto bad;
 	if (addr.auri.l >= SIP_REG_URI_MAX ||
-	    params_copy(rc->params, sizeof(rc->params), &addr.params))
+	    addr.params.l >= SIP_REG_PARAMS_MAX)
 		goto bad;
 	rc->uri = addr.auri;
+	rc->params = addr.params;
 	rc->puri = addr.uri;
 	/* §10.3 step 7: the expires parameter, else the Expires header. */
 	if (!sip_param_get(&addr.params, "expires", &v) &&
@@ -311,27 +312,45 @@ static int check(struct req_ctx *ctx)
 	return 0;
 }
 
+/* Copies pl into *pos as a C string and returns it. */
+static const char *put(char **pos, const struct pl *pl)
+{
+	char *s = *pos;
+
+	memcpy(s, pl->p, pl->l);
+	s[pl->l] = '\0';
+	*pos += pl->l + 1;
+	return s;
+}
+
 static int prepare_one(struct req_ctx *ctx, struct req_contact *rc)
 {
+	const struct pl *callid = &ctx->req->callid;
 	struct reg_binding *b;
-	struct pl pl;
+	char *pos;
 	int err;
 
-	err = reg_binding_alloc(&rc->nb, ctx->reg, ctx->flow, rc->expires);
+	/* Filtered params are never longer than as written (each ';' kept
+	 * replaces one consumed); +1 for a list written without one. */
+	err = reg_binding_alloc(&rc->nb, ctx->reg, ctx->flow, rc->expires,
+	                        rc->uri.l + 1 + rc->params.l + 2 +
+	                            rc->instance.l + 1 + callid->l + 1);
 	if (err)
 		return err;
 	b = rc->nb;
-	pl_set_str(&pl, rc->params);
-	err = pl_strdup(&b->uri, &rc->uri);
-	err = err ? err : pl_strdup(&b->params, &pl);
-	err = err ? err : pl_strdup(&b->callid, &ctx->req->callid);
-	if (!err && pl_isset(&rc->instance))
-		err = pl_strdup(&b->instance, &rc->instance);
+	pos = b->str;
+	b->uri = put(&pos, &rc->uri);
+	b->callid = put(&pos, callid);
+	if (pl_isset(&rc->instance))
+		b->instance = put(&pos, &rc->instance);
+	b->params = pos;
+	if (params_copy(pos, rc->params.l + 2, &rc->params))
+		pos[0] = '\0'; /* cannot happen: see the size above */
 	b->reg_id = rc->reg_id;
 	b->cseq = ctx->req->cseq.num;
 	if (rc->match)
 		b->since = rc->match->since;
-	return err;
+	return 0;
 }
 
 /* Allocates every new binding before anything changes, so that the commit
@@ -412,7 +431,7 @@ int sip_registrar_register(struct sip_registrar *reg, const char *aor,
                            const struct sip_msg *req, struct sip_flow *flow,
                            struct mbuf *hdrs, struct sip_reg_reply *rep)
 {
-	struct req_ctx *ctx;
+	struct req_ctx c, *ctx = &c;
 	size_t alen;
 	int err;
 
@@ -426,11 +445,13 @@ int sip_registrar_register(struct sip_registrar *reg, const char *aor,
 		rep->reason = "Call-ID Too Long";
 		return 0;
 	}
-	/* The context is large (64 parsed contacts): keep it off the stack. */
-	ctx = mem_zalloc(sizeof(*ctx), NULL);
-	if (!ctx)
-		return ENOMEM;
+	/* Contacts are cleared one by one as they are parsed: the array is
+	 * large (SIP_REG_CONTACTS_LIMIT) and mostly unused. */
 	ctx->reg = reg;
+	ctx->aor = NULL;
+	ctx->cc = 0;
+	ctx->star = ctx->outbound = false;
+	ctx->min_expires = 0;
 	ctx->req = req;
 	ctx->flow = flow;
 	ctx->rep = rep;
@@ -457,6 +478,5 @@ reply:
 out:
 	if (ctx->aor)
 		reg_aor_release(ctx->aor);
-	mem_deref(ctx);
 	return err;
 }

@@ -1,0 +1,2 @@
+# Registrar fuzz target (owner: registrar).
+sc_fuzz(NAME sip_registrar LIBS sc_sip)
