@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 60
 all:
 	@scripts/deps.sh build
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	@cmake --build $(BUILD) -j$(JOBS)
+	@cmake --build $(BUILD) -j$(JOBS) --target sipcloak
 
 run: all
 	@scripts/deps.sh run
@@ -24,6 +24,7 @@ test:
 
 bench: all
 	@scripts/deps.sh bench
+	@cmake --build $(BUILD) -j$(JOBS)
 	@bench/run.sh
 
 fuzz:

@@ -1,2 +1,4 @@
 # Fuzz targets of the gw module (config file).
 sc_fuzz(NAME gw_config LIBS sc_gw)
+# The SIP-over-WebSocket message path through the gateway's handler.
+sc_fuzz(NAME ws_sip LIBS sc_gw)

@@ -40,8 +40,7 @@ static void walk_headers(const struct sip_msg *msg)
 	(void)sip_param_get(&msg->ruri.params, "transport", &val);
 }
 
-static void reply(const struct sip_msg *msg, uint16_t scode,
-		  const char *reason)
+static void reply(const struct sip_msg *msg, uint16_t scode, const char *reason)
 {
 	static const struct pl tag = PL("fz1"), viap = PL(";rport=5060");
 	static const struct pl body = PL("x");
@@ -51,12 +50,12 @@ static void reply(const struct sip_msg *msg, uint16_t scode,
 	if (mbuf_alloc(&mb, 256))
 		return;
 	if (!sip_reply_encode(mb, msg, scode, reason, &tag, &viap, NULL,
-			      "text/plain", &body)) {
+	                      "text/plain", &body)) {
 		/* our own output must at least decode its status line */
 		int err = sip_msg_decode(&rsp, (const char *)mb->buf, mb->end);
 
-		if (err == EINVAL || (err != EBADMSG && err != 0 &&
-				      err != EOVERFLOW) ||
+		if (err == EINVAL ||
+		    (err != EBADMSG && err != 0 && err != EOVERFLOW) ||
 		    rsp.req || rsp.scode != scode)
 			abort();
 	}

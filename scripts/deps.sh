@@ -10,7 +10,7 @@ build=(pkg-config cmake make gcc libc6-dev libuv1-dev libwebsockets-dev
        libsodium-dev libzxcvbn-dev)
 test=(clang libclang-rt-14-dev sip-tester nodejs npm curl)
 run=(openssl)
-bench=(kamailio kamailio-websocket-modules kamailio-tls-modules sip-tester)
+bench=(kamailio kamailio-websocket-modules kamailio-tls-modules sip-tester haproxy)
 
 want=("${build[@]}")
 case "${1:-build}" in

@@ -188,9 +188,10 @@ const struct gw_cli_cmd gw_cli_cmd_config = {
 const struct gw_cli_cmd gw_cli_cmd_serve = {
     .name = "serve",
     .summary = "run the gateway",
-    .help = "Loads the config file and runs the gateway until it is "
-            "stopped. Refuses\nto start, printing every mistake as "
-            "`config check` does and exiting 2,\nif the config has any "
-            "error.",
+    .help = "Loads the config file and runs the gateway until SIGINT or "
+            "SIGTERM, then\ncloses every connection and exits 0. Refuses "
+            "to start, printing every\nmistake as `config check` does and "
+            "exiting 2, if the config has any\nerror; exits 1 if a listener "
+            "or certificate cannot be set up (logged).",
     .run = run_serve,
 };

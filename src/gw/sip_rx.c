@@ -67,27 +67,6 @@ static bool uri_is_self(const struct gw_config *cfg, const struct sip_uri *u)
 }
 
 /*
- * RFC 3261 §18.2.2 for UDP without rport: the response goes to the source
- * address but the port of the Via sent-by (5060 when absent). Every other
- * case answers on the flow the request came on. *rfp gets a reference.
- */
-static int reply_flow(struct gw_server *srv, struct sip_flow *flow,
-		      const struct sip_msg *req, struct sip_flow **rfp)
-{
-	uint16_t port = req->via.port ? req->via.port : SIP_TRANSP_PORT;
-	struct sa dst;
-
-	if (sip_flow_type(flow) != SIP_TRANSP_UDP || req->via.rport ||
-	    port == sa_port(sip_flow_peer(flow))) {
-		*rfp = mem_ref(flow);
-		return 0;
-	}
-	dst = *sip_flow_peer(flow);
-	sa_set_port(&dst, port);
-	return sip_transp_connect(rfp, srv->tp, SIP_TRANSP_UDP, &dst, NULL);
-}
-
-/*
  * Answers req: through its server transaction when there is one (so that
  * retransmissions are answered again), else statelessly. extra: header
  * lines or NULL.
@@ -250,7 +229,8 @@ void gw_sip_recv(struct sip_flow *flow, int err, struct sip_msg *msg,
 		handle_invalid(srv, flow, err, msg);
 		return;
 	}
-	if (reply_flow(srv, flow, msg, &rf)) {
+	/* RFC 3261 §18.2.2: where this request's responses go */
+	if (sip_flow_reply_flow(&rf, flow, msg)) {
 		srv->stats.dropped++;
 		return;
 	}

@@ -14,16 +14,16 @@
 
 /* Limits and defaults; every one is enforced. */
 enum {
-	HTTP_WS_MSG_MAX = 64 * 1024,	   /* one SIP message; over it: 1009 */
-	HTTP_WS_TXQ_MAX = 1024 * 1024,	   /* queued, unsent bytes per conn */
-	HTTP_WS_REASON_MAX = 123,	   /* RFC 6455 5.5: 125 - 2 code bytes */
-	HTTP_WS_PING_S = 30,		   /* silence before a server ping */
-	HTTP_WS_PONG_S = 30,		   /* then no pong for this: hang up */
-	HTTP_IDLE_TIMEOUT_S = 120,	   /* default idle_timeout_s */
-	HTTP_BODY_MAX = 64 * 1024,	   /* request body; over it: 413 */
-	HTTP_HDR_MAX = 4096,		   /* copied request line + headers */
-	HTTP_ASYNC_TIMEOUT_S = 30,	   /* a route must answer within */
-	HTTP_PEER_STR_MAX = 64,		   /* printable peer address */
+	HTTP_WS_MSG_MAX = 64 * 1024,   /* one SIP message; over it: 1009 */
+	HTTP_WS_TXQ_MAX = 1024 * 1024, /* queued, unsent bytes per conn */
+	HTTP_WS_REASON_MAX = 123,      /* RFC 6455 5.5: 125 - 2 code bytes */
+	HTTP_WS_PING_S = 30,           /* silence before a server ping */
+	HTTP_WS_PONG_S = 30,           /* then no pong for this: hang up */
+	HTTP_IDLE_TIMEOUT_S = 120,     /* default idle_timeout_s */
+	HTTP_BODY_MAX = 64 * 1024,     /* request body; over it: 413 */
+	HTTP_HDR_MAX = 4096,           /* copied request line + headers */
+	HTTP_ASYNC_TIMEOUT_S = 30,     /* a route must answer within */
+	HTTP_PEER_STR_MAX = 64,        /* printable peer address */
 };
 
 #define HTTP_WS_PATH "/ws"
@@ -34,28 +34,33 @@ struct ws_conn;
 struct http_req;
 
 struct http_conf {
-	const char *listen_host;     /* NULL or "127.0.0.1", "::1", ... */
-	uint16_t listen_port;	     /* 0: ephemeral, see http_server_port */
-	const char *cert;	     /* PEM file (chain) */
-	const char *key;	     /* PEM file */
-	const char *const *origins;  /* allowed Origin values, exact */
-	size_t origins_n;	     /* 0: any Origin (and none) accepted */
-	unsigned max_conn_per_ip;    /* WebSocket conns per address; 0: none */
-	unsigned idle_timeout_s;     /* no data message: close; 0: default */
-	unsigned ping_s;	     /* 0: HTTP_WS_PING_S (tests shorten) */
-	unsigned pong_s;	     /* 0: HTTP_WS_PONG_S */
+	const char *listen_host;    /* NULL or "127.0.0.1", "::1", ... */
+	uint16_t listen_port;       /* 0: ephemeral, see http_server_port */
+	const char *cert;           /* PEM file (chain) */
+	const char *key;            /* PEM file */
+	const char *const *origins; /* allowed Origin values, exact */
+	size_t origins_n;           /* 0: any Origin (and none) accepted */
+	unsigned max_conn_per_ip;   /* open WebSockets per address; 0: none */
+	unsigned idle_timeout_s;    /* no data message: close; 0: default */
+	unsigned ping_s;            /* 0: HTTP_WS_PING_S (tests shorten) */
+	unsigned pong_s;            /* 0: HTTP_WS_PONG_S */
 };
 
 /*
- * WebSocket events. All run on the loop thread. The server holds one
- * reference to a ws_conn from open until after closeh returns; an owner
- * that keeps the pointer takes its own with mem_ref() and drops it after
- * closeh. openh returns 0 to accept, or an errno value to close the new
- * connection at once (1008); closeh then still follows.
+ * WebSocket events. Everything in this header runs on, and must be called
+ * from, the loop thread. The server holds one reference to a ws_conn from
+ * open until after closeh returns; an owner that keeps the pointer takes
+ * its own with mem_ref() and drops it after closeh. openh returns 0 to
+ * accept, or an errno value to close the new connection at once (1008);
+ * closeh then still follows. recvh gets one whole message (RFC 7118 5:
+ * one SIP message per WebSocket message); data is valid during the call
+ * only. closeh's code is the peer's Close code, else ours (ws_conn_close,
+ * 1001 idle, 1009 too big, 1007 bad UTF-8 text), else 1006 (dropped,
+ * or no pong within pong_s after a server ping).
  */
 typedef int(ws_open_h)(struct ws_conn *c, void *arg);
 typedef void(ws_recv_h)(struct ws_conn *c, const uint8_t *data, size_t len,
-			bool binary, void *arg);
+                        bool binary, void *arg);
 typedef void(ws_close_h)(struct ws_conn *c, uint16_t code, void *arg);
 
 struct http_handlers {
@@ -67,17 +72,20 @@ struct http_handlers {
 /*
  * Creates the lws context on loop (a foreign loop to lws), listens with
  * TLS 1.2+ AEAD only, serves /ws and /healthz. conf strings are copied.
- * Returns 0, EINVAL, ENOMEM, or EIO when lws cannot start (bind, cert).
+ * Returns 0, EINVAL, ENOMEM, EADDRINUSE (or another bind errno) when the
+ * port is taken, EIO when the cert or key cannot be read or lws fails.
  */
 int http_server_alloc(struct http_server **srvp, uv_loop_t *loop,
-		      const struct http_conf *conf,
-		      const struct http_handlers *h, void *arg);
+                      const struct http_conf *conf,
+                      const struct http_handlers *h, void *arg);
 
 /*
  * Closes every connection (closeh runs for each), destroys the lws context
  * and runs loop without blocking until lws has closed its libuv handles
  * (lws needs the loop for that; other handles on it may get callbacks in
- * the meantime). Then the caller mem_deref()s srv. Idempotent.
+ * the meantime). Then the caller mem_deref()s srv. Idempotent. Call it
+ * from outside lws callbacks (not from a handler of this server); a
+ * ws_conn or http_req kept by the owner stays valid but closed.
  */
 void http_server_close(struct http_server *srv);
 
@@ -88,29 +96,34 @@ uint16_t http_server_port(const struct http_server *srv);
 size_t http_server_conn_count(const struct http_server *srv);
 
 /*
- * HTTP routes. A request whose method matches (NULL: any) and whose path
- * starts with path_prefix goes to h; the longest prefix wins. The view in
- * msg is valid only during the call. The handler answers with http_reply()
- * now, or takes a reference to req and answers later (within
+ * HTTP routes. A request whose method matches (NULL: any; a GET route
+ * also takes HEAD) and whose path is path_prefix or below it ("/a" takes
+ * "/a" and "/a/b", not "/ab") goes to h; the longest prefix wins; no path
+ * match gives 404, a path match with another method 405. A body needs
+ * Content-Length (over HTTP_BODY_MAX: 413). lws has already decoded
+ * %-escapes in path and query, the query argument by argument, so an
+ * escaped '&' or '=' cannot be told from a separator: pass such values in
+ * the body. The view in msg is valid only during the call. The handler answers
+ * with http_reply() now, or takes a reference to req and answers later (within
  * HTTP_ASYNC_TIMEOUT_S); a request never answered is dropped by the
  * connection closing. Returns 0, EINVAL, ENOMEM.
  */
 struct http_msg {
 	struct pl method;
-	struct pl path;	   /* without the query */
-	struct pl query;   /* after '?', arguments joined by '&' */
+	struct pl path;  /* without the query */
+	struct pl query; /* after '?', arguments joined by '&' */
 	struct pl authorization;
 	struct pl content_type;
-	struct pl body;	   /* at most HTTP_BODY_MAX bytes */
+	struct pl body; /* at most HTTP_BODY_MAX bytes */
 	const struct sockaddr *peer;
 	const char *peer_str;
 };
 
 typedef void(http_route_h)(struct http_req *req, const struct http_msg *msg,
-			   void *arg);
+                           void *arg);
 
 int http_route_add(struct http_server *srv, const char *method,
-		   const char *path_prefix, http_route_h *h, void *arg);
+                   const char *path_prefix, http_route_h *h, void *arg);
 
 /* Response flags for http_reply(). */
 enum { HTTP_REPLY_CACHEABLE = 1 << 0 }; /* omit Cache-Control: no-store */
@@ -124,7 +137,7 @@ enum { HTTP_REPLY_CACHEABLE = 1 << 0 }; /* omit Cache-Control: no-store */
  * EPROTO when already answered, EOVERFLOW over the header room, ENOMEM.
  */
 int http_reply(struct http_req *req, uint16_t status, const char *ctype,
-	       const char *headers, const void *body, size_t len, int flags);
+               const char *headers, const void *body, size_t len, int flags);
 
 /*
  * Queues one WebSocket message (text or binary); lws writes it when
@@ -132,7 +145,7 @@ int http_reply(struct http_req *req, uint16_t status, const char *ctype,
  * over HTTP_WS_MSG_MAX or the queue over HTTP_WS_TXQ_MAX, ENOMEM, EINVAL.
  */
 int ws_conn_send(struct ws_conn *c, const uint8_t *data, size_t len,
-		 bool binary);
+                 bool binary);
 
 /*
  * Sends what is queued, then a Close frame with code and reason (truncated

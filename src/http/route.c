@@ -21,21 +21,21 @@ struct http_route {
 
 struct http_req {
 	struct http_server *srv;
-	struct lws *wsi;	   /* NULL once the connection let go */
+	struct lws *wsi; /* NULL once the connection let go */
 	const struct http_route *route;
 	struct http_peer peer;
-	char hdr[HTTP_HDR_MAX];	   /* copies the views below point into */
+	char hdr[HTTP_HDR_MAX]; /* copies the views below point into */
 	size_t hdr_used;
 	struct pl method, path, query, auth, ctype;
 	struct mbuf *body;
-	size_t body_len;	   /* Content-Length */
+	size_t body_len; /* Content-Length */
 	bool dispatched;
 	bool answered;
 	bool hdr_sent;
 	bool head;
-	uint8_t *hbuf;		   /* LWS_PRE + response headers */
+	uint8_t *hbuf; /* LWS_PRE + response headers */
 	size_t hlen;
-	uint8_t *rbuf;		   /* LWS_PRE + response body */
+	uint8_t *rbuf; /* LWS_PRE + response body */
 	size_t rlen, roff;
 };
 
@@ -43,10 +43,10 @@ static const struct {
 	enum lws_token_indexes tok;
 	const char *name;
 } http_methods[] = {
-	{WSI_TOKEN_GET_URI, "GET"},	  {WSI_TOKEN_POST_URI, "POST"},
-	{WSI_TOKEN_PUT_URI, "PUT"},	  {WSI_TOKEN_PATCH_URI, "PATCH"},
-	{WSI_TOKEN_DELETE_URI, "DELETE"}, {WSI_TOKEN_OPTIONS_URI, "OPTIONS"},
-	{WSI_TOKEN_HEAD_URI, "HEAD"},
+    {WSI_TOKEN_GET_URI, "GET"},       {WSI_TOKEN_POST_URI, "POST"},
+    {WSI_TOKEN_PUT_URI, "PUT"},       {WSI_TOKEN_PATCH_URI, "PATCH"},
+    {WSI_TOKEN_DELETE_URI, "DELETE"}, {WSI_TOKEN_OPTIONS_URI, "OPTIONS"},
+    {WSI_TOKEN_HEAD_URI, "HEAD"},
 };
 
 static void route_destroy(void *data)
@@ -58,7 +58,7 @@ static void route_destroy(void *data)
 }
 
 int http_route_add(struct http_server *srv, const char *method,
-		   const char *path_prefix, http_route_h *h, void *arg)
+                   const char *path_prefix, http_route_h *h, void *arg)
 {
 	struct http_route *r;
 	struct pl pl;
@@ -92,14 +92,15 @@ static bool prefix_match(const struct http_route *r, const struct pl *path)
 	if (path->l < r->prefix_len ||
 	    memcmp(path->p, r->prefix, r->prefix_len))
 		return false;
-	return path->l == r->prefix_len || r->prefix[r->prefix_len - 1] == '/' ||
+	return path->l == r->prefix_len ||
+	       r->prefix[r->prefix_len - 1] == '/' ||
 	       path->p[r->prefix_len] == '/';
 }
 
 /* Longest matching prefix; *path_only tells a 405 from a 404. */
 static const struct http_route *route_find(const struct http_server *srv,
-					   const struct http_req *req,
-					   bool *path_only)
+                                           const struct http_req *req,
+                                           bool *path_only)
 {
 	const struct http_route *best = NULL;
 	struct le *le;
@@ -133,7 +134,7 @@ static void req_destroy(void *data)
 
 /* Copies header t into req->hdr; absent headers give an empty view. */
 static int req_hdr(struct http_req *req, struct lws *wsi,
-		   enum lws_token_indexes t, struct pl *pl)
+                   enum lws_token_indexes t, struct pl *pl)
 {
 	int n = lws_hdr_total_length(wsi, t);
 	char *dst = req->hdr + req->hdr_used;
@@ -159,7 +160,8 @@ static int req_query(struct http_req *req, struct lws *wsi)
 	size_t room = sizeof(req->hdr) - req->hdr_used, used = 0;
 
 	for (int i = 0; i < HTTP_QUERY_ARGS_MAX; i++) {
-		int n = lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, i);
+		int n =
+		    lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, i);
 
 		if (n <= 0)
 			break;
@@ -168,7 +170,7 @@ static int req_query(struct http_req *req, struct lws *wsi)
 		if (used)
 			start[used++] = '&';
 		n = lws_hdr_copy_fragment(wsi, start + used, (int)(room - used),
-					  WSI_TOKEN_HTTP_URI_ARGS, i);
+		                          WSI_TOKEN_HTTP_URI_ARGS, i);
 		if (n < 0)
 			return EBADMSG;
 		used += (size_t)n;
@@ -193,10 +195,10 @@ static int req_parse(struct http_req *req, struct lws *wsi)
 		break;
 	}
 	err = err ? err : req_query(req, wsi);
-	err = err ? err : req_hdr(req, wsi, WSI_TOKEN_HTTP_AUTHORIZATION,
-				  &req->auth);
-	err = err ? err : req_hdr(req, wsi, WSI_TOKEN_HTTP_CONTENT_TYPE,
-				  &req->ctype);
+	err = err ? err
+	          : req_hdr(req, wsi, WSI_TOKEN_HTTP_AUTHORIZATION, &req->auth);
+	err = err ? err
+	          : req_hdr(req, wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, &req->ctype);
 	err = err ? err : req_hdr(req, wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, &cl);
 	if (err)
 		return err;
@@ -215,13 +217,13 @@ static int req_parse(struct http_req *req, struct lws *wsi)
 static void req_dispatch(struct http_req *req)
 {
 	struct http_msg msg = {
-		.method = req->method,
-		.path = req->path,
-		.query = req->query,
-		.authorization = req->auth,
-		.content_type = req->ctype,
-		.peer = (const struct sockaddr *)&req->peer.sa,
-		.peer_str = req->peer.str,
+	    .method = req->method,
+	    .path = req->path,
+	    .query = req->query,
+	    .authorization = req->auth,
+	    .content_type = req->ctype,
+	    .peer = (const struct sockaddr *)&req->peer.sa,
+	    .peer_str = req->peer.str,
 	};
 
 	if (req->body) {
@@ -233,13 +235,13 @@ static void req_dispatch(struct http_req *req)
 	req->route->h(req, &msg, req->route->arg);
 	if (!req->answered && req->wsi)
 		lws_set_timeout(req->wsi, PENDING_TIMEOUT_HTTP_CONTENT,
-				HTTP_ASYNC_TIMEOUT_S);
+		                HTTP_ASYNC_TIMEOUT_S);
 	mem_deref(req);
 }
 
 /* Adds "Name: value\r\n" lines of text through lws (EINVAL if malformed). */
 static int hdrs_add_text(struct lws *wsi, const char *text, uint8_t **p,
-			 uint8_t *end)
+                         uint8_t *end)
 {
 	char name[HTTP_HDR_NAME_MAX + 2];
 	const char *line = text, *eol, *colon, *v;
@@ -257,8 +259,8 @@ static int hdrs_add_text(struct lws *wsi, const char *text, uint8_t **p,
 		for (v = colon + 1; v < eol && *v == ' '; v++)
 			;
 		if (lws_add_http_header_by_name(wsi, (uint8_t *)name,
-						(const uint8_t *)v,
-						(int)(eol - v), p, end))
+		                                (const uint8_t *)v,
+		                                (int)(eol - v), p, end))
 			return EOVERFLOW;
 		line = eol + 2;
 	}
@@ -267,25 +269,25 @@ static int hdrs_add_text(struct lws *wsi, const char *text, uint8_t **p,
 
 /* Status line and headers into [*p, end); the caller finalizes. */
 static int hdrs_build(struct lws *wsi, uint16_t status, const char *ctype,
-		      const char *headers, size_t body_len, int flags,
-		      uint8_t **p, uint8_t *end)
+                      const char *headers, size_t body_len, int flags,
+                      uint8_t **p, uint8_t *end)
 {
 	int err;
 
 	if (lws_add_http_header_status(wsi, status, p, end))
 		return EOVERFLOW;
 	if (ctype && lws_add_http_header_by_token(
-			     wsi, WSI_TOKEN_HTTP_CONTENT_TYPE,
-			     (const uint8_t *)ctype, (int)strlen(ctype), p, end))
+	                 wsi, WSI_TOKEN_HTTP_CONTENT_TYPE,
+	                 (const uint8_t *)ctype, (int)strlen(ctype), p, end))
 		return EOVERFLOW;
 	if (!(flags & HTTP_REPLY_CACHEABLE) &&
 	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
-					 (const uint8_t *)"no-store", 8, p,
-					 end))
+	                                 (const uint8_t *)"no-store", 8, p,
+	                                 end))
 		return EOVERFLOW;
-	if (lws_add_http_header_by_name(wsi,
-					(const uint8_t *)"x-content-type-options:",
-					(const uint8_t *)"nosniff", 7, p, end))
+	if (lws_add_http_header_by_name(
+	        wsi, (const uint8_t *)"x-content-type-options:",
+	        (const uint8_t *)"nosniff", 7, p, end))
 		return EOVERFLOW;
 	err = headers ? hdrs_add_text(wsi, headers, p, end) : 0;
 	if (err)
@@ -301,7 +303,7 @@ static int hdrs_build(struct lws *wsi, uint16_t status, const char *ctype,
  * HTTP/1.0 before an upgrade and has no custom reason phrases).
  */
 int http_write_simple(struct lws *wsi, uint16_t status, const char *reason,
-		      const char *headers)
+                      const char *headers)
 {
 	uint8_t buf[LWS_PRE + HTTP_RESP_HDR_MAX];
 	uint8_t bbuf[LWS_PRE + HTTP_REASON_MAX + 1];
@@ -311,20 +313,20 @@ int http_write_simple(struct lws *wsi, uint16_t status, const char *reason,
 
 	if (blen > HTTP_REASON_MAX || strpbrk(reason, "\r\n"))
 		return EINVAL;
-	n = snprintf((char *)p, HTTP_RESP_HDR_MAX, "HTTP/1.1 %u %s\r\n",
-		     status, reason);
+	n = snprintf((char *)p, HTTP_RESP_HDR_MAX, "HTTP/1.1 %u %s\r\n", status,
+	             reason);
 	p += n;
 	if (lws_add_http_header_by_token(
-		    wsi, WSI_TOKEN_HTTP_CONTENT_TYPE,
-		    (const uint8_t *)"text/plain; charset=utf-8", 25, &p, end) ||
+	        wsi, WSI_TOKEN_HTTP_CONTENT_TYPE,
+	        (const uint8_t *)"text/plain; charset=utf-8", 25, &p, end) ||
 	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
-					 (const uint8_t *)"no-store", 8, &p,
-					 end) ||
-	    lws_add_http_header_by_name(wsi,
-					(const uint8_t *)"x-content-type-options:",
-					(const uint8_t *)"nosniff", 7, &p, end) ||
+	                                 (const uint8_t *)"no-store", 8, &p,
+	                                 end) ||
+	    lws_add_http_header_by_name(
+	        wsi, (const uint8_t *)"x-content-type-options:",
+	        (const uint8_t *)"nosniff", 7, &p, end) ||
 	    lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION,
-					 (const uint8_t *)"close", 5, &p, end))
+	                                 (const uint8_t *)"close", 5, &p, end))
 		return EOVERFLOW;
 	err = headers ? hdrs_add_text(wsi, headers, &p, end) : 0;
 	if (err)
@@ -344,7 +346,7 @@ int http_write_simple(struct lws *wsi, uint16_t status, const char *reason,
 }
 
 int http_reply(struct http_req *req, uint16_t status, const char *ctype,
-	       const char *headers, const void *body, size_t len, int flags)
+               const char *headers, const void *body, size_t len, int flags)
 {
 	uint8_t *p, *end;
 	int err;
@@ -402,7 +404,7 @@ static int req_writable(struct http_req **pss, struct lws *wsi)
 		return 0;
 	if (!req->hdr_sent) {
 		if (lws_write(wsi, req->hbuf + LWS_PRE, req->hlen,
-			      LWS_WRITE_HTTP_HEADERS) < (int)req->hlen)
+		              LWS_WRITE_HTTP_HEADERS) < (int)req->hlen)
 			return -1;
 		req->hdr_sent = true;
 		if (req->rlen) {
@@ -412,9 +414,9 @@ static int req_writable(struct http_req **pss, struct lws *wsi)
 	} else {
 		n = SC_MIN(req->rlen - req->roff, (size_t)HTTP_TX_CHUNK);
 		if (lws_write(wsi, req->rbuf + LWS_PRE + req->roff, n,
-			      req->roff + n == req->rlen ? LWS_WRITE_HTTP_FINAL
-							 : LWS_WRITE_HTTP) <
-		    (int)n)
+		              req->roff + n == req->rlen
+		                  ? LWS_WRITE_HTTP_FINAL
+		                  : LWS_WRITE_HTTP) < (int)n)
 			return -1;
 		req->roff += n;
 		if (req->roff < req->rlen) {
@@ -427,7 +429,7 @@ static int req_writable(struct http_req **pss, struct lws *wsi)
 }
 
 static int req_start(struct http_server *srv, struct http_req **pss,
-		     struct lws *wsi)
+                     struct lws *wsi)
 {
 	struct http_req *req;
 	bool path_only;
@@ -443,16 +445,22 @@ static int req_start(struct http_server *srv, struct http_req **pss,
 	err = req_parse(req, wsi);
 	if (err == EOVERFLOW)
 		return http_reply(req, 413, "text/plain", NULL, "too large\n",
-				  10, 0) ? -1 : 0;
+		                  10, 0)
+		           ? -1
+		           : 0;
 	if (err)
 		return http_reply(req, 400, "text/plain", NULL, "bad request\n",
-				  12, 0) ? -1 : 0;
+		                  12, 0)
+		           ? -1
+		           : 0;
 	req->route = route_find(srv, req, &path_only);
 	if (!req->route)
-		return http_reply(req, path_only ? 405 : 404, "text/plain", NULL,
-				  path_only ? "method not allowed\n"
-					    : "not found\n",
-				  path_only ? 19 : 10, 0) ? -1 : 0;
+		return http_reply(
+		           req, path_only ? 405 : 404, "text/plain", NULL,
+		           path_only ? "method not allowed\n" : "not found\n",
+		           path_only ? 19 : 10, 0)
+		           ? -1
+		           : 0;
 	if (req->body_len) {
 		if (mbuf_alloc(&req->body, req->body_len))
 			return -1;
@@ -471,8 +479,8 @@ static int req_body(struct http_req *req, const void *in, size_t len)
 	return mbuf_write_mem(req->body, in, len) ? -1 : 0;
 }
 
-int http_lws_cb(struct lws *wsi, enum lws_callback_reasons reason,
-		void *user, void *in, size_t len)
+int http_lws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+                void *in, size_t len)
 {
 	struct http_server *srv = lws_context_user(lws_get_context(wsi));
 	struct http_req **pss = user;

@@ -2,6 +2,7 @@
  * accounting and the close dance (RFC 7118 transport, RFC 8446/5246 TLS). */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "http/http_int.h"
 
@@ -11,14 +12,14 @@
  * renegotiation are switched off through SSL_OP_* (RFC 7525 3.1.1, 3.3).
  */
 static const char http_tls12_ciphers[] =
-	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
 static const long http_tls_options =
-	SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 |
-	SSL_OP_NO_TLSv1_1 | SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-	SSL_OP_CIPHER_SERVER_PREFERENCE;
+    SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 |
+    SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+    SSL_OP_CIPHER_SERVER_PREFERENCE;
 
 static void http_lws_log(int level, const char *line)
 {
@@ -26,8 +27,8 @@ static void http_lws_log(int level, const char *line)
 
 	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		n--;
-	log_msg(level == LLL_ERR ? LOG_ERROR : LOG_WARN, "lws", "%.*s",
-		(int)n, line);
+	log_msg(level == LLL_ERR ? LOG_ERROR : LOG_WARN, "lws", "%.*s", (int)n,
+	        line);
 }
 
 static void server_destroy(void *data)
@@ -70,8 +71,8 @@ static int conf_copy(struct http_server *srv, const struct http_conf *conf)
 	if (err)
 		goto out;
 	if (conf->origins_n) {
-		srv->origins = mem_zalloc(conf->origins_n * sizeof(char *),
-					  NULL);
+		srv->origins =
+		    mem_zalloc(conf->origins_n * sizeof(char *), NULL);
 		if (!srv->origins) {
 			err = ENOMEM;
 			goto out;
@@ -84,21 +85,20 @@ static int conf_copy(struct http_server *srv, const struct http_conf *conf)
 		}
 	}
 	srv->max_conn_per_ip = conf->max_conn_per_ip;
-	srv->idle_timeout_s = conf->idle_timeout_s ? conf->idle_timeout_s
-						   : HTTP_IDLE_TIMEOUT_S;
+	srv->idle_timeout_s =
+	    conf->idle_timeout_s ? conf->idle_timeout_s : HTTP_IDLE_TIMEOUT_S;
 	/* lws pings after secs_since_valid_ping of silence and hangs up at
 	 * secs_since_valid_hangup (counted from the last valid traffic). */
 	srv->retry.secs_since_valid_ping =
-		(uint16_t)(conf->ping_s ? conf->ping_s : HTTP_WS_PING_S);
+	    (uint16_t)(conf->ping_s ? conf->ping_s : HTTP_WS_PING_S);
 	srv->retry.secs_since_valid_hangup =
-		(uint16_t)(srv->retry.secs_since_valid_ping +
-			   (conf->pong_s ? conf->pong_s : HTTP_WS_PONG_S));
+	    (uint16_t)(srv->retry.secs_since_valid_ping +
+	               (conf->pong_s ? conf->pong_s : HTTP_WS_PONG_S));
 out:
 	return err;
 }
 
-static void healthz(struct http_req *req, const struct http_msg *msg,
-		    void *arg)
+static void healthz(struct http_req *req, const struct http_msg *msg, void *arg)
 {
 	(void)msg;
 	(void)arg;
@@ -111,26 +111,26 @@ static int context_create(struct http_server *srv)
 	void *loops[1] = {srv->loop};
 
 	srv->protocols[0] = (struct lws_protocols){
-		.name = "sc-http", /* no client will offer it as subprotocol */
-		.callback = http_lws_cb,
-		.per_session_data_size = sizeof(void *),
+	    .name = "sc-http", /* no client will offer it as subprotocol */
+	    .callback = http_lws_cb,
+	    .per_session_data_size = sizeof(void *),
 	};
 	srv->protocols[1] = (struct lws_protocols){
-		.name = HTTP_WS_SUBPROTO,
-		.callback = http_ws_cb,
-		.per_session_data_size = sizeof(void *),
-		.rx_buffer_size = HTTP_WS_RX_CHUNK,
+	    .name = HTTP_WS_SUBPROTO,
+	    .callback = http_ws_cb,
+	    .per_session_data_size = sizeof(void *),
+	    .rx_buffer_size = HTTP_WS_RX_CHUNK,
 	};
 
 	memset(&info, 0, sizeof(info));
 	info.options = LWS_SERVER_OPTION_LIBUV |
-		       LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
-		       LWS_SERVER_OPTION_VALIDATE_UTF8 |
-		       LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
+	               LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
+	               LWS_SERVER_OPTION_VALIDATE_UTF8 |
+	               LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
 	info.foreign_loops = loops;
 	info.pcontext = &srv->ctx;
 	info.user = srv;
-	info.vhost_name = "sipcloak";
+	info.vhost_name = HTTP_VHOST;
 	info.iface = srv->host;
 	info.port = srv->listen_port;
 	info.protocols = srv->protocols;
@@ -140,16 +140,63 @@ static int context_create(struct http_server *srv)
 	info.ssl_options_set = http_tls_options;
 	info.alpn = "http/1.1"; /* WebSocket over HTTP/1.1 only (RFC 6455) */
 	info.retry_and_idle_policy = &srv->retry;
-	info.server_string = "sipcloak";
-	info.timeout_secs = 10;
+	info.server_string = HTTP_VHOST;
+	info.timeout_secs = HTTP_HANDSHAKE_TIMEOUT_S; /* TLS + request */
 
 	srv->ctx = lws_create_context(&info);
 	return srv->ctx ? 0 : EIO;
 }
 
+static void walk_closing(uv_handle_t *h, void *arg)
+{
+	if (uv_is_closing(h))
+		*(bool *)arg = true;
+}
+
+static bool loop_closing(uv_loop_t *loop)
+{
+	bool closing = false;
+
+	uv_walk(loop, walk_closing, &closing);
+	return closing;
+}
+
+/* Binds and releases host:port, as lws will (SO_REUSEADDR); 0 if free. */
+static int port_check(const char *host, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	socklen_t sl;
+	int fd, one = 1, err = 0;
+
+	if (!port)
+		return 0;
+	memset(&ss, 0, sizeof(ss));
+	if (host && inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		sl = sizeof(*s4);
+	} else if (!host || inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6; /* NULL host: in6addr_any */
+		s6->sin6_port = htons(port);
+		sl = sizeof(*s6);
+	} else {
+		return 0; /* an interface name: lws resolves it */
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sl))
+		err = errno;
+	close(fd);
+	return err;
+}
+
 int http_server_alloc(struct http_server **srvp, uv_loop_t *loop,
-		      const struct http_conf *conf,
-		      const struct http_handlers *h, void *arg)
+                      const struct http_conf *conf,
+                      const struct http_handlers *h, void *arg)
 {
 	struct http_server *srv;
 	int err;
@@ -168,35 +215,41 @@ int http_server_alloc(struct http_server **srvp, uv_loop_t *loop,
 	if (err)
 		goto out;
 
+	/* The usual causes of failure, reported clearly before lws sees them */
+	if (access(srv->cert, R_OK) || access(srv->key, R_OK)) {
+		log_error(HTTP_MOD, "cannot read %s or %s", srv->cert,
+		          srv->key);
+		err = EIO;
+		goto out;
+	}
+	err = port_check(srv->host, conf->listen_port);
+	if (err) {
+		log_error(HTTP_MOD, "cannot bind %s port %u: %s",
+		          srv->host ? srv->host : "*", conf->listen_port,
+		          strerror(err));
+		goto out;
+	}
 	lws_set_log_level(LLL_ERR | LLL_WARN, http_lws_log);
 	srv->listen_port = conf->listen_port;
 	err = context_create(srv);
-	if (err) {
-		log_error(HTTP_MOD, "cannot start lws on %s port %u",
-			  srv->host ? srv->host : "*", conf->listen_port);
-		goto out;
+	/* lws 4.1 returns a context even when its vhost failed (cert, bind) */
+	if (!err) {
+		srv->vh = lws_get_vhost_by_name(srv->ctx, HTTP_VHOST);
+		err =
+		    srv->vh && lws_get_vhost_listen_port(srv->vh) > 0 ? 0 : EIO;
 	}
-	srv->vh = lws_get_vhost_by_name(srv->ctx, "sipcloak");
+	if (err)
+		log_error(HTTP_MOD, "cannot start lws on %s port %u",
+		          srv->host ? srv->host : "*", conf->listen_port);
+	/* lws 4.1 returns a context whose vhost failed (e.g. a bad PEM)
+	 * already half destroyed; http_server_close skips the first step. */
+	srv->half_destroyed = err && srv->ctx;
 out:
 	if (err)
 		mem_deref(srv);
 	else
 		*srvp = srv;
 	return err;
-}
-
-static void walk_closing(uv_handle_t *h, void *arg)
-{
-	if (uv_is_closing(h))
-		*(bool *)arg = true;
-}
-
-static bool loop_closing(uv_loop_t *loop)
-{
-	bool closing = false;
-
-	uv_walk(loop, walk_closing, &closing);
-	return closing;
 }
 
 void http_server_close(struct http_server *srv)
@@ -214,9 +267,11 @@ void http_server_close(struct http_server *srv)
 	 * context (clearing srv->ctx through info.pcontext) and unload the
 	 * plugin: earlier, libuv would later call into unmapped plugin code.
 	 * So: turn the loop without blocking while any handle is closing
-	 * (bounded), then destroy again.
+	 * (bounded), then destroy again. A context whose creation failed has
+	 * had its first step inside lws_create_context().
 	 */
-	lws_context_destroy(srv->ctx);
+	if (!srv->half_destroyed)
+		lws_context_destroy(srv->ctx);
 	for (unsigned i = 0; srv->ctx && i < HTTP_CLOSE_SPINS; i++) {
 		uv_run(srv->loop, UV_RUN_NOWAIT);
 		if (!loop_closing(srv->loop))
@@ -250,12 +305,12 @@ int http_peer_get(struct lws *wsi, struct http_peer *peer)
 
 	memset(peer, 0, sizeof(*peer));
 	if (getpeername(lws_get_socket_fd(wsi), (struct sockaddr *)&peer->sa,
-			&sl))
+	                &sl))
 		return errno;
 	if (peer->sa.ss_family == AF_INET6 &&
 	    IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
 		struct sockaddr_in v4 = {.sin_family = AF_INET,
-					 .sin_port = s6->sin6_port};
+		                         .sin_port = s6->sin6_port};
 
 		memcpy(&v4.sin_addr, &s6->sin6_addr.s6_addr[12], 4);
 		memset(&peer->sa, 0, sizeof(peer->sa));
@@ -269,7 +324,7 @@ int http_peer_get(struct lws *wsi, struct http_peer *peer)
 		inet_ntop(AF_INET6, &s6->sin6_addr, peer->ip, sizeof(peer->ip));
 		port = ntohs(s6->sin6_port);
 		snprintf(peer->str, sizeof(peer->str), "[%s]:%u", peer->ip,
-			 port);
+		         port);
 	} else {
 		return EAFNOSUPPORT;
 	}
@@ -285,8 +340,8 @@ static bool ipc_cmp(struct le *le, void *arg)
 
 static struct http_ipc *ipc_find(const struct http_server *srv, const char *ip)
 {
-	struct le *le = hash_lookup(srv->ips, hash_fnv(ip, strlen(ip)),
-				    ipc_cmp, (void *)ip);
+	struct le *le = hash_lookup(srv->ips, hash_fnv(ip, strlen(ip)), ipc_cmp,
+	                            (void *)ip);
 
 	return le ? le->data : NULL;
 }
@@ -307,7 +362,7 @@ static void ipc_destroy(void *data)
 
 /* On success the caller owns one reference to *ipcp (one per conn). */
 int http_ipc_inc(struct http_server *srv, const char *ip,
-		 struct http_ipc **ipcp)
+                 struct http_ipc **ipcp)
 {
 	struct http_ipc *ipc = ipc_find(srv, ip);
 

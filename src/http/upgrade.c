@@ -10,7 +10,7 @@ enum {
 };
 
 /* Is tok one of the comma-separated tokens of list (RFC 6455 4.1, 11.3.4)? */
-static bool token_listed(const char *list, const char *tok)
+bool http_token_listed(const char *list, const char *tok)
 {
 	struct pl rest, item;
 	const char *comma;
@@ -32,7 +32,7 @@ static bool token_listed(const char *list, const char *tok)
 }
 
 static int hdr_get(struct lws *wsi, enum lws_token_indexes t, char *buf,
-		   size_t size)
+                   size_t size)
 {
 	int n = lws_hdr_total_length(wsi, t);
 
@@ -61,11 +61,11 @@ static bool origin_allowed(const struct http_server *srv, struct lws *wsi)
 }
 
 static int refuse(struct lws *wsi, uint16_t status, const char *headers,
-		  const char *why)
+                  const char *why)
 {
 	if (http_write_simple(wsi, status, why, headers))
 		return -1; /* hang up */
-	return 1;	   /* answered; lws finishes the transaction */
+	return 1;          /* answered; lws finishes the transaction */
 }
 
 /*
@@ -74,7 +74,7 @@ static int refuse(struct lws *wsi, uint16_t status, const char *headers,
  * an error, <0 to hang up.
  */
 int http_upgrade_confirm(struct http_server *srv, struct lws *wsi,
-			 const char *upgrade)
+                         const char *upgrade)
 {
 	char path[UPG_HDR_MAX], proto[UPG_HDR_MAX];
 	struct http_peer peer;
@@ -89,9 +89,9 @@ int http_upgrade_confirm(struct http_server *srv, struct lws *wsi,
 
 	/* RFC 7118 4.1: the client offers "sip"; we select it or refuse. */
 	if (hdr_get(wsi, WSI_TOKEN_PROTOCOL, proto, sizeof(proto)) ||
-	    !token_listed(proto, HTTP_WS_SUBPROTO))
+	    !http_token_listed(proto, HTTP_WS_SUBPROTO))
 		return refuse(wsi, 400, NULL,
-			      "WebSocket subprotocol 'sip' required");
+		              "WebSocket subprotocol 'sip' required");
 
 	/* RFC 6455 10.2: browsers send Origin; refuse foreign pages. */
 	if (!origin_allowed(srv, wsi))
@@ -102,9 +102,9 @@ int http_upgrade_confirm(struct http_server *srv, struct lws *wsi,
 			return -1;
 		if (http_ipc_count(srv, peer.ip) >= srv->max_conn_per_ip) {
 			log_info(HTTP_MOD, "%s: over %u connections", peer.str,
-				 srv->max_conn_per_ip);
+			         srv->max_conn_per_ip);
 			return refuse(wsi, 503, "Retry-After: 30\r\n",
-				      "too many connections from this address");
+			              "too many connections from this address");
 		}
 	}
 	return 0;

@@ -44,7 +44,7 @@ static void idle_restart(struct ws_conn *c)
 {
 	if (c->wsi && !c->closing)
 		lws_set_timer_usecs(c->wsi, (lws_usec_t)c->srv->idle_timeout_s *
-						    LWS_USEC_PER_SEC);
+		                                LWS_USEC_PER_SEC);
 }
 
 /*
@@ -58,7 +58,7 @@ static void close_soon(struct ws_conn *c)
 }
 
 int ws_conn_send(struct ws_conn *c, const uint8_t *data, size_t len,
-		 bool binary)
+                 bool binary)
 {
 	struct ws_txm *m;
 
@@ -132,7 +132,7 @@ void ws_conn_touch(struct ws_conn *c)
 }
 
 static int conn_open(struct http_server *srv, struct ws_conn **pss,
-		     struct lws *wsi)
+                     struct lws *wsi)
 {
 	struct ws_conn *c;
 	int err;
@@ -161,7 +161,7 @@ static int conn_open(struct http_server *srv, struct ws_conn **pss,
 
 /* RFC 7118 5: one SIP message per WebSocket message; fragments joined. */
 static int conn_rx(struct ws_conn *c, struct lws *wsi, const void *in,
-		   size_t len)
+                   size_t len)
 {
 	if (c->closing)
 		return 0; /* draining until our Close goes out */
@@ -174,9 +174,9 @@ static int conn_rx(struct ws_conn *c, struct lws *wsi, const void *in,
 		static const char why[] = "message too big";
 
 		log_info(HTTP_MOD, "%s: message over %u bytes", c->peer.str,
-			 HTTP_WS_MSG_MAX);
+		         HTTP_WS_MSG_MAX);
 		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
-				 (uint8_t *)why, sizeof(why) - 1);
+		                 (uint8_t *)why, sizeof(why) - 1);
 		return -1;
 	}
 	if (mbuf_write_mem(c->rx, in, len))
@@ -188,8 +188,13 @@ static int conn_rx(struct ws_conn *c, struct lws *wsi, const void *in,
 	if (c->srv->h.recvh) {
 		mem_ref(c);
 		c->srv->h.recvh(c, c->rx->buf, c->rx->end, c->rx_binary,
-				c->srv->arg);
+		                c->srv->arg);
 		mem_deref(c);
+	}
+	/* one big message must not pin 64 KiB for the connection's life */
+	if (c->rx->size > 2 * HTTP_WS_RX_CHUNK) {
+		mbuf_reset(c->rx);
+		(void)mbuf_resize(c->rx, HTTP_WS_RX_CHUNK);
 	}
 	return 0;
 }
@@ -205,7 +210,7 @@ static int conn_writable(struct ws_conn *c, struct lws *wsi)
 	list_unlink(&m->le);
 	c->txq_bytes -= m->len;
 	n = lws_write(wsi, m->buf + LWS_PRE, m->len,
-		      m->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
+	              m->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
 	mem_deref(m);
 	if (n < 0)
 		return -1;
@@ -221,7 +226,7 @@ static int conn_timer(struct ws_conn *c, struct lws *wsi)
 {
 	if (!c->closing) {
 		log_debug(HTTP_MOD, "%s: idle for %us", c->peer.str,
-			  c->srv->idle_timeout_s);
+		          c->srv->idle_timeout_s);
 		ws_conn_close(c, LWS_CLOSE_STATUS_GOINGAWAY, "idle timeout");
 		return 0;
 	}
@@ -230,7 +235,7 @@ static int conn_timer(struct ws_conn *c, struct lws *wsi)
 	/* RFC 6455 5.5.1: our Close frame; lws then waits for the peer's
 	 * Close, bounded by its own timeout. */
 	lws_close_reason(wsi, (enum lws_close_status)c->close_code,
-			 c->close_reason, c->close_reason_len);
+	                 c->close_reason, c->close_reason_len);
 	return -1;
 }
 
@@ -250,9 +255,9 @@ static void conn_closed(struct ws_conn **pss)
 	c->ipc = NULL;
 	list_flush(&c->txq);
 	c->txq_bytes = 0;
-	code = c->peer_code	 ? c->peer_code
+	code = c->peer_code    ? c->peer_code
 	       : c->close_code ? c->close_code
-			       : LWS_CLOSE_STATUS_ABNORMAL_CLOSE;
+	                       : LWS_CLOSE_STATUS_ABNORMAL_CLOSE;
 	log_debug(HTTP_MOD, "%s: WebSocket closed (%u)", c->peer.str, code);
 	c->closing = true;
 	if (srv->h.closeh)
@@ -261,7 +266,7 @@ static void conn_closed(struct ws_conn **pss)
 }
 
 int http_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
-	       void *in, size_t len)
+               void *in, size_t len)
 {
 	struct http_server *srv = lws_context_user(lws_get_context(wsi));
 	struct ws_conn **pss = user;

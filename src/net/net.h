@@ -48,6 +48,9 @@ uint16_t sa_port(const struct sa *sa);
 void sa_set_port(struct sa *sa, uint16_t port);
 bool sa_is_any(const struct sa *sa); /* 0.0.0.0 / :: (or unset) */
 bool sa_isset(const struct sa *sa);
+/* An IPv4-mapped IPv6 address (::ffff:a.b.c.d, from dual-stack sockets)
+ * becomes the IPv4 address with the same port; anything else is copied. */
+void sa_unmap(struct sa *dst, const struct sa *src);
 
 /* The host alone, IPv6 without brackets. Returns 0, EINVAL or EOVERFLOW. */
 int sa_ntop(const struct sa *sa, char *buf, size_t size);

@@ -153,6 +153,19 @@ bool sa_isset(const struct sa *sa)
 	return af == AF_INET || af == AF_INET6;
 }
 
+void sa_unmap(struct sa *dst, const struct sa *src)
+{
+	const struct in6_addr *a6 = &src->u.in6.sin6_addr;
+
+	if (sa_family(src) != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(a6)) {
+		*dst = *src;
+		return;
+	}
+	sa_init(dst, AF_INET);
+	memcpy(&dst->u.in.sin_addr, &a6->s6_addr[12], 4);
+	dst->u.in.sin_port = src->u.in6.sin6_port;
+}
+
 uint16_t sa_port(const struct sa *sa)
 {
 	switch (sa_family(sa)) {

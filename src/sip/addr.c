@@ -45,9 +45,8 @@ int sip_addr_decode(struct sip_addr *addr, const struct pl *pl)
 		i = sip_skip_lws(p, e, len);
 		if (i >= len || p[i] != '<')
 			goto out;
-	}
-	else if ((lt = memchr(p + i, '<', len - i)) != NULL &&
-		 !memchr(p + i, ';', (size_t)(lt - (p + i)))) {
+	} else if ((lt = memchr(p + i, '<', len - i)) != NULL &&
+	           !memchr(p + i, ';', (size_t)(lt - (p + i)))) {
 		/* name-addr with a token display name (maybe none) */
 		size_t dl = (size_t)(lt - (p + i));
 
@@ -68,8 +67,7 @@ int sip_addr_decode(struct sip_addr *addr, const struct pl *pl)
 		/* RFC 4475 §3.1.2.14: be liberal with LWS inside < >. */
 		pl_trim(&addr->auri);
 		i = (size_t)(gt - p) + 1;
-	}
-	else {
+	} else {
 		/* addr-spec: the URI ends at the first ';' (header parameters
 		 * follow) and may hold no ',', '?' (RFC 3261 §20.10). */
 		e = i;
@@ -112,8 +110,8 @@ int sip_addr_encode(struct mbuf *mb, const struct sip_addr *addr)
 		err = mbuf_write_str(mb, "<");
 	if (!err)
 		err = pl_isset(&addr->uri.scheme) && pl_isset(&addr->uri.host)
-			      ? sip_uri_encode(mb, &addr->uri)
-			      : mbuf_write_pl(mb, &addr->auri);
+		          ? sip_uri_encode(mb, &addr->uri)
+		          : mbuf_write_pl(mb, &addr->auri);
 	if (!err)
 		err = mbuf_write_str(mb, ">");
 	if (!err && pl_isset(&addr->params))

@@ -41,14 +41,16 @@ static int head_clen(const char *buf, size_t hlen, uint32_t *clenp)
 		nl = memchr(buf + i, '\n', hlen - i);
 		e = nl ? (size_t)(nl - buf) : hlen;
 		/* extend over folded continuation lines */
-		while (e + 1 < hlen && (buf[e + 1] == ' ' || buf[e + 1] == '\t')) {
+		while (e + 1 < hlen &&
+		       (buf[e + 1] == ' ' || buf[e + 1] == '\t')) {
 			nl = memchr(buf + e + 1, '\n', hlen - e - 1);
 			e = nl ? (size_t)(nl - buf) : hlen;
 		}
 		i = e + 1;
 		for (j = s; j < e && sip_is(buf[j], SIP_C_TOKEN); j++)
 			;
-		if (!((j - s == 14 && !strncasecmp(buf + s, "Content-Length", 14)) ||
+		if (!((j - s == 14 &&
+		       !strncasecmp(buf + s, "Content-Length", 14)) ||
 		      (j - s == 1 && (buf[s] | 0x20) == 'l')))
 			continue;
 		while (j < e && (buf[j] == ' ' || buf[j] == '\t'))
@@ -57,8 +59,14 @@ static int head_clen(const char *buf, size_t hlen, uint32_t *clenp)
 			continue;
 		v.p = buf + j + 1;
 		v.l = e - j - 1;
-		if (sip_pl_u32_lws(&v, &clen))
+		switch (sip_pl_u32_lws(&v, &clen)) {
+		case 0:
+			break;
+		case EOVERFLOW:
+			return EOVERFLOW; /* beyond any SIP_MSG_MAX */
+		default:
 			return EBADMSG;
+		}
 		/* two different lengths: no way to know where the next
 		 * message starts (RFC 4475 §3.3.9) */
 		if (found && clen != *clenp)
@@ -79,17 +87,21 @@ int sip_frame(const char *buf, size_t len, size_t *msglenp)
 		return EINVAL;
 	/* +2: the CRLF that ends the last header line may end past it */
 	hlen = head_end(buf, len, SIP_HEAD_MAX + 2);
-	if (!hlen)
-		return len >= SIP_HEAD_MAX + 2 ? EOVERFLOW : ENODATA;
+	if (!hlen) {
+		err = len >= SIP_HEAD_MAX + 2 ? EOVERFLOW : ENODATA;
+		goto out;
+	}
 	err = head_clen(buf, hlen, &clen);
 	if (err)
-		return err;
+		goto out;
 	if (clen > SIP_MSG_MAX || hlen + clen > SIP_MSG_MAX)
-		return EOVERFLOW;
-	if (len < hlen + clen)
-		return ENODATA;
-	*msglenp = hlen + clen;
-	return 0;
+		err = EOVERFLOW;
+	else if (len < hlen + clen)
+		err = ENODATA;
+	else
+		*msglenp = hlen + clen;
+out:
+	return err;
 }
 
 size_t sip_frame_crlf(const char *buf, size_t len, bool *pingp)
@@ -108,5 +120,8 @@ size_t sip_frame_crlf(const char *buf, size_t len, bool *pingp)
 		return 0;
 	if (pingp && n >= sizeof(ping) - 1)
 		*pingp = memmem(buf, n, ping, sizeof(ping) - 1) != NULL;
+	/* a CR that ends the buffer may begin the next ping */
+	if (n == len && buf[n - 1] == '\r')
+		n--;
 	return n;
 }

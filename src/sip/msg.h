@@ -5,10 +5,10 @@
 #include "core/core.h"
 
 /* Limits, enforced by the decoder and the stream framer. */
-#define SIP_MSG_MAX 65535    /* bytes in one message, headers and body */
-#define SIP_HDR_MAX 128      /* header fields (after splitting comma lists) */
-#define SIP_LINE_MAX 8192    /* bytes in one header line, folds included */
-#define SIP_HEAD_MAX 32768   /* bytes of start line plus headers */
+#define SIP_MSG_MAX 65535  /* bytes in one message, headers and body */
+#define SIP_HDR_MAX 128    /* header fields (after splitting comma lists) */
+#define SIP_LINE_MAX 8192  /* bytes in one header line, folds included */
+#define SIP_HEAD_MAX 32768 /* bytes of start line plus headers */
 
 /* Headers the stack looks at; everything else is SIP_HDR_OTHER. */
 enum sip_hdr_id {
@@ -61,36 +61,36 @@ struct sip_hdr {
 };
 
 struct sip_uri {
-	struct pl scheme;   /* "sip", "sips", "tel", ... */
-	struct pl user;	    /* may contain escapes, as written */
+	struct pl scheme; /* "sip", "sips", "tel", ... */
+	struct pl user;   /* may contain escapes, as written */
 	struct pl password;
-	struct pl host;	    /* IPv6 without the brackets */
-	uint16_t port;	    /* 0 when absent */
+	struct pl host; /* IPv6 without the brackets */
+	uint16_t port;  /* 0 when absent */
 	bool ipv6;
-	struct pl params;   /* ";a=b;lr", as written, leading ';' included */
-	struct pl headers;  /* "?a=b", as written */
+	struct pl params;  /* ";a=b;lr", as written, leading ';' included */
+	struct pl headers; /* "?a=b", as written */
 };
 
 /* name-addr or addr-spec with header parameters (From, To, Contact, ...). */
 struct sip_addr {
-	struct pl dname;    /* display name, quotes stripped, escapes kept */
-	struct pl auri;	    /* the URI as written, without < > */
+	struct pl dname; /* display name, quotes stripped, escapes kept */
+	struct pl auri;  /* the URI as written, without < > */
 	struct sip_uri uri;
-	struct pl params;   /* header parameters after the URI */
-	struct pl tag;	    /* the tag parameter, if any */
+	struct pl params; /* header parameters after the URI */
+	struct pl tag;    /* the tag parameter, if any */
 };
 
 struct sip_via {
-	struct pl proto;     /* "SIP/2.0/UDP" transport part: "UDP" */
-	struct pl host;	     /* IPv6 without the brackets */
-	uint16_t port;	     /* 0 when absent */
+	struct pl proto; /* "SIP/2.0/UDP" transport part: "UDP" */
+	struct pl host;  /* IPv6 without the brackets */
+	uint16_t port;   /* 0 when absent */
 	bool ipv6;
 	struct pl branch;
 	struct pl received;
-	bool rport;	     /* rport parameter present */
+	bool rport;          /* rport parameter present */
 	struct pl rport_val; /* its value, if any */
 	struct pl params;
-	struct pl val;	     /* the whole value */
+	struct pl val; /* the whole value */
 };
 
 struct sip_cseq {
@@ -153,13 +153,13 @@ int sip_msg_decode(struct sip_msg *msg, const char *buf, size_t len);
 /* First header with that id, or the next one after prev; NULL when none.
  * For SIP_HDR_OTHER use sip_msg_hdr_named(). */
 const struct sip_hdr *sip_msg_hdr(const struct sip_msg *msg,
-				  enum sip_hdr_id id);
+                                  enum sip_hdr_id id);
 const struct sip_hdr *sip_msg_hdr_next(const struct sip_msg *msg,
-				       const struct sip_hdr *prev,
-				       enum sip_hdr_id id);
+                                       const struct sip_hdr *prev,
+                                       enum sip_hdr_id id);
 /* First header named name (case-insensitive, compact forms included). */
 const struct sip_hdr *sip_msg_hdr_named(const struct sip_msg *msg,
-					const char *name);
+                                        const char *name);
 /* Header id for a field name, full or compact (RFC 3261 §7.3.3). */
 enum sip_hdr_id sip_hdr_lookup(const struct pl *name);
 
@@ -192,7 +192,7 @@ bool sip_msg_can_reply(const struct sip_msg *msg);
  * static reason phrase) when not. Also EBADMSG (400) when msg->err is set.
  * For responses nothing is to be answered: the codes only say why. */
 int sip_msg_check(const struct sip_msg *msg, uint16_t *scodep,
-		  const char **reasonp);
+                  const char **reasonp);
 
 /*
  * Encoding.
@@ -206,11 +206,10 @@ int sip_msg_check(const struct sip_msg *msg, uint16_t *scodep,
  * always Content-Length, then the body. Works from any request for which
  * sip_msg_can_reply() holds, whatever its other headers. 0, EINVAL (not
  * answerable, bad status code, CR/LF in reason or ctype) or ENOMEM. */
-int sip_reply_encode(struct mbuf *mb, const struct sip_msg *req,
-		     uint16_t scode, const char *reason,
-		     const struct pl *to_tag, const struct pl *via_params,
-		     const char *extra_hdrs, const char *ctype,
-		     const struct pl *body);
+int sip_reply_encode(struct mbuf *mb, const struct sip_msg *req, uint16_t scode,
+                     const char *reason, const struct pl *to_tag,
+                     const struct pl *via_params, const char *extra_hdrs,
+                     const char *ctype, const struct pl *body);
 /* Writes uri in canonical form: scheme ":" [user [":" password] "@"]
  * host (IPv6 in brackets) [":" port] params headers. 0, EINVAL, ENOMEM. */
 int sip_uri_encode(struct mbuf *mb, const struct sip_uri *uri);

@@ -6,14 +6,13 @@
 #include "sip/msg_int.h"
 
 #define SIP_MAX_FORWARDS_MAX 255 /* RFC 3261 §20.22 */
-#define SIP_SCODE_DIGITS 3	 /* RFC 3261 §25.1 Status-Code */
+#define SIP_SCODE_DIGITS 3       /* RFC 3261 §25.1 Status-Code */
 
 /* Only the scalar part is cleared: hdrv is written up to hdrc only. */
 static void msg_reset(struct sip_msg *msg)
 {
 	memset(msg, 0, offsetof(struct sip_msg, hdrv));
-	memset(&msg->hdrc, 0,
-	       sizeof(*msg) - offsetof(struct sip_msg, hdrc));
+	memset(&msg->hdrc, 0, sizeof(*msg) - offsetof(struct sip_msg, hdrc));
 }
 
 /* Decoder state: the first error and which key headers were seen. */
@@ -82,7 +81,7 @@ static int status_line(struct sip_msg *msg, const char *p, size_t n)
 /* Request-Line = Method SP Request-URI SP SIP-Version: exactly two single
  * spaces (RFC 4475 §3.1.2.7 to §3.1.2.10 must fail here). */
 static int request_line(struct sip_msg *msg, const char *p, size_t n,
-			const char **whyp)
+                        const char **whyp)
 {
 	const char *sp1 = memchr(p, ' ', n), *sp2;
 	size_t i;
@@ -200,7 +199,7 @@ static void hdr_decode(struct dec *d, const struct sip_hdr *h)
 }
 
 static int hdr_add(struct dec *d, enum sip_hdr_id id, const struct pl *name,
-		   const char *p, size_t n)
+                   const char *p, size_t n)
 {
 	struct sip_msg *msg = d->msg;
 	struct sip_hdr *h;
@@ -214,29 +213,42 @@ static int hdr_add(struct dec *d, enum sip_hdr_id id, const struct pl *name,
 	h->name = *name;
 	h->val.p = p;
 	h->val.l = n;
-	pl_trim(&h->val);
+	sip_trim(&h->val);
 	hdr_decode(d, h);
 	return 0;
 }
 
 static int hdr_emit(struct dec *d, enum sip_hdr_id id, const struct pl *name,
-		    const char *p, size_t n)
+                    const char *p, size_t n)
 {
 	struct pl el = {p, n};
 
-	pl_trim(&el);
+	sip_trim(&el);
 	return el.l ? hdr_add(d, id, name, el.p, el.l) : 0;
 }
 
 /* Splits a #rule list value at commas outside quotes and < > (RFC 3261
  * §7.3.1); empty elements are skipped. */
 static int hdr_split(struct dec *d, enum sip_hdr_id id, const struct pl *name,
-		     const char *p, size_t n)
+                     const char *p, size_t n)
 {
 	size_t i, s = 0;
 	bool quoted = false;
 	int angle = 0, err = 0;
 
+	/* the common cases: a single element, or plain tokens (Allow,
+	 * Supported) where every comma separates */
+	if (!memchr(p, ',', n))
+		return hdr_emit(d, id, name, p, n);
+	if (!memchr(p, '"', n) && !memchr(p, '<', n)) {
+		const char *c;
+
+		while (!err && (c = memchr(p + s, ',', n - s)) != NULL) {
+			err = hdr_emit(d, id, name, p + s, (size_t)(c - p) - s);
+			s = (size_t)(c - p) + 1;
+		}
+		return err ? err : hdr_emit(d, id, name, p + s, n - s);
+	}
 	for (i = 0; i < n && !err; i++) {
 		char c = p[i];
 
@@ -266,6 +278,7 @@ static int hdr_split(struct dec *d, enum sip_hdr_id id, const struct pl *name,
 /* One header field from p (folds included, line end excluded). */
 static int hdr_line(struct dec *d, const char *p, size_t n)
 {
+	const char *cr;
 	struct pl name;
 	enum sip_hdr_id id;
 	size_t i = 0;
@@ -282,6 +295,14 @@ static int hdr_line(struct dec *d, const char *p, size_t n)
 		return 0; /* skipped; the rest may still allow a 400 */
 	}
 	i++;
+	/* A CR inside a value must start a fold (CRLF SP/HT): a lone CR
+	 * would end the line for some peers, and replies echo values. */
+	for (cr = p + i; (cr = memchr(cr, '\r', (size_t)(p + n - cr))); cr++) {
+		if (cr + 1 >= p + n || cr[1] != '\n') {
+			msg_fail(d, EBADMSG, "Bad header field");
+			return 0;
+		}
+	}
 	id = sip_hdr_lookup_list(name.p, name.l, &list);
 	if (list)
 		return hdr_split(d, id, &name, p + i, n - i);
@@ -319,8 +340,7 @@ int sip_msg_decode(struct sip_msg *msg, const char *buf, size_t len)
 	if (n >= 4 && !strncmp(buf + i, "SIP/", 4)) {
 		if (status_line(msg, buf + i, n))
 			msg_fail(&d, EBADMSG, "Bad Status-Line");
-	}
-	else if (request_line(msg, buf + i, n, &why)) {
+	} else if (request_line(msg, buf + i, n, &why)) {
 		msg_fail(&d, EBADMSG, why);
 	}
 	i = (size_t)(nl - buf) + 1;
@@ -375,7 +395,7 @@ int sip_msg_decode(struct sip_msg *msg, const char *buf, size_t len)
 	if (msg->has_clen) {
 		if (msg->clen > msg->body.l)
 			msg_fail(&d, EBADMSG,
-				 "Content-Length larger than datagram");
+			         "Content-Length larger than datagram");
 		else
 			msg->body.l = msg->clen;
 	}

@@ -1,6 +1,7 @@
 /* msg_encode.c: building responses to requests (RFC 3261 §8.2.6). */
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sip/msg_int.h"
 
@@ -22,7 +23,7 @@ static bool to_has_tag(const struct sip_msg *req, const struct sip_hdr *to)
 }
 
 static int write_hdr(struct mbuf *mb, const char *pre, const struct pl *v,
-		     const char *post)
+                     const char *post)
 {
 	int err = mbuf_write_str(mb, pre);
 
@@ -33,8 +34,52 @@ static int write_hdr(struct mbuf *mb, const char *pre, const struct pl *v,
 	return err;
 }
 
+/*
+ * Finds a bare ";rport" (no value) among the parameters of a Via value, so
+ * that RFC 3581 §4 "rport=PORT" from via_params replaces it instead of
+ * standing next to it. Returns its position and length, or 0 length.
+ */
+static struct pl bare_rport(const struct pl *v)
+{
+	struct pl r = {NULL, 0};
+	size_t i;
+
+	for (i = 0; i + 6 <= v->l; i++) {
+		size_t end = i + 6;
+
+		if (v->p[i] != ';' || strncasecmp(v->p + i + 1, "rport", 5))
+			continue;
+		while (end < v->l && (v->p[end] == ' ' || v->p[end] == '\t'))
+			end++;
+		if (end == v->l || v->p[end] == ';' || v->p[end] == ',') {
+			r.p = v->p + i;
+			r.l = 6;
+			break;
+		}
+	}
+	return r;
+}
+
+/* The top Via with via_params; a bare rport gives way to theirs. */
+static int write_top_via(struct mbuf *mb, const struct pl *val,
+			 const struct pl *via_params)
+{
+	struct pl r = {NULL, 0};
+	int err;
+
+	if (pl_casefind(via_params, ";rport="))
+		r = bare_rport(val);
+	if (!r.l)
+		return mbuf_write_pl(mb, val);
+	err = mbuf_write_mem(mb, val->p, (size_t)(r.p - val->p));
+	if (!err)
+		err = mbuf_write_mem(mb, r.p + r.l,
+				     val->l - (size_t)(r.p - val->p) - r.l);
+	return err;
+}
+
 static int write_vias(struct mbuf *mb, const struct sip_msg *req,
-		      const struct pl *via_params)
+                      const struct pl *via_params)
 {
 	const struct sip_hdr *h = NULL;
 	bool top = true;
@@ -42,7 +87,9 @@ static int write_vias(struct mbuf *mb, const struct sip_msg *req,
 
 	while (!err && (h = sip_msg_hdr_next(req, h, SIP_HDR_VIA)) != NULL) {
 		err = mbuf_write_str(mb, "Via: ");
-		if (!err)
+		if (!err && top && via_params && via_params->l)
+			err = write_top_via(mb, &h->val, via_params);
+		else if (!err)
 			err = mbuf_write_pl(mb, &h->val);
 		if (!err && top && via_params && via_params->l)
 			err = mbuf_write_pl(mb, via_params);
@@ -53,19 +100,17 @@ static int write_vias(struct mbuf *mb, const struct sip_msg *req,
 	return err;
 }
 
-int sip_reply_encode(struct mbuf *mb, const struct sip_msg *req,
-		     uint16_t scode, const char *reason,
-		     const struct pl *to_tag, const struct pl *via_params,
-		     const char *extra_hdrs, const char *ctype,
-		     const struct pl *body)
+int sip_reply_encode(struct mbuf *mb, const struct sip_msg *req, uint16_t scode,
+                     const char *reason, const struct pl *to_tag,
+                     const struct pl *via_params, const char *extra_hdrs,
+                     const char *ctype, const struct pl *body)
 {
 	const struct sip_hdr *from, *to, *cseq;
 	size_t blen = body ? body->l : 0;
 	int err;
 
 	if (!mb || !reason || scode < SIP_SCODE_MIN || scode > SIP_SCODE_MAX ||
-	    has_crlf(reason) || has_crlf(ctype) ||
-	    !sip_msg_can_reply(req))
+	    has_crlf(reason) || has_crlf(ctype) || !sip_msg_can_reply(req))
 		return EINVAL;
 	from = sip_msg_hdr(req, SIP_HDR_FROM);
 	to = sip_msg_hdr(req, SIP_HDR_TO);

@@ -306,6 +306,7 @@ int sip_flow_via_params(const struct sip_flow *flow, const struct sip_msg *req,
                         char *buf, size_t size)
 {
 	char host[SA_ADDR_MAX];
+	struct sa src;
 	bool received;
 	int n = 0, err;
 
@@ -314,17 +315,19 @@ int sip_flow_via_params(const struct sip_flow *flow, const struct sip_msg *req,
 	buf[0] = '\0';
 	if (flow->type == SIP_TRANSP_WS || flow->type == SIP_TRANSP_WSS)
 		return 0;
+	/* a dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d */
+	sa_unmap(&src, &flow->peer);
 	/* §18.2.1: received when sent-by differs from the source;
 	 * RFC 3581 §4: always received and rport when rport was asked. */
-	received = req->via.rport || !via_host_is(&req->via, &flow->peer);
+	received = req->via.rport || !via_host_is(&req->via, &src);
 	if (!received)
 		return 0;
-	err = sa_ntop(&flow->peer, host, sizeof(host));
+	err = sa_ntop(&src, host, sizeof(host));
 	if (err)
 		return err;
 	if (req->via.rport)
 		n = snprintf(buf, size, ";received=%s;rport=%u", host,
-		             sa_port(&flow->peer));
+		             sa_port(&src));
 	else
 		n = snprintf(buf, size, ";received=%s", host);
 	if (n < 0 || (size_t)n >= size) {
@@ -332,6 +335,34 @@ int sip_flow_via_params(const struct sip_flow *flow, const struct sip_msg *req,
 		return EOVERFLOW;
 	}
 	return 0;
+}
+
+/* §18.2.2 unreliable unicast: the source address (what "received"
+ * names); the source port with rport (RFC 3581 §4), else the sent-by
+ * port, else 5060. */
+static void reply_dst(struct sa *dst, const struct sip_flow *flow,
+                      const struct sip_msg *req)
+{
+	*dst = flow->peer;
+	if (!req->via.rport)
+		sa_set_port(dst,
+		            req->via.port ? req->via.port : SIP_TRANSP_PORT);
+}
+
+int sip_flow_reply_flow(struct sip_flow **rfp, struct sip_flow *flow,
+                        const struct sip_msg *req)
+{
+	struct sa dst;
+
+	if (!rfp || !flow || !req)
+		return EINVAL;
+	reply_dst(&dst, flow, req);
+	if (sip_flow_reliable(flow) || !flow->ops->flow_to ||
+	    sa_cmp(&dst, &flow->peer)) {
+		*rfp = mem_ref(flow);
+		return 0;
+	}
+	return flow->ops->flow_to(rfp, flow, &dst);
 }
 
 int sip_flow_reply(struct sip_flow *flow, const struct sip_msg *req,
@@ -346,13 +377,7 @@ int sip_flow_reply(struct sip_flow *flow, const struct sip_msg *req,
 		return sip_flow_send(flow, data, len);
 	if (!sip_flow_isopen(flow))
 		return ENOTCONN;
-	/* §18.2.2 unreliable unicast: the source address (what "received"
-	 * names); the source port with rport (RFC 3581 §4), else sent-by's
-	 * port, else 5060. */
-	dst = flow->peer;
-	if (!req->via.rport)
-		sa_set_port(&dst,
-		            req->via.port ? req->via.port : SIP_TRANSP_PORT);
+	reply_dst(&dst, flow, req);
 	err = flow->ops->send_to(flow, &dst, data, len);
 	if (!err)
 		flow->tp->stats.sent++;

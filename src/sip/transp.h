@@ -79,6 +79,15 @@ int sip_flow_via_params(const struct sip_flow *flow, const struct sip_msg *req,
  * with rport (RFC 3581 §4), the source port, else the Via sent-by port
  * (5060 when absent). Returns as sip_flow_send().
  */
+/*
+ * The flow on which responses to req travel (RFC 3261 §18.2.2, RFC 3581
+ * §4), for a server transaction to keep: flow itself for streams, for
+ * rport and when the sent-by port is the source port; else a UDP flow on
+ * the same socket toward the source address and the sent-by port (5060
+ * when absent). *rfp gets a reference. Returns 0, EINVAL or ENOMEM.
+ */
+int sip_flow_reply_flow(struct sip_flow **rfp, struct sip_flow *flow,
+                        const struct sip_msg *req);
 int sip_flow_reply(struct sip_flow *flow, const struct sip_msg *req,
                    const uint8_t *data, size_t len);
 

@@ -112,7 +112,6 @@ static void on_tls_estab(void *arg)
 {
 	struct tcp_conn *c = arg;
 
-	c->ready = true;
 	if (c->outgoing)
 		transp_conn_event(c->flow.tp, &c->flow, 0);
 }

@@ -12,6 +12,9 @@ struct sip_flow_ops {
 	/* UDP: to another address on the same socket (replies, §18.2.2). */
 	int (*send_to)(struct sip_flow *flow, const struct sa *dst,
 	               const uint8_t *data, size_t len);
+	/* UDP: a flow on the same socket toward dst (response routing). */
+	int (*flow_to)(struct sip_flow **flowp, struct sip_flow *flow,
+	               const struct sa *dst);
 	void (*close)(struct sip_flow *flow);
 	bool (*isopen)(const struct sip_flow *flow);
 };
@@ -57,6 +60,13 @@ void transp_recv_msg(struct sip_transp *tp, struct sip_flow *flow,
 void transp_deliver(struct sip_transp *tp, struct sip_flow *flow, int err);
 void transp_conn_event(struct sip_transp *tp, struct sip_flow *flow, int err);
 
+/* transp_ws.c: one WebSocket message (len > 0) from flow: true for a
+ * CRLF keep-alive (*pingp: a double CRLF, to be answered "\r\n"), false
+ * when it went on as a SIP message. Split from the lws callback so that
+ * the fuzzer drives the same path. */
+bool transp_ws_input(struct sip_transp *tp, struct sip_flow *flow,
+		     const uint8_t *data, size_t len, bool *pingp);
+
 /* transp_udp.c */
 int transp_udp_listen(struct sip_transp *tp, const struct sa *laddr);
 int transp_udp_flow(struct sip_flow **flowp, struct sip_transp *tp,
@@ -82,7 +92,6 @@ struct tcp_conn {
 	uint64_t closing_since;
 	enum tcp_conn_state state;
 	bool outgoing;
-	bool ready; /* connected and, for TLS, handshake done */
 	bool shutting;
 };
 

@@ -69,7 +69,6 @@ static void on_connection(uv_stream_t *s, int status)
 		transp_conn_close(c, ENOMEM);
 		return;
 	}
-	c->ready = !c->tls;
 	if (transp_conn_read_start(c))
 		transp_conn_close(c, EIO);
 }
@@ -166,10 +165,8 @@ static void on_connect(uv_connect_t *req, int status)
 		transp_conn_close(c, err);
 		goto out;
 	}
-	if (!c->tls) {
-		c->ready = true;
+	if (!c->tls) /* TLS: once the handshake is done */
 		transp_conn_event(c->flow.tp, &c->flow, 0);
-	}
 out:
 	mem_deref(c);
 }

@@ -99,6 +99,20 @@ static int flow_send_to(struct sip_flow *flow, const struct sa *dst,
 	return sock_send(uf->us, dst, data, len);
 }
 
+static int flow_alloc(struct udp_flow **ufp, struct udp_sock *us,
+                      const struct sa *peer);
+
+static int flow_to(struct sip_flow **flowp, struct sip_flow *flow,
+                   const struct sa *dst)
+{
+	struct udp_flow *uf = NULL;
+	int err = flow_alloc(&uf, ((struct udp_flow *)flow)->us, dst);
+
+	if (!err)
+		*flowp = &uf->flow;
+	return err;
+}
+
 static bool flow_isopen(const struct sip_flow *flow)
 {
 	return !((const struct udp_flow *)flow)->us->closed;
@@ -107,6 +121,7 @@ static bool flow_isopen(const struct sip_flow *flow)
 static const struct sip_flow_ops udp_ops = {
     .send = flow_send,
     .send_to = flow_send_to,
+    .flow_to = flow_to,
     .close = NULL,
     .isopen = flow_isopen,
 };

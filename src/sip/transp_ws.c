@@ -93,23 +93,34 @@ static bool is_crlf(const uint8_t *p, size_t n)
 	return true;
 }
 
+bool transp_ws_input(struct sip_transp *tp, struct sip_flow *flow,
+		     const uint8_t *data, size_t len, bool *pingp)
+{
+	*pingp = false;
+	if (is_crlf(data, len)) {
+		*pingp = len >= 4 && memmem(data, len, "\r\n\r\n", 4);
+		return true;
+	}
+	/* RFC 7118 §5.1: each WebSocket message is one whole SIP message */
+	transp_recv_msg(tp, flow, data, len, 0);
+	return false;
+}
+
 void sip_transp_ws_recv(struct ws_conn *wc, const uint8_t *data, size_t len,
                         bool binary, void *arg)
 {
 	struct sip_transp *tp = arg;
 	struct ws_flow *wf = ws_conn_user(wc);
+	bool ping;
 
 	(void)binary;
 	if (!wf || !tp || tp->closed || !len)
 		return;
-	if (is_crlf(data, len)) {
+	if (transp_ws_input(tp, &wf->flow, data, len, &ping)) {
 		ws_conn_touch(wc);
-		if (len >= 4 && memmem(data, len, "\r\n\r\n", 4))
+		if (ping)
 			ws_conn_send(wc, (const uint8_t *)"\r\n", 2, false);
-		return;
 	}
-	/* RFC 7118 §5.1: each WebSocket message is one whole SIP message */
-	transp_recv_msg(tp, &wf->flow, data, len, 0);
 }
 
 void sip_transp_ws_close(struct ws_conn *wc, uint16_t code, void *arg)

@@ -73,6 +73,24 @@ void sip_tsx_layer_close(struct sip_tsx_layer *layer)
 	}
 }
 
+void sip_tsx_layer_set_viah(struct sip_tsx_layer *layer, sip_tsx_via_h *viah)
+{
+	if (layer)
+		layer->viah = viah;
+}
+
+int tsx_reply_for(struct mbuf **mbp, const struct sip_tsx_layer *layer,
+		  void *dest, const struct sip_msg *req, uint16_t scode,
+		  const char *reason)
+{
+	char vp[SIP_TSX_VIA_PARAMS_MAX] = "";
+
+	if (layer->viah && layer->viah(dest, req, vp, sizeof(vp), layer->arg))
+		vp[0] = '\0';
+	vp[sizeof(vp) - 1] = '\0';
+	return tsx_build_reply(mbp, req, scode, reason, vp);
+}
+
 size_t sip_tsx_layer_count(const struct sip_tsx_layer *layer, bool server)
 {
 	if (!layer)
@@ -89,7 +107,7 @@ bool tsx_branch_rfc3261(const struct pl *branch)
 	       !memcmp(branch->p, SIP_TSX_COOKIE, n);
 }
 
-uint32_t tsx_key_hash(const struct pl *branch)
+static uint32_t key_hash(const struct pl *branch)
 {
 	return hash_fnv(branch->p, branch->l);
 }
@@ -128,23 +146,34 @@ int tsx_key_set(struct tsx_key *key, const struct pl *branch,
 	key_place(&cursor, &key->host, host);
 	key_place(&cursor, &key->method, method);
 	key->port = port;
+	key->hash = key_hash(branch);
 	return 0;
+}
+
+void tsx_match_init(struct tsx_match *m, const struct pl *branch,
+		    const struct pl *host, uint16_t port,
+		    const struct pl *method)
+{
+	m->branch = branch;
+	m->host = host;
+	m->port = port;
+	m->method = method;
+	m->hash = key_hash(branch);
 }
 
 /*
  * §17.2.3: branch equal, sent-by equal (host compared case-insensitively, as
  * hosts are; ports as written), method equal (methods are case-sensitive,
- * §7.1). host NULL: a client key (§17.1.3 has no sent-by).
+ * §7.1). §17.1.3 (m->host NULL): branch and method only.
  */
-bool tsx_key_match(const struct tsx_key *key, const struct pl *branch,
-		   const struct pl *host, uint16_t port,
-		   const struct pl *method)
+bool tsx_key_match(const struct tsx_key *key, const struct tsx_match *m)
 {
-	if (!pl_eq(&key->branch, branch) || !pl_eq(&key->method, method))
+	if (key->hash != m->hash || !pl_eq(&key->branch, m->branch) ||
+	    !pl_eq(&key->method, m->method))
 		return false;
-	if (!host)
+	if (!m->host)
 		return true;
-	return key->port == port && pl_caseeq(&key->host, host);
+	return key->port == m->port && pl_caseeq(&key->host, m->host);
 }
 
 int tsx_send(const struct sip_tsx_layer *layer, void *dest,
@@ -153,16 +182,21 @@ int tsx_send(const struct sip_tsx_layer *layer, void *dest,
 	return layer->sendh(dest, mb->buf, mb->end, layer->arg);
 }
 
+/* Replaces *mbp with a new buffer holding data, or leaves it untouched
+ * (ENOMEM): a retransmission never sends a half-written copy. */
 int tsx_copy(struct mbuf **mbp, const uint8_t *data, size_t len)
 {
-	int err;
+	struct mbuf *mb = NULL;
+	int err = mbuf_alloc(&mb, len);
 
-	if (*mbp)
-		mbuf_reset(*mbp);
-	else {
-		err = mbuf_alloc(mbp, len);
-		if (err)
-			return err;
+	if (!err)
+		err = mbuf_write_mem(mb, data, len);
+	if (err) {
+		mem_deref(mb);
+		goto out;
 	}
-	return mbuf_write_mem(*mbp, data, len);
+	mem_deref(*mbp);
+	*mbp = mb;
+out:
+	return err;
 }

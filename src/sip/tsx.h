@@ -24,6 +24,8 @@
 #define SIP_TSX_HASH_BUCKETS 16384u
 /* Longest branch, sent-by host or method a transaction keeps (bytes). */
 #define SIP_TSX_KEY_MAX 256u
+/* Room for ";received=<IPv6>;rport=65535" and the NUL. */
+#define SIP_TSX_VIA_PARAMS_MAX 96
 /* Longest request or response the layer keeps a copy of. */
 #define SIP_TSX_MSG_MAX SIP_MSG_MAX
 /* RFC 3261 §8.1.1.7: branches of RFC 3261 transactions start with this. */
@@ -32,11 +34,28 @@
 /*
  * Sends one message. dest is the transport's opaque, mem_ref-counted flow
  * object given to sip_ctx_send() or sip_tsx_recv_request(); the layer keeps
- * a reference to it as long as the transaction lives. Returns 0 or an errno
- * value; an error is a transport failure (§17.1.4, §17.2.4).
+ * a reference to it as long as the transaction lives. For a server
+ * transaction dest is the path its responses take (§18.2.2: the connection
+ * the request came on; for UDP the source address and rport, or the Via
+ * sent-by port): the layer sends requests and responses alike through it.
+ * Returns 0 or an errno value; an error is a transport failure (§17.1.4,
+ * §17.2.4). It must not call back into the layer.
+ *
+ * Wiring with sip/transp.h: dest is a struct sip_flow, sendh calls
+ * sip_flow_send(), the optional sip_tsx_via_h calls sip_flow_via_params().
  */
 typedef int(sip_tsx_send_h)(void *dest, const uint8_t *data, size_t len,
 			    void *arg);
+
+/*
+ * Optional: writes into buf (NUL-terminated, size SIP_TSX_VIA_PARAMS_MAX)
+ * the parameters to append to the top Via of the responses the layer makes
+ * itself (100 Trying, stateless 400) for req received over dest, as the
+ * transport's sip_flow_via_params() does (RFC 3261 §18.2.1, RFC 3581 §4).
+ * Returns 0 or an errno value (then nothing is added).
+ */
+typedef int(sip_tsx_via_h)(void *dest, const struct sip_msg *req, char *buf,
+			   size_t size, void *arg);
 
 struct sip_tsx_layer;
 struct sip_stx; /* server transaction */
@@ -50,8 +69,11 @@ struct sip_ctx; /* client transaction */
 int sip_tsx_layer_alloc(struct sip_tsx_layer **layerp, struct tmrl *tl,
 			sip_tsx_send_h *sendh, void *arg);
 
-/* Changes T1, T2 and T4 (ms, all > 0) for transactions created from now on.
- * Returns 0 or EINVAL. */
+/* Sets (or clears, NULL) the Via parameter hook; it gets the layer's arg. */
+void sip_tsx_layer_set_viah(struct sip_tsx_layer *layer, sip_tsx_via_h *viah);
+
+/* Changes T1, T2 and T4 (ms, 0 < T1 <= T2, T4 > 0) for every timer started
+ * from now on (Timer D stays SIP_TSX_TD). Returns 0 or EINVAL. */
 int sip_tsx_layer_set_timers(struct sip_tsx_layer *layer, uint32_t t1,
 			     uint32_t t2, uint32_t t4);
 
@@ -110,8 +132,10 @@ struct sip_tsx_in {
  * branch's place in the same table: one lookup path for both.
  *
  * The references in *in belong to the caller, who mem_deref()s them.
- * Returns 0 (see in->what), EINVAL, EBADMSG (not a request, no Via) or
- * ENOMEM; a failure to send a retransmitted response is not an error here.
+ * Returns 0 (see in->what), EINVAL, EBADMSG (not a request, or one that
+ * cannot be answered: sip_msg_can_reply() false), EOVERFLOW (branch, host or
+ * method over SIP_TSX_KEY_MAX) or ENOMEM; a failure to send a retransmitted
+ * response is not an error here (it goes to the transaction's errh).
  */
 int sip_tsx_recv_request(struct sip_tsx_layer *layer, const struct sip_msg *msg,
 			 void *dest, bool reliable, struct sip_tsx_in *in);
@@ -165,9 +189,11 @@ typedef void(sip_ctx_resp_h)(int err, uint16_t scode, const struct sip_msg *msg,
  * for ACK and CANCEL), and sends it to dest (mem_ref'd). The top Via must
  * carry a branch with the magic cookie; ACK is not sent through a
  * transaction (EINVAL). If ctxp is not NULL, *ctxp gets a reference for the
- * caller. Returns 0, EINVAL, EEXIST (a live client transaction has this
- * branch and method), EOVERFLOW, ENOMEM. A transport error on the first send
- * is reported as a synthetic 503 through resph (before this returns 0).
+ * caller. Returns 0, EINVAL, EBADMSG (an INVITE lacking what ACK and CANCEL
+ * copy), EEXIST (a live client transaction has this branch and method),
+ * EOVERFLOW (len, or branch over SIP_TSX_KEY_MAX), ENOMEM. A transport
+ * error on the first send is reported as a synthetic 503 through resph
+ * (before this returns 0).
  */
 int sip_ctx_send(struct sip_ctx **ctxp, struct sip_tsx_layer *layer,
 		 const struct sip_msg *req, const uint8_t *data, size_t len,

@@ -1,6 +1,7 @@
 /* tsx_build.c: messages the transaction layer makes itself: 100 Trying,
  * stateless errors (RFC 3261 §8.2.6), ACK (§17.1.1.3) and CANCEL (§9.1). */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sip/tsx_int.h"
@@ -10,98 +11,89 @@
 /* Length of the To tag added to stateless responses (§19.3: 32 bits of
  * randomness at least; 16 alphanumerics carry 95). */
 #define TSX_TAG_LEN 16
-
-static const struct sip_hdr *hdr_first(const struct sip_msg *msg,
-				       enum sip_hdr_id id)
-{
-	size_t i;
-
-	for (i = 0; i < msg->hdrc && i < SIP_HDR_MAX; i++) {
-		if (msg->hdrv[i].id == id)
-			return &msg->hdrv[i];
-	}
-	return NULL;
-}
+/* Room for a copied "Timestamp: ...\r\n" line. */
+#define TSX_TIMESTAMP_MAX 64
 
 static int hdr_write(struct mbuf *mb, const char *name, const struct pl *val)
 {
-	return mbuf_printf(mb, "%s: %.*s\r\n", name, PL_FMT(val));
+	/* Values go through mbuf_write_pl, not "%.*s": a quoted-pair may
+	 * hold a NUL byte (RFC 4475 §3.1.1.2). */
+	int err = mbuf_printf(mb, "%s: ", name);
+
+	err = err ? err : mbuf_write_pl(mb, val);
+	return err ? err : mbuf_write_str(mb, "\r\n");
 }
 
 /* Writes every header of id (in order) under the canonical name. */
 static int hdr_write_all(struct mbuf *mb, const struct sip_msg *msg,
 			 enum sip_hdr_id id, const char *name)
 {
-	size_t i;
+	const struct sip_hdr *h = NULL;
 	int err = 0;
 
-	for (i = 0; i < msg->hdrc && i < SIP_HDR_MAX && !err; i++) {
-		if (msg->hdrv[i].id == id)
-			err = hdr_write(mb, name, &msg->hdrv[i].val);
-	}
+	while (!err && (h = sip_msg_hdr_next(msg, h, id)) != NULL)
+		err = hdr_write(mb, name, &h->val);
 	return err;
 }
 
 static int hdr_write_one(struct mbuf *mb, const struct sip_msg *msg,
 			 enum sip_hdr_id id, const char *name)
 {
-	const struct sip_hdr *hdr = hdr_first(msg, id);
+	const struct sip_hdr *hdr = sip_msg_hdr(msg, id);
 
 	if (!hdr)
 		return EBADMSG;
 	return hdr_write(mb, name, &hdr->val);
 }
 
-/* §8.2.6.1: a 100 copies Timestamp; it is not a known header id. */
-static int timestamp_write(struct mbuf *mb, const struct sip_msg *msg)
+/* §8.2.6.1: a 100 copies Timestamp (§20.38: digits, '.', LWS delay);
+ * anything else in it is left out rather than echoed. */
+static void timestamp_extra(const struct sip_msg *req, char *buf, size_t size)
 {
+	const struct sip_hdr *h = sip_msg_hdr_named(req, "Timestamp");
 	size_t i;
 
-	for (i = 0; i < msg->hdrc && i < SIP_HDR_MAX; i++) {
-		const struct sip_hdr *h = &msg->hdrv[i];
+	buf[0] = '\0';
+	if (!h || !h->val.l || h->val.l + sizeof("Timestamp: \r\n") > size)
+		return;
+	for (i = 0; i < h->val.l; i++) {
+		char c = h->val.p[i];
 
-		if (h->id == SIP_HDR_OTHER && !pl_strcasecmp(&h->name,
-							      "Timestamp"))
-			return hdr_write(mb, "Timestamp", &h->val);
+		if (!(c >= '0' && c <= '9') && c != '.' && c != ' ' &&
+		    c != '\t')
+			return;
 	}
-	return 0;
+	snprintf(buf, size, "Timestamp: %.*s\r\n", PL_FMT(&h->val));
 }
 
 /*
- * §8.2.6.2: Via (all, in order), From, To, Call-ID and CSeq copied from the
- * request; a To tag added to anything but a 100 when the request had none.
- * Returns 0, EBADMSG (a header missing from req) or ENOMEM.
+ * A response made by the layer itself, through the codec's encoder
+ * (§8.2.6): a 100 with Timestamp copied, or a final with a random To tag.
+ * via_params as from the layer's sip_tsx_via_h ("" for none).
+ * Returns 0, EBADMSG (req cannot be answered, §8.2.6.2) or ENOMEM.
  */
 int tsx_build_reply(struct mbuf **mbp, const struct sip_msg *req,
-		    uint16_t scode, const char *reason)
+		    uint16_t scode, const char *reason, const char *via_params)
 {
 	struct mbuf *mb = NULL;
-	const struct sip_hdr *to = hdr_first(req, SIP_HDR_TO);
+	char tag[TSX_TAG_LEN + 1], ts[TSX_TIMESTAMP_MAX];
+	struct pl to_tag, vp;
 	int err;
 
-	if (!to)
+	if (!sip_msg_can_reply(req))
 		return EBADMSG;
+	rand_token(tag, sizeof(tag));
+	pl_set_str(&to_tag, tag);
+	pl_set_str(&vp, via_params ? via_params : "");
+	if (scode == 100)
+		timestamp_extra(req, ts, sizeof(ts));
+	else
+		ts[0] = '\0';
 	err = mbuf_alloc(&mb, 512);
 	if (err)
 		return err;
-	err = mbuf_printf(mb, "SIP/2.0 %u %s\r\n", scode, reason);
-	err = err ? err : hdr_write_all(mb, req, SIP_HDR_VIA, "Via");
-	err = err ? err : hdr_write_one(mb, req, SIP_HDR_FROM, "From");
-	if (!err && scode > 100 && !pl_isset(&req->to.tag)) {
-		char tag[TSX_TAG_LEN + 1];
-
-		rand_token(tag, sizeof(tag));
-		err = mbuf_printf(mb, "To: %.*s;tag=%s\r\n", PL_FMT(&to->val),
-				  tag);
-	} else if (!err)
-		err = hdr_write(mb, "To", &to->val);
-	err = err ? err : hdr_write(mb, "Call-ID", &req->callid);
-	err = err ? err
-		  : mbuf_printf(mb, "CSeq: %u %.*s\r\n", req->cseq.num,
-				PL_FMT(&req->cseq.method));
-	if (!err && scode == 100)
-		err = timestamp_write(mb, req);
-	err = err ? err : mbuf_write_str(mb, "Content-Length: 0\r\n\r\n");
+	err = sip_reply_encode(mb, req, scode, reason, &to_tag, &vp,
+			       ts[0] ? ts : NULL, NULL, NULL);
 	if (err)
 		mem_deref(mb);
 	else
@@ -125,7 +117,7 @@ static void parts_destroy(void *data)
  */
 int tsx_parts_alloc(struct tsx_parts **partsp, const struct sip_msg *req)
 {
-	const struct sip_hdr *to = hdr_first(req, SIP_HDR_TO);
+	const struct sip_hdr *to = sip_msg_hdr(req, SIP_HDR_TO);
 	struct tsx_parts *parts;
 	int err;
 
@@ -135,8 +127,10 @@ int tsx_parts_alloc(struct tsx_parts **partsp, const struct sip_msg *req)
 	if (!parts)
 		return ENOMEM;
 	parts->cseq = req->cseq.num;
-	err = pl_strdup(&parts->ruri, &req->ruri_raw);
-	err = err ? err : pl_strdup(&parts->to, &to->val);
+	err = tsx_copy(&parts->ruri, (const uint8_t *)req->ruri_raw.p,
+		       req->ruri_raw.l);
+	err = err ? err : tsx_copy(&parts->to, (const uint8_t *)to->val.p,
+				   to->val.l);
 	err = err ? err : mbuf_alloc(&parts->hdrs, 256);
 	err = err ? err : hdr_write(parts->hdrs, "Via", &req->via.val);
 	err = err ? err : hdr_write_one(parts->hdrs, req, SIP_HDR_FROM, "From");
@@ -159,7 +153,9 @@ static int build_req(struct mbuf **mbp, const struct tsx_parts *parts,
 	err = mbuf_alloc(&mb, parts->hdrs->end + 256);
 	if (err)
 		return err;
-	err = mbuf_printf(mb, "%s %s SIP/2.0\r\n", method, parts->ruri);
+	err = mbuf_printf(mb, "%s ", method);
+	err = err ? err : mbuf_write_mem(mb, parts->ruri->buf, parts->ruri->end);
+	err = err ? err : mbuf_write_str(mb, " SIP/2.0\r\n");
 	err = err ? err : mbuf_write_mem(mb, parts->hdrs->buf, parts->hdrs->end);
 	err = err ? err : hdr_write(mb, "To", to);
 	err = err ? err
@@ -179,7 +175,7 @@ static int build_req(struct mbuf **mbp, const struct tsx_parts *parts,
 int tsx_build_ack(struct mbuf **mbp, const struct tsx_parts *parts,
 		  const struct sip_msg *resp)
 {
-	const struct sip_hdr *to = hdr_first(resp, SIP_HDR_TO);
+	const struct sip_hdr *to = sip_msg_hdr(resp, SIP_HDR_TO);
 
 	if (!to)
 		return EBADMSG;
@@ -189,8 +185,7 @@ int tsx_build_ack(struct mbuf **mbp, const struct tsx_parts *parts,
 /* §9.1: To identical to the request's (no tag unless it had one). */
 int tsx_build_cancel(struct mbuf **mbp, const struct tsx_parts *parts)
 {
-	struct pl to;
+	struct pl to = {(const char *)parts->to->buf, parts->to->end};
 
-	pl_set_str(&to, parts->to);
 	return build_req(mbp, parts, "CANCEL", &to);
 }

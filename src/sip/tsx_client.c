@@ -134,27 +134,22 @@ static void ctx_rt_h(void *arg)
 		log_warn("sip", "ctx: cannot restart Timer A/E");
 }
 
-struct ctx_find {
-	const struct pl *branch;
-	const struct pl *method;
-};
-
 static bool ctx_cmp(struct le *le, void *arg)
 {
 	const struct sip_ctx *ctx = le->data;
-	const struct ctx_find *f = arg;
 
-	return tsx_key_match(&ctx->key, f->branch, NULL, 0, f->method);
+	return tsx_key_match(&ctx->key, arg);
 }
 
 static struct sip_ctx *ctx_find(const struct sip_tsx_layer *layer,
 				const struct pl *branch,
 				const struct pl *method)
 {
-	struct ctx_find f = {branch, method};
-	struct le *le = hash_lookup(layer->ctxh, tsx_key_hash(branch), ctx_cmp,
-				    &f);
+	struct tsx_match m;
+	struct le *le;
 
+	tsx_match_init(&m, branch, NULL, 0, method);
+	le = hash_lookup(layer->ctxh, m.hash, ctx_cmp, &m);
 	return le ? le->data : NULL;
 }
 
@@ -205,7 +200,7 @@ static int ctx_start(struct sip_ctx *ctx, void *dest)
 	ctx->dest = mem_ref(dest);
 	/* The table's reference; the caller keeps its own across the send,
 	 * which may terminate ctx. */
-	hash_append(layer->ctxh, tsx_key_hash(&ctx->key.branch), &ctx->le,
+	hash_append(layer->ctxh, ctx->key.hash, &ctx->le,
 		    mem_ref(ctx));
 	layer->nctx++;
 	ctx_send(ctx, ctx->req);
@@ -219,20 +214,20 @@ int sip_ctx_send(struct sip_ctx **ctxp, struct sip_tsx_layer *layer,
 	struct sip_ctx *ctx = NULL;
 	int err;
 
-	if (!layer || !req || !data || !len || !dest || !resph || !req->req)
-		return EINVAL;
-	if (len > SIP_TSX_MSG_MAX)
-		return EOVERFLOW;
 	/* §17.1.1.3: ACK is not a transaction; §8.1.1.5: CSeq names the
 	 * method; §8.1.1.7: our branches carry the cookie. */
-	if (!pl_strcmp(&req->method, "ACK") ||
+	if (!layer || !req || !data || !len || !dest || !resph || !req->req ||
+	    !pl_strcmp(&req->method, "ACK") ||
 	    !pl_eq(&req->method, &req->cseq.method) ||
 	    !tsx_branch_rfc3261(&req->via.branch))
-		return EINVAL;
-	err = ctx_alloc(&ctx, layer, &req->via.branch, &req->method, data, len,
-			reliable);
+		err = EINVAL;
+	else if (len > SIP_TSX_MSG_MAX)
+		err = EOVERFLOW;
+	else
+		err = ctx_alloc(&ctx, layer, &req->via.branch, &req->method,
+				data, len, reliable);
 	if (err)
-		return err;
+		goto out;
 	ctx->resph = resph;
 	ctx->arg = arg;
 	if (ctx->invite) {
@@ -289,18 +284,19 @@ out:
 
 int sip_ctx_cancel(struct sip_ctx *ctx)
 {
+	int err = 0;
+
 	if (!ctx || !ctx->invite)
-		return EINVAL;
-	if (ctx->state != CTX_CALLING && ctx->state != CTX_PROCEEDING)
-		return EPROTO;
-	if (ctx->cancel_pending || ctx->cancelled)
-		return 0;
-	/* §9.1: no CANCEL before a provisional response has arrived. */
-	if (ctx->state == CTX_CALLING) {
-		ctx->cancel_pending = true;
-		return 0;
-	}
-	return ctx_send_cancel(ctx);
+		err = EINVAL;
+	else if (ctx->state != CTX_CALLING && ctx->state != CTX_PROCEEDING)
+		err = EPROTO;
+	else if (ctx->cancel_pending || ctx->cancelled)
+		err = 0;
+	else if (ctx->state == CTX_CALLING)
+		ctx->cancel_pending = true; /* §9.1: not before a 1xx */
+	else
+		err = ctx_send_cancel(ctx);
+	return err;
 }
 
 static void ctx_invite_final(struct sip_ctx *ctx, const struct sip_msg *msg)
@@ -378,20 +374,26 @@ int sip_tsx_recv_response(struct sip_tsx_layer *layer,
 			  const struct sip_msg *msg)
 {
 	struct sip_ctx *ctx;
+	int err = 0;
 
 	if (!layer || !msg || msg->req || msg->scode < 100 ||
-	    msg->scode > 699)
-		return EINVAL;
+	    msg->scode > 699) {
+		err = EINVAL;
+		goto out;
+	}
 	ctx = ctx_find(layer, &msg->via.branch, &msg->cseq.method);
-	if (!ctx)
-		return ENOENT;
+	if (!ctx) {
+		err = ENOENT;
+		goto out;
+	}
 	mem_ref(ctx); /* Timer D/K of 0 may terminate it before delivery */
 	if (ctx->invite)
 		ctx_invite_resp(ctx, msg);
 	else
 		ctx_noninvite_resp(ctx, msg);
 	mem_deref(ctx);
-	return 0;
+out:
+	return err;
 }
 
 void sip_ctx_close(struct sip_ctx *ctx)

@@ -11,6 +11,7 @@ struct sip_tsx_layer {
 	size_t nstx;
 	size_t nctx;
 	sip_tsx_send_h *sendh;
+	sip_tsx_via_h *viah;
 	void *arg;
 	uint32_t t1;
 	uint32_t t2;
@@ -21,19 +22,30 @@ struct sip_tsx_layer {
  * Client transactions leave host empty and port 0. */
 struct tsx_key {
 	char *buf;
+	uint32_t hash; /* of the branch: the table key, compared first */
 	struct pl branch;
 	struct pl host;
 	uint16_t port;
 	struct pl method;
 };
 
+/* What an incoming message is matched with (views into it). host NULL:
+ * client side, no sent-by. */
+struct tsx_match {
+	const struct pl *branch;
+	const struct pl *host;
+	uint16_t port;
+	const struct pl *method;
+	uint32_t hash;
+};
+
 int tsx_key_set(struct tsx_key *key, const struct pl *branch,
 		const struct pl *host, uint16_t port, const struct pl *method);
 void tsx_key_reset(struct tsx_key *key);
-bool tsx_key_match(const struct tsx_key *key, const struct pl *branch,
-		   const struct pl *host, uint16_t port,
-		   const struct pl *method);
-uint32_t tsx_key_hash(const struct pl *branch);
+void tsx_match_init(struct tsx_match *m, const struct pl *branch,
+		    const struct pl *host, uint16_t port,
+		    const struct pl *method);
+bool tsx_key_match(const struct tsx_key *key, const struct tsx_match *m);
 bool tsx_branch_rfc3261(const struct pl *branch);
 
 /* Sends mb's bytes (pos to end) to dest through the layer's handler. */
@@ -54,12 +66,16 @@ void tsx_ctx_terminate(struct sip_ctx *ctx);
 /* A response to req with no body, made by the layer itself: 100 Trying
  * (§8.2.6.1, no To tag) or a stateless error (a To tag is added, §8.2.6.2). */
 int tsx_build_reply(struct mbuf **mbp, const struct sip_msg *req,
-		    uint16_t scode, const char *reason);
+		    uint16_t scode, const char *reason, const char *via_params);
+/* The same with the Via parameters the layer's sip_tsx_via_h gives. */
+int tsx_reply_for(struct mbuf **mbp, const struct sip_tsx_layer *layer,
+		  void *dest, const struct sip_msg *req, uint16_t scode,
+		  const char *reason);
 
 /* What an INVITE client transaction keeps to build its ACK and CANCEL. */
 struct tsx_parts {
-	char *ruri;	    /* Request-URI */
-	char *to;	    /* To header value of the request */
+	struct mbuf *ruri;  /* Request-URI */
+	struct mbuf *to;    /* To header value of the request */
 	struct mbuf *hdrs;  /* "Via: top\r\nFrom: ..\r\nCall-ID: ..\r\n" + Routes */
 	uint32_t cseq;
 };

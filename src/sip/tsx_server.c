@@ -124,20 +124,11 @@ static void stx_rt_h(void *arg)
 		log_warn("sip", "stx: cannot restart Timer G");
 }
 
-struct stx_find {
-	const struct pl *branch;
-	const struct pl *host;
-	uint16_t port;
-	const struct pl *method;
-};
-
 static bool stx_cmp(struct le *le, void *arg)
 {
 	const struct sip_stx *stx = le->data;
-	const struct stx_find *f = arg;
 
-	return tsx_key_match(&stx->key, f->branch, f->host, f->port,
-			     f->method);
+	return tsx_key_match(&stx->key, arg);
 }
 
 static struct sip_stx *stx_find(const struct sip_tsx_layer *layer,
@@ -145,10 +136,11 @@ static struct sip_stx *stx_find(const struct sip_tsx_layer *layer,
 				const struct pl *branch,
 				const struct pl *method)
 {
-	struct stx_find f = {branch, &msg->via.host, msg->via.port, method};
-	struct le *le = hash_lookup(layer->stxh, tsx_key_hash(f.branch),
-				    stx_cmp, &f);
+	struct tsx_match m;
+	struct le *le;
 
+	tsx_match_init(&m, branch, &msg->via.host, msg->via.port, method);
+	le = hash_lookup(layer->stxh, m.hash, stx_cmp, &m);
 	return le ? le->data : NULL;
 }
 
@@ -172,7 +164,8 @@ static int stx_alloc(struct sip_stx **stxp, struct sip_tsx_layer *layer,
 	if (err)
 		goto out;
 	if (stx->invite) {
-		err = tsx_build_reply(&stx->trying, msg, 100, "Trying");
+		err = tsx_reply_for(&stx->trying, layer, dest, msg, 100,
+				    "Trying");
 		if (err)
 			goto out;
 		err = tmr_start(&stx->tmr_rt, layer->tl, SIP_TSX_TRYING,
@@ -181,7 +174,7 @@ static int stx_alloc(struct sip_stx **stxp, struct sip_tsx_layer *layer,
 			goto out;
 	}
 	stx->dest = mem_ref(dest);
-	hash_append(layer->stxh, tsx_key_hash(&stx->key.branch), &stx->le, stx);
+	hash_append(layer->stxh, stx->key.hash, &stx->le, stx);
 	layer->nstx++;
 out:
 	if (err)
@@ -227,7 +220,7 @@ static void stx_ack(struct sip_stx *stx, struct sip_tsx_in *in)
  * Request-URI, From tag, Call-ID, CSeq number and top Via all match (the To
  * tag is left out so that the ACK to our non-2xx, which carries our tag,
  * matches its INVITE). Those fields are folded into a 64-bit FNV-1a digest
- * that stands in for the branch, so the table and keys stay as they are.
+ * that stands in for the branch: one key, one table, one lookup path.
  */
 static void stx_branch_2543(const struct sip_msg *msg, char *buf, size_t size,
 			    struct pl *branch)
@@ -262,7 +255,7 @@ int sip_tsx_recv_request(struct sip_tsx_layer *layer, const struct sip_msg *msg,
 	if (!layer || !msg || !dest || !in)
 		return EINVAL;
 	memset(in, 0, sizeof(*in));
-	if (!msg->req || !pl_isset(&msg->method) || !pl_isset(&msg->via.val))
+	if (!sip_msg_can_reply(msg))
 		return EBADMSG;
 	branch = msg->via.branch;
 	if (!tsx_branch_rfc3261(&branch))
@@ -332,29 +325,35 @@ static void stx_advance(struct sip_stx *stx, uint16_t scode)
 	}
 }
 
+/* Whether stx can send a response of class scode now. */
+static bool stx_takes(const struct sip_stx *stx, uint16_t scode)
+{
+	switch (stx->state) {
+	case STX_TRYING:
+	case STX_PROCEEDING:
+		return true;
+	case STX_ACCEPTED: /* RFC 6026 §7.1: the TU's 2xx retransmissions */
+		return stx->invite && scode >= 200 && scode < 300;
+	default:
+		return false;
+	}
+}
+
 int sip_stx_reply(struct sip_stx *stx, uint16_t scode, const uint8_t *data,
 		  size_t len)
 {
 	int err;
 
 	if (!stx || !data || !len || scode < 100 || scode > 699)
-		return EINVAL;
-	if (len > SIP_TSX_MSG_MAX)
-		return EOVERFLOW;
-	switch (stx->state) {
-	case STX_TRYING:
-	case STX_PROCEEDING:
-		break;
-	case STX_ACCEPTED:
-		if (scode >= 200 && scode < 300)
-			break;
-		return EPROTO;
-	default:
-		return EPROTO;
-	}
-	err = tsx_copy(&stx->resp, data, len);
+		err = EINVAL;
+	else if (len > SIP_TSX_MSG_MAX)
+		err = EOVERFLOW;
+	else if (!stx_takes(stx, scode))
+		err = EPROTO;
+	else
+		err = tsx_copy(&stx->resp, data, len);
 	if (err)
-		return err;
+		goto out;
 	if (stx->trying) {
 		tmr_cancel(&stx->tmr_rt);
 		stx->trying = mem_deref(stx->trying);
@@ -363,10 +362,11 @@ int sip_stx_reply(struct sip_stx *stx, uint16_t scode, const uint8_t *data,
 	err = tsx_send(stx->layer, stx->dest, stx->resp);
 	if (err) {
 		tsx_stx_terminate(stx); /* §17.2.4; the TU learns it here */
-		return err;
+		goto out;
 	}
 	stx_advance(stx, scode);
-	return 0;
+out:
+	return err;
 }
 
 uint16_t sip_stx_scode(const struct sip_stx *stx)

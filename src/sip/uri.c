@@ -12,7 +12,7 @@
 #define SIP_PORT_DIGITS_MAX 5
 
 int sip_hostport_scan(const char *p, size_t len, size_t *ip, struct pl *host,
-		      bool *ipv6, uint16_t *port)
+                      bool *ipv6, uint16_t *port)
 {
 	size_t i = *ip, s;
 	uint32_t v = 0;
@@ -38,8 +38,7 @@ int sip_hostport_scan(const char *p, size_t len, size_t *ip, struct pl *host,
 		host->l = (size_t)(e - (p + s));
 		*ipv6 = true;
 		i = (size_t)(e - p) + 1;
-	}
-	else {
+	} else {
 		s = i;
 		while (i < len && sip_is(p[i], SIP_C_HOST))
 			i++;
@@ -67,7 +66,7 @@ out:
 
 /* Checks a URI component: every byte in cls, or a %HH escape. */
 static bool uri_chars_ok(const char *p, size_t n, uint8_t cls,
-			 const char *extra)
+                         const char *extra)
 {
 	size_t i;
 
@@ -102,13 +101,13 @@ static int uri_sip_decode(struct sip_uri *uri, const char *p, size_t len)
 		uri->user.l = colon ? (size_t)(colon - p) : ul;
 		if (!uri->user.l ||
 		    !uri_chars_ok(p, uri->user.l, SIP_C_UNRES | SIP_C_USER,
-				  NULL))
+		                  NULL))
 			goto out;
 		if (colon) {
 			uri->password.p = colon + 1;
 			uri->password.l = (size_t)(at - colon - 1);
 			if (!uri_chars_ok(uri->password.p, uri->password.l,
-					  SIP_C_UNRES | SIP_C_PASS, NULL))
+			                  SIP_C_UNRES | SIP_C_PASS, NULL))
 				goto out;
 		}
 		i = ul + 1;
@@ -122,16 +121,15 @@ static int uri_sip_decode(struct sip_uri *uri, const char *p, size_t len)
 		uri->params.p = p + s;
 		uri->params.l = i - s;
 		if (!uri_chars_ok(p + s, i - s, SIP_C_UNRES | SIP_C_PARAM,
-				  ";=") ||
+		                  ";=") ||
 		    sip_params_check(&uri->params))
 			goto out;
 	}
 	if (i < len && p[i] == '?') {
 		uri->headers.p = p + i;
 		uri->headers.l = len - i;
-		if (len - i < 2 ||
-		    !uri_chars_ok(p + i + 1, len - i - 1,
-				  SIP_C_UNRES | SIP_C_HNV, "=&"))
+		if (len - i < 2 || !uri_chars_ok(p + i + 1, len - i - 1,
+		                                 SIP_C_UNRES | SIP_C_HNV, "=&"))
 			goto out;
 		i = len;
 	}
@@ -156,7 +154,7 @@ static int uri_tel_decode(struct sip_uri *uri, const char *p, size_t len)
 		uri->params.p = semi;
 		uri->params.l = len - nl;
 		if (!uri_chars_ok(semi, len - nl, SIP_C_UNRES | SIP_C_PARAM,
-				  ";=") ||
+		                  ";=") ||
 		    sip_params_check(&uri->params))
 			return EBADMSG;
 	}
@@ -167,6 +165,7 @@ int sip_uri_decode(struct sip_uri *uri, const struct pl *pl)
 {
 	const char *p;
 	size_t len, i = 0;
+	int err = EBADMSG;
 
 	if (!uri || !pl)
 		return EINVAL;
@@ -175,28 +174,34 @@ int sip_uri_decode(struct sip_uri *uri, const struct pl *pl)
 	len = pl->l;
 	/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
 	if (!len || !((p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z'))
-		return EBADMSG;
+		goto out;
 	while (i < len && (sip_is(p[i], SIP_C_HOST) || p[i] == '+'))
 		i++;
 	if (i >= len || p[i] != ':' || i + 1 >= len)
-		return EBADMSG;
+		goto out;
 	uri->scheme.p = p;
 	uri->scheme.l = i;
 	p += i + 1;
 	len -= i + 1;
 	if (!pl_strcasecmp(&uri->scheme, "sip") ||
-	    !pl_strcasecmp(&uri->scheme, "sips"))
-		return uri_sip_decode(uri, p, len);
-	if (!pl_strcasecmp(&uri->scheme, "tel"))
-		return uri_tel_decode(uri, p, len);
+	    !pl_strcasecmp(&uri->scheme, "sips")) {
+		err = uri_sip_decode(uri, p, len);
+		goto out;
+	}
+	if (!pl_strcasecmp(&uri->scheme, "tel")) {
+		err = uri_tel_decode(uri, p, len);
+		goto out;
+	}
 	/* Any other absoluteURI: no whitespace, quotes or angle brackets. */
 	for (i = 0; i < len; i++) {
 		uint8_t c = (uint8_t)p[i];
 
 		if (c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>')
-			return EBADMSG;
+			goto out;
 	}
-	return 0;
+	err = 0;
+out:
+	return err;
 }
 
 int sip_uri_encode(struct mbuf *mb, const struct sip_uri *uri)
@@ -215,7 +220,7 @@ int sip_uri_encode(struct mbuf *mb, const struct sip_uri *uri)
 	}
 	if (!err && pl_isset(&uri->host))
 		err = mbuf_printf(mb, uri->ipv6 ? "[%.*s]" : "%.*s",
-				  PL_FMT(&uri->host));
+		                  PL_FMT(&uri->host));
 	if (!err && uri->port)
 		err = mbuf_printf(mb, ":%u", uri->port);
 	if (!err && pl_isset(&uri->params))

@@ -7,7 +7,7 @@
 
 /* protocol-name / protocol-version / transport: tokens, LWS around '/'. */
 static int via_proto_scan(const char *p, size_t len, size_t *ip,
-			  struct pl *transport)
+                          struct pl *transport)
 {
 	size_t i = *ip, s = 0;
 	int part;
@@ -52,6 +52,10 @@ int sip_via_decode(struct sip_via *via, const struct pl *pl)
 	if (i == s)
 		goto out; /* sent-protocol LWS sent-by */
 	if (sip_hostport_scan(p, len, &i, &via->host, &via->ipv6, &via->port))
+		goto out;
+	/* after sent-by only LWS and ";" via-params may follow */
+	s = sip_skip_lws(p, i, len);
+	if (s < len && p[s] != ';')
 		goto out;
 	via->params.p = p + i;
 	via->params.l = len - i;

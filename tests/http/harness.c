@@ -31,9 +31,9 @@ int th_cert_init(void)
 	/* RSA, so that an RSA-kx suite such as AES128-SHA would be possible
 	 * if the server allowed it. */
 	snprintf(cmd, sizeof(cmd),
-		 "openssl req -x509 -newkey rsa:2048 -nodes -days 1 "
-		 "-subj /CN=localhost -keyout %s -out %s 2>/dev/null",
-		 th_keyf, th_certf);
+	         "openssl req -x509 -newkey rsa:2048 -nodes -days 1 "
+	         "-subj /CN=localhost -keyout %s -out %s 2>/dev/null",
+	         th_keyf, th_certf);
 	return system(cmd) == 0 ? 0 : EIO;
 }
 
@@ -58,13 +58,14 @@ static int th_open(struct ws_conn *c, void *arg)
 {
 	struct th *t = arg;
 
-	(void)c;
 	t->opens++;
-	return 0;
+	if (t->keep_on_open && !t->kept)
+		t->kept = mem_ref(c);
+	return t->refuse ? EPERM : 0;
 }
 
 static void th_recv(struct ws_conn *c, const uint8_t *data, size_t len,
-		    bool binary, void *arg)
+                    bool binary, void *arg)
 {
 	struct th *t = arg;
 
@@ -72,6 +73,12 @@ static void th_recv(struct ws_conn *c, const uint8_t *data, size_t len,
 	t->last_binary = binary;
 	t->last_len = SC_MIN(len, sizeof(t->last));
 	memcpy(t->last, data, t->last_len);
+	if (len == 8 && !memcmp(data, "overflow", 8)) {
+		static uint8_t big[HTTP_WS_MSG_MAX + 1];
+
+		t->send_err = ws_conn_send(c, big, sizeof(big), true);
+		return;
+	}
 	if (len == 8 && !memcmp(data, "close-me", 8)) {
 		if (!t->kept)
 			t->kept = mem_ref(c);
@@ -191,23 +198,29 @@ void th_spin(struct th *t, unsigned ms)
 	uv_run(&t->loop, UV_RUN_NOWAIT);
 }
 
+bool tc_ipv6; /* connect to [::1] instead of 127.0.0.1 */
+
 int tc_connect(struct tc *c, uint16_t port, bool plain, int min_ver,
-	       int max_ver, const char *ciphers)
+               int max_ver, const char *ciphers)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET,
-				 .sin_port = htons(port)};
+	                         .sin_port = htons(port)};
+	struct sockaddr_in6 sa6 = {.sin6_family = AF_INET6,
+	                           .sin6_port = htons(port),
+	                           .sin6_addr = IN6ADDR_LOOPBACK_INIT};
 	struct timeval tv = {TC_TIMEOUT_MS / 1000, 0};
 	int one = 1;
 
 	memset(c, 0, sizeof(*c));
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	c->fd = socket(AF_INET, SOCK_STREAM, 0);
+	c->fd = socket(tc_ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
 	if (c->fd < 0)
 		return errno;
 	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)))
+	if (tc_ipv6 ? connect(c->fd, (struct sockaddr *)&sa6, sizeof(sa6))
+	            : connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)))
 		return errno;
 	if (plain)
 		return 0;
@@ -324,11 +337,11 @@ int tc_ws_upgrade(struct tc *c, const char *extra, char *resp, size_t size)
 	char req[1024];
 
 	snprintf(req, sizeof(req),
-		 "GET /ws HTTP/1.1\r\nHost: localhost\r\n"
-		 "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-		 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-		 "Sec-WebSocket-Version: 13\r\n%s\r\n",
-		 extra ? extra : "");
+	         "GET /ws HTTP/1.1\r\nHost: localhost\r\n"
+	         "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+	         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+	         "Sec-WebSocket-Version: 13\r\n%s\r\n",
+	         extra ? extra : "");
 	resp[0] = '\0';
 	if (tc_write(c, req, strlen(req)))
 		return -1;
@@ -337,10 +350,11 @@ int tc_ws_upgrade(struct tc *c, const char *extra, char *resp, size_t size)
 	if (tc_status(resp) != 101) {
 		/* a refusal has a body too */
 		const char *cl = strcasestr(resp, "content-length:");
-		size_t n = strlen(resp), len = cl ? strtoul(cl + 15, NULL, 10)
-						  : 0;
+		size_t n = strlen(resp),
+		       len = cl ? strtoul(cl + 15, NULL, 10) : 0;
 
-		if (len < size - n && !tc_read_full(c, (uint8_t *)resp + n, len))
+		if (len < size - n &&
+		    !tc_read_full(c, (uint8_t *)resp + n, len))
 			resp[n + len] = '\0';
 	}
 	return tc_status(resp);
@@ -376,8 +390,7 @@ int tc_ws_send(struct tc *c, int opcode, bool fin, const void *p, size_t n)
 	return err;
 }
 
-long tc_ws_recv(struct tc *c, int *opcode, bool *fin, uint8_t *buf,
-		size_t size)
+long tc_ws_recv(struct tc *c, int *opcode, bool *fin, uint8_t *buf, size_t size)
 {
 	uint8_t h[8];
 	uint64_t n;

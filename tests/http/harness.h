@@ -13,8 +13,8 @@
 
 enum {
 	TH_MSG_MAX = 80 * 1024,
-	TH_RUN_MS = 15000,	/* a client scenario must end within */
-	TC_TIMEOUT_MS = 5000,	/* each blocking client read */
+	TH_RUN_MS = 15000,    /* a client scenario must end within */
+	TC_TIMEOUT_MS = 5000, /* each blocking client read */
 	TC_RESP_MAX = 8192,
 };
 
@@ -29,6 +29,9 @@ struct th {
 	size_t last_len;
 	uint8_t last[TH_MSG_MAX];
 	bool echo;
+	bool keep_on_open;    /* take a reference into kept at open */
+	bool refuse;          /* openh says no */
+	int send_err;         /* ws_conn_send of an oversize message */
 	struct ws_conn *kept; /* a reference held by the test, or NULL */
 };
 
@@ -54,10 +57,12 @@ struct tc {
 	SSL *ssl;
 };
 
+extern bool tc_ipv6; /* clients connect to [::1] */
+
 /* TCP connect, then TLS unless plain; versions 0 = library default;
  * ciphers applies to TLS 1.2. Returns 0 when the TLS handshake succeeds. */
 int tc_connect(struct tc *c, uint16_t port, bool plain, int min_ver,
-	       int max_ver, const char *ciphers);
+               int max_ver, const char *ciphers);
 void tc_close(struct tc *c);
 int tc_write(struct tc *c, const void *p, size_t n);
 int tc_read(struct tc *c, void *p, size_t n); /* >0, 0 at EOF, <0 error */
@@ -71,7 +76,7 @@ int tc_ws_upgrade(struct tc *c, const char *extra, char *resp, size_t size);
 int tc_ws_send(struct tc *c, int opcode, bool fin, const void *p, size_t n);
 /* One frame: opcode, FIN and payload; returns payload length or -1. */
 long tc_ws_recv(struct tc *c, int *opcode, bool *fin, uint8_t *buf,
-		size_t size);
+                size_t size);
 
 /* Case-insensitive search in a NUL-terminated response. */
 bool tc_has(const char *resp, const char *needle);

@@ -114,6 +114,16 @@ static void test_sa_sockaddr_hash(void **state)
 	sa_set_port(&b, 5081);
 	assert_int_equal(sa_hash(&a, false), sa_hash(&b, false));
 	assert_int_not_equal(sa_hash(&a, true), sa_hash(&b, true));
+	/* IPv4-mapped IPv6 unmaps; others copy */
+	assert_int_equal(sa_set(&b, "::ffff:192.0.2.7", 5060), 0);
+	sa_unmap(&a, &b);
+	assert_int_equal(sa_family(&a), AF_INET);
+	assert_int_equal(sa_port(&a), 5060);
+	assert_int_equal(sa_set(&b, "192.0.2.7", 5060), 0);
+	assert_true(sa_cmp(&a, &b));
+	assert_int_equal(sa_set(&b, "2001:db8::7", 1), 0);
+	sa_unmap(&a, &b);
+	assert_true(sa_cmp(&a, &b));
 	in.sin_family = AF_UNIX;
 	assert_int_equal(sa_set_sockaddr(&a, (struct sockaddr *)&in),
 	                 EAFNOSUPPORT);

@@ -23,7 +23,7 @@ static void guard_init(struct guard *g, size_t need)
 	g->page = (size_t)sysconf(_SC_PAGESIZE);
 	g->size = (need + g->page - 1) / g->page * g->page;
 	g->base = mmap(NULL, g->size + g->page, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	assert_true(g->base != MAP_FAILED);
 	assert_int_equal(mprotect(g->base + g->size, g->page, PROT_NONE), 0);
 }
@@ -44,28 +44,28 @@ static const char *guard_put(struct guard *g, const char *p, size_t n)
 }
 
 static const char register_msg[] =
-	"REGISTER sip:example.com SIP/2.0\r\n"
-	"Via: SIP/2.0/WSS 7h2k3l4m.invalid;branch=z9hG4bK5125521\r\n"
-	"Max-Forwards: 69\r\n"
-	"To: <sip:alice@example.com>\r\n"
-	"From: <sip:alice@example.com>;tag=3ab4rmm3sk\r\n"
-	"Call-ID: 2n9fj5ifg0q0nt8ni1op7k\r\n"
-	"CSeq: 1 REGISTER\r\n"
-	"Contact: <sip:k8v7ruep@7h2k3l4m.invalid;transport=ws>;expires=600\r\n"
-	"Expires: 600\r\n"
-	"Content-Length: 0\r\n\r\n";
+    "REGISTER sip:example.com SIP/2.0\r\n"
+    "Via: SIP/2.0/WSS 7h2k3l4m.invalid;branch=z9hG4bK5125521\r\n"
+    "Max-Forwards: 69\r\n"
+    "To: <sip:alice@example.com>\r\n"
+    "From: <sip:alice@example.com>;tag=3ab4rmm3sk\r\n"
+    "Call-ID: 2n9fj5ifg0q0nt8ni1op7k\r\n"
+    "CSeq: 1 REGISTER\r\n"
+    "Contact: <sip:k8v7ruep@7h2k3l4m.invalid;transport=ws>;expires=600\r\n"
+    "Expires: 600\r\n"
+    "Content-Length: 0\r\n\r\n";
 
 static const char message_msg[] =
-	"MESSAGE sip:bob@example.com SIP/2.0\r\n"
-	"Via: SIP/2.0/TCP pc.example.com;branch=z9hG4bK776sgdkse\r\n"
-	"Max-Forwards: 70\r\n"
-	"From: sip:alice@example.com;tag=49583\r\n"
-	"To: sip:bob@example.com\r\n"
-	"Call-ID: asd88asd77a@1.2.3.4\r\n"
-	"CSeq: 1 MESSAGE\r\n"
-	"Content-Type: text/plain\r\n"
-	"l:\r\n 18\r\n\r\n"
-	"Watson, come here.";
+    "MESSAGE sip:bob@example.com SIP/2.0\r\n"
+    "Via: SIP/2.0/TCP pc.example.com;branch=z9hG4bK776sgdkse\r\n"
+    "Max-Forwards: 70\r\n"
+    "From: sip:alice@example.com;tag=49583\r\n"
+    "To: sip:bob@example.com\r\n"
+    "Call-ID: asd88asd77a@1.2.3.4\r\n"
+    "CSeq: 1 MESSAGE\r\n"
+    "Content-Type: text/plain\r\n"
+    "l:\r\n 18\r\n\r\n"
+    "Watson, come here.";
 
 /* Every strict prefix needs more bytes; the whole message frames to its
  * length and decodes; nothing reads past the end. */
@@ -101,10 +101,10 @@ static void test_frame_prefixes(void **state)
 static void test_frame_torture(void **state)
 {
 	static const char *const files[] = {
-		"rfc4475-3.1.1.1-wsinv.sip",	"rfc4475-3.1.1.2-intmeth.sip",
-		"rfc4475-3.1.1.3-esc01.sip",	"rfc4475-3.1.1.4-escnull.sip",
-		"rfc4475-3.1.1.7-longreq.sip",	"rfc4475-3.1.1.11-mpart01.sip",
-		"rfc4475-3.1.1.12-unreason.sip", "rfc4475-3.3.15-sdp01.sip",
+	    "rfc4475-3.1.1.1-wsinv.sip",     "rfc4475-3.1.1.2-intmeth.sip",
+	    "rfc4475-3.1.1.3-esc01.sip",     "rfc4475-3.1.1.4-escnull.sip",
+	    "rfc4475-3.1.1.7-longreq.sip",   "rfc4475-3.1.1.11-mpart01.sip",
+	    "rfc4475-3.1.1.12-unreason.sip", "rfc4475-3.3.15-sdp01.sip",
 	};
 	static char buf[8192];
 	struct guard g;
@@ -169,28 +169,41 @@ static void test_frame_errors(void **state)
 
 	(void)state;
 	/* head complete, no Content-Length: 400 and close */
-	assert_int_equal(sip_frame("OPTIONS sip:a@b SIP/2.0\r\nX: y\r\n\r\n",
-				   33, &len), EBADMSG);
-	assert_int_equal(sip_frame("OPTIONS sip:a@b SIP/2.0\r\nl: -1\r\n\r\n",
-				   34, &len), EBADMSG);
-	assert_int_equal(sip_frame("OPTIONS sip:a@b SIP/2.0\r\nl: 1x\r\n\r\nab",
-				   36, &len), EBADMSG);
+	assert_int_equal(
+	    sip_frame("OPTIONS sip:a@b SIP/2.0\r\nX: y\r\n\r\n", 33, &len),
+	    EBADMSG);
+	assert_int_equal(
+	    sip_frame("OPTIONS sip:a@b SIP/2.0\r\nl: -1\r\n\r\n", 34, &len),
+	    EBADMSG);
+	assert_int_equal(
+	    sip_frame("OPTIONS sip:a@b SIP/2.0\r\nl: 1x\r\n\r\nab", 36, &len),
+	    EBADMSG);
 	/* two different lengths */
-	assert_int_equal(sip_frame("A sip:a@b SIP/2.0\r\nl: 1\r\nContent-Length: 2\r\n\r\nab",
-				   48, &len), EBADMSG);
+	assert_int_equal(
+	    sip_frame(
+	        "A sip:a@b SIP/2.0\r\nl: 1\r\nContent-Length: 2\r\n\r\nab", 48,
+	        &len),
+	    EBADMSG);
 	/* the same twice is fine */
-	assert_int_equal(sip_frame("A sip:a@b SIP/2.0\r\nl: 2\r\nContent-Length: 2\r\n\r\nab",
-				   48, &len), 0);
+	assert_int_equal(
+	    sip_frame(
+	        "A sip:a@b SIP/2.0\r\nl: 2\r\nContent-Length: 2\r\n\r\nab", 48,
+	        &len),
+	    0);
 	assert_int_equal(len, 48);
 	/* a folded line mentioning Content-Length is not a header */
-	assert_int_equal(sip_frame("A sip:a@b SIP/2.0\r\nl: 0\r\nX: a\r\n Content-Length: 9\r\n\r\n",
-				   53, &len), 0);
+	assert_int_equal(sip_frame("A sip:a@b SIP/2.0\r\nl: 0\r\nX: a\r\n "
+	                           "Content-Length: 9\r\n\r\n",
+	                           53, &len),
+	                 0);
 	assert_int_equal(len, 53);
 	/* a body that would pass SIP_MSG_MAX */
-	assert_int_equal(sip_frame("A sip:a@b SIP/2.0\r\nl: 65536\r\n\r\n", 31,
-				   &len), EOVERFLOW);
-	assert_int_equal(sip_frame("A sip:a@b SIP/2.0\r\nl: 99999999999\r\n\r\n",
-				   37, &len), EBADMSG);
+	assert_int_equal(
+	    sip_frame("A sip:a@b SIP/2.0\r\nl: 65536\r\n\r\n", 31, &len),
+	    EOVERFLOW);
+	assert_int_equal(
+	    sip_frame("A sip:a@b SIP/2.0\r\nl: 99999999999\r\n\r\n", 37, &len),
+	    EOVERFLOW);
 	/* a head that never ends */
 	memset(big, 'a', sizeof(big));
 	assert_int_equal(sip_frame(big, SIP_HEAD_MAX, &len), ENODATA);
@@ -217,6 +230,9 @@ static void test_frame_crlf(void **state)
 	assert_false(ping);
 	assert_int_equal(sip_frame_crlf("\r\n\r\n\r\n", 6, &ping), 6);
 	assert_true(ping);
+	/* the CR that ends the buffer is kept for the next ping */
+	assert_int_equal(sip_frame_crlf("\r\n\r\n\r", 5, &ping), 4);
+	assert_true(ping);
 	assert_int_equal(sip_frame_crlf("\n\n", 2, &ping), 2);
 	assert_false(ping);
 	assert_int_equal(sip_frame_crlf("REG", 3, &ping), 0);
@@ -227,9 +243,9 @@ static void test_frame_crlf(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_frame_prefixes), SC_TEST(test_frame_torture),
-		SC_TEST(test_frame_pipeline), SC_TEST(test_frame_errors),
-		SC_TEST(test_frame_crlf),
+	    SC_TEST(test_frame_prefixes), SC_TEST(test_frame_torture),
+	    SC_TEST(test_frame_pipeline), SC_TEST(test_frame_errors),
+	    SC_TEST(test_frame_crlf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,13 +20,13 @@ static void assert_pl(const struct pl *pl, const char *s)
 		fail_msg("got \"%.*s\", expected \"%s\"", PL_FMT(pl), s);
 }
 
-#define REQ_HEAD                                                              \
-	"INVITE sip:bob@example.com SIP/2.0\r\n"                              \
-	"Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bK776asdhds\r\n" \
-	"Max-Forwards: 70\r\n"                                                \
-	"To: Bob <sip:bob@example.com>\r\n"                                   \
-	"From: \"Alice\" <sip:alice@example.com>;tag=1928301774\r\n"          \
-	"Call-ID: a84b4c76e66710@pc33.example.com\r\n"                        \
+#define REQ_HEAD                                                               \
+	"INVITE sip:bob@example.com SIP/2.0\r\n"                               \
+	"Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bK776asdhds\r\n"    \
+	"Max-Forwards: 70\r\n"                                                 \
+	"To: Bob <sip:bob@example.com>\r\n"                                    \
+	"From: \"Alice\" <sip:alice@example.com>;tag=1928301774\r\n"           \
+	"Call-ID: a84b4c76e66710@pc33.example.com\r\n"                         \
 	"CSeq: 314159 INVITE\r\n"
 
 static void test_hdr_lookup(void **state)
@@ -35,37 +35,37 @@ static void test_hdr_lookup(void **state)
 		const char *name;
 		enum sip_hdr_id id;
 	} v[] = {
-		{"Via", SIP_HDR_VIA},
-		{"v", SIP_HDR_VIA},
-		{"VIA", SIP_HDR_VIA},
-		{"From", SIP_HDR_FROM},
-		{"f", SIP_HDR_FROM},
-		{"t", SIP_HDR_TO},
-		{"i", SIP_HDR_CALL_ID},
-		{"call-id", SIP_HDR_CALL_ID},
-		{"CSEQ", SIP_HDR_CSEQ},
-		{"m", SIP_HDR_CONTACT},
-		{"MaX-fOrWaRdS", SIP_HDR_MAX_FORWARDS},
-		{"l", SIP_HDR_CONTENT_LENGTH},
-		{"c", SIP_HDR_CONTENT_TYPE},
-		{"e", SIP_HDR_CONTENT_ENCODING},
-		{"s", SIP_HDR_SUBJECT},
-		{"k", SIP_HDR_SUPPORTED},
-		{"o", SIP_HDR_EVENT},
-		{"r", SIP_HDR_REFER_TO},
-		{"b", SIP_HDR_REFERRED_BY},
-		{"x", SIP_HDR_SESSION_EXPIRES},
-		{"WWW-Authenticate", SIP_HDR_WWW_AUTHENTICATE},
-		{"Proxy-Authorization", SIP_HDR_PROXY_AUTHORIZATION},
-		{"P-Asserted-Identity", SIP_HDR_P_ASSERTED_IDENTITY},
-		{"Min-SE", SIP_HDR_MIN_SE},
-		{"Record-Route", SIP_HDR_RECORD_ROUTE},
-		{"Allow-Events", SIP_HDR_OTHER},
-		{"u", SIP_HDR_OTHER},
-		{"X-Foo", SIP_HDR_OTHER},
-		{"Vi", SIP_HDR_OTHER},
-		{"Viaa", SIP_HDR_OTHER},
-		{"z", SIP_HDR_OTHER},
+	    {"Via", SIP_HDR_VIA},
+	    {"v", SIP_HDR_VIA},
+	    {"VIA", SIP_HDR_VIA},
+	    {"From", SIP_HDR_FROM},
+	    {"f", SIP_HDR_FROM},
+	    {"t", SIP_HDR_TO},
+	    {"i", SIP_HDR_CALL_ID},
+	    {"call-id", SIP_HDR_CALL_ID},
+	    {"CSEQ", SIP_HDR_CSEQ},
+	    {"m", SIP_HDR_CONTACT},
+	    {"MaX-fOrWaRdS", SIP_HDR_MAX_FORWARDS},
+	    {"l", SIP_HDR_CONTENT_LENGTH},
+	    {"c", SIP_HDR_CONTENT_TYPE},
+	    {"e", SIP_HDR_CONTENT_ENCODING},
+	    {"s", SIP_HDR_SUBJECT},
+	    {"k", SIP_HDR_SUPPORTED},
+	    {"o", SIP_HDR_EVENT},
+	    {"r", SIP_HDR_REFER_TO},
+	    {"b", SIP_HDR_REFERRED_BY},
+	    {"x", SIP_HDR_SESSION_EXPIRES},
+	    {"WWW-Authenticate", SIP_HDR_WWW_AUTHENTICATE},
+	    {"Proxy-Authorization", SIP_HDR_PROXY_AUTHORIZATION},
+	    {"P-Asserted-Identity", SIP_HDR_P_ASSERTED_IDENTITY},
+	    {"Min-SE", SIP_HDR_MIN_SE},
+	    {"Record-Route", SIP_HDR_RECORD_ROUTE},
+	    {"Allow-Events", SIP_HDR_OTHER},
+	    {"u", SIP_HDR_OTHER},
+	    {"X-Foo", SIP_HDR_OTHER},
+	    {"Vi", SIP_HDR_OTHER},
+	    {"Viaa", SIP_HDR_OTHER},
+	    {"z", SIP_HDR_OTHER},
 	};
 	struct pl empty = {"", 0};
 	size_t i;
@@ -85,8 +85,8 @@ static void test_hdr_lookup(void **state)
 static void test_decode_request(void **state)
 {
 	const char *s = REQ_HEAD "Contact: <sip:alice@pc33.example.com>\r\n"
-			"Content-Type: application/sdp\r\n"
-			"Content-Length: 4\r\n\r\nv=0\n";
+	                         "Content-Type: application/sdp\r\n"
+	                         "Content-Length: 4\r\n\r\nv=0\n";
 
 	(void)state;
 	assert_int_equal(decode(s), 0);
@@ -120,11 +120,12 @@ static void test_decode_request(void **state)
 static void test_decode_response(void **state)
 {
 	(void)state;
-	assert_int_equal(decode("SIP/2.0 180 Ringing\r\n"
-				"Via: SIP/2.0/UDP h;branch=z9hG4bKx\r\n"
-				"From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\n"
-				"Call-ID: x\r\nCSeq: 1 INVITE\r\n\r\n"),
-			 0);
+	assert_int_equal(
+	    decode("SIP/2.0 180 Ringing\r\n"
+	           "Via: SIP/2.0/UDP h;branch=z9hG4bKx\r\n"
+	           "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\n"
+	           "Call-ID: x\r\nCSeq: 1 INVITE\r\n\r\n"),
+	    0);
 	assert_false(msg.req);
 	assert_int_equal(msg.scode, 180);
 	assert_pl(&msg.reason, "Ringing");
@@ -163,15 +164,14 @@ static void test_decode_start_line(void **state)
 static void test_decode_lists(void **state)
 {
 	const struct sip_hdr *h;
-	const char *s =
-		REQ_HEAD
-		"Contact: \"Doe, John\" <sip:j@a.example;x=\"1,2\">;q=0.5, "
-		"<sip:k@b.example,x>,,sip:l@c.example\r\n"
-		"WWW-Authenticate: Digest realm=\"a\", nonce=\"b\"\r\n"
-		"X-Unknown: a, b\r\n"
-		"u: presence, dialog\r\n"
-		"Route: <sip:p1;lr>,<sip:p2;lr>\r\n"
-		"Content-Length: 0\r\n\r\n";
+	const char *s = REQ_HEAD
+	    "Contact: \"Doe, John\" <sip:j@a.example;x=\"1,2\">;q=0.5, "
+	    "<sip:k@b.example,x>,,sip:l@c.example\r\n"
+	    "WWW-Authenticate: Digest realm=\"a\", nonce=\"b\"\r\n"
+	    "X-Unknown: a, b\r\n"
+	    "u: presence, dialog\r\n"
+	    "Route: <sip:p1;lr>,<sip:p2;lr>\r\n"
+	    "Content-Length: 0\r\n\r\n";
 
 	(void)state;
 	assert_int_equal(decode(s), 0);
@@ -197,21 +197,22 @@ static void test_decode_lists(void **state)
 	h = sip_msg_hdr(&msg, SIP_HDR_ROUTE);
 	assert_pl(&h->val, "<sip:p1;lr>");
 	assert_pl(&sip_msg_hdr_next(&msg, h, SIP_HDR_ROUTE)->val,
-		  "<sip:p2;lr>");
+	          "<sip:p2;lr>");
 	assert_null(sip_msg_hdr(&msg, SIP_HDR_RECORD_ROUTE));
 }
 
 static void test_decode_folding(void **state)
 {
-	const char *s = "OPTIONS sip:a@b SIP/2.0\r\n"
-			"Via: SIP  /  2.0\r\n /UDP\r\n\t192.0.2.2 ;\r\n branch = x1\r\n"
-			"f: <sip:a@b>\r\n ;tag=7\r\n"
-			"t: sip:c@d\r\n"
-			"i: cid\r\n"
-			"CSeq: 0009\r\n  OPTIONS\r\n"
-			"Subject:\r\n"
-			"X-Folded: one\r\n two\r\n"
-			"l: 0\r\n\r\n";
+	const char *s =
+	    "OPTIONS sip:a@b SIP/2.0\r\n"
+	    "Via: SIP  /  2.0\r\n /UDP\r\n\t192.0.2.2 ;\r\n branch = x1\r\n"
+	    "f: <sip:a@b>\r\n ;tag=7\r\n"
+	    "t: sip:c@d\r\n"
+	    "i: cid\r\n"
+	    "CSeq: 0009\r\n  OPTIONS\r\n"
+	    "Subject:\r\n"
+	    "X-Folded: one\r\n two\r\n"
+	    "l: 0\r\n\r\n";
 	const struct sip_hdr *h;
 
 	(void)state;
@@ -227,7 +228,7 @@ static void test_decode_folding(void **state)
 	assert_pl(&sip_msg_hdr_named(&msg, "X-Folded")->val, "one\r\n two");
 	/* a fold right after the start line has no field to continue */
 	assert_int_equal(decode("OPTIONS sip:a@b SIP/2.0\r\n x\r\n\r\n"),
-			 EBADMSG);
+	                 EBADMSG);
 	assert_string_equal(msg.err, "Bad header folding");
 }
 
@@ -237,27 +238,29 @@ static void test_decode_bad_headers(void **state)
 	assert_int_equal(decode(REQ_HEAD "NoColon\r\n\r\n"), EBADMSG);
 	assert_string_equal(msg.err, "Bad header field");
 	assert_true(sip_msg_can_reply(&msg)); /* a 400 is possible */
-	assert_int_equal(decode(REQ_HEAD "Content-Length: -1\r\n\r\n"), EBADMSG);
+	assert_int_equal(decode(REQ_HEAD "Content-Length: -1\r\n\r\n"),
+	                 EBADMSG);
 	assert_string_equal(msg.err, "Bad Content-Length header");
 	assert_int_equal(decode(REQ_HEAD "Max-Forwards: 256\r\n\r\n"), 0);
 	assert_int_equal(msg.max_forwards, 70); /* the first one counts */
 	assert_int_equal(
-		decode("OPTIONS sip:a@b SIP/2.0\r\nMax-Forwards: 256\r\n\r\n"),
-		EBADMSG);
+	    decode("OPTIONS sip:a@b SIP/2.0\r\nMax-Forwards: 256\r\n\r\n"),
+	    EBADMSG);
 	assert_string_equal(msg.err, "Bad Max-Forwards header");
 	assert_int_equal(
-		decode("OPTIONS sip:a@b SIP/2.0\r\nCSeq: 4294967296 OPTIONS\r\n\r\n"),
-		EBADMSG);
+	    decode(
+	        "OPTIONS sip:a@b SIP/2.0\r\nCSeq: 4294967296 OPTIONS\r\n\r\n"),
+	    EBADMSG);
 	assert_string_equal(msg.err, "Bad CSeq header");
 	assert_pl(&msg.cseq.method, "OPTIONS"); /* kept for a 400 */
 	assert_int_equal(decode("OPTIONS sip:a@b SIP/2.0\r\nCSeq: 1\r\n\r\n"),
-			 EBADMSG);
+	                 EBADMSG);
 	assert_int_equal(
-		decode("OPTIONS sip:a@b SIP/2.0\r\nCall-ID: a b\r\n\r\n"),
-		EBADMSG);
+	    decode("OPTIONS sip:a@b SIP/2.0\r\nCall-ID: a b\r\n\r\n"), EBADMSG);
 	assert_string_equal(msg.err, "Bad Call-ID header");
-	assert_int_equal(decode("OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP\r\n\r\n"),
-			 EBADMSG);
+	assert_int_equal(
+	    decode("OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP\r\n\r\n"),
+	    EBADMSG);
 	assert_string_equal(msg.err, "Bad Via header");
 }
 
@@ -266,7 +269,7 @@ static void test_decode_body_udp(void **state)
 	(void)state;
 	/* RFC 3261 §18.3 */
 	assert_int_equal(decode(REQ_HEAD "Content-Length: 5\r\n\r\nabc"),
-			 EBADMSG);
+	                 EBADMSG);
 	assert_string_equal(msg.err, "Content-Length larger than datagram");
 	assert_true(sip_msg_can_reply(&msg));
 	assert_int_equal(decode(REQ_HEAD "Content-Length: 2\r\n\r\nabcdef"), 0);
@@ -290,7 +293,8 @@ static void test_decode_limits(void **state)
 	(void)state;
 	n = (size_t)snprintf(buf, sizeof(buf), "OPTIONS sip:a@b SIP/2.0\r\n");
 	for (i = 0; i < SIP_HDR_MAX; i++)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "X: %zu\r\n", i);
+		n +=
+		    (size_t)snprintf(buf + n, sizeof(buf) - n, "X: %zu\r\n", i);
 	memcpy(buf + n, "\r\n", 2);
 	assert_int_equal(sip_msg_decode(&msg, buf, n + 2), 0);
 	assert_int_equal(msg.hdrc, SIP_HDR_MAX);
@@ -298,13 +302,16 @@ static void test_decode_limits(void **state)
 	assert_int_equal(sip_msg_decode(&msg, buf, n + 8), EOVERFLOW);
 	assert_string_equal(msg.err, "Too many header fields");
 	/* one list header splitting beyond the limit */
-	n = (size_t)snprintf(buf, sizeof(buf), "OPTIONS sip:a@b SIP/2.0\r\nRoute: ");
+	n = (size_t)snprintf(buf, sizeof(buf),
+	                     "OPTIONS sip:a@b SIP/2.0\r\nRoute: ");
 	for (i = 0; i <= SIP_HDR_MAX; i++)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "<sip:r%zu>,", i);
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "<sip:r%zu>,",
+		                      i);
 	memcpy(buf + n, "\r\n\r\n", 4);
 	assert_int_equal(sip_msg_decode(&msg, buf, n + 4), EOVERFLOW);
 	/* one line over SIP_LINE_MAX */
-	n = (size_t)snprintf(buf, sizeof(buf), "OPTIONS sip:a@b SIP/2.0\r\nX: ");
+	n = (size_t)snprintf(buf, sizeof(buf),
+	                     "OPTIONS sip:a@b SIP/2.0\r\nX: ");
 	memset(buf + n, 'a', SIP_LINE_MAX);
 	n += SIP_LINE_MAX;
 	memcpy(buf + n, "\r\n\r\n", 4);
@@ -321,7 +328,8 @@ static void test_uri(void **state)
 	struct pl pl;
 
 	(void)state;
-	pl_set_str(&pl, "sips:alice:secret@[2001:db8::1]:5061;transport=tcp;lr?subject=x&h=%20");
+	pl_set_str(&pl, "sips:alice:secret@[2001:db8::1]:5061;transport=tcp;lr?"
+	                "subject=x&h=%20");
 	assert_int_equal(sip_uri_decode(&u, &pl), 0);
 	assert_pl(&u.scheme, "sips");
 	assert_pl(&u.user, "alice");
@@ -349,10 +357,11 @@ static void test_uri(void **state)
 	assert_pl(&u.scheme, "urn");
 
 	static const char *const bad[] = {
-		"sip:", "sip:user@", "sip:[::1", "sip:[::1]x", "sip:h:65536",
-		"sip:h:", "sip:h:123456", "sip:[1:2:3]", "sip:a b@h", "sip:%4@h",
-		"sip:h;", "sip:h;;x", "sip:h?", "<sip:h>", "1sip:h", "sip",
-		"sip:h<", "tel:", "x:a b", "sip:h:5060x",
+	    "sip:",        "sip:user@", "sip:[::1",     "sip:[::1]x",
+	    "sip:h:65536", "sip:h:",    "sip:h:123456", "sip:[1:2:3]",
+	    "sip:a b@h",   "sip:%4@h",  "sip:h;",       "sip:h;;x",
+	    "sip:h?",      "<sip:h>",   "1sip:h",       "sip",
+	    "sip:h<",      "tel:",      "x:a b",        "sip:h:5060x",
 	};
 	size_t i;
 
@@ -370,7 +379,8 @@ static void test_addr(void **state)
 	struct pl pl;
 
 	(void)state;
-	pl_set_str(&pl, "\"J Rosenberg \\\\\\\"\"  <sip:jdrosen@example.com>\r\n ;\r\n tag = 98asjd8");
+	pl_set_str(&pl, "\"J Rosenberg \\\\\\\"\"  "
+	                "<sip:jdrosen@example.com>\r\n ;\r\n tag = 98asjd8");
 	assert_int_equal(sip_addr_decode(&a, &pl), 0);
 	assert_pl(&a.dname, "J Rosenberg \\\\\\\"");
 	assert_pl(&a.auri, "sip:jdrosen@example.com");
@@ -385,7 +395,8 @@ static void test_addr(void **state)
 	assert_pl(&a.auri, "sip:+1972@gw1.example.net");
 	assert_pl(&a.params, ";unknownparam");
 	assert_int_equal(a.uri.params.l, 0);
-	pl_set_str(&pl, "<sip:a@b;lr>;expires=60;+sip.instance=\"<urn:uuid:1>\"");
+	pl_set_str(&pl,
+	           "<sip:a@b;lr>;expires=60;+sip.instance=\"<urn:uuid:1>\"");
 	assert_int_equal(sip_addr_decode(&a, &pl), 0);
 	assert_pl(&a.uri.params, ";lr");
 	assert_pl(&a.params, ";expires=60;+sip.instance=\"<urn:uuid:1>\"");
@@ -394,9 +405,16 @@ static void test_addr(void **state)
 	assert_pl(&a.uri.scheme, "isbn");
 
 	static const char *const bad[] = {
-		"", "\"unterminated <sip:a@b>", "<sip:a@b", "Bell, A <sip:a@b>",
-		"sip:a@b?x=y", "<sip:a@b>x", "<sip:a@b>;tag", "<sip:a@b>;;x=1",
-		"\"x\" sip:a@b", "<>",
+	    "",
+	    "\"unterminated <sip:a@b>",
+	    "<sip:a@b",
+	    "Bell, A <sip:a@b>",
+	    "sip:a@b?x=y",
+	    "<sip:a@b>x",
+	    "<sip:a@b>;tag",
+	    "<sip:a@b>;;x=1",
+	    "\"x\" sip:a@b",
+	    "<>",
 	};
 	size_t i;
 
@@ -413,7 +431,9 @@ static void test_via(void **state)
 	struct pl pl;
 
 	(void)state;
-	pl_set_str(&pl, "SIP/2.0/TCP [2001:db8::9:1]:6050;branch=z9hG4bK1;received=[2001:db8::9:255];rport=5070");
+	pl_set_str(&pl, "SIP/2.0/TCP "
+	                "[2001:db8::9:1]:6050;branch=z9hG4bK1;received=[2001:"
+	                "db8::9:255];rport=5070");
 	assert_int_equal(sip_via_decode(&v, &pl), 0);
 	assert_pl(&v.proto, "TCP");
 	assert_pl(&v.host, "2001:db8::9:1");
@@ -423,7 +443,8 @@ static void test_via(void **state)
 	assert_pl(&v.received, "[2001:db8::9:255]");
 	assert_true(v.rport);
 	assert_pl(&v.rport_val, "5070");
-	assert_pl(&v.params, ";branch=z9hG4bK1;received=[2001:db8::9:255];rport=5070");
+	assert_pl(&v.params,
+	          ";branch=z9hG4bK1;received=[2001:db8::9:255];rport=5070");
 	pl_set_str(&pl, "SIP/2.0/UDP 192.0.2.1;rport;branch=z9hG4bKa");
 	assert_int_equal(sip_via_decode(&v, &pl), 0);
 	assert_true(v.rport);
@@ -433,9 +454,18 @@ static void test_via(void **state)
 	assert_int_equal(v.branch.l, 0);
 
 	static const char *const bad[] = {
-		"SIP/2.0/UDP", "SIP/2.0 host", "SIP/2.0/UDP host;", "SIP/2.0/UDP host;;",
-		"SIP/2.0/UDPhost", "SIP/2.0/UDP [::1;branch=x", "SIP//UDP h",
-		"SIP/2.0/UDP host x", "SIP/2.0/UDP host:x",
+	    "SIP/2.0/UDP",
+	    "SIP/2.0 host",
+	    "SIP/2.0/UDP host;",
+	    "SIP/2.0/UDP host;;",
+	    "SIP/2.0/UDPhost",
+	    "SIP/2.0/UDP [::1;branch=x",
+	    "SIP//UDP h",
+	    "SIP/2.0/UDP host x",
+	    "SIP/2.0/UDP host:x",
+	    "SIP/2.0/UDP ho_st",
+	    "SIP/2.0/UDP host:5060x",
+	    "SIP/2.0/UDP host ;",
 	};
 	size_t i;
 
@@ -471,13 +501,19 @@ static void test_param_get(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_hdr_lookup),	  SC_TEST(test_decode_request),
-		SC_TEST(test_decode_response),	  SC_TEST(test_decode_start_line),
-		SC_TEST(test_decode_lists),	  SC_TEST(test_decode_folding),
-		SC_TEST(test_decode_bad_headers), SC_TEST(test_decode_body_udp),
-		SC_TEST(test_decode_limits),	  SC_TEST(test_uri),
-		SC_TEST(test_addr),		  SC_TEST(test_via),
-		SC_TEST(test_param_get),
+	    SC_TEST(test_hdr_lookup),
+	    SC_TEST(test_decode_request),
+	    SC_TEST(test_decode_response),
+	    SC_TEST(test_decode_start_line),
+	    SC_TEST(test_decode_lists),
+	    SC_TEST(test_decode_folding),
+	    SC_TEST(test_decode_bad_headers),
+	    SC_TEST(test_decode_body_udp),
+	    SC_TEST(test_decode_limits),
+	    SC_TEST(test_uri),
+	    SC_TEST(test_addr),
+	    SC_TEST(test_via),
+	    SC_TEST(test_param_get),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,8 +28,11 @@ struct env {
 	int last_err;
 	char callids[8][32];
 	char via_params[SIP_VIA_PARAMS_MAX];
-	bool reply; /* answer each request with sip_flow_reply */
+	bool reply;   /* answer each request with sip_flow_reply */
+	bool drop_tp; /* close and release the transport in the handler */
 	struct sip_flow *kept;
+	struct sip_flow *rflow; /* sip_flow_reply_flow of the last request */
+	bool rflow_same;        /* ... was the request's flow itself */
 	int nconn;
 	int conn_err[8];
 	struct sip_transp_stats st;
@@ -82,7 +85,8 @@ static void reply(struct sip_flow *flow, const struct sip_msg *req,
 	                                  NULL, NULL, NULL),
 	                 0);
 	if (routed)
-		assert_int_equal(sip_flow_reply(flow, req, mb->buf, mb->end), 0);
+		assert_int_equal(sip_flow_reply(flow, req, mb->buf, mb->end),
+		                 0);
 	else
 		assert_int_equal(sip_flow_send(flow, mb->buf, mb->end), 0);
 	mem_deref(mb);
@@ -101,6 +105,11 @@ static void on_recv(struct sip_flow *flow, int err, struct sip_msg *msg,
 	assert_int_equal(sip_flow_via_params(flow, msg, e->via_params,
 	                                     sizeof(e->via_params)),
 	                 0);
+	if (e->drop_tp) {
+		sip_transp_close(e->tp);
+		e->tp = mem_deref(e->tp);
+		return;
+	}
 	if (err) {
 		/* the gateway's part: answer 400 on the same flow */
 		reply(flow, msg, 400, "Bad Request", e->via_params, false);
@@ -108,6 +117,9 @@ static void on_recv(struct sip_flow *flow, int err, struct sip_msg *msg,
 	}
 	if (e->reply)
 		reply(flow, msg, 200, "OK", e->via_params, true);
+	e->rflow = mem_deref(e->rflow);
+	assert_int_equal(sip_flow_reply_flow(&e->rflow, flow, msg), 0);
+	e->rflow_same = e->rflow == flow;
 	if (!e->kept)
 		e->kept = mem_ref(flow);
 }
@@ -133,6 +145,7 @@ static void env_init(struct env *e)
 static void env_close(struct env *e)
 {
 	e->kept = mem_deref(e->kept);
+	e->rflow = mem_deref(e->rflow);
 	sip_transp_close(e->tp);
 	e->tp = mem_deref(e->tp);
 	pump(e, NULL, 0, 20);
@@ -251,6 +264,7 @@ static void test_udp_reply_routing(void **state)
 	assert_false(sip_flow_reliable(e.kept));
 	assert_int_equal(sa_port(sip_flow_peer(e.kept)), pa);
 	assert_int_equal(sa_port(sip_flow_local(e.kept)), port);
+	assert_true(e.rflow_same); /* rport: the request's own flow */
 
 	/* No rport: the Via sent-by port (socket b), same host. */
 	snprintf(via, sizeof(via), "127.0.0.1:%u", pb);
@@ -262,6 +276,13 @@ static void test_udp_reply_routing(void **state)
 	assert_true(client_read(&e, b, buf, sizeof(buf), WAIT_MS) > 0);
 	assert_non_null(strstr(buf, "SIP/2.0 200 OK"));
 	assert_int_equal(recv(a, buf, sizeof(buf), MSG_DONTWAIT), -1);
+	/* the flow a transaction keeps goes to the sent-by port too */
+	assert_false(e.rflow_same);
+	assert_int_equal(sa_port(sip_flow_peer(e.rflow)), pb);
+	assert_int_equal(sa_port(sip_flow_local(e.rflow)), port);
+	assert_int_equal(sip_flow_send(e.rflow, (const uint8_t *)"again", 5),
+	                 0);
+	assert_int_equal(client_read(&e, b, buf, sizeof(buf), WAIT_MS), 5);
 
 	/* Via host differs: received, and still the sent-by port. */
 	snprintf(via, sizeof(via), "192.0.2.9:%u", pb);
@@ -281,7 +302,7 @@ static void test_udp_reply_routing(void **state)
 	assert_string_equal(e.callids[3], "last");
 	sip_transp_stats(e.tp, &e.st);
 	assert_int_equal(e.st.received, 4);
-	assert_int_equal(e.st.sent, 4);
+	assert_int_equal(e.st.sent, 5); /* 4 replies, "again" */
 	assert_int_equal(e.st.parse_errors, 1);
 	assert_int_equal(e.st.dropped, 1);
 
@@ -658,6 +679,7 @@ static void test_tcp_connect_reuse(void **state)
 	mem_deref(f1);
 
 	cli.kept = mem_deref(cli.kept);
+	cli.rflow = mem_deref(cli.rflow);
 	sip_transp_close(cli.tp);
 	cli.tp = mem_deref(cli.tp);
 	env_close(&srv);
@@ -752,6 +774,7 @@ static void test_tls_hostname(void **state)
 	sip_transp_close(cli2);
 	mem_deref(cli2);
 	cli.kept = mem_deref(cli.kept);
+	cli.rflow = mem_deref(cli.rflow);
 	sip_transp_close(cli.tp);
 	cli.tp = mem_deref(cli.tp);
 	env_close(&srv);
@@ -810,6 +833,73 @@ static void test_tls11_client_refused(void **state)
 	certs_remove(&c);
 }
 
+/* The handler closes and releases the whole transport while a second
+ * message waits in the same read: nothing is touched afterwards. */
+static void test_close_in_handler(void **state)
+{
+	char m[1024];
+	struct env e;
+	size_t n;
+	int fd;
+
+	(void)state;
+	env_init(&e);
+	e.drop_tp = true;
+	fd = tcp_client(listen_on(&e, SIP_TRANSP_TCP, NULL));
+	n = tcp_request(m, sizeof(m), "first", "");
+	n += tcp_request(m + n, sizeof(m) - n, "second", "");
+	tcp_send(fd, m, n);
+	pump(&e, &e.nrecv, 1, WAIT_MS);
+	pump(&e, NULL, 0, 20);
+	assert_int_equal(e.nrecv, 1);
+	assert_null(e.tp);
+	close(fd);
+	env_close(&e);
+}
+
+/* TCP over IPv6 loopback, client and server transports on one loop. */
+static void test_tcp_ipv6(void **state)
+{
+	struct sip_flow *f = NULL;
+	struct env srv, cli;
+	char m[512], buf[SA_STR_MAX];
+	struct sa sa;
+	size_t n;
+
+	(void)state;
+	env_init(&srv);
+	assert_int_equal(sa_set(&sa, "::1", 0), 0);
+	if (sip_transp_listen(srv.tp, SIP_TRANSP_TCP, &sa, NULL)) {
+		env_close(&srv);
+		skip(); /* no IPv6 loopback here */
+	}
+	srv.reply = true;
+	memset(&cli, 0, sizeof(cli));
+	assert_int_equal(sip_transp_alloc(&cli.tp, &srv.loop, on_recv, &cli),
+	                 0);
+	assert_int_equal(
+	    sip_transp_laddr(srv.tp, SIP_TRANSP_TCP, AF_INET6, &sa), 0);
+	assert_int_equal(
+	    sip_transp_connect(&f, cli.tp, SIP_TRANSP_TCP, &sa, NULL), 0);
+	n = tcp_request(m, sizeof(m), "six", "");
+	assert_int_equal(sip_flow_send(f, (const uint8_t *)m, n), 0);
+	pump(&srv, &cli.nrecv, 1, WAIT_MS);
+	assert_int_equal(srv.nrecv, 1);
+	assert_int_equal(cli.nrecv, 1);
+	assert_int_equal(sa_family(sip_flow_peer(srv.kept)), AF_INET6);
+	assert_int_equal(sa_ntop(sip_flow_peer(srv.kept), buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "::1");
+	assert_true(sa_cmp(sip_flow_local(f), sip_flow_peer(srv.kept)));
+	/* the TCP reply carries received (the Via said 127.0.0.1) */
+	assert_string_equal(srv.via_params, ";received=::1");
+	mem_deref(f);
+	cli.kept = mem_deref(cli.kept);
+	cli.rflow = mem_deref(cli.rflow);
+	sip_transp_close(cli.tp);
+	cli.tp = mem_deref(cli.tp);
+	env_close(&srv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -824,6 +914,8 @@ int main(void)
 	    SC_TEST(test_udp_ipv6),
 	    SC_TEST(test_tcp_big_and_oversize),
 	    SC_TEST(test_tls11_client_refused),
+	    SC_TEST(test_close_in_handler),
+	    SC_TEST(test_tcp_ipv6),
 	};
 
 	log_level_set(LOG_ERROR);

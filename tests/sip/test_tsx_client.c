@@ -1,83 +1,5 @@
 /* test_tsx_client.c: client transactions (RFC 3261 §17.1, §9.1, RFC 6026). */
-#include "tsx_testutil.h"
-
-static const char INVITE[] =
-	"INVITE sip:bob@127.0.0.1:5060 SIP/2.0\r\n"
-	"Via: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK-c1;rport\r\n"
-	"Max-Forwards: 70\r\n"
-	"Route: <sip:p1.example;lr>\r\n"
-	"Route: <sip:p2.example;lr>\r\n"
-	"From: \"Alice\" <sip:alice@127.0.0.1>;tag=a1\r\n"
-	"To: <sip:bob@127.0.0.1>\r\n"
-	"Call-ID: c1@127.0.0.1\r\n"
-	"CSeq: 7 INVITE\r\n"
-	"Contact: <sip:alice@127.0.0.1:5080>\r\n"
-	"Content-Length: 0\r\n\r\n";
-
-static const char OPTIONS[] =
-	"OPTIONS sip:bob@127.0.0.1 SIP/2.0\r\n"
-	"Via: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK-o1\r\n"
-	"Max-Forwards: 70\r\n"
-	"From: <sip:alice@127.0.0.1>;tag=a1\r\n"
-	"To: <sip:bob@127.0.0.1>\r\n"
-	"Call-ID: o1@127.0.0.1\r\n"
-	"CSeq: 1 OPTIONS\r\n"
-	"Content-Length: 0\r\n\r\n";
-
-#define RESP(code, branch, method)                                             \
-	"SIP/2.0 " code "\r\n"                                                 \
-	"Via: SIP/2.0/UDP 127.0.0.1:5080;branch=" branch ";rport=5080\r\n"     \
-	"From: \"Alice\" <sip:alice@127.0.0.1>;tag=a1\r\n"                     \
-	"To: <sip:bob@127.0.0.1>;tag=b9\r\n"                                   \
-	"Call-ID: c1@127.0.0.1\r\n"                                            \
-	"CSeq: 7 " method "\r\n"                                               \
-	"Content-Length: 0\r\n\r\n"
-
-/* What resph saw. */
-struct seen {
-	int n;
-	int err;
-	uint16_t scode;
-	bool had_msg;
-	struct sip_ctx *drop; /* mem_deref'd from inside the handler */
-	struct tt *close;     /* layer closed from inside the handler */
-};
-
-static void resp_h(int err, uint16_t scode, const struct sip_msg *msg,
-		   void *arg)
-{
-	struct seen *s = arg;
-
-	s->n++;
-	s->err = err;
-	s->scode = scode;
-	s->had_msg = msg != NULL;
-	if (msg)
-		assert_int_equal(msg->scode, scode);
-	if (s->drop)
-		s->drop = mem_deref(s->drop);
-	if (s->close)
-		sip_tsx_layer_close(s->close->layer);
-}
-
-static struct sip_ctx *send_req(struct tt *t, const char *text, bool reliable,
-				struct seen *s)
-{
-	struct sip_ctx *ctx = NULL;
-
-	memset(s, 0, sizeof(*s));
-	assert_int_equal(sip_ctx_send(&ctx, t->layer, tt_parse(t, text),
-				      (const uint8_t *)text, strlen(text),
-				      t->dest, reliable, resp_h, s),
-			 0);
-	assert_non_null(ctx);
-	return ctx;
-}
-
-static int recv_resp(struct tt *t, const char *text)
-{
-	return sip_tsx_recv_response(t->layer, tt_parse(t, text));
-}
+#include "tsx_client_testutil.h"
 
 static void test_timer_a_and_b(void **state)
 {
@@ -386,97 +308,30 @@ static void test_transport_error_503(void **state)
 	tt_close(&t);
 }
 
-static void test_cancel_waits_for_provisional(void **state)
+static void test_custom_timers(void **state)
 {
+	static const uint64_t want[] = {0, 100, 300, 700, 1100, 1500};
 	struct tt t;
 	struct seen s;
 	struct sip_ctx *ctx;
-	char buf[256];
-	const char *c;
+	size_t i;
 
 	(void)state;
 	tt_init(&t);
-	ctx = send_req(&t, INVITE, true, &s);
-	assert_int_equal(sip_ctx_cancel(ctx), 0);
-	assert_int_equal(t.nsent, 1); /* §9.1: not before a 1xx */
-	assert_int_equal(sip_ctx_cancel(ctx), 0);
-	assert_int_equal(recv_resp(&t, RESP("180 Ringing", "z9hG4bK-c1",
-					    "INVITE")),
-			 0);
-	assert_int_equal(t.nsent, 2);
-	c = t.sent[1].text;
-	assert_int_equal(strncmp(c, "CANCEL sip:bob@127.0.0.1:5060 SIP/2.0\r\n",
-				 39),
-			 0);
-	assert_string_equal(tt_hdr(c, "Via", buf, sizeof(buf)),
-			    "SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK-c1;"
-			    "rport");
-	assert_string_equal(tt_hdr(c, "To", buf, sizeof(buf)),
-			    "<sip:bob@127.0.0.1>");
-	assert_string_equal(tt_hdr(c, "CSeq", buf, sizeof(buf)), "7 CANCEL");
-	assert_string_equal(tt_hdr(c, "Call-ID", buf, sizeof(buf)),
-			    "c1@127.0.0.1");
-	assert_non_null(strstr(c, "Route: <sip:p1.example;lr>\r\n"));
-	assert_int_equal(sip_tsx_layer_count(t.layer, false), 2);
-	/* The CANCEL's 200 goes to its own transaction, the 487 to the
-	 * INVITE's, which ACKs it. */
-	assert_int_equal(recv_resp(&t, RESP("200 OK", "z9hG4bK-c1", "CANCEL")),
-			 0);
-	assert_int_equal(s.n, 1);
-	assert_int_equal(recv_resp(&t, RESP("487 Request Terminated",
-					    "z9hG4bK-c1", "INVITE")),
-			 0);
-	assert_int_equal(s.n, 2);
-	assert_int_equal(s.scode, 487);
-	assert_int_equal(t.nsent, 3);
-	assert_int_equal(strncmp(t.sent[2].text, "ACK ", 4), 0);
-	assert_int_equal(sip_ctx_cancel(ctx), EPROTO);
-	mem_deref(ctx);
-	tt_close(&t);
-}
-
-static void test_cancel_without_final_408(void **state)
-{
-	struct tt t;
-	struct seen s;
-	struct sip_ctx *ctx;
-
-	(void)state;
-	tt_init(&t);
-	ctx = send_req(&t, INVITE, false, &s);
-	assert_int_equal(recv_resp(&t, RESP("183 Progress", "z9hG4bK-c1",
-					    "INVITE")),
-			 0);
-	tt_run(&t, 10000);
-	assert_int_equal(sip_ctx_cancel(ctx), 0);
-	assert_int_equal(s.n, 1);
-	/* §9.1: no final within 64*T1 of the CANCEL: the INVITE is done. */
-	tt_run(&t, 10000 + 32000 - 1);
-	assert_int_equal(s.n, 1);
-	tt_run(&t, 10000 + 32000);
-	assert_int_equal(s.n, 2);
-	assert_int_equal(s.scode, 408);
-	assert_false(sip_ctx_alive(ctx));
-	mem_deref(ctx);
-	tt_close(&t);
-}
-
-static void test_cancel_misuse(void **state)
-{
-	struct tt t;
-	struct seen s;
-	struct sip_ctx *ctx;
-
-	(void)state;
-	tt_init(&t);
+	assert_int_equal(sip_tsx_layer_set_timers(t.layer, 0, 400, 500),
+			 EINVAL);
+	assert_int_equal(sip_tsx_layer_set_timers(t.layer, 100, 50, 500),
+			 EINVAL);
+	assert_int_equal(sip_tsx_layer_set_timers(t.layer, 100, 400, 500), 0);
 	ctx = send_req(&t, OPTIONS, false, &s);
-	assert_int_equal(sip_ctx_cancel(ctx), EINVAL);
-	mem_deref(ctx);
-	ctx = send_req(&t, INVITE, false, &s);
-	assert_int_equal(recv_resp(&t, RESP("603 Decline", "z9hG4bK-c1",
-					    "INVITE")),
-			 0);
-	assert_int_equal(sip_ctx_cancel(ctx), EPROTO);
+	tt_run(&t, 1500);
+	assert_int_equal(t.nsent, SC_ARRAY_SIZE(want));
+	for (i = 0; i < SC_ARRAY_SIZE(want); i++)
+		assert_int_equal(t.sent[i].at, want[i]);
+	tt_run(&t, 64 * 100 - 1); /* F = 64*T1 */
+	assert_int_equal(s.n, 0);
+	tt_run(&t, 64 * 100);
+	assert_int_equal(s.scode, 408);
 	mem_deref(ctx);
 	tt_close(&t);
 }
@@ -628,9 +483,7 @@ int main(void)
 		SC_TEST(test_accepted_timer_m),
 		SC_TEST(test_stray_responses),
 		SC_TEST(test_transport_error_503),
-		SC_TEST(test_cancel_waits_for_provisional),
-		SC_TEST(test_cancel_without_final_408),
-		SC_TEST(test_cancel_misuse),
+		SC_TEST(test_custom_timers),
 		SC_TEST(test_duplicate_and_bad_requests),
 		SC_TEST(test_handler_drops_last_reference),
 		SC_TEST(test_handler_closes_layer),

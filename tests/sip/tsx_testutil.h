@@ -1,10 +1,10 @@
 /* tsx_testutil.h: test-only glue for the transaction tests: a recording
- * transport and a minimal message reader standing in for the SIP decoder
- * (only what the transaction layer reads; the real codec replaces it). */
+ * transport, a driven clock and message text decoded by the SIP codec. */
 #ifndef SC_TSX_TESTUTIL_H
 #define SC_TSX_TESTUTIL_H
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -85,164 +85,14 @@ static inline size_t tt_run(struct tt *t, uint64_t ms)
 	return t->nsent - before;
 }
 
-static inline enum sip_hdr_id tt_hdr_id(const struct pl *name)
-{
-	static const struct {
-		const char *name;
-		const char *compact;
-		enum sip_hdr_id id;
-	} tab[] = {
-		{"Via", "v", SIP_HDR_VIA},
-		{"From", "f", SIP_HDR_FROM},
-		{"To", "t", SIP_HDR_TO},
-		{"Call-ID", "i", SIP_HDR_CALL_ID},
-		{"CSeq", NULL, SIP_HDR_CSEQ},
-		{"Route", NULL, SIP_HDR_ROUTE},
-		{"Max-Forwards", NULL, SIP_HDR_MAX_FORWARDS},
-		{"Content-Length", "l", SIP_HDR_CONTENT_LENGTH},
-	};
-	size_t i;
-
-	for (i = 0; i < SC_ARRAY_SIZE(tab); i++) {
-		if (!pl_strcasecmp(name, tab[i].name) ||
-		    (tab[i].compact && !pl_strcasecmp(name, tab[i].compact)))
-			return tab[i].id;
-	}
-	return SIP_HDR_OTHER;
-}
-
-/* ";name=value" out of params, or an empty view. */
-static inline struct pl tt_param(const struct pl *params, const char *name)
-{
-	struct pl r = PL_INIT;
-	size_t n = strlen(name), i;
-
-	for (i = 0; i + n + 1 < params->l; i++) {
-		if (params->p[i] == ';' &&
-		    !strncasecmp(params->p + i + 1, name, n) &&
-		    params->p[i + 1 + n] == '=') {
-			r.p = params->p + i + n + 2;
-			r.l = 0;
-			while (r.p + r.l < params->p + params->l &&
-			       r.p[r.l] != ';')
-				r.l++;
-			break;
-		}
-	}
-	return r;
-}
-
-static inline void tt_via(struct sip_via *via, const struct pl *val)
-{
-	const char *sp = pl_chr(val, ' ');
-	const char *end = val->p + val->l;
-	const char *semi, *colon;
-
-	memset(via, 0, sizeof(*via));
-	via->val = *val;
-	assert_non_null(sp);
-	via->proto.p = sp - 3;
-	via->proto.l = 3;
-	via->host.p = sp + 1;
-	semi = memchr(sp, ';', (size_t)(end - sp));
-	if (!semi)
-		semi = end;
-	colon = memchr(sp, ':', (size_t)(semi - sp));
-	via->host.l = (size_t)((colon ? colon : semi) - via->host.p);
-	if (colon) {
-		struct pl port = {colon + 1, (size_t)(semi - colon - 1)};
-		uint32_t v;
-
-		assert_int_equal(pl_u32(&port, &v), 0);
-		via->port = (uint16_t)v;
-	}
-	via->params.p = semi;
-	via->params.l = (size_t)(end - semi);
-	via->branch = tt_param(&via->params, "branch");
-}
-
-/* Reads text (which must outlive msg) into msg; asserts it is sane. */
+/* Decodes text (which must outlive msg) into msg with the real codec. */
 static inline void tt_parse_into(struct sip_msg *msg, const char *text)
 {
-	const char *p = text, *eol;
-	bool first = true;
+	int err = sip_msg_decode(msg, text, strlen(text));
 
-	memset(msg, 0, sizeof(*msg));
-	while ((eol = strstr(p, "\r\n")) && eol != p) {
-		struct pl line = {p, (size_t)(eol - p)};
-
-		p = eol + 2;
-		if (first) {
-			const char *sp1 = pl_chr(&line, ' ');
-			const char *sp2;
-
-			first = false;
-			assert_non_null(sp1);
-			sp2 = memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1));
-			assert_non_null(sp2);
-			if (!strncmp(line.p, "SIP/2.0 ", 8)) {
-				struct pl code = {sp1 + 1, 3};
-				uint32_t v;
-
-				assert_int_equal(pl_u32(&code, &v), 0);
-				msg->scode = (uint16_t)v;
-				msg->reason.p = sp2 + 1;
-				msg->reason.l = (size_t)(eol - sp2 - 1);
-			} else {
-				msg->req = true;
-				msg->method.p = line.p;
-				msg->method.l = (size_t)(sp1 - line.p);
-				msg->ruri_raw.p = sp1 + 1;
-				msg->ruri_raw.l = (size_t)(sp2 - sp1 - 1);
-			}
-			continue;
-		}
-		{
-			const char *colon = pl_chr(&line, ':');
-			struct sip_hdr *h = &msg->hdrv[msg->hdrc++];
-
-			assert_non_null(colon);
-			h->name.p = line.p;
-			h->name.l = (size_t)(colon - line.p);
-			h->val.p = colon + 1;
-			h->val.l = (size_t)(eol - colon - 1);
-			pl_trim(&h->val);
-			h->id = tt_hdr_id(&h->name);
-			switch (h->id) {
-			case SIP_HDR_VIA:
-				if (!msg->via.val.p)
-					tt_via(&msg->via, &h->val);
-				break;
-			case SIP_HDR_TO:
-				msg->to.params = h->val;
-				msg->to.tag = tt_param(&h->val, "tag");
-				break;
-			case SIP_HDR_FROM:
-				msg->from.params = h->val;
-				msg->from.tag = tt_param(&h->val, "tag");
-				break;
-			case SIP_HDR_CALL_ID:
-				msg->callid = h->val;
-				break;
-			case SIP_HDR_CSEQ: {
-				const char *sp = pl_chr(&h->val, ' ');
-				struct pl num = {h->val.p,
-						 (size_t)(sp - h->val.p)};
-
-				assert_non_null(sp);
-				assert_int_equal(
-					pl_u32(&num, &msg->cseq.num), 0);
-				msg->cseq.method.p = sp + 1;
-				msg->cseq.method.l =
-					(size_t)(h->val.p + h->val.l - sp - 1);
-				break;
-			}
-			default:
-				break;
-			}
-		}
-	}
-	assert_non_null(eol);
+	if (err)
+		fprintf(stderr, "decode: %s\n", msg->err ? msg->err : "?");
+	assert_int_equal(err, 0);
 }
 
 static inline const struct sip_msg *tt_parse(struct tt *t, const char *text)
@@ -251,23 +101,20 @@ static inline const struct sip_msg *tt_parse(struct tt *t, const char *text)
 	return &t->msg;
 }
 
-/* The value of the first header name in text (a copy in buf). */
+/* The value of the first header name in text (a copy in buf), or NULL. */
 static inline const char *tt_hdr(const char *text, const char *name,
 				 char *buf, size_t size)
 {
 	struct sip_msg *m = calloc(1, sizeof(*m));
+	const struct sip_hdr *h;
 	const char *r = NULL;
-	size_t i;
 
 	assert_non_null(m);
 	tt_parse_into(m, text);
-	for (i = 0; i < m->hdrc; i++) {
-		if (!pl_strcasecmp(&m->hdrv[i].name, name)) {
-			assert_int_equal(pl_strcpy(&m->hdrv[i].val, buf, size),
-					 0);
-			r = buf;
-			break;
-		}
+	h = sip_msg_hdr_named(m, name);
+	if (h) {
+		assert_int_equal(pl_strcpy(&h->val, buf, size), 0);
+		r = buf;
 	}
 	free(m);
 	return r;

@@ -1,0 +1,1 @@
+sc_fuzz(NAME http_token LIBS sc_http)
