@@ -26,7 +26,7 @@ static void reg_destroy(void *data)
 }
 
 int gw_reg_alloc(struct gw_reg **grp, struct tmrl *tl,
-                 const struct gw_reg_conf *conf)
+		 const struct gw_reg_conf *conf)
 {
 	uint8_t secret[GW_REG_SECRET_LEN];
 	struct gw_reg *gr;
@@ -46,7 +46,7 @@ int gw_reg_alloc(struct gw_reg **grp, struct tmrl *tl,
 		err = rand_bytes(secret, sizeof(secret));
 	if (!err)
 		err = sip_nonces_alloc(&gr->nonces, secret, sizeof(secret),
-		                       &conf->nonces);
+				       &conf->nonces);
 	mem_secure_zero(secret, sizeof(secret));
 	if (!err)
 		err = gw_bans_alloc(&gr->bans, &conf->bans);
@@ -57,7 +57,7 @@ int gw_reg_alloc(struct gw_reg **grp, struct tmrl *tl,
 	gr->auth.nonces = gr->nonces;
 	gr->auth.bans = gr->bans;
 	gr->auth.realm = gr->domain;
-	gr->auth.order = conf->order;
+	gr->auth.order = SIP_DIGEST_ORDER_SHA256_FIRST; /* MD5 last */
 	gr->auth.credh = conf->credh;
 	gr->auth.arg = conf->arg;
 out:
@@ -79,7 +79,7 @@ const struct gw_auth *gw_reg_auth(const struct gw_reg *gr)
 }
 
 static void set_reply(struct sip_reg_reply *rep, uint16_t scode,
-                      const char *reason)
+		      const char *reason)
 {
 	rep->scode = scode;
 	rep->reason = reason;
@@ -87,7 +87,7 @@ static void set_reply(struct sip_reg_reply *rep, uint16_t scode,
 
 /* RFC 3261 §8.2.2.3: Require may name only what we support (outbound). */
 static int check_require(const struct sip_msg *msg, struct mbuf *hdrs,
-                         struct sip_reg_reply *rep)
+			 struct sip_reg_reply *rep)
 {
 	const struct sip_hdr *h;
 	bool first = true;
@@ -99,7 +99,7 @@ static int check_require(const struct sip_msg *msg, struct mbuf *hdrs,
 			continue;
 		err =
 		    mbuf_printf(hdrs, "%s%.*s", first ? "Unsupported: " : ", ",
-		                PL_FMT(&h->val));
+				PL_FMT(&h->val));
 		first = false;
 	}
 	if (!first && !err) {
@@ -115,12 +115,12 @@ static bool to_is_ours(const struct gw_reg *gr, const struct sip_msg *msg)
 	const struct sip_uri *u = &msg->to.uri;
 
 	return (!pl_strcasecmp(&u->scheme, "sip") ||
-	        !pl_strcasecmp(&u->scheme, "sips")) &&
+		!pl_strcasecmp(&u->scheme, "sips")) &&
 	       !pl_strcasecmp(&u->host, gr->domain) && pl_isset(&u->user);
 }
 
 static void log_result(const struct sip_msg *msg, const struct sip_flow *flow,
-                       const char *user, const struct sip_reg_reply *rep)
+		       const char *user, const struct sip_reg_reply *rep)
 {
 	char peer[64];
 
@@ -129,13 +129,13 @@ static void log_result(const struct sip_msg *msg, const struct sip_flow *flow,
 	if (sa_str(sip_flow_peer(flow), peer, sizeof(peer)))
 		peer[0] = '\0';
 	log_debug("reg", "REGISTER %.*s as %s from %s: %u %s",
-	          PL_FMT(&msg->to.uri.user), user, peer, rep->scode,
-	          rep->reason);
+		  PL_FMT(&msg->to.uri.user), user, peer, rep->scode,
+		  rep->reason);
 }
 
 int gw_reg_handle(struct gw_reg *gr, const struct sip_msg *msg,
-                  struct sip_flow *flow, struct mbuf *hdrs,
-                  struct sip_reg_reply *rep)
+		  struct sip_flow *flow, struct mbuf *hdrs,
+		  struct sip_reg_reply *rep)
 {
 	uint64_t now;
 	struct gw_auth_result res;
@@ -155,7 +155,7 @@ int gw_reg_handle(struct gw_reg *gr, const struct sip_msg *msg,
 	if (err || rep->scode != 200)
 		goto out;
 	err = gw_auth_request(&gr->auth, msg, false, sip_flow_peer(flow), now,
-	                      &res);
+			      &res);
 	if (err)
 		goto out;
 	switch (res.verdict) {
@@ -179,7 +179,7 @@ int gw_reg_handle(struct gw_reg *gr, const struct sip_msg *msg,
 		goto out;
 	}
 	err = sip_registrar_register(gr->registrar, res.user, msg, flow, hdrs,
-	                             rep);
+				     rep);
 out:
 	if (!err)
 		log_result(msg, flow, res.user, rep);

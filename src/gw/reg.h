@@ -26,8 +26,8 @@ struct sip_flow;
  * or another errno value (answer 500).
  */
 typedef int(gw_cred_h)(const char *user, const char *realm,
-                       enum sip_digest_alg alg, char ha1[SIP_DIGEST_HEX_MAX],
-                       void *arg);
+		       enum sip_digest_alg alg, char ha1[SIP_DIGEST_HEX_MAX],
+		       void *arg);
 
 /* What gw_auth_request decided. */
 enum gw_auth_verdict {
@@ -50,7 +50,12 @@ struct gw_auth {
 	struct sip_nonces *nonces;
 	struct gw_bans *bans;
 	const char *realm;
-	enum sip_digest_order order; /* 0: MD5 first, for JsSIP and SIP.js */
+	/* Which challenge goes where. JsSIP 3.13.8 and SIP.js 0.21.2 keep
+	 * only the LAST WWW-Authenticate / Proxy-Authenticate of a 401/407
+	 * (their parsers setHeader() each line over the previous one) and
+	 * give up unless it is MD5: use SIP_DIGEST_ORDER_SHA256_FIRST, which
+	 * also puts our preference first as RFC 8760 §2.4 asks. */
+	enum sip_digest_order order;
 	gw_cred_h *credh;
 	void *arg;
 };
@@ -66,13 +71,13 @@ struct gw_auth {
  * Returns 0 with *res set, EINVAL, or an error of the lookup (answer 500).
  */
 int gw_auth_request(const struct gw_auth *auth, const struct sip_msg *msg,
-                    bool proxy, const struct sa *src, uint64_t now_ms,
-                    struct gw_auth_result *res);
+		    bool proxy, const struct sa *src, uint64_t now_ms,
+		    struct gw_auth_result *res);
 
 /* Appends the challenge header lines (a fresh nonce; MD5 and SHA-256 in
  * auth->order, qop="auth") to hdrs. Returns 0, EINVAL or ENOMEM. */
 int gw_auth_challenge(const struct gw_auth *auth, struct mbuf *hdrs, bool proxy,
-                      bool stale, uint64_t now_ms);
+		      bool stale, uint64_t now_ms);
 
 /* The ban key of a source address: the IPv4 address, or the IPv6 /64
  * prefix ("2001:db8:1:2::/64"). Returns 0, EINVAL or EOVERFLOW. */
@@ -88,7 +93,7 @@ struct gw_reg_conf {
 	struct sip_reg_conf registrar; /* zero: defaults */
 	struct gw_bans_conf bans;      /* zero: defaults */
 	struct sip_nonce_conf nonces;  /* zero: defaults */
-	enum sip_digest_order order;   /* zero: MD5 first */
+	/* The challenge order is SHA-256 then MD5 (see struct gw_auth). */
 };
 
 struct gw_reg;
@@ -99,7 +104,7 @@ struct gw_reg;
  * copied. Returns 0, EINVAL or ENOMEM.
  */
 int gw_reg_alloc(struct gw_reg **grp, struct tmrl *tl,
-                 const struct gw_reg_conf *conf);
+		 const struct gw_reg_conf *conf);
 
 /* The parts, for the other device requests (calls) and for routing. */
 struct sip_registrar *gw_reg_registrar(const struct gw_reg *gr);
@@ -116,8 +121,8 @@ const struct gw_auth *gw_reg_auth(const struct gw_reg *gr);
  * Returns 0, EINVAL, ENOMEM or a lookup error (answer 500).
  */
 int gw_reg_handle(struct gw_reg *gr, const struct sip_msg *msg,
-                  struct sip_flow *flow, struct mbuf *hdrs,
-                  struct sip_reg_reply *rep);
+		  struct sip_flow *flow, struct mbuf *hdrs,
+		  struct sip_reg_reply *rep);
 
 /* The transport's connection handler calls this when a flow closed: the
  * device's bindings on it go at once (RFC 5626 §5, RFC 7118 §5). */

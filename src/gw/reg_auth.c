@@ -13,7 +13,7 @@ struct cred_ctx {
 };
 
 static int ha1_adapter(const struct sip_digest *cred, enum sip_digest_alg alg,
-                       char ha1[SIP_DIGEST_HEX_MAX], void *arg)
+		       char ha1[SIP_DIGEST_HEX_MAX], void *arg)
 {
 	struct cred_ctx *ctx = arg;
 	char user[GW_AUTH_USER_MAX];
@@ -54,8 +54,8 @@ int gw_auth_source_key(const struct sa *src, char *buf, size_t size)
 /* The first credentials header naming our realm; *anyp says whether there
  * was any credentials header at all. */
 static const struct sip_hdr *find_creds(const struct gw_auth *auth,
-                                        const struct sip_msg *msg, bool proxy,
-                                        bool *anyp, bool *badp)
+					const struct sip_msg *msg, bool proxy,
+					bool *anyp, bool *badp)
 {
 	enum sip_hdr_id id =
 	    proxy ? SIP_HDR_PROXY_AUTHORIZATION : SIP_HDR_AUTHORIZATION;
@@ -89,23 +89,23 @@ static void set_forbidden(struct gw_auth_result *res, bool banned)
 
 /* A wrong password or an unknown device: one failure for each key. */
 static void count_failure(const struct gw_auth *auth, const char *skey,
-                          const char *user, uint64_t now_ms)
+			  const char *user, uint64_t now_ms)
 {
 	uint64_t remain = 0;
 
 	if (gw_bans_fail(auth->bans, GW_BAN_SOURCE, skey, now_ms, &remain) ==
 	    EACCES)
 		log_warn("auth", "source %s banned for %llu s", skey,
-		         (unsigned long long)(remain / 1000));
+			 (unsigned long long)(remain / 1000));
 	if (gw_bans_fail(auth->bans, GW_BAN_ACCOUNT, user, now_ms, &remain) ==
 	    EACCES)
 		log_warn("auth", "account %s banned for %llu s", user,
-		         (unsigned long long)(remain / 1000));
+			 (unsigned long long)(remain / 1000));
 }
 
 int gw_auth_request(const struct gw_auth *auth, const struct sip_msg *msg,
-                    bool proxy, const struct sa *src, uint64_t now_ms,
-                    struct gw_auth_result *res)
+		    bool proxy, const struct sa *src, uint64_t now_ms,
+		    struct gw_auth_result *res)
 {
 	struct cred_ctx ctx = {.auth = auth};
 	struct sip_digest_auth da;
@@ -138,12 +138,12 @@ int gw_auth_request(const struct gw_auth *auth, const struct sip_msg *msg,
 	 * known before any password is tried. */
 	if (sip_digest_decode(&cred, SIP_DIGEST_CREDENTIALS, &h->val) ||
 	    sip_digest_unquote(res->user, sizeof(res->user), NULL,
-	                       &cred.username)) {
+			       &cred.username)) {
 		res->verdict = GW_AUTH_BAD;
 		return 0;
 	}
 	if (gw_bans_check(auth->bans, GW_BAN_ACCOUNT, res->user, now_ms,
-	                  NULL)) {
+			  NULL)) {
 		set_forbidden(res, true);
 		return 0;
 	}
@@ -154,7 +154,7 @@ int gw_auth_request(const struct gw_auth *auth, const struct sip_msg *msg,
 	da.ha1h = ha1_adapter;
 	da.arg = &ctx;
 	err = sip_digest_authenticate(&da, &h->val, &msg->method, now_ms, &v,
-	                              NULL);
+				      NULL);
 	if (err == EACCES && ctx.revoked) {
 		res->verdict = GW_AUTH_FORBIDDEN;
 		res->revoked = true;
@@ -175,7 +175,7 @@ int gw_auth_request(const struct gw_auth *auth, const struct sip_msg *msg,
 		break;
 	case SIP_AUTH_FAILED:
 		log_info("auth", "%.*s from %s: wrong credentials for %s",
-		         PL_FMT(&msg->method), skey, res->user);
+			 PL_FMT(&msg->method), skey, res->user);
 		count_failure(auth, skey, res->user, now_ms);
 		set_forbidden(res, false);
 		break;
@@ -188,7 +188,7 @@ int gw_auth_request(const struct gw_auth *auth, const struct sip_msg *msg,
 }
 
 int gw_auth_challenge(const struct gw_auth *auth, struct mbuf *hdrs, bool proxy,
-                      bool stale, uint64_t now_ms)
+		      bool stale, uint64_t now_ms)
 {
 	char nonce[SIP_NONCE_LEN + 1];
 	struct sip_digest_chal ch;

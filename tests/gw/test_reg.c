@@ -16,6 +16,9 @@
 #define MINUTE (60 * 1000ull)
 #define PW1 "Xq3v9TzL0pWcB7sN2mKe4RyH8uJd6fGa"
 #define PW2 "a7Fh2Kq9Lm3Np5Rs8Tv1Wx4Yz6Bc0De2"
+/* Where each challenge is in a 401: SHA-256 first, MD5 last. */
+#define SHA 0
+#define MD5 1
 #define CONTACT "<sip:k2j4@x8z0q1.invalid;transport=ws>"
 
 /* A flow that is only a peer address and an open/closed switch (a stand-in
@@ -52,8 +55,8 @@ struct creds {
 };
 
 static int cred_lookup(const char *user, const char *realm,
-                       enum sip_digest_alg alg, char ha1[SIP_DIGEST_HEX_MAX],
-                       void *arg)
+		       enum sip_digest_alg alg, char ha1[SIP_DIGEST_HEX_MAX],
+		       void *arg)
 {
 	struct creds *c = arg;
 	struct pl u, r, p;
@@ -146,25 +149,25 @@ static void keep_challenges(struct fix *f)
  * header lines. Returns gw_reg_handle's result; the reply in f->rep, its
  * header lines NUL-terminated in f->hdrs (challenges kept on 401). */
 static int send_reg(struct fix *f, struct sip_flow *flow, const char *user,
-                    const char *host, const char *auth, const char *extra)
+		    const char *host, const char *auth, const char *extra)
 {
 	int n, err;
 
 	f->cseq++;
 	n = snprintf(f->buf, sizeof(f->buf),
-	             "REGISTER sip:" DOMAIN " SIP/2.0\r\n"
-	             "Via: SIP/2.0/WSS x8z0q1.invalid;branch=z9hG4bK%u\r\n"
-	             "Max-Forwards: 70\r\n"
-	             "From: <sip:%s@%s>;tag=t1\r\n"
-	             "To: <sip:%s@%s>\r\n"
-	             "Call-ID: call-%s\r\n"
-	             "CSeq: %u REGISTER\r\n"
-	             "Contact: " CONTACT ";expires=600\r\n"
-	             "%s%s%s%s"
-	             "Content-Length: 0\r\n\r\n",
-	             f->cseq, user, host, user, host, user, f->cseq,
-	             auth ? "Authorization: " : "", auth ? auth : "",
-	             auth ? "\r\n" : "", extra ? extra : "");
+		     "REGISTER sip:" DOMAIN " SIP/2.0\r\n"
+		     "Via: SIP/2.0/WSS x8z0q1.invalid;branch=z9hG4bK%u\r\n"
+		     "Max-Forwards: 70\r\n"
+		     "From: <sip:%s@%s>;tag=t1\r\n"
+		     "To: <sip:%s@%s>\r\n"
+		     "Call-ID: call-%s\r\n"
+		     "CSeq: %u REGISTER\r\n"
+		     "Contact: " CONTACT ";expires=600\r\n"
+		     "%s%s%s%s"
+		     "Content-Length: 0\r\n\r\n",
+		     f->cseq, user, host, user, host, user, f->cseq,
+		     auth ? "Authorization: " : "", auth ? auth : "",
+		     auth ? "\r\n" : "", extra ? extra : "");
 	assert_true(n > 0 && (size_t)n < sizeof(f->buf));
 	assert_int_equal(sip_msg_decode(&f->msg, f->buf, (size_t)n), 0);
 	mbuf_reset(f->hdrs);
@@ -178,7 +181,7 @@ static int send_reg(struct fix *f, struct sip_flow *flow, const char *user,
 
 /* The Authorization value answering challenge idx of the last 401. */
 static const char *answer(struct fix *f, int idx, const char *user,
-                          const char *pw, uint32_t nc)
+			  const char *pw, uint32_t nc)
 {
 	struct sip_digest chal;
 	struct pl val;
@@ -193,7 +196,7 @@ static const char *answer(struct fix *f, int idx, const char *user,
 	cl.nc = nc;
 	pl_set_str(&val, f->chal[idx]);
 	assert_int_equal(sip_digest_decode(&chal, SIP_DIGEST_CHALLENGE, &val),
-	                 0);
+			 0);
 	mbuf_reset(f->auth);
 	assert_int_equal(sip_digest_client_auth(f->auth, &chal, &cl), 0);
 	assert_int_equal(mbuf_write_mem(f->auth, "", 1), 0);
@@ -202,13 +205,13 @@ static const char *answer(struct fix *f, int idx, const char *user,
 
 /* Challenge, then answer with pw: the verdict's status. */
 static uint16_t login(struct fix *f, struct sip_flow *flow, const char *user,
-                      const char *pw)
+		      const char *pw)
 {
 	assert_int_equal(send_reg(f, flow, user, DOMAIN, NULL, NULL), 0);
 	if (f->rep.scode != 401)
 		return f->rep.scode;
 	assert_int_equal(
-	    send_reg(f, flow, user, DOMAIN, answer(f, 0, user, pw, 1), NULL),
+	    send_reg(f, flow, user, DOMAIN, answer(f, MD5, user, pw, 1), NULL),
 	    0);
 	return f->rep.scode;
 }
@@ -223,35 +226,38 @@ static void test_challenge_then_ok(void **state)
 	assert_int_equal(f->rep.scode, 401);
 	assert_int_equal(f->creds.calls, 0);
 	h = (const char *)f->hdrs->buf;
-	/* MD5 first (JsSIP and SIP.js read only the first), then SHA-256. */
-	assert_non_null(strstr(f->chal[0], "algorithm=MD5"));
-	assert_non_null(strstr(f->chal[1], "algorithm=SHA-256"));
-	assert_non_null(strstr(f->chal[0], "qop=\"auth\""));
-	assert_non_null(strstr(f->chal[0], "realm=\"" DOMAIN "\""));
+	/* SHA-256 first (our preference, RFC 8760 §2.4), MD5 last: JsSIP
+	 * 3.13.8 and SIP.js 0.21.2 keep only the last one and need MD5. */
+	assert_non_null(strstr(f->chal[SHA], "algorithm=SHA-256"));
+	assert_non_null(strstr(f->chal[MD5], "algorithm=MD5"));
+	assert_null(
+	    strstr(h + (strstr(h, f->chal[MD5]) - h) + 1, "WWW-Authenticate"));
+	assert_non_null(strstr(f->chal[MD5], "qop=\"auth\""));
+	assert_non_null(strstr(f->chal[MD5], "realm=\"" DOMAIN "\""));
 	assert_null(strstr(h, "stale"));
 
 	assert_int_equal(send_reg(f, f->fa, "dev1", DOMAIN,
-	                          answer(f, 0, "dev1", PW1, 1), NULL),
-	                 0);
+				  answer(f, MD5, "dev1", PW1, 1), NULL),
+			 0);
 	assert_int_equal(f->rep.scode, 200);
 	assert_non_null(
 	    strstr((const char *)f->hdrs->buf, CONTACT ";expires=600\r\n"));
 	assert_int_equal(sip_registrar_count(gw_reg_registrar(f->gr), "dev1"),
-	                 1);
+			 1);
 	/* The same nonce with a higher nc works again (a refresh) ... */
 	assert_int_equal(send_reg(f, f->fa, "dev1", DOMAIN,
-	                          answer(f, 0, "dev1", PW1, 2), NULL),
-	                 0);
+				  answer(f, MD5, "dev1", PW1, 2), NULL),
+			 0);
 	assert_int_equal(f->rep.scode, 200);
 	/* ... a replayed nc is challenged, not counted as a failure. */
 	assert_int_equal(send_reg(f, f->fa, "dev1", DOMAIN,
-	                          answer(f, 0, "dev1", PW1, 2), NULL),
-	                 0);
+				  answer(f, MD5, "dev1", PW1, 2), NULL),
+			 0);
 	assert_int_equal(f->rep.scode, 401);
 	/* SHA-256 works as well. */
 	assert_int_equal(send_reg(f, f->fa, "dev1", DOMAIN,
-	                          answer(f, 1, "dev1", PW1, 1), NULL),
-	                 0);
+				  answer(f, SHA, "dev1", PW1, 1), NULL),
+			 0);
 	assert_int_equal(f->rep.scode, 200);
 	fix_free(f);
 }
@@ -311,21 +317,21 @@ static void test_stale(void **state)
 	tick(f, SIP_NONCE_EXPIRY_MS + 1000);
 	/* Right password, expired nonce: 401 stale=true (RFC 7616 §3.3). */
 	assert_int_equal(send_reg(f, f->fa, "dev1", DOMAIN,
-	                          answer(f, 0, "dev1", PW1, 1), NULL),
-	                 0);
+				  answer(f, MD5, "dev1", PW1, 1), NULL),
+			 0);
 	assert_int_equal(f->rep.scode, 401);
 	assert_non_null(strstr(f->chal[0], "stale=true"));
 	assert_non_null(strstr(f->chal[1], "stale=true"));
 	/* The new nonce works. */
 	assert_int_equal(send_reg(f, f->fa, "dev1", DOMAIN,
-	                          answer(f, 0, "dev1", PW1, 1), NULL),
-	                 0);
+				  answer(f, MD5, "dev1", PW1, 1), NULL),
+			 0);
 	assert_int_equal(f->rep.scode, 200);
 	/* Wrong password with an expired nonce: a failure, not stale. */
 	tick(f, SIP_NONCE_EXPIRY_MS + 1000);
 	assert_int_equal(send_reg(f, f->fa, "dev1", DOMAIN,
-	                          answer(f, 0, "dev1", "nope", 1), NULL),
-	                 0);
+				  answer(f, MD5, "dev1", "nope", 1), NULL),
+			 0);
 	assert_int_equal(f->rep.scode, 403);
 	fix_free(f);
 }
@@ -343,7 +349,7 @@ static void test_revoked(void **state)
 	/* Revoking a registered device drops its registrations. */
 	gw_reg_device_gone(f->gr, "dev1");
 	assert_int_equal(sip_registrar_count(gw_reg_registrar(f->gr), "dev1"),
-	                 0);
+			 0);
 	fix_free(f);
 }
 
@@ -353,14 +359,14 @@ static void test_other_domain(void **state)
 
 	(void)state;
 	assert_int_equal(send_reg(f, f->fa, "dev1", "other.test", NULL, NULL),
-	                 0);
+			 0);
 	assert_int_equal(f->rep.scode, 403);
 	assert_string_equal((const char *)f->hdrs->buf, "");
 	/* Even with valid credentials for our realm. */
 	assert_int_equal(send_reg(f, f->fa, "dev1", DOMAIN, NULL, NULL), 0);
 	assert_int_equal(send_reg(f, f->fa, "dev1", "other.test",
-	                          answer(f, 0, "dev1", PW1, 1), NULL),
-	                 0);
+				  answer(f, MD5, "dev1", PW1, 1), NULL),
+			 0);
 	assert_int_equal(f->rep.scode, 403);
 	assert_int_equal(f->creds.calls, 0);
 	fix_free(f);
@@ -374,8 +380,8 @@ static void test_identity(void **state)
 	/* dev2 authenticates but registers dev1's AOR: 403, not counted. */
 	assert_int_equal(send_reg(f, f->fa, "dev1", DOMAIN, NULL, NULL), 0);
 	assert_int_equal(send_reg(f, f->fa, "dev1", DOMAIN,
-	                          answer(f, 0, "dev2", PW2, 1), NULL),
-	                 0);
+				  answer(f, MD5, "dev2", PW2, 1), NULL),
+			 0);
 	assert_int_equal(f->rep.scode, 403);
 	assert_int_equal(sip_registrar_count(gw_reg_registrar(f->gr), NULL), 0);
 	fix_free(f);
@@ -387,27 +393,27 @@ static void test_require_and_bad(void **state)
 
 	(void)state;
 	assert_int_equal(send_reg(f, f->fa, "dev1", DOMAIN, NULL,
-	                          "Require: foo, outbound, bar\r\n"),
-	                 0);
+				  "Require: foo, outbound, bar\r\n"),
+			 0);
 	assert_int_equal(f->rep.scode, 420);
 	assert_string_equal((const char *)f->hdrs->buf,
-	                    "Unsupported: foo, bar\r\n");
+			    "Unsupported: foo, bar\r\n");
 	assert_int_equal(
 	    send_reg(f, f->fa, "dev1", DOMAIN, NULL, "Require: outbound\r\n"),
 	    0);
 	assert_int_equal(f->rep.scode, 401);
 	/* Malformed credentials: 400, not a failure. */
 	assert_int_equal(send_reg(f, f->fa, "dev1", DOMAIN,
-	                          "Digest username=\"dev1\", realm", NULL),
-	                 0);
+				  "Digest username=\"dev1\", realm", NULL),
+			 0);
 	assert_int_equal(f->rep.scode, 400);
 	/* Credentials for another realm only: a challenge for ours. */
 	assert_int_equal(
 	    send_reg(f, f->fa, "dev1", DOMAIN,
-	             "Digest username=\"dev1\", realm=\"pbx.test\", "
-	             "nonce=\"abc\", uri=\"sip:" DOMAIN "\", response=\""
-	             "00000000000000000000000000000000\"",
-	             NULL),
+		     "Digest username=\"dev1\", realm=\"pbx.test\", "
+		     "nonce=\"abc\", uri=\"sip:" DOMAIN "\", response=\""
+		     "00000000000000000000000000000000\"",
+		     NULL),
 	    0);
 	assert_int_equal(f->rep.scode, 401);
 	assert_int_equal(f->creds.calls, 0);
@@ -423,9 +429,9 @@ static void test_flow_closed(void **state)
 	assert_int_equal(login(f, f->fb, "dev2", PW2), 200);
 	gw_reg_flow_closed(f->gr, f->fa);
 	assert_int_equal(sip_registrar_count(gw_reg_registrar(f->gr), "dev1"),
-	                 0);
+			 0);
 	assert_int_equal(sip_registrar_count(gw_reg_registrar(f->gr), "dev2"),
-	                 1);
+			 1);
 	fix_free(f);
 }
 

@@ -33,8 +33,8 @@ static struct sip_transp fake_tp;
 
 /* Every device has the same password; a real store caches HA1s too. */
 static int cred_lookup(const char *user, const char *realm,
-                       enum sip_digest_alg alg, char ha1[SIP_DIGEST_HEX_MAX],
-                       void *arg)
+		       enum sip_digest_alg alg, char ha1[SIP_DIGEST_HEX_MAX],
+		       void *arg)
 {
 	struct pl u, r, p;
 
@@ -70,35 +70,39 @@ static uint16_t send_reg(struct bench *b, unsigned dev, const char *auth)
 
 	b->cseq++;
 	n = snprintf(b->buf, sizeof(b->buf),
-	             "REGISTER sip:" DOMAIN " SIP/2.0\r\n"
-	             "Via: SIP/2.0/WSS x8z0q1.invalid;branch=z9hG4bK%u\r\n"
-	             "Max-Forwards: 70\r\n"
-	             "From: <sip:d%05u@" DOMAIN ">;tag=t1\r\n"
-	             "To: <sip:d%05u@" DOMAIN ">\r\n"
-	             "Call-ID: call-%u\r\n"
-	             "CSeq: %u REGISTER\r\n"
-	             "Contact: <sip:k2j4@x8z0q1.invalid;transport=ws>"
-	             ";+sip.ice;reg-id=1;+sip.instance=\"<urn:uuid:%u>\""
-	             ";expires=600\r\n"
-	             "%s%s%s"
-	             "Content-Length: 0\r\n\r\n",
-	             b->cseq, dev, dev, dev, b->cseq, dev,
-	             auth ? "Authorization: " : "", auth ? auth : "",
-	             auth ? "\r\n" : "");
+		     "REGISTER sip:" DOMAIN " SIP/2.0\r\n"
+		     "Via: SIP/2.0/WSS x8z0q1.invalid;branch=z9hG4bK%u\r\n"
+		     "Max-Forwards: 70\r\n"
+		     "From: <sip:d%05u@" DOMAIN ">;tag=t1\r\n"
+		     "To: <sip:d%05u@" DOMAIN ">\r\n"
+		     "Call-ID: call-%u\r\n"
+		     "CSeq: %u REGISTER\r\n"
+		     "Contact: <sip:k2j4@x8z0q1.invalid;transport=ws>"
+		     ";+sip.ice;reg-id=1;+sip.instance=\"<urn:uuid:%u>\""
+		     ";expires=600\r\n"
+		     "%s%s%s"
+		     "Content-Length: 0\r\n\r\n",
+		     b->cseq, dev, dev, dev, b->cseq, dev,
+		     auth ? "Authorization: " : "", auth ? auth : "",
+		     auth ? "\r\n" : "");
 	assert_int_equal(sip_msg_decode(&b->msg, b->buf, (size_t)n), 0);
 	mbuf_reset(b->hdrs);
 	assert_int_equal(
 	    gw_reg_handle(b->gr, &b->msg, &b->ff->flow, b->hdrs, &rep), 0);
+	assert_int_equal(mbuf_write_mem(b->hdrs, "", 1), 0);
 	return rep.scode;
 }
 
 static void keep_md5(struct bench *b, unsigned dev)
 {
 	const char *p = (const char *)b->hdrs->buf;
-	const char *s = strstr(p, "WWW-Authenticate: ");
+	const char *s = strstr(p, "WWW-Authenticate: "), *n;
 	const char *e;
 
+	/* The last one is MD5 (what JsSIP and SIP.js answer). */
 	assert_non_null(s);
+	while ((n = strstr(s + 1, "WWW-Authenticate: ")))
+		s = n;
 	s += strlen("WWW-Authenticate: ");
 	e = strstr(s, "\r\n");
 	assert_true(e && (size_t)(e - s) < sizeof(b->chal[dev]));
@@ -123,7 +127,7 @@ static const char *answer(struct bench *b, unsigned dev, uint32_t nc)
 	cl.nc = nc;
 	pl_set_str(&val, b->chal[dev]);
 	assert_int_equal(sip_digest_decode(&chal, SIP_DIGEST_CHALLENGE, &val),
-	                 0);
+			 0);
 	mbuf_reset(b->auth);
 	assert_int_equal(sip_digest_client_auth(b->auth, &chal, &cl), 0);
 	assert_int_equal(mbuf_write_mem(b->auth, "", 1), 0);
@@ -186,7 +190,7 @@ static void test_speed(void **state)
 		    SC_MIN(best_refresh, (now_us() - t - c) / DEVICES);
 	}
 	assert_int_equal(sip_registrar_count(gw_reg_registrar(b->gr), NULL),
-	                 DEVICES);
+			 DEVICES);
 	printf("gw reg: %.1f us per challenge+REGISTER round, %.1f us per "
 	       "refresh with the nonce reused (nc+1); client side %.1f us\n",
 	       best_full, best_refresh, client_us);
