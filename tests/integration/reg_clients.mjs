@@ -20,9 +20,11 @@ let failed = 0;
 
 // Both libraries open `new WebSocket(url, 'sip')`: give them ws, trusting
 // the harness's self-signed certificate.
+const sockets = [];
 class TestWebSocket extends WebSocketImpl {
   constructor(u, protocols) {
     super(u, protocols, { rejectUnauthorized: false });
+    sockets.push(this);
   }
 }
 globalThis.WebSocket = TestWebSocket;
@@ -30,7 +32,7 @@ if (process.env.JSSIP_DEBUG) JsSIP.debug.enable('JsSIP:*');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function jssip(user, password, ms = 5000) {
+function jssip(user, password, ms = 5000, extra = {}) {
   return new Promise((resolve) => {
     const socket = new JsSIP.WebSocketInterface(url);
     const ua = new JsSIP.UA({
@@ -39,6 +41,7 @@ function jssip(user, password, ms = 5000) {
       password,
       register: true,
       register_expires: 600,
+      ...extra,
     });
     let over = false;
     const done = (r) => {
@@ -123,6 +126,23 @@ await test('SIP.js registers while JsSIP tabs of dev1 are registered', async () 
   assert.equal(s.ok, true, `SIP.js not registered: ${s.cause} ${s.status}`);
   await s.ua.stop();
   await stopJssip(a);
+  await stopJssip(b);
+});
+
+await test('a tab whose WebSocket drops is unregistered at once', async () => {
+  const a = await jssip('dev1', PW.dev1, 5000, {
+    connection_recovery_min_interval: 30,
+    connection_recovery_max_interval: 60,
+  });
+  assert.equal(a.ok, true);
+  const ws = sockets[sockets.length - 1];
+  ws.terminate(); // no un-REGISTER, no close handshake
+  a.ua.stop();
+  await sleep(300);
+  const b = await jssip('dev1', PW.dev1);
+  assert.equal(b.ok, true);
+  const contacts = b.response.getHeaders('contact');
+  assert.equal(contacts.length, 1, contacts.join('\n'));
   await stopJssip(b);
 });
 
