@@ -118,6 +118,9 @@ const struct gw_auth *gw_reg_auth(const struct gw_reg *gr);
  * an authenticated device registering another AOR: 403; then the registrar
  * (the AOR is the device's SIP user name). Appends the response's extra
  * header lines to hdrs and sets *rep.
+ * The timer list's clock moves only when one of its timers fires: the
+ * caller brings it to now first (tmrl_poll(tl, net_now_ms(loop))), or
+ * nonces are issued in the past and bans and expiries run early.
  * Returns 0, EINVAL, ENOMEM or a lookup error (answer 500).
  */
 int gw_reg_handle(struct gw_reg *gr, const struct sip_msg *msg,

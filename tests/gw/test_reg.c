@@ -435,6 +435,78 @@ static void test_flow_closed(void **state)
 	fix_free(f);
 }
 
+/* The same authentication for other device requests (calls): 407 with
+ * Proxy-Authenticate, answered in Proxy-Authorization (RFC 3261 §22.3). */
+static void test_proxy_auth(void **state)
+{
+	struct fix *f = fix_new();
+	const struct gw_auth *auth = gw_reg_auth(f->gr);
+	struct gw_auth_result res;
+	struct sip_digest chal;
+	struct sip_digest_client cl = {
+	    .username = PL("dev2"),
+	    .password = PL(PW2),
+	    .method = PL("INVITE"),
+	    .uri = PL("sip:1000@" DOMAIN),
+	    .cnonce = PL("c0ffee"),
+	    .nc = 1,
+	};
+	struct sa src;
+	const char *p, *e;
+	struct pl val;
+	int n;
+
+	(void)state;
+	assert_int_equal(sa_set(&src, "192.0.2.77", 5000), 0);
+	mbuf_reset(f->hdrs);
+	assert_int_equal(
+	    gw_auth_challenge(auth, f->hdrs, true, false, tmrl_now(f->tl)), 0);
+	assert_int_equal(mbuf_write_mem(f->hdrs, "", 1), 0);
+	p = (const char *)f->hdrs->buf;
+	assert_null(strstr(p, "WWW-Authenticate"));
+	/* The last Proxy-Authenticate is the MD5 one. */
+	p = strstr(p, "Proxy-Authenticate: ");
+	assert_non_null(p);
+	while ((e = strstr(p + 1, "Proxy-Authenticate: ")))
+		p = e;
+	p += strlen("Proxy-Authenticate: ");
+	e = strstr(p, "\r\n");
+	assert_non_null(e);
+	val.p = p;
+	val.l = (size_t)(e - p);
+	assert_int_equal(sip_digest_decode(&chal, SIP_DIGEST_CHALLENGE, &val),
+			 0);
+	assert_int_equal(chal.alg, SIP_DIGEST_MD5);
+	mbuf_reset(f->auth);
+	assert_int_equal(sip_digest_client_auth(f->auth, &chal, &cl), 0);
+	assert_int_equal(mbuf_write_mem(f->auth, "", 1), 0);
+
+	n = snprintf(f->buf, sizeof(f->buf),
+		     "INVITE sip:1000@" DOMAIN " SIP/2.0\r\n"
+		     "Via: SIP/2.0/WSS x8z0q1.invalid;branch=z9hG4bKinv1\r\n"
+		     "Max-Forwards: 70\r\n"
+		     "From: <sip:dev2@" DOMAIN ">;tag=t9\r\n"
+		     "To: <sip:1000@" DOMAIN ">\r\n"
+		     "Call-ID: inv-1\r\n"
+		     "CSeq: 2 INVITE\r\n"
+		     "Proxy-Authorization: %s\r\n"
+		     "Content-Length: 0\r\n\r\n",
+		     (const char *)f->auth->buf);
+	assert_true(n > 0 && (size_t)n < sizeof(f->buf));
+	assert_int_equal(sip_msg_decode(&f->msg, f->buf, (size_t)n), 0);
+	assert_int_equal(
+	    gw_auth_request(auth, &f->msg, true, &src, tmrl_now(f->tl), &res),
+	    0);
+	assert_int_equal(res.verdict, GW_AUTH_OK);
+	assert_string_equal(res.user, "dev2");
+	/* Looking at Authorization instead finds nothing: a challenge. */
+	assert_int_equal(
+	    gw_auth_request(auth, &f->msg, false, &src, tmrl_now(f->tl), &res),
+	    0);
+	assert_int_equal(res.verdict, GW_AUTH_CHALLENGE);
+	fix_free(f);
+}
+
 static void test_source_key(void **state)
 {
 	struct sa sa;
@@ -462,6 +534,7 @@ int main(void)
 	    SC_TEST(test_identity),
 	    SC_TEST(test_require_and_bad),
 	    SC_TEST(test_flow_closed),
+	    SC_TEST(test_proxy_auth),
 	    SC_TEST(test_source_key),
 	};
 
