@@ -30,8 +30,8 @@ if(FUZZ)
   target_link_options(fuzz_wsload PRIVATE -fsanitize=fuzzer)
 endif()
 
-# frontdoor: sipcloak's http front door and sip codec answering OPTIONS, a
-# stand-in that run.sh measures next to the gateway (see BENCHMARKS.md).
+# frontdoor: sipcloak's http front door and sip codec alone answering
+# OPTIONS; run.sh measures it next to the gateway (see BENCHMARKS.md).
 if(TARGET sc_sip)
   add_executable(frontdoor frontdoor.c)
   target_link_libraries(frontdoor PRIVATE sc_sip)

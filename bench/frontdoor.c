@@ -1,7 +1,8 @@
-/* frontdoor.c: a benchmark stand-in built from sipcloak's own modules until
- * the gateway serves: the http front door (lws on libuv, WSS /ws) plus the
- * sip codec answering every OPTIONS with a stateless 200 (RFC 3261 11.2,
- * 8.2.6), other requests with 501. Not the gateway: no routing, no store. */
+/* frontdoor.c: a benchmark baseline built from sipcloak's own modules: the
+ * http front door (lws on libuv, WSS /ws) plus the sip codec answering every
+ * OPTIONS with a stateless 200 (RFC 3261 11.2, 8.2.6), other requests with
+ * 501. Not the gateway (no transactions, routing or store): the floor under
+ * what the gateway costs per request. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>

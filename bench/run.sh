@@ -8,11 +8,12 @@
 # starts is stopped by pid on exit, even on failure.
 #
 # Servers: sipcloak (the gateway), frontdoor (bench/frontdoor.c: sipcloak's
-# http front door and sip codec answering OPTIONS, a stand-in while the
-# gateway cannot serve), kamailio-wss, kamailio-haproxy, kamailio-ws.
+# http front door and sip codec alone answering OPTIONS, the floor under the
+# gateway's cost), kamailio-wss, kamailio-haproxy, kamailio-ws.
 # Environment: BUILD (build), BENCH_SECONDS (10 per run), BENCH_SIZES
 # ("1 100 1000"), BENCH_SERVERS (all five), BENCH_OUT
-# (bench/results/latest.txt).
+# (bench/results/latest.txt), BENCH_DEADLINE (480: no measurement starts
+# later, in seconds from the start).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,13 +26,19 @@ WSLOAD=$BUILD/bench/wsload
 SIPCLOAK=$BUILD/sipcloak
 KAMAILIO=${KAMAILIO:-/usr/sbin/kamailio}
 HAPROXY=${HAPROXY:-/usr/sbin/haproxy}
-RAMP_SECONDS=30          # wsload gives up opening connections after this
+RAMP_SECONDS=25          # wsload gives up opening connections after this
+# No measurement starts after this many seconds: one takes at most about a
+# minute (start 10 s, ramp 25 s, run, drain 2 s, stop 5 s), so the whole
+# run stays under 10 minutes even when everything is slow.
+DEADLINE=${BENCH_DEADLINE:-480}
 START_TIMEOUT_TENTHS=100 # a server must listen within 10 s
 STOP_TIMEOUT_TENTHS=50   # SIGTERM, then SIGKILL after 5 s
 SAMPLE_SLEEP=0.2         # PSS sampling period
 
 TMP=$(mktemp -d /tmp/sipcloak-bench.XXXXXX)
 SRV_PIDS=() # roots of the server process trees we started
+SRV_TREE=   # every pid of those trees, comma-separated, once they are up
+LOG=        # the log file of the current measurement
 WL_PID=
 
 log() { echo "bench: $*" >&2; }
@@ -47,12 +54,18 @@ stop_pid() {
 	wait "$pid" 2>/dev/null || true
 }
 
+# Stops the servers' roots, then whatever is left of their trees (children
+# of a crashed Kamailio main process are orphans that no tree walk finds).
 stop_servers() {
 	local pid
 	for pid in "${SRV_PIDS[@]}"; do
 		stop_pid "$pid"
 	done
+	for pid in ${SRV_TREE//,/ }; do
+		kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
+	done
 	SRV_PIDS=()
+	SRV_TREE=
 }
 
 cleanup() {
@@ -65,13 +78,17 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A TCP port on 127.0.0.1 nobody listens on right now.
+# A port on 127.0.0.1 no TCP or UDP socket uses right now, in any state,
+# below the kernel's ephemeral range (where the thousands of client sockets
+# and their TIME_WAIT leftovers live).
 free_port() {
-	local p
+	local p lo
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range
+	[ "$lo" -gt 12000 ] || lo=32768
 	while :; do
-		p=$((20000 + RANDOM % 40000))
-		ss -Htln "sport = :$p" | grep -q . && continue
-		ss -Huln "sport = :$p" | grep -q . && continue
+		p=$((10000 + RANDOM % (lo - 10000)))
+		ss -Htan "sport = :$p" | grep -q . && continue
+		ss -Huan "sport = :$p" | grep -q . && continue
 		echo "$p"
 		return
 	done
@@ -150,7 +167,7 @@ master_key = $TMP/master.key
 [log]
 level = warn
 INI
-	"$SIPCLOAK" serve -c "$TMP/sipcloak.ini" >>"$TMP/sipcloak.log" 2>&1 &
+	"$SIPCLOAK" serve -c "$TMP/sipcloak.ini" >>"$LOG" 2>&1 &
 	SRV_PIDS+=($!)
 	URL="wss://127.0.0.1:$port/ws"
 	wait_listen "$port" $!
@@ -159,27 +176,27 @@ INI
 start_frontdoor() {
 	[ -x "$BUILD/bench/frontdoor" ] || return 1
 	"$BUILD/bench/frontdoor" "127.0.0.1:$1" "$TMP/cert.pem" "$TMP/key.pem" \
-		>>"$TMP/frontdoor.log" 2>&1 &
+		>>"$LOG" 2>&1 &
 	SRV_PIDS+=($!)
 	URL="wss://127.0.0.1:$1/ws"
 	wait_listen "$1" $!
 }
 
 start_kamailio() { # cfg port
-	local rt="$TMP/kamailio-run"
+	local rt="$TMP/kamailio-run-$2"
 	mkdir -p "$rt"
 	fill bench/kamailio/tls.cfg 0 >"$TMP/kamailio-tls.cfg"
 	fill "bench/kamailio/$1" "$2" >"$TMP/kamailio.cfg"
 	# -DD -E: foreground, log to stderr; own pid file and runtime dir.
 	"$KAMAILIO" -f "$TMP/kamailio.cfg" -DD -E -P "$rt/kamailio.pid" \
-		-Y "$rt" -w "$rt" -m 512 -M 16 >>"$TMP/kamailio.log" 2>&1 &
+		-Y "$rt" -w "$rt" -m 512 -M 16 >>"$LOG" 2>&1 &
 	SRV_PIDS+=($!)
 	wait_listen "$2" $!
 }
 
 start_haproxy() { # port backend
 	fill bench/haproxy/wss.cfg "$1" "$2" >"$TMP/haproxy.cfg"
-	"$HAPROXY" -db -f "$TMP/haproxy.cfg" >>"$TMP/haproxy.log" 2>&1 &
+	"$HAPROXY" -db -f "$TMP/haproxy.cfg" >>"$LOG" 2>&1 &
 	SRV_PIDS+=($!)
 	wait_listen "$1" $!
 }
@@ -208,6 +225,15 @@ field() { # name line
 	sed -n "s/.* $1=\([^ ]*\).*/\1/p; s/^$1=\([^ ]*\).*/\1/p" <<<"$2" | head -1
 }
 
+# Keeps the end of a failed server's log next to the results.
+keep_log() {
+	local dest
+	dest="$(dirname "$OUT")/$1-$2.log"
+	mkdir -p "$(dirname "$dest")"
+	tail -n 60 "$LOG" >"$dest" 2>/dev/null || true
+	log "$1 n=$2: server log kept in $dest"
+}
+
 # run_one SERVER N: one measurement; appends a row to $TMP/rows.
 run_one() {
 	local srv=$1 n=$2 out="$TMP/wsload.out" err="$TMP/wsload.err"
@@ -215,8 +241,10 @@ run_one() {
 
 	: >"$out"
 	: >"$err"
+	LOG="$TMP/$srv-$n.log"
 	if ! start_server "$srv"; then
 		log "$srv did not start; skipped"
+		keep_log "$srv" "$n"
 		printf '%s %s - - - - - - - - not-running\n' "$srv" "$n" >>"$TMP/rows"
 		stop_servers
 		return
@@ -224,6 +252,7 @@ run_one() {
 	sleep 1
 	# The server's processes are all up by now (Kamailio forks at start).
 	pids=$(tree "${SRV_PIDS[@]}")
+	SRV_TREE=$pids
 	idle=$(pss "$pids")
 	peak=$idle
 	"$WSLOAD" --url "$URL" --connections "$n" --seconds "$RUN_SECONDS" \
@@ -241,7 +270,10 @@ run_one() {
 	for p in "${SRV_PIDS[@]}"; do
 		kill -0 "$p" 2>/dev/null || alive=no
 	done
-	[ "$alive" = yes ] || note="${note:+$note,}server-died"
+	if [ "$alive" = no ]; then
+		note="${note:+$note,}server-died"
+		keep_log "$srv" "$n"
+	fi
 	line=$(cat "$out")
 	if [ -z "$line" ]; then
 		log "$srv n=$n: no result ($(tail -1 "$err"))"
@@ -302,7 +334,7 @@ table() {
 		for (c in n) for (x in s) for (a in s) {
 			if (x ~ /^kamailio/ || a !~ /^kamailio/) continue
 			kx = x SUBSEP c; ka = a SUBSEP c
-			if (!(kx in rps) || !(ka in rps) || rps[kx] == "-") continue
+			if (!(kx in rps) || !(ka in rps) || rps[kx] == "-" || rps[ka] == "-") continue
 			printf "%-19s %-17s %5s %6s %6s %6s %6s %9s\n", x, a, c,
 				r(rps[kx], rps[ka]), r(p99[kx], p99[ka]),
 				r(cpu[kx], cpu[ka]), r(mem[kx], mem[ka]),
@@ -321,6 +353,11 @@ main() {
 	: >"$TMP/rows"
 	for n in $SIZES; do
 		for srv in $SERVERS; do
+			if [ "$SECONDS" -ge "$DEADLINE" ]; then
+				log "$srv n=$n: skipped, past the ${DEADLINE} s budget"
+				printf '%s %s - - - - - - - - skipped-time\n' "$srv" "$n" >>"$TMP/rows"
+				continue
+			fi
 			run_one "$srv" "$n"
 		done
 	done
@@ -338,9 +375,6 @@ main() {
 	} >"$TMP/latest.txt"
 	cp "$TMP/latest.txt" "$OUT"
 	cat "$OUT"
-	if [ -s "$TMP/kamailio.log" ] && grep -qiE 'segfault|signal 11|SIGSEGV|double free|core dumped' "$TMP/kamailio.log"; then
-		log "kamailio crashed during the run (see notes)"
-	fi
 }
 
 main "$@"

@@ -27,7 +27,7 @@ struct fz {
 static const char *const methods[] = {"INVITE", "ACK", "CANCEL", "OPTIONS",
 				      "BYE"};
 static const char *const branches[] = {"z9hG4bK-0", "z9hG4bK-1", "z9hG4bK-2",
-				       "z9hG4bK-3", "rfc2543",	 ""};
+				       "z9hG4bK-3", "rfc2543",   ""};
 static const char *const hosts[] = {"a.example", "A.EXAMPLE", "b.example",
 				    "[::1]"};
 static const uint16_t scodes[] = {100, 180, 183, 200, 202, 300,
@@ -88,8 +88,10 @@ static const struct sip_msg *make_msg(struct fz *f, bool req)
 	int n;
 
 	if (req)
-		n = snprintf(f->buf, sizeof(f->buf), "%s sip:u@b.example "
-			     "SIP/2.0\r\n", method);
+		n = snprintf(f->buf, sizeof(f->buf),
+			     "%s sip:u@b.example "
+			     "SIP/2.0\r\n",
+			     method);
 	else
 		n = snprintf(f->buf, sizeof(f->buf), "SIP/2.0 %u X\r\n", scode);
 	n += snprintf(f->buf + n, sizeof(f->buf) - (size_t)n,
@@ -100,9 +102,9 @@ static const struct sip_msg *make_msg(struct fz *f, bool req)
 		      "Content-Length: 0\r\n\r\n",
 		      shape & 2 ? "TCP" : "UDP", host, shape & 1 ? ":5060" : "",
 		      branch, shape & 8 ? "" : "From: <sip:a@x>;tag=1\r\n",
-		      shape & 16 ? ""
-				 : shape & 128 ? "To: <sip:u@b>;tag=t\r\n"
-					       : "To: <sip:u@b>\r\n",
+		      shape & 16    ? ""
+		      : shape & 128 ? "To: <sip:u@b>;tag=t\r\n"
+				    : "To: <sip:u@b>\r\n",
 		      shape & 32 ? "Route: <sip:p;lr>\r\n" : "",
 		      shape & 64 ? "Timestamp: 1.5\r\n" : "",
 		      shape & 4 ? method : "INVITE");
@@ -149,8 +151,8 @@ static void op_send(struct fz *f)
 	size_t i = next(f) % FZ_SLOTS;
 	struct sip_ctx *ctx = NULL;
 
-	if (!m || sip_ctx_send(&ctx, f->layer, m, (const uint8_t *)"Q", 1, f->dest,
-			 next(f) & 1, resp_h, f))
+	if (!m || sip_ctx_send(&ctx, f->layer, m, (const uint8_t *)"Q", 1,
+			       f->dest, next(f) & 1, resp_h, f))
 		return;
 	mem_deref(f->ctx[i]);
 	f->ctx[i] = ctx;

@@ -27,6 +27,18 @@ static int flow_send(struct sip_flow *f, const uint8_t *data, size_t len)
 	return 0;
 }
 
+static int flow_send_to(struct sip_flow *f, const struct sa *dst,
+			const uint8_t *data, size_t len)
+{
+	(void)dst;
+	return flow_send(f, data, len);
+}
+
+static void flow_close(struct sip_flow *f)
+{
+	(void)f;
+}
+
 static bool flow_isopen(const struct sip_flow *f)
 {
 	(void)f;
@@ -35,6 +47,8 @@ static bool flow_isopen(const struct sip_flow *f)
 
 static const struct sip_flow_ops fuzz_ops = {
 	.send = flow_send,
+	.send_to = flow_send_to,
+	.close = flow_close,
 	.isopen = flow_isopen,
 };
 

@@ -33,23 +33,30 @@ uint32_t rand_u32(void)
 	return v;
 }
 
+/*
+ * One getrandom() call per token, not per character: the gateway draws a
+ * To tag for every response. Bytes of 248 and above are rejected so that
+ * each of the 62 characters is equally likely; the rare refill draws again.
+ */
 void rand_token(char *buf, size_t size)
 {
 	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz"
 				       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	size_t i;
+	uint8_t pool[64];
+	size_t i = 0, used = sizeof(pool);
 
 	if (!size)
 		return;
-	for (i = 0; i + 1 < size; i++) {
-		uint8_t b;
-
-		/* Rejection sampling keeps the distribution uniform. */
-		do {
-			if (rand_bytes(&b, 1))
+	while (i + 1 < size) {
+		if (used == sizeof(pool)) {
+			if (rand_bytes(pool, sizeof(pool)))
 				abort();
-		} while (b >= 248);
-		buf[i] = alphabet[b % 62];
+			used = 0;
+		}
+		if (pool[used] < 248)
+			buf[i++] = alphabet[pool[used] % 62];
+		used++;
 	}
 	buf[i] = '\0';
+	mem_secure_zero(pool, sizeof(pool));
 }

@@ -53,6 +53,7 @@ static int sip_start(struct gw_server *srv)
 	err = sip_tsx_layer_alloc(&srv->tsx, srv->tl, gw_sip_send, srv);
 	if (err)
 		return err;
+	sip_tsx_layer_set_viah(srv->tsx, gw_sip_via);
 	err = sip_transp_alloc(&srv->tp, &srv->loop, gw_sip_recv, srv);
 	if (err)
 		return err;

@@ -52,5 +52,8 @@ void gw_sip_recv(struct sip_flow *flow, int err, struct sip_msg *msg,
 		 void *arg);
 /* The transaction layer's way out: dest is a struct sip_flow. */
 int gw_sip_send(void *dest, const uint8_t *data, size_t len, void *arg);
+/* The Via parameters of the responses the layer makes itself (100 Trying). */
+int gw_sip_via(void *dest, const struct sip_msg *req, char *buf, size_t size,
+	       void *arg);
 
 #endif

@@ -234,8 +234,15 @@ void gw_sip_recv(struct sip_flow *flow, int err, struct sip_msg *msg,
 		srv->stats.dropped++;
 		return;
 	}
-	if (sip_tsx_recv_request(srv->tsx, msg, rf, sip_flow_reliable(rf),
-				 &in))
+	err = sip_tsx_recv_request(srv->tsx, msg, rf, sip_flow_reliable(rf),
+				   &in);
+	if (err == EOVERFLOW && pl_strcmp(&msg->method, "ACK")) {
+		/* the transaction cap: a flood of new branches */
+		srv->stats.rejected++;
+		reply(srv, rf, NULL, msg, 503, "Service Unavailable",
+		      "Retry-After: 5\r\n");
+	}
+	if (err)
 		goto out;
 
 	switch (in.what) {
@@ -261,4 +268,11 @@ int gw_sip_send(void *dest, const uint8_t *data, size_t len, void *arg)
 {
 	(void)arg;
 	return sip_flow_send(dest, data, len);
+}
+
+int gw_sip_via(void *dest, const struct sip_msg *req, char *buf, size_t size,
+	       void *arg)
+{
+	(void)arg;
+	return sip_flow_via_params(dest, req, buf, size);
 }

@@ -31,6 +31,7 @@ int sip_tsx_layer_alloc(struct sip_tsx_layer **layerp, struct tmrl *tl,
 	layer->t1 = SIP_TSX_T1;
 	layer->t2 = SIP_TSX_T2;
 	layer->t4 = SIP_TSX_T4;
+	layer->max = SIP_TSX_COUNT_MAX;
 	err = hash_alloc(&layer->stxh, SIP_TSX_HASH_BUCKETS);
 	if (err)
 		goto out;
@@ -71,6 +72,14 @@ void sip_tsx_layer_close(struct sip_tsx_layer *layer)
 		while (cb->head)
 			tsx_ctx_terminate(cb->head->data);
 	}
+}
+
+int sip_tsx_layer_set_max(struct sip_tsx_layer *layer, size_t max)
+{
+	if (!layer || !max)
+		return EINVAL;
+	layer->max = max;
+	return 0;
 }
 
 void sip_tsx_layer_set_viah(struct sip_tsx_layer *layer, sip_tsx_via_h *viah)

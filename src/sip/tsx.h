@@ -16,12 +16,15 @@
 #define SIP_TSX_T1 500u
 #define SIP_TSX_T2 4000u
 #define SIP_TSX_T4 5000u
-#define SIP_TSX_TD 32000u    /* Timer D: "> 32 s" for unreliable transports */
-#define SIP_TSX_TRYING 200u  /* §17.2.1: auto 100 Trying after 200 ms */
+#define SIP_TSX_TD 32000u   /* Timer D: "> 32 s" for unreliable transports */
+#define SIP_TSX_TRYING 200u /* §17.2.1: auto 100 Trying after 200 ms */
 
 /* Buckets of each of the two hash tables (server, client); a power of two
  * sized so that tens of thousands of transactions stay a few per bucket. */
 #define SIP_TSX_HASH_BUCKETS 16384u
+/* Default cap on live server transactions, and on client ones: a flood of
+ * new branches is refused (EOVERFLOW) instead of exhausting memory. */
+#define SIP_TSX_COUNT_MAX 65536u
 /* Longest branch, sent-by host or method a transaction keeps (bytes). */
 #define SIP_TSX_KEY_MAX 256u
 /* Room for ";received=<IPv6>;rport=65535" and the NUL. */
@@ -69,6 +72,10 @@ struct sip_ctx; /* client transaction */
 int sip_tsx_layer_alloc(struct sip_tsx_layer **layerp, struct tmrl *tl,
 			sip_tsx_send_h *sendh, void *arg);
 
+/* Sets the cap on live server (and, separately, client) transactions.
+ * Returns 0 or EINVAL (0). */
+int sip_tsx_layer_set_max(struct sip_tsx_layer *layer, size_t max);
+
 /* Sets (or clears, NULL) the Via parameter hook; it gets the layer's arg. */
 void sip_tsx_layer_set_viah(struct sip_tsx_layer *layer, sip_tsx_via_h *viah);
 
@@ -114,7 +121,7 @@ enum sip_tsx_recv {
 
 struct sip_tsx_in {
 	enum sip_tsx_recv what;
-	struct sip_stx *stx;	/* a new reference for the TU, or NULL */
+	struct sip_stx *stx;    /* a new reference for the TU, or NULL */
 	struct sip_stx *invite; /* SIP_TSX_CANCEL: a new reference or NULL */
 };
 
@@ -134,7 +141,8 @@ struct sip_tsx_in {
  * The references in *in belong to the caller, who mem_deref()s them.
  * Returns 0 (see in->what), EINVAL, EBADMSG (not a request, or one that
  * cannot be answered: sip_msg_can_reply() false), EOVERFLOW (branch, host or
- * method over SIP_TSX_KEY_MAX) or ENOMEM; a failure to send a retransmitted
+ * method over SIP_TSX_KEY_MAX, or the cap on server transactions reached:
+ * answer 503 statelessly) or ENOMEM; a failure to send a retransmitted
  * response is not an error here (it goes to the transaction's errh).
  */
 int sip_tsx_recv_request(struct sip_tsx_layer *layer, const struct sip_msg *msg,
@@ -191,7 +199,8 @@ typedef void(sip_ctx_resp_h)(int err, uint16_t scode, const struct sip_msg *msg,
  * transaction (EINVAL). If ctxp is not NULL, *ctxp gets a reference for the
  * caller. Returns 0, EINVAL, EBADMSG (an INVITE lacking what ACK and CANCEL
  * copy), EEXIST (a live client transaction has this branch and method),
- * EOVERFLOW (len, or branch over SIP_TSX_KEY_MAX), ENOMEM. A transport
+ * EOVERFLOW (len, branch over SIP_TSX_KEY_MAX, or the cap on client
+ * transactions reached), ENOMEM. A transport
  * error on the first send is reported as a synthetic 503 through resph
  * (before this returns 0).
  */
@@ -213,7 +222,9 @@ int sip_tsx_recv_response(struct sip_tsx_layer *layer,
  * soon as one does. The INVITE then gets its final response (487) as usual;
  * if none comes within 64*T1 of the CANCEL, resph gets a synthetic 408.
  * Returns 0 (also when already cancelling), EINVAL (not an INVITE), EPROTO
- * (a final response arrived or the transaction ended) or ENOMEM.
+ * (a final response arrived or the transaction ended), EOVERFLOW (the cap on
+ * client transactions) or ENOMEM. When sending is deferred to the 1xx, a
+ * failure then is only logged (the INVITE still ends by its final or B).
  */
 int sip_ctx_cancel(struct sip_ctx *ctx);
 

@@ -129,14 +129,14 @@ int tsx_parts_alloc(struct tsx_parts **partsp, const struct sip_msg *req)
 	parts->cseq = req->cseq.num;
 	err = tsx_copy(&parts->ruri, (const uint8_t *)req->ruri_raw.p,
 		       req->ruri_raw.l);
-	err = err ? err : tsx_copy(&parts->to, (const uint8_t *)to->val.p,
-				   to->val.l);
+	err = err ? err
+		  : tsx_copy(&parts->to, (const uint8_t *)to->val.p, to->val.l);
 	err = err ? err : mbuf_alloc(&parts->hdrs, 256);
 	err = err ? err : hdr_write(parts->hdrs, "Via", &req->via.val);
 	err = err ? err : hdr_write_one(parts->hdrs, req, SIP_HDR_FROM, "From");
 	err = err ? err : hdr_write(parts->hdrs, "Call-ID", &req->callid);
-	err = err ? err : hdr_write_all(parts->hdrs, req, SIP_HDR_ROUTE,
-					"Route");
+	err =
+	    err ? err : hdr_write_all(parts->hdrs, req, SIP_HDR_ROUTE, "Route");
 	if (err)
 		mem_deref(parts);
 	else
@@ -154,9 +154,11 @@ static int build_req(struct mbuf **mbp, const struct tsx_parts *parts,
 	if (err)
 		return err;
 	err = mbuf_printf(mb, "%s ", method);
-	err = err ? err : mbuf_write_mem(mb, parts->ruri->buf, parts->ruri->end);
+	err =
+	    err ? err : mbuf_write_mem(mb, parts->ruri->buf, parts->ruri->end);
 	err = err ? err : mbuf_write_str(mb, " SIP/2.0\r\n");
-	err = err ? err : mbuf_write_mem(mb, parts->hdrs->buf, parts->hdrs->end);
+	err =
+	    err ? err : mbuf_write_mem(mb, parts->hdrs->buf, parts->hdrs->end);
 	err = err ? err : hdr_write(mb, "To", to);
 	err = err ? err
 		  : mbuf_printf(mb,

@@ -6,10 +6,10 @@
 #include "sip/tsx_int.h"
 
 enum ctx_state {
-	CTX_CALLING,	/* INVITE sent, nothing heard (non-INVITE: Trying) */
+	CTX_CALLING,    /* INVITE sent, nothing heard (non-INVITE: Trying) */
 	CTX_PROCEEDING, /* a 1xx arrived */
-	CTX_COMPLETED,	/* a final arrived (INVITE: 3xx-6xx) */
-	CTX_ACCEPTED,	/* INVITE: a 2xx arrived (RFC 6026 §8.4) */
+	CTX_COMPLETED,  /* a final arrived (INVITE: 3xx-6xx) */
+	CTX_ACCEPTED,   /* INVITE: a 2xx arrived (RFC 6026 §8.4) */
 	CTX_TERMINATED,
 };
 
@@ -23,11 +23,11 @@ struct sip_ctx {
 	enum ctx_state state;
 	struct mbuf *req;
 	struct tsx_parts *parts; /* INVITE: for ACK and CANCEL */
-	struct mbuf *ack;	 /* INVITE: the ACK to a non-2xx final */
-	bool cancel_pending;	 /* INVITE: CANCEL waits for a 1xx */
-	bool cancelled;		 /* INVITE: CANCEL sent */
-	struct tmr tmr_rt;	 /* Timer A or E */
-	struct tmr tmr_end;	 /* Timer B, F, D, K, M, or CANCEL wait */
+	struct mbuf *ack;        /* INVITE: the ACK to a non-2xx final */
+	bool cancel_pending;     /* INVITE: CANCEL waits for a 1xx */
+	bool cancelled;          /* INVITE: CANCEL sent */
+	struct tmr tmr_rt;       /* Timer A or E */
+	struct tmr tmr_end;      /* Timer B, F, D, K, M, or CANCEL wait */
 	uint32_t rt_ival;
 	sip_ctx_resp_h *resph;
 	void *arg;
@@ -109,8 +109,7 @@ static void ctx_end_h(void *arg)
 
 static void ctx_end_start(struct sip_ctx *ctx, uint32_t ms)
 {
-	if (!ms || tmr_start(&ctx->tmr_end, ctx->layer->tl, ms, ctx_end_h,
-			     ctx))
+	if (!ms || tmr_start(&ctx->tmr_end, ctx->layer->tl, ms, ctx_end_h, ctx))
 		tsx_ctx_terminate(ctx);
 }
 
@@ -162,6 +161,8 @@ static int ctx_alloc(struct sip_ctx **ctxp, struct sip_tsx_layer *layer,
 
 	if (ctx_find(layer, branch, method))
 		return EEXIST;
+	if (layer->nctx >= layer->max)
+		return EOVERFLOW;
 	ctx = mem_zalloc(sizeof(*ctx), ctx_destroy);
 	if (!ctx)
 		return ENOMEM;
@@ -193,15 +194,14 @@ static int ctx_start(struct sip_ctx *ctx, void *dest)
 		if (err)
 			return err;
 	}
-	err = tmr_start(&ctx->tmr_end, layer->tl, 64 * layer->t1, ctx_end_h,
-			ctx);
+	err =
+	    tmr_start(&ctx->tmr_end, layer->tl, 64 * layer->t1, ctx_end_h, ctx);
 	if (err)
 		return err;
 	ctx->dest = mem_ref(dest);
 	/* The table's reference; the caller keeps its own across the send,
 	 * which may terminate ctx. */
-	hash_append(layer->ctxh, ctx->key.hash, &ctx->le,
-		    mem_ref(ctx));
+	hash_append(layer->ctxh, ctx->key.hash, &ctx->le, mem_ref(ctx));
 	layer->nctx++;
 	ctx_send(ctx, ctx->req);
 	return 0;
@@ -266,14 +266,15 @@ static int ctx_send_cancel(struct sip_ctx *ctx)
 
 	ctx->cancel_pending = false;
 	err = tsx_build_cancel(&mb, ctx->parts);
-	err = err ? err : ctx_alloc(&cctx, ctx->layer, &ctx->key.branch,
-				    &method, mb->buf, mb->end, ctx->reliable);
+	err = err ? err
+		  : ctx_alloc(&cctx, ctx->layer, &ctx->key.branch, &method,
+			      mb->buf, mb->end, ctx->reliable);
 	if (err)
 		goto out;
 	cctx->resph = cancel_resp_h;
-	ctx->cancelled = true;
 	err = ctx_start(cctx, ctx->dest);
 	mem_deref(cctx);
+	ctx->cancelled = !err;
 	if (!err && tmr_start(&ctx->tmr_end, ctx->layer->tl,
 			      64 * ctx->layer->t1, ctx_end_h, ctx))
 		log_warn("sip", "ctx: cannot start the CANCEL wait");

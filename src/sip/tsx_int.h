@@ -1,4 +1,5 @@
-/* tsx_int.h: internals shared by the transaction layer's files (RFC 3261 §17). */
+/* tsx_int.h: internals shared by the transaction layer's files (RFC 3261 §17).
+ */
 #ifndef SC_SIP_TSX_INT_H
 #define SC_SIP_TSX_INT_H
 
@@ -10,6 +11,7 @@ struct sip_tsx_layer {
 	struct hash *ctxh; /* client transactions by branch */
 	size_t nstx;
 	size_t nctx;
+	size_t max; /* of each */
 	sip_tsx_send_h *sendh;
 	sip_tsx_via_h *viah;
 	void *arg;
@@ -74,9 +76,10 @@ int tsx_reply_for(struct mbuf **mbp, const struct sip_tsx_layer *layer,
 
 /* What an INVITE client transaction keeps to build its ACK and CANCEL. */
 struct tsx_parts {
-	struct mbuf *ruri;  /* Request-URI */
-	struct mbuf *to;    /* To header value of the request */
-	struct mbuf *hdrs;  /* "Via: top\r\nFrom: ..\r\nCall-ID: ..\r\n" + Routes */
+	struct mbuf *ruri; /* Request-URI */
+	struct mbuf *to;   /* To header value of the request */
+	struct mbuf
+	    *hdrs; /* "Via: top\r\nFrom: ..\r\nCall-ID: ..\r\n" + Routes */
 	uint32_t cseq;
 };
 

@@ -7,11 +7,11 @@
 #include "sip/tsx_int.h"
 
 enum stx_state {
-	STX_TRYING,	/* non-INVITE, nothing sent yet */
+	STX_TRYING,     /* non-INVITE, nothing sent yet */
 	STX_PROCEEDING, /* INVITE from the start; non-INVITE after a 1xx */
-	STX_COMPLETED,	/* final sent (INVITE: 3xx-6xx) */
-	STX_CONFIRMED,	/* INVITE: ACK received */
-	STX_ACCEPTED,	/* INVITE: 2xx sent (RFC 6026 §7.1) */
+	STX_COMPLETED,  /* final sent (INVITE: 3xx-6xx) */
+	STX_CONFIRMED,  /* INVITE: ACK received */
+	STX_ACCEPTED,   /* INVITE: 2xx sent (RFC 6026 §7.1) */
 	STX_TERMINATED,
 };
 
@@ -89,8 +89,7 @@ static void stx_end_h(void *arg)
  * reliable-transport values of I and J, §17.2.1, §17.2.2). */
 static void stx_end_start(struct sip_stx *stx, uint32_t ms)
 {
-	if (!ms || tmr_start(&stx->tmr_end, stx->layer->tl, ms, stx_end_h,
-			     stx))
+	if (!ms || tmr_start(&stx->tmr_end, stx->layer->tl, ms, stx_end_h, stx))
 		tsx_stx_terminate(stx);
 }
 
@@ -148,9 +147,12 @@ static int stx_alloc(struct sip_stx **stxp, struct sip_tsx_layer *layer,
 		     const struct sip_msg *msg, const struct pl *branch,
 		     void *dest, bool reliable)
 {
-	struct sip_stx *stx = mem_zalloc(sizeof(*stx), stx_destroy);
+	struct sip_stx *stx;
 	int err;
 
+	if (layer->nstx >= layer->max)
+		return EOVERFLOW; /* the TU may answer 503 statelessly */
+	stx = mem_zalloc(sizeof(*stx), stx_destroy);
 	if (!stx)
 		return ENOMEM;
 	tmr_init(&stx->tmr_rt);
@@ -314,9 +316,8 @@ static void stx_advance(struct sip_stx *stx, uint16_t scode)
 	} else if (stx->invite) {
 		stx->state = STX_COMPLETED;
 		stx->rt_ival = layer->t1;
-		if (!stx->reliable &&
-		    tmr_start(&stx->tmr_rt, layer->tl, stx->rt_ival, stx_rt_h,
-			      stx))
+		if (!stx->reliable && tmr_start(&stx->tmr_rt, layer->tl,
+						stx->rt_ival, stx_rt_h, stx))
 			log_warn("sip", "stx: cannot start Timer G");
 		stx_end_start(stx, 64 * layer->t1); /* Timer H */
 	} else {

@@ -15,14 +15,12 @@ static void test_cancel_waits_for_provisional(void **state)
 	assert_int_equal(sip_ctx_cancel(ctx), 0);
 	assert_int_equal(t.nsent, 1); /* §9.1: not before a 1xx */
 	assert_int_equal(sip_ctx_cancel(ctx), 0);
-	assert_int_equal(recv_resp(&t, RESP("180 Ringing", "z9hG4bK-c1",
-					    "INVITE")),
-			 0);
+	assert_int_equal(
+	    recv_resp(&t, RESP("180 Ringing", "z9hG4bK-c1", "INVITE")), 0);
 	assert_int_equal(t.nsent, 2);
 	c = t.sent[1].text;
-	assert_int_equal(strncmp(c, "CANCEL sip:bob@127.0.0.1:5060 SIP/2.0\r\n",
-				 39),
-			 0);
+	assert_int_equal(
+	    strncmp(c, "CANCEL sip:bob@127.0.0.1:5060 SIP/2.0\r\n", 39), 0);
 	assert_string_equal(tt_hdr(c, "Via", buf, sizeof(buf)),
 			    "SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK-c1;"
 			    "rport");
@@ -59,9 +57,8 @@ static void test_cancel_without_final_408(void **state)
 	(void)state;
 	tt_init(&t);
 	ctx = send_req(&t, INVITE, false, &s);
-	assert_int_equal(recv_resp(&t, RESP("183 Progress", "z9hG4bK-c1",
-					    "INVITE")),
-			 0);
+	assert_int_equal(
+	    recv_resp(&t, RESP("183 Progress", "z9hG4bK-c1", "INVITE")), 0);
 	tt_run(&t, 10000);
 	assert_int_equal(sip_ctx_cancel(ctx), 0);
 	assert_int_equal(s.n, 1);
@@ -88,9 +85,8 @@ static void test_cancel_misuse(void **state)
 	assert_int_equal(sip_ctx_cancel(ctx), EINVAL);
 	mem_deref(ctx);
 	ctx = send_req(&t, INVITE, false, &s);
-	assert_int_equal(recv_resp(&t, RESP("603 Decline", "z9hG4bK-c1",
-					    "INVITE")),
-			 0);
+	assert_int_equal(
+	    recv_resp(&t, RESP("603 Decline", "z9hG4bK-c1", "INVITE")), 0);
 	assert_int_equal(sip_ctx_cancel(ctx), EPROTO);
 	mem_deref(ctx);
 	tt_close(&t);
@@ -99,9 +95,9 @@ static void test_cancel_misuse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_cancel_waits_for_provisional),
-		SC_TEST(test_cancel_without_final_408),
-		SC_TEST(test_cancel_misuse),
+	    SC_TEST(test_cancel_waits_for_provisional),
+	    SC_TEST(test_cancel_without_final_408),
+	    SC_TEST(test_cancel_misuse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

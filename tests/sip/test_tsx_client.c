@@ -68,9 +68,8 @@ static void test_timer_e_proceeding_t2(void **state)
 	tt_init(&t);
 	ctx = send_req(&t, OPTIONS, false, &s);
 	tt_run(&t, 100);
-	assert_int_equal(recv_resp(&t, RESP("100 Trying", "z9hG4bK-o1",
-					    "OPTIONS")),
-			 0);
+	assert_int_equal(
+	    recv_resp(&t, RESP("100 Trying", "z9hG4bK-o1", "OPTIONS")), 0);
 	assert_int_equal(s.n, 1);
 	assert_int_equal(s.scode, 100);
 	/* Proceeding: E keeps firing, every T2 after the running one. */
@@ -115,9 +114,8 @@ static void test_ack_for_non2xx(void **state)
 	tt_init(&t);
 	ctx = send_req(&t, INVITE, false, &s);
 	tt_run(&t, 200);
-	assert_int_equal(recv_resp(&t, RESP("486 Busy Here", "z9hG4bK-c1",
-					    "INVITE")),
-			 0);
+	assert_int_equal(
+	    recv_resp(&t, RESP("486 Busy Here", "z9hG4bK-c1", "INVITE")), 0);
 	assert_int_equal(s.n, 1);
 	assert_int_equal(s.scode, 486);
 	assert_true(s.had_msg);
@@ -125,9 +123,8 @@ static void test_ack_for_non2xx(void **state)
 	ack = t.sent[1].text;
 	/* §17.1.1.3: same Request-URI, top Via, From, Call-ID, Route; To of
 	 * the response; CSeq number with ACK. */
-	assert_int_equal(strncmp(ack, "ACK sip:bob@127.0.0.1:5060 SIP/2.0\r\n",
-				 36),
-			 0);
+	assert_int_equal(
+	    strncmp(ack, "ACK sip:bob@127.0.0.1:5060 SIP/2.0\r\n", 36), 0);
 	assert_string_equal(tt_hdr(ack, "Via", buf, sizeof(buf)),
 			    "SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK-c1;"
 			    "rport");
@@ -142,9 +139,8 @@ static void test_ack_for_non2xx(void **state)
 				    "Route: <sip:p2.example;lr>\r\n"));
 	assert_null(tt_hdr(ack, "Contact", buf, sizeof(buf)));
 	/* A retransmitted final is ACKed again, not passed up. */
-	assert_int_equal(recv_resp(&t, RESP("486 Busy Here", "z9hG4bK-c1",
-					    "INVITE")),
-			 0);
+	assert_int_equal(
+	    recv_resp(&t, RESP("486 Busy Here", "z9hG4bK-c1", "INVITE")), 0);
 	assert_int_equal(s.n, 1);
 	assert_int_equal(t.nsent, 3);
 	assert_string_equal(t.sent[2].text, ack);
@@ -162,9 +158,8 @@ static void test_timer_d(void **state)
 	(void)state;
 	tt_init(&t);
 	ctx = send_req(&t, INVITE, false, &s);
-	assert_int_equal(recv_resp(&t, RESP("404 Not Found", "z9hG4bK-c1",
-					    "INVITE")),
-			 0);
+	assert_int_equal(
+	    recv_resp(&t, RESP("404 Not Found", "z9hG4bK-c1", "INVITE")), 0);
 	tt_run(&t, 32000 - 1);
 	assert_true(sip_ctx_alive(ctx));
 	tt_run(&t, 32000);
@@ -172,9 +167,8 @@ static void test_timer_d(void **state)
 	mem_deref(ctx);
 	/* Reliable: D = 0. */
 	ctx = send_req(&t, INVITE, true, &s);
-	assert_int_equal(recv_resp(&t, RESP("404 Not Found", "z9hG4bK-c1",
-					    "INVITE")),
-			 0);
+	assert_int_equal(
+	    recv_resp(&t, RESP("404 Not Found", "z9hG4bK-c1", "INVITE")), 0);
 	assert_int_equal(s.scode, 404);
 	assert_false(sip_ctx_alive(ctx));
 	mem_deref(ctx);
@@ -190,27 +184,23 @@ static void test_timer_k(void **state)
 	(void)state;
 	tt_init(&t);
 	ctx = send_req(&t, OPTIONS, false, &s);
-	assert_int_equal(recv_resp(&t, RESP("200 OK", "z9hG4bK-o1",
-					    "OPTIONS")),
+	assert_int_equal(recv_resp(&t, RESP("200 OK", "z9hG4bK-o1", "OPTIONS")),
 			 0);
 	assert_int_equal(s.n, 1);
 	/* Completed absorbs retransmitted finals for T4. */
-	assert_int_equal(recv_resp(&t, RESP("200 OK", "z9hG4bK-o1",
-					    "OPTIONS")),
+	assert_int_equal(recv_resp(&t, RESP("200 OK", "z9hG4bK-o1", "OPTIONS")),
 			 0);
 	assert_int_equal(s.n, 1);
 	assert_int_equal(tt_run(&t, 5000 - 1), 0);
 	assert_true(sip_ctx_alive(ctx));
 	tt_run(&t, 5000);
 	assert_false(sip_ctx_alive(ctx));
-	assert_int_equal(recv_resp(&t, RESP("200 OK", "z9hG4bK-o1",
-					    "OPTIONS")),
+	assert_int_equal(recv_resp(&t, RESP("200 OK", "z9hG4bK-o1", "OPTIONS")),
 			 ENOENT);
 	mem_deref(ctx);
 	/* Reliable: K = 0. */
 	ctx = send_req(&t, OPTIONS, true, &s);
-	assert_int_equal(recv_resp(&t, RESP("200 OK", "z9hG4bK-o1",
-					    "OPTIONS")),
+	assert_int_equal(recv_resp(&t, RESP("200 OK", "z9hG4bK-o1", "OPTIONS")),
 			 0);
 	assert_false(sip_ctx_alive(ctx));
 	mem_deref(ctx);
@@ -226,9 +216,8 @@ static void test_accepted_timer_m(void **state)
 	(void)state;
 	tt_init(&t);
 	ctx = send_req(&t, INVITE, false, &s);
-	assert_int_equal(recv_resp(&t, RESP("180 Ringing", "z9hG4bK-c1",
-					    "INVITE")),
-			 0);
+	assert_int_equal(
+	    recv_resp(&t, RESP("180 Ringing", "z9hG4bK-c1", "INVITE")), 0);
 	tt_run(&t, 1000);
 	assert_int_equal(recv_resp(&t, RESP("200 OK", "z9hG4bK-c1", "INVITE")),
 			 0);
@@ -238,9 +227,8 @@ static void test_accepted_timer_m(void **state)
 	assert_int_equal(recv_resp(&t, RESP("200 OK", "z9hG4bK-c1", "INVITE")),
 			 0);
 	assert_int_equal(s.n, 3);
-	assert_int_equal(recv_resp(&t, RESP("486 Busy", "z9hG4bK-c1",
-					    "INVITE")),
-			 0);
+	assert_int_equal(
+	    recv_resp(&t, RESP("486 Busy", "z9hG4bK-c1", "INVITE")), 0);
 	assert_int_equal(s.n, 3);
 	assert_int_equal(t.nsent, 1);
 	/* Timer M = 64*T1 from the first 2xx. */
@@ -352,19 +340,25 @@ static void test_duplicate_and_bad_requests(void **state)
 	tt_init(&t);
 	ctx = send_req(&t, OPTIONS, false, &s);
 	assert_int_equal(sip_ctx_send(&dup, t.layer, tt_parse(&t, OPTIONS),
-				      (const uint8_t *)OPTIONS,
-				      strlen(OPTIONS), t.dest, false, resp_h,
-				      &s),
+				      (const uint8_t *)OPTIONS, strlen(OPTIONS),
+				      t.dest, false, resp_h, &s),
 			 EEXIST);
 	assert_null(dup);
 	assert_int_equal(sip_ctx_send(&dup, t.layer, tt_parse(&t, ack),
-				      (const uint8_t *)ack, strlen(ack),
-				      t.dest, false, resp_h, &s),
+				      (const uint8_t *)ack, strlen(ack), t.dest,
+				      false, resp_h, &s),
 			 EINVAL);
 	assert_int_equal(sip_ctx_send(&dup, t.layer, tt_parse(&t, old),
-				      (const uint8_t *)old, strlen(old),
-				      t.dest, false, resp_h, &s),
+				      (const uint8_t *)old, strlen(old), t.dest,
+				      false, resp_h, &s),
 			 EINVAL);
+	/* Over the cap on live client transactions. */
+	assert_int_equal(sip_tsx_layer_set_max(t.layer, 1), 0);
+	assert_int_equal(sip_ctx_send(&dup, t.layer, tt_parse(&t, INVITE),
+				      (const uint8_t *)INVITE, strlen(INVITE),
+				      t.dest, false, resp_h, &s),
+			 EOVERFLOW);
+	assert_null(dup);
 	assert_int_equal(t.nsent, 1);
 	mem_deref(ctx);
 	tt_close(&t);
@@ -380,9 +374,8 @@ static void test_handler_drops_last_reference(void **state)
 	tt_init(&t);
 	ctx = send_req(&t, INVITE, false, &s);
 	s.drop = ctx; /* the TU lets go in the callback of the final */
-	assert_int_equal(recv_resp(&t, RESP("486 Busy Here", "z9hG4bK-c1",
-					    "INVITE")),
-			 0);
+	assert_int_equal(
+	    recv_resp(&t, RESP("486 Busy Here", "z9hG4bK-c1", "INVITE")), 0);
 	assert_int_equal(s.n, 1);
 	assert_null(s.drop);
 	tt_run(&t, 40000); /* Timer D ends it with the table's reference */
@@ -400,9 +393,8 @@ static void test_handler_closes_layer(void **state)
 	tt_init(&t);
 	ctx = send_req(&t, INVITE, false, &s);
 	s.close = &t;
-	assert_int_equal(recv_resp(&t, RESP("180 Ringing", "z9hG4bK-c1",
-					    "INVITE")),
-			 0);
+	assert_int_equal(
+	    recv_resp(&t, RESP("180 Ringing", "z9hG4bK-c1", "INVITE")), 0);
 	assert_int_equal(s.n, 1);
 	assert_false(sip_ctx_alive(ctx));
 	mem_deref(ctx);
@@ -426,12 +418,11 @@ static void test_layer_close_with_live(void **state)
 	memset(&c, 0, sizeof(c));
 	/* One the TU keeps no reference to. */
 	assert_int_equal(sip_ctx_send(NULL, t.layer, tt_parse(&t, BYE),
-				      (const uint8_t *)BYE, strlen(BYE),
-				      t.dest, false, resp_h, &c),
+				      (const uint8_t *)BYE, strlen(BYE), t.dest,
+				      false, resp_h, &c),
 			 0);
-	assert_int_equal(recv_resp(&t, RESP("180 Ringing", "z9hG4bK-c1",
-					    "INVITE")),
-			 0);
+	assert_int_equal(
+	    recv_resp(&t, RESP("180 Ringing", "z9hG4bK-c1", "INVITE")), 0);
 	assert_int_equal(sip_ctx_cancel(inv), 0);
 	assert_int_equal(sip_tsx_layer_count(t.layer, false), 4);
 	sip_tsx_layer_close(t.layer);
@@ -473,22 +464,22 @@ static void test_alloc_failures(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_timer_a_and_b),
-		SC_TEST(test_timer_e_and_f),
-		SC_TEST(test_timer_e_proceeding_t2),
-		SC_TEST(test_reliable_no_retransmissions),
-		SC_TEST(test_ack_for_non2xx),
-		SC_TEST(test_timer_d),
-		SC_TEST(test_timer_k),
-		SC_TEST(test_accepted_timer_m),
-		SC_TEST(test_stray_responses),
-		SC_TEST(test_transport_error_503),
-		SC_TEST(test_custom_timers),
-		SC_TEST(test_duplicate_and_bad_requests),
-		SC_TEST(test_handler_drops_last_reference),
-		SC_TEST(test_handler_closes_layer),
-		SC_TEST(test_layer_close_with_live),
-		SC_TEST(test_alloc_failures),
+	    SC_TEST(test_timer_a_and_b),
+	    SC_TEST(test_timer_e_and_f),
+	    SC_TEST(test_timer_e_proceeding_t2),
+	    SC_TEST(test_reliable_no_retransmissions),
+	    SC_TEST(test_ack_for_non2xx),
+	    SC_TEST(test_timer_d),
+	    SC_TEST(test_timer_k),
+	    SC_TEST(test_accepted_timer_m),
+	    SC_TEST(test_stray_responses),
+	    SC_TEST(test_transport_error_503),
+	    SC_TEST(test_custom_timers),
+	    SC_TEST(test_duplicate_and_bad_requests),
+	    SC_TEST(test_handler_drops_last_reference),
+	    SC_TEST(test_handler_closes_layer),
+	    SC_TEST(test_layer_close_with_live),
+	    SC_TEST(test_alloc_failures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

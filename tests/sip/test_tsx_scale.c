@@ -8,8 +8,7 @@
 #define SCALE_N 20000
 
 /* A transport that counts instead of recording. */
-static int count_send_h(void *dest, const uint8_t *data, size_t len,
-			void *arg)
+static int count_send_h(void *dest, const uint8_t *data, size_t len, void *arg)
 {
 	size_t *n = arg;
 
@@ -76,11 +75,10 @@ static void test_many_server(void **state)
 
 		make_req(buf[i], sizeof(buf[i]), msg, "OPTIONS", i);
 		assert_int_equal(
-			sip_tsx_recv_request(layer, msg, dest, false, &in), 0);
+		    sip_tsx_recv_request(layer, msg, dest, false, &in), 0);
 		assert_int_equal(in.what, SIP_TSX_NEW);
-		assert_int_equal(sip_stx_reply(in.stx, 200,
-					       (const uint8_t *)"x", 1),
-				 0);
+		assert_int_equal(
+		    sip_stx_reply(in.stx, 200, (const uint8_t *)"x", 1), 0);
 		mem_deref(in.stx);
 	}
 	t1 = now_ms();
@@ -90,7 +88,7 @@ static void test_many_server(void **state)
 
 		tt_parse_into(msg, buf[i]);
 		assert_int_equal(
-			sip_tsx_recv_request(layer, msg, dest, false, &in), 0);
+		    sip_tsx_recv_request(layer, msg, dest, false, &in), 0);
 		assert_int_equal(in.what, SIP_TSX_ABSORBED);
 	}
 	t2 = now_ms();
@@ -98,8 +96,9 @@ static void test_many_server(void **state)
 	assert_int_equal(sip_tsx_layer_count(layer, true), SCALE_N);
 	tmrl_poll(tl, 32000); /* Timer J ends them all */
 	assert_int_equal(sip_tsx_layer_count(layer, true), 0);
-	fprintf(stderr, "%d server transactions: create+answer %.1f ms, "
-			"match %.1f ms\n",
+	fprintf(stderr,
+		"%d server transactions: create+answer %.1f ms, "
+		"match %.1f ms\n",
 		SCALE_N, t1 - t0, t2 - t1);
 	mem_deref(layer);
 	mem_deref(tl);
@@ -128,9 +127,8 @@ static void test_many_client(void **state)
 		make_req(buf, sizeof(buf), msg, i % 2 ? "INVITE" : "OPTIONS",
 			 i);
 		assert_int_equal(sip_ctx_send(NULL, layer, msg,
-					      (const uint8_t *)buf,
-					      strlen(buf), dest, false, resp_h,
-					      &nfinal),
+					      (const uint8_t *)buf, strlen(buf),
+					      dest, false, resp_h, &nfinal),
 				 0);
 	}
 	t1 = now_ms();
@@ -152,8 +150,8 @@ static void test_many_client(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_many_server),
-		SC_TEST(test_many_client),
+	    SC_TEST(test_many_server),
+	    SC_TEST(test_many_client),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

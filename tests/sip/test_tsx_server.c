@@ -122,8 +122,8 @@ static void test_auto_trying(void **state)
 
 static int via_calls;
 
-static int via_h(void *dest, const struct sip_msg *req, char *buf,
-		 size_t size, void *arg)
+static int via_h(void *dest, const struct sip_msg *req, char *buf, size_t size,
+		 void *arg)
 {
 	struct tt *t = arg;
 
@@ -366,9 +366,8 @@ static void test_bad_input(void **state)
 
 	(void)state;
 	tt_init(&t);
-	assert_int_equal(sip_tsx_recv_request(t.layer, NULL, t.dest, false,
-					      &in),
-			 EINVAL);
+	assert_int_equal(
+	    sip_tsx_recv_request(t.layer, NULL, t.dest, false, &in), EINVAL);
 	assert_int_equal(sip_tsx_recv_request(t.layer,
 					      tt_parse(&t, "SIP/2.0 200 OK\r\n"
 							   "Via: SIP/2.0/UDP h;"
@@ -411,22 +410,22 @@ static void test_alloc_failures(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_nonivite_retransmission),
-		SC_TEST(test_nonivite_provisional_resent),
-		SC_TEST(test_timer_j),
-		SC_TEST(test_timer_j_reliable),
-		SC_TEST(test_auto_trying),
-		SC_TEST(test_via_params_hook),
-		SC_TEST(test_no_trying_when_answered),
-		SC_TEST(test_timer_g_until_ack_then_i),
-		SC_TEST(test_timer_h),
-		SC_TEST(test_reliable_no_g_i_zero),
-		SC_TEST(test_accepted_state),
-		SC_TEST(test_transport_error_on_reply),
-		SC_TEST(test_transport_error_on_timer_g),
-		SC_TEST(test_layer_close_with_live),
-		SC_TEST(test_bad_input),
-		SC_TEST(test_alloc_failures),
+	    SC_TEST(test_nonivite_retransmission),
+	    SC_TEST(test_nonivite_provisional_resent),
+	    SC_TEST(test_timer_j),
+	    SC_TEST(test_timer_j_reliable),
+	    SC_TEST(test_auto_trying),
+	    SC_TEST(test_via_params_hook),
+	    SC_TEST(test_no_trying_when_answered),
+	    SC_TEST(test_timer_g_until_ack_then_i),
+	    SC_TEST(test_timer_h),
+	    SC_TEST(test_reliable_no_g_i_zero),
+	    SC_TEST(test_accepted_state),
+	    SC_TEST(test_transport_error_on_reply),
+	    SC_TEST(test_transport_error_on_timer_g),
+	    SC_TEST(test_layer_close_with_live),
+	    SC_TEST(test_bad_input),
+	    SC_TEST(test_alloc_failures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,27 +6,27 @@
 #include "tsx_testutil.h"
 
 static const char INVITE[] =
-	"INVITE sip:bob@127.0.0.1:5060 SIP/2.0\r\n"
-	"Via: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK-c1;rport\r\n"
-	"Max-Forwards: 70\r\n"
-	"Route: <sip:p1.example;lr>\r\n"
-	"Route: <sip:p2.example;lr>\r\n"
-	"From: \"Alice\" <sip:alice@127.0.0.1>;tag=a1\r\n"
-	"To: <sip:bob@127.0.0.1>\r\n"
-	"Call-ID: c1@127.0.0.1\r\n"
-	"CSeq: 7 INVITE\r\n"
-	"Contact: <sip:alice@127.0.0.1:5080>\r\n"
-	"Content-Length: 0\r\n\r\n";
+    "INVITE sip:bob@127.0.0.1:5060 SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK-c1;rport\r\n"
+    "Max-Forwards: 70\r\n"
+    "Route: <sip:p1.example;lr>\r\n"
+    "Route: <sip:p2.example;lr>\r\n"
+    "From: \"Alice\" <sip:alice@127.0.0.1>;tag=a1\r\n"
+    "To: <sip:bob@127.0.0.1>\r\n"
+    "Call-ID: c1@127.0.0.1\r\n"
+    "CSeq: 7 INVITE\r\n"
+    "Contact: <sip:alice@127.0.0.1:5080>\r\n"
+    "Content-Length: 0\r\n\r\n";
 
 static const char OPTIONS[] =
-	"OPTIONS sip:bob@127.0.0.1 SIP/2.0\r\n"
-	"Via: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK-o1\r\n"
-	"Max-Forwards: 70\r\n"
-	"From: <sip:alice@127.0.0.1>;tag=a1\r\n"
-	"To: <sip:bob@127.0.0.1>\r\n"
-	"Call-ID: o1@127.0.0.1\r\n"
-	"CSeq: 1 OPTIONS\r\n"
-	"Content-Length: 0\r\n\r\n";
+    "OPTIONS sip:bob@127.0.0.1 SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK-o1\r\n"
+    "Max-Forwards: 70\r\n"
+    "From: <sip:alice@127.0.0.1>;tag=a1\r\n"
+    "To: <sip:bob@127.0.0.1>\r\n"
+    "Call-ID: o1@127.0.0.1\r\n"
+    "CSeq: 1 OPTIONS\r\n"
+    "Content-Length: 0\r\n\r\n";
 
 #define RESP(code, branch, method)                                             \
 	"SIP/2.0 " code "\r\n"                                                 \
@@ -48,7 +48,7 @@ struct seen {
 };
 
 static inline void resp_h(int err, uint16_t scode, const struct sip_msg *msg,
-		   void *arg)
+			  void *arg)
 {
 	struct seen *s = arg;
 
@@ -64,8 +64,8 @@ static inline void resp_h(int err, uint16_t scode, const struct sip_msg *msg,
 		sip_tsx_layer_close(s->close->layer);
 }
 
-static inline struct sip_ctx *send_req(struct tt *t, const char *text, bool reliable,
-				struct seen *s)
+static inline struct sip_ctx *send_req(struct tt *t, const char *text,
+				       bool reliable, struct seen *s)
 {
 	struct sip_ctx *ctx = NULL;
 

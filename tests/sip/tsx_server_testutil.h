@@ -40,14 +40,15 @@ static const char R180[] = "SIP/2.0 180 Ringing\r\n\r\n";
 static const char R200[] = "SIP/2.0 200 OK\r\n\r\n";
 static const char R486[] = "SIP/2.0 486 Busy Here\r\n\r\n";
 
-static inline int stx_reply(struct sip_stx *stx, uint16_t scode, const char *text)
+static inline int stx_reply(struct sip_stx *stx, uint16_t scode,
+			    const char *text)
 {
 	return sip_stx_reply(stx, scode, (const uint8_t *)text, strlen(text));
 }
 
 /* Feeds text as a request over t->dest; returns what the layer did. */
-static inline enum sip_tsx_recv feed(struct tt *t, const char *text, bool reliable,
-			      struct sip_tsx_in *in)
+static inline enum sip_tsx_recv feed(struct tt *t, const char *text,
+				     bool reliable, struct sip_tsx_in *in)
 {
 	assert_int_equal(sip_tsx_recv_request(t->layer, tt_parse(t, text),
 					      t->dest, reliable, in),
@@ -56,7 +57,8 @@ static inline enum sip_tsx_recv feed(struct tt *t, const char *text, bool reliab
 }
 
 /* A new server transaction for text; the reference is the caller's. */
-static inline struct sip_stx *new_stx(struct tt *t, const char *text, bool reliable)
+static inline struct sip_stx *new_stx(struct tt *t, const char *text,
+				      bool reliable)
 {
 	struct sip_tsx_in in;
 

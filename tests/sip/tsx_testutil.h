@@ -29,7 +29,7 @@ struct tt {
 	void *dest;
 	struct tt_sent sent[TT_SENT_MAX];
 	size_t nsent;
-	int send_err; /* returned by the transport when set */
+	int send_err;       /* returned by the transport when set */
 	struct sip_msg msg; /* scratch for tt_parse() */
 };
 
@@ -102,8 +102,8 @@ static inline const struct sip_msg *tt_parse(struct tt *t, const char *text)
 }
 
 /* The value of the first header name in text (a copy in buf), or NULL. */
-static inline const char *tt_hdr(const char *text, const char *name,
-				 char *buf, size_t size)
+static inline const char *tt_hdr(const char *text, const char *name, char *buf,
+				 size_t size)
 {
 	struct sip_msg *m = calloc(1, sizeof(*m));
 	const struct sip_hdr *h;
