@@ -22,6 +22,7 @@ struct sip_flow;
 #define SIP_REG_PARAMS_MAX 512    /* bytes of a contact's header params */
 #define SIP_REG_CALLID_MAX 256    /* bytes of a Call-ID kept */
 #define SIP_REG_HASH_BUCKETS 4096 /* AOR and flow tables */
+#define SIP_REG_RETRY_AFTER 60    /* s, in a 503 when the registrar is full */
 
 /* Zero fields take the defaults above. expires_min <= expires_default
  * <= expires_max; contacts_max <= SIP_REG_CONTACTS_LIMIT. */
@@ -65,7 +66,7 @@ enum sip_reg_event {
 /* Told about every change (e.g. to keep a device's "online since" in the
  * store). Must not call into the registrar. */
 typedef void(sip_reg_event_h)(enum sip_reg_event ev,
-                              const struct sip_reg_contact *c, void *arg);
+			      const struct sip_reg_contact *c, void *arg);
 
 struct sip_registrar;
 
@@ -76,11 +77,11 @@ struct sip_registrar;
  * Returns 0, EINVAL (bad conf) or ENOMEM.
  */
 int sip_registrar_alloc(struct sip_registrar **regp, struct tmrl *tl,
-                        const struct sip_reg_conf *conf);
+			const struct sip_reg_conf *conf);
 
 /* Sets the change handler (NULL to clear). */
 void sip_registrar_set_eventh(struct sip_registrar *reg, sip_reg_event_h *eh,
-                              void *arg);
+			      void *arg);
 
 /* What to answer a REGISTER with. */
 struct sip_reg_reply {
@@ -109,15 +110,15 @@ struct sip_reg_reply {
  * Returns 0 (rep is meaningful), EINVAL or ENOMEM (nothing changed).
  */
 int sip_registrar_register(struct sip_registrar *reg, const char *aor,
-                           const struct sip_msg *req, struct sip_flow *flow,
-                           struct mbuf *hdrs, struct sip_reg_reply *rep);
+			   const struct sip_msg *req, struct sip_flow *flow,
+			   struct mbuf *hdrs, struct sip_reg_reply *rep);
 
 /*
  * Calls h for every live binding of aor (a binding whose flow has closed
  * is dropped first). Returns 0, ENOENT (no binding) or EINVAL.
  */
 int sip_registrar_lookup(struct sip_registrar *reg, const char *aor,
-                         sip_reg_contact_h *h, void *arg);
+			 sip_reg_contact_h *h, void *arg);
 
 /* Removes every binding of aor (device revoked or removed). Returns 0 or
  * ENOENT (none). Events are SIP_REG_REMOVED. */
@@ -126,7 +127,7 @@ int sip_registrar_remove(struct sip_registrar *reg, const char *aor);
 /* Removes at once every binding registered over flow (the transport says
  * it closed). Call it from the transport's connection handler. */
 void sip_registrar_flow_closed(struct sip_registrar *reg,
-                               const struct sip_flow *flow);
+			       const struct sip_flow *flow);
 
 /* Live bindings of aor, or of the whole registrar when aor is NULL. */
 size_t sip_registrar_count(const struct sip_registrar *reg, const char *aor);

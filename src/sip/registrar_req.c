@@ -126,7 +126,7 @@ static bool same_key(const struct req_contact *x, const struct req_contact *y)
 }
 
 static struct reg_binding *find_match(const struct reg_aor *a,
-                                      const struct req_contact *rc)
+				      const struct req_contact *rc)
 {
 	struct le *le;
 
@@ -160,7 +160,7 @@ static size_t via_count(const struct sip_msg *m)
 /* Parses one Contact value into rc. Returns 0 or sets the reply (400, 423,
  * 439) and returns EBADMSG. */
 static int parse_contact(struct req_ctx *ctx, const struct pl *val,
-                         const uint32_t *hdr_expires, struct req_contact *rc)
+			 const uint32_t *hdr_expires, struct req_contact *rc)
 {
 	const struct sip_reg_conf *conf = &ctx->reg->conf;
 	struct sip_addr addr;
@@ -192,7 +192,7 @@ static int parse_contact(struct req_ctx *ctx, const struct pl *val,
 			/* Only the first hop may accept a flow (no Path). */
 			if (via_count(ctx->req) > 1) {
 				set_reply(ctx, 439,
-				          "First Hop Lacks Outbound Support");
+					  "First Hop Lacks Outbound Support");
 				return EBADMSG;
 			}
 			ctx->outbound = true;
@@ -236,9 +236,9 @@ static int parse_contacts(struct req_ctx *ctx)
 			return EBADMSG;
 		}
 		err = parse_contact(ctx, &h->val,
-		                    sip_msg_hdr(m, SIP_HDR_EXPIRES) ? &hexp
-		                                                    : NULL,
-		                    &ctx->cv[ctx->cc]);
+				    sip_msg_hdr(m, SIP_HDR_EXPIRES) ? &hexp
+								    : NULL,
+				    &ctx->cv[ctx->cc]);
 		if (err)
 			return err;
 		ctx->cc++;
@@ -333,8 +333,8 @@ static int prepare_one(struct req_ctx *ctx, struct req_contact *rc)
 	/* Filtered params are never longer than as written (each ';' kept
 	 * replaces one consumed); +1 for a list written without one. */
 	err = reg_binding_alloc(&rc->nb, ctx->reg, ctx->flow, rc->expires,
-	                        rc->uri.l + 1 + rc->params.l + 2 +
-	                            rc->instance.l + 1 + callid->l + 1);
+				rc->uri.l + 1 + rc->params.l + 2 +
+				    rc->instance.l + 1 + callid->l + 1);
 	if (err)
 		return err;
 	b = rc->nb;
@@ -386,7 +386,7 @@ static void commit(struct req_ctx *ctx)
 		if (rc->match)
 			reg_binding_remove(rc->match, false);
 		reg_binding_link(rc->nb, ctx->aor,
-		                 rc->match ? SIP_REG_REFRESHED : SIP_REG_ADDED);
+				 rc->match ? SIP_REG_REFRESHED : SIP_REG_ADDED);
 		rc->nb = NULL;
 	}
 }
@@ -405,7 +405,7 @@ static int reply_headers(struct req_ctx *ctx, struct mbuf *hdrs)
 
 			err =
 			    mbuf_printf(hdrs, "Contact: <%s>%s;expires=%u\r\n",
-			                b->uri, b->params, reg_binding_left(b));
+					b->uri, b->params, reg_binding_left(b));
 			if (err)
 				return err;
 		}
@@ -419,7 +419,8 @@ static int reply_headers(struct req_ctx *ctx, struct mbuf *hdrs)
 		    mbuf_printf(hdrs, "Min-Expires: %u\r\n", ctx->min_expires);
 		break;
 	case 503:
-		err = mbuf_write_str(hdrs, "Retry-After: 60\r\n");
+		err = mbuf_printf(hdrs, "Retry-After: %u\r\n",
+				  SIP_REG_RETRY_AFTER);
 		break;
 	default:
 		break;
@@ -428,8 +429,8 @@ static int reply_headers(struct req_ctx *ctx, struct mbuf *hdrs)
 }
 
 int sip_registrar_register(struct sip_registrar *reg, const char *aor,
-                           const struct sip_msg *req, struct sip_flow *flow,
-                           struct mbuf *hdrs, struct sip_reg_reply *rep)
+			   const struct sip_msg *req, struct sip_flow *flow,
+			   struct mbuf *hdrs, struct sip_reg_reply *rep)
 {
 	struct req_ctx c, *ctx = &c;
 	size_t alen;
