@@ -194,4 +194,15 @@ int rand_bytes(void *p, size_t n);
 uint32_t rand_u32(void);
 void rand_token(char *buf, size_t size); /* size-1 chars of [a-zA-Z0-9] */
 
+/* A caller-owned pool of OS randomness for frequent small draws (tags):
+ * one getrandom() per RAND_POOL_SIZE bytes instead of one per draw. */
+#define RAND_POOL_SIZE 256
+struct rand_pool {
+	uint8_t buf[RAND_POOL_SIZE];
+	size_t used;
+};
+
+void rand_pool_init(struct rand_pool *rp);
+void rand_pool_token(struct rand_pool *rp, char *buf, size_t size);
+
 #endif

@@ -33,30 +33,46 @@ uint32_t rand_u32(void)
 	return v;
 }
 
+void rand_pool_init(struct rand_pool *rp)
+{
+	rp->used = sizeof(rp->buf); /* empty: the first draw fills it */
+}
+
 /*
- * One getrandom() call per token, not per character: the gateway draws a
- * To tag for every response. Bytes of 248 and above are rejected so that
- * each of the 62 characters is equally likely; the rare refill draws again.
+ * Tokens from a pool of OS randomness, refilled with one getrandom() call
+ * per RAND_POOL_SIZE bytes: the gateway draws a To tag for every response,
+ * and a system call per tag was 10% of its CPU. Bytes of 248 and above are
+ * rejected so that each of the 62 characters is equally likely.
  */
-void rand_token(char *buf, size_t size)
+void rand_pool_token(struct rand_pool *rp, char *buf, size_t size)
 {
 	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz"
 				       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	uint8_t pool[64];
-	size_t i = 0, used = sizeof(pool);
+	size_t i = 0;
 
 	if (!size)
 		return;
 	while (i + 1 < size) {
-		if (used == sizeof(pool)) {
-			if (rand_bytes(pool, sizeof(pool)))
+		uint8_t b;
+
+		if (rp->used == sizeof(rp->buf)) {
+			if (rand_bytes(rp->buf, sizeof(rp->buf)))
 				abort();
-			used = 0;
+			rp->used = 0;
 		}
-		if (pool[used] < 248)
-			buf[i++] = alphabet[pool[used] % 62];
-		used++;
+		b = rp->buf[rp->used];
+		rp->buf[rp->used++] = 0; /* a byte is used once, then wiped */
+		if (b < 248)
+			buf[i++] = alphabet[b % 62];
 	}
 	buf[i] = '\0';
-	mem_secure_zero(pool, sizeof(pool));
+}
+
+void rand_token(char *buf, size_t size)
+{
+	struct rand_pool rp;
+
+	rand_pool_init(&rp);
+	rand_pool_token(&rp, buf, size);
+	mem_secure_zero(&rp, sizeof(rp));
 }

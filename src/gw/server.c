@@ -138,6 +138,7 @@ int gw_server_alloc(struct gw_server **srvp, const struct gw_config *cfg)
 	if (!srv)
 		return ENOMEM;
 	srv->cfg = cfg;
+	rand_pool_init(&srv->tags);
 	err = uv_loop_init(&srv->loop);
 	if (err) {
 		err = net_uv_err(err);

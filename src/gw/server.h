@@ -40,6 +40,7 @@ struct gw_server {
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
 	struct mbuf *txbuf; /* response encoding scratch, reused */
+	struct rand_pool tags; /* randomness for To tags */
 	struct gw_stats stats;
 };
 

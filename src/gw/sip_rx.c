@@ -83,7 +83,7 @@ static void reply(struct gw_server *srv, struct sip_flow *flow,
 	if (sip_flow_via_params(flow, req, via, sizeof(via)))
 		via[0] = '\0';
 	pl_set_str(&vp, via);
-	rand_token(tag, sizeof(tag));
+	rand_pool_token(&srv->tags, tag, sizeof(tag));
 	pl_set_str(&tagpl, tag);
 	n = snprintf(hdrs, sizeof(hdrs), "Server: %s\r\n%s", GW_SERVER_NAME,
 		     extra ? extra : "");

@@ -44,6 +44,7 @@ struct http_server {
 	struct lws_protocols protocols[3];
 	bool closing;
 	bool half_destroyed; /* lws_create_context failed half-way */
+	uint8_t *txbuf;	     /* LWS_PRE + HTTP_WS_MSG_MAX: direct writes */
 };
 
 /* Per-address WebSocket connection count (max_conn_per_ip). */

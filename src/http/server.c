@@ -41,6 +41,7 @@ static void server_destroy(void *data)
 		http_server_close(srv);
 	list_flush(&srv->routes);
 	mem_deref(srv->ips);
+	mem_deref(srv->txbuf);
 	for (size_t i = 0; i < srv->origins_n; i++)
 		mem_deref(srv->origins[i]);
 	mem_deref(srv->origins);
@@ -209,7 +210,8 @@ int http_server_alloc(struct http_server **srvp, uv_loop_t *loop,
 	srv->loop = loop;
 	srv->h = *h;
 	srv->arg = arg;
-	err = conf_copy(srv, conf);
+	srv->txbuf = mem_alloc(LWS_PRE + HTTP_WS_MSG_MAX, NULL);
+	err = srv->txbuf ? conf_copy(srv, conf) : ENOMEM;
 	err = err ? err : hash_alloc(&srv->ips, HTTP_IP_BUCKETS);
 	err = err ? err : http_route_add(srv, "GET", "/healthz", healthz, NULL);
 	if (err)

@@ -24,6 +24,7 @@ struct ws_conn {
 	struct mbuf *rx;
 	bool rx_active;
 	bool rx_binary;
+	bool in_recvh; /* inside this connection's recvh: may write at once */
 	bool closing;
 	uint16_t close_code;
 	uint8_t close_reason[HTTP_WS_REASON_MAX];
@@ -78,10 +79,34 @@ static void close_soon(struct ws_conn *c)
 	lws_set_timer_usecs(c->wsi, 1);
 }
 
+/*
+ * The answer to a message usually comes while its recvh runs. Then, with
+ * nothing queued and nothing left over from an earlier partial write, it is
+ * written at once: lws buffers whatever the socket does not take and asks
+ * for WRITEABLE itself. This saves the two epoll_ctl() calls and the extra
+ * loop turn of the WRITEABLE round trip, per message. Returns 1 when
+ * written, 0 when the caller must queue, -1 when the connection failed.
+ */
+static int send_now(struct ws_conn *c, const uint8_t *data, size_t len,
+		    bool binary)
+{
+	uint8_t *buf = c->srv->txbuf;
+
+	if (!c->in_recvh || !buf || c->txq.head || !len ||
+	    lws_partial_buffered(c->wsi))
+		return 0;
+	memcpy(buf + LWS_PRE, data, len);
+	if (lws_write(c->wsi, buf + LWS_PRE, len,
+		      binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT) < 0)
+		return -1;
+	return 1;
+}
+
 int ws_conn_send(struct ws_conn *c, const uint8_t *data, size_t len,
                  bool binary)
 {
 	struct ws_txm *m;
+	int n;
 
 	if (!c || (len && !data))
 		return EINVAL;
@@ -89,6 +114,13 @@ int ws_conn_send(struct ws_conn *c, const uint8_t *data, size_t len,
 		return ENOTCONN;
 	if (len > HTTP_WS_MSG_MAX || c->txq_bytes + len > HTTP_WS_TXQ_MAX)
 		return EOVERFLOW;
+	n = send_now(c, data, len, binary);
+	if (n > 0)
+		return 0;
+	if (n < 0) {
+		close_soon(c);
+		return EIO;
+	}
 	m = mem_alloc(sizeof(*m) + LWS_PRE + len, NULL);
 	if (!m)
 		return ENOMEM;
@@ -209,8 +241,10 @@ static int conn_rx(struct ws_conn *c, struct lws *wsi, const void *in,
 	idle_touch(c);
 	if (c->srv->h.recvh) {
 		mem_ref(c);
+		c->in_recvh = true;
 		c->srv->h.recvh(c, c->rx->buf, c->rx->end, c->rx_binary,
 		                c->srv->arg);
+		c->in_recvh = false;
 		mem_deref(c);
 	}
 	/* one big message must not pin 64 KiB for the connection's life */

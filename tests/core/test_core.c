@@ -188,13 +188,44 @@ static void test_rand_token(void **state)
 	assert_string_not_equal(a, b);
 }
 
+static void test_rand_pool(void **state)
+{
+	struct rand_pool rp;
+	char seen[64][16];
+	size_t i, j, counts[62] = {0};
+
+	(void)state;
+	rand_pool_init(&rp);
+	for (i = 0; i < SC_ARRAY_SIZE(seen); i++) {
+		rand_pool_token(&rp, seen[i], sizeof(seen[i]));
+		assert_int_equal(strlen(seen[i]), 15);
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(seen[i], seen[j]);
+	}
+	/* over many refills every character of the alphabet shows up */
+	for (i = 0; i < 2000; i++) {
+		char t[16];
+
+		rand_pool_token(&rp, t, sizeof(t));
+		for (j = 0; j < 15; j++) {
+			char c = t[j];
+
+			counts[c >= 'a' && c <= 'z'   ? c - 'a'
+			       : c >= 'A' && c <= 'Z' ? 26 + c - 'A'
+						      : 52 + c - '0']++;
+		}
+	}
+	for (i = 0; i < 62; i++)
+		assert_true(counts[i] > 200); /* expected about 484 */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		SC_TEST(test_mem_refcount), SC_TEST(test_mem_fail_after),
 		SC_TEST(test_mem_realloc),  SC_TEST(test_pl),
 		SC_TEST(test_mbuf),	    SC_TEST(test_list_hash),
-		SC_TEST(test_tmr_order),    SC_TEST(test_rand_token),
+		SC_TEST(test_tmr_order),    SC_TEST(test_rand_token),	    SC_TEST(test_rand_pool),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
