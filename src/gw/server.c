@@ -90,6 +90,10 @@ static int store_start(struct gw_server *srv)
 		return err;
 	}
 	store_actor_set(srv->store, "server");
+	/* `sipcloak key rotate` may run while we do: reload on demand */
+	err = store_keyfile_set(srv->store, cfg->store.master_key);
+	if (err)
+		return err;
 	rc.domain = cfg->sip.domain;
 	rc.credh = cred_lookup;
 	rc.arg = srv;
