@@ -7,12 +7,10 @@
 #include <time.h>
 
 #include "gw/ban.h"
-#include "gw/cli_store.h"
-#include "gw/provision.h"
+#include "gw/provision_int.h"
 #include "gw/reg.h"
 
 #define PROV_MOD "provision"
-#define PROV_URL_MAX 512
 
 /* Every answer of this module; the page's policy (no inline script, only
  * our own origin) is the one the issue asks for. Cache-Control: no-store
@@ -72,113 +70,6 @@ static void sweep_h(void *arg)
 	(void)tmr_start(&p->sweep, p->tl, GW_PROVISION_SWEEP_MS, sweep_h, p);
 }
 
-/*
- * Whether t is a token as store_link_create makes them: STORE_TOKEN_LEN
- * characters of [A-Za-z0-9]. The same work whatever the input (no early
- * exit), so a malformed token answers in the time of a well-formed one up
- * to the store query. Copies it NUL-terminated into tok (wiped by caller).
- */
-static bool token_check(const struct pl *t, char tok[STORE_TOKEN_LEN + 1])
-{
-	unsigned bad = t->l != STORE_TOKEN_LEN;
-	size_t i;
-
-	for (i = 0; i < STORE_TOKEN_LEN; i++) {
-		unsigned char c = i < t->l ? (unsigned char)t->p[i] : 0;
-		unsigned ok = ((unsigned)(c - '0') < 10) |
-			      ((unsigned)(c - 'A') < 26) |
-			      ((unsigned)(c - 'a') < 26);
-
-		bad |= !ok;
-		tok[i] = (char)c;
-	}
-	tok[STORE_TOKEN_LEN] = '\0';
-	return !bad;
-}
-
-/* Appends s as a JSON string (RFC 8259 §7) to buf at *np.
- * Returns 0 or EOVERFLOW. */
-static int json_str(char *buf, size_t size, size_t *np, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t n = *np;
-
-	if (n >= size)
-		return EOVERFLOW;
-	buf[n++] = '"';
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (n + 6 >= size)
-			return EOVERFLOW;
-		if (c == '"' || c == '\\') {
-			buf[n++] = '\\';
-			buf[n++] = (char)c;
-		} else if (c < 0x20 || c == 0x7f) {
-			memcpy(buf + n, "\\u00", 4);
-			buf[n + 4] = hex[c >> 4];
-			buf[n + 5] = hex[c & 15];
-			n += 6;
-		} else {
-			buf[n++] = (char)c;
-		}
-	}
-	if (n + 1 >= size)
-		return EOVERFLOW;
-	buf[n++] = '"';
-	buf[n] = '\0';
-	*np = n;
-	return 0;
-}
-
-/* Appends a literal. Returns 0 or EOVERFLOW. */
-static int json_raw(char *buf, size_t size, size_t *np, const char *s)
-{
-	size_t l = strlen(s);
-
-	if (*np + l + 1 > size)
-		return EOVERFLOW;
-	memcpy(buf + *np, s, l + 1);
-	*np += l;
-	return 0;
-}
-
-/*
- * The device configuration as JSON into buf (the caller wipes it).
- * ice_servers stays an empty array until the gateway runs TURN.
- * Returns 0 or EOVERFLOW.
- */
-static int config_json(const struct gw_provision *p,
-		       const struct store_link_info *info, char *buf,
-		       size_t size, size_t *lenp)
-{
-	const char *domain = p->cfg->sip.domain ? p->cfg->sip.domain : "";
-	char ws[PROV_URL_MAX], uri[PROV_URL_MAX];
-	size_t n = 0;
-	int err = 0;
-
-	gw_cli_ws_url(p->cfg, ws, sizeof(ws));
-	if (snprintf(uri, sizeof(uri), "sip:%s@%s", info->sip_username,
-		     domain) >= (int)sizeof(uri))
-		return EOVERFLOW;
-	err |= json_raw(buf, size, &n, "{\"ws_url\":");
-	err |= json_str(buf, size, &n, ws);
-	err |= json_raw(buf, size, &n, ",\"sip_uri\":");
-	err |= json_str(buf, size, &n, uri);
-	err |= json_raw(buf, size, &n, ",\"sip_username\":");
-	err |= json_str(buf, size, &n, info->sip_username);
-	err |= json_raw(buf, size, &n, ",\"password\":");
-	err |= json_str(buf, size, &n, info->password);
-	err |= json_raw(buf, size, &n, ",\"realm\":");
-	err |= json_str(buf, size, &n, domain);
-	err |= json_raw(buf, size, &n, ",\"display_name\":");
-	err |= json_str(buf, size, &n,
-			info->display[0] ? info->display : info->user);
-	err |= json_raw(buf, size, &n, ",\"ice_servers\":[]}");
-	*lenp = n;
-	return err ? EOVERFLOW : 0;
-}
-
 static void reply(struct http_req *req, uint16_t status, const char *ctype,
 		  const char *hdrs, const char *body, size_t len, int flags)
 {
@@ -235,7 +126,7 @@ static void on_get(struct http_req *req, const struct http_msg *msg, void *arg)
 	}
 	/* The page never looks the token up: only POST touches the store,
 	 * so previews and scanners that fetch the link cannot use it. */
-	ok = token_check(&rest, tok);
+	ok = gw_provision_token_check(&rest, tok);
 	mem_secure_zero(tok, sizeof(tok));
 	if (!ok) {
 		reply(req, 404, "text/plain; charset=utf-8", PROV_HDRS,
@@ -270,7 +161,7 @@ static void redeem_ok(struct gw_provision *p, struct http_req *req,
 	size_t len = 0;
 	int err;
 
-	err = config_json(p, info, body, sizeof(body), &len);
+	err = gw_provision_config_json(p->cfg, info, body, sizeof(body), &len);
 	if (err) {
 		log_error(PROV_MOD, "device %lld: configuration too long",
 			  (long long)info->device);
@@ -318,7 +209,7 @@ static void on_post(struct http_req *req, const struct http_msg *msg, void *arg)
 		reply_error(req, 429, "rate_limited", (remain + 999) / 1000);
 		return;
 	}
-	if (!token_check(&rest, tok))
+	if (!gw_provision_token_check(&rest, tok))
 		err = ENOENT; /* no store query for what cannot exist */
 	else
 		err = store_link_redeem(p->s, tok, p->nowh(p->now_arg), &info);
