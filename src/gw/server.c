@@ -176,6 +176,13 @@ static int https_start(struct gw_server *srv)
 			  conf.listen_host, conf.listen_port, strerror(err));
 		return err;
 	}
+	err = gw_provision_alloc(&srv->prov, srv->http, srv->store, cfg,
+				 srv->tl);
+	if (err) {
+		log_error("gw", "cannot serve provisioning links: %s",
+			  strerror(err));
+		return err;
+	}
 	log_info("gw", "HTTPS and SIP over WSS on https://%s:%u%s",
 		 conf.listen_host, conf.listen_port, HTTP_WS_PATH);
 	return 0;
@@ -264,6 +271,10 @@ void gw_server_close(struct gw_server *srv)
 {
 	if (!srv->loop_ready)
 		return;
+	if (srv->prov) {
+		gw_provision_close(srv->prov);
+		srv->prov = mem_deref(srv->prov);
+	}
 	if (srv->http) {
 		http_server_close(srv->http);
 		srv->http = mem_deref(srv->http);

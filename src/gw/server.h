@@ -5,6 +5,7 @@
 #include <uv.h>
 
 #include "gw/gw.h"
+#include "gw/provision.h"
 #include "gw/reg.h"
 #include "http/http.h"
 #include "net/net.h"
@@ -42,6 +43,7 @@ struct gw_server {
 	struct store_keyring *kr; /* referenced */
 	struct store *store;
 	struct gw_reg *reg;	  /* digest auth, bans and the registrar */
+	struct gw_provision *prov; /* one-time links at /p/ */
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
 	struct mbuf *txbuf; /* response encoding scratch, reused */
