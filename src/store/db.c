@@ -58,6 +58,25 @@ int store_prep(struct store *s, sqlite3_stmt **stp, const char *sql)
 	return err;
 }
 
+int store_prep_cached(struct store *s, sqlite3_stmt **stp, enum store_stmt id,
+		      const char *sql)
+{
+	int err = 0;
+
+	if (!s->cached[id])
+		err = store_prep(s, &s->cached[id], sql);
+	*stp = err ? NULL : s->cached[id];
+	return err;
+}
+
+void store_done(sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
 int store_exec(struct store *s, const char *sql)
 {
 	return store_sqlerr(s, sqlite3_exec(s->db, sql, NULL, NULL, NULL));
@@ -251,6 +270,8 @@ static void store_destructor(void *arg)
 {
 	struct store *s = arg;
 
+	for (size_t i = 0; i < STORE_STMT_CACHED; i++)
+		sqlite3_finalize(s->cached[i]);
 	if (s->db)
 		sqlite3_close_v2(s->db);
 	mem_deref(s->kr);

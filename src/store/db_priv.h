@@ -11,6 +11,14 @@
 #define STORE_AD_MAX 64        /* "devices:<id>:ha1_sha256" */
 #define STORE_SEALED_MAX (STORE_SECRET_MAX + STORE_SEAL_OVERHEAD)
 
+/* Statements prepared once for the life of the connection: the lookups
+ * every authenticated SIP request makes (store_prep_cached). */
+enum store_stmt {
+	STORE_STMT_HA1_MD5 = 0,
+	STORE_STMT_HA1_SHA256,
+	STORE_STMT_CACHED
+};
+
 struct store {
 	sqlite3 *db;
 	struct store_keyring *kr;
@@ -19,12 +27,18 @@ struct store {
 	char actor[STORE_ACTOR_MAX + 1];
 	int version;
 	char *keyfile; /* reloaded when a value needs a key kr lacks */
+	sqlite3_stmt *cached[STORE_STMT_CACHED]; /* hot queries, prepared once */
 };
 
 int64_t store_now(const struct store *s);
 
 /* Prepares sql; logs and returns EIO on failure. */
 int store_prep(struct store *s, sqlite3_stmt **stp, const char *sql);
+/* As store_prep for a hot query: prepared on first use and kept; the
+ * caller ends with store_done(), not sqlite3_finalize(). */
+int store_prep_cached(struct store *s, sqlite3_stmt **stp, enum store_stmt id,
+		      const char *sql);
+void store_done(sqlite3_stmt *st);
 /* Runs sql without results; EIO, EBUSY or EEXIST (a constraint). */
 int store_exec(struct store *s, const char *sql);
 /* Maps a sqlite3 result code to our errno values (logs the unexpected). */

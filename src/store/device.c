@@ -365,12 +365,16 @@ int store_device_ha1(struct store *s, const char *sip_username,
 	default:
 		return EINVAL;
 	}
-	err = store_prep(s, &st,
-			 alg == SIP_DIGEST_MD5 || alg == SIP_DIGEST_MD5_SESS
-			     ? "SELECT id, revoked_at, ha1_md5 FROM devices "
-			       "WHERE sip_username = ? AND realm = ?"
-			     : "SELECT id, revoked_at, ha1_sha256 FROM devices "
-			       "WHERE sip_username = ? AND realm = ?");
+	/* every authenticated request comes here: prepared once */
+	err = alg == SIP_DIGEST_MD5 || alg == SIP_DIGEST_MD5_SESS
+		  ? store_prep_cached(s, &st, STORE_STMT_HA1_MD5,
+				      "SELECT id, revoked_at, ha1_md5 FROM "
+				      "devices WHERE sip_username = ? AND "
+				      "realm = ?")
+		  : store_prep_cached(s, &st, STORE_STMT_HA1_SHA256,
+				      "SELECT id, revoked_at, ha1_sha256 FROM "
+				      "devices WHERE sip_username = ? AND "
+				      "realm = ?");
 	if (err)
 		goto out;
 	sqlite3_bind_text(st, 1, sip_username, -1, SQLITE_STATIC);
@@ -389,7 +393,7 @@ int store_device_ha1(struct store *s, const char *sip_username,
 	if (!err && device_idp)
 		*device_idp = id;
 out:
-	sqlite3_finalize(st);
+	store_done(st);
 	return err;
 }
 
