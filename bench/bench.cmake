@@ -16,6 +16,9 @@ target_link_libraries(wsload PRIVATE wsload_engine)
 # Unit test of the codec (RFC 6455 vectors, every cut point), run by CTest
 # as bench_wsload.
 sc_test(NAME bench_wsload LIBS wsload_codec SOURCES test_wsload.c)
+# REGISTER mode: the REGISTER, the challenge picked from a 401 and the
+# Authorization checked by sc_sip's verifier (bench_wsload_reg).
+sc_test(NAME bench_wsload_reg LIBS wsload_codec SOURCES test_wsload_reg.c)
 # The engine against an in-test WebSocket server on 127.0.0.1.
 sc_test(NAME bench_wsload_engine LIBS wsload_engine
         SOURCES test_wsload_engine.c)
