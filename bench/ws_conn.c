@@ -241,6 +241,7 @@ static int conn_on_sip(struct wsload_conn *c, const uint8_t *p, size_t n)
 			                e->now - c->slots[i].sent);
 		} else {
 			e->stats.bad_status++;
+			e->stats.last_bad = status;
 		}
 	}
 	c->slots[i] = c->slots[--c->nslots];

@@ -358,7 +358,7 @@ static void report(const struct wsload_opts *o, const struct wsload_stats *s,
 	       "opened=%llu conn_errors=%llu drops=%llu timeouts=%llu "
 	       "bad_status=%llu lost=%llu unfinished=%llu pings=%llu "
 	       "ramp_ms=%llu client_cpu_pct=%.0f server_cpu_pct=%.0f "
-	       "challenges=%llu registered=%llu\n",
+	       "challenges=%llu registered=%llu last_bad_status=%u\n",
 	       o->conns, o->seconds, (unsigned long long)s->sent,
 	       (unsigned long long)s->ok, (unsigned long long)errors,
 	       secs > 0 ? (double)s->ok / secs : 0.0,
@@ -376,7 +376,7 @@ static void report(const struct wsload_opts *o, const struct wsload_stats *s,
 	                              ((double)run_us / 1e6)
 	                        : 0.0,
 	       (unsigned long long)s->challenges,
-	       (unsigned long long)s->registered);
+	       (unsigned long long)s->registered, (unsigned)s->last_bad);
 	fflush(stdout);
 }
 

@@ -256,6 +256,7 @@ struct wsload_stats {
 	uint64_t pings;       /* pings answered */
 	uint64_t challenges;  /* measured 401s answered (REGISTER mode) */
 	uint64_t registered;  /* devices with a 200 to a REGISTER, ever */
+	uint16_t last_bad;    /* status code of the last measured non-2xx */
 	struct wsload_hist lat;
 };
 
