@@ -2,6 +2,7 @@
  * one input is one WebSocket message, fed through transp_ws_input() into the
  * running gateway's handler (decode, checks, transactions, the answer) on a
  * flow that captures what would go back to the browser. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,18 +64,31 @@ static void flow_destroy(void *data)
  * transactions, which is all a message needs once it has arrived. */
 static void setup(void)
 {
-	static const char text[] = "[server]\npublic_address = 127.0.0.1\n"
-				   "[sip]\ndomain = sipcloak.test\n"
-				   "[log]\nlevel = error\n";
+	char dir[] = "/tmp/sc-fuzz-ws.XXXXXX", text[512], key[64];
 	struct gw_config_errors errs;
+	struct store_keyring *kr;
 
+	/* a real store in a temp dir: REGISTERs reach the credential lookup
+	 * (left behind in /tmp: the process ends without a teardown) */
+	if (!mkdtemp(dir))
+		abort();
+	snprintf(key, sizeof(key), "%s/key", dir);
+	if (store_keyfile_create(&kr, key))
+		abort();
+	snprintf(text, sizeof(text),
+		 "[server]\npublic_address = 127.0.0.1\n"
+		 "[sip]\ndomain = sipcloak.test\n"
+		 "[store]\npath = %s/db\nmaster_key = %s\n"
+		 "[log]\nlevel = error\n",
+		 dir, key);
 	gw_config_errors_init(&errs);
-	if (gw_config_parse(&cfg, "fuzz.ini", text, sizeof(text) - 1, &errs))
+	if (gw_config_parse(&cfg, "fuzz.ini", text, strlen(text), &errs))
 		abort();
 	gw_config_errors_flush(&errs);
 	log_level_set(LOG_ERROR);
-	if (gw_server_alloc(&srv, cfg))
+	if (gw_server_alloc(&srv, cfg, kr))
 		abort();
+	mem_deref(kr);
 	flow = mem_zalloc(sizeof(*flow), flow_destroy);
 	if (!flow)
 		abort();

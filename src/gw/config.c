@@ -393,6 +393,21 @@ static void check_public_address(struct loader *ld)
 	     "public_address", msg);
 }
 
+/* A registration interval range must not be empty. */
+static void check_expires(struct loader *ld)
+{
+	char msg[GW_CONFIG_MSG_MAX];
+	struct pl sec = PL("registrar");
+
+	if (ld->cfg->registrar.min_expires <= ld->cfg->registrar.max_expires)
+		return;
+	snprintf(msg, sizeof(msg), "%u is above max_expires (%u)",
+	         ld->cfg->registrar.min_expires,
+	         ld->cfg->registrar.max_expires);
+	fail(ld, key_line(ld, "registrar", "min_expires"), &sec, "min_expires",
+	     msg);
+}
+
 /* The TCP listeners cannot share a port on overlapping addresses. */
 static void check_listeners(struct loader *ld)
 {
@@ -471,6 +486,7 @@ static void check_file(struct loader *ld)
 		fail(ld, sip_line, &sec, "tls_key",
 		     "required when tls is set (or set [https] key)");
 	check_public_address(ld);
+	check_expires(ld);
 	check_listeners(ld);
 }
 

@@ -106,6 +106,17 @@ struct gw_config {
 		uint32_t min_secret_bits; /* operator-chosen secrets */
 	} store;
 	struct {
+		uint32_t max_failures;	 /* within failure_window: banned */
+		uint32_t failure_window; /* seconds */
+		uint32_t ban_time;	 /* seconds, doubling on each repeat */
+		uint32_t ban_time_max;	 /* seconds */
+		uint32_t nonce_lifetime; /* seconds */
+	} auth;
+	struct {
+		uint32_t min_expires; /* seconds; below: 423 */
+		uint32_t max_expires; /* seconds; above: clamped */
+	} registrar;
+	struct {
 		struct gw_port_range ports;
 		uint32_t workers; /* 0: the number of cores */
 	} media;

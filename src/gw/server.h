@@ -5,17 +5,19 @@
 #include <uv.h>
 
 #include "gw/gw.h"
+#include "gw/reg.h"
 #include "http/http.h"
 #include "net/net.h"
 #include "sip/msg.h"
 #include "sip/transp.h"
 #include "sip/tsx.h"
+#include "store/store.h"
 #include "tls/tls.h"
 
 /* What the gateway itself supports today; grows with each capability. */
-#define GW_ALLOW "OPTIONS, ACK, CANCEL"
+#define GW_ALLOW "REGISTER, OPTIONS, ACK, CANCEL"
 #define GW_ACCEPT "application/sdp"
-#define GW_SUPPORTED ""
+#define GW_SUPPORTED "outbound"
 #define GW_SERVER_NAME "sipcloak/" SC_VERSION
 #define GW_TAG_LEN 16 /* random To tags: 15 chars of [a-zA-Z0-9] */
 
@@ -37,14 +39,19 @@ struct gw_server {
 	struct sip_transp *tp;
 	struct sip_tsx_layer *tsx;
 	struct http_server *http;
+	struct store_keyring *kr; /* referenced */
+	struct store *store;
+	struct gw_reg *reg;	  /* digest auth, bans and the registrar */
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
 	struct mbuf *txbuf; /* response encoding scratch, reused */
+	struct mbuf *hdrbuf; /* extra header lines of a response, reused */
 	struct rand_pool tags; /* randomness for To tags */
 	struct gw_stats stats;
 };
 
-int gw_server_alloc(struct gw_server **srvp, const struct gw_config *cfg);
+int gw_server_alloc(struct gw_server **srvp, const struct gw_config *cfg,
+		    struct store_keyring *kr);
 void gw_server_run(struct gw_server *srv);
 void gw_server_close(struct gw_server *srv);
 

@@ -67,33 +67,28 @@ static bool uri_is_self(const struct gw_config *cfg, const struct sip_uri *u)
 }
 
 /*
- * Answers req: through its server transaction when there is one (so that
- * retransmissions are answered again), else statelessly. extra: header
- * lines or NULL.
+ * Sends the response to req whose extra header lines (NUL-terminated) are in
+ * srv->hdrbuf: through its server transaction when there is one (so that
+ * retransmissions are answered again), else statelessly.
  */
-static void reply(struct gw_server *srv, struct sip_flow *flow,
-		  struct sip_stx *stx, const struct sip_msg *req,
-		  uint16_t scode, const char *reason, const char *extra)
+static void send_reply(struct gw_server *srv, struct sip_flow *flow,
+		       struct sip_stx *stx, const struct sip_msg *req,
+		       uint16_t scode, const char *reason)
 {
-	char via[SIP_VIA_PARAMS_MAX], tag[GW_TAG_LEN], hdrs[GW_HDRS_MAX];
+	char via[SIP_VIA_PARAMS_MAX], tag[GW_TAG_LEN];
 	struct pl vp, tagpl;
 	struct mbuf *mb = srv->txbuf;
-	int err, n;
+	int err;
 
 	if (sip_flow_via_params(flow, req, via, sizeof(via)))
 		via[0] = '\0';
 	pl_set_str(&vp, via);
 	rand_pool_token(&srv->tags, tag, sizeof(tag));
 	pl_set_str(&tagpl, tag);
-	n = snprintf(hdrs, sizeof(hdrs), "Server: %s\r\n%s", GW_SERVER_NAME,
-		     extra ? extra : "");
-	if (n < 0 || (size_t)n >= sizeof(hdrs)) {
-		log_error("sip", "response headers too long for %u", scode);
-		return;
-	}
 	mbuf_reset(mb);
 	err = sip_reply_encode(mb, req, scode, reason, &tagpl,
-			       vp.l ? &vp : NULL, hdrs, NULL, NULL);
+			       vp.l ? &vp : NULL,
+			       (const char *)srv->hdrbuf->buf, NULL, NULL);
 	if (err) {
 		log_warn("sip", "cannot encode %u response: %s", scode,
 			 strerror(err));
@@ -105,6 +100,37 @@ static void reply(struct gw_server *srv, struct sip_flow *flow,
 		err = sip_flow_reply(flow, req, mb->buf, mb->end);
 	if (err)
 		log_debug("sip", "sending %u failed: %s", scode, strerror(err));
+}
+
+/* Starts srv->hdrbuf with the header lines every response carries. */
+static int hdrs_begin(struct gw_server *srv)
+{
+	mbuf_reset(srv->hdrbuf);
+	return mbuf_printf(srv->hdrbuf, "Server: %s\r\n", GW_SERVER_NAME);
+}
+
+/* Ends srv->hdrbuf: the encoder takes it as a C string. */
+static int hdrs_end(struct gw_server *srv)
+{
+	return mbuf_write_mem(srv->hdrbuf, "", 1);
+}
+
+/* Answers req with extra header lines (or NULL). */
+static void reply(struct gw_server *srv, struct sip_flow *flow,
+		  struct sip_stx *stx, const struct sip_msg *req,
+		  uint16_t scode, const char *reason, const char *extra)
+{
+	int err = hdrs_begin(srv);
+
+	if (!err && extra)
+		err = mbuf_write_str(srv->hdrbuf, extra);
+	if (!err)
+		err = hdrs_end(srv);
+	if (err) {
+		log_error("sip", "no memory for a %u response", scode);
+		return;
+	}
+	send_reply(srv, flow, stx, req, scode, reason);
 }
 
 static void log_request(const struct sip_flow *flow, const struct sip_msg *m,
@@ -140,15 +166,52 @@ static bool requires_extension(const struct sip_msg *msg, char *buf,
 	return n > 0;
 }
 
+/*
+ * RFC 3261 §10.3 with digest authentication and bans (src/gw/reg.c). The
+ * contact is bound to the flow the REGISTER came on: the path back to the
+ * device (RFC 5626, RFC 7118).
+ */
+static void handle_register(struct gw_server *srv, struct sip_flow *flow,
+			    struct sip_flow *rf, struct sip_stx *stx,
+			    const struct sip_msg *msg)
+{
+	struct sip_reg_reply rep = {500, "Server Internal Error"};
+	int err;
+
+	/* the timer list's clock moves only when a timer fires: bring it to
+	 * now, or nonces would be issued in the past */
+	tmrl_poll(srv->tl, net_now_ms(&srv->loop));
+	err = hdrs_begin(srv);
+	if (!err && gw_reg_handle(srv->reg, msg, flow, srv->hdrbuf, &rep)) {
+		rep.scode = 500;
+		rep.reason = "Server Internal Error";
+	}
+	if (!err)
+		err = hdrs_end(srv);
+	if (err) {
+		log_error("sip", "no memory for a REGISTER response");
+		return;
+	}
+	log_request(flow, msg, rep.scode, rep.reason);
+	send_reply(srv, rf, stx, msg, rep.scode, rep.reason);
+}
+
 /* A new request that passed the syntax and transaction checks. */
 static void handle_request(struct gw_server *srv, struct sip_flow *flow,
-			   struct sip_stx *stx, const struct sip_msg *msg)
+			   struct sip_flow *rf, struct sip_stx *stx,
+			   const struct sip_msg *msg)
 {
 	char hdrs[GW_HDRS_MAX], tags[GW_HDRS_MAX / 2];
 	uint16_t scode;
 	const char *reason;
 
 	srv->stats.requests++;
+	/* RFC 3261 §10.3 step 1: only for a Request-URI naming us */
+	if (!pl_strcmp(&msg->method, "REGISTER") &&
+	    uri_is_self(srv->cfg, &msg->ruri) && !pl_isset(&msg->ruri.user)) {
+		handle_register(srv, flow, rf, stx, msg);
+		return;
+	}
 	if (!method_known(&msg->method)) {
 		scode = 501, reason = "Not Implemented";
 		snprintf(hdrs, sizeof(hdrs), "Allow: %s\r\n", GW_ALLOW);
@@ -173,7 +236,7 @@ static void handle_request(struct gw_server *srv, struct sip_flow *flow,
 			 GW_ALLOW, GW_ACCEPT, GW_SUPPORTED);
 	}
 	log_request(flow, msg, scode, reason);
-	reply(srv, flow, stx, msg, scode, reason, hdrs);
+	reply(srv, rf, stx, msg, scode, reason, hdrs);
 }
 
 /* RFC 3261 §9.2: a CANCEL gets 200 and its INVITE 487, or 481 alone. */
@@ -247,7 +310,7 @@ void gw_sip_recv(struct sip_flow *flow, int err, struct sip_msg *msg,
 
 	switch (in.what) {
 	case SIP_TSX_NEW:
-		handle_request(srv, rf, in.stx, msg);
+		handle_request(srv, flow, rf, in.stx, msg);
 		break;
 	case SIP_TSX_CANCEL:
 		handle_cancel(srv, rf, msg, &in);

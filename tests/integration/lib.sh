@@ -53,9 +53,12 @@ make_cert() {
 		-keyout "$1/key.pem" -out "$1/cert.pem" 2>/dev/null
 }
 
-# start_gateway: writes $WORK/sipcloak.ini with fresh ports, starts the
-# gateway and waits until it answers. Sets HTTPS_PORT SIP_PORT TLS_PORT.
-start_gateway() {
+# write_config: writes $WORK/sipcloak.ini with fresh ports (EXTRA_HTTPS
+# lines go into [https], EXTRA_CONF sections at the end) and a master key.
+# Sets HTTPS_PORT SIP_PORT TLS_PORT.
+# start_gateway: write_config (unless done), starts the gateway and waits
+# until it answers.
+write_config() {
 	HTTPS_PORT=$(free_port)
 	SIP_PORT=$(free_port)
 	TLS_PORT=$(free_port)
@@ -78,7 +81,14 @@ path = $WORK/sipcloak.db
 master_key = $WORK/master.key
 [log]
 level = ${LOG_LEVEL:-info}
+${EXTRA_CONF:-}
 INI
+	"$SIPCLOAK" key init -c "$WORK/sipcloak.ini" >/dev/null ||
+		fail "sipcloak key init failed"
+}
+
+start_gateway() {
+	[ -f "$WORK/sipcloak.ini" ] || write_config
 	"$SIPCLOAK" serve -c "$WORK/sipcloak.ini" >"$WORK/gateway.log" 2>&1 &
 	GATEWAY_PID=$!
 	PIDS+=("$GATEWAY_PID")

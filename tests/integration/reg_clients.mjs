@@ -1,7 +1,8 @@
 // reg_clients.mjs PORT: JsSIP 3.13 and SIP.js 0.21 register over WSS
 // (RFC 7118) through the gateway's REGISTER handling: MD5-first digest,
 // 200 with their contact, wrong password 403, revoked 403, bans and their
-// lifting (the harness bans for 3 s).
+// lifting (the test's config bans for 3 s). The devices were created with
+// the CLI (reg_clients.sh) and come in REG_DEVICES.
 import WebSocketImpl from 'ws';
 import assert from 'node:assert/strict';
 import JsSIP from 'jssip';
@@ -10,16 +11,13 @@ import { UserAgent, Registerer, RegistererState } from 'sip.js';
 const port = process.argv[2];
 const url = `wss://127.0.0.1:${port}/ws`;
 const DOMAIN = 'sipcloak.test';
-const PW = {
-  dev1: 'Xq3v9TzL0pWcB7sN2mKe4RyH8uJd6fGa',
-  dev2: 'a7Fh2Kq9Lm3Np5Rs8Tv1Wx4Yz6Bc0De2',
-  dev3: 'Hb5Nc8Pd1Qf4Rg7Sh0Tj3Uk6Vl9Wm2Xn',
-};
+// { dev1: { user, password }, dev2, dev3, revoked }: from `device add --json`
+const DEV = JSON.parse(process.env.REG_DEVICES);
 let passed = 0;
 let failed = 0;
 
 // Both libraries open `new WebSocket(url, 'sip')`: give them ws, trusting
-// the harness's self-signed certificate.
+// the gateway's self-signed certificate.
 const sockets = [];
 class TestWebSocket extends WebSocketImpl {
   constructor(u, protocols) {
@@ -106,7 +104,7 @@ async function test(name, fn) {
 }
 
 await test('JsSIP registers (MD5 digest, reg-id, its contact in the 200)', async () => {
-  const r = await jssip('dev1', PW.dev1);
+  const r = await jssip(DEV.dev1.user, DEV.dev1.password);
   assert.equal(r.ok, true, `not registered: ${r.cause} ${r.status}`);
   const contacts = r.response.getHeaders('contact');
   assert.ok(contacts.length >= 1);
@@ -116,13 +114,13 @@ await test('JsSIP registers (MD5 digest, reg-id, its contact in the 200)', async
 });
 
 await test('SIP.js registers while JsSIP tabs of dev1 are registered', async () => {
-  const a = await jssip('dev1', PW.dev1);
-  const b = await jssip('dev1', PW.dev1);
+  const a = await jssip(DEV.dev1.user, DEV.dev1.password);
+  const b = await jssip(DEV.dev1.user, DEV.dev1.password);
   assert.equal(a.ok && b.ok, true);
   // Two tabs (instances) of one device: both contacts listed.
   const contacts = b.response.getHeaders('contact');
   assert.equal(contacts.length, 2, contacts.join('\n'));
-  const s = await sipjs('dev2', PW.dev2);
+  const s = await sipjs(DEV.dev2.user, DEV.dev2.password);
   assert.equal(s.ok, true, `SIP.js not registered: ${s.cause} ${s.status}`);
   await s.ua.stop();
   await stopJssip(a);
@@ -130,7 +128,7 @@ await test('SIP.js registers while JsSIP tabs of dev1 are registered', async () 
 });
 
 await test('a tab whose WebSocket drops is unregistered at once', async () => {
-  const a = await jssip('dev1', PW.dev1, 5000, {
+  const a = await jssip(DEV.dev1.user, DEV.dev1.password, 5000, {
     connection_recovery_min_interval: 30,
     connection_recovery_max_interval: 60,
   });
@@ -139,7 +137,7 @@ await test('a tab whose WebSocket drops is unregistered at once', async () => {
   ws.terminate(); // no un-REGISTER, no close handshake
   a.ua.stop();
   await sleep(300);
-  const b = await jssip('dev1', PW.dev1);
+  const b = await jssip(DEV.dev1.user, DEV.dev1.password);
   assert.equal(b.ok, true);
   const contacts = b.response.getHeaders('contact');
   assert.equal(contacts.length, 1, contacts.join('\n'));
@@ -147,11 +145,11 @@ await test('a tab whose WebSocket drops is unregistered at once', async () => {
 });
 
 await test('a wrong password gets 403 (JsSIP and SIP.js)', async () => {
-  const r = await jssip('dev1', 'not-the-password');
+  const r = await jssip(DEV.dev1.user, 'not-the-password');
   assert.equal(r.ok, false);
   assert.equal(r.status, 403);
   await stopJssip(r);
-  const s = await sipjs('dev2', 'not-the-password');
+  const s = await sipjs(DEV.dev2.user, 'not-the-password');
   assert.equal(s.ok, false);
   assert.equal(s.status, 403);
   await s.ua.stop();
@@ -159,28 +157,28 @@ await test('a wrong password gets 403 (JsSIP and SIP.js)', async () => {
 
 await test('a revoked device gets 403, and it is not counted as a failure', async () => {
   for (let i = 0; i < 6; i++) {
-    const r = await jssip('drevoked', 'whatever');
+    const r = await jssip(DEV.revoked.user, DEV.revoked.password);
     assert.equal(r.status, 403);
     await stopJssip(r);
   }
   // Two real failures so far (above): the source is not banned yet.
-  const r = await jssip('dev1', PW.dev1);
+  const r = await jssip(DEV.dev1.user, DEV.dev1.password);
   assert.equal(r.ok, true, `not registered: ${r.cause} ${r.status}`);
   await stopJssip(r);
 });
 
 await test('repeated failures ban the source, the ban is lifted after its period', async () => {
   for (let i = 0; i < 5; i++) {
-    const r = await jssip('dev3', 'guess' + i);
+    const r = await jssip(DEV.dev3.user, 'guess' + i);
     assert.equal(r.status, 403);
     await stopJssip(r);
   }
-  const banned = await jssip('dev1', PW.dev1);
+  const banned = await jssip(DEV.dev1.user, DEV.dev1.password);
   assert.equal(banned.ok, false);
   assert.equal(banned.status, 403);
   await stopJssip(banned);
   await sleep(3200);
-  const r = await jssip('dev1', PW.dev1);
+  const r = await jssip(DEV.dev1.user, DEV.dev1.password);
   assert.equal(r.ok, true, `still banned: ${r.cause} ${r.status}`);
   await stopJssip(r);
 });

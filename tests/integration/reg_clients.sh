@@ -1,15 +1,32 @@
 #!/usr/bin/env bash
-# reg_clients.sh REG_HARNESS: JsSIP and SIP.js register through gw_reg
-# (reg_clients.mjs) against the test build of the gateway (reg_harness.c);
-# then checks in its log that closing the WebSockets removed the bindings.
+# reg_clients.sh SIPCLOAK: JsSIP and SIP.js register over WSS with devices
+# created through the CLI (reg_clients.mjs): digest, 403s, revocation, bans
+# (shortened to 3 s by the config); then the gateway's log must show that
+# closing the WebSockets removed the bindings.
 SIPCLOAK=$1
 source "$(dirname "$0")/lib.sh"
 [ -d "$TESTDIR/node_modules/jssip" ] && [ -d "$TESTDIR/node_modules/sip.js" ] ||
 	fail "tests/integration/node_modules missing (scripts/deps.sh test runs npm ci)"
-export REG_USERS="dev1:Xq3v9TzL0pWcB7sN2mKe4RyH8uJd6fGa,dev2:a7Fh2Kq9Lm3Np5Rs8Tv1Wx4Yz6Bc0De2,dev3:Hb5Nc8Pd1Qf4Rg7Sh0Tj3Uk6Vl9Wm2Xn"
-export REG_REVOKED=drevoked
-export REG_BAN_PERIOD_MS=3000
+EXTRA_CONF='[auth]
+ban_time = 3'
+LOG_LEVEL=debug
+write_config
+cli() { "$SIPCLOAK" -c "$WORK/sipcloak.ini" "$@"; }
+
+cli user add alice --display "Alice Example" >/dev/null || fail "user add"
+devices='{'
+for d in dev1 dev2 dev3 revoked; do
+	out=$(cli --json device add alice --label "$d") || fail "device add $d"
+	user=$(node -e 'const j=JSON.parse(process.argv[1]); console.log(j.sip_username)' "$out")
+	pw=$(node -e 'const j=JSON.parse(process.argv[1]); console.log(j.password)' "$out")
+	id=$(node -e 'const j=JSON.parse(process.argv[1]); console.log(j.device)' "$out")
+	devices+="\"$d\":{\"user\":\"$user\",\"password\":\"$pw\"},"
+	[ "$d" = revoked ] && { cli device revoke "$id" >/dev/null || fail "device revoke"; }
+done
+export REG_DEVICES="${devices%,}}"
+
 start_gateway
 node "$TESTDIR/reg_clients.mjs" "$HTTPS_PORT"
-grep -q "flow closed" "$WORK/gateway.log" || fail "no flow close was seen"
+grep -q "WSS flow from .* closed .*: its registrations removed" "$WORK/gateway.log" ||
+	fail "the log shows no binding removed when the WebSockets closed"
 stop_gateway
