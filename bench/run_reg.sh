@@ -183,18 +183,25 @@ INI
 # Makes sure the store holds at least $1 devices and writes the first $1
 # as "user password" lines to $TMP/creds-sipcloak.
 sipcloak_devices() {
-	local want=$1 have u
+	local want=$1 have u dev
 	sipcloak_ini 1 # the CLI does not listen
 	local sc=("$SIPCLOAK" -c "$STORE/sipcloak.ini")
-	[ -f "$STORE/master.key" ] || "${sc[@]}" key init >/dev/null
+	if [ ! -f "$STORE/master.key" ]; then
+		rm -f "$STORE/devices.jsonl" "$STORE"/sipcloak.db*
+		"${sc[@]}" key init >/dev/null || return 1
+	fi
 	touch "$STORE/devices.jsonl"
 	chmod 600 "$STORE/devices.jsonl"
 	have=$(wc -l <"$STORE/devices.jsonl")
 	[ "$have" -lt "$want" ] && log "sipcloak: creating $((want - have)) devices in $STORE (once)"
 	while [ "$have" -lt "$want" ]; do
 		u="bench$((have / DEVICES_PER_USER))"
-		[ $((have % DEVICES_PER_USER)) = 0 ] && "${sc[@]}" user add "$u" >/dev/null
-		"${sc[@]}" device add "$u" --json >>"$STORE/devices.jsonl"
+		if [ $((have % DEVICES_PER_USER)) = 0 ]; then
+			"${sc[@]}" user add "$u" >/dev/null || return 1
+		fi
+		dev=$("${sc[@]}" device add "$u" --json) || return 1
+		[[ "$dev" == *'"sip_username":'* ]] || return 1
+		echo "$dev" >>"$STORE/devices.jsonl"
 		have=$((have + 1))
 	done
 	head -n "$want" "$STORE/devices.jsonl" |
