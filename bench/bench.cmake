@@ -19,6 +19,9 @@ sc_test(NAME bench_wsload LIBS wsload_codec SOURCES test_wsload.c)
 # REGISTER mode: the REGISTER, the challenge picked from a 401 and the
 # Authorization checked by sc_sip's verifier (bench_wsload_reg).
 sc_test(NAME bench_wsload_reg LIBS wsload_codec SOURCES test_wsload_reg.c)
+# REGISTER rounds through the engine against an in-test registrar.
+sc_test(NAME bench_wsload_reg_engine LIBS wsload_engine
+        SOURCES test_wsload_reg_engine.c)
 # The engine against an in-test WebSocket server on 127.0.0.1.
 sc_test(NAME bench_wsload_engine LIBS wsload_engine
         SOURCES test_wsload_engine.c)
