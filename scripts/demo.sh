@@ -47,6 +47,20 @@ INI
 fi
 
 build/sipcloak config check -c "$cfg" >/dev/null
+sc() { build/sipcloak -c "$cfg" "$@"; }
+field() { node -e 'console.log(JSON.parse(process.argv[1])[process.argv[2]])' "$1" "$2"; }
+
+# The master key (0600) and a demo user with one device. The device's
+# password is shown once by the gateway: each run rotates it and prints the
+# new one.
+[ -f "$var/master.key" ] || sc key init >/dev/null
+if [ -f "$var/demo.device" ]; then
+	dev=$(sc --json device rotate "$(cat "$var/demo.device")")
+else
+	sc user add demo --display "Demo User" >/dev/null
+	dev=$(sc --json device add demo --label "make run")
+	field "$dev" device >"$var/demo.device"
+fi
 
 cat <<MSG
 
@@ -57,6 +71,14 @@ cat <<MSG
   SIP UDP/TCP:         sip:sipcloak.test;transport=udp  at 127.0.0.1:5060
   SIP TLS:             127.0.0.1:5061
   Config:              $cfg   (self-signed certificate: accept it once in the browser)
+
+  Demo device (any SIP-over-WebSocket client, e.g. JsSIP or SIP.js):
+    SIP URI:           $(field "$dev" sip_uri)
+    Username:          $(field "$dev" sip_username)
+    Password:          $(field "$dev" password)
+    Realm:             $(field "$dev" realm)
+    WebSocket:         $(field "$dev" ws_url)
+  (a new password on every \`make run\`; more devices: build/sipcloak -c $cfg device add demo)
 
   Stop with Ctrl-C.
 

@@ -127,14 +127,16 @@ int sip_digest_response(char resp[SIP_DIGEST_HEX_MAX],
 int sip_digest_verify(const struct sip_digest *cred, const char *ha1,
 		      const struct pl *method, bool allow_rfc2069);
 
-/* Order of the two challenges in a 401/407. MD5 first is the default:
- * JsSIP 3.13 and SIP.js 0.21 read only the first WWW-Authenticate /
- * Proxy-Authenticate header and give up unless its algorithm is MD5, so a
- * SHA-256-first challenge locks them out. With 128-bit random device
- * secrets an MD5 digest reveals nothing guessable. */
+/* Order of the two challenges in a 401/407. SHA-256 first, MD5 last is
+ * the default: RFC 8760 §2.4 asks for the preferred algorithm first, and
+ * JsSIP 3.13.8 and SIP.js 0.21.2, measured against the gateway
+ * (tests/integration/reg_clients.mjs), keep only the LAST WWW-Authenticate
+ * / Proxy-Authenticate of a 401/407 (each line overwrites the previous one)
+ * and give up unless it is MD5. With 128-bit random device secrets an MD5
+ * digest reveals nothing guessable. */
 enum sip_digest_order {
-	SIP_DIGEST_ORDER_MD5_FIRST = 0,
-	SIP_DIGEST_ORDER_SHA256_FIRST,
+	SIP_DIGEST_ORDER_SHA256_FIRST = 0,
+	SIP_DIGEST_ORDER_MD5_FIRST,
 	SIP_DIGEST_ORDER_MD5_ONLY,
 	SIP_DIGEST_ORDER_SHA256_ONLY,
 };
@@ -145,7 +147,7 @@ struct sip_digest_chal {
 	const char *nonce;
 	const char *opaque;          /* NULL: none */
 	bool stale;                  /* add stale=true (RFC 7616 §3.3) */
-	enum sip_digest_order order; /* 0: MD5 first */
+	enum sip_digest_order order; /* 0: SHA-256 first, MD5 last */
 };
 
 /*
