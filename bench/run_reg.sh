@@ -266,6 +266,9 @@ creds_for() { [ "$1" = sipcloak ] && echo "$TMP/creds-sipcloak" || echo "$TMP/cr
 wsload_start() {
 	local conns=$1 users=$2 secs=$3
 	shift 3
+	# Empty now: run_mem reads the error file while wsload runs.
+	: >"$TMP/wsload.out"
+	: >"$TMP/wsload.err"
 	"$WSLOAD" --url "$URL" --mode register --cred-file "$(creds_for "$SRV")" \
 		--users "$users" --connections "$conns" --seconds "$secs" \
 		--domain "$DOMAIN" --ramp-seconds "$RAMP_SECONDS" --insecure \
