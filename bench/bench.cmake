@@ -1,11 +1,13 @@
 # wsload: the WSS SIP OPTIONS load generator (bench/run.sh drives it).
 # The pure codec goes into its own library so its unit test links only it.
-add_library(wsload_codec STATIC ws_frame.c ws_upgrade.c ws_sip.c ws_hist.c)
-target_link_libraries(wsload_codec PUBLIC sc_core OpenSSL::Crypto)
+add_library(wsload_codec STATIC ws_frame.c ws_upgrade.c ws_sip.c ws_hist.c
+            ws_reg.c)
+# sc_sip for the digest client (REGISTER mode, ws_reg.c).
+target_link_libraries(wsload_codec PUBLIC sc_sip OpenSSL::Crypto)
 target_include_directories(wsload_codec PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 
 # The engine (sockets, TLS, timeouts) apart from main(), for its own test.
-add_library(wsload_engine STATIC ws_conn.c ws_engine.c)
+add_library(wsload_engine STATIC ws_conn.c ws_engine.c ws_reg_conn.c)
 target_link_libraries(wsload_engine PUBLIC wsload_codec OpenSSL::SSL)
 
 add_executable(wsload wsload.c)
@@ -14,6 +16,12 @@ target_link_libraries(wsload PRIVATE wsload_engine)
 # Unit test of the codec (RFC 6455 vectors, every cut point), run by CTest
 # as bench_wsload.
 sc_test(NAME bench_wsload LIBS wsload_codec SOURCES test_wsload.c)
+# REGISTER mode: the REGISTER, the challenge picked from a 401 and the
+# Authorization checked by sc_sip's verifier (bench_wsload_reg).
+sc_test(NAME bench_wsload_reg LIBS wsload_codec SOURCES test_wsload_reg.c)
+# REGISTER rounds through the engine against an in-test registrar.
+sc_test(NAME bench_wsload_reg_engine LIBS wsload_engine
+        SOURCES test_wsload_reg_engine.c)
 # The engine against an in-test WebSocket server on 127.0.0.1.
 sc_test(NAME bench_wsload_engine LIBS wsload_engine
         SOURCES test_wsload_engine.c)

@@ -1,5 +1,7 @@
 /* fuzz_wsload.c: wsload's parsers on arbitrary bytes: the upgrade response,
- * a stream of server frames (RFC 6455 5.2) and a SIP response. */
+ * a stream of server frames (RFC 6455 5.2), a SIP response, and the MD5
+ * challenge of a 401 answered as REGISTER mode does (RFC 7616 3.4). */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +9,25 @@
 #include "wsload.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A challenge found must be NUL-terminated within its buffer and answerable
+ * or refused as malformed, never anything else. */
+static void fuzz_challenge(const uint8_t *data, size_t size)
+{
+	static const struct wsload_cred cred = {.user = "u", .pass = "p"};
+	char chal[WSLOAD_CHAL_MAX], auth[WSLOAD_AUTH_MAX];
+	size_t len = 0;
+	int err;
+
+	if (wsload_sip_challenge(data, size, chal, sizeof(chal), &len))
+		return;
+	if (len >= sizeof(chal) || strlen(chal) != len)
+		abort();
+	err = wsload_sip_authorize(auth, sizeof(auth), chal, &cred, "sip:d",
+	                           1, "cn");
+	if (err && err != EBADMSG && err != EOVERFLOW)
+		abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -30,5 +51,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pos += used;
 	}
 	(void)wsload_sip_response(data, size, &status, &cseq);
+	fuzz_challenge(data, size);
 	return 0;
 }

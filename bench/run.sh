@@ -13,7 +13,8 @@
 # Environment: BUILD (build), BENCH_SECONDS (10 per run), BENCH_SIZES
 # ("1 100 1000"), BENCH_SERVERS (all five), BENCH_OUT
 # (bench/results/latest.txt), BENCH_DEADLINE (480: no measurement starts
-# later, in seconds from the start).
+# later, in seconds from the start), BENCH_REGISTER (1: run bench/run_reg.sh
+# at the end, the REGISTER benchmark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -375,6 +376,12 @@ main() {
 	} >"$TMP/latest.txt"
 	cp "$TMP/latest.txt" "$OUT"
 	cat "$OUT"
+	# Then the REGISTER benchmark (its own servers, table and results file,
+	# bench/results/register.txt; under 6 minutes). BENCH_REGISTER=0 skips.
+	if [ "${BENCH_REGISTER:-1}" = 1 ]; then
+		echo
+		BUILD=$BUILD bench/run_reg.sh
+	fi
 }
 
 main "$@"

@@ -148,7 +148,7 @@ out:
 }
 
 /* Queues one masked frame (RFC 6455 5.3: fresh random masking key). */
-static int conn_queue(struct wsload_conn *c, enum wsload_opcode op,
+int wsload_conn_queue(struct wsload_conn *c, enum wsload_opcode op,
                       const void *p, size_t n)
 {
 	uint8_t mask[4];
@@ -182,7 +182,7 @@ static int conn_send_options(struct wsload_conn *c)
 	err = wsload_sip_options(sip, sizeof(sip), &len, &req);
 	if (err)
 		return err;
-	err = conn_queue(c, WSLOAD_OP_TEXT, sip, len);
+	err = wsload_conn_queue(c, WSLOAD_OP_TEXT, sip, len);
 	if (err)
 		return err;
 	s = &c->slots[c->nslots++];
@@ -203,7 +203,9 @@ static int conn_fill(struct wsload_conn *c)
 
 	while (e->phase == WSLOAD_RUN && c->st == CONN_OPEN &&
 	       c->nslots < e->cfg->pipeline) {
-		err = conn_send_options(c);
+		err = e->cfg->mode == WSLOAD_MODE_REGISTER
+		          ? wsload_reg_send(c)
+		          : conn_send_options(c);
 		if (err)
 			return err;
 	}
@@ -225,6 +227,13 @@ static int conn_on_sip(struct wsload_conn *c, const uint8_t *p, size_t n)
 		;
 	if (i == c->nslots)
 		return 0; /* a stray or late reply: ignore */
+	if (e->cfg->mode == WSLOAD_MODE_REGISTER) {
+		bool done = false;
+		int err = wsload_reg_reply(c, i, status, p, n, &done);
+
+		if (err || !done)
+			return err ? err : conn_fill(c);
+	}
 	if (c->slots[i].measured) {
 		if (status == 200) {
 			e->stats.ok++;
@@ -232,6 +241,7 @@ static int conn_on_sip(struct wsload_conn *c, const uint8_t *p, size_t n)
 			                e->now - c->slots[i].sent);
 		} else {
 			e->stats.bad_status++;
+			e->stats.last_bad = status;
 		}
 	}
 	c->slots[i] = c->slots[--c->nslots];
@@ -264,7 +274,7 @@ static int conn_on_frame(struct wsload_conn *c, const struct wsload_frame *f)
 		return conn_on_sip(c, c->msg, c->msglen);
 	case WSLOAD_OP_PING:
 		c->eng->stats.pings++;
-		if (conn_queue(c, WSLOAD_OP_PONG, f->payload, f->len))
+		if (wsload_conn_queue(c, WSLOAD_OP_PONG, f->payload, f->len))
 			return EOVERFLOW;
 		return conn_flush(c);
 	case WSLOAD_OP_PONG:

@@ -38,6 +38,8 @@ struct wsload_conn {
 	bool want_write;
 	bool in_msg; /* inside a fragmented message */
 	uint32_t cseq;
+	uint32_t reg_k;    /* REGISTER: registering device id + reg_k * n */
+	unsigned reg_auth; /* REGISTER: authorized requests this round */
 	char tag[11];
 	char accept[WSLOAD_ACCEPT_SIZE];
 	struct wsload_slot slots[WSLOAD_MAX_PIPELINE];
@@ -48,12 +50,21 @@ struct wsload_conn {
 	uint8_t msg[WSLOAD_FRAME_MAX_PAYLOAD];
 };
 
+/* REGISTER mode: the last MD5 challenge of a device and the last nonce
+ * count sent with it. */
+struct wsload_reg_dev {
+	uint32_t nc;
+	bool registered; /* a 200 was seen */
+	char chal[WSLOAD_CHAL_MAX]; /* empty until the first 401 */
+};
+
 struct wsload_engine {
 	const struct wsload_cfg *cfg;
 	int epfd;
 	SSL_CTX *ssl_ctx;
 	struct wsload_conn *conns; /* n of them */
 	size_t n;
+	struct wsload_reg_dev *devs; /* REGISTER mode: cfg->ncreds of them */
 	enum wsload_phase phase;
 	uint64_t now;
 	uint64_t next_tick;
@@ -69,6 +80,20 @@ int wsload_conn_connect(struct wsload_conn *c);
 int wsload_conn_event(struct wsload_conn *c, uint32_t ev);
 /* Timeouts and reconnects; on error the caller resets the connection. */
 int wsload_conn_tick(struct wsload_conn *c);
+/* Queues one masked frame for sending (RFC 6455 5.3). */
+int wsload_conn_queue(struct wsload_conn *c, enum wsload_opcode op,
+                      const void *p, size_t n);
+
+/* ws_reg_conn.c, REGISTER mode. Starts a round on an open connection: queues
+ * a REGISTER for its current device (with Authorization when the nonce is
+ * reused) and takes a slot. Returns 0 or an error (reset the connection). */
+int wsload_reg_send(struct wsload_conn *c);
+/* A final response to slot i: answers a 401 with credentials (same slot,
+ * *done false) or ends the round (*done true; the caller counts status,
+ * 200 being a registration). Returns 0 or an error. */
+int wsload_reg_reply(struct wsload_conn *c, unsigned i, uint16_t status,
+                     const uint8_t *p, size_t n, bool *done);
+
 /* Closes the socket and goes idle (failed: count a connection error). */
 void wsload_conn_reset(struct wsload_conn *c, bool failed);
 

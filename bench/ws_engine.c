@@ -16,6 +16,7 @@ static void engine_destroy(void *data)
 	struct wsload_engine *e = data;
 
 	mem_deref(e->conns);
+	mem_deref(e->devs);
 	if (e->ssl_ctx)
 		SSL_CTX_free(e->ssl_ctx);
 	if (e->epfd >= 0)
@@ -55,7 +56,10 @@ int wsload_engine_alloc(struct wsload_engine **ep, const struct wsload_cfg *cfg,
 	if (!ep || !cfg || !n || !cfg->pipeline ||
 	    cfg->pipeline > WSLOAD_MAX_PIPELINE)
 		return EINVAL;
-	if (n > WSLOAD_MAX_CONNS)
+	if (cfg->mode == WSLOAD_MODE_REGISTER &&
+	    (!cfg->creds || !cfg->ncreds || cfg->pipeline != 1))
+		return EINVAL;
+	if (n > WSLOAD_MAX_CONNS || cfg->ncreds > WSLOAD_MAX_DEVICES)
 		return EOVERFLOW;
 	e = mem_zalloc(sizeof(*e), engine_destroy);
 	if (!e)
@@ -68,6 +72,13 @@ int wsload_engine_alloc(struct wsload_engine **ep, const struct wsload_cfg *cfg,
 	if (!e->conns) {
 		err = ENOMEM;
 		goto out;
+	}
+	if (cfg->mode == WSLOAD_MODE_REGISTER) {
+		e->devs = mem_zalloc(cfg->ncreds * sizeof(*e->devs), NULL);
+		if (!e->devs) {
+			err = ENOMEM;
+			goto out;
+		}
 	}
 	for (size_t i = 0; i < n; i++)
 		wsload_conn_init(&e->conns[i], e, (uint32_t)i);

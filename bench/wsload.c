@@ -22,6 +22,7 @@
 #define WSLOAD_FIRST_OPEN_US 10000000u /* give up if none opens in 10 s */
 #define WSLOAD_MAX_PIDS 64u            /* --sample-pids */
 #define WSLOAD_STAT_MAX 1024u
+#define WSLOAD_CRED_LINE 512u /* one "user password" line of --cred-file */
 
 struct wsload_opts {
 	const char *url;
@@ -30,6 +31,8 @@ struct wsload_opts {
 	unsigned ramp_seconds;
 	int pids[WSLOAD_MAX_PIDS]; /* server processes whose CPU we sample */
 	unsigned npids;
+	const char *cred_file; /* REGISTER: "user password" per line */
+	unsigned users;        /* REGISTER: devices used (0: every line) */
 };
 
 static void usage(void)
@@ -41,6 +44,12 @@ static void usage(void)
 	        "[--domain D] [--ramp-seconds R]\n"
 	        "              [--sample-pids PID,PID,...]  (server CPU over "
 	        "the run)\n"
+	        "              [--mode options|register] [--cred-file FILE] "
+	        "[--users N] [--reuse-nonce]\n"
+	        "  register: FILE has one \"user password\" per line; "
+	        "connection i registers\n"
+	        "  devices i, i+N, ... of the first --users lines in turn "
+	        "(401, then Authorization).\n"
 	        "Targets must be loopback (127.0.0.0/8, ::1, localhost).\n");
 }
 
@@ -156,6 +165,10 @@ static int parse_args(int argc, char **argv, struct wsload_opts *o,
 	    {"domain", required_argument, NULL, 'd'},
 	    {"ramp-seconds", required_argument, NULL, 'r'},
 	    {"sample-pids", required_argument, NULL, 'P'},
+	    {"mode", required_argument, NULL, 'm'},
+	    {"cred-file", required_argument, NULL, 'f'},
+	    {"users", required_argument, NULL, 'U'},
+	    {"reuse-nonce", no_argument, NULL, 'R'},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, err = 0;
@@ -195,6 +208,21 @@ static int parse_args(int argc, char **argv, struct wsload_opts *o,
 		case 'P':
 			err = parse_pids(optarg, o);
 			break;
+		case 'm':
+			if (!strcmp(optarg, "register"))
+				cfg->mode = WSLOAD_MODE_REGISTER;
+			else if (strcmp(optarg, "options"))
+				err = EINVAL;
+			break;
+		case 'f':
+			o->cred_file = optarg;
+			break;
+		case 'U':
+			err = parse_uint(optarg, WSLOAD_MAX_DEVICES, &o->users);
+			break;
+		case 'R':
+			cfg->reuse_nonce = true;
+			break;
 		default:
 			err = EINVAL;
 			break;
@@ -203,6 +231,60 @@ static int parse_args(int argc, char **argv, struct wsload_opts *o,
 	if (!err && (!o->url || optind != argc || !o->conns || !o->seconds ||
 	             !cfg->pipeline))
 		err = EINVAL;
+	/* REGISTER: one request at a time per connection, its devices from
+	 * a file. */
+	if (!err && cfg->mode == WSLOAD_MODE_REGISTER &&
+	    (!o->cred_file || cfg->pipeline != 1))
+		err = EINVAL;
+	return err;
+}
+
+/* Reads up to max "user password" lines (blank lines and # comments
+ * skipped) into a new array *credsp of *np. Returns 0, ENOENT, EBADMSG (a
+ * line without two words or with a too long one), ENODATA (no line) or
+ * ENOMEM. */
+static int read_creds(const char *path, unsigned max,
+                      struct wsload_cred **credsp, size_t *np)
+{
+	struct wsload_cred *creds = NULL;
+	char line[WSLOAD_CRED_LINE];
+	size_t n = 0;
+	FILE *f;
+	int err = 0;
+
+	f = fopen(path, "r");
+	if (!f)
+		return ENOENT;
+	creds = mem_zalloc((size_t)max * sizeof(*creds), NULL);
+	if (!creds) {
+		err = ENOMEM;
+		goto out;
+	}
+	while (n < max && fgets(line, sizeof(line), f)) {
+		char user[WSLOAD_CRED_LINE], pass[WSLOAD_CRED_LINE];
+		int k = sscanf(line, "%511s %511s", user, pass);
+
+		if (k <= 0 || user[0] == '#')
+			continue;
+		if (k != 2 || strlen(user) >= WSLOAD_USER_MAX ||
+		    strlen(pass) >= WSLOAD_PASS_MAX) {
+			err = EBADMSG;
+			goto out;
+		}
+		strcpy(creds[n].user, user);
+		strcpy(creds[n].pass, pass);
+		n++;
+	}
+	if (!n)
+		err = ENODATA;
+out:
+	fclose(f);
+	if (err) {
+		mem_deref(creds);
+	} else {
+		*credsp = creds;
+		*np = n;
+	}
 	return err;
 }
 
@@ -275,7 +357,8 @@ static void report(const struct wsload_opts *o, const struct wsload_stats *s,
 	       "rps=%.0f p50_us=%llu p99_us=%llu max_us=%llu open=%zu "
 	       "opened=%llu conn_errors=%llu drops=%llu timeouts=%llu "
 	       "bad_status=%llu lost=%llu unfinished=%llu pings=%llu "
-	       "ramp_ms=%llu client_cpu_pct=%.0f server_cpu_pct=%.0f\n",
+	       "ramp_ms=%llu client_cpu_pct=%.0f server_cpu_pct=%.0f "
+	       "challenges=%llu registered=%llu last_bad_status=%u\n",
 	       o->conns, o->seconds, (unsigned long long)s->sent,
 	       (unsigned long long)s->ok, (unsigned long long)errors,
 	       secs > 0 ? (double)s->ok / secs : 0.0,
@@ -291,7 +374,9 @@ static void report(const struct wsload_opts *o, const struct wsload_stats *s,
 	       run_us ? 100.0 * (double)cpu / (double)run_us : 0.0,
 	       run_us && hz > 0 ? 100.0 * (double)srv_ticks / (double)hz /
 	                              ((double)run_us / 1e6)
-	                        : 0.0);
+	                        : 0.0,
+	       (unsigned long long)s->challenges,
+	       (unsigned long long)s->registered, (unsigned)s->last_bad);
 	fflush(stdout);
 }
 
@@ -359,6 +444,7 @@ int main(int argc, char **argv)
 {
 	struct wsload_opts o = {.conns = 1, .seconds = 10, .ramp_seconds = 30};
 	struct wsload_cfg cfg = {.pipeline = 1};
+	struct wsload_cred *creds = NULL;
 	int err;
 
 	/* A peer that goes away must be an error return, not SIGPIPE. */
@@ -375,13 +461,29 @@ int main(int argc, char **argv)
 		                      : "malformed URL");
 		return 2;
 	}
+	if (cfg.mode == WSLOAD_MODE_REGISTER) {
+		err = read_creds(o.cred_file,
+		                 o.users ? o.users : WSLOAD_MAX_DEVICES, &creds,
+		                 &cfg.ncreds);
+		if (!err && o.users && cfg.ncreds < o.users)
+			err = ENODATA;
+		if (err) {
+			fprintf(stderr, "wsload: %s: %s\n", o.cred_file,
+			        err == ENODATA ? "fewer devices than --users"
+			                       : strerror(err));
+			return 2;
+		}
+		cfg.creds = creds;
+	}
 	err = raise_nofile(o.conns);
 	if (err) {
 		fprintf(stderr, "wsload: cannot open %u descriptors: %s\n",
 		        o.conns, strerror(err));
+		mem_deref(creds);
 		return 1;
 	}
 	err = run(&o, &cfg);
+	mem_deref(creds);
 	if (err) {
 		fprintf(stderr, "wsload: %s\n", strerror(err));
 		return 1;

@@ -111,6 +111,66 @@ int wsload_sip_options(char *buf, size_t size, size_t *lenp,
                        const struct wsload_sip_req *req);
 
 /*
+ * REGISTER mode (ws_reg.c): each connection registers devices with digest
+ * authentication (RFC 3261 10.2, 22.4; RFC 7616 3.4 with qop=auth).
+ */
+#define WSLOAD_USER_MAX 128u     /* device user name and NUL */
+#define WSLOAD_PASS_MAX 128u     /* device password and NUL */
+#define WSLOAD_CHAL_MAX 512u     /* one WWW-Authenticate value and NUL */
+#define WSLOAD_AUTH_MAX 768u     /* one Authorization value */
+#define WSLOAD_CNONCE_SIZE 17u   /* 16 random characters and NUL */
+#define WSLOAD_REG_EXPIRES 3600u /* asked for in every REGISTER */
+#define WSLOAD_MAX_DEVICES 200000u
+
+/* One device's credentials, as `sipcloak device add --json` gives them. */
+struct wsload_cred {
+	char user[WSLOAD_USER_MAX];
+	char pass[WSLOAD_PASS_MAX];
+};
+
+/* What makes one REGISTER unique: To/From are sip:<user>@<domain>, one
+ * Call-ID per connection (callid) with an increasing CSeq. */
+struct wsload_reg_req {
+	const char *domain;
+	const char *user;
+	const char *callid;
+	const char *tag;     /* From tag and Contact user part */
+	uint32_t conn_id;
+	uint32_t cseq;
+	const char *auth;    /* Authorization value, or NULL for none */
+};
+
+/*
+ * Writes a REGISTER as JsSIP sends it over WebSocket (RFC 7118 5.2: Via
+ * WSS abc.invalid, Contact sip:<tag>@abc.invalid;transport=ws), Expires
+ * WSLOAD_REG_EXPIRES, with an Authorization header when req->auth is set.
+ * Returns 0 and *lenp, EINVAL, or EOVERFLOW.
+ */
+int wsload_sip_register(char *buf, size_t size, size_t *lenp,
+                        const struct wsload_reg_req *req);
+
+/*
+ * Finds the MD5 challenge offering qop=auth among the WWW-Authenticate
+ * headers of the SIP response in p[0..n) (sipcloak sends SHA-256 and MD5,
+ * RFC 8760 2.4; Kamailio MD5 alone) and copies its value, NUL-terminated,
+ * to chal[0..size). Returns 0 and *lenp, ENOENT when there is none,
+ * EOVERFLOW when it does not fit, EINVAL.
+ */
+int wsload_sip_challenge(const uint8_t *p, size_t n, char *chal, size_t size,
+                         size_t *lenp);
+
+/*
+ * Writes the Authorization value answering the challenge value chal (as
+ * wsload_sip_challenge copied it) for cred, Request-URI uri, nonce count nc
+ * and client nonce cnonce, to out[0..size) NUL-terminated (RFC 7616 3.4,
+ * qop=auth). Returns 0, EBADMSG (chal malformed or not usable), EOVERFLOW,
+ * EINVAL or ENOMEM.
+ */
+int wsload_sip_authorize(char *out, size_t size, const char *chal,
+                         const struct wsload_cred *cred, const char *uri,
+                         uint32_t nc, const char *cnonce);
+
+/*
  * Reads the status code and CSeq number of a SIP response in p[0..n).
  * Returns 0, or EBADMSG when it is not a response or has no valid CSeq.
  */
@@ -152,7 +212,20 @@ uint64_t wsload_hist_quantile(const struct wsload_hist *h, double q);
 
 struct sockaddr;
 
+enum wsload_mode {
+	WSLOAD_MODE_OPTIONS = 0, /* closed loop of OPTIONS */
+	WSLOAD_MODE_REGISTER,    /* closed loop of digest registrations */
+};
+
 struct wsload_cfg {
+	enum wsload_mode mode;
+	/* REGISTER: after the first challenge of a device, answer its nonce
+	 * again with nc+1 in the next REGISTER (one round trip each). */
+	bool reuse_nonce;
+	/* REGISTER: the devices; connection i registers devices i, i+N,
+	 * i+2N, ... in turn (N connections), one registration per round. */
+	const struct wsload_cred *creds;
+	size_t ncreds;
 	bool tls;
 	bool insecure; /* skip certificate verification (self-signed) */
 	const char *cafile;
@@ -181,6 +254,9 @@ struct wsload_stats {
 	uint64_t conn_errors; /* failed connects, handshakes, upgrades */
 	uint64_t drops;       /* open connections that died */
 	uint64_t pings;       /* pings answered */
+	uint64_t challenges;  /* measured 401s answered (REGISTER mode) */
+	uint64_t registered;  /* devices with a 200 to a REGISTER, ever */
+	uint16_t last_bad;    /* status code of the last measured non-2xx */
 	struct wsload_hist lat;
 };
 
