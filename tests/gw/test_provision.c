@@ -174,7 +174,9 @@ static const char *body_of(const char *resp)
 
 static void path_of(char *buf, size_t size, const char *tok)
 {
-	snprintf(buf, size, "/p/%s", tok);
+	int n = snprintf(buf, size, "/p/%s", tok);
+
+	assert_true(n > 0 && (size_t)n < size);
 }
 
 /* The headers every answer of the module carries. */
