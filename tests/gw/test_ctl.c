@@ -152,6 +152,8 @@ struct fixture {
 	struct gw_config *cfg;
 	struct gw_server *srv;
 	struct mbuf *resp;
+	char *srv_sock; /* the config's own string (the server's socket, once
+			 * server.c opens one), put back before it is freed */
 };
 
 static bool fake_isopen(const struct sip_flow *f)
@@ -200,11 +202,12 @@ static void fx_open(struct fixture *fx)
 	snprintf(fx->sock, sizeof(fx->sock), "%s/ctl.sock", fx->dir);
 	assert_int_equal(store_keyfile_create(&fx->kr, path), 0);
 	snprintf(text, sizeof(text),
-		 "[server]\npublic_address = 127.0.0.1\ncontrol_socket = %s\n"
+		 "[server]\npublic_address = 127.0.0.1\n"
+		 "control_socket = %s/srv.sock\n"
 		 "[sip]\ndomain = example.com\nudp = 127.0.0.1:%u\n"
 		 "[store]\npath = %s/db\nmaster_key = %s\n"
 		 "[log]\nlevel = error\n",
-		 fx->sock, free_udp_port(), fx->dir, path);
+		 fx->dir, free_udp_port(), fx->dir, path);
 	gw_config_errors_init(&errs);
 	assert_int_equal(
 	    gw_config_parse(&fx->cfg, "test.ini", text, strlen(text), &errs),
@@ -213,18 +216,22 @@ static void fx_open(struct fixture *fx)
 	log_level_set(fx->cfg->log.level);
 	assert_int_equal(gw_server_alloc(&fx->srv, fx->cfg, fx->kr), 0);
 	assert_int_equal(mbuf_alloc(&fx->resp, 512), 0);
+	/* the tests' own gw_ctl listens here, apart from the server's */
+	fx->srv_sock = fx->cfg->server.control_socket;
+	fx->cfg->server.control_socket = fx->sock;
 }
 
 static void fx_close(struct fixture *fx)
 {
 	static const char *const files[] = {"db", "db-wal", "db-shm", "key",
-					    "ctl.sock", "file"};
+					    "ctl.sock", "srv.sock", "file"};
 	char path[128];
 	size_t i;
 
 	mem_deref(fx->resp);
 	gw_server_close(fx->srv);
 	mem_deref(fx->srv);
+	fx->cfg->server.control_socket = fx->srv_sock;
 	mem_deref(fx->cfg);
 	mem_deref(fx->kr);
 	for (i = 0; i < SC_ARRAY_SIZE(files); i++) {
