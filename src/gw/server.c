@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "gw/ctl.h"
 #include "gw/server.h"
 
 #define GW_TXBUF_SIZE 4096
@@ -223,6 +224,8 @@ int gw_server_alloc(struct gw_server **srvp, const struct gw_config *cfg,
 		err = sip_start(srv);
 	if (!err)
 		err = https_start(srv);
+	if (!err)
+		err = gw_ctl_alloc(&srv->ctl, srv);
 	if (err)
 		goto out;
 	uv_signal_init(&srv->loop, &srv->sigint);
@@ -260,6 +263,8 @@ void gw_server_close(struct gw_server *srv)
 {
 	if (!srv->loop_ready)
 		return;
+	gw_ctl_close(srv->ctl);
+	srv->ctl = mem_deref(srv->ctl);
 	if (srv->http) {
 		http_server_close(srv->http);
 		srv->http = mem_deref(srv->http);

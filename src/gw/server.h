@@ -42,6 +42,7 @@ struct gw_server {
 	struct store_keyring *kr; /* referenced */
 	struct store *store;
 	struct gw_reg *reg;	  /* digest auth, bans and the registrar */
+	struct gw_ctl *ctl;	  /* the CLI's control socket (ctl.h) */
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
 	struct mbuf *txbuf; /* response encoding scratch, reused */
