@@ -97,20 +97,30 @@ static bool binding_one(const struct sip_reg_contact *c, void *arg)
 	return !w->err;
 }
 
+static bool stop_h(const struct sip_reg_contact *c, void *arg)
+{
+	(void)c;
+	(void)arg;
+	return false;
+}
+
 static int registrations(struct gw_server *srv, const struct gw_ctl_req *req,
 			 struct mbuf *resp)
 {
 	struct sip_registrar *reg = gw_reg_registrar(srv->reg);
 	struct walk w = {resp, now_ms(srv), (int64_t)time(NULL), 0, 0};
 	char name[GW_CTL_STR_MAX + 1];
-	size_t i;
+	size_t i, n = 0;
 	int err;
 
 	err = mbuf_write_str(resp, "{\"ok\":true,\"devices\":[");
 	for (i = 0; !err && i < req->names_n; i++) {
 		if (pl_strcpy(&req->names[i], name, sizeof(name)))
 			continue;
-		err = mbuf_printf(resp, "%s{\"sip_username\":", i ? "," : "");
+		/* the lookup drops bindings whose flow closed: count after */
+		(void)sip_registrar_lookup(reg, name, stop_h, NULL);
+		err = mbuf_printf(resp, "%s{\"sip_username\":",
+				  n++ ? "," : "");
 		if (!err)
 			err = json_str(resp, name, strlen(name));
 		if (!err)
