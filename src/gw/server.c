@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 
 #include "gw/ctl.h"
 #include "gw/server.h"
@@ -78,6 +79,24 @@ static void on_conn(struct sip_flow *flow, int err, void *arg)
 			  err ? strerror(err) : "orderly");
 }
 
+/* Once a minute: expired and used provisioning links lose their sealed
+ * password rows (store_link_purge). */
+static void housekeeping(void *arg)
+{
+	struct gw_server *srv = arg;
+	unsigned n = 0;
+	int err;
+
+	err = store_link_purge(srv->store, (int64_t)time(NULL), &n);
+	if (err)
+		log_warn("gw", "purging expired links: %s", strerror(err));
+	else if (n)
+		log_info("gw", "%u expired or used provisioning links purged",
+			 n);
+	tmr_start(&srv->housekeeping, srv->tl, GW_HOUSEKEEPING_MS,
+		  housekeeping, srv);
+}
+
 static int store_start(struct gw_server *srv)
 {
 	const struct gw_config *cfg = srv->cfg;
@@ -91,6 +110,12 @@ static int store_start(struct gw_server *srv)
 		return err;
 	}
 	store_actor_set(srv->store, "server");
+	/* `sipcloak key rotate` may run while we do: reload on demand */
+	err = store_keyfile_set(srv->store, cfg->store.master_key);
+	if (err)
+		return err;
+	tmr_init(&srv->housekeeping);
+	housekeeping(srv);
 	rc.domain = cfg->sip.domain;
 	rc.credh = cred_lookup;
 	rc.arg = srv;
@@ -171,6 +196,13 @@ static int https_start(struct gw_server *srv)
 	if (err) {
 		log_error("gw", "cannot start HTTPS on %s:%u: %s",
 			  conf.listen_host, conf.listen_port, strerror(err));
+		return err;
+	}
+	err = gw_provision_alloc(&srv->prov, srv->http, srv->store, cfg,
+				 srv->tl);
+	if (err) {
+		log_error("gw", "cannot serve provisioning links: %s",
+			  strerror(err));
 		return err;
 	}
 	log_info("gw", "HTTPS and SIP over WSS on https://%s:%u%s",
@@ -265,10 +297,17 @@ void gw_server_close(struct gw_server *srv)
 		return;
 	gw_ctl_close(srv->ctl);
 	srv->ctl = mem_deref(srv->ctl);
+	/* provisioning closes first (its routes answer 503 from then on) but
+	 * is freed only after the front door, which runs the loop while its
+	 * connections close */
+	if (srv->prov)
+		gw_provision_close(srv->prov);
 	if (srv->http) {
 		http_server_close(srv->http);
 		srv->http = mem_deref(srv->http);
 	}
+	srv->prov = mem_deref(srv->prov);
+	tmr_cancel(&srv->housekeeping);
 	if (srv->tp) {
 		sip_transp_close(srv->tp);
 		srv->tp = mem_deref(srv->tp);

@@ -5,6 +5,7 @@
 #include <uv.h>
 
 #include "gw/gw.h"
+#include "gw/provision.h"
 #include "gw/reg.h"
 #include "http/http.h"
 #include "net/net.h"
@@ -20,6 +21,7 @@
 #define GW_SUPPORTED "outbound"
 #define GW_SERVER_NAME "sipcloak/" SC_VERSION
 #define GW_TAG_LEN 16 /* random To tags: 15 chars of [a-zA-Z0-9] */
+#define GW_HOUSEKEEPING_MS (60 * 1000) /* store clean-up interval */
 
 struct gw_stats {
 	uint64_t requests;  /* requests handled (not absorbed retransmissions) */
@@ -43,6 +45,8 @@ struct gw_server {
 	struct store *store;
 	struct gw_reg *reg;	  /* digest auth, bans and the registrar */
 	struct gw_ctl *ctl;	  /* the CLI's control socket (ctl.h) */
+	struct gw_provision *prov; /* one-time links at /p/ */
+	struct tmr housekeeping;
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
 	struct mbuf *txbuf; /* response encoding scratch, reused */

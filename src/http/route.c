@@ -36,6 +36,7 @@ struct http_req {
 	uint8_t *hbuf; /* LWS_PRE + response headers */
 	size_t hlen;
 	uint8_t *rbuf; /* LWS_PRE + response body */
+	size_t rcap;   /* bytes allocated at rbuf */
 	size_t rlen, roff;
 };
 
@@ -127,6 +128,12 @@ static void req_destroy(void *data)
 {
 	struct http_req *req = data;
 
+	/* Bodies may carry secrets (a provisioning answer holds a device
+	 * password): wiped before the memory goes back. */
+	if (req->body)
+		mem_secure_zero(req->body->buf, req->body->size);
+	if (req->rbuf)
+		mem_secure_zero(req->rbuf, req->rcap);
 	mem_deref(req->body);
 	mem_deref(req->hbuf);
 	mem_deref(req->rbuf);
@@ -359,6 +366,7 @@ int http_reply(struct http_req *req, uint16_t status, const char *ctype,
 		return EPROTO;
 	req->hbuf = mem_alloc(LWS_PRE + HTTP_RESP_HDR_MAX, NULL);
 	req->rbuf = mem_alloc(LWS_PRE + len + 1, NULL);
+	req->rcap = req->rbuf ? LWS_PRE + len + 1 : 0;
 	if (!req->hbuf || !req->rbuf) {
 		err = ENOMEM;
 		goto out;
@@ -378,6 +386,7 @@ out:
 	if (err) {
 		req->hbuf = mem_deref(req->hbuf);
 		req->rbuf = mem_deref(req->rbuf);
+		req->rcap = 0;
 	}
 	return err;
 }

@@ -138,6 +138,40 @@ out:
 	return err;
 }
 
+int store_keyfile_set(struct store *s, const char *path)
+{
+	char *copy;
+
+	if (!s || !path)
+		return EINVAL;
+	if (pl_strdup(&copy, &(struct pl){path, strlen(path)}))
+		return ENOMEM;
+	mem_deref(s->keyfile);
+	s->keyfile = copy;
+	return 0;
+}
+
+/* A value needs a key this keyring lacks: take the key file as it is now. */
+static int keyring_reload(struct store *s)
+{
+	struct store_keyring *kr;
+	int err;
+
+	if (!s->keyfile)
+		return ENOENT;
+	err = store_keyfile_load(&kr, s->keyfile);
+	if (err) {
+		log_error("store", "cannot reload the master key file %s: %s",
+			  s->keyfile, strerror(err));
+		return err;
+	}
+	log_info("store", "master key file %s reloaded (%zu keys)", s->keyfile,
+		 store_keyring_count(kr));
+	mem_deref(s->kr);
+	s->kr = kr;
+	return 0;
+}
+
 int store_unseal_col(struct store *s, sqlite3_stmt *st, int col,
 		     const char *table, int64_t id, const char *column,
 		     char *pt, size_t size)
@@ -159,6 +193,10 @@ int store_unseal_col(struct store *s, sqlite3_stmt *st, int col,
 		return EBADMSG;
 	err = store_unseal((uint8_t *)pt, size - 1, &n, s->kr, sealed,
 			   (size_t)len, (const uint8_t *)ad, strlen(ad));
+	if (err == ENOENT && !keyring_reload(s))
+		err = store_unseal((uint8_t *)pt, size - 1, &n, s->kr, sealed,
+				   (size_t)len, (const uint8_t *)ad,
+				   strlen(ad));
 	if (err == EOVERFLOW)
 		return EOVERFLOW;
 	if (err) {
@@ -216,6 +254,7 @@ static void store_destructor(void *arg)
 	if (s->db)
 		sqlite3_close_v2(s->db);
 	mem_deref(s->kr);
+	mem_deref(s->keyfile);
 }
 
 /* Creates the file 0600 before SQLite does (it would use 0644); the -wal

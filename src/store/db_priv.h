@@ -18,6 +18,7 @@ struct store {
 	void *arg;
 	char actor[STORE_ACTOR_MAX + 1];
 	int version;
+	char *keyfile; /* reloaded when a value needs a key kr lacks */
 };
 
 int64_t store_now(const struct store *s);

@@ -46,6 +46,14 @@ typedef int64_t(store_now_h)(void *arg);
  */
 int store_open(struct store **sp, const char *path, struct store_keyring *kr);
 
+/*
+ * Remembers the master key file the keyring came from. When a value was
+ * sealed under a key the keyring lacks (another process ran `sipcloak key
+ * rotate` while this one runs), the file is loaded again, once per such
+ * value, and replaces the keyring. Returns 0, EINVAL or ENOMEM.
+ */
+int store_keyfile_set(struct store *s, const char *path);
+
 /* Closes the database and drops the keyring reference; NULL is a no-op. */
 void store_close(struct store *s);
 

@@ -30,3 +30,13 @@ node "$TESTDIR/reg_clients.mjs" "$HTTPS_PORT"
 grep -q "WSS flow from .* closed .*: its registrations removed" "$WORK/gateway.log" ||
 	fail "the log shows no binding removed when the WebSockets closed"
 stop_gateway
+
+# No device password may appear in the gateway's debug log or on disk
+# (the store keeps sealed HA1s only).
+for pw in $(node -e 'for (const d of Object.values(JSON.parse(process.env.REG_DEVICES))) console.log(d.password)'); do
+	for f in "$WORK/gateway.log" "$WORK"/sipcloak.db*; do
+		[ -f "$f" ] || continue
+		! grep -qF "$pw" "$f" || fail "a device password appears in $(basename "$f")"
+	done
+done
+echo "secret scan: no device password in the log or the store files"

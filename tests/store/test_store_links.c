@@ -323,10 +323,53 @@ static void test_redeem_timing(void **state)
 	fx_done(&f);
 }
 
+/* Another process rotates the key file and rekeys: a store that knows its
+ * key file reloads it on meeting the new key id. */
+static void test_keyfile_reload(void **state)
+{
+	struct store_keyring *kr_file, *kr_other;
+	struct store_device_secret sec;
+	struct store *other;
+	char key[128], hex[SIP_DIGEST_HEX_MAX];
+	uint32_t id;
+	struct fx f;
+
+	(void)state;
+	fx_init(&f);
+	snprintf(key, sizeof(key), "%s/master.key", f.dir);
+	assert_int_equal(store_keyfile_create(&kr_file, key), 0);
+	/* our store runs on the key file's keyring */
+	store_close(f.s);
+	mem_deref(f.kr);
+	f.kr = kr_file;
+	fx_open(&f);
+	assert_int_equal(store_keyfile_set(f.s, key), 0);
+	assert_int_equal(store_user_add(f.s, "alice", NULL, NULL, NULL), 0);
+	assert_int_equal(store_device_add(f.s, "alice", "tab", "r", &sec), 0);
+
+	/* "sipcloak key rotate" elsewhere: new key, everything resealed */
+	assert_int_equal(store_keyfile_load(&kr_other, key), 0);
+	assert_int_equal(store_keyfile_rotate(kr_other, key, &id), 0);
+	assert_int_equal(store_open(&other, f.path, kr_other), 0);
+	assert_int_equal(store_rekey(other, kr_other, NULL), 0);
+	store_close(other);
+	mem_deref(kr_other);
+
+	assert_int_equal(store_device_ha1(f.s, sec.sip_username, "r",
+					  SIP_DIGEST_MD5, hex, sizeof(hex),
+					  NULL),
+			 0);
+	assert_int_equal(store_keyring_count(f.s->kr), 2);
+	store_secret_wipe(&sec);
+	unlink(key);
+	fx_done(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    SC_TEST(test_links),          SC_TEST(test_rekey),
+	    SC_TEST(test_keyfile_reload),
 	    SC_TEST(test_migrate_from_1), SC_TEST(test_audit),
 	    SC_TEST(test_redeem_timing),
 	};
