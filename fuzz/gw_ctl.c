@@ -22,7 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t live = mem_live(), i;
 
 	if (!gw_ctl_req_parse(&req, (const char *)data, size)) {
-		if (req.cmd < GW_CTL_DEVICE_GONE || req.cmd > GW_CTL_BAN_CLEAR ||
+		if (req.cmd < GW_CTL_DEVICE_GONE ||
+		    req.cmd > GW_CTL_BAN_CLEAR ||
 		    req.names_n > GW_CTL_NAMES_MAX)
 			__builtin_trap();
 		inside(&req.arg, data, size);

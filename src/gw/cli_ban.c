@@ -12,7 +12,8 @@ void gw_ctl_cli_gone(struct gw_cli *cli, int err, size_t ended)
 		if (err)
 			fputs(",\"registrations_ended\":null", cli->out);
 		else
-			fprintf(cli->out, ",\"registrations_ended\":%zu", ended);
+			fprintf(cli->out, ",\"registrations_ended\":%zu",
+				ended);
 	} else if (err == ENOTCONN) {
 		fputs("server not running: nothing to end\n", cli->out);
 	} else if (!err) {
@@ -91,8 +92,8 @@ out:
 	return ret;
 }
 
-static int run_clear(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
-		     int argc, char **argv)
+static int run_clear(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
+		     char **argv)
 {
 	struct gw_cli_store cs = {0};
 	const char *key = NULL, *path;
@@ -108,8 +109,9 @@ static int run_clear(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
 	if (err == ENOENT) {
 		ret = gw_cli_fail(cli, GW_CLI_FAIL, "no ban on '%s'", key);
 	} else if (err == EINVAL) {
-		ret = gw_cli_fail(cli, GW_CLI_USAGE, "not an address or "
-						     "account: '%s'",
+		ret = gw_cli_fail(cli, GW_CLI_USAGE,
+				  "not an address or "
+				  "account: '%s'",
 				  key);
 	} else if (err) {
 		ret = ctl_fail(cli, err, path);
@@ -145,8 +147,7 @@ static const struct gw_cli_cmd cmd_clear = {
     .run = run_clear,
 };
 
-static const struct gw_cli_cmd *const ban_sub[] = {&cmd_list, &cmd_clear,
-						   NULL};
+static const struct gw_cli_cmd *const ban_sub[] = {&cmd_list, &cmd_clear, NULL};
 
 const struct gw_cli_cmd gw_cli_cmd_ban = {
     .name = "ban",

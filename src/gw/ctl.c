@@ -262,8 +262,9 @@ static void dir_check(const char *path)
 
 	memcpy(dir, path, strlen(path) + 1);
 	if (!stat(dirname(dir), &st) && (st.st_mode & 077))
-		log_warn("gw", "[server] control_socket: directory of %s is "
-			       "open to group or others (0%o): 0700 is safer",
+		log_warn("gw",
+			 "[server] control_socket: directory of %s is "
+			 "open to group or others (0%o): 0700 is safer",
 			 path, (unsigned)(st.st_mode & 0777));
 }
 
@@ -347,10 +348,11 @@ int gw_ctl_alloc(struct gw_ctl **ctlp, struct gw_server *srv)
 	list_init(&ctl->conns);
 	err = ctl_listen(ctl);
 	if (err) {
-		log_error("gw", "[server] control_socket: cannot listen on %s: "
-				"%s",
+		log_error("gw",
+			  "[server] control_socket: cannot listen on %s: "
+			  "%s",
 			  path,
-			  err == EEXIST ? "exists and is not a socket"
+			  err == EEXIST       ? "exists and is not a socket"
 			  : err == EADDRINUSE ? "another server is running"
 					      : strerror(err));
 		gw_ctl_close(ctl);

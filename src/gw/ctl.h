@@ -6,14 +6,14 @@
 
 #include "core/core.h"
 
-#define GW_CTL_LINE_MAX 8192	   /* bytes of one request line */
+#define GW_CTL_LINE_MAX 8192       /* bytes of one request line */
 #define GW_CTL_RESP_MAX (1u << 20) /* bytes of one response line (client) */
-#define GW_CTL_CLIENTS_MAX 8	   /* connections at once; more are closed */
-#define GW_CTL_IDLE_MS 10000	   /* a connection without a request closes */
-#define GW_CTL_CALL_MS 5000	   /* the client's send and receive timeout */
-#define GW_CTL_NAMES_MAX 64	   /* sip_usernames in one request */
-#define GW_CTL_DEPTH_MAX 8	   /* nesting of arrays and objects */
-#define GW_CTL_STR_MAX 256	   /* bytes of one string value */
+#define GW_CTL_CLIENTS_MAX 8       /* connections at once; more are closed */
+#define GW_CTL_IDLE_MS 10000       /* a connection without a request closes */
+#define GW_CTL_CALL_MS 5000        /* the client's send and receive timeout */
+#define GW_CTL_NAMES_MAX 64        /* sip_usernames in one request */
+#define GW_CTL_DEPTH_MAX 8         /* nesting of arrays and objects */
+#define GW_CTL_STR_MAX 256         /* bytes of one string value */
 
 /*
  * A tiny JSON reader over len bytes at p: never allocates, never reads
@@ -48,9 +48,9 @@ int gw_ctl_json_end(struct gw_ctl_json *js);
 /* The requests. */
 enum gw_ctl_cmd {
 	GW_CTL_DEVICE_GONE = 1, /* {"cmd":"device_gone","sip_username":U} */
-	GW_CTL_REGISTRATIONS,	/* {"cmd":"registrations","sip_usernames":[]} */
-	GW_CTL_BANS,		/* {"cmd":"bans"} */
-	GW_CTL_BAN_CLEAR,	/* {"cmd":"ban_clear","key":K} */
+	GW_CTL_REGISTRATIONS,   /* {"cmd":"registrations","sip_usernames":[]} */
+	GW_CTL_BANS,            /* {"cmd":"bans"} */
+	GW_CTL_BAN_CLEAR,       /* {"cmd":"ban_clear","key":K} */
 };
 
 /* One parsed request: views into the line. */
@@ -130,19 +130,19 @@ int gw_ctl_devices_gone(const char *path, const char *const *names, size_t n,
 /* One device's registrations, as `device list` shows them. */
 struct gw_ctl_online {
 	uint32_t contacts; /* 0: offline */
-	int64_t since;	   /* unix time of its oldest binding */
+	int64_t since;     /* unix time of its oldest binding */
 	char address[64];  /* source of that binding's flow: "1.2.3.4:5" */
 	char transport[8]; /* "WSS", "UDP", ... */
 };
 
 /* registrations of n names (n <= GW_CTL_NAMES_MAX): out[i] for names[i]. */
-int gw_ctl_registrations(const char *path, const char *const *names,
-			 size_t n, struct gw_ctl_online *out);
+int gw_ctl_registrations(const char *path, const char *const *names, size_t n,
+			 struct gw_ctl_online *out);
 
 /* One active ban, as `ban list` shows it. */
 struct gw_ctl_ban {
 	char key[GW_CTL_STR_MAX + 1];
-	bool account; /* the account table; else the source table */
+	bool account;       /* the account table; else the source table */
 	uint64_t remaining; /* seconds */
 	uint32_t failures;  /* bans so far, this one included */
 };

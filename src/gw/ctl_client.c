@@ -44,7 +44,8 @@ static int recv_line(int fd, struct mbuf *resp)
 		if (resp->end >= GW_CTL_RESP_MAX)
 			return EOVERFLOW;
 		if (resp->size - resp->end < CTL_READ_CHUNK) {
-			err = mbuf_resize(resp, resp->size * 2 + CTL_READ_CHUNK);
+			err =
+			    mbuf_resize(resp, resp->size * 2 + CTL_READ_CHUNK);
 			if (err)
 				return err;
 		}

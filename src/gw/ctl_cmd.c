@@ -83,11 +83,10 @@ static bool binding_one(const struct sip_reg_contact *c, void *arg)
 
 	if (c->flow && sa_str(sip_flow_peer(c->flow), addr, sizeof(addr)))
 		addr[0] = '\0';
-	w->err = mbuf_printf(w->mb,
-			     "%s{\"since\":%lld,\"expires\":%u,\"address\":",
-			     w->n++ ? "," : "",
-			     (long long)(w->wall - (int64_t)(age / 1000)),
-			     c->expires);
+	w->err = mbuf_printf(
+	    w->mb,
+	    "%s{\"since\":%lld,\"expires\":%u,\"address\":", w->n++ ? "," : "",
+	    (long long)(w->wall - (int64_t)(age / 1000)), c->expires);
 	if (!w->err)
 		w->err = json_str(w->mb, addr, strlen(addr));
 	if (!w->err)
@@ -119,12 +118,12 @@ static int registrations(struct gw_server *srv, const struct gw_ctl_req *req,
 			continue;
 		/* the lookup drops bindings whose flow closed: count after */
 		(void)sip_registrar_lookup(reg, name, stop_h, NULL);
-		err = mbuf_printf(resp, "%s{\"sip_username\":",
-				  n++ ? "," : "");
+		err = mbuf_printf(resp, "%s{\"sip_username\":", n++ ? "," : "");
 		if (!err)
 			err = json_str(resp, name, strlen(name));
 		if (!err)
-			err = mbuf_printf(resp, ",\"contacts\":%zu,\"bindings\":[",
+			err = mbuf_printf(resp,
+					  ",\"contacts\":%zu,\"bindings\":[",
 					  sip_registrar_count(reg, name));
 		w.n = 0;
 		if (!err)
@@ -162,7 +161,8 @@ static int bans(struct gw_server *srv, struct mbuf *resp)
 
 	err = mbuf_write_str(resp, "{\"ok\":true,\"bans\":[");
 	if (!err)
-		gw_bans_list(gw_reg_auth(srv->reg)->bans, w.now_ms, ban_one, &w);
+		gw_bans_list(gw_reg_auth(srv->reg)->bans, w.now_ms, ban_one,
+			     &w);
 	err = err ? err : w.err;
 	if (!err)
 		err = mbuf_write_str(resp, "]}\n");

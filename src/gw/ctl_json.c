@@ -223,10 +223,10 @@ static const struct {
 	const char *name;
 	enum gw_ctl_cmd cmd;
 } cmds[] = {
-	{"device_gone", GW_CTL_DEVICE_GONE},
-	{"registrations", GW_CTL_REGISTRATIONS},
-	{"bans", GW_CTL_BANS},
-	{"ban_clear", GW_CTL_BAN_CLEAR},
+    {"device_gone", GW_CTL_DEVICE_GONE},
+    {"registrations", GW_CTL_REGISTRATIONS},
+    {"bans", GW_CTL_BANS},
+    {"ban_clear", GW_CTL_BAN_CLEAR},
 };
 
 static int names_parse(struct gw_ctl_json *js, struct gw_ctl_req *req)

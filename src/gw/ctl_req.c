@@ -151,8 +151,8 @@ static int device_read(struct gw_ctl_json *js, const char *const *names,
 	return 0;
 }
 
-int gw_ctl_registrations(const char *path, const char *const *names,
-			 size_t n, struct gw_ctl_online *out)
+int gw_ctl_registrations(const char *path, const char *const *names, size_t n,
+			 struct gw_ctl_online *out)
 {
 	struct mbuf *req = NULL, *resp = NULL;
 	struct gw_ctl_json js;
@@ -170,9 +170,9 @@ int gw_ctl_registrations(const char *path, const char *const *names,
 		err = mbuf_write_str(req, "{\"cmd\":\"registrations\","
 					  "\"sip_usernames\":[");
 	for (i = 0; !err && i < n; i++)
-		err = plain(names[i]) ? mbuf_printf(req, "%s\"%s\"",
-						    i ? "," : "", names[i])
-				      : EINVAL;
+		err = plain(names[i])
+			  ? mbuf_printf(req, "%s\"%s\"", i ? "," : "", names[i])
+			  : EINVAL;
 	if (!err)
 		err = mbuf_write_mem(req, "]}", 3); /* NUL-terminated */
 	if (!err)

@@ -223,8 +223,8 @@ static void fx_open(struct fixture *fx)
 
 static void fx_close(struct fixture *fx)
 {
-	static const char *const files[] = {"db", "db-wal", "db-shm", "key",
-					    "ctl.sock", "srv.sock", "file"};
+	static const char *const files[] = {
+	    "db", "db-wal", "db-shm", "key", "ctl.sock", "srv.sock", "file"};
 	char path[128];
 	size_t i;
 
@@ -241,8 +241,7 @@ static void fx_close(struct fixture *fx)
 	assert_int_equal(rmdir(fx->dir), 0);
 }
 
-static void reg_one(struct fixture *fx, struct sip_flow *flow,
-		    const char *user)
+static void reg_one(struct fixture *fx, struct sip_flow *flow, const char *user)
 {
 	struct sip_msg *msg = malloc(sizeof(*msg));
 	struct sip_reg_reply rep = {0};
@@ -410,8 +409,7 @@ static void test_ctl_socket(void **state)
 	assert_int_equal(st.st_mode & 0777, 0600);
 
 	assert_int_equal(call_pump(&fx, c), 0);
-	assert_string_equal((char *)c->resp->buf,
-			    "{\"ok\":true,\"bans\":[]}");
+	assert_string_equal((char *)c->resp->buf, "{\"ok\":true,\"bans\":[]}");
 	snprintf(c->req, sizeof(c->req), "{\"cmd\":\"what\"}");
 	assert_int_equal(call_pump(&fx, c), 0);
 	assert_string_equal((char *)c->resp->buf,
@@ -496,9 +494,9 @@ static void test_ctl_limits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    SC_TEST(test_ctl_parse_ok),	 SC_TEST(test_ctl_parse_bad),
+	    SC_TEST(test_ctl_parse_ok),   SC_TEST(test_ctl_parse_bad),
 	    SC_TEST(test_ctl_parse_cuts), SC_TEST(test_ctl_dispatch),
-	    SC_TEST(test_ctl_socket),	 SC_TEST(test_ctl_limits),
+	    SC_TEST(test_ctl_socket),     SC_TEST(test_ctl_limits),
 	};
 
 	int ret = cmocka_run_group_tests(tests, NULL, NULL);
