@@ -77,10 +77,11 @@ static void setup(void)
 		abort();
 	snprintf(text, sizeof(text),
 		 "[server]\npublic_address = 127.0.0.1\n"
+		 "control_socket = %s/ctl.sock\n"
 		 "[sip]\ndomain = sipcloak.test\n"
 		 "[store]\npath = %s/db\nmaster_key = %s\n"
 		 "[log]\nlevel = error\n",
-		 dir, key);
+		 dir, dir, key);
 	gw_config_errors_init(&errs);
 	if (gw_config_parse(&cfg, "fuzz.ini", text, strlen(text), &errs))
 		abort();

@@ -15,6 +15,7 @@ static const struct gw_cli_cmd *const commands[] = {
     &gw_cli_cmd_user,
     &gw_cli_cmd_device,
     &gw_cli_cmd_key,
+    &gw_cli_cmd_ban,
     NULL,
 };
 

@@ -10,6 +10,7 @@
 #include <qrencode.h>
 
 #include "gw/cli_store.h"
+#include "gw/ctl.h"
 
 #define CLI_URL_MAX 512
 #define CLI_LINK_MAX (CLI_URL_MAX + 4 + STORE_TOKEN_LEN)
@@ -58,9 +59,16 @@ static int ttl_parse(const char *s, int64_t *ttlp)
 }
 
 /* The one-time output of a device credential; the caller wipes sec. */
+/* What telling the server about a rotated device did (ctl.h). */
+struct gone {
+	int err;
+	size_t ended;
+};
+
 static void secret_print(struct gw_cli *cli, const struct gw_config *cfg,
 			 const char *user,
-			 const struct store_device_secret *sec)
+			 const struct store_device_secret *sec,
+			 const struct gone *g)
 {
 	char ws[CLI_URL_MAX], uri[CLI_URL_MAX];
 	FILE *f = cli->out;
@@ -82,6 +90,8 @@ static void secret_print(struct gw_cli *cli, const struct gw_config *cfg,
 		gw_json_str(f, ws);
 		fputs(",\"realm\":", f);
 		gw_json_str(f, cfg->sip.domain);
+		if (g)
+			gw_ctl_cli_gone(cli, g->err, g->ended);
 		fputs("}\n", f);
 	} else {
 		fprintf(f,
@@ -91,6 +101,8 @@ static void secret_print(struct gw_cli *cli, const struct gw_config *cfg,
 			"  realm         %s\n",
 			(long long)sec->device, user, sec->sip_username,
 			sec->password, uri, ws, cfg->sip.domain);
+		if (g)
+			gw_ctl_cli_gone(cli, g->err, g->ended);
 	}
 	fflush(f);
 }
@@ -134,7 +146,7 @@ static int run_add(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
 				       err == ENOENT ? "user" : "device");
 		goto out;
 	}
-	secret_print(cli, cs.cfg, user, &sec);
+	secret_print(cli, cs.cfg, user, &sec, NULL);
 out:
 	mem_secure_zero(pw, sizeof(pw));
 	store_secret_wipe(&sec);
@@ -142,16 +154,64 @@ out:
 	return ret;
 }
 
+/* device list: the store's devices with the running server's view of
+ * which are online (ctl.h), asked once for all of them. */
 struct walk {
 	struct gw_cli *cli;
 	unsigned n;
+	size_t names_n;
+	char names[GW_CTL_NAMES_MAX][STORE_SIP_USERNAME_LEN + 1];
+	struct gw_ctl_online online[GW_CTL_NAMES_MAX];
+	bool known; /* the server answered */
 };
+
+static int name_one(const struct store_device *d, void *arg)
+{
+	struct walk *w = arg;
+
+	/* a revoked device was told gone; the limit is the active count */
+	if (!d->revoked_at && w->names_n < GW_CTL_NAMES_MAX)
+		memcpy(w->names[w->names_n++], d->sip_username,
+		       sizeof(w->names[0]));
+	return 0;
+}
+
+static const struct gw_ctl_online *online_of(const struct walk *w,
+					     const struct store_device *d)
+{
+	static const struct gw_ctl_online offline;
+	size_t i;
+
+	for (i = 0; i < w->names_n; i++)
+		if (!strcmp(w->names[i], d->sip_username))
+			return &w->online[i];
+	return &offline;
+}
+
+static void list_json(FILE *f, const struct walk *w,
+		      const struct store_device *d)
+{
+	const struct gw_ctl_online *o = online_of(w, d);
+
+	if (!w->known) {
+		fputs(",\"online\":null,\"since\":null,\"address\":null,"
+		      "\"transport\":null",
+		      f);
+		return;
+	}
+	fprintf(f, ",\"online\":%s", o->contacts ? "true" : "false");
+	gw_cli_json_time(f, "since", o->contacts ? o->since : 0, true);
+	gw_cli_json_str(f, "address", o->contacts ? o->address : NULL, true);
+	gw_cli_json_str(f, "transport", o->contacts ? o->transport : NULL,
+			true);
+}
 
 static int list_one(const struct store_device *d, void *arg)
 {
 	struct walk *w = arg;
+	const struct gw_ctl_online *o = online_of(w, d);
 	FILE *f = w->cli->out;
-	char seen[32], created[32];
+	char seen[32], created[32], since[32];
 
 	if (w->cli->json) {
 		fprintf(f, "%s{\"device\":%lld", w->n ? "," : "",
@@ -164,15 +224,23 @@ static int list_one(const struct store_device *d, void *arg)
 		gw_cli_json_time(f, "revoked_at", d->revoked_at, true);
 		gw_cli_json_time(f, "last_seen_at", d->last_seen_at, true);
 		gw_cli_json_str(f, "last_address", d->last_address, true);
-		fprintf(f, ",\"key_id\":%" PRIu32 "}", d->key_id);
+		fprintf(f, ",\"key_id\":%" PRIu32, d->key_id);
+		list_json(f, w, d);
+		fputc('}', f);
 	} else {
 		gw_cli_time_fmt(d->created, created, sizeof(created));
 		gw_cli_time_fmt(d->last_seen_at, seen, sizeof(seen));
-		fprintf(f, "%-6lld %-22s %-16s %-8s %-21s %-21s %s\n",
+		gw_cli_time_fmt(o->contacts ? o->since : 0, since,
+				sizeof(since));
+		fprintf(f,
+			"%-6lld %-22s %-16s %-8s %-21s %-21s %-21s %-7s %-21s "
+			"%s\n",
 			(long long)d->id, d->sip_username,
 			*d->label ? d->label : "-",
 			d->revoked_at ? "revoked" : "active", created, seen,
-			*d->last_address ? d->last_address : "-");
+			*d->last_address ? d->last_address : "-",
+			!w->known ? "?" : o->contacts ? "yes" : "no", since,
+			o->contacts && *o->address ? o->address : "-");
 	}
 	w->n++;
 	return 0;
@@ -181,30 +249,56 @@ static int list_one(const struct store_device *d, void *arg)
 static int run_list(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
 		    char **argv)
 {
-	struct walk w = {cli, 0};
+	const char *names[GW_CTL_NAMES_MAX];
 	const char *user = NULL;
 	struct gw_cli_store cs;
+	struct walk *w;
+	size_t i;
 	int ret, err;
 
 	ret = gw_cli_args(cli, cmd, "device list", argc, argv, NULL, &user, 1);
 	if (ret)
 		return ret;
+	w = mem_zalloc(sizeof(*w), NULL);
+	if (!w)
+		return gw_cli_fail(cli, GW_CLI_FAIL, "out of memory");
+	w->cli = cli;
 	ret = gw_cli_store_open(cli, &cs);
 	if (ret)
 		goto out;
+	err = store_device_list(cs.s, user, name_one, w);
+	if (err) {
+		ret = gw_cli_store_err(cli, err, "user");
+		goto out;
+	}
+	for (i = 0; i < w->names_n; i++)
+		names[i] = w->names[i];
+	err = gw_ctl_registrations(cs.cfg->server.control_socket, names,
+				   w->names_n, w->online);
+	w->known = !err;
+	if (err && err != ENOTCONN)
+		fprintf(cli->err, "sipcloak: warning: cannot ask the server "
+				  "(%s): online state unknown\n",
+			strerror(err));
 	if (cli->json)
 		fputc('[', cli->out);
 	else
-		fprintf(cli->out, "%-6s %-22s %-16s %-8s %-21s %-21s %s\n",
+		fprintf(cli->out,
+			"%-6s %-22s %-16s %-8s %-21s %-21s %-21s %-7s %-21s "
+			"%s\n",
 			"ID", "SIP_USERNAME", "LABEL", "STATE", "CREATED",
-			"LAST_SEEN", "LAST_ADDRESS");
-	err = store_device_list(cs.s, user, list_one, &w);
+			"LAST_SEEN", "LAST_ADDRESS", "ONLINE", "SINCE",
+			"ADDRESS");
+	err = store_device_list(cs.s, user, list_one, w);
 	if (cli->json && err != ENOENT)
 		fputs("]\n", cli->out);
 	if (err)
 		ret = gw_cli_store_err(cli, err, "user");
+	else if (!cli->json && !w->known)
+		fputs("server not running: online state unknown\n", cli->out);
 out:
 	gw_cli_store_close(&cs);
+	mem_deref(w);
 	return ret;
 }
 
@@ -228,10 +322,12 @@ static int id_parse(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
 static int run_revoke(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
 		      int argc, char **argv)
 {
-	const char *arg = NULL;
+	const char *arg = NULL, *names[1];
+	struct store_device d;
 	struct gw_cli_store cs;
+	size_t ended = 0;
 	int64_t id = 0;
-	int ret, err;
+	int ret, err, cerr;
 
 	ret = gw_cli_args(cli, cmd, "device revoke", argc, argv, NULL, &arg, 1);
 	if (!ret)
@@ -241,16 +337,27 @@ static int run_revoke(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
 	ret = gw_cli_store_open(cli, &cs);
 	if (ret)
 		goto out;
-	err = store_device_revoke(cs.s, id);
+	err = store_device_get(cs.s, id, &d);
+	if (!err)
+		err = store_device_revoke(cs.s, id);
 	if (err) {
 		ret = gw_cli_store_err(cli, err, "device");
 		goto out;
 	}
-	if (cli->json)
-		fprintf(cli->out, "{\"device\":%lld,\"revoked\":true}\n",
+	/* The store refuses the credential from now on; the server drops
+	 * the registrations it already accepted (issue 3). */
+	names[0] = d.sip_username;
+	cerr = gw_ctl_devices_gone(cs.cfg->server.control_socket, names, 1,
+				   &ended);
+	if (cli->json) {
+		fprintf(cli->out, "{\"device\":%lld,\"revoked\":true",
 			(long long)id);
-	else
+		gw_ctl_cli_gone(cli, cerr, ended);
+		fputs("}\n", cli->out);
+	} else {
 		fprintf(cli->out, "device %lld revoked\n", (long long)id);
+		gw_ctl_cli_gone(cli, cerr, ended);
+	}
 out:
 	gw_cli_store_close(&cs);
 	return ret;
@@ -269,6 +376,8 @@ static int run_rotate(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
 	struct store_device_secret sec;
 	struct store_device d;
 	struct gw_cli_store cs;
+	const char *names[1];
+	struct gone g = {0, 0};
 	int64_t id = 0;
 	int ret, err;
 
@@ -291,7 +400,11 @@ static int run_rotate(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
 		ret = gw_cli_store_err(cli, err, "device");
 		goto out;
 	}
-	secret_print(cli, cs.cfg, d.user, &sec);
+	/* the old password's registrations end now, not at their expiry */
+	names[0] = d.sip_username;
+	g.err = gw_ctl_devices_gone(cs.cfg->server.control_socket, names, 1,
+				    &g.ended);
+	secret_print(cli, cs.cfg, d.user, &sec, &g);
 out:
 	mem_secure_zero(pw, sizeof(pw));
 	store_secret_wipe(&sec);
@@ -416,8 +529,10 @@ static const struct gw_cli_cmd cmd_list = {
     .summary = "list the devices of a user",
     .args = "USER",
     .help = "Prints each device: id, SIP user name, label, active or "
-	    "revoked, created,\nwhen and from where it last registered. "
-	    "Never prints a secret.",
+	    "revoked, created,\nwhen and from where it last registered, and, "
+	    "from the running server,\nwhether it is online, since when and "
+	    "from which address (\"?\" and a note\nwhen the server is not "
+	    "running; null with --json). Never prints a secret.",
     .run = run_list,
 };
 
@@ -426,7 +541,8 @@ static const struct gw_cli_cmd cmd_revoke = {
     .summary = "revoke a device at once",
     .args = "ID",
     .help = "Revokes the device: its credential stops working at once, "
-	    "its HA1s and\npending links are wiped. It cannot be undone.",
+	    "its HA1s and\npending links are wiped, and the running server "
+	    "ends its registrations.\nIt cannot be undone.",
     .run = run_revoke,
 };
 
@@ -435,8 +551,8 @@ static const struct gw_cli_cmd cmd_rotate = {
     .summary = "give a device a new password (shown once)",
     .args = "ID [--password-stdin]",
     .help = "Replaces the device's password (the old one stops working at "
-	    "once) and\nprints the new credential once, as `device add` "
-	    "does.",
+	    "once, and\nthe running server ends its registrations) and prints "
+	    "the new credential\nonce, as `device add` does.",
     .run = run_rotate,
 };
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "gw/cli_store.h"
+#include "gw/ctl.h"
 
 static void user_json(FILE *f, const struct store_user *u)
 {
@@ -182,14 +183,32 @@ out:
 	return ret;
 }
 
+/* The SIP user names of a user's active devices, before they go. */
+struct gone {
+	size_t n;
+	char names[STORE_USER_DEVICES_MAX][STORE_SIP_USERNAME_LEN + 1];
+};
+
+static int gone_one(const struct store_device *d, void *arg)
+{
+	struct gone *g = arg;
+
+	if (!d->revoked_at && g->n < STORE_USER_DEVICES_MAX)
+		memcpy(g->names[g->n++], d->sip_username,
+		       sizeof(g->names[0]));
+	return 0;
+}
+
 static int run_remove(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
 		      int argc, char **argv)
 {
 	int64_t ids[STORE_USER_DEVICES_MAX];
+	const char *names[STORE_USER_DEVICES_MAX];
 	const char *name = NULL;
 	struct gw_cli_store cs;
-	size_t n = 0, i;
-	int ret, err;
+	struct gone g = {0};
+	size_t n = 0, i, ended = 0;
+	int ret, err, cerr;
 
 	ret = gw_cli_args(cli, cmd, "user remove", argc, argv, NULL, &name, 1);
 	if (ret)
@@ -197,11 +216,17 @@ static int run_remove(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
 	ret = gw_cli_store_open(cli, &cs);
 	if (ret)
 		goto out;
-	err = store_user_remove(cs.s, name, ids, &n);
+	err = store_device_list(cs.s, name, gone_one, &g);
+	if (!err)
+		err = store_user_remove(cs.s, name, ids, &n);
 	if (err) {
 		ret = gw_cli_store_err(cli, err, "user");
 		goto out;
 	}
+	for (i = 0; i < g.n; i++)
+		names[i] = g.names[i];
+	cerr = gw_ctl_devices_gone(cs.cfg->server.control_socket, names, g.n,
+				   &ended);
 	if (cli->json) {
 		fputs("{\"removed\":", cli->out);
 		gw_json_str(cli->out, name);
@@ -209,10 +234,13 @@ static int run_remove(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
 		for (i = 0; i < n; i++)
 			fprintf(cli->out, "%s%lld", i ? "," : "",
 				(long long)ids[i]);
-		fputs("]}\n", cli->out);
+		fputc(']', cli->out);
+		gw_ctl_cli_gone(cli, cerr, ended);
+		fputs("}\n", cli->out);
 	} else {
 		fprintf(cli->out, "user %s removed with %zu device(s)\n", name,
 			n);
+		gw_ctl_cli_gone(cli, cerr, ended);
 	}
 out:
 	gw_cli_store_close(&cs);

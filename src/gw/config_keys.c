@@ -19,6 +19,8 @@
 static const struct gw_config_key keys[] = {
     {"server", "public_address", GW_CFG_HOST, OFF(server.public_address), 0, 0,
      NULL, true},
+    {"server", "control_socket", GW_CFG_PATH, OFF(server.control_socket), 0, 0,
+     "var/sipcloak.sock", false},
     {"https", "listen", GW_CFG_ADDR, OFF(https.listen), 0, 0, NULL, false},
     {"https", "cert", GW_CFG_PATH, OFF(https.cert), 0, 0, NULL, false},
     {"https", "key", GW_CFG_PATH, OFF(https.key), 0, 0, NULL, false},

@@ -81,6 +81,7 @@ struct gw_config {
 	char *path; /* the file it was loaded from */
 	struct {
 		char *public_address;
+		char *control_socket; /* the CLI's Unix socket (ctl.h) */
 	} server;
 	struct {
 		struct gw_addr listen;
@@ -262,6 +263,7 @@ extern const struct gw_cli_cmd gw_cli_cmd_serve;
 extern const struct gw_cli_cmd gw_cli_cmd_user;   /* cli_user.c */
 extern const struct gw_cli_cmd gw_cli_cmd_device; /* cli_device.c */
 extern const struct gw_cli_cmd gw_cli_cmd_key;    /* cli_key.c */
+extern const struct gw_cli_cmd gw_cli_cmd_ban;    /* cli_ban.c */
 
 /* Parses argv and runs the command; returns the process exit code. */
 int gw_cli_main(int argc, char **argv, FILE *out, FILE *err);

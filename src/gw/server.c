@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "gw/ctl.h"
 #include "gw/server.h"
 
 #define GW_TXBUF_SIZE 4096
@@ -255,6 +256,8 @@ int gw_server_alloc(struct gw_server **srvp, const struct gw_config *cfg,
 		err = sip_start(srv);
 	if (!err)
 		err = https_start(srv);
+	if (!err)
+		err = gw_ctl_alloc(&srv->ctl, srv);
 	if (err)
 		goto out;
 	uv_signal_init(&srv->loop, &srv->sigint);
@@ -292,6 +295,8 @@ void gw_server_close(struct gw_server *srv)
 {
 	if (!srv->loop_ready)
 		return;
+	gw_ctl_close(srv->ctl);
+	srv->ctl = mem_deref(srv->ctl);
 	/* provisioning closes first (its routes answer 503 from then on) but
 	 * is freed only after the front door, which runs the loop while its
 	 * connections close */

@@ -44,6 +44,7 @@ struct gw_server {
 	struct store_keyring *kr; /* referenced */
 	struct store *store;
 	struct gw_reg *reg;	  /* digest auth, bans and the registrar */
+	struct gw_ctl *ctl;	  /* the CLI's control socket (ctl.h) */
 	struct gw_provision *prov; /* one-time links at /p/ */
 	struct tmr housekeeping;
 	uv_signal_t sigint;

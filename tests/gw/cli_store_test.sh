@@ -234,11 +234,12 @@ js 'o.length === 4 && o[2].label === "phone"'
 
 # revoke
 run 0 device revoke "$dev2"
-expect_out "device $dev2 revoked"
+expect_out "device $dev2 revoked
+server not running: nothing to end"
 run 1 device revoke "$dev2"
 expect_in "$tmp/err" "sipcloak: device is revoked"
 run 0 --json device revoke "$dev4"
-js "o.device === $dev4 && o.revoked === true"
+js "o.device === $dev4 && o.revoked === true && o.registrations_ended === null"
 run 1 --json device revoke 999
 js 'o.ok === false && o.error === "no such device"'
 run 0 --json device list alice

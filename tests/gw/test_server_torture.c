@@ -171,10 +171,11 @@ static int setup(void **state)
 	fx.port = free_udp_port();
 	snprintf(text, sizeof(text),
 		 "[server]\npublic_address = 127.0.0.1\n"
+		 "control_socket = %s/ctl.sock\n"
 		 "[sip]\ndomain = example.com\nudp = 127.0.0.1:%u\n"
 		 "[store]\npath = %s/db\nmaster_key = %s/key\n"
 		 "[log]\nlevel = error\n",
-		 fx.port, fx.dir, fx.dir);
+		 fx.dir, fx.port, fx.dir, fx.dir);
 	gw_config_errors_init(&errs);
 	err = gw_config_parse(&fx.cfg, "test.ini", text, strlen(text), &errs);
 	gw_config_errors_flush(&errs);

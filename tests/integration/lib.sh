@@ -66,6 +66,7 @@ write_config() {
 	cat >"$WORK/sipcloak.ini" <<INI
 [server]
 public_address = 127.0.0.1
+control_socket = $WORK/sipcloak.sock
 [https]
 listen = 127.0.0.1:$HTTPS_PORT
 cert = $WORK/cert.pem

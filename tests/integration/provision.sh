@@ -13,6 +13,7 @@ INI="$WORK/sipcloak.ini"
 cat >"$INI" <<INI
 [server]
 public_address = 127.0.0.1
+control_socket = $WORK/sipcloak.sock
 [https]
 listen = 127.0.0.1:$HTTPS_PORT
 cert = $WORK/cert.pem
