@@ -154,6 +154,7 @@ start_sipcloak() {
 ; Written by bench/run.sh. Every key: docs/config.md.
 [server]
 public_address = 127.0.0.1
+control_socket = $TMP/sipcloak.sock
 [https]
 listen = 127.0.0.1:$port
 cert = $TMP/cert.pem
@@ -168,6 +169,8 @@ master_key = $TMP/master.key
 [log]
 level = warn
 INI
+	[ -f "$TMP/master.key" ] ||
+		"$SIPCLOAK" key init -c "$TMP/sipcloak.ini" >/dev/null || return 1
 	"$SIPCLOAK" serve -c "$TMP/sipcloak.ini" >>"$LOG" 2>&1 &
 	SRV_PIDS+=($!)
 	URL="wss://127.0.0.1:$port/ws"

@@ -165,6 +165,7 @@ sipcloak_ini() { # port
 ; Written by bench/run_reg.sh. Every key: docs/config.md.
 [server]
 public_address = 127.0.0.1
+control_socket = $STORE/sipcloak.sock
 [https]
 listen = 127.0.0.1:$1
 cert = $TMP/cert.pem
