@@ -48,8 +48,9 @@ static int listen_one(struct gw_server *srv, enum sip_transp_type type,
 }
 
 /* The registrar's credential lookup: the device's sealed HA1 in the store.
- * SQLite on the loop thread: one indexed query per authenticated request
- * (about 20 µs); a cache comes when the REGISTER benchmark asks for it. */
+ * SQLite on the loop thread: one indexed query with a statement prepared
+ * once per authenticated request (a few µs; see BENCHMARKS.md, REGISTER).
+ * No cache: a revocation must take effect at the next request. */
 static int cred_lookup(const char *user, const char *realm,
 		       enum sip_digest_alg alg, char ha1[SIP_DIGEST_HEX_MAX],
 		       void *arg)
@@ -65,7 +66,6 @@ static int cred_lookup(const char *user, const char *realm,
 static void on_conn(struct sip_flow *flow, int err, void *arg)
 {
 	struct gw_server *srv = arg;
-
 	char peer[64];
 
 	if (sip_flow_isopen(flow))
