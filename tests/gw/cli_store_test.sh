@@ -123,6 +123,8 @@ expect_out "user alice added"
 # the running server does: the -wal file then outlives each command and is
 # scanned for secrets at the end.
 holder=
+command -v sqlite3 >/dev/null ||
+	fail "the sqlite3 command is missing (scripts/deps.sh test installs it)"
 if command -v sqlite3 >/dev/null; then
 	mkfifo "$tmp/fifo"
 	sqlite3 "$db" <"$tmp/fifo" >/dev/null 2>&1 &
