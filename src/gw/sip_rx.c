@@ -255,13 +255,9 @@ static void handle_cancel(struct gw_server *srv, struct sip_flow *flow,
 }
 
 static void handle_invalid(struct gw_server *srv, struct sip_flow *flow,
-			   int err, const struct sip_msg *msg)
+			   const struct sip_msg *msg, uint16_t scode,
+			   const char *reason)
 {
-	uint16_t scode = 400;
-	const char *reason = msg->err ? msg->err : "Bad Request";
-
-	if (!err)
-		sip_msg_check(msg, &scode, &reason);
 	/* An ACK is never answered (RFC 3261 §17.2.1); nor is what cannot
 	 * carry a response back. */
 	if (!pl_strcmp(&msg->method, "ACK") || !sip_msg_can_reply(msg)) {
@@ -288,8 +284,13 @@ void gw_sip_recv(struct sip_flow *flow, int err, struct sip_msg *msg,
 			srv->stats.dropped++;
 		return;
 	}
+	/* a transport framing error may come with a message that decoded */
+	if (err) {
+		scode = 400;
+		reason = msg->err ? msg->err : "Bad Request";
+	}
 	if (err || sip_msg_check(msg, &scode, &reason)) {
-		handle_invalid(srv, flow, err, msg);
+		handle_invalid(srv, flow, msg, scode, reason);
 		return;
 	}
 	/* RFC 3261 §18.2.2: where this request's responses go */
