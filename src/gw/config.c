@@ -1,5 +1,6 @@
 /* config.c: loads and validates the INI config file into struct gw_config,
  * collecting every mistake with its file, line, section and key. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -127,6 +128,7 @@ static void config_destroy(void *data)
 		switch (keys[i].type) {
 		case GW_CFG_HOST:
 		case GW_CFG_PATH:
+		case GW_CFG_NUMBER:
 			mem_deref(*(char **)field);
 			break;
 		case GW_CFG_ADDR:
@@ -149,6 +151,22 @@ static void config_destroy(void *data)
 }
 
 /* Replaces a string field with a copy of v. */
+static bool number_ok(const struct pl *v)
+{
+	size_t i;
+
+	if (!v->l || v->l > GW_NUMBER_MAX)
+		return false;
+	for (i = 0; i < v->l; i++) {
+		char c = v->p[i];
+
+		if (!isalnum((unsigned char)c) && c != '*' && c != '#' &&
+		    c != '+')
+			return false;
+	}
+	return true;
+}
+
 static int set_str(char **field, const struct pl *v)
 {
 	char *s;
@@ -229,6 +247,14 @@ static int set_value(struct gw_config *cfg, const struct gw_config_key *k,
 	case GW_CFG_PATH:
 		if (!v->l) {
 			snprintf(why, size, "empty path");
+			return EBADMSG;
+		}
+		return set_str(field, v);
+	case GW_CFG_NUMBER:
+		if (!number_ok(v)) {
+			snprintf(why, size, "expected 1 to %d of 0-9 * # + "
+			                    "and letters",
+			         GW_NUMBER_MAX);
 			return EBADMSG;
 		}
 		return set_str(field, v);

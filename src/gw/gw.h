@@ -14,6 +14,7 @@
 #define GW_CONFIG_MSG_MAX 256         /* bytes of one error message */
 #define GW_CONFIG_ORIGINS_MAX 64      /* entries in [https] allowed_origins */
 #define GW_CONFIG_VALUE_SHOW 64       /* bytes of a bad value quoted back */
+#define GW_NUMBER_MAX 32              /* bytes of a dialled number in config */
 
 /* Used when -c/--config is not given (relative to the working directory). */
 #define GW_CONFIG_DEFAULT_PATH "var/sipcloak.ini"
@@ -82,6 +83,7 @@ struct gw_config {
 	struct {
 		char *public_address;
 		char *control_socket; /* the CLI's Unix socket (ctl.h) */
+		char *echo_number;    /* dialled: the echo service; NULL off */
 	} server;
 	struct {
 		struct gw_addr listen;
@@ -120,6 +122,9 @@ struct gw_config {
 	struct {
 		struct gw_port_range ports;
 		uint32_t workers; /* 0: the number of cores */
+		char *address;    /* IP literal bound and put in SDP; NULL:
+		                   * public_address */
+		uint32_t no_media_timeout; /* s; 0: never */
 	} media;
 	struct {
 		enum log_level level;
@@ -200,6 +205,7 @@ enum gw_config_type {
 	GW_CFG_HOST,
 	GW_CFG_ADDR,
 	GW_CFG_PATH,
+	GW_CFG_NUMBER, /* what a phone dials: 0-9 * # + and letters */
 	GW_CFG_UINT,
 	GW_CFG_BOOL,
 	GW_CFG_PORTS,
