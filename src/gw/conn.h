@@ -24,6 +24,7 @@ struct gw_config;
 #define GW_CONN_WEIGHT_MAX 1000000
 #define GW_CONN_USER_MAX 128 /* bytes of a user name / extension / token */
 #define GW_CONN_URI_MAX 512  /* bytes of a built URI */
+#define GW_CONN_KEYS_MAX 16  /* keys a [connection] section knows */
 
 enum gw_conn_type {
 	GW_CONN_REGISTRATION = 0, /* we register upstream per user */
@@ -78,6 +79,7 @@ struct gw_conn_conf {
 	uint32_t options_interval;       /* trunk: s */
 	char *from_domain;               /* NULL: host */
 	char *pai;                       /* P-Asserted-Identity URI or NULL */
+	unsigned key_line[GW_CONN_KEYS_MAX]; /* loader: line each key set */
 };
 
 /*
