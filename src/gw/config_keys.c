@@ -97,6 +97,12 @@ const char *gw_config_type_name(enum gw_config_type type)
 		return "log level";
 	case GW_CFG_ORIGINS:
 		return "origin list";
+	case GW_CFG_CHOICE:
+		return "choice";
+	case GW_CFG_LIST:
+		return "list";
+	case GW_CFG_STRING:
+		return "string";
 	}
 	return "?";
 }
@@ -105,10 +111,12 @@ int gw_config_section_check(const struct pl *section, const struct pl *name)
 {
 	size_t i;
 
+	/* [connection NAME] must have a name: EBADMSG without one. */
+	if (!pl_strcmp(section, "connection"))
+		return name->l ? 0 : EBADMSG;
 	for (i = 0; i < SC_ARRAY_SIZE(keys); i++) {
 		if (pl_strcmp(section, keys[i].section))
 			continue;
-		/* Named sections ([connection NAME]) come later. */
 		return name->l ? EBADMSG : 0;
 	}
 	return ENOENT;

@@ -129,6 +129,10 @@ struct gw_config {
 	struct {
 		enum log_level level;
 	} log;
+	struct {
+		struct gw_conn_conf **v; /* [connection NAME] sections (conn.h) */
+		size_t n;
+	} conns;
 };
 
 /* One configuration mistake. Absent parts are NULL (line: 0). */
@@ -211,7 +215,12 @@ enum gw_config_type {
 	GW_CFG_PORTS,
 	GW_CFG_LEVEL,
 	GW_CFG_ORIGINS,
+	GW_CFG_CHOICE, /* [connection] keys (config_conn.c): one of a set */
+	GW_CFG_LIST,   /* comma-separated list */
+	GW_CFG_STRING,
 };
+
+struct gw_conn_conf;
 
 struct gw_config_key {
 	const char *section;
@@ -225,6 +234,9 @@ struct gw_config_key {
 };
 
 const struct gw_config_key *gw_config_keys(size_t *countp);
+/* The keys of [connection NAME] sections (section "connection"; offset
+ * unused). */
+const struct gw_config_key *gw_config_conn_keys(size_t *countp);
 const char *gw_config_type_name(enum gw_config_type type);
 /* Whether "[section]" is known (0), unknown (ENOENT) or known but wrongly
  * named (EBADMSG: these sections take no name). */
