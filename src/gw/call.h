@@ -70,7 +70,7 @@ struct gw_leg {
 	uint32_t cseq;           /* uac: the INVITE's CSeq */
 	struct mbuf *offer;      /* uac: the SDP offer sent (for auth retry) */
 	const void *conn;        /* GW_LEG_PBX: its struct gw_conn */
-	char user[64];           /* the user this leg belongs to ("" none) */
+	char user[STORE_NAME_MAX + 1]; /* the user of this leg ("" none) */
 	bool auth_tried;         /* uac: one 401/407 answered already */
 	bool canceled;
 };
@@ -122,6 +122,8 @@ void gw_call_end(struct gw_call *call, const char *why);
 void gw_call_flow_closed(struct gw_calls *cs, const struct sip_flow *flow);
 
 /* call_send.c: what we send on a leg */
+/* snprintf that says EOVERFLOW when the text did not fit. */
+int gw_fmt(char *buf, size_t size, const char *fmt, ...) SC_PRINTF(3, 4);
 int gw_leg_via(struct gw_leg *leg, char *buf, size_t size);
 int gw_leg_contact(struct gw_leg *leg, char *buf, size_t size);
 int gw_leg_send_req(struct gw_leg *leg, const char *method, uint32_t cseq,

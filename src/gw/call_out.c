@@ -107,8 +107,11 @@ int gw_call_ring_pbx(struct gw_call *call, const void *connp,
 	if (err)
 		return err;
 	display_of(call, dname, sizeof(dname));
-	snprintf(from, sizeof(from), "%s<%s>", dname, from_uri);
-	snprintf(to, sizeof(to), "<%s>", ruri);
+	if (gw_fmt(from, sizeof(from), "%s<%s>", dname, from_uri) ||
+	    gw_fmt(to, sizeof(to), "<%s>", ruri)) {
+		mem_deref(flow);
+		return EOVERFLOW;
+	}
 	err = fork_add(call, GW_LEG_PBX, flow, ruri, from, to, sdp);
 	if (!err)
 		((struct gw_leg *)call->forks.tail->data)->conn = conn;
@@ -155,11 +158,11 @@ static void caller_from(const struct gw_call *call, char *buf, size_t size)
 {
 	const struct gw_server *srv = call->calls->srv;
 	const struct pl *u = &call->a->inv->msg.from.uri.user;
-	char dname[128], user[64];
+	char dname[128], user[STORE_NAME_MAX + 1];
 
 	display_of(call, dname, sizeof(dname));
 	if (call->a->user[0] && call->a->kind == GW_LEG_DEVICE)
-		snprintf(user, sizeof(user), "%s", call->a->user);
+		memcpy(user, call->a->user, sizeof(user));
 	else if (pl_strcpy(u, user, sizeof(user)) || !user[0] ||
 		 strpbrk(user, "<>\"@;: "))
 		snprintf(user, sizeof(user), "anonymous");

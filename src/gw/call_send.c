@@ -2,12 +2,24 @@
  * §8.1.1.7, RFC 7118 §5 for WebSocket), Contact, requests through client
  * transactions, responses to a kept INVITE, and ACKs (§13.2.2.4). */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "gw/call.h"
+
+int gw_fmt(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= size ? EOVERFLOW : 0;
+}
 
 /* A copy of a received request that outlives the receive callback (the
  * INVITE a leg answers later). */
@@ -262,9 +274,8 @@ int gw_leg_reply_body(struct gw_leg *leg, struct sip_stx *stx,
 	pl_set_str(&vp, via);
 	mbuf_reset(mb);
 	err = sip_reply_encode(mb, req, scode, reason, &tag, vp.l ? &vp : NULL,
-			       hdrs,
-			       sdp ? "application/sdp" : NULL,
-			       sdp ? &body : NULL);
+			       hdrs, body && body->l ? ctype : NULL,
+			       body && body->l ? body : NULL);
 	if (err)
 		return err;
 	return sip_stx_reply(stx, scode, mb->buf, mb->end);
