@@ -152,7 +152,8 @@ struct sdp_candidate {
 };
 int sdp_candidate_decode(struct sdp_candidate *c, const struct pl *val);
 
-/* a=fingerprint:<hash> <hex:..>: hash name and the bytes. */
+/* a=fingerprint:<hash> <hex:..>: hash name and the bytes (md holds
+ * SDP_MAX_FP_BYTES). */
 int sdp_fingerprint_decode(struct pl *hash, uint8_t *md, size_t *mdlen,
 			   const struct pl *val);
 
@@ -203,9 +204,15 @@ struct sdp_crypto {
 	uint8_t key_salt[SDP_CRYPTO_KEY_MAX];
 	size_t key_salt_len;
 	uint64_t lifetime; /* packets; 0: not given */
-	uint32_t mki;	   /* MKI value, with mki_len bytes on the wire */
-	uint8_t mki_len;   /* 0: no MKI */
+	uint32_t mki;	   /* MKI value (kept when it fits 32 bits) */
+	uint8_t mki_len;   /* its length in bytes, 1..128; 0: no MKI */
 };
+
+/* a=crypto:<tag> <suite> inline:<key||salt>[|lifetime][|mki:len] [params]
+ * (RFC 4568 section 9.1): the first key-params only; key length checked
+ * for the known suites. 0, EINVAL, EBADMSG or EOVERFLOW (MKI length over
+ * 128, key over SDP_CRYPTO_KEY_MAX); *c wiped on error. */
+int sdp_crypto_decode(struct sdp_crypto *c, const struct pl *val);
 
 /* A candidate: UDP only (the relay is UDP); mDNS names are skipped. */
 struct sdp_cand {
