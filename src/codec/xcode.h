@@ -47,7 +47,8 @@ uint32_t codec_clock(enum codec_id c);
 struct xcode_opts {
 	uint32_t ptime_ms;     /* output packet duration, default 20 */
 	uint32_t opus_bitrate; /* bits/s, default 24000 (6000..510000) */
-	bool opus_fec;         /* in-band FEC (LBRR) in what we encode,
+	bool opus_fec;         /* in-band FEC (LBRR): put it in what we
+	                          encode, use it in what we decode;
 	                          default on */
 	int opus_complexity;   /* 0..10, default XCODE_COMPLEXITY_DEFAULT */
 };
