@@ -146,6 +146,7 @@ void xcode_reset(struct xcode *x)
 	x->bad_seq_set = false;
 	x->last_n = 0;
 	x->ts_skip = 0;
+	x->skip_at = 0;
 	/* out_ts is kept: the far end sees one stream. */
 }
 
@@ -215,12 +216,16 @@ int xcode_push(struct xcode *x, const uint8_t *payload, size_t len,
 		err = EOVERFLOW;
 		goto out;
 	}
-	xcode_conceal(x, conceal, pkts, payload, len);
-	x->st.lost += pkts;
+	/* The gap is [jump][concealed][payload]: what FEC rebuilds is the
+	 * packet right before this one. */
 	if (gap > conceal) {
+		if (!x->ts_skip)
+			x->skip_at = x->fifo_n;
 		x->ts_skip += gap - conceal;
 		x->st.ts_jumps++;
 	}
+	xcode_conceal(x, conceal, pkts, payload, len);
+	x->st.lost += pkts;
 	x->started = true;
 	x->bad_seq_set = false;
 	x->next_seq = (uint16_t)(seq + 1);
@@ -250,6 +255,7 @@ out:
 int xcode_pull(struct xcode *x, uint8_t *out, size_t size, size_t *lenp,
                uint32_t *tsp)
 {
+	uint64_t skip = 0;
 	uint32_t mul;
 	size_t len = 0;
 	int r, err = 0;
@@ -272,8 +278,14 @@ int xcode_pull(struct xcode *x, uint8_t *out, size_t size, size_t *lenp,
 		len = x->frame;
 		break;
 	case CODEC_OPUS:
+		/* Smaller buffers make libopus cut quality or send a bare
+		 * TOC byte: a caller bug, not a choice. */
+		if (size < XCODE_OUT_MAX) {
+			err = EINVAL;
+			goto out;
+		}
 		r = opus_encode(x->enc, x->fifo, (int)x->frame, out,
-		                (opus_int32)SC_MIN(size, (size_t)XCODE_OUT_MAX));
+		                (opus_int32)XCODE_OUT_MAX);
 		if (r < 1) { /* OPUS_BUFFER_TOO_SMALL */
 			err = EINVAL;
 			goto out;
@@ -286,9 +298,15 @@ int xcode_pull(struct xcode *x, uint8_t *out, size_t size, size_t *lenp,
 	}
 	/* RTP timestamps in the `to` clock: 1 or 6 ticks per 8 kHz sample. */
 	mul = codec_clock(x->to) / XCODE_RATE;
-	*tsp = x->out_ts + (uint32_t)(x->ts_skip * mul);
+	if (x->ts_skip && x->skip_at < x->frame) {
+		/* The jump is at or inside this frame: it starts late. */
+		skip = x->ts_skip;
+		x->ts_skip = 0;
+	} else if (x->ts_skip) {
+		x->skip_at -= x->frame;
+	}
+	*tsp = x->out_ts + (uint32_t)(skip * mul);
 	x->out_ts = *tsp + (uint32_t)(x->frame * mul);
-	x->ts_skip = 0;
 	*lenp = len;
 	x->fifo_n -= x->frame;
 	memmove(x->fifo, x->fifo + x->frame, x->fifo_n * sizeof(x->fifo[0]));

@@ -48,6 +48,7 @@ struct xcode {
 	/* Output. */
 	uint32_t out_ts;  /* timestamp of the next payload, `to` clock */
 	uint64_t ts_skip; /* unconcealed gap to add, samples at XCODE_RATE */
+	size_t skip_at;   /* ... where it is in the FIFO */
 
 	struct xcode_stats st;
 };
