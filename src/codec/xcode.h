@@ -47,7 +47,8 @@ uint32_t codec_clock(enum codec_id c);
 struct xcode_opts {
 	uint32_t ptime_ms;     /* output packet duration, default 20 */
 	uint32_t opus_bitrate; /* bits/s, default 24000 (6000..510000) */
-	bool opus_fec;         /* in-band FEC (LBRR) in what we encode,
+	bool opus_fec;         /* in-band FEC (LBRR): put it in what we
+	                          encode, use it in what we decode;
 	                          default on */
 	int opus_complexity;   /* 0..10, default XCODE_COMPLEXITY_DEFAULT */
 };
@@ -102,7 +103,8 @@ int xcode_push(struct xcode *x, const uint8_t *payload, size_t len,
                uint16_t seq, uint32_t ts);
 
 /* One output payload of ptime_ms when enough PCM is buffered: writes
- * *lenp bytes to out (size: XCODE_OUT_MAX always suffices) and *tsp, its
+ * *lenp bytes to out (size: at least XCODE_OUT_MAX for Opus, the frame's
+ * bytes for G.711) and *tsp, its
  * RTP timestamp in the `to` clock: continuous from a random start,
  * advancing by the frame duration (+160 for 20 ms G.711, +960 for 20 ms
  * Opus) even across concealed loss. Returns 0; ENODATA (not enough PCM
