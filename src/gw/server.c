@@ -245,6 +245,8 @@ static int media_start(struct gw_server *srv)
 	err = gw_calls_alloc(&srv->calls, srv);
 	if (!err)
 		err = gw_conns_alloc(&srv->conns, srv, cfg);
+	if (!err)
+		gw_presence_init(&srv->presence, srv);
 	return err;
 }
 
@@ -350,6 +352,7 @@ void gw_server_close(struct gw_server *srv)
 	tmr_cancel(&srv->housekeeping);
 	/* calls end with BYE/CANCEL and upstream registrations with
 	 * Expires: 0 while the transports still run */
+	gw_presence_close(&srv->presence);
 	if (srv->calls)
 		gw_calls_close(srv->calls);
 	if (srv->conns)
