@@ -159,6 +159,11 @@ void gw_call_fail(struct gw_call *call, uint16_t scode, const char *reason,
  * first 2xx, so a retransmission means our ACK was lost (§13.2.2.4). */
 void gw_call_stray_2xx(struct gw_calls *cs, const struct sip_msg *msg);
 
+/* call_refer.c: the headers that cross legs; REFER toward a PBX */
+int gw_cross_hdrs(char *buf, size_t size, const struct sip_msg *msg);
+int gw_refer_to_pbx(struct gw_call *call, const struct gw_leg *to,
+                    const struct sip_msg *msg, char *hdr, size_t size);
+
 /* call_dlg.c: requests inside a dialog; true when handled */
 bool gw_call_in_dialog(struct gw_server *srv, struct sip_flow *rf,
                        struct sip_stx *stx, const struct sip_msg *msg);

@@ -122,7 +122,8 @@ static void relay(struct gw_call *call, struct gw_leg *leg,
 {
 	struct gw_leg *to = other_leg(call, leg);
 	struct mbuf *sdp = NULL;
-	char method[16], ctype[64] = "text/plain";
+	char method[16], ctype[64] = "text/plain", extra[1536];
+	size_t n;
 	int err;
 
 	if (call->relay.stx) {
@@ -141,6 +142,28 @@ static void relay(struct gw_call *call, struct gw_leg *leg,
 		else
 			gw_leg_reply(leg, stx, msg, 200, "OK", NULL, NULL);
 		return;
+	}
+	if (gw_cross_hdrs(extra, sizeof(extra), msg)) {
+		gw_leg_reply(leg, stx, msg, 400, "Headers Too Long", NULL, NULL);
+		return;
+	}
+	n = strlen(extra);
+	if (!pl_strcmp(&msg->method, "REFER")) {
+		/* transfers are the PBX's job: only toward a PBX leg */
+		err = to->kind == GW_LEG_PBX
+			      ? gw_refer_to_pbx(call, to, msg, extra + n,
+						sizeof(extra) - n)
+			      : ENOTSUP;
+		if (err) {
+			gw_leg_reply(leg, stx, msg,
+				     err == ENOTSUP ? 501
+				     : err == ENOENT ? 481 : 400,
+				     err == ENOTSUP ? "Transfer Not Supported Here"
+				     : err == ENOENT ? "Replaced Call Unknown"
+						     : "Bad Refer-To",
+				     NULL, NULL);
+			return;
+		}
 	}
 	if (offer) {
 		err = media_offer(call->ms, leg_id(leg), &msg->body, &sdp);
@@ -161,7 +184,7 @@ static void relay(struct gw_call *call, struct gw_leg *leg,
 				  sdp ? sdp->end : 0};
 
 		mem_ref(to);
-		err = gw_leg_send(to, method, 0, NULL,
+		err = gw_leg_send(to, method, 0, extra,
 				  offer ? "application/sdp" : ctype,
 				  offer ? &body : &msg->body, &call->relay.ctx,
 				  relay_resp, to);
@@ -229,7 +252,7 @@ bool gw_call_in_dialog(struct gw_server *srv, struct sip_flow *rf,
 		else
 			relay(leg->call, leg, stx, msg, true);
 	} else if (!pl_strcmp(m, "INFO") || !pl_strcmp(m, "MESSAGE") ||
-		   !pl_strcmp(m, "NOTIFY")) {
+		   !pl_strcmp(m, "NOTIFY") || !pl_strcmp(m, "REFER")) {
 		if (!type_allowed(&msg->ctype))
 			gw_leg_reply(leg, stx, msg, 415,
 				     "Unsupported Media Type", NULL, NULL);
