@@ -142,7 +142,15 @@ int gw_leg_reply_body(struct gw_leg *leg, struct sip_stx *stx,
                       const char *ctype, const struct pl *body);
 int gw_leg_ack(struct gw_leg *leg, uint32_t cseq);
 
-/* call_in.c: a new INVITE */
+/* call_in.c: a new INVITE, and what other out-of-dialog requests share */
+void gw_refuse(struct gw_server *srv, struct sip_flow *rf, struct sip_stx *stx,
+               const struct sip_msg *msg, uint16_t scode, const char *reason,
+               const char *extra);
+bool gw_call_auth_device(struct gw_server *srv, struct sip_flow *flow,
+                         struct sip_flow *rf, struct sip_stx *stx,
+                         const struct sip_msg *msg, struct store_device *dev);
+bool gw_local_user(struct gw_server *srv, const char *number, char *user,
+                   size_t size);
 void gw_call_invite(struct gw_server *srv, struct sip_flow *flow,
                     struct sip_flow *rf, struct sip_stx *stx,
                     const struct sip_msg *msg);
@@ -163,6 +171,11 @@ void gw_call_stray_2xx(struct gw_calls *cs, const struct sip_msg *msg);
 int gw_cross_hdrs(char *buf, size_t size, const struct sip_msg *msg);
 int gw_refer_to_pbx(struct gw_call *call, const struct gw_leg *to,
                     const struct sip_msg *msg, char *hdr, size_t size);
+
+/* message.c: MESSAGE outside dialogs (RFC 3428) */
+void gw_message(struct gw_server *srv, struct sip_flow *flow,
+                struct sip_flow *rf, struct sip_stx *stx,
+                const struct sip_msg *msg);
 
 /* call_dlg.c: requests inside a dialog; true when handled */
 bool gw_call_in_dialog(struct gw_server *srv, struct sip_flow *rf,

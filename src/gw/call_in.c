@@ -17,7 +17,7 @@ static bool flow_is_ws(const struct sip_flow *flow)
 }
 
 /* A final answer before any call exists (auth, routing, bad offer). */
-static void refuse(struct gw_server *srv, struct sip_flow *rf,
+void gw_refuse(struct gw_server *srv, struct sip_flow *rf,
 		   struct sip_stx *stx, const struct sip_msg *msg,
 		   uint16_t scode, const char *reason, const char *extra)
 {
@@ -25,8 +25,8 @@ static void refuse(struct gw_server *srv, struct sip_flow *rf,
 	struct pl vp, tagpl;
 	struct mbuf *mb = srv->txbuf;
 
-	log_info("call", "INVITE %.*s: %u %s", PL_FMT(&msg->ruri_raw), scode,
-		 reason);
+	log_info("call", "%.*s %.*s: %u %s", PL_FMT(&msg->method),
+		 PL_FMT(&msg->ruri_raw), scode, reason);
 	if (sip_flow_via_params(rf, msg, via, sizeof(via)))
 		via[0] = '\0';
 	pl_set_str(&vp, via);
@@ -39,6 +39,53 @@ static void refuse(struct gw_server *srv, struct sip_flow *rf,
 			     hdrs, NULL, NULL) ||
 	    sip_stx_reply(stx, scode, mb->buf, mb->end))
 		log_debug("call", "cannot send %u", scode);
+}
+
+/*
+ * Digest authentication of a request from a device (RFC 3261 §22, the
+ * bans of reg.h): true with *dev set when it passed; otherwise the
+ * request has been answered (401, 403, 400, 500).
+ */
+bool gw_call_auth_device(struct gw_server *srv, struct sip_flow *flow,
+			 struct sip_flow *rf, struct sip_stx *stx,
+			 const struct sip_msg *msg, struct store_device *dev)
+{
+	const struct gw_auth *auth = gw_reg_auth(srv->reg);
+	struct gw_auth_result res;
+	uint64_t now = tmrl_now(srv->tl);
+	int err;
+
+	err = gw_auth_request(auth, msg, false, sip_flow_peer(flow), now, &res);
+	if (err) {
+		gw_refuse(srv, rf, stx, msg, 500, "Server Internal Error", NULL);
+		return false;
+	}
+	if (res.verdict == GW_AUTH_CHALLENGE) {
+		struct mbuf *h = srv->hdrbuf;
+
+		mbuf_reset(h);
+		if (gw_auth_challenge(auth, h, false, res.stale, now) ||
+		    mbuf_write_mem(h, "", 1))
+			gw_refuse(srv, rf, stx, msg, 500,
+				  "Server Internal Error", NULL);
+		else
+			gw_refuse(srv, rf, stx, msg, 401, "Unauthorized",
+				  (const char *)h->buf);
+		return false;
+	}
+	if (res.verdict != GW_AUTH_OK) {
+		gw_refuse(srv, rf, stx, msg,
+			  res.verdict == GW_AUTH_BAD ? 400 : 403,
+			  res.verdict == GW_AUTH_BAD ? "Bad Credentials"
+						     : "Forbidden",
+			  NULL);
+		return false;
+	}
+	if (store_device_find(srv->store, res.user, dev) || dev->revoked_at) {
+		gw_refuse(srv, rf, stx, msg, 403, "Forbidden", NULL);
+		return false;
+	}
+	return true;
 }
 
 static void media_event(struct media_session *ms, enum media_leg_id leg,
@@ -153,8 +200,8 @@ static void echo_answer(struct gw_call *call)
 }
 
 /* Another user of this gateway: by name or extension. */
-static bool local_user(struct gw_server *srv, const char *number, char *user,
-		       size_t size)
+bool gw_local_user(struct gw_server *srv, const char *number, char *user,
+		   size_t size)
 {
 	struct store_user u;
 
@@ -171,8 +218,6 @@ static void from_device(struct gw_server *srv, struct sip_flow *flow,
 			struct sip_flow *rf, struct sip_stx *stx,
 			const struct sip_msg *msg)
 {
-	const struct gw_auth *auth = gw_reg_auth(srv->reg);
-	struct gw_auth_result res;
 	struct media_leg_conf a, b;
 	const struct gw_conn *conn = NULL;
 	struct store_device dev;
@@ -182,54 +227,26 @@ static void from_device(struct gw_server *srv, struct sip_flow *flow,
 	enum media_kind bkind = MEDIA_WEBRTC;
 	uint16_t scode = 0;
 	const char *reason = NULL;
-	uint64_t now = tmrl_now(srv->tl);
 	int err;
 
-	err = gw_auth_request(auth, msg, false, sip_flow_peer(flow), now, &res);
-	if (err) {
-		refuse(srv, rf, stx, msg, 500, "Server Internal Error", NULL);
+	if (!gw_call_auth_device(srv, flow, rf, stx, msg, &dev))
 		return;
-	}
-	if (res.verdict == GW_AUTH_CHALLENGE) {
-		struct mbuf *h = srv->hdrbuf;
-
-		mbuf_reset(h);
-		if (gw_auth_challenge(auth, h, false, res.stale, now) ||
-		    mbuf_write_mem(h, "", 1))
-			refuse(srv, rf, stx, msg, 500, "Server Internal Error",
-			       NULL);
-		else
-			refuse(srv, rf, stx, msg, 401, "Unauthorized",
-			       (const char *)h->buf);
-		return;
-	}
-	if (res.verdict != GW_AUTH_OK) {
-		refuse(srv, rf, stx, msg, res.verdict == GW_AUTH_BAD ? 400 : 403,
-		       res.verdict == GW_AUTH_BAD ? "Bad Credentials"
-						  : "Forbidden",
-		       NULL);
-		return;
-	}
-	if (store_device_find(srv->store, res.user, &dev) || dev.revoked_at) {
-		refuse(srv, rf, stx, msg, 403, "Forbidden", NULL);
-		return;
-	}
 	if (!pl_isset(&msg->ruri.user) ||
 	    pl_strcpy(&msg->ruri.user, number, sizeof(number))) {
-		refuse(srv, rf, stx, msg, 404, "Not Found", NULL);
+		gw_refuse(srv, rf, stx, msg, 404, "Not Found", NULL);
 		return;
 	}
 	callee[0] = '\0';
 	if (srv->cfg->server.echo_number &&
 	    !strcmp(number, srv->cfg->server.echo_number))
 		bkind = MEDIA_ECHO;
-	else if (local_user(srv, number, callee, sizeof(callee)))
+	else if (gw_local_user(srv, number, callee, sizeof(callee)))
 		bkind = MEDIA_WEBRTC;
 	else if (srv->conns &&
 		 (conn = gw_conns_route(srv->conns, &msg->ruri.user)) != NULL)
 		bkind = conn->conf->media;
 	else {
-		refuse(srv, rf, stx, msg, 404, "Not Found", NULL);
+		gw_refuse(srv, rf, stx, msg, 404, "Not Found", NULL);
 		return;
 	}
 	leg_conf_from(&a, MEDIA_WEBRTC, NULL);
@@ -237,7 +254,7 @@ static void from_device(struct gw_server *srv, struct sip_flow *flow,
 	err = call_start(&call, srv, rf, stx, msg, GW_LEG_DEVICE, &a, &b, &sdp);
 	if (err) {
 		media_refusal(err, &scode, &reason);
-		refuse(srv, rf, stx, msg, scode, reason, NULL);
+		gw_refuse(srv, rf, stx, msg, scode, reason, NULL);
 		return;
 	}
 	snprintf(call->a->user, sizeof(call->a->user), "%s", dev.user);
@@ -271,13 +288,13 @@ static void from_pbx(struct gw_server *srv, const struct gw_conn *conn,
 	int err;
 
 	if (gw_conn_user_of(conn, msg, user, sizeof(user))) {
-		refuse(srv, rf, stx, msg, 404, "Not Found", NULL);
+		gw_refuse(srv, rf, stx, msg, 404, "Not Found", NULL);
 		return;
 	}
 	if (!msg->body.l) {
 		/* a late offer: the gateway needs the PBX's offer to build
 		 * the browser's */
-		refuse(srv, rf, stx, msg, 488, "Offer Required", NULL);
+		gw_refuse(srv, rf, stx, msg, 488, "Offer Required", NULL);
 		return;
 	}
 	leg_conf_from(&a, MEDIA_RTP, conn);
@@ -285,7 +302,7 @@ static void from_pbx(struct gw_server *srv, const struct gw_conn *conn,
 	err = call_start(&call, srv, rf, stx, msg, GW_LEG_PBX, &a, &b, &sdp);
 	if (err) {
 		media_refusal(err, &scode, &reason);
-		refuse(srv, rf, stx, msg, scode, reason, NULL);
+		gw_refuse(srv, rf, stx, msg, scode, reason, NULL);
 		return;
 	}
 	call->a->conn = conn;
@@ -306,7 +323,7 @@ void gw_call_invite(struct gw_server *srv, struct sip_flow *flow,
 	tmrl_poll(srv->tl, net_now_ms(&srv->loop));
 	if (pl_isset(&msg->to.tag)) {
 		/* a re-INVITE whose dialog we do not know (§12.2.2) */
-		refuse(srv, rf, stx, msg, 481,
+		gw_refuse(srv, rf, stx, msg, 481,
 		       "Call/Transaction Does Not Exist", NULL);
 		return;
 	}

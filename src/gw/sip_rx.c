@@ -217,6 +217,11 @@ static void handle_request(struct gw_server *srv, struct sip_flow *flow,
 		}
 		return;
 	}
+	if (!pl_strcmp(&msg->method, "MESSAGE") && srv->calls &&
+	    pl_isset(&msg->ruri.user)) {
+		gw_message(srv, flow, rf, stx, msg);
+		return;
+	}
 	if (!pl_strcmp(&msg->method, "INVITE") && srv->calls) {
 		if (pl_isset(&msg->to.tag) &&
 		    gw_call_in_dialog(srv, rf, stx, msg))
