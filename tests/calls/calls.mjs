@@ -211,5 +211,17 @@ await test('device to device: alice calls bob by name; audio both ways; bob hang
   await waitEvent(alice1, 'ended');
 });
 
+await test('MESSAGE: alice to bob through the gateway, and from the PBX to alice', async () => {
+  for (const p of [alice1, alice2, bob]) await p.evaluate(() => window.sc.log.splice(0));
+  await alice1.evaluate(() => window.sc.message('sip:bob@sipcloak.test', 'hello bob'));
+  const m = await waitEvent(bob, 'message');
+  assert.equal(m.body, 'hello bob');
+  const pbx = sipp('message', ['-sf', new URL('./sipp/uac_message.xml', import.meta.url).pathname,
+    '-s', '201', `127.0.0.1:${E.SIP_PORT}`]);
+  const m2 = await waitEvent(alice2, 'message');
+  assert.equal(m2.body.trim(), 'hello from the PBX');
+  assert.equal(await pbx.done, 0, `sipp message failed: ${pbx.err()}`);
+});
+
 await cleanup();
 console.log(`${passed} call tests passed`);
