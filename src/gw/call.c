@@ -74,6 +74,7 @@ static void call_destroy(void *data)
 
 	tmr_cancel(&call->ring);
 	tmr_cancel(&call->grace);
+	tmr_cancel(&call->refresh);
 	list_unlink(&call->le);
 	if (call->ms) {
 		media_session_close(call->ms);
@@ -96,6 +97,7 @@ int gw_call_alloc(struct gw_call **callp, struct gw_calls *cs)
 	list_init(&call->forks);
 	tmr_init(&call->ring);
 	tmr_init(&call->grace);
+	tmr_init(&call->refresh);
 	call->started_ms = tmrl_now(cs->srv->tl);
 	list_append(&cs->all, &call->le, call);
 	*callp = call;

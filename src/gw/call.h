@@ -17,6 +17,8 @@
 #define GW_CALL_HASH_BUCKETS 1024u
 #define GW_CALL_RING_MS (120 * 1000) /* unanswered: 480 to the caller */
 #define GW_CALL_GRACE_MS 5000  /* device flow gone in a call: then BYE */
+#define GW_SESSION_EXPIRES 1800 /* s, RFC 4028 toward the PBX */
+#define GW_MIN_SE 90            /* RFC 4028 §4 minimum */
 #define GW_CALL_REASON_ELSEWHERE \
 	"SIP;cause=200;text=\"Call completed elsewhere\""
 
@@ -95,6 +97,8 @@ struct gw_call {
 	struct media_session *ms;
 	struct tmr ring;           /* GW_CALL_RING_MS without an answer */
 	struct tmr grace;          /* a leg's flow closed mid-call */
+	struct tmr refresh;        /* RFC 4028 refresh toward the PBX */
+	uint32_t session_expires;  /* s, when we refresh */
 	struct gw_relay relay;     /* one relayed request at a time */
 	char number[64];           /* what was dialled */
 	uint64_t started_ms;
@@ -171,6 +175,10 @@ void gw_call_stray_2xx(struct gw_calls *cs, const struct sip_msg *msg);
 int gw_cross_hdrs(char *buf, size_t size, const struct sip_msg *msg);
 int gw_refer_to_pbx(struct gw_call *call, const struct gw_leg *to,
                     const struct sip_msg *msg, char *hdr, size_t size);
+
+/* call_timer.c: session timers toward the PBX (RFC 4028) */
+int gw_timer_invite_hdrs(char *buf, size_t size);
+void gw_timer_start(struct gw_call *call, const struct sip_msg *resp);
 
 /* message.c: MESSAGE outside dialogs (RFC 3428) */
 void gw_message(struct gw_server *srv, struct sip_flow *flow,

@@ -245,6 +245,17 @@ bool gw_call_in_dialog(struct gw_server *srv, struct sip_flow *rf,
 			     NULL);
 	} else if (!pl_strcmp(m, "OPTIONS")) {
 		gw_leg_reply(leg, stx, msg, 200, "OK", NULL, NULL);
+	} else if (!pl_strcmp(m, "UPDATE") && !msg->body.l) {
+		/* a session refresh (RFC 4028 §9): nothing for the other leg */
+		const struct sip_hdr *se =
+			sip_msg_hdr(msg, SIP_HDR_SESSION_EXPIRES);
+		char hdr[128] = "";
+
+		if (se)
+			gw_fmt(hdr, sizeof(hdr),
+			       "Require: timer\r\nSession-Expires: %.*s\r\n",
+			       PL_FMT(&se->val));
+		gw_leg_reply(leg, stx, msg, 200, "OK", hdr, NULL);
 	} else if (!pl_strcmp(m, "INVITE") || !pl_strcmp(m, "UPDATE")) {
 		if (!msg->body.l) /* an offer-less re-INVITE (§14.1) */
 			gw_leg_reply(leg, stx, msg, 488, "Offer Required",

@@ -43,10 +43,18 @@ static int leg_str(char **dst, const char *s)
 
 /* Sends the INVITE of a new callee leg; the pending transaction holds a
  * reference to the leg until its final response. */
-static int leg_invite(struct gw_leg *leg, const char *extra)
+static int leg_invite(struct gw_leg *leg, const char *auth)
 {
+	char extra[1024];
 	int err;
 
+	extra[0] = '\0';
+	if (leg->kind == GW_LEG_PBX &&
+	    gw_timer_invite_hdrs(extra, sizeof(extra)))
+		return EOVERFLOW;
+	if (auth && gw_fmt(extra + strlen(extra), sizeof(extra) - strlen(extra),
+			   "%s", auth))
+		return EOVERFLOW;
 	mem_ref(leg);
 	leg->ctx = mem_deref(leg->ctx);
 	err = gw_leg_send_req(leg, "INVITE", 0, extra, leg->offer, &leg->ctx,
@@ -314,6 +322,8 @@ static void answered(struct gw_call *call, struct gw_leg *leg,
 		return;
 	}
 	call->state = GW_CALL_CONFIRMED;
+	if (leg->kind == GW_LEG_PBX)
+		gw_timer_start(call, msg);
 	log_info("call", "call %s: answered", a->callid);
 }
 
