@@ -31,23 +31,23 @@ enum conn_key {
 static const struct gw_config_key conn_keys[K_COUNT] = {
     [K_TYPE] = {"connection", "type", GW_CFG_CHOICE, 0, 0, 0, NULL, true},
     [K_TRANSPORT] = {"connection", "transport", GW_CFG_CHOICE, 0, 0, 0, "udp",
-                     false},
+		     false},
     [K_HOST] = {"connection", "host", GW_CFG_HOST, 0, 0, 0, NULL, false},
     [K_PORT] = {"connection", "port", GW_CFG_UINT, 0, 1, 65535, NULL, false},
     [K_DIAL_PATTERNS] = {"connection", "dial_patterns", GW_CFG_LIST, 0, 0, 0,
-                         NULL, false},
+			 NULL, false},
     [K_ALLOW_FROM] = {"connection", "allow_from", GW_CFG_LIST, 0, 0, 0, NULL,
-                      false},
+		      false},
     [K_MEDIA] = {"connection", "media", GW_CFG_CHOICE, 0, 0, 0, "rtp", false},
     [K_CODECS] = {"connection", "codecs", GW_CFG_LIST, 0, 0, 0, NULL, false},
     [K_EXPIRES] = {"connection", "expires", GW_CFG_UINT, 0, 60, 86400, "600",
-                   false},
-    [K_REGISTER] = {"connection", "register", GW_CFG_CHOICE, 0, 0, 0,
-                    "online", false},
-    [K_OPTIONS_INTERVAL] = {"connection", "options_interval", GW_CFG_UINT, 0,
-                            5, 3600, "30", false},
-    [K_FROM_DOMAIN] = {"connection", "from_domain", GW_CFG_HOST, 0, 0, 0,
-                       NULL, false},
+		   false},
+    [K_REGISTER] = {"connection", "register", GW_CFG_CHOICE, 0, 0, 0, "online",
+		    false},
+    [K_OPTIONS_INTERVAL] = {"connection", "options_interval", GW_CFG_UINT, 0, 5,
+			    3600, "30", false},
+    [K_FROM_DOMAIN] = {"connection", "from_domain", GW_CFG_HOST, 0, 0, 0, NULL,
+		       false},
     [K_PAI] = {"connection", "pai", GW_CFG_STRING, 0, 0, 0, NULL, false},
 };
 
@@ -82,8 +82,8 @@ void gw_config_conns_free(struct gw_config *cfg)
 	cfg->conns.n = 0;
 }
 
-static void why_val(char *why, size_t size, const char *pre,
-		    const struct pl *v, const char *post)
+static void why_val(char *why, size_t size, const char *pre, const struct pl *v,
+		    const char *post)
 {
 	int n = (int)SC_MIN(v->l, (size_t)GW_CONFIG_VALUE_SHOW);
 
@@ -107,13 +107,15 @@ int gw_config_conn_begin(struct gw_config *cfg, const struct pl *name,
 		}
 	}
 	if (cfg->conns.n == GW_CONN_MAX || name->l > GW_CONN_NAME_MAX) {
-		snprintf(why, size, "more than %u connections or a name over "
-			 "%u bytes", GW_CONN_MAX, GW_CONN_NAME_MAX);
+		snprintf(why, size,
+			 "more than %u connections or a name over "
+			 "%u bytes",
+			 GW_CONN_MAX, GW_CONN_NAME_MAX);
 		return EOVERFLOW;
 	}
 	if (!cfg->conns.v) {
-		cfg->conns.v = mem_zalloc(GW_CONN_MAX * sizeof(*cfg->conns.v),
-					  NULL);
+		cfg->conns.v =
+		    mem_zalloc(GW_CONN_MAX * sizeof(*cfg->conns.v), NULL);
 		if (!cfg->conns.v)
 			return ENOMEM;
 	}
@@ -171,8 +173,8 @@ static int split_list(struct gw_conn_conf *c, const struct pl *v, item_h *h,
 /* "REGEX [WEIGHT]": the weight is the last blank-separated word when it
  * is all digits. The pattern must match the whole number (gw_conns_route
  * checks the match spans it), so ^ and $ are optional. */
-static int add_pattern(struct gw_conn_conf *c, const struct pl *item,
-		       char *why, size_t size)
+static int add_pattern(struct gw_conn_conf *c, const struct pl *item, char *why,
+		       size_t size)
 {
 	struct gw_dial_pattern *p;
 	struct pl re = *item, w = PL_INIT;
@@ -202,8 +204,8 @@ static int add_pattern(struct gw_conn_conf *c, const struct pl *item,
 		return EOVERFLOW;
 	}
 	if (!c->patv) {
-		c->patv = mem_zalloc(GW_CONN_PATTERNS_MAX * sizeof(*c->patv),
-				     NULL);
+		c->patv =
+		    mem_zalloc(GW_CONN_PATTERNS_MAX * sizeof(*c->patv), NULL);
 		if (!c->patv)
 			return ENOMEM;
 	}
@@ -324,8 +326,7 @@ static int set_str(char **field, const struct pl *v)
 static int set_value(struct gw_conn_conf *c, enum conn_key k,
 		     const struct pl *v, char *why, size_t size)
 {
-	static const char *const types[] = {"registration", "trunk",
-					    "inbound"};
+	static const char *const types[] = {"registration", "trunk", "inbound"};
 	static const char *const tps[] = {"udp", "tcp", "tls"};
 	static const char *const medias[] = {"rtp", "srtp", "webrtc"};
 	static const char *const regs[] = {"online", "always"};
@@ -340,9 +341,9 @@ static int set_value(struct gw_conn_conf *c, enum conn_key k,
 		return err;
 	case K_TRANSPORT:
 		err = set_choice(v, tps, 3, &i, why, size);
-		c->transport = i == 2 ? SIP_TRANSP_TLS
-				      : i == 1 ? SIP_TRANSP_TCP
-					       : SIP_TRANSP_UDP;
+		c->transport = i == 2   ? SIP_TRANSP_TLS
+			       : i == 1 ? SIP_TRANSP_TCP
+					: SIP_TRANSP_UDP;
 		return err;
 	case K_HOST:
 	case K_FROM_DOMAIN:
@@ -360,8 +361,9 @@ static int set_value(struct gw_conn_conf *c, enum conn_key k,
 		return split_list(c, v, add_allow, why, size);
 	case K_MEDIA:
 		err = set_choice(v, medias, 3, &i, why, size);
-		c->media = i == 2 ? MEDIA_WEBRTC : i == 1 ? MEDIA_SRTP
-							  : MEDIA_RTP;
+		c->media = i == 2   ? MEDIA_WEBRTC
+			   : i == 1 ? MEDIA_SRTP
+				    : MEDIA_RTP;
 		return err;
 	case K_CODECS:
 		return split_list(c, v, add_codec, why, size);
@@ -394,8 +396,8 @@ int gw_config_conn_pair(struct gw_config *cfg, const struct pl *key,
 			const struct pl *v, unsigned line, char *why,
 			size_t size)
 {
-	struct gw_conn_conf *c = cfg->conns.n ? cfg->conns.v[cfg->conns.n - 1]
-					      : NULL;
+	struct gw_conn_conf *c =
+	    cfg->conns.n ? cfg->conns.v[cfg->conns.n - 1] : NULL;
 	size_t k;
 
 	if (!c)

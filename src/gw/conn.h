@@ -73,12 +73,12 @@ struct gw_conn_conf {
 	size_t allowc;
 	enum media_kind media;
 	enum media_codec codecv[MEDIA_CODECS_MAX];
-	size_t codecc; /* 0: the engine's default (all, Opus first) */
-	uint32_t expires;                /* registration: requested, s */
-	enum gw_conn_register reg_mode;  /* registration */
-	uint32_t options_interval;       /* trunk: s */
-	char *from_domain;               /* NULL: host */
-	char *pai;                       /* P-Asserted-Identity URI or NULL */
+	size_t codecc;    /* 0: the engine's default (all, Opus first) */
+	uint32_t expires; /* registration: requested, s */
+	enum gw_conn_register reg_mode; /* registration */
+	uint32_t options_interval;      /* trunk: s */
+	char *from_domain;              /* NULL: host */
+	char *pai;                      /* P-Asserted-Identity URI or NULL */
 	unsigned key_line[GW_CONN_KEYS_MAX]; /* loader: line each key set */
 };
 
@@ -91,8 +91,8 @@ struct gw_conn {
 	const struct gw_conn_conf *conf; /* name, type, transport, media, ... */
 	struct gw_conns *cs;             /* owner (not referenced) */
 	enum gw_conn_state state;
-	int last_err;           /* errno of the last failure, 0: none */
-	uint16_t last_scode;    /* last status from the peer, 0: none */
+	int last_err;        /* errno of the last failure, 0: none */
+	uint16_t last_scode; /* last status from the peer, 0: none */
 	struct sa addrv[NET_RESOLV_MAX]; /* host's resolved addresses */
 	size_t addrc;
 	/* inbound: the PBX's registered contact (registrar binding) */
@@ -112,6 +112,11 @@ struct gw_conns;
  */
 int gw_conns_alloc(struct gw_conns **csp, struct gw_server *srv,
 		   const struct gw_config *cfg);
+
+/* Starts the trunk checks and `register = always` registrations whose
+ * host is known (the others start when their name resolves). The server
+ * calls it once the store's users were added. */
+void gw_conns_start(struct gw_conns *cs);
 
 /* Sends Expires: 0 for every upstream registration and stops all timers;
  * nothing is sent after it. The caller then mem_deref()s cs. */
@@ -206,8 +211,7 @@ struct gw_conn_status {
 };
 
 typedef void(gw_conn_status_h)(const struct gw_conn_status *st, void *arg);
-void gw_conns_status(const struct gw_conns *cs, gw_conn_status_h *h,
-		     void *arg);
+void gw_conns_status(const struct gw_conns *cs, gw_conn_status_h *h, void *arg);
 
 /* Names for enums (config, status). */
 const char *gw_conn_type_name(enum gw_conn_type t);

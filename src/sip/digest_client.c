@@ -100,6 +100,6 @@ int sip_digest_respond(struct mbuf *hdr, const struct sip_msg *resp,
 		       const struct pl *user, const struct pl *password,
 		       uint32_t *ncp)
 {
-	return sip_digest_respond_cnonce(hdr, resp, method, uri, user,
-					 password, ncp, NULL);
+	return sip_digest_respond_cnonce(hdr, resp, method, uri, user, password,
+					 ncp, NULL);
 }

@@ -20,8 +20,9 @@
 	"753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"
 
 #define CHAL(hdr, alg)                                                         \
-	hdr ": Digest realm=\"" REALM "\", qop=\"auth, auth-int\", "          \
-	    "algorithm=" alg ", nonce=\"" NONCE "\", opaque=\"" OPAQUE "\"\r\n"
+	hdr ": Digest realm=\"" REALM "\", qop=\"auth, auth-int\", "           \
+	    "algorithm=" alg ", nonce=\"" NONCE "\", opaque=\"" OPAQUE         \
+	    "\"\r\n"
 
 static const char head[] = "SIP/2.0 %s\r\n"
 			   "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKx\r\n"
@@ -45,17 +46,16 @@ static int respond(const char *status, const char *chals, char *out,
 	snprintf(buf, sizeof(buf), head, status, chals);
 	assert_int_equal(sip_msg_decode(&msg, buf, strlen(buf)), 0);
 	assert_int_equal(mbuf_alloc(&mb, 64), 0);
-	err = sip_digest_respond_cnonce(
-	    mb, &msg, &PL("GET"), &PL("/dir/index.html"), &PL("Mufasa"),
-	    &PL("Circle of Life"), nc, &PL(CNONCE));
+	err = sip_digest_respond_cnonce(mb, &msg, &PL("GET"),
+					&PL("/dir/index.html"), &PL("Mufasa"),
+					&PL("Circle of Life"), nc, &PL(CNONCE));
 	snprintf(out, size, "%.*s", (int)mb->end, (char *)mb->buf);
 	mem_deref(mb);
 	return err;
 }
 
 /* The value of the one line in line, decoded as credentials. */
-static void creds_of(const char *line, const char *name,
-		     struct sip_digest *d)
+static void creds_of(const char *line, const char *name, struct sip_digest *d)
 {
 	struct pl v;
 	size_t n = strlen(name);
@@ -131,19 +131,19 @@ static void test_respond_unusable(void **state)
 	assert_string_equal(line, "");
 	assert_int_equal(nc, 0);
 	/* No challenge at all, or not a 401/407. */
-	assert_int_equal(respond("401 Unauthorized", "", line, sizeof(line),
-				 &nc),
-			 EBADMSG);
+	assert_int_equal(
+	    respond("401 Unauthorized", "", line, sizeof(line), &nc), EBADMSG);
 	assert_int_equal(respond("403 Forbidden",
 				 CHAL("WWW-Authenticate", "MD5"), line,
 				 sizeof(line), &nc),
 			 EINVAL);
 	/* A usable one among broken ones is found. */
-	assert_int_equal(respond("401 Unauthorized",
-				 "WWW-Authenticate: Digest realm=\"r\"\r\n" CHAL(
-				     "WWW-Authenticate", "MD5"),
-				 line, sizeof(line), &nc),
-			 0);
+	assert_int_equal(
+	    respond("401 Unauthorized",
+		    "WWW-Authenticate: Digest realm=\"r\"\r\n" CHAL(
+			"WWW-Authenticate", "MD5"),
+		    line, sizeof(line), &nc),
+	    0);
 }
 
 static void test_respond_random_cnonce(void **state)
