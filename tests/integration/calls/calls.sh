@@ -4,7 +4,7 @@
 # and incoming calls with audio checked in the browser, forking to two tabs,
 # busy, cancel, PBX down, device to device, and what each side may see.
 SIPCLOAK=$1
-source "$(dirname "$0")/../integration/lib.sh"
+source "$(dirname "$0")/../lib.sh"
 NODE_DIR="$TESTDIR"
 CALLS_DIR=$(cd "$(dirname "$0")" && pwd)
 [ -x /usr/bin/chromium ] || fail "chromium missing (scripts/deps.sh test installs it)"

@@ -42,7 +42,9 @@ const browser = await chromium.launch({
     '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
     `--use-file-for-fake-audio-capture=${WORK}/tone.wav`,
     '--autoplay-policy=no-user-gesture-required',
-    '--ignore-certificate-errors', `--user-data-dir=${WORK}/chromium`],
+    '--ignore-certificate-errors'],
+  // playwright gives Chromium a fresh --user-data-dir of its own (a new
+  // temporary profile per launch) and refuses one in args
 });
 
 async function tab(name) {
