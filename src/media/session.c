@@ -24,6 +24,7 @@ static void session_destructor(void *arg)
 
 		mem_deref(l->dtls);
 		mem_deref(l->ice);
+		msess_sdes_wipe(l);
 		for (k = 0; k < l->ice_oldc; k++)
 			mem_deref(l->ice_old[k]);
 		if (ms->relay) {
@@ -141,6 +142,13 @@ int msess_commit(struct media_session *ms)
 		l->params.dtls = l->dtls;
 		l->params.dtls_client = l->dtls_client;
 	}
+	for (i = 0; i < 2; i++) {
+		if (ms->leg[i].conf.kind != MEDIA_SRTP)
+			continue;
+		err = msess_sdes_contexts(&ms->leg[i], &ms->leg[i].params);
+		if (err)
+			goto out;
+	}
 	for (i = 0; i < 3; i++) {
 		cv[i] = mem_zalloc(sizeof(*cv[i]), NULL);
 		if (!cv[i]) {
@@ -176,6 +184,15 @@ int msess_commit(struct media_session *ms)
 out:
 	for (i = 0; i < 3; i++)
 		mem_deref(cv[i]);
+	/* The worker owns the SDES contexts now (or they were freed). */
+	for (i = 0; i < 2; i++) {
+		if (err) {
+			mem_deref(ms->leg[i].params.sdes_tx);
+			mem_deref(ms->leg[i].params.sdes_rx);
+		}
+		ms->leg[i].params.sdes_tx = NULL;
+		ms->leg[i].params.sdes_rx = NULL;
+	}
 	return err;
 }
 

@@ -68,9 +68,14 @@ static int proto_check(enum media_kind kind, const struct msdp *d)
 		        d->fp[0] && d->ufrag[0] && d->pwd[0])
 		               ? 0
 		               : ENOTSUP;
+	case MEDIA_SRTP:
+		/* RFC 4568: RTP/SAVP(F) with at least one a=crypto. */
+		return ((d->proto == MSDP_PROTO_SAVP ||
+		         d->proto == MSDP_PROTO_SAVPF) &&
+		        d->cryptoc)
+		               ? 0
+		               : ENOTSUP;
 	default:
-		/* SDES-SRTP plugs in with a=crypto and media/srtp.h; until
-		 * then such legs are refused (SIP 488). */
 		return ENOTSUP;
 	}
 }
@@ -196,8 +201,6 @@ int media_offer(struct media_session *ms, enum media_leg_id from,
 		goto out;
 	}
 	err = proto_check(x->conf.kind, d);
-	if (!err && y->conf.kind == MEDIA_SRTP)
-		err = ENOTSUP;
 	if (err)
 		goto out;
 	havec = usable(d, &x->conf, have);
@@ -257,7 +260,11 @@ int media_offer(struct media_session *ms, enum media_leg_id from,
 		goto out;
 	o.dir = d->dir;
 	o.ptime = d->ptime;
-	err = sdp_write(ms, to, &o, sdpp);
+	if (y->conf.kind == MEDIA_SRTP)
+		err = msess_sdes_offer(y, &o);
+	if (!err)
+		err = sdp_write(ms, to, &o, sdpp);
+	mem_secure_zero(o.cryptov, sizeof(o.cryptov));
 	if (err)
 		goto out;
 	x->remote = *d;
@@ -383,6 +390,11 @@ static int answer_apply(struct media_session *ms, int yi, const struct msdp *d,
 		o.setup = client ? "active" : "passive";
 		snprintf(o.mid, sizeof(o.mid), "%s", x->remote.mid);
 	}
+	if (y->conf.kind == MEDIA_SRTP && msess_sdes_answer(y, d))
+		return ENOTSUP;
+	if (x->conf.kind == MEDIA_SRTP && msess_sdes_from_offer(x, &x->remote,
+	                                                         &o))
+		return ENOTSUP;
 	if (y->conf.kind == MEDIA_WEBRTC) {
 		/* We offered actpass; the answer leaves us the other role. */
 		bool client = setup_we_client(d->setup);
@@ -395,6 +407,7 @@ static int answer_apply(struct media_session *ms, int yi, const struct msdp *d,
 	o.mlinev = x->remote.mlinev;
 	o.mlinec = x->remote.mlinec;
 	err = sdp_write(ms, 1 - yi, &o, sdpp);
+	mem_secure_zero(o.cryptov, sizeof(o.cryptov));
 	if (err)
 		return err;
 	x->params = px;
