@@ -348,6 +348,26 @@ static void test_ports_exhausted(void **state)
 	mt_engine_free(me, &loop);
 }
 
+/* The engine closed under live sessions: workers end them, ports come
+ * back, and closing the sessions afterwards is harmless. */
+static void test_engine_close_first(void **state)
+{
+	struct mt_call c;
+	uint32_t ssrc;
+
+	(void)state;
+	call_setup(&c, 0, MEDIA_RTP);
+	relay_check(&c.pa, c.port_a, &c.pb, 8, 0xaaaa, 1, 2, &ssrc);
+	media_engine_close(c.me);
+	assert_int_equal(media_engine_ports_used(c.me), 0);
+	media_session_close(c.ms);
+	c.ms = mem_deref(c.ms);
+	assert_int_equal(media_engine_sessions(c.me), 0);
+	mt_peer_close(&c.pa);
+	mt_peer_close(&c.pb);
+	mt_engine_free(c.me, &c.loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +375,7 @@ int main(void)
 		SC_TEST(test_hold),      SC_TEST(test_no_media),
 		SC_TEST(test_echo),      SC_TEST(test_errors),
 		SC_TEST(test_ports_exhausted),
+		SC_TEST(test_engine_close_first),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
