@@ -25,6 +25,7 @@ static void session_destructor(void *arg)
 		mem_deref(l->dtls);
 		mem_deref(l->ice);
 		msess_sdes_wipe(l);
+		msess_sdp_forget(l);
 		for (k = 0; k < l->ice_oldc; k++)
 			mem_deref(l->ice_old[k]);
 		if (ms->relay) {
@@ -59,6 +60,7 @@ int media_session_alloc(struct media_session **msp, struct media_engine *me,
 	ms->eh = eh;
 	ms->arg = arg;
 	ms->offer_from = -1;
+	ms->answered_by = -1;
 	ms->relay = mem_zalloc(sizeof(*ms->relay), NULL);
 	if (!ms->relay) {
 		err = ENOMEM;

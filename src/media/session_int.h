@@ -48,6 +48,7 @@ struct msess_leg {
 	struct msess_sdes_key sdes_localv[MSDP_SDES_MAX]; /* offered */
 	struct msess_sdes_key sdes_local, sdes_remote;    /* in use */
 	bool sdes_pending; /* keys changed: new contexts at commit */
+	struct mbuf *last_sdp; /* what we sent last, at version-1 */
 };
 
 struct media_session {
@@ -57,7 +58,8 @@ struct media_session {
 	media_event_h *eh;
 	void *arg;
 	struct msess_leg leg[2];
-	int offer_from; /* -1: no offer pending */
+	int offer_from;  /* -1: no offer pending */
+	int answered_by; /* the leg that answered the last offer, or -1 */
 	struct mrelay *relay;
 	uint64_t start_ms;
 	bool open;
@@ -71,5 +73,6 @@ int msess_sdes_from_offer(struct msess_leg *l, const struct msdp *d,
 int msess_sdes_contexts(struct msess_leg *l, struct mleg_params *p);
 void msess_sdes_wipe(struct msess_leg *l);
 int msess_commit(struct media_session *ms);
+void msess_sdp_forget(struct msess_leg *l);
 
 #endif

@@ -78,6 +78,16 @@ static int remote_take(struct msess_leg *l, const struct sdp_crypto *c,
 	if (c->key_salt_len != msrtp_key_len(prof) + msrtp_salt_len(prof) ||
 	    c->mki_len)
 		return EBADMSG;
+	/* The same keys again (a repeated answer, a re-offer): the running
+	 * contexts stay, with their rollover counters and replay windows. */
+	if (l->sdes_remote.prof == (unsigned)prof &&
+	    l->sdes_remote.len == c->key_salt_len &&
+	    !memcmp(l->sdes_remote.key_salt, c->key_salt, c->key_salt_len) &&
+	    l->sdes_local.prof == mine->prof && l->sdes_local.len == mine->len &&
+	    !memcmp(l->sdes_local.key_salt, mine->key_salt, mine->len)) {
+		l->sdes_local.tag = mine->tag;
+		return 0;
+	}
 	mem_secure_zero(&l->sdes_remote, sizeof(l->sdes_remote));
 	l->sdes_remote.prof = prof;
 	l->sdes_remote.tag = c->tag;
