@@ -106,7 +106,7 @@ static void msrtp_destroy(void *arg)
 	mem_secure_zero(s, sizeof(*s));
 }
 
-/* Keys the contexts of one transform once: AES-CTR or AES-GCM with the
+/* Keys the contexts of one transform once: AES-ECB or AES-GCM with the
  * session key, HMAC-SHA1 with the authentication key. */
 static int xform_init(struct msrtp_xform *x, const struct msrtp_prof *pr,
 		      const struct msrtp_keys *k, size_t tag_len)
@@ -118,10 +118,11 @@ static int xform_init(struct msrtp_xform *x, const struct msrtp_prof *pr,
 	if (pr->gcm)
 		c = pr->key_len == 32 ? EVP_aes_256_gcm() : EVP_aes_128_gcm();
 	else
-		c = EVP_aes_128_ctr();
+		c = EVP_aes_128_ecb(); /* counter mode in srtp_cm.c */
 	x->cipher = EVP_CIPHER_CTX_new();
 	if (!x->cipher || EVP_EncryptInit_ex(x->cipher, c, NULL, k->enc,
-					     NULL) != 1)
+					     NULL) != 1 ||
+	    EVP_CIPHER_CTX_set_padding(x->cipher, 0) != 1)
 		return ENOMEM;
 	memcpy(x->salt, k->salt, pr->salt_len);
 	x->tag_len = tag_len;

@@ -20,7 +20,8 @@
  *              protect, an index already sent (no keystream is reused)
  *   EBADMSG    malformed (too short, not RTP/RTCP version 2)
  *   EOVERFLOW  the buffer has no room for the tag (protect), the SSRC table
- *              is full (MSRTP_MAX_SSRC), or the SRTCP index is exhausted
+ *              is full (MSRTP_MAX_SSRC), the SRTCP index is exhausted, or
+ *              an AES-CM payload is over 2^16 blocks (RFC 3711 4.1.1)
  *   EINVAL     caller bug (NULL arguments)
  * On any error the packet must be dropped: its bytes are unspecified (AES-GCM
  * decrypts in place while it verifies the tag).
