@@ -23,8 +23,9 @@
  *              is full (MSRTP_MAX_SSRC), the SRTCP index is exhausted, or
  *              an AES-CM payload is over 2^16 blocks (RFC 3711 4.1.1)
  *   EINVAL     caller bug (NULL arguments)
- * On any error the packet must be dropped: its bytes are unspecified (AES-GCM
- * decrypts in place while it verifies the tag).
+ * After EACCES, EBADMSG or EINVAL the bytes are as they were (AES-GCM, which
+ * decrypts while it checks the tag, puts a forged packet back); after an
+ * unprotect's EALREADY or EOVERFLOW the packet was decrypted: drop it.
  */
 #ifndef SC_MEDIA_SRTP_H
 #define SC_MEDIA_SRTP_H

@@ -257,6 +257,30 @@ static void test_derive_gcm(void **state)
 			 EINVAL);
 }
 
+/* Bad arguments, and the allocation failing: ENOMEM, nothing left over. */
+static void test_alloc_errors(void **state)
+{
+	uint8_t key[MSRTP_MAX_KEY] = {1}, salt[MSRTP_MAX_SALT] = {2};
+	struct msrtp *s = NULL;
+
+	(void)state;
+	assert_int_equal(msrtp_alloc(&s, (enum msrtp_profile)4, key, salt),
+			 EINVAL);
+	assert_int_equal(msrtp_alloc(NULL, MSRTP_AEAD_AES_128_GCM, key, salt),
+			 EINVAL);
+	assert_int_equal(msrtp_alloc(&s, MSRTP_AEAD_AES_128_GCM, NULL, salt),
+			 EINVAL);
+	mem_fail_after(0);
+	assert_int_equal(msrtp_alloc(&s, MSRTP_AES128_CM_SHA1_80, key, salt),
+			 ENOMEM);
+	mem_fail_after(-1);
+	assert_null(s);
+	assert_int_equal(msrtp_alloc(&s, MSRTP_AES128_CM_SHA1_80, key, salt),
+			 0);
+	assert_int_equal(msrtp_profile(s), MSRTP_AES128_CM_SHA1_80);
+	mem_deref(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +290,7 @@ int main(void)
 		SC_TEST(test_rfc7714_rtp),
 		SC_TEST(test_rfc7714_rtcp),
 		SC_TEST(test_derive_gcm),
+		SC_TEST(test_alloc_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

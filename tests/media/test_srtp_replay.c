@@ -156,6 +156,10 @@ static void test_tamper(void **state)
 			assert_int_equal(msrtp_unprotect(rx, buf, &len),
 					 EACCES);
 			assert_int_equal(len, glen);
+			/* The forged packet is left as it came. */
+			good[spots[at]] ^= 0x01;
+			assert_memory_equal(buf, good, glen);
+			good[spots[at]] ^= 0x01;
 		}
 		/* Nothing was learnt from the forgeries. */
 		assert_int_equal(rx->ssrcc, 0);
@@ -174,7 +178,9 @@ static void test_tamper(void **state)
 		len = 8;
 		assert_int_equal(msrtcp_protect(tx, buf, &len, BUF), 0);
 		buf[len - 1] ^= 0x80;
+		memcpy(good, buf, len);
 		assert_int_equal(msrtcp_unprotect(rx, buf, &len), EACCES);
+		assert_memory_equal(buf, good, len);
 		mem_deref(tx);
 		mem_deref(rx);
 	}
