@@ -109,11 +109,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				size);
 		roundtrip_input(tx, rx, msrtcp_protect, msrtcp_unprotect, data,
 				size);
-		mem_deref(tx);
-		mem_deref(rx);
-		if (msrtp_alloc(&tx, profiles[i], key, salt) ||
-		    msrtp_alloc(&rx, profiles[i], key, salt))
-			abort();
+		/* Both sides accepted the same packets so far: they still
+		 * mirror each other. */
 		seq_walk(tx, rx, data, size);
 		mem_deref(tx);
 		mem_deref(rx);
