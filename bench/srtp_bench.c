@@ -13,9 +13,9 @@
 
 #define PAYLOAD 160
 #define HDR 12
-#define SLOT 256	   /* bytes per stored packet */
-#define BATCH 4096	   /* packets per timed round */
-#define ROUNDS 30	   /* the best round is reported */
+#define SLOT 256   /* bytes per stored packet */
+#define BATCH 4096 /* packets per timed round */
+#define ROUNDS 30  /* the best round is reported */
 
 typedef int(prot_fn)(void *ctx, uint8_t *buf, size_t *lenp, size_t size);
 typedef int(unprot_fn)(void *ctx, uint8_t *buf, size_t *lenp);
@@ -29,10 +29,10 @@ struct impl {
 };
 
 static const enum msrtp_profile profiles[] = {
-	MSRTP_AES128_CM_SHA1_80,
-	MSRTP_AES128_CM_SHA1_32,
-	MSRTP_AEAD_AES_128_GCM,
-	MSRTP_AEAD_AES_256_GCM,
+    MSRTP_AES128_CM_SHA1_80,
+    MSRTP_AES128_CM_SHA1_32,
+    MSRTP_AEAD_AES_128_GCM,
+    MSRTP_AEAD_AES_256_GCM,
 };
 
 /* CPU time of this thread: meaningful on a shared, loaded machine. */
@@ -109,8 +109,7 @@ static int run(const struct impl *im, uint8_t *store, size_t *lens,
 	int r, i;
 
 	memset(plain, 0x55, sizeof(plain));
-	memcpy(plain, "\x80\x00\x00\x00\x00\x00\x00\xa0\x12\x34\x56\x78",
-	       HDR);
+	memcpy(plain, "\x80\x00\x00\x00\x00\x00\x00\xa0\x12\x34\x56\x78", HDR);
 	*prot_ns = *unprot_ns = 1e30;
 	for (r = 0; r < ROUNDS; r++) {
 		double t0 = now_s(), t;
@@ -161,8 +160,7 @@ static int bench(enum msrtp_profile p, uint8_t *store, size_t *lens)
 		goto out;
 	ours = (struct impl){"msrtp", otx, orx, ours_prot, ours_unprot};
 	lib = (struct impl){"libsrtp2", lib_session(p, key, salt, 0),
-			    lib_session(p, key, salt, 1), lib_prot,
-			    lib_unprot};
+			    lib_session(p, key, salt, 1), lib_prot, lib_unprot};
 	if (!lib.tx || !lib.rx)
 		goto out;
 	if (run(&ours, store, lens, &op, &ou) ||

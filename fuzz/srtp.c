@@ -16,24 +16,23 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const enum msrtp_profile profiles[] = {
-	MSRTP_AES128_CM_SHA1_80,
-	MSRTP_AES128_CM_SHA1_32,
-	MSRTP_AEAD_AES_128_GCM,
-	MSRTP_AEAD_AES_256_GCM,
+    MSRTP_AES128_CM_SHA1_80,
+    MSRTP_AES128_CM_SHA1_32,
+    MSRTP_AEAD_AES_128_GCM,
+    MSRTP_AEAD_AES_256_GCM,
 };
 
 static const uint8_t key[MSRTP_MAX_KEY] = {
-	1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
-	17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
+    1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
+    17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
 };
 static const uint8_t salt[MSRTP_MAX_SALT] = {
-	0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6,
-	0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad,
+    0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6,
+    0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad,
 };
 
 typedef int(unprot_h)(struct msrtp *s, uint8_t *buf, size_t *lenp);
-typedef int(prot_h)(struct msrtp *s, uint8_t *buf, size_t *lenp,
-		    size_t size);
+typedef int(prot_h)(struct msrtp *s, uint8_t *buf, size_t *lenp, size_t size);
 
 static void unprotect_input(struct msrtp *s, unprot_h *uh, const uint8_t *d,
 			    size_t n)

@@ -43,9 +43,9 @@ enum msrtp_profile {
 	MSRTP_AEAD_AES_256_GCM = 0x0008,
 };
 
-#define MSRTP_MAX_KEY 32  /* master key, AES-256 */
-#define MSRTP_MAX_SALT 14 /* master salt, AES-CM (GCM: 12) */
-#define MSRTP_MAX_TAG 16  /* AES-GCM tag (RFC 7714 section 12) */
+#define MSRTP_MAX_KEY 32         /* master key, AES-256 */
+#define MSRTP_MAX_SALT 14        /* master salt, AES-CM (GCM: 12) */
+#define MSRTP_MAX_TAG 16         /* AES-GCM tag (RFC 7714 section 12) */
 #define MSRTP_SRTCP_INDEX_SIZE 4 /* E flag and 31-bit index (RFC 3711 3.4) */
 /* Bytes protect may add: SRTCP with AES-GCM, tag and index. No MKI. */
 #define MSRTP_MAX_OVERHEAD (MSRTP_MAX_TAG + MSRTP_SRTCP_INDEX_SIZE)

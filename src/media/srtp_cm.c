@@ -1,7 +1,8 @@
 /* srtp_cm.c: the AES_CM_128_HMAC_SHA1_80/_32 transforms of SRTP and SRTCP
  * (RFC 3711 sections 3.3, 3.4, 4.1.1 and 4.2.1). Contexts were keyed once
  * (srtp.c): AES-ECB makes the counter-mode keystream, the HMAC is
- * re-initialised with the same key per packet. OpenSSL here rather than in tls/: see srtp.h. */
+ * re-initialised with the same key per packet. OpenSSL here rather than in
+ * tls/: see srtp.h. */
 #include <errno.h>
 #include <string.h>
 
@@ -12,8 +13,8 @@
 
 #define ROC_SIZE 4
 #define CM_BLOCK 16
-#define CM_CHUNK_BLOCKS 32	/* keystream blocks made per EVP call */
-#define CM_MAX_BLOCKS 65536	/* per packet, RFC 3711 section 4.1.1 */
+#define CM_CHUNK_BLOCKS 32  /* keystream blocks made per EVP call */
+#define CM_MAX_BLOCKS 65536 /* per packet, RFC 3711 section 4.1.1 */
 
 /* RFC 3711 section 4.1.1: IV = (k_s * 2^16) XOR (SSRC * 2^64) XOR
  * (i * 2^16), i the 48-bit SRTP index or the 31-bit SRTCP index. */
@@ -58,8 +59,8 @@ static void cm_xor(uint8_t *p, const uint8_t *ks, size_t n)
  * about a third of the cost of re-initialising an AES-CTR context per
  * packet (bench/srtp_bench.c).
  */
-static int cm_crypt(struct msrtp_xform *x, uint8_t *p, size_t n,
-		    uint32_t ssrc, uint64_t idx)
+static int cm_crypt(struct msrtp_xform *x, uint8_t *p, size_t n, uint32_t ssrc,
+		    uint64_t idx)
 {
 	uint8_t iv[MSRTP_CM_IV], ks[CM_CHUNK_BLOCKS * CM_BLOCK];
 	size_t blk = 0, nb, m, i;
@@ -182,7 +183,6 @@ int msrtp_cm_rtcp_unprotect(struct msrtp_xform *x, uint8_t *buf, size_t len)
 	eidx = msrtp_be32(buf + end);
 	if (!(eidx & MSRTP_SRTCP_E))
 		return 0;
-	return cm_crypt(x, buf + MSRTP_RTCP_HDR_SIZE,
-			end - MSRTP_RTCP_HDR_SIZE, msrtp_be32(buf + 4),
-			eidx & MSRTP_SRTCP_INDEX_MAX);
+	return cm_crypt(x, buf + MSRTP_RTCP_HDR_SIZE, end - MSRTP_RTCP_HDR_SIZE,
+			msrtp_be32(buf + 4), eidx & MSRTP_SRTCP_INDEX_MAX);
 }

@@ -94,19 +94,21 @@ int msrtp_derive(struct msrtp_keys *rtp, struct msrtp_keys *rtcp,
 
 	/* One context keyed with the master key for all six labels. */
 	err = kdf_ctx(&ctx, key, kl);
-	err = err ? err : kdf_run(ctx, rtp->enc, kl, salt, sl,
-				  MSRTP_LABEL_RTP_ENC);
-	err = err ? err : kdf_run(ctx, rtp->salt, sl, salt, sl,
-				  MSRTP_LABEL_RTP_SALT);
-	err = err ? err : kdf_run(ctx, rtcp->enc, kl, salt, sl,
-				  MSRTP_LABEL_RTCP_ENC);
-	err = err ? err : kdf_run(ctx, rtcp->salt, sl, salt, sl,
-				  MSRTP_LABEL_RTCP_SALT);
+	err = err ? err
+		  : kdf_run(ctx, rtp->enc, kl, salt, sl, MSRTP_LABEL_RTP_ENC);
+	err = err ? err
+		  : kdf_run(ctx, rtp->salt, sl, salt, sl, MSRTP_LABEL_RTP_SALT);
+	err = err ? err
+		  : kdf_run(ctx, rtcp->enc, kl, salt, sl, MSRTP_LABEL_RTCP_ENC);
+	err =
+	    err ? err
+		: kdf_run(ctx, rtcp->salt, sl, salt, sl, MSRTP_LABEL_RTCP_SALT);
 	if (!err && !gcm) {
 		err = kdf_run(ctx, rtp->auth, MSRTP_AUTH_KEY, salt, sl,
 			      MSRTP_LABEL_RTP_AUTH);
-		err = err ? err : kdf_run(ctx, rtcp->auth, MSRTP_AUTH_KEY,
-					  salt, sl, MSRTP_LABEL_RTCP_AUTH);
+		err = err ? err
+			  : kdf_run(ctx, rtcp->auth, MSRTP_AUTH_KEY, salt, sl,
+				    MSRTP_LABEL_RTCP_AUTH);
 	}
 	EVP_CIPHER_CTX_free(ctx);
 	if (err) {
