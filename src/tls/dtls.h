@@ -106,8 +106,8 @@ typedef void(dtls_close_h)(int err, const char *reason, void *arg);
 struct dtls_conn;
 
 int dtls_conn_alloc(struct dtls_conn **dcp, struct dtls_ctx *ctx, bool client,
-                    const char *remote_fp, dtls_send_h *sendh,
-                    dtls_estab_h *estabh, dtls_close_h *closeh, void *arg);
+		    const char *remote_fp, dtls_send_h *sendh,
+		    dtls_estab_h *estabh, dtls_close_h *closeh, void *arg);
 /* Client: sends the ClientHello (once). Server: nothing to do. Returns 0,
  * EINVAL or EPROTO (failed; closeh ran). */
 int dtls_conn_start(struct dtls_conn *dc, uint64_t now_ms);
@@ -118,7 +118,7 @@ int dtls_conn_start(struct dtls_conn *dc, uint64_t now_ms);
  * DTLS datagram by its first byte, or longer than DTLS_DGRAM_MAX), EPROTO
  * (the connection failed, now or before; closeh ran) or ENOTCONN (closed). */
 int dtls_conn_recv(struct dtls_conn *dc, const uint8_t *buf, size_t len,
-                   uint64_t now_ms);
+		   uint64_t now_ms);
 /* Absolute time (ms, the caller's clock) of the next retransmission or of
  * the handshake deadline; 0 when nothing is pending. */
 uint64_t dtls_conn_timeout(const struct dtls_conn *dc);

@@ -89,7 +89,7 @@ static int bio_create(BIO *b)
 BIO_METHOD *dtls_bio_method_new(void)
 {
 	BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
-	                             "sipcloak dtls");
+				     "sipcloak dtls");
 
 	if (!m)
 		return NULL;
@@ -125,4 +125,3 @@ void dtls_flush(struct dtls_conn *dc)
 	}
 	mem_deref(q);
 }
-

@@ -16,7 +16,6 @@ static const char srtp_label[] = "EXTRACTOR-dtls_srtp";
 /* Bytes read per SSL_read() of application data we then drop. */
 #define DTLS_READ_CHUNK 2048
 
-
 static void conn_destroy(void *data)
 {
 	struct dtls_conn *dc = data;
@@ -119,8 +118,8 @@ static void sync_timer(struct dtls_conn *dc)
 }
 
 int dtls_conn_alloc(struct dtls_conn **dcp, struct dtls_ctx *ctx, bool client,
-                    const char *remote_fp, dtls_send_h *sendh,
-                    dtls_estab_h *estabh, dtls_close_h *closeh, void *arg)
+		    const char *remote_fp, dtls_send_h *sendh,
+		    dtls_estab_h *estabh, dtls_close_h *closeh, void *arg)
 {
 	struct dtls_conn *dc;
 	BIO *bio;
@@ -140,7 +139,7 @@ int dtls_conn_alloc(struct dtls_conn **dcp, struct dtls_ctx *ctx, bool client,
 	if (remote_fp) {
 		dc->rfp_len = sizeof(dc->rfp);
 		err = dtls_fp_parse_md(dc->rfp, &dc->rfp_len, &dc->rfp_md,
-		                       remote_fp);
+				       remote_fp);
 		if (err) {
 			err = err == EINVAL ? EINVAL : EBADMSG;
 			goto out;
@@ -176,7 +175,8 @@ out:
  * salt; ours are the client's when we are the client. */
 static int export_keys(struct dtls_conn *dc, struct dtls_srtp_keys *k)
 {
-	const SRTP_PROTECTION_PROFILE *p = SSL_get_selected_srtp_profile(dc->ssl);
+	const SRTP_PROTECTION_PROFILE *p =
+	    SSL_get_selected_srtp_profile(dc->ssl);
 	uint8_t km[2 * (32 + 14)];
 	const uint8_t *ck, *sk, *cs, *ss;
 	int err = 0;
@@ -202,9 +202,9 @@ static int export_keys(struct dtls_conn *dc, struct dtls_srtp_keys *k)
 	default:
 		return EPROTO;
 	}
-	if (SSL_export_keying_material(dc->ssl, km, 2 * (k->key_len + k->salt_len),
-	                               srtp_label, sizeof(srtp_label) - 1,
-	                               NULL, 0, 0) != 1) {
+	if (SSL_export_keying_material(
+		dc->ssl, km, 2 * (k->key_len + k->salt_len), srtp_label,
+		sizeof(srtp_label) - 1, NULL, 0, 0) != 1) {
 		err = EPROTO;
 		goto out;
 	}
@@ -326,7 +326,7 @@ int dtls_conn_start(struct dtls_conn *dc, uint64_t now_ms)
 }
 
 int dtls_conn_recv(struct dtls_conn *dc, const uint8_t *buf, size_t len,
-                   uint64_t now_ms)
+		   uint64_t now_ms)
 {
 	int err;
 
@@ -351,7 +351,9 @@ int dtls_conn_recv(struct dtls_conn *dc, const uint8_t *buf, size_t len,
 	dc->in = NULL;
 	dc->in_len = 0;
 	dtls_flush(dc);
-	if (err == ENOTCONN && !dc->failed)
+	if (dc->failed)
+		err = EPROTO; /* closeh has the reason */
+	else if (err == ENOTCONN)
 		err = 0; /* this datagram carried close_notify: closeh said */
 	mem_deref(dc);
 	return err;
@@ -412,8 +414,8 @@ int dtls_conn_tick(struct dtls_conn *dc, uint64_t now_ms)
 	mem_ref(dc);
 	if (dc->hs_deadline && now_ms >= dc->hs_deadline)
 		err = fail(dc, ETIMEDOUT,
-		           dc->wait_fp ? "no fingerprint for the peer"
-		                       : "DTLS handshake timed out");
+			   dc->wait_fp ? "no fingerprint for the peer"
+				       : "DTLS handshake timed out");
 	else if (dc->deadline && now_ms >= dc->deadline) {
 		if (dc->tries >= DTLS_TRIES_MAX)
 			err = fail(dc, ETIMEDOUT, "DTLS peer does not answer");

@@ -70,7 +70,7 @@ void dtls_flush(struct dtls_conn *dc);
 /* dtls_fp.c: parses "alg hex" into fp (room *lenp, then the length) and
  * names the digest. Returns 0, EINVAL, EBADMSG or EOVERFLOW. */
 int dtls_fp_parse_md(uint8_t *fp, size_t *lenp, const EVP_MD **mdp,
-                     const char *alg_and_hex);
+		     const char *alg_and_hex);
 /* Prints "sha-256 AB:CD:.." of crt into buf. Returns 0 or EPROTO. */
 int dtls_fp_print(char *buf, size_t size, X509 *crt);
 
