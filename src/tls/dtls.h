@@ -41,12 +41,14 @@
  * certificate is accepted by OpenSSL; the peer is authenticated by the
  * fingerprint from its SDP instead.
  *
- * Threads: after dtls_ctx_alloc() (and dtls_ctx_set_srtp_profiles(), if
- * used, before the first connection) the context is only read, so
- * connections on several worker threads may share it (SSL_new() on a
- * shared SSL_CTX is thread-safe). Each dtls_conn belongs to one thread.
- * mem_deref() frees it once the last connection is gone (each keeps a
- * reference).
+ * Threads: after dtls_ctx_alloc() (and dtls_ctx_set_srtp_profiles() or
+ * dtls_ctx_set_rto(), if used, before the first connection) the context
+ * is only read, so connections on several worker threads may share it
+ * (SSL_new() on a shared SSL_CTX is thread-safe). Each dtls_conn belongs
+ * to one thread. Connections take no mem reference on the context (mem
+ * reference counts are not atomic); OpenSSL's atomic one on the SSL_CTX
+ * keeps what they use alive, so the owner may mem_deref() the context at
+ * any time, on any thread.
  */
 struct dtls_ctx;
 
@@ -92,7 +94,7 @@ typedef void(dtls_close_h)(int err, const char *reason, void *arg);
  * remote_fp: the peer's "sha-256 AB:..." (sha-1, sha-224, sha-256,
  * sha-384, sha-512) from its SDP; NULL when not known yet (we offered and
  * the answer has not come): the handshake may then run, but estabh waits
- * for dtls_conn_set_remote_fp(). The connection keeps a reference on ctx.
+ * for dtls_conn_set_remote_fp(). ctx is not needed after this call.
  *
  * Handlers run from dtls_conn_start/recv/tick/set_remote_fp, never from
  * inside OpenSSL (datagrams are queued and sent once OpenSSL returns);

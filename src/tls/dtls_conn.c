@@ -23,7 +23,7 @@ static void conn_destroy(void *data)
 	SSL_free(dc->ssl); /* frees the BIO */
 	mem_deref(dc->out);
 	mem_deref(dc->flight);
-	mem_deref(dc->ctx);
+	BIO_meth_free(dc->biom); /* after the BIO that used it */
 }
 
 /* Ends the connection with err; closeh runs once, after the pending
@@ -98,7 +98,7 @@ static unsigned int timer_cb(SSL *ssl, unsigned int prev_us)
 	struct dtls_conn *dc = SSL_get_app_data(ssl);
 
 	if (!prev_us) {
-		dc->rto_ms = dc->ctx->rto_init_ms;
+		dc->rto_ms = dc->rto_init_ms;
 		dc->tries = 1;
 	} else {
 		dc->rto_ms = SC_MIN(dc->rto_ms * 2, (uint32_t)DTLS_RTO_MAX_MS);
@@ -130,7 +130,7 @@ int dtls_conn_alloc(struct dtls_conn **dcp, struct dtls_ctx *ctx, bool client,
 	dc = mem_zalloc(sizeof(*dc), conn_destroy);
 	if (!dc)
 		return ENOMEM;
-	dc->ctx = mem_ref(ctx);
+	dc->rto_init_ms = ctx->rto_init_ms;
 	dc->client = client;
 	dc->sendh = sendh;
 	dc->estabh = estabh;
@@ -145,8 +145,12 @@ int dtls_conn_alloc(struct dtls_conn **dcp, struct dtls_ctx *ctx, bool client,
 			goto out;
 		}
 	}
+	/* SSL_new() takes its own (atomic) reference on the SSL_CTX, so the
+	 * connection needs nothing else of ctx. The BIO method is ours: it
+	 * must outlive the BIO, whoever frees the context when. */
 	dc->ssl = SSL_new(ctx->ssl);
-	bio = BIO_new(ctx->bio);
+	dc->biom = dtls_bio_method_new();
+	bio = dc->biom ? BIO_new(dc->biom) : NULL;
 	if (!dc->ssl || !bio) {
 		BIO_free(bio);
 		err = ENOMEM;

@@ -31,7 +31,6 @@ static void ctx_destroy(void *data)
 	struct dtls_ctx *ctx = data;
 
 	SSL_CTX_free(ctx->ssl);
-	BIO_meth_free(ctx->bio);
 }
 
 /* A self-signed X.509 v3 certificate: random positive 63-bit serial
@@ -107,9 +106,8 @@ int dtls_ctx_alloc(struct dtls_ctx **ctxp)
 		return ENOMEM;
 	ctx->rto_init_ms = DTLS_RTO_INIT_MS;
 	ctx->ssl = SSL_CTX_new(DTLS_method());
-	ctx->bio = dtls_bio_method_new();
 	key = EVP_EC_gen("P-256");
-	if (!ctx->ssl || !ctx->bio || !key) {
+	if (!ctx->ssl || !key) {
 		err = ENOMEM;
 		goto out;
 	}

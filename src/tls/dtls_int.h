@@ -11,15 +11,15 @@
 
 struct dtls_ctx {
 	SSL_CTX *ssl;
-	BIO_METHOD *bio; /* datagram BIO of dtls_bio.c, read-only */
 	uint32_t rto_init_ms;
 	char fp[DTLS_FP_STR_MAX]; /* "sha-256 AB:..." of our certificate */
 };
 
 /* One association (dtls_conn.c; its datagram I/O in dtls_bio.c). */
 struct dtls_conn {
-	struct dtls_ctx *ctx;
 	SSL *ssl;
+	BIO_METHOD *biom; /* of our one BIO (dtls_bio.c) */
+	uint32_t rto_init_ms;
 	bool client;
 	dtls_send_h *sendh;
 	dtls_estab_h *estabh;
