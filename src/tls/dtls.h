@@ -121,12 +121,25 @@ int dtls_conn_start(struct dtls_conn *dc, uint64_t now_ms);
  * (the connection failed, now or before; closeh ran) or ENOTCONN (closed). */
 int dtls_conn_recv(struct dtls_conn *dc, const uint8_t *buf, size_t len,
 		   uint64_t now_ms);
+/*
+ * Retransmission (RFC 6347 section 4.2.4) follows the caller's clock: a
+ * flight is due again DTLS_RTO_INIT_MS after it went out, then twice as
+ * long each time up to DTLS_RTO_MAX_MS. OpenSSL 3.0 cannot be given a
+ * clock, only the durations (DTLS_set_timer_cb), so its own timer runs on
+ * the wall clock with the same durations; when a flight is due by the
+ * caller's clock, tick asks OpenSSL to resend it (fresh record numbers,
+ * as a peer that got the first copy needs), and when OpenSSL's wall clock
+ * disagrees (the caller's clock ran ahead, as in tests that drive time by
+ * hand) the copy kept of the flight goes out unchanged instead.
+ */
 /* Absolute time (ms, the caller's clock) of the next retransmission or of
  * the handshake deadline; 0 when nothing is pending. */
 uint64_t dtls_conn_timeout(const struct dtls_conn *dc);
 /* Retransmits the last flight if its timeout has passed; fails the
  * connection (closeh ETIMEDOUT) after DTLS_TRIES_MAX transmissions or
- * DTLS_HANDSHAKE_MAX_MS. Returns 0, EINVAL, ETIMEDOUT or EPROTO. */
+ * DTLS_HANDSHAKE_MAX_MS after the handshake started (also when the peer's
+ * fingerprint never came). Returns 0, EINVAL, ETIMEDOUT, EPROTO (failed
+ * before) or ENOTCONN (closed). */
 int dtls_conn_tick(struct dtls_conn *dc, uint64_t now_ms);
 /* Gives (or replaces, before establishment) the peer's fingerprint. When
  * the handshake already finished, it is checked now: estabh or closeh
