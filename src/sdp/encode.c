@@ -170,12 +170,33 @@ static int write_audio(struct mbuf *mb, const struct sdp_audio *a)
 	return err;
 }
 
-/* The token if it is a short token, else the fallback: nothing else of
- * the offer's m= line is ever written. */
-static const char *mirror(char *buf, size_t size, const struct pl *tok,
-			  const char *fallback)
+/* proto = token *("/" token), RFC 8866 section 9 */
+static bool is_proto(const struct pl *pl)
 {
-	if (!sdp_is_token(tok, REJECT_TOKEN_MAX) || pl_strcpy(tok, buf, size))
+	struct pl part = *pl;
+	const char *slash;
+
+	if (pl->l > REJECT_TOKEN_MAX)
+		return false;
+	while ((slash = pl_chr(&part, '/'))) {
+		struct pl head = {part.p, (size_t)(slash - part.p)};
+
+		if (!sdp_is_token(&head, REJECT_TOKEN_MAX))
+			return false;
+		part.l -= head.l + 1;
+		part.p = slash + 1;
+	}
+	return sdp_is_token(&part, REJECT_TOKEN_MAX);
+}
+
+/* The value if it is short and well formed (a token, or a proto), else
+ * the fallback: nothing else of the offer's m= line is ever written. */
+static const char *mirror(char *buf, size_t size, const struct pl *val,
+			  bool proto, const char *fallback)
+{
+	bool ok = proto ? is_proto(val) : sdp_is_token(val, REJECT_TOKEN_MAX);
+
+	if (!ok || pl_strcpy(val, buf, size))
 		return fallback;
 	return buf;
 }
@@ -190,9 +211,10 @@ static int write_rejected(struct mbuf *mb, const struct sdp_media *m)
 
 	(void)sdp_tok(&first, &rest);
 	err = mbuf_printf(mb, "m=%s 0 %s %s\r\n",
-			  mirror(type, sizeof(type), &m->type, "application"),
-			  mirror(proto, sizeof(proto), &m->proto, "RTP/AVP"),
-			  mirror(fmt, sizeof(fmt), &first, "0"));
+			  mirror(type, sizeof(type), &m->type, false, "application"),
+			  mirror(proto, sizeof(proto), &m->proto, true,
+				 "RTP/AVP"),
+			  mirror(fmt, sizeof(fmt), &first, false, "0"));
 	/* RFC 8843 section 7.3.1: the answer mirrors each a=mid. */
 	if (!err && !sdp_media_attr(&val, m, "mid") &&
 	    sdp_is_token(&val, SDP_MID_MAX) &&
