@@ -160,7 +160,9 @@ static int write_audio(struct mbuf *mb, const struct sdp_audio *a)
 	if (!err && sdp_proto_is_sdes(a->proto))
 		err = write_crypto(mb, a);
 	/* Our own SSRC and cname (RFC 5576), and an msid (RFC 8830) made
-	 * of our cname so that browsers put the track in a stream. */
+	 * of our cname so that every browser puts the track in a stream.
+	 * No a=msid-semantic: Chromium accepts the answer and gives the
+	 * track a stream without it (checked with headless Chromium 156). */
 	if (!err && a->ssrc && a->cname[0])
 		err = mbuf_printf(mb, "a=ssrc:%" PRIu32 " cname:%.63s\r\n",
 				  a->ssrc, a->cname);
@@ -245,9 +247,6 @@ static int write_session(struct mbuf *mb, const struct sdp_origin *o,
 		err = mbuf_write_str(mb, "a=ice-lite\r\n");
 	if (!err && dtls && a->mid[0])
 		err = mbuf_printf(mb, "a=group:BUNDLE %.32s\r\n", a->mid);
-	if (!err && dtls && a->cname[0])
-		err = mbuf_printf(mb, "a=msid-semantic: WMS %.63s\r\n",
-				  a->cname);
 	return err;
 }
 

@@ -116,6 +116,25 @@ static void test_safari(void **state)
 	assert_int_equal(sdp_codec_find(&a, "telephone-event", 16000), 10);
 }
 
+/* A real answer of headless Chromium 156 to an offer of ours: mDNS host
+ * candidates only (an ICE-lite gateway learns the address from STUN). */
+static void test_chromium_answer(void **state)
+{
+	struct sdp_sess s;
+	struct sdp_audio a;
+
+	(void)state;
+	get_file(&s, &a, NULL, "data/chromium156_answer.sdp");
+	assert_int_equal(a.proto, SDP_PROTO_UDP_TLS_RTP_SAVPF);
+	assert_int_equal(a.setup, SDP_SETUP_ACTIVE);
+	assert_int_equal(a.dir, SDP_RECVONLY);
+	assert_int_equal(a.candc, 0);
+	assert_int_equal(a.codecc, 5);
+	assert_true(a.rtcp_mux);
+	assert_string_equal(a.mid, "0");
+	assert_int_equal(strlen(a.ice_pwd), 24);
+}
+
 static void test_plain(void **state)
 {
 	struct sdp_sess s;
@@ -334,7 +353,6 @@ static void test_encode_webrtc_answer(void **state)
 		"t=0 0\r\n"
 		"a=ice-lite\r\n"
 		"a=group:BUNDLE 0\r\n"
-		"a=msid-semantic: WMS sc1\r\n"
 		"m=audio 41000 UDP/TLS/RTP/SAVPF 111 110\r\n"
 		"a=mid:0\r\n"
 		"a=rtpmap:111 opus/48000/2\r\n"
@@ -401,6 +419,7 @@ int main(void)
 		SC_TEST(test_chrome_av_dc),
 		SC_TEST(test_firefox),
 		SC_TEST(test_safari),
+		SC_TEST(test_chromium_answer),
 		SC_TEST(test_plain),
 		SC_TEST(test_sdes),
 		SC_TEST(test_get_errors),
