@@ -62,19 +62,45 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	for (i = 0; i < 5; i++)
 		wantv[i] = *want[i];
+	(void)sa_set(&o.addr, "203.0.113.5", 0);
+	if (mbuf_alloc(&mb, 512))
+		goto out;
+
+	/* The answer as the engine builds it, from our values, the offer's
+	 * mid and the chosen codecs: it must encode, parse and read back. */
+	memset(&ans, 0, sizeof(ans));
+	ans.proto = a.proto;
+	(void)sa_set(&ans.addr, "203.0.113.5", 41000);
+	ans.rtcp_mux = true;
+	ans.ice_lite = true;
+	strcpy(ans.ice_ufrag, "abcd");
+	strcpy(ans.ice_pwd, "0123456789012345678901");
+	strcpy(ans.fp, "sha-256 01:02");
+	ans.setup = SDP_SETUP_PASSIVE;
+	memcpy(ans.mid, a.mid, sizeof(ans.mid));
+	if (!sdp_answer_codecs(&ans, &a, wantv, 5)) {
+		struct sdp_audio back;
+
+		if (sdp_audio_encode(mb, &o, &ans, &s, idx) ||
+		    sdp_decode(&s2, (const char *)mb->buf, mb->end) ||
+		    s2.mediac != s.mediac ||
+		    sdp_audio_get(&back, NULL, &s2) ||
+		    back.codecv[0].pt != ans.codecv[0].pt)
+			__builtin_trap();
+	}
+
+	/* Anything audio_get gave, written back (an offer to the peer). */
 	ans = a;
 	if (sdp_answer_codecs(&ans, &a, wantv, 5))
 		ans.codecc = 0;
 	if (!sa_isset(&ans.addr))
 		(void)sa_set(&ans.addr, "203.0.113.5", 41000);
-	(void)sa_set(&o.addr, "203.0.113.5", 0);
-	if (mbuf_alloc(&mb, 512))
-		goto out;
-	/* The output of the encoder must parse again. */
+	mbuf_reset(mb);
 	if (!sdp_audio_encode(mb, &o, &ans, &s, idx) &&
 	    sdp_decode(&s2, (const char *)mb->buf, mb->end))
 		__builtin_trap();
-	if (!sdp_audio_encode(mb, &o, &ans, NULL, 0))
+	mbuf_reset(mb);
+	if (!sdp_audio_encode(mb, &o, &a, NULL, 0))
 		(void)sdp_decode(&s2, (const char *)mb->buf, mb->end);
 out:
 	mem_deref(mb);

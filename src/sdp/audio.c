@@ -32,6 +32,16 @@ static bool static_codec(struct sdp_codec *c, uint8_t pt)
 	return false;
 }
 
+static bool printable(const struct pl *pl)
+{
+	size_t i;
+
+	for (i = 0; i < pl->l; i++)
+		if (pl->p[i] < ' ' || pl->p[i] > '~')
+			return false;
+	return true;
+}
+
 /* The codec for payload type pt from rtpmap/fmtp: false when unknown (a
  * dynamic type without rtpmap) or when its name or fmtp do not fit. */
 static bool codec_get(struct sdp_codec *c, const struct sdp_media *m,
@@ -64,7 +74,9 @@ static bool codec_get(struct sdp_codec *c, const struct sdp_media *m,
 
 		if (sdp_fmtp_decode(&fm, &val) || fm.pt != pt)
 			continue;
-		return pl_strcpy(&fm.params, c->fmtp, sizeof(c->fmtp)) == 0;
+		/* kept only when it can be written again as it is */
+		return printable(&fm.params) &&
+		       pl_strcpy(&fm.params, c->fmtp, sizeof(c->fmtp)) == 0;
 	}
 	return true;
 }
@@ -199,9 +211,14 @@ static int ice_dtls_get(struct sdp_audio *a, const struct sdp_sess *s,
 			return EOVERFLOW;
 	}
 	a->setup = setup_get(s, m);
-	if (!sdp_media_attr(&val, m, "mid") &&
-	    pl_strcpy(&val, a->mid, sizeof(a->mid)))
-		return EOVERFLOW;
+	/* RFC 8843 section 5: mid is a token; ours mirrors it. */
+	if (!sdp_media_attr(&val, m, "mid")) {
+		if (val.l > SDP_MID_MAX)
+			return EOVERFLOW;
+		if (!sdp_is_token(&val, SDP_MID_MAX))
+			return EBADMSG;
+		(void)pl_strcpy(&val, a->mid, sizeof(a->mid));
+	}
 	cands_get(a, m);
 	return 0;
 }

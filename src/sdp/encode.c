@@ -250,22 +250,65 @@ static int write_session(struct mbuf *mb, const struct sdp_origin *o,
 	return err;
 }
 
+/* A NUL-terminated string of printable ASCII (spaces only when allowed),
+ * so that no value can end its line or add one (RFC 8866 section 9). */
+static bool clean(const char *s, size_t size, bool spaces)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++) {
+		if (!s[i])
+			return true;
+		if (s[i] < ' ' || s[i] > '~' || (s[i] == ' ' && !spaces))
+			return false;
+	}
+	return false;
+}
+
+#define CLEAN(field, spaces) clean((field), sizeof(field), (spaces))
+
+static bool audio_clean(const struct sdp_origin *o, const struct sdp_audio *a)
+{
+	size_t i;
+
+	if (a->codecc > SDP_MAX_CODECS || a->candc > SDP_MAX_CANDS ||
+	    a->cryptoc > SDP_MAX_CRYPTO || !CLEAN(o->user, false) ||
+	    !CLEAN(a->ice_ufrag, false) || !CLEAN(a->ice_pwd, false) ||
+	    !CLEAN(a->fp, true) || !CLEAN(a->mid, false) ||
+	    !CLEAN(a->cname, false))
+		return false;
+	for (i = 0; i < a->codecc; i++)
+		if (!a->codecv[i].name[0] || !CLEAN(a->codecv[i].name, false) ||
+		    !CLEAN(a->codecv[i].fmtp, true) || a->codecv[i].pt > 127)
+			return false;
+	for (i = 0; i < a->candc; i++)
+		if (!a->candv[i].foundation[0] ||
+		    !CLEAN(a->candv[i].foundation, false) ||
+		    !CLEAN(a->candv[i].type, false))
+			return false;
+	for (i = 0; i < a->cryptoc; i++)
+		if (!CLEAN(a->cryptov[i].suite, false))
+			return false;
+	return true;
+}
+
 int sdp_audio_encode(struct mbuf *mb, const struct sdp_origin *o,
 		     const struct sdp_audio *a,
 		     const struct sdp_sess *offer_for_answer,
 		     unsigned audio_index)
 {
-	size_t i, n = 1;
+	size_t i, n = 1, pos, end;
 	int err;
 
-	if (!mb || !o || !a || a->codecc > SDP_MAX_CODECS ||
-	    a->candc > SDP_MAX_CANDS || a->cryptoc > SDP_MAX_CRYPTO)
+	if (!mb || !o || !a || !audio_clean(o, a))
 		return EINVAL;
 	if (offer_for_answer) {
 		n = offer_for_answer->mediac;
 		if (audio_index >= n || n > SDP_MAX_MEDIA)
 			return EINVAL;
 	}
+	pos = mb->pos;
+	end = mb->end;
 	err = write_session(mb, o, a);
 	for (i = 0; i < n && !err; i++) {
 		if (!offer_for_answer || i == audio_index)
@@ -273,6 +316,10 @@ int sdp_audio_encode(struct mbuf *mb, const struct sdp_origin *o,
 		else
 			err = write_rejected(mb,
 					     &offer_for_answer->mediav[i]);
+	}
+	if (err) { /* nothing half-written stays behind */
+		mb->pos = pos;
+		mb->end = end;
 	}
 	return err;
 }

@@ -258,10 +258,14 @@ struct sdp_origin {
  * Fills *a from the first audio m= section of sess (*indexp: its index in
  * sess->mediav, may be NULL). A port-0 section gives port_zero and returns
  * 0. Codecs whose payload type has no rtpmap and is not a static RFC 3551
- * type are skipped; candidates that are not UDP or are mDNS names are
- * skipped; values longer than the fixed fields are EOVERFLOW. Returns 0,
- * EINVAL, ENOENT (no audio section), EBADMSG (no usable codec, bad c=, bad
- * attribute value) or EOVERFLOW.
+ * type, or whose name or fmtp do not fit or are not printable ASCII, are
+ * skipped, as are candidates
+ * that are not UDP, are mDNS names or do not parse, and a=crypto lines
+ * that do not parse. ICE credentials, fingerprint or mid longer than
+ * their fields are EOVERFLOW. The peer's ssrc/cname are never taken.
+ * Returns 0, EINVAL, ENOENT (no audio section), EBADMSG (unknown proto,
+ * no usable codec, no or bad c=, bad a=rtcp, a=fingerprint or a=mid) or
+ * EOVERFLOW; *a is wiped on error.
  */
 int sdp_audio_get(struct sdp_audio *a, unsigned *indexp,
 		  const struct sdp_sess *sess);
@@ -273,8 +277,11 @@ int sdp_audio_get(struct sdp_audio *a, unsigned *indexp,
  * port 0 in the same place (RFC 3264 section 6) from its type and proto
  * alone. For UDP/TLS/RTP/SAVP(F) the ICE-lite and DTLS attributes are
  * written (ice-lite, ice-ufrag/pwd, fingerprint, setup, rtcp-mux, mid,
- * group:BUNDLE, candidates, end-of-candidates). Returns 0, EINVAL or
- * ENOMEM.
+ * group:BUNDLE, candidates, end-of-candidates), and a=msid made of our
+ * cname; a=ssrc with our cname when a->ssrc is set. Every string of *o
+ * and *a must be printable ASCII (spaces only in fmtp and fp): a value
+ * that could end a line is EINVAL. Returns 0, EINVAL (also: a->addr or
+ * o->addr unset) or ENOMEM; on error mb is as it was.
  */
 int sdp_audio_encode(struct mbuf *mb, const struct sdp_origin *o,
 		     const struct sdp_audio *a,

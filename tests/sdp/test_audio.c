@@ -412,6 +412,67 @@ static void test_encode_webrtc_answer(void **state)
 	mem_deref(mb);
 }
 
+/* No value can break a line; errors leave the buffer as it was. */
+static void test_encode_errors(void **state)
+{
+	struct sdp_origin o;
+	struct sdp_audio a;
+	struct mbuf *mb;
+	long n;
+	int err;
+
+	(void)state;
+	origin_init(&o);
+	memset(&a, 0, sizeof(a));
+	a.proto = SDP_PROTO_UDP_TLS_RTP_SAVPF;
+	assert_int_equal(sa_set(&a.addr, "2001:db8::5", 41000), 0);
+	a.codecv[0] = sdp_codec_opus;
+	a.codecc = 1;
+	strcpy(a.ice_ufrag, "abcd");
+	strcpy(a.ice_pwd, "0123456789012345678901");
+	strcpy(a.fp, "sha-256 01:02");
+	strcpy(a.mid, "0");
+	assert_int_equal(mbuf_alloc(&mb, 16), 0);
+	assert_int_equal(mbuf_write_str(mb, "keep"), 0);
+
+	strcpy(a.ice_pwd, "x\r\na=ice-pwd:y");
+	assert_int_equal(sdp_audio_encode(mb, &o, &a, NULL, 0), EINVAL);
+	strcpy(a.ice_pwd, "0123456789012345678901");
+	strcpy(a.codecv[0].fmtp, "a=1\n");
+	assert_int_equal(sdp_audio_encode(mb, &o, &a, NULL, 0), EINVAL);
+	a.codecv[0] = sdp_codec_opus;
+	memset(a.cname, 'c', sizeof(a.cname)); /* not NUL-terminated */
+	assert_int_equal(sdp_audio_encode(mb, &o, &a, NULL, 0), EINVAL);
+	a.cname[0] = '\0';
+	strcpy(a.mid, "0 1");
+	assert_int_equal(sdp_audio_encode(mb, &o, &a, NULL, 0), EINVAL);
+	strcpy(a.mid, "0");
+	a.codecc = SDP_MAX_CODECS + 1;
+	assert_int_equal(sdp_audio_encode(mb, &o, &a, NULL, 0), EINVAL);
+	a.codecc = 1;
+	memset(&o.addr, 0, sizeof(o.addr));
+	assert_int_equal(sdp_audio_encode(mb, &o, &a, NULL, 0), EINVAL);
+	assert_int_equal(mb->end, 4);
+	origin_init(&o);
+
+	/* allocation failures: ENOMEM, nothing left behind, then success */
+	for (n = 0;; n++) {
+		mem_fail_after(n);
+		err = sdp_audio_encode(mb, &o, &a, NULL, 0);
+		mem_fail_after(-1);
+		if (!err)
+			break;
+		assert_int_equal(err, ENOMEM);
+		assert_int_equal(mb->end, 4);
+		assert_int_equal(mb->pos, 4);
+	}
+	assert_true(n > 0);
+	assert_int_equal(mbuf_write_mem(mb, "", 1), 0);
+	assert_non_null(strstr((char *)mb->buf, "keepv=0\r\n"));
+	assert_non_null(strstr((char *)mb->buf, "c=IN IP6 2001:db8::5\r\n"));
+	mem_deref(mb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +487,7 @@ int main(void)
 		SC_TEST(test_answer_codecs),
 		SC_TEST(test_encode_plain_offer),
 		SC_TEST(test_encode_webrtc_answer),
+		SC_TEST(test_encode_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
