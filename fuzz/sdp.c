@@ -37,8 +37,8 @@ static void attrs(const struct sdp_media *m)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct sdp_codec *const want[] = {
-		&sdp_codec_opus, &sdp_codec_pcmu, &sdp_codec_pcma,
-		&sdp_codec_tel_event_48k, &sdp_codec_tel_event_8k};
+	    &sdp_codec_opus, &sdp_codec_pcmu, &sdp_codec_pcma,
+	    &sdp_codec_tel_event_48k, &sdp_codec_tel_event_8k};
 	struct sdp_origin o = {.user = "fuzz", .sess_id = 1, .sess_ver = 2};
 	struct sdp_codec wantv[5];
 	struct sdp_sess s, s2;
@@ -83,8 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (sdp_audio_encode(mb, &o, &ans, &s, idx) ||
 		    sdp_decode(&s2, (const char *)mb->buf, mb->end) ||
-		    s2.mediac != s.mediac ||
-		    sdp_audio_get(&back, NULL, &s2) ||
+		    s2.mediac != s.mediac || sdp_audio_get(&back, NULL, &s2) ||
 		    back.codecv[0].pt != ans.codecv[0].pt)
 			__builtin_trap();
 	}

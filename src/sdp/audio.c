@@ -12,8 +12,8 @@ static const struct {
 	const char *name;
 	uint32_t rate;
 } static_pts[] = {
-	{0, "PCMU", 8000}, {3, "GSM", 8000},   {4, "G723", 8000},
-	{8, "PCMA", 8000}, {9, "G722", 8000},  {18, "G729", 8000},
+    {0, "PCMU", 8000}, {3, "GSM", 8000},  {4, "G723", 8000},
+    {8, "PCMA", 8000}, {9, "G722", 8000}, {18, "G729", 8000},
 };
 
 static bool static_codec(struct sdp_codec *c, uint8_t pt)

@@ -7,7 +7,7 @@
 
 #include "sdp/sdp_int.h"
 
-#define KEY_B64_MAX 64	    /* base64 of SDP_CRYPTO_KEY_MAX, with NUL */
+#define KEY_B64_MAX 64      /* base64 of SDP_CRYPTO_KEY_MAX, with NUL */
 #define REJECT_TOKEN_MAX 32 /* longest type/proto/fmt mirrored */
 
 static const char *addrtype(const struct sa *sa)
@@ -31,9 +31,9 @@ static int write_codecs(struct mbuf *mb, const struct sdp_audio *a)
 		if (!err)
 			err = mbuf_write_str(mb, "\r\n");
 		if (!err && c->fmtp[0])
-			err = mbuf_printf(mb, "a=fmtp:%u %.*s\r\n", c->pt,
-					  (int)strnlen(c->fmtp, sizeof(c->fmtp)),
-					  c->fmtp);
+			err = mbuf_printf(
+			    mb, "a=fmtp:%u %.*s\r\n", c->pt,
+			    (int)strnlen(c->fmtp, sizeof(c->fmtp)), c->fmtp);
 	}
 	return err;
 }
@@ -51,14 +51,12 @@ static int write_cands(struct mbuf *mb, const struct sdp_audio *a)
 
 		if (sa_ntop(&c->addr, host, sizeof(host)))
 			return EINVAL;
-		err = mbuf_printf(mb,
-				  "a=candidate:%.*s %u udp %" PRIu32
-				  " %s %u typ %.*s",
-				  (int)strnlen(c->foundation,
-					       sizeof(c->foundation)),
-				  c->foundation, c->component, c->priority,
-				  host, sa_port(&c->addr),
-				  (int)strnlen(type, sizeof(c->type)), type);
+		err = mbuf_printf(
+		    mb, "a=candidate:%.*s %u udp %" PRIu32 " %s %u typ %.*s",
+		    (int)strnlen(c->foundation, sizeof(c->foundation)),
+		    c->foundation, c->component, c->priority, host,
+		    sa_port(&c->addr), (int)strnlen(type, sizeof(c->type)),
+		    type);
 		if (!err && strcmp(type, "host"))
 			err = mbuf_write_str(mb, " raddr 0.0.0.0 rport 0");
 		if (!err)
@@ -107,13 +105,14 @@ static int write_webrtc(struct mbuf *mb, const struct sdp_audio *a)
 	int err = 0;
 
 	if (a->ice_ufrag[0])
-		err = mbuf_printf(mb, "a=ice-ufrag:%.256s\r\na=ice-pwd:%.256s\r\n",
+		err = mbuf_printf(mb,
+				  "a=ice-ufrag:%.256s\r\na=ice-pwd:%.256s\r\n",
 				  a->ice_ufrag, a->ice_pwd);
 	if (!err && a->fp[0])
 		err = mbuf_printf(mb, "a=fingerprint:%.159s\r\n", a->fp);
 	if (!err && a->setup != SDP_SETUP_NONE)
-		err = mbuf_printf(mb, "a=setup:%s\r\n",
-				  sdp_setup_name(a->setup));
+		err =
+		    mbuf_printf(mb, "a=setup:%s\r\n", sdp_setup_name(a->setup));
 	if (!err)
 		err = write_cands(mb, a);
 	return err;
@@ -152,8 +151,8 @@ static int write_audio(struct mbuf *mb, const struct sdp_audio *a)
 		err = sa_ntop(&a->rtcp, host, sizeof(host));
 		if (!err)
 			err = mbuf_printf(mb, "a=rtcp:%u IN %s %s\r\n",
-					  sa_port(&a->rtcp),
-					  addrtype(&a->rtcp), host);
+					  sa_port(&a->rtcp), addrtype(&a->rtcp),
+					  host);
 	}
 	if (!err && dtls)
 		err = write_webrtc(mb, a);
@@ -212,11 +211,11 @@ static int write_rejected(struct mbuf *mb, const struct sdp_media *m)
 	int err;
 
 	(void)sdp_tok(&first, &rest);
-	err = mbuf_printf(mb, "m=%s 0 %s %s\r\n",
-			  mirror(type, sizeof(type), &m->type, false, "application"),
-			  mirror(proto, sizeof(proto), &m->proto, true,
-				 "RTP/AVP"),
-			  mirror(fmt, sizeof(fmt), &first, false, "0"));
+	err = mbuf_printf(
+	    mb, "m=%s 0 %s %s\r\n",
+	    mirror(type, sizeof(type), &m->type, false, "application"),
+	    mirror(proto, sizeof(proto), &m->proto, true, "RTP/AVP"),
+	    mirror(fmt, sizeof(fmt), &first, false, "0"));
 	/* RFC 8843 section 7.3.1: the answer mirrors each a=mid. */
 	if (!err && !sdp_media_attr(&val, m, "mid") &&
 	    sdp_is_token(&val, SDP_MID_MAX) &&
@@ -314,8 +313,7 @@ int sdp_audio_encode(struct mbuf *mb, const struct sdp_origin *o,
 		if (!offer_for_answer || i == audio_index)
 			err = write_audio(mb, a);
 		else
-			err = write_rejected(mb,
-					     &offer_for_answer->mediav[i]);
+			err = write_rejected(mb, &offer_for_answer->mediav[i]);
 	}
 	if (err) { /* nothing half-written stays behind */
 		mb->pos = pos;

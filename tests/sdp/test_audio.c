@@ -185,30 +185,35 @@ static void test_get_errors(void **state)
 		const char *sdp;
 		int err;
 	} v[] = {
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\n", ENOENT},
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nm=video 5 RTP/AVP 96\r\n",
-		 ENOENT},
-		/* no c= */
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nm=audio 5 RTP/AVP 0\r\n",
-		 EBADMSG},
-		/* c= not an IP literal */
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nc=IN IP4 pbx.example\r\n"
-		 "m=audio 5 RTP/AVP 0\r\n", EBADMSG},
-		/* no usable codec: dynamic type without rtpmap */
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nc=IN IP4 192.0.2.1\r\n"
-		 "m=audio 5 RTP/AVP 96\r\n", EBADMSG},
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nc=IN IP4 192.0.2.1\r\n"
-		 "m=audio 5 TCP/MRCPv2 1\r\n", EBADMSG},
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nc=IN IP4 192.0.2.1\r\n"
-		 "m=audio 5 RTP/AVP 0\r\na=rtcp:x\r\n", EBADMSG},
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nc=IN IP4 192.0.2.1\r\n"
-		 "m=audio 5 UDP/TLS/RTP/SAVPF 0\r\na=fingerprint:sha-256 XY\r\n",
-		 EBADMSG},
-		/* rejected stream: fine, port_zero */
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nm=audio 0 RTP/AVP 96\r\n", 0},
-		/* static type without rtpmap: fine */
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nc=IN IP4 192.0.2.1\r\n"
-		 "m=audio 5 RTP/AVP 18\r\n", 0},
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\n", ENOENT},
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nm=video 5 RTP/AVP 96\r\n",
+	     ENOENT},
+	    /* no c= */
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nm=audio 5 RTP/AVP 0\r\n",
+	     EBADMSG},
+	    /* c= not an IP literal */
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nc=IN IP4 pbx.example\r\n"
+	     "m=audio 5 RTP/AVP 0\r\n",
+	     EBADMSG},
+	    /* no usable codec: dynamic type without rtpmap */
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nc=IN IP4 192.0.2.1\r\n"
+	     "m=audio 5 RTP/AVP 96\r\n",
+	     EBADMSG},
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nc=IN IP4 192.0.2.1\r\n"
+	     "m=audio 5 TCP/MRCPv2 1\r\n",
+	     EBADMSG},
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nc=IN IP4 192.0.2.1\r\n"
+	     "m=audio 5 RTP/AVP 0\r\na=rtcp:x\r\n",
+	     EBADMSG},
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nc=IN IP4 192.0.2.1\r\n"
+	     "m=audio 5 UDP/TLS/RTP/SAVPF 0\r\na=fingerprint:sha-256 XY\r\n",
+	     EBADMSG},
+	    /* rejected stream: fine, port_zero */
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nm=audio 0 RTP/AVP 96\r\n", 0},
+	    /* static type without rtpmap: fine */
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nc=IN IP4 192.0.2.1\r\n"
+	     "m=audio 5 RTP/AVP 18\r\n",
+	     0},
 	};
 	struct sdp_sess s;
 	struct sdp_audio a;
@@ -263,8 +268,8 @@ static void test_answer_codecs(void **state)
 	assert_int_equal(ans.codecv[0].pt, 0);
 	assert_int_equal(ans.codecv[1].pt, 101);
 	assert_int_equal(sdp_answer_codecs(&ans, &off, web, 1), ENOTSUP);
-	assert_int_equal(sdp_answer_codecs(&ans, &off, &sdp_codec_tel_event_8k,
-					   1), ENOTSUP);
+	assert_int_equal(
+	    sdp_answer_codecs(&ans, &off, &sdp_codec_tel_event_8k, 1), ENOTSUP);
 	/* answering in place */
 	assert_int_equal(sdp_answer_codecs(&off, &off, pbx, 2), 0);
 	assert_int_equal(off.codecc, 1);
@@ -282,19 +287,18 @@ static void origin_init(struct sdp_origin *o)
 
 static void test_encode_plain_offer(void **state)
 {
-	static const char want[] =
-		"v=0\r\n"
-		"o=sipcloak 7001 2 IN IP4 203.0.113.5\r\n"
-		"s=-\r\n"
-		"c=IN IP4 203.0.113.5\r\n"
-		"t=0 0\r\n"
-		"m=audio 40000 RTP/AVP 0 8 101\r\n"
-		"a=rtpmap:0 PCMU/8000\r\n"
-		"a=rtpmap:8 PCMA/8000\r\n"
-		"a=rtpmap:101 telephone-event/8000\r\n"
-		"a=fmtp:101 0-16\r\n"
-		"a=ptime:20\r\n"
-		"a=sendrecv\r\n";
+	static const char want[] = "v=0\r\n"
+				   "o=sipcloak 7001 2 IN IP4 203.0.113.5\r\n"
+				   "s=-\r\n"
+				   "c=IN IP4 203.0.113.5\r\n"
+				   "t=0 0\r\n"
+				   "m=audio 40000 RTP/AVP 0 8 101\r\n"
+				   "a=rtpmap:0 PCMU/8000\r\n"
+				   "a=rtpmap:8 PCMA/8000\r\n"
+				   "a=rtpmap:101 telephone-event/8000\r\n"
+				   "a=fmtp:101 0-16\r\n"
+				   "a=ptime:20\r\n"
+				   "a=sendrecv\r\n";
 	struct sdp_origin o;
 	struct sdp_audio a;
 	struct mbuf *mb;
@@ -346,33 +350,33 @@ static void test_encode_plain_offer(void **state)
 static void test_encode_webrtc_answer(void **state)
 {
 	static const char want[] =
-		"v=0\r\n"
-		"o=sipcloak 7001 2 IN IP4 203.0.113.5\r\n"
-		"s=-\r\n"
-		"c=IN IP4 203.0.113.5\r\n"
-		"t=0 0\r\n"
-		"a=ice-lite\r\n"
-		"a=group:BUNDLE 0\r\n"
-		"m=audio 41000 UDP/TLS/RTP/SAVPF 111 110\r\n"
-		"a=mid:0\r\n"
-		"a=rtpmap:111 opus/48000/2\r\n"
-		"a=fmtp:111 minptime=10;useinbandfec=1\r\n"
-		"a=rtpmap:110 telephone-event/48000\r\n"
-		"a=fmtp:110 0-16\r\n"
-		"a=sendrecv\r\n"
-		"a=rtcp-mux\r\n"
-		"a=ice-ufrag:OurU\r\n"
-		"a=ice-pwd:OurPasswordOurPassword\r\n"
-		"a=fingerprint:sha-256 01:02\r\n"
-		"a=setup:passive\r\n"
-		"a=candidate:1 1 udp 2130706431 203.0.113.5 41000 typ host\r\n"
-		"a=end-of-candidates\r\n"
-		"a=ssrc:1234 cname:sc1\r\n"
-		"a=msid:sc1 sc1-audio\r\n"
-		"m=video 0 UDP/TLS/RTP/SAVPF 96\r\n"
-		"a=mid:1\r\n"
-		"m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\n"
-		"a=mid:2\r\n";
+	    "v=0\r\n"
+	    "o=sipcloak 7001 2 IN IP4 203.0.113.5\r\n"
+	    "s=-\r\n"
+	    "c=IN IP4 203.0.113.5\r\n"
+	    "t=0 0\r\n"
+	    "a=ice-lite\r\n"
+	    "a=group:BUNDLE 0\r\n"
+	    "m=audio 41000 UDP/TLS/RTP/SAVPF 111 110\r\n"
+	    "a=mid:0\r\n"
+	    "a=rtpmap:111 opus/48000/2\r\n"
+	    "a=fmtp:111 minptime=10;useinbandfec=1\r\n"
+	    "a=rtpmap:110 telephone-event/48000\r\n"
+	    "a=fmtp:110 0-16\r\n"
+	    "a=sendrecv\r\n"
+	    "a=rtcp-mux\r\n"
+	    "a=ice-ufrag:OurU\r\n"
+	    "a=ice-pwd:OurPasswordOurPassword\r\n"
+	    "a=fingerprint:sha-256 01:02\r\n"
+	    "a=setup:passive\r\n"
+	    "a=candidate:1 1 udp 2130706431 203.0.113.5 41000 typ host\r\n"
+	    "a=end-of-candidates\r\n"
+	    "a=ssrc:1234 cname:sc1\r\n"
+	    "a=msid:sc1 sc1-audio\r\n"
+	    "m=video 0 UDP/TLS/RTP/SAVPF 96\r\n"
+	    "a=mid:1\r\n"
+	    "m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+	    "a=mid:2\r\n";
 	const struct sdp_codec web[] = {sdp_codec_opus,
 					sdp_codec_tel_event_48k};
 	struct sdp_origin o;
@@ -476,18 +480,18 @@ static void test_encode_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_chrome),
-		SC_TEST(test_chrome_av_dc),
-		SC_TEST(test_firefox),
-		SC_TEST(test_safari),
-		SC_TEST(test_chromium_answer),
-		SC_TEST(test_plain),
-		SC_TEST(test_sdes),
-		SC_TEST(test_get_errors),
-		SC_TEST(test_answer_codecs),
-		SC_TEST(test_encode_plain_offer),
-		SC_TEST(test_encode_webrtc_answer),
-		SC_TEST(test_encode_errors),
+	    SC_TEST(test_chrome),
+	    SC_TEST(test_chrome_av_dc),
+	    SC_TEST(test_firefox),
+	    SC_TEST(test_safari),
+	    SC_TEST(test_chromium_answer),
+	    SC_TEST(test_plain),
+	    SC_TEST(test_sdes),
+	    SC_TEST(test_get_errors),
+	    SC_TEST(test_answer_codecs),
+	    SC_TEST(test_encode_plain_offer),
+	    SC_TEST(test_encode_webrtc_answer),
+	    SC_TEST(test_encode_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

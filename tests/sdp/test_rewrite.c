@@ -84,7 +84,8 @@ static void secrets_from_attrs(struct secrets *sc, const struct sdp_attr *v,
 		uint16_t port;
 		uint32_t ssrc;
 
-		if (!pl_strcmp(name, "ice-ufrag") || !pl_strcmp(name, "ice-pwd"))
+		if (!pl_strcmp(name, "ice-ufrag") ||
+		    !pl_strcmp(name, "ice-pwd"))
 			secret_add(sc, val, false);
 		else if (!pl_strcmp(name, "fingerprint")) {
 			struct pl rest = *val;
@@ -264,8 +265,8 @@ static void encode_check(struct mbuf **mbp, const struct sdp_audio *a,
 			 const struct sdp_sess *offer, unsigned idx,
 			 struct sdp_sess *out)
 {
-	struct sdp_origin o = {.user = "sipcloak", .sess_id = 90001,
-			       .sess_ver = 1};
+	struct sdp_origin o = {
+	    .user = "sipcloak", .sess_id = 90001, .sess_ver = 1};
 	struct sdp_audio back;
 	struct mbuf *mb;
 	unsigned bidx;
@@ -304,9 +305,10 @@ static void assert_valid_answer(const struct sdp_sess *offer,
 
 	assert_int_equal(ans->mediac, offer->mediac);
 	for (i = 0; i < offer->mediac; i++) {
-		assert_true(pl_eq(&ans->mediav[i].type, &offer->mediav[i].type));
-		assert_true(pl_eq(&ans->mediav[i].proto,
-				  &offer->mediav[i].proto));
+		assert_true(
+		    pl_eq(&ans->mediav[i].type, &offer->mediav[i].type));
+		assert_true(
+		    pl_eq(&ans->mediav[i].proto, &offer->mediav[i].proto));
 		if (i != idx)
 			assert_int_equal(ans->mediav[i].port, 0);
 		else
@@ -338,8 +340,8 @@ static void test_secrets_found(void **state)
 	(void)state;
 	memset(&all_secrets, 0, sizeof(all_secrets));
 	for (f = 0; f < SC_ARRAY_SIZE(sdp_test_files); f++) {
-		size_t n = sdp_test_read(sdp_test_files[f], bufs[f],
-					 sizeof(bufs[f]));
+		size_t n =
+		    sdp_test_read(sdp_test_files[f], bufs[f], sizeof(bufs[f]));
 
 		assert_int_equal(sdp_decode(&s, bufs[f], n), 0);
 		secrets_collect(&all_secrets, &s);
@@ -349,25 +351,25 @@ static void test_secrets_found(void **state)
 	assert_null(find_secret(&all_secrets, "m=audio 9 RTP/AVP 0 8 101\r\n"
 					      "a=msid-semantic: WMS *\r\n"
 					      "a=ssrc:1 cname:gw\r\n"));
-	assert_string_equal(find_secret(&all_secrets, "c=IN IP4 192.0.2.10\r\n"),
-			    "192.0.2.10");
-	assert_non_null(find_secret(&all_secrets,
-				    "a=ice-pwd:Qm4kTr8sWe2YuIo0PaSdFg6H"));
-	assert_string_equal(find_secret(&all_secrets,
-					"m=audio 17382 RTP/AVP 0\r\n"),
-			    "17382");
+	assert_string_equal(
+	    find_secret(&all_secrets, "c=IN IP4 192.0.2.10\r\n"), "192.0.2.10");
+	assert_non_null(
+	    find_secret(&all_secrets, "a=ice-pwd:Qm4kTr8sWe2YuIo0PaSdFg6H"));
+	assert_string_equal(
+	    find_secret(&all_secrets, "m=audio 17382 RTP/AVP 0\r\n"), "17382");
 	assert_null(find_secret(&all_secrets, "m=audio 173820 RTP/AVP 0\r\n"));
-	assert_non_null(find_secret(&all_secrets,
-				    "a=ssrc:1 cname:q9Rt5Yh2Kz8Lp3Xw"));
+	assert_non_null(
+	    find_secret(&all_secrets, "a=ssrc:1 cname:q9Rt5Yh2Kz8Lp3Xw"));
 	assert_non_null(find_secret(&all_secrets, "a=ssrc:3735928559 cname:x"));
 	assert_non_null(find_secret(&all_secrets, "a=x:Hq7bNc3Vx9Rt"));
 	assert_non_null(find_secret(&all_secrets, "o=- 4611731400430051336 "));
 	assert_non_null(find_secret(&all_secrets, "inline:NzB4d1BINUAvLEw6UzF3"
 						  "WSJ+PSdFcGdUJShpX1Zj"));
-	assert_non_null(find_secret(&all_secrets, "4E:9B:02:C7:35:AD:18:F0:62:DB:"
-						  "7C:E9:41:0A:B5:3E:88:17:CF:54:"
-						  "29:6A:B0:D3:0E:71:F4:9D:26:C8:"
-						  "5B:13"));
+	assert_non_null(find_secret(&all_secrets,
+				    "4E:9B:02:C7:35:AD:18:F0:62:DB:"
+				    "7C:E9:41:0A:B5:3E:88:17:CF:54:"
+				    "29:6A:B0:D3:0E:71:F4:9D:26:C8:"
+				    "5B:13"));
 	assert_non_null(find_secret(&all_secrets, "2001:db8:5afa::42"));
 	assert_non_null(find_secret(&all_secrets, "raddr 192.0.2.44"));
 }
@@ -469,9 +471,9 @@ static void test_answer_port_zero(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_secrets_found),
-		SC_TEST(test_rewrite_all),
-		SC_TEST(test_answer_port_zero),
+	    SC_TEST(test_secrets_found),
+	    SC_TEST(test_rewrite_all),
+	    SC_TEST(test_answer_port_zero),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
