@@ -224,7 +224,7 @@ int xcode_push(struct xcode *x, const uint8_t *payload, size_t len,
 		x->ts_skip += gap - conceal;
 		x->st.ts_jumps++;
 	}
-	xcode_conceal(x, conceal, pkts, payload, len);
+	xcode_conceal(x, conceal, pkts, payload, len, n);
 	x->st.lost += pkts;
 	x->started = true;
 	x->bad_seq_set = false;

@@ -57,7 +57,7 @@ struct xcode {
 int xcode_payload_samples(const struct xcode *x, const uint8_t *p,
                           size_t len, size_t *np);
 void xcode_conceal(struct xcode *x, size_t n, size_t pkts, const uint8_t *p,
-                   size_t len);
+                   size_t len, size_t pn);
 int xcode_decode(struct xcode *x, const uint8_t *p, size_t len, size_t n);
 
 #endif
