@@ -106,6 +106,28 @@ static void test_pcma_2k(void **state)
 	round_trip(CODEC_PCMA, 2000);
 }
 
+/* The tone survives at every encoder complexity (BENCHMARKS.md). */
+static void test_complexities(void **state)
+{
+	static const int cx[] = {0, 1, 3, 8, 10};
+	struct chain *c = calloc(1, sizeof(*c));
+	struct xcode_opts oa;
+	size_t i;
+
+	(void)state;
+	assert_non_null(c);
+	for (i = 0; i < SC_ARRAY_SIZE(cx); i++) {
+		xcode_opts_default(&oa);
+		oa.opus_complexity = cx[i];
+		chain_init(c, CODEC_PCMU, 20, &oa, NULL);
+		chain_run(c, 100, 1000);
+		printf("complexity %d: ", cx[i]);
+		chain_assert_tone(c, 1000, 1000.0);
+		chain_close(c);
+	}
+	free(c);
+}
+
 /* 30 ms PCMU in, 20 ms Opus in the middle, 30 ms PCMU out. */
 static void test_ptime_mismatch(void **state)
 {
@@ -253,7 +275,8 @@ int main(void)
 	    SC_TEST(test_clock_and_opts), SC_TEST(test_alloc_failures),
 	    SC_TEST(test_pcmu_1k),        SC_TEST(test_pcmu_440),
 	    SC_TEST(test_pcma_1k),        SC_TEST(test_pcma_2k),
-	    SC_TEST(test_ptime_mismatch), SC_TEST(test_other_pairs),
+	    SC_TEST(test_complexities),   SC_TEST(test_ptime_mismatch),
+	    SC_TEST(test_other_pairs),
 	    SC_TEST(test_garbage),
 	};
 
