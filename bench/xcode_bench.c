@@ -17,12 +17,12 @@
 #include "codec/codec.h"
 #include "codec/xcode.h"
 
-#define BENCH_FRAMES 250        /* 5 s of audio per pass */
-#define BENCH_ROUNDS_MIN 3      /* at least this many passes per row */
-#define FRAME_8K 160            /* 20 ms at 8 kHz */
-#define FRAME_48K 960           /* 20 ms at 48 kHz */
-#define BROWSER_BITRATE 32000   /* what Chrome sends for mono voice */
-#define BROWSER_COMPLEXITY 10   /* Chrome's desktop default */
+#define BENCH_FRAMES 250      /* 5 s of audio per pass */
+#define BENCH_ROUNDS_MIN 3    /* at least this many passes per row */
+#define FRAME_8K 160          /* 20 ms at 8 kHz */
+#define FRAME_48K 960         /* 20 ms at 48 kHz */
+#define BROWSER_BITRATE 32000 /* what Chrome sends for mono voice */
+#define BROWSER_COMPLEXITY 10 /* Chrome's desktop default */
 #define PKT_MAX 1500
 
 struct stream {
@@ -50,7 +50,8 @@ static void speech_like(int16_t *pcm, size_t n, uint32_t rate)
 
 	for (i = 0; i < n; i++) {
 		double t = (double)i / rate, syl = fmod(t, 0.25) / 0.25;
-		double seg = fmod(t, 2.0), f0 = 150 + 60 * sin(2 * M_PI * 0.7 * t);
+		double seg = fmod(t, 2.0),
+		       f0 = 150 + 60 * sin(2 * M_PI * 0.7 * t);
 		double env = sin(M_PI * syl), v = 0;
 
 		seed = seed * 1103515245u + 12345u;
@@ -68,7 +69,7 @@ static void speech_like(int16_t *pcm, size_t n, uint32_t rate)
 
 /* µs per frame of G.711 -> Opus through xcode at one complexity. */
 static double bench_enc(const uint8_t (*pcmu)[FRAME_8K], int complexity,
-                        double seconds, struct stream *keep)
+			double seconds, struct stream *keep)
 {
 	double best = 1e9, spent = 0;
 	int rounds = 0;
@@ -89,7 +90,7 @@ static double bench_enc(const uint8_t (*pcmu)[FRAME_8K], int complexity,
 		t0 = cpu_now();
 		for (i = 0; i < BENCH_FRAMES; i++) {
 			if (xcode_push(x, pcmu[i], FRAME_8K, (uint16_t)i,
-			               (uint32_t)i * FRAME_8K) ||
+				       (uint32_t)i * FRAME_8K) ||
 			    xcode_pull(x, out, sizeof(out), &len, &ts))
 				abort();
 			if (keep) {
@@ -125,7 +126,7 @@ static double bench_dec(const struct stream *s, double seconds)
 		t0 = cpu_now();
 		for (i = 0; i < BENCH_FRAMES; i++) {
 			if (xcode_push(x, s->pkt[i], s->len[i], (uint16_t)i,
-			               (uint32_t)i * FRAME_48K) ||
+				       (uint32_t)i * FRAME_48K) ||
 			    xcode_pull(x, out, sizeof(out), &len, &ts))
 				abort();
 		}
@@ -140,7 +141,7 @@ static double bench_dec(const struct stream *s, double seconds)
 
 /* libopus alone at 48 kHz: encode (keeping the packets) or decode. */
 static double bench_48k(const int16_t *pcm48, struct stream *s, bool enc,
-                        int complexity, double seconds)
+			int complexity, double seconds)
 {
 	double best = 1e9, spent = 0;
 	int rounds = 0, err;
@@ -154,7 +155,7 @@ static double bench_48k(const int16_t *pcm48, struct stream *s, bool enc,
 
 		if (enc) {
 			e = opus_encoder_create(48000, 1, OPUS_APPLICATION_VOIP,
-			                        &err);
+						&err);
 			opus_encoder_ctl(e, OPUS_SET_BITRATE(BROWSER_BITRATE));
 			opus_encoder_ctl(e, OPUS_SET_COMPLEXITY(complexity));
 			opus_encoder_ctl(e, OPUS_SET_INBAND_FEC(1));
@@ -168,12 +169,12 @@ static double bench_48k(const int16_t *pcm48, struct stream *s, bool enc,
 		for (i = 0; i < BENCH_FRAMES; i++) {
 			if (enc) {
 				r = opus_encode(e, pcm48 + i * FRAME_48K,
-				                FRAME_48K, s->pkt[i], PKT_MAX);
+						FRAME_48K, s->pkt[i], PKT_MAX);
 				s->len[i] = (size_t)r;
 			} else {
 				r = opus_decode(d, s->pkt[i],
-				                (opus_int32)s->len[i], out,
-				                FRAME_48K, 0);
+						(opus_int32)s->len[i], out,
+						FRAME_48K, 0);
 			}
 			if (r < 1)
 				abort();
@@ -201,9 +202,10 @@ static double bench_48k(const int16_t *pcm48, struct stream *s, bool enc,
 #define LSD_BLOCK 256
 #define LSD_FLOOR 1e-7 /* -70 dBFS: quieter bins count as equal */
 static double round_trip_lsd(const uint8_t (*pcmu)[FRAME_8K],
-                             const struct stream *s)
+			     const struct stream *s)
 {
-	static int16_t ref[BENCH_FRAMES * FRAME_8K], dec[BENCH_FRAMES * FRAME_8K];
+	static int16_t ref[BENCH_FRAMES * FRAME_8K],
+	    dec[BENCH_FRAMES * FRAME_8K];
 	const size_t n = BENCH_FRAMES * FRAME_8K, from = SKIP_FRAMES * FRAME_8K;
 	double best_c = -1e300, sum = 0;
 	OpusDecoder *d;
@@ -216,7 +218,7 @@ static double round_trip_lsd(const uint8_t (*pcmu)[FRAME_8K],
 	for (i = 0; i < BENCH_FRAMES; i++) {
 		g711_ulaw_decode(ref + i * FRAME_8K, pcmu[i], FRAME_8K);
 		if (opus_decode(d, s->pkt[i], (opus_int32)s->len[i],
-		                dec + i * FRAME_8K, FRAME_8K, 0) != FRAME_8K)
+				dec + i * FRAME_8K, FRAME_8K, 0) != FRAME_8K)
 			abort();
 	}
 	opus_decoder_destroy(d);
@@ -239,11 +241,12 @@ static double round_trip_lsd(const uint8_t (*pcmu)[FRAME_8K],
 			continue; /* a pause */
 		for (k = 1; k < LSD_BLOCK / 2; k++) {
 			double hz = 8000.0 * k / LSD_BLOCK;
-			double pr = codec_goertzel(ref + i, LSD_BLOCK, 8000, hz);
+			double pr =
+			    codec_goertzel(ref + i, LSD_BLOCK, 8000, hz);
 			double pd = codec_goertzel(dec + i + best_lag,
-			                           LSD_BLOCK, 8000, hz);
-			double db = 10 * log10((pr + LSD_FLOOR) /
-			                       (pd + LSD_FLOOR));
+						   LSD_BLOCK, 8000, hz);
+			double db =
+			    10 * log10((pr + LSD_FLOOR) / (pd + LSD_FLOOR));
 
 			acc += db * db;
 		}
@@ -278,7 +281,7 @@ int main(int argc, char **argv)
 	enc48 = bench_48k(pcm48, &browser, true, BROWSER_COMPLEXITY, seconds);
 	dec48 = bench_48k(NULL, &browser, false, 0, seconds);
 	(void)bench_enc((const uint8_t(*)[FRAME_8K])pcmu,
-	                XCODE_COMPLEXITY_DEFAULT, 0, &own);
+			XCODE_COMPLEXITY_DEFAULT, 0, &own);
 	dec_browser = bench_dec(&browser, seconds);
 	dec_own = bench_dec(&own, seconds);
 
@@ -298,7 +301,7 @@ int main(int argc, char **argv)
 	printf("|---:|---:|---:|---:|---:|---:|---:|\n");
 	for (i = 0; i < SC_ARRAY_SIZE(cx); i++) {
 		double enc = bench_enc((const uint8_t(*)[FRAME_8K])pcmu, cx[i],
-		                       seconds, &tmp);
+				       seconds, &tmp);
 		double call = enc + dec_browser;
 		size_t k, bytes = 0;
 

@@ -46,8 +46,8 @@ bool xcode_opus_has_lbrr(const uint8_t *pkt, size_t len)
 /* Samples (at XCODE_RATE) that a payload decodes to, checked in full
  * before anything changes: EBADMSG (undecodable, empty) or EOVERFLOW
  * (longer than XCODE_IN_MAX_MS). */
-int xcode_payload_samples(const struct xcode *x, const uint8_t *p,
-                          size_t len, size_t *np)
+int xcode_payload_samples(const struct xcode *x, const uint8_t *p, size_t len,
+			  size_t *np)
 {
 	const unsigned char *frames[OPUS_MAX_FRAMES];
 	opus_int16 sizes[OPUS_MAX_FRAMES];
@@ -64,8 +64,8 @@ int xcode_payload_samples(const struct xcode *x, const uint8_t *p,
 		return 0;
 	}
 	/* RFC 6716 section 3.4 R1-R7, as libopus checks them. */
-	if (len > INT32_MAX ||
-	    opus_packet_parse(p, (opus_int32)len, &toc, frames, sizes, NULL) < 1)
+	if (len > INT32_MAX || opus_packet_parse(p, (opus_int32)len, &toc,
+						 frames, sizes, NULL) < 1)
 		return EBADMSG;
 	n = opus_packet_get_nb_samples(p, (opus_int32)len, XCODE_RATE);
 	if (n < 1)
@@ -117,7 +117,7 @@ static void opus_plc(struct xcode *x, int16_t *out, size_t n)
  * suppression): PLC or silence, not counted as loss.
  */
 void xcode_conceal(struct xcode *x, size_t n, size_t pkts, const uint8_t *p,
-                   size_t len, size_t pn)
+		   size_t len, size_t pn)
 {
 	int16_t *out = x->fifo + x->fifo_n;
 	size_t fec_n = 0;
@@ -135,7 +135,7 @@ void xcode_conceal(struct xcode *x, size_t n, size_t pkts, const uint8_t *p,
 		opus_plc(x, out, n - fec_n);
 	if (fec_n) {
 		int r = opus_decode(x->dec, p, (opus_int32)len,
-		                    out + (n - fec_n), (int)fec_n, 1);
+				    out + (n - fec_n), (int)fec_n, 1);
 
 		if (r == (int)fec_n) {
 			x->st.fec++;

@@ -178,11 +178,11 @@ static void test_sequence(void **state)
 	(void)state;
 	assert_int_equal(xcode_alloc(&x, CODEC_PCMU, CODEC_PCMA, NULL), 0);
 	push_u(x, 65535, 0, 0);
-	push_u(x, 0, 160, 0);     /* wraps */
-	push_u(x, 0, 160, EALREADY); /* duplicate */
+	push_u(x, 0, 160, 0);          /* wraps */
+	push_u(x, 0, 160, EALREADY);   /* duplicate */
 	push_u(x, 65535, 0, EALREADY); /* late */
-	push_u(x, 2, 480, 0);     /* 1 lost */
-	push_u(x, 1, 320, EALREADY); /* too late: already concealed */
+	push_u(x, 2, 480, 0);          /* 1 lost */
+	push_u(x, 1, 320, EALREADY);   /* too late: already concealed */
 	xcode_stats_get(x, &st);
 	assert_int_equal(st.lost, 1);
 	assert_int_equal(st.late, 3);
