@@ -34,6 +34,10 @@ uint32_t codec_clock(enum codec_id c);
  * timestamp jumps by the rest instead (the far end hears a gap, its
  * jitter buffer sees a timestamp jump that matches the wall clock). */
 #define XCODE_CONCEAL_MAX_MS 120u
+/* A gap longer than this is a discontinuity of the sender (a new stream
+ * under the same SSRC), not loss or DTX: it is neither concealed nor
+ * passed on as a timestamp jump. */
+#define XCODE_GAP_MAX_MS 10000u
 /* RFC 3550 appendix A.1: a sequence number this far behind the last one
  * is not a late packet but a restarted sender, once confirmed by the next
  * packet following it. */
@@ -70,11 +74,15 @@ struct xcode_stats {
 	uint64_t bad;      /* payloads refused with EBADMSG */
 	uint64_t late;     /* old or duplicate payloads (EALREADY) */
 	uint64_t overflow; /* payloads refused with EOVERFLOW */
-	uint64_t lost;     /* input packets concealed (seq gaps) */
-	uint64_t fec;      /* of those, recovered from Opus in-band FEC */
-	uint64_t plc;      /* of those, Opus PLC or a G.711 fade */
+	uint64_t lost;     /* input packets missing by sequence number */
+	uint64_t fec;      /* of those, rebuilt from Opus in-band FEC */
+	uint64_t plc;      /* of those, concealed by Opus PLC or a G.711
+			      fade (not counted: gaps over XCODE_GAP_MAX_MS,
+			      which are not filled) */
 	uint64_t pulled;   /* payloads produced */
-	uint64_t ts_jumps; /* gaps longer than XCODE_CONCEAL_MAX_MS */
+	uint64_t ts_jumps; /* jumps passed on: gaps longer than
+			      XCODE_CONCEAL_MAX_MS, or the sub-2.5 ms rest
+			      of an Opus gap */
 };
 
 /* A decoder of `from` + an encoder of `to` + a PCM FIFO at 8 kHz. */

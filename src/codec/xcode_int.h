@@ -19,10 +19,6 @@
  * fade to zero of this length, then silence. */
 #define XCODE_G711_HIST_SAMPLES (20u * XCODE_SAMPLES_PER_MS)
 #define XCODE_G711_FADE_SAMPLES (20u * XCODE_SAMPLES_PER_MS)
-/* A timestamp gap longer than this is a discontinuity of the sender (new
- * stream under the same SSRC), not loss or DTX: it is neither concealed
- * nor passed on as a timestamp jump. */
-#define XCODE_GAP_MAX_MS 10000u
 
 struct xcode {
 	enum codec_id from;
