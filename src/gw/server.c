@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "gw/conn.h"
 #include "gw/ctl.h"
 #include "gw/server.h"
 
@@ -57,8 +58,14 @@ static int cred_lookup(const char *user, const char *realm,
 {
 	struct gw_server *srv = arg;
 
-	return store_device_ha1(srv->store, user, realm, (int)alg, ha1,
-				SIP_DIGEST_HEX_MAX, NULL);
+	int err = store_device_ha1(srv->store, user, realm, (int)alg, ha1,
+				   SIP_DIGEST_HEX_MAX, NULL);
+
+	/* not a device: an inbound PBX's credential (conn.h) */
+	return err == ENOENT ? store_conn_ha1(srv->store, user, realm,
+					      (int)alg, ha1,
+					      SIP_DIGEST_HEX_MAX, NULL, 0)
+			     : err;
 }
 
 /* A stream or WebSocket flow closed: its registrations go at once
@@ -258,6 +265,8 @@ int gw_server_alloc(struct gw_server **srvp, const struct gw_config *cfg,
 		err = https_start(srv);
 	if (!err)
 		err = gw_ctl_alloc(&srv->ctl, srv);
+	if (!err) /* connections to PBXs (conn.h): after store and SIP */
+		err = gw_conns_server_start(srv);
 	if (err)
 		goto out;
 	uv_signal_init(&srv->loop, &srv->sigint);
@@ -308,6 +317,10 @@ void gw_server_close(struct gw_server *srv)
 	}
 	srv->prov = mem_deref(srv->prov);
 	tmr_cancel(&srv->housekeeping);
+	/* connections: Expires: 0 upstream while the transports still run
+	 * (UDP and open streams send at once; no answers are awaited) */
+	gw_conns_server_stop(srv);
+	srv->conns = mem_deref(srv->conns);
 	if (srv->tp) {
 		sip_transp_close(srv->tp);
 		srv->tp = mem_deref(srv->tp);

@@ -46,6 +46,7 @@ struct gw_server {
 	struct gw_reg *reg;	  /* digest auth, bans and the registrar */
 	struct gw_ctl *ctl;	  /* the CLI's control socket (ctl.h) */
 	struct gw_provision *prov; /* one-time links at /p/ */
+	struct gw_conns *conns;    /* connections to PBXs (conn.h) */
 	struct tmr housekeeping;
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
