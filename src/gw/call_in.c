@@ -267,6 +267,9 @@ static void from_device(struct gw_server *srv, struct sip_flow *flow,
 	else
 		err = gw_call_ring_pbx(call, conn, sdp, dev.user);
 	if (err)
+		log_warn("call", "call %s: cannot ring %s: %s", call->a->callid,
+			 conn ? conn->conf->name : callee, strerror(err));
+	if (err)
 		gw_call_fail(call, err == ENOENT ? 480 : 503,
 			     err == ENOENT ? "Temporarily Unavailable"
 					   : "Service Unavailable",

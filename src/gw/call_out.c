@@ -88,6 +88,20 @@ static int fork_add(struct gw_call *call, enum gw_leg_kind kind,
 	return err;
 }
 
+/* A trunk is shared: a user not attached to it calls out as their
+ * extension (or user name) on the trunk's host. */
+static int trunk_identity(struct gw_call *call, const struct gw_conn *conn,
+			  const char *user, char *buf, size_t size)
+{
+	struct store_user u;
+	struct pl id;
+
+	if (store_user_get(call->calls->srv->store, user, &u))
+		return ENOENT;
+	pl_set_str(&id, u.extension[0] ? u.extension : u.name);
+	return gw_conn_request_uri(conn, &id, buf, size);
+}
+
 int gw_call_ring_pbx(struct gw_call *call, const void *connp,
 		     const struct mbuf *sdp, const char *from_user)
 {
@@ -106,6 +120,9 @@ int gw_call_ring_pbx(struct gw_call *call, const void *connp,
 	err = err ? err : gw_conn_request_uri(conn, &number, ruri, sizeof(ruri));
 	err = err ? err
 		  : gw_conn_from_uri(conn, from_user, from_uri,
+				     sizeof(from_uri));
+	if (err == ENOENT && conn->conf->type == GW_CONN_TRUNK)
+		err = trunk_identity(call, conn, from_user, from_uri,
 				     sizeof(from_uri));
 	if (err == ENOENT) /* the user has no identity on that PBX */
 		return EACCES;

@@ -44,7 +44,7 @@ static const struct gw_config_key conn_keys[K_COUNT] = {
 		   false},
     [K_REGISTER] = {"connection", "register", GW_CFG_CHOICE, 0, 0, 0, "online",
 		    false},
-    [K_OPTIONS_INTERVAL] = {"connection", "options_interval", GW_CFG_UINT, 0, 5,
+    [K_OPTIONS_INTERVAL] = {"connection", "options_interval", GW_CFG_UINT, 0, 0,
 			    3600, "30", false},
     [K_FROM_DOMAIN] = {"connection", "from_domain", GW_CFG_HOST, 0, 0, 0, NULL,
 		       false},
@@ -375,8 +375,13 @@ static int set_value(struct gw_conn_conf *c, enum conn_key k,
 		c->reg_mode = (enum gw_conn_register)i;
 		return err;
 	case K_OPTIONS_INTERVAL:
-		return gw_config_parse_uint(v, 5, 3600, &c->options_interval,
-					    why, size);
+		err = gw_config_parse_uint(v, 0, 3600, &c->options_interval,
+					   why, size);
+		if (!err && c->options_interval && c->options_interval < 5) {
+			snprintf(why, size, "0 (off) or 5..3600 seconds");
+			err = EBADMSG;
+		}
+		return err;
 	case K_PAI:
 		if (pl_strcasecmp(&(struct pl){v->p, SC_MIN(v->l, 4)},
 				  "sip:") &&

@@ -153,6 +153,10 @@ void gw_trunk_start(struct gw_conn *c)
 	if (c->conf->type != GW_CONN_TRUNK || !c->cs->tsx ||
 	    tmr_isrunning(&rt->tmr) || rt->ctx)
 		return;
+	if (!c->conf->options_interval) { /* no health check: always up */
+		c->state = GW_CONN_STATE_UP;
+		return;
+	}
 	rand_pool_token(&c->cs->rp, rt->callid, sizeof(rt->callid));
 	options_send(c);
 }

@@ -118,7 +118,7 @@ await test('echo *43: answered, the tone comes back, hang up', async () => {
   await waitEvent(alice1, 'confirmed');
   const a = await alice1.evaluate(() => window.sc.audio(3000));
   assert.ok(a.packets > 50, `packets received ${a.packets}`);
-  assert.ok(a.level > SILENCE, `audio level ${a.level}`);
+  assert.ok(a.level > SILENCE, `audio level ${a.level}: ${JSON.stringify(a)}`);
   await alice1.evaluate(() => window.sc.hangup());
   await waitEvent(alice1, 'ended');
 });
@@ -164,7 +164,7 @@ await test('incoming from the PBX rings both tabs of alice; answering one cancel
   assert.equal(f.originator, 'remote');
   const a = await alice1.evaluate(() => window.sc.audio(2500));
   assert.ok(a.packets > 50, `packets received ${a.packets}`);
-  assert.ok(a.level > SILENCE, `audio level ${a.level}`);
+  assert.ok(a.level > SILENCE, `audio level ${a.level}: ${JSON.stringify(a)}`);
   await waitEvent(alice1, 'ended', 10000); // the PBX hangs up
   assert.equal(await pbx.done, 0, `sipp uac failed: ${pbx.err()}`);
 });

@@ -28,6 +28,7 @@ port = $PBX_PORT
 dial_patterns = ^[0-8][0-9]+\$ 10
 allow_from = 127.0.0.1/32
 media = rtp
+options_interval = 0
 codecs = pcmu
 [connection down]
 type = trunk
@@ -40,7 +41,7 @@ write_config
 sed -i "s/^\[server\]$/[server]\necho_number = *43/" "$WORK/sipcloak.ini"
 cli() { "$SIPCLOAK" -c "$WORK/sipcloak.ini" "$@"; }
 
-cli user add alice --extension 201 --display "Alice Example" >/dev/null || fail "user add alice"
+cli user add alice --extension 201 --display "Alice Example" --connection pbx >/dev/null || fail "user add alice"
 cli user add bob --extension 202 >/dev/null || fail "user add bob"
 devices='{'
 for d in alice1:alice alice2:alice bob:bob; do

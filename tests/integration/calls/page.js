@@ -12,6 +12,19 @@ let incoming = null;   // a ringing incoming call
 const remoteAudio = new Audio();
 remoteAudio.autoplay = true;
 
+// Plays what arrives: Chromium decodes received audio only while
+// something pulls it (getStats levels stay 0 otherwise).
+function play(pc) {
+  if (!pc || pc.scPlaying) return;
+  pc.scPlaying = true;
+  const attach = () => {
+    const tracks = pc.getReceivers().map((r) => r.track).filter((t) => t && t.kind === 'audio');
+    if (tracks.length) remoteAudio.srcObject = new MediaStream(tracks);
+  };
+  pc.addEventListener('track', attach);
+  attach();
+}
+
 function wire(s) {
   s.on('progress', (e) => note('progress', { status: e.response && e.response.status_code }));
   s.on('confirmed', () => note('confirmed'));
@@ -25,11 +38,8 @@ function wire(s) {
   s.on('unhold', () => note('unhold'));
   s.on('newDTMF', (e) => note('dtmf', { originator: e.originator, tone: e.dtmf.tone }));
   s.on('newInfo', (e) => note('info', { originator: e.originator }));
-  s.on('peerconnection', (e) => {
-    e.peerconnection.addEventListener('track', (ev) => {
-      remoteAudio.srcObject = ev.streams[0];
-    });
-  });
+  s.on('peerconnection', (e) => play(e.peerconnection));
+  s.on('confirmed', () => play(s.connection));
 }
 
 const pcConfig = { iceServers: [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
@@ -65,6 +75,7 @@ window.sc = {
       ...opts,
     });
     wire(session);
+    play(session.connection);
     session.on('sending', (e) => note('sending', { sdp: e.request.body }));
     session.on('accepted', (e) => note('accepted', { sdp: e.response && e.response.body }));
     return true;
@@ -74,6 +85,7 @@ window.sc = {
     session = incoming;
     incoming = null;
     session.answer({ mediaConstraints: { audio: true, video: false }, pcConfig });
+    play(session.connection);
     return true;
   },
   hangup() { if (session) session.terminate(); return true; },
@@ -88,6 +100,8 @@ window.sc = {
     if (!pc) return { packets: 0, level: 0 };
     let level = 0;
     let packets = 0;
+    let sent = 0;
+    const diag = {};
     const end = Date.now() + ms;
     while (Date.now() < end) {
       const stats = await pc.getStats();
@@ -95,11 +109,21 @@ window.sc = {
         if (r.type === 'inbound-rtp' && r.kind === 'audio') {
           packets = r.packetsReceived || 0;
           if (typeof r.audioLevel === 'number') level = Math.max(level, r.audioLevel);
+          diag.samples = r.totalSamplesReceived;
+          diag.concealed = r.concealedSamples;
+          diag.decoded = r.packetsDiscarded;
+          diag.codecId = r.codecId;
+        } else if (r.type === 'media-source' && r.kind === 'audio') {
+          diag.micLevel = Math.max(diag.micLevel || 0, r.audioLevel || 0);
+        } else if (r.type === 'outbound-rtp' && r.kind === 'audio') {
+          sent = r.packetsSent || 0;
+        } else if (r.type === 'codec') {
+          diag[`codec_${r.id}`] = `${r.mimeType}/${r.payloadType}`;
         }
       });
       await new Promise((r) => setTimeout(r, 200));
     }
-    return { packets, level };
+    return { packets, level, sent, diag };
   },
   stop() { if (ua) ua.stop(); return true; },
 };
