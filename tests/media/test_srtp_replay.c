@@ -204,6 +204,15 @@ static void test_replay_window(void **state)
 		/* The sender never protects one index twice. */
 		l = rtp(buf, 5000, 9, 0, 0);
 		assert_int_equal(msrtp_protect(tx, buf, &l, BUF), EALREADY);
+		/* Nor one from before ROC 0: 5199 + 32769 is behind. */
+		l = rtp(buf, 5199 + 32769, 9, 0, 0);
+		assert_int_equal(msrtp_protect(tx, buf, &l, BUF), EALREADY);
+		assert_int_equal(tx->ssrcv[0].roc, 0);
+		assert_int_equal(tx->ssrcv[0].s_l, 5199);
+		/* 5199 + 32768 is still ahead. */
+		l = rtp(buf, 5199 + 32768, 9, 0, 0);
+		assert_int_equal(msrtp_protect(tx, buf, &l, BUF), 0);
+		assert_int_equal(tx->ssrcv[0].s_l, 5199 + 32768);
 
 		/* 0, then 199: 0 is now 199 behind, outside the window;
 		 * 72 = 199 - 127 is the oldest still inside it. */
