@@ -163,8 +163,17 @@ static void test_tamper(void **state)
 		}
 		/* Nothing was learnt from the forgeries. */
 		assert_int_equal(rx->ssrcc, 0);
+		memcpy(buf, good, glen);
 		len = glen;
 		assert_int_equal(msrtp_unprotect(rx, good, &len), 0);
+		/* A replay: EALREADY; a forged replay: EACCES first. */
+		memcpy(good, buf, glen);
+		len = glen;
+		assert_int_equal(msrtp_unprotect(rx, buf, &len), EALREADY);
+		memcpy(buf, good, glen);
+		buf[glen - 1] ^= 0x01;
+		len = glen;
+		assert_int_equal(msrtp_unprotect(rx, buf, &len), EACCES);
 
 		/* A forged packet of a known SSRC far ahead moves nothing. */
 		len = rtp(buf, 30000, 42, 0, 0);
