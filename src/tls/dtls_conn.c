@@ -167,10 +167,10 @@ int dtls_conn_alloc(struct dtls_conn **dcp, struct dtls_ctx *ctx, bool client,
 	else
 		SSL_set_accept_state(dc->ssl);
 out:
-	if (err) {
+	if (err == ENOMEM)
 		tls_log_err("DTLS connection");
+	if (err)
 		dc = mem_deref(dc);
-	}
 	*dcp = dc;
 	return err;
 }
