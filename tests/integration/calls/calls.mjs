@@ -197,7 +197,7 @@ await test('PBX down: 503 to the caller', async () => {
   assert.equal(f.status, 503);
 });
 
-await test('device to device: alice calls bob by name; audio both ways; bob hangs up', async () => {
+await test('device to device: alice calls bob by name; audio both ways; hold, resume, DTMF by INFO; bob hangs up', async () => {
   for (const p of [alice1, bob]) await p.evaluate(() => window.sc.log.splice(0));
   await alice1.evaluate(() => window.sc.call('sip:bob@sipcloak.test'));
   const inc = await waitEvent(bob, 'incoming');
@@ -209,6 +209,20 @@ await test('device to device: alice calls bob by name; audio both ways; bob hang
   const a = await alice1.evaluate(() => window.sc.audio(2500));
   const b = await bob.evaluate(() => window.sc.audio(2500));
   assert.ok(a.level > SILENCE && b.level > SILENCE, `levels alice ${a.level} bob ${b.level}`);
+  // hold and resume: re-INVITEs through the media session (sendonly / recvonly)
+  await alice1.evaluate(() => window.sc.hold());
+  await waitEvent(alice1, 'hold');
+  const h = await waitEvent(bob, 'hold');
+  assert.equal(h.originator, 'remote');
+  await alice1.evaluate(() => window.sc.unhold());
+  await waitEvent(bob, 'unhold');
+  const back = await bob.evaluate(() => window.sc.audio(2500));
+  assert.ok(back.level > SILENCE, `bob hears alice again after resume: ${JSON.stringify(back)}`);
+  // DTMF as SIP INFO crosses the B2BUA
+  await alice1.evaluate(() => window.sc.dtmf('7', 'INFO'));
+  const d = await waitEvent(bob, 'dtmf');
+  assert.equal(d.tone, '7');
+  assert.equal(d.originator, 'remote');
   await bob.evaluate(() => window.sc.hangup());
   await waitEvent(alice1, 'ended');
 });

@@ -15,7 +15,7 @@ PBX_PORT=$(free_port)
 PBX_MEDIA_PORT=$(free_port)
 PAGE_PORT=$(free_port)
 DOWN_PORT=$(free_port) # nothing listens there
-MEDIA_LO=$(( (RANDOM % 200) * 100 + 30000 ))
+MEDIA_LO=$(( (RANDOM % 100) * 100 + 50000 ))
 EXTRA_HTTPS="allowed_origins = http://127.0.0.1:$PAGE_PORT"
 EXTRA_CONF="[media]
 ports = $MEDIA_LO-$((MEDIA_LO + 99))

@@ -34,8 +34,8 @@ function wire(s) {
     status: e.message && e.message.status_code,
     reason: e.message && e.message.getHeader && e.message.getHeader('Reason'),
   }));
-  s.on('hold', () => note('hold'));
-  s.on('unhold', () => note('unhold'));
+  s.on('hold', (e) => note('hold', { originator: e.originator }));
+  s.on('unhold', (e) => note('unhold', { originator: e.originator }));
   s.on('newDTMF', (e) => note('dtmf', { originator: e.originator, tone: e.dtmf.tone }));
   s.on('newInfo', (e) => note('info', { originator: e.originator }));
   s.on('peerconnection', (e) => play(e.peerconnection));
