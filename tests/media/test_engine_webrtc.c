@@ -429,11 +429,96 @@ static void test_pbx_calls_browser(void **state)
 	mt_engine_free(me, &loop);
 }
 
+static void br_close_ok(int err, const char *reason, void *arg)
+{
+	(void)err;
+	(void)reason;
+	(void)arg;
+}
+
+/* The browser's certificate does not match its SDP fingerprint: the
+ * engine refuses the handshake (RFC 8122 5) and reports the failure. */
+static void test_bad_fingerprint(void **state)
+{
+	struct media_leg_conf a = {.kind = MEDIA_WEBRTC};
+	struct media_leg_conf bc = {
+	    .kind = MEDIA_RTP, .codecv = {MEDIA_CODEC_PCMU}, .codecc = 1};
+	uv_loop_t loop;
+	struct media_engine *me;
+	struct media_session *ms;
+	struct mt_events ev;
+	struct browser br;
+	struct dtls_ctx *other;
+	struct mt_peer pbx;
+	struct media_stats st;
+	struct mbuf *mb = NULL;
+	char sdp[2048], eufrag[64], epwd[64], efp[160];
+	uint8_t rx[1600];
+	struct pl pl;
+	ssize_t n;
+	int i;
+
+	(void)state;
+	memset(&br, 0, sizeof(br));
+	memset(&ev, 0, sizeof(ev));
+	mt_engine(&me, &loop, 0);
+	mt_peer_open(&br.sock);
+	mt_peer_open(&pbx);
+	assert_int_equal(dtls_ctx_alloc(&br.ctx), 0);
+	assert_int_equal(dtls_ctx_alloc(&other), 0);
+	/* The SDP names another certificate than the one used. */
+	snprintf(br.fp, sizeof(br.fp), "%s", dtls_ctx_fingerprint(other));
+	snprintf(br.ufrag, sizeof(br.ufrag), "brUf");
+	snprintf(br.pwd, sizeof(br.pwd), "browserpassword0123456789");
+	assert_int_equal(media_session_alloc(&ms, me, &a, &bc, mt_event_h, &ev),
+			 0);
+	br_sdp(sdp, sizeof(sdp), &br, "actpass");
+	pl_set_str(&pl, sdp);
+	assert_int_equal(media_offer(ms, MEDIA_LEG_A, &pl, &mb), 0);
+	mb = mem_deref(mb);
+	mt_sdp(sdp, sizeof(sdp), pbx.port, "0", NULL);
+	pl_set_str(&pl, sdp);
+	assert_int_equal(media_answer(ms, MEDIA_LEG_B, &pl, &mb), 0);
+	br.engine_port = mt_sdp_port(mb);
+	sdp_attr(mb, "ice-ufrag", eufrag, sizeof(eufrag));
+	sdp_attr(mb, "ice-pwd", epwd, sizeof(epwd));
+	sdp_attr(mb, "fingerprint", efp, sizeof(efp));
+	mb = mem_deref(mb);
+	assert_int_equal(br_check(&br, eufrag, epwd), STUN_CLASS_SUCCESS);
+	assert_int_equal(dtls_conn_alloc(&br.dc, br.ctx, true, efp, br_send,
+					 br_estab, br_close_ok, &br),
+			 0);
+	assert_int_equal(dtls_conn_start(br.dc, 0), 0);
+	for (i = 0; i < 20 && !ev.count[MEDIA_EV_FAILED][0]; i++) {
+		n = mt_recv(&br.sock, rx, sizeof(rx), 100);
+		if (n > 0 && stun_demux(rx[0]) == STUN_DEMUX_DTLS)
+			(void)dtls_conn_recv(br.dc, rx, (size_t)n, 100);
+		mt_run_until(&loop, &ev.count[MEDIA_EV_FAILED][0], 20);
+	}
+	assert_int_equal(ev.count[MEDIA_EV_FAILED][0], 1);
+	assert_int_equal(ev.count[MEDIA_EV_CONNECTED][0], 0);
+	assert_int_equal(media_stats_get(ms, &st), 0);
+	assert_false(st.leg[0].connected);
+
+	media_session_close(ms);
+	mem_deref(ms);
+	assert_int_equal(media_engine_ports_used(me), 0);
+	mem_deref(br.dc);
+	mem_deref(br.tx);
+	mem_deref(br.rx);
+	mem_deref(br.ctx);
+	mem_deref(other);
+	mt_peer_close(&br.sock);
+	mt_peer_close(&pbx);
+	mt_engine_free(me, &loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    SC_TEST(test_webrtc_rtp),
 	    SC_TEST(test_pbx_calls_browser),
+	    SC_TEST(test_bad_fingerprint),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
