@@ -105,14 +105,19 @@ int media_engine_alloc(struct media_engine **mep, uv_loop_t *loop,
 
 	if (!mep || !loop || !conf || !sa_isset(&conf->bind))
 		return EINVAL;
+	/* An SDP with c=0.0.0.0 means hold (RFC 3264 8.4): a wildcard bind
+	 * needs an advertised address. */
+	if (sa_is_any(&conf->bind) &&
+	    (!sa_isset(&conf->advertise) || sa_is_any(&conf->advertise)))
+		return EINVAL;
 	me = mem_zalloc(sizeof(*me), engine_destructor);
 	if (!me)
 		return ENOMEM;
+	me->closed = true; /* until everything below is up */
 	me->loop = loop;
 	me->conf = *conf;
 	if (!sa_isset(&me->conf.advertise) || sa_is_any(&me->conf.advertise))
 		me->conf.advertise = conf->bind;
-	me->closed = true; /* until everything below is up */
 	/* The certificate every WebRTC leg shows (ECDSA P-256). */
 	err = dtls_ctx_alloc(&me->dtls);
 	if (err)

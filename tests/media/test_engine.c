@@ -281,6 +281,16 @@ static void test_errors(void **state)
 
 	(void)state;
 	mt_engine(&me, &loop, 0);
+	{
+		/* A wildcard bind with nothing to advertise: refused. */
+		struct media_engine_conf bad = {.port_min = MT_PORT_MIN,
+						.port_max = MT_PORT_MAX};
+		struct media_engine *me2 = NULL;
+
+		assert_int_equal(sa_set(&bad.bind, "0.0.0.0", 0), 0);
+		assert_int_equal(media_engine_alloc(&me2, &loop, &bad), EINVAL);
+		assert_null(me2);
+	}
 	assert_int_equal(media_session_alloc(&ms, me, &a, &b, NULL, NULL), 0);
 	pl_set_str(&pl, "v=0\r\nbogus\r\n");
 	assert_int_equal(media_offer(ms, MEDIA_LEG_A, &pl, &mb), EBADMSG);
