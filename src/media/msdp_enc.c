@@ -75,7 +75,6 @@ static int enc_webrtc(struct mbuf *mb, const struct msdp_out *o,
 	err = mbuf_printf(mb,
 			  "a=ice-lite\r\n"
 			  "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n"
-			  "a=ice-options:trickle\r\n"
 			  "a=fingerprint:%s\r\na=setup:%s\r\n",
 			  o->ufrag, o->pwd, o->fp, o->setup);
 	if (!err && o->mid[0])
