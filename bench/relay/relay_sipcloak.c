@@ -68,9 +68,9 @@ static struct rs_call *call_find(struct rs *rs, const struct pl *id)
 }
 
 static int call_new(struct rs *rs, struct rs_call **cp, const struct pl *id,
-                    bool transcode)
+                    bool transcode, bool plain)
 {
-	struct media_leg_conf a = {.kind = MEDIA_WEBRTC};
+	struct media_leg_conf a = {.kind = plain ? MEDIA_RTP : MEDIA_WEBRTC};
 	struct media_leg_conf b = {.kind = MEDIA_RTP};
 	struct rs_call *c;
 	int err;
@@ -104,6 +104,7 @@ static int command(struct rs *rs, const struct benc_node *nv,
                    struct mbuf **sdpp)
 {
 	struct pl cmd, id, sdp;
+	struct rl_sdp_info in;
 	struct rs_call *c;
 	int err = 0;
 
@@ -125,7 +126,12 @@ static int command(struct rs *rs, const struct benc_node *nv,
 	if (!pl_strcmp(&cmd, "offer")) {
 		if (c)
 			return media_offer(c->ms, MEDIA_LEG_A, &sdp, sdpp);
-		err = call_new(rs, &c, &id, benc_dict_get(nv, 0, "codec") != 0);
+		/* a plain RTP/AVP offer: the RTP <-> RTP baseline */
+		err = rl_sdp_parse(&in, &sdp);
+		if (!err)
+			err = call_new(rs, &c, &id,
+			               benc_dict_get(nv, 0, "codec") != 0,
+			               !strcmp(in.proto, "RTP/AVP"));
 		if (!err)
 			err = media_offer(c->ms, MEDIA_LEG_A, &sdp, sdpp);
 		if (err)
@@ -218,6 +224,8 @@ static void on_signal(uv_signal_t *s, int sig)
 	uv_close((uv_handle_t *)&rs->udp, NULL);
 	uv_close((uv_handle_t *)&rs->sigterm, NULL);
 	uv_close((uv_handle_t *)&rs->sigint, NULL);
+	/* the engine's own handles keep the loop alive until it is closed */
+	uv_stop(&rs->loop);
 }
 
 static int parse(int argc, char **argv, struct sockaddr_in *ng,

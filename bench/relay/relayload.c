@@ -35,6 +35,7 @@ struct opts {
 	unsigned seconds;
 	unsigned setup_seconds;
 	bool transcode;
+	bool plain;
 	const char *pids; /* relay processes, comma-separated */
 	double max_loss_pct, max_jitter_ms;
 };
@@ -151,12 +152,15 @@ static int signal_call(struct rl_run *run, struct ng *ng, struct rl_call *c,
 	snprintf(cid, sizeof(cid), "relayload-%d-%u", (int)getpid(), c->idx);
 	snprintf(ft, sizeof(ft), "b%u", c->idx);
 	snprintf(tt, sizeof(tt), "p%u", c->idx);
-	err = rl_sdp_browser(sdp, sizeof(sdp), c->bport, c->ufrag, c->pwd, fp,
-	                     c->up_ssrc, run->transcode);
+	if (run->plain)
+		err = rl_sdp_peer(sdp, sizeof(sdp), c->bport);
+	else
+		err = rl_sdp_browser(sdp, sizeof(sdp), c->bport, c->ufrag,
+		                     c->pwd, fp, c->up_ssrc, run->transcode);
 	if (err)
 		return err;
 	req = (struct rl_ng_req){RL_NG_OFFER, NULL, cid, ft, NULL, sdp,
-	                         run->transcode};
+	                         run->transcode, run->plain};
 	err = ng_call(ng, &req, &reply);
 	if (err)
 		return err;
@@ -166,7 +170,7 @@ static int signal_call(struct rl_run *run, struct ng *ng, struct rl_call *c,
 	if (err)
 		return err;
 	req = (struct rl_ng_req){RL_NG_ANSWER, NULL, cid, ft, tt, sdp,
-	                         run->transcode};
+	                         run->transcode, run->plain};
 	err = ng_call(ng, &req, &reply);
 	if (err)
 		return err;
@@ -182,7 +186,8 @@ static void delete_call(struct ng *ng, struct rl_call *c)
 
 	snprintf(cid, sizeof(cid), "relayload-%d-%u", (int)getpid(), c->idx);
 	snprintf(ft, sizeof(ft), "b%u", c->idx);
-	req = (struct rl_ng_req){RL_NG_DELETE, NULL, cid, ft, NULL, NULL, false};
+	req = (struct rl_ng_req){RL_NG_DELETE, NULL, cid, ft, NULL, NULL, false,
+	                         false};
 	(void)ng_call(ng, &req, &reply);
 }
 
@@ -194,7 +199,8 @@ static void loop(struct rl_run *run, uint64_t end, bool setup)
 
 	for (;;) {
 		uint64_t now = rl_now_ns();
-		int n, i, ms;
+		struct timespec ts;
+		int n, i;
 
 		if (now >= next_tick) {
 			unsigned k, pending = 0;
@@ -213,8 +219,11 @@ static void loop(struct rl_run *run, uint64_t end, bool setup)
 		}
 		if (now >= end)
 			return;
-		ms = (int)((next_tick - now) / 1000000);
-		n = epoll_wait(run->epfd, evv, RL_EVENTS, ms);
+		/* nanosecond timeout: a millisecond one would round the
+		 * last fraction down to 0 and spin */
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)(next_tick - now);
+		n = epoll_pwait2(run->epfd, evv, RL_EVENTS, &ts, NULL);
 		for (i = 0; i < n; i++) {
 			uint64_t u = evv[i].data.u64;
 			struct rl_call *c = &run->callv[u >> 1];
@@ -228,7 +237,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 	        "usage: relayload --ng 127.0.0.1:PORT --calls N --seconds S\n"
-	        "       [--transcode] [--relay-pids PID,..] "
+	        "       [--transcode | --plain] [--relay-pids PID,..] "
 	        "[--setup-seconds S]\n"
 	        "       [--max-loss-pct 0.1] [--max-jitter-ms 5]\n");
 }
@@ -240,6 +249,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		{"seconds", 1, NULL, 's'},      {"transcode", 0, NULL, 't'},
 		{"relay-pids", 1, NULL, 'p'},   {"setup-seconds", 1, NULL, 'S'},
 		{"max-loss-pct", 1, NULL, 'L'}, {"max-jitter-ms", 1, NULL, 'J'},
+		{"plain", 0, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
 	char host[64];
@@ -264,6 +274,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		case 'c': o->calls = (unsigned)atoi(optarg); break;
 		case 's': o->seconds = (unsigned)atoi(optarg); break;
 		case 't': o->transcode = true; break;
+		case 'P': o->plain = true; break;
 		case 'p': o->pids = optarg; break;
 		case 'S': o->setup_seconds = (unsigned)atoi(optarg); break;
 		case 'L': o->max_loss_pct = atof(optarg); break;
@@ -295,6 +306,11 @@ int main(int argc, char **argv)
 		return 2;
 	run.callc = o.calls;
 	run.transcode = o.transcode;
+	run.plain = o.plain;
+	if (o.plain && o.transcode) {
+		usage();
+		return 2;
+	}
 	run.callv = calloc(o.calls, sizeof(*run.callv));
 	run.epfd = epoll_create1(EPOLL_CLOEXEC);
 	ng.fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);

@@ -66,6 +66,7 @@ struct rl_run {
 	struct rl_call *callv;
 	unsigned callc;
 	bool transcode;
+	bool plain;     /* browser leg plain RTP (baseline without SRTP) */
 	bool measuring; /* counters run between T0 and T1 */
 	bool sending;   /* media senders on */
 	uint8_t opusv[RL_OPUS_FRAMES][RL_OPUS_MAX];

@@ -54,7 +54,8 @@ int rl_sdp_parse(struct rl_sdp_info *info, const struct pl *sdp);
 /* rl_ng.c: ng requests ("<cookie> <bencoded dict>"). For rtpengine the
  * flags turn the browser's offer into plain RTP toward the peer and the
  * peer's answer into a WebRTC answer (ICE force, DTLS passive, rtcp-mux);
- * transcode adds codec flags (Opus on the browser, PCMU on the peer). */
+ * transcode adds codec flags (Opus on the browser, PCMU on the peer);
+ * plain (the RTP <-> RTP baseline) sends no media flags at all. */
 enum rl_ng_cmd {
 	RL_NG_OFFER,
 	RL_NG_ANSWER,
@@ -70,6 +71,7 @@ struct rl_ng_req {
 	const char *to_tag; /* answer, delete */
 	const char *sdp;    /* offer, answer */
 	bool transcode;
+	bool plain; /* both legs plain RTP/AVP: no ICE, DTLS or SRTP flags */
 };
 
 int rl_ng_encode(uint8_t *buf, size_t size, size_t *lenp,

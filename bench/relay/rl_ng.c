@@ -81,6 +81,22 @@ static void enc_answer_flags(struct benc_enc *e, const struct rl_ng_req *r)
 	benc_enc_kv(e, "transport-protocol", "UDP/TLS/RTP/SAVPF");
 }
 
+/* Plain RTP on both legs: the relay only anchors the media. */
+static void enc_plain(struct benc_enc *e, const struct rl_ng_req *r)
+{
+	benc_enc_kv(e, "call-id", r->call_id);
+	benc_enc_kv(e, "command", cmd_name(r->cmd));
+	benc_enc_kv(e, "from-tag", r->from_tag);
+	benc_enc_str(e, "replace");
+	benc_enc_list(e);
+	benc_enc_str(e, "origin");
+	benc_enc_str(e, "session-connection");
+	benc_enc_end(e);
+	benc_enc_kv(e, "sdp", r->sdp);
+	if (r->to_tag)
+		benc_enc_kv(e, "to-tag", r->to_tag);
+}
+
 int rl_ng_encode(uint8_t *buf, size_t size, size_t *lenp,
                  const struct rl_ng_req *r)
 {
@@ -105,8 +121,15 @@ int rl_ng_encode(uint8_t *buf, size_t size, size_t *lenp,
 	benc_enc_init(&e, buf + cl + 1, size - cl - 1);
 	benc_enc_dict(&e);
 	switch (r->cmd) {
-	case RL_NG_OFFER: enc_offer_flags(&e, r); break;
-	case RL_NG_ANSWER: enc_answer_flags(&e, r); break;
+	case RL_NG_OFFER:
+	case RL_NG_ANSWER:
+		if (r->plain)
+			enc_plain(&e, r);
+		else if (r->cmd == RL_NG_OFFER)
+			enc_offer_flags(&e, r);
+		else
+			enc_answer_flags(&e, r);
+		break;
 	case RL_NG_DELETE:
 		benc_enc_kv(&e, "call-id", r->call_id);
 		benc_enc_kv(&e, "command", cmd_name(r->cmd));

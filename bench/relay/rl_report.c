@@ -62,8 +62,10 @@ void rl_report(const struct rl_run *run, double window_s, double relay_cpu_s,
 			continue;
 		}
 		ok++;
-		profile = msrtp_profile_name(c->profile);
-		add(&su, (double)(c->t_media - c->t_check0) / 1e6);
+		if (!run->plain) {
+			profile = msrtp_profile_name(c->profile);
+			add(&su, (double)(c->t_media - c->t_check0) / 1e6);
+		}
 		add(&ju, c->rx_up.jitter_ns / 1e6);
 		add(&jd, c->rx_down.jitter_ns / 1e6);
 		up_exp += rl_rx_expected(&c->rx_up);
@@ -88,7 +90,7 @@ void rl_report(const struct rl_run *run, double window_s, double relay_cpu_s,
 	               : 0;
 	jit_u = pct(&ju, 95);
 	jit_d = pct(&jd, 95);
-	printf("calls=%u ok=%u failed=%u why=%s transcode=%d profile=%s "
+	printf("calls=%u ok=%u failed=%u why=%s mode=%s profile=%s "
 	       "seconds=%.1f tx_up=%llu rx_up=%llu up_loss_pct=%.3f "
 	       "tx_down=%llu rx_down=%llu down_loss_pct=%.3f "
 	       "jit_up_p50_ms=%.3f jit_up_p95_ms=%.3f jit_up_max_ms=%.3f "
@@ -98,7 +100,9 @@ void rl_report(const struct rl_run *run, double window_s, double relay_cpu_s,
 	       "setup_relay_cpu_s=%.2f hs_per_cpu_s=%.0f relay_cpu_s=%.2f "
 	       "relay_cpu_pct=%.1f cpu_s_per_call_min=%.4f "
 	       "calls_per_core=%.0f load_cpu_pct=%.1f late=%llu pass=%d\n",
-	       run->callc, ok, failed, why, run->transcode, profile, window_s,
+	       run->callc, ok, failed, why,
+	       run->plain ? "plain" : run->transcode ? "transcode" : "webrtc",
+	       profile, window_s,
 	       (unsigned long long)tx_up, (unsigned long long)rx_up, up_loss,
 	       (unsigned long long)tx_dn, (unsigned long long)rx_dn, dn_loss,
 	       pct(&ju, 50), jit_u, pct(&ju, 100), pct(&jd, 50), jit_d,

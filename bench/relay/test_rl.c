@@ -20,7 +20,7 @@ static struct pl pls(const char *s)
 static void test_ng_offer(void **state)
 {
 	struct rl_ng_req r = {RL_NG_OFFER, "7_1", "cid", "ft", NULL, "v=0\r\n",
-	                      false};
+	                      false, false};
 	uint8_t buf[1024];
 	struct benc_node nv[NODES];
 	struct pl v;
@@ -66,7 +66,8 @@ static void test_ng_offer(void **state)
 
 static void test_ng_answer_delete(void **state)
 {
-	struct rl_ng_req r = {RL_NG_ANSWER, "c", "cid", "ft", NULL, "x", false};
+	struct rl_ng_req r = {RL_NG_ANSWER, "c", "cid", "ft", NULL, "x", false,
+	                      false};
 	uint8_t buf[1024];
 	struct benc_node nv[NODES];
 	struct pl v;
@@ -86,8 +87,20 @@ static void test_ng_answer_delete(void **state)
 	assert_true(benc_dict_str(nv, 0, "transport-protocol", &v));
 	assert_int_equal(pl_strcmp(&v, "UDP/TLS/RTP/SAVPF"), 0);
 
+	/* plain: no ICE, DTLS or protocol flags */
+	r = (struct rl_ng_req){RL_NG_ANSWER, "c", "cid", "ft", "tt", "x", false,
+	                       true};
+	assert_int_equal(rl_ng_encode(buf, sizeof(buf), &len, &r), 0);
+	assert_int_equal(benc_decode(nv, NODES, &n, buf + 2, len - 2), 0);
+	assert_false(benc_dict_str(nv, 0, "ICE", &v));
+	assert_false(benc_dict_str(nv, 0, "DTLS", &v));
+	assert_false(benc_dict_str(nv, 0, "transport-protocol", &v));
+	assert_true(benc_dict_str(nv, 0, "command", &v));
+	assert_int_equal(pl_strcmp(&v, "answer"), 0);
+	assert_true(benc_dict_str(nv, 0, "to-tag", &v));
+
 	r = (struct rl_ng_req){RL_NG_DELETE, "c", "cid", "ft", NULL, NULL,
-	                       false};
+	                       false, false};
 	assert_int_equal(rl_ng_encode(buf, sizeof(buf), &len, &r), 0);
 	assert_int_equal(len, strlen("c d7:call-id3:cid7:command6:delete"
 	                             "8:from-tag2:fte"));
