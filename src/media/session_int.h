@@ -9,6 +9,10 @@
 #define MSESS_PT_OPUS 111
 #define MSESS_PT_TE8K 101
 #define MSESS_PT_TE48K 110
+#define MSESS_ICE_RESTARTS_MAX 8 /* per leg and session */
+
+struct ice_lite;
+struct dtls_conn;
 
 struct msess_leg {
 	struct media_leg_conf conf;
@@ -25,6 +29,12 @@ struct msess_leg {
 	size_t te_offeredc;
 	struct mleg_params params;
 	bool connected_sent;
+	/* WebRTC (signalling side owns these; the worker uses them) */
+	struct ice_lite *ice;
+	struct ice_lite *ice_old[MSESS_ICE_RESTARTS_MAX];
+	size_t ice_oldc;
+	struct dtls_conn *dtls;
+	bool dtls_client;
 };
 
 struct media_session {

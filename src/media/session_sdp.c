@@ -6,10 +6,11 @@
 #include <string.h>
 
 #include "media/session_int.h"
+#include "stun/ice.h"
 
-/* Transcoding arrives with codec/xcode.h; until then legs must share a
- * codec. */
-#define MSESS_CAN_TRANSCODE false
+/* Opus <-> G.711 with codec/xcode.h (relay_xcode.c); a leg allows it
+ * with media_leg_conf.transcode. */
+#define MSESS_CAN_TRANSCODE true
 
 static int fmt_codec(const struct msdp_fmt *f, enum media_codec *cp)
 {
@@ -52,17 +53,33 @@ static uint8_t std_pt(enum media_codec c)
 	                               : MSESS_PT_OPUS;
 }
 
-static int proto_check(enum media_kind kind, enum msdp_proto p)
+static int proto_check(enum media_kind kind, const struct msdp *d)
 {
 	switch (kind) {
 	case MEDIA_RTP:
-		return (p == MSDP_PROTO_AVP || p == MSDP_PROTO_AVPF) ? 0
-		                                                     : ENOTSUP;
+		return (d->proto == MSDP_PROTO_AVP ||
+		        d->proto == MSDP_PROTO_AVPF)
+		               ? 0
+		               : ENOTSUP;
+	case MEDIA_WEBRTC:
+		/* RFC 8829/8843: DTLS-SRTP with ICE; we also require
+		 * rtcp-mux (one port per call, RFC 8834 5.1.3). */
+		return (d->proto == MSDP_PROTO_DTLS && d->rtcp_mux &&
+		        d->fp[0] && d->ufrag[0] && d->pwd[0])
+		               ? 0
+		               : ENOTSUP;
 	default:
-		/* SDES-SRTP and DTLS-SRTP plug in with media/srtp.h and
-		 * tls/dtls.h; until then such legs are refused (SIP 488). */
+		/* SDES-SRTP plugs in with a=crypto and media/srtp.h; until
+		 * then such legs are refused (SIP 488). */
 		return ENOTSUP;
 	}
+}
+
+/* Our side of a=setup (RFC 8842 section 5): toward an offerer we take
+ * passive unless it insists on being passive itself. */
+static bool setup_we_client(const char *remote_setup)
+{
+	return !strcmp(remote_setup, "passive");
 }
 
 /* The codecs of an SDP that conf allows, in the SDP's order. */
@@ -110,6 +127,16 @@ static int sdp_write(struct media_session *ms, int i, struct msdp_out *o,
 	o->rtcp_port = (uint16_t)(o->port + 1);
 	o->ssrc = ms->relay->leg[i].out.ssrc;
 	o->cname = ms->relay->leg[i].cname;
+	if (l->conf.kind == MEDIA_WEBRTC) {
+		o->ufrag = ice_lite_ufrag(l->ice);
+		o->pwd = ice_lite_pwd(l->ice);
+		o->fp = ms->me->fp;
+		if (!o->setup)
+			o->setup = "actpass";
+		if (!o->mid[0])
+			snprintf(o->mid, sizeof(o->mid), "0");
+		o->rtcp_mux = true;
+	}
 	err = mbuf_alloc(&mb, 1024);
 	if (!err)
 		err = msdp_encode(mb, o);
@@ -121,6 +148,23 @@ static int sdp_write(struct media_session *ms, int i, struct msdp_out *o,
 	*sdpp = mb;
 out:
 	return err;
+}
+
+static int ice_restart(struct msess_leg *l)
+{
+	struct ice_lite *ice = NULL;
+	int err;
+
+	if (l->ice_oldc >= MSESS_ICE_RESTARTS_MAX)
+		return EOVERFLOW;
+	err = ice_lite_alloc(&ice);
+	if (err)
+		return err;
+	/* The worker may still use the old one until the new parameters
+	 * reach it: freed with the session. */
+	l->ice_old[l->ice_oldc++] = l->ice;
+	l->ice = ice;
+	return 0;
 }
 
 int media_offer(struct media_session *ms, enum media_leg_id from,
@@ -151,9 +195,9 @@ int media_offer(struct media_session *ms, enum media_leg_id from,
 		err = err == ENOENT ? ENOTSUP : EBADMSG;
 		goto out;
 	}
-	err = proto_check(x->conf.kind, d->proto);
-	if (!err && y->conf.kind != MEDIA_ECHO)
-		err = proto_check(y->conf.kind, MSDP_PROTO_AVP);
+	err = proto_check(x->conf.kind, d);
+	if (!err && y->conf.kind == MEDIA_SRTP)
+		err = ENOTSUP;
 	if (err)
 		goto out;
 	havec = usable(d, &x->conf, have);
@@ -204,6 +248,11 @@ int media_offer(struct media_session *ms, enum media_leg_id from,
 	err = msess_leg_bind(ms, (int)from);
 	if (!err)
 		err = msess_leg_bind(ms, to);
+	/* A new ufrag from the browser is an ICE restart (RFC 8445 9):
+	 * new credentials of ours for the answer. */
+	if (!err && x->conf.kind == MEDIA_WEBRTC && x->have_remote &&
+	    strcmp(x->remote.ufrag, d->ufrag))
+		err = ice_restart(x);
 	if (err)
 		goto out;
 	o.dir = d->dir;
@@ -325,6 +374,23 @@ static int answer_apply(struct media_session *ms, int yi, const struct msdp *d,
 	                                 : 0));
 	o.rtcp_mux = px.rtcp_mux;
 	o.avpf = x->remote.proto == MSDP_PROTO_AVPF;
+	if (x->conf.kind == MEDIA_WEBRTC) {
+		bool client = setup_we_client(x->remote.setup);
+
+		if (x->dtls && client != x->dtls_client)
+			return ENOTSUP; /* no DTLS role change mid-call */
+		x->dtls_client = client;
+		o.setup = client ? "active" : "passive";
+		snprintf(o.mid, sizeof(o.mid), "%s", x->remote.mid);
+	}
+	if (y->conf.kind == MEDIA_WEBRTC) {
+		/* We offered actpass; the answer leaves us the other role. */
+		bool client = setup_we_client(d->setup);
+
+		if (y->dtls && client != y->dtls_client)
+			return ENOTSUP;
+		y->dtls_client = client;
+	}
 	o.ptime = x->remote.ptime;
 	o.mlinev = x->remote.mlinev;
 	o.mlinec = x->remote.mlinec;
@@ -366,7 +432,7 @@ int media_answer(struct media_session *ms, enum media_leg_id from,
 		err = err == ENOENT ? ENOTSUP : EBADMSG;
 		goto out;
 	}
-	err = proto_check(ms->leg[from].conf.kind, d->proto);
+	err = proto_check(ms->leg[from].conf.kind, d);
 	if (!err)
 		err = answer_apply(ms, (int)from, d, sdpp);
 out:

@@ -32,7 +32,8 @@ static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 	struct mrelay *r = h->data;
 
 	(void)hint;
-	*buf = uv_buf_init((char *)r->w->rxbuf, sizeof(r->w->rxbuf));
+	/* Room is left behind the datagram for an SRTP tag. */
+	*buf = uv_buf_init((char *)r->w->rxbuf, MEDIA_PKT_MAX);
 }
 
 static void recv_cb(uv_udp_t *h, ssize_t n, const uv_buf_t *buf,
@@ -50,8 +51,8 @@ static void recv_cb(uv_udp_t *h, ssize_t n, const uv_buf_t *buf,
 	sa_unmap(&src, &src);
 	leg = (h == &r->leg[1].rtp || h == &r->leg[1].rtcp) ? 1 : 0;
 	rtcp = (h == &r->leg[leg].rtcp);
-	mrelay_input(r, leg, rtcp, (uint8_t *)buf->base, (size_t)n, &src,
-	             uv_now(&r->w->loop));
+	mrelay_input(r, leg, rtcp, (uint8_t *)buf->base, (size_t)n,
+	             sizeof(r->w->rxbuf), &src, uv_now(&r->w->loop));
 }
 
 static void tick_cb(uv_timer_t *t)
