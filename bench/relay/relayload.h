@@ -58,6 +58,7 @@ struct rl_call {
 	uint64_t tx_up, tx_down;     /* sent while measuring */
 	struct rl_rx rx_up, rx_down; /* at the peer / at the browser */
 	uint64_t rtcp_rx, stun_rx, bad_rx, late;
+	uint64_t wrong_pt; /* media in a codec the receiver did not expect */
 };
 
 struct rl_run {

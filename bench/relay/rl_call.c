@@ -374,6 +374,8 @@ static void srtp_in(struct rl_call *c, uint8_t *buf, size_t len, uint64_t now)
 		c->bad_rx++;
 		return;
 	}
+	if (pt != (c->run->transcode ? RL_PT_OPUS : RL_PT_PCMU))
+		c->wrong_pt++;
 	if (!c->t_media)
 		c->t_media = now;
 	if (c->run->measuring)
@@ -421,6 +423,8 @@ static void peer_in(struct rl_call *c, const uint8_t *buf, size_t len,
 		c->bad_rx++;
 		return;
 	}
+	if (pt != RL_PT_PCMU)
+		c->wrong_pt++;
 	if (c->run->measuring)
 		rl_rx_packet(&c->rx_up, seq, ts, now,
 		             rl_stamp_get(buf + off, len - off));

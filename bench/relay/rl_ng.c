@@ -21,8 +21,9 @@ static const char *cmd_name(enum rl_ng_cmd c)
 
 /* Keys in sorted order (BEP 3). Offer: the browser's WebRTC offer becomes
  * plain RTP/AVP toward the peer: ICE removed, DTLS off, rtcp-mux demuxed.
- * With transcode the peer is offered PCMU only (Opus stripped, PCMU
- * added by transcoding). */
+ * With transcode the peer is offered PCMU only (Opus masked: still
+ * accepted from the browser, not offered to the peer; PCMU added by
+ * transcoding). */
 static void enc_offer_flags(struct benc_enc *e, const struct rl_ng_req *r)
 {
 	benc_enc_kv(e, "DTLS", "off");
@@ -31,7 +32,7 @@ static void enc_offer_flags(struct benc_enc *e, const struct rl_ng_req *r)
 	if (r->transcode) {
 		benc_enc_str(e, "codec");
 		benc_enc_dict(e);
-		benc_enc_str(e, "strip");
+		benc_enc_str(e, "mask");
 		benc_enc_list(e);
 		benc_enc_str(e, "opus");
 		benc_enc_end(e);

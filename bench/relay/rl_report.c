@@ -28,7 +28,7 @@ void rl_report(const struct rl_run *run, double window_s, double relay_cpu_s,
 	struct agg ju = {0}, jd = {0}, su = {0}, dt = {0};
 	uint64_t up_exp = 0, up_lost = 0, dn_exp = 0, dn_lost = 0, late = 0;
 	uint64_t tx_up = 0, tx_dn = 0, rx_up = 0, rx_dn = 0, hs = 0;
-	uint64_t hs_first = UINT64_MAX, hs_last = 0, stamped_dn = 0;
+	uint64_t hs_first = UINT64_MAX, hs_last = 0, stamped_dn = 0, wpt = 0;
 	const char *why = "-", *profile = "-";
 	unsigned i, ok = 0, failed = 0;
 	double up_loss, dn_loss, cpm, hs_s, jit_u, jit_d;
@@ -78,6 +78,7 @@ void rl_report(const struct rl_run *run, double window_s, double relay_cpu_s,
 		rx_dn += c->rx_down.packets;
 		stamped_dn += c->rx_down.stamped;
 		late += c->late;
+		wpt += c->wrong_pt;
 	}
 	up_loss = up_exp ? 100.0 * (double)up_lost / (double)up_exp : 100;
 	dn_loss = dn_exp ? 100.0 * (double)dn_lost / (double)dn_exp : 100;
@@ -99,7 +100,8 @@ void rl_report(const struct rl_run *run, double window_s, double relay_cpu_s,
 	       "dtls_p50_ms=%.1f dtls_p95_ms=%.1f hs=%llu hs_per_s=%.0f "
 	       "setup_relay_cpu_s=%.2f hs_per_cpu_s=%.0f relay_cpu_s=%.2f "
 	       "relay_cpu_pct=%.1f cpu_s_per_call_min=%.4f "
-	       "calls_per_core=%.0f load_cpu_pct=%.1f late=%llu pass=%d\n",
+	       "calls_per_core=%.0f load_cpu_pct=%.1f late=%llu wrong_pt=%llu "
+	       "pass=%d\n",
 	       run->callc, ok, failed, why,
 	       run->plain ? "plain" : run->transcode ? "transcode" : "webrtc",
 	       profile, window_s,
@@ -112,7 +114,8 @@ void rl_report(const struct rl_run *run, double window_s, double relay_cpu_s,
 	       setup_cpu_s > 0 ? (double)hs / setup_cpu_s : 0, relay_cpu_s,
 	       100.0 * relay_cpu_s / window_s, cpm, cpm > 0 ? 60.0 / cpm : 0,
 	       100.0 * self_cpu_s / window_s, (unsigned long long)late,
-	       !failed && up_loss <= max_loss_pct && dn_loss <= max_loss_pct &&
+	       (unsigned long long)wpt,
+	       !failed && !wpt && up_loss <= max_loss_pct && dn_loss <= max_loss_pct &&
 	               jit_u <= max_jitter_ms && jit_d <= max_jitter_ms);
 	fflush(stdout);
 out:
