@@ -55,6 +55,14 @@ uint64_t rl_now_ns(void)
 }
 
 /* CPU seconds (utime + stime) of the processes in pids. */
+uint64_t rl_wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static double relay_cpu(const char *pids)
 {
 	char path[64], line[1024], list[256];

@@ -75,7 +75,12 @@ struct rl_run {
 	uint64_t dtls_failed;
 };
 
+/* Monotonic time for schedules and setup times; wall-clock time for the
+ * payload stamps, which are compared with the kernel's receive
+ * timestamps (SO_TIMESTAMPNS, CLOCK_REALTIME) so that relayload's own
+ * scheduling delays on receive do not count as jitter the relay added. */
 uint64_t rl_now_ns(void);
+uint64_t rl_wall_ns(void);
 
 /* rl_call.c */
 int rl_call_open(struct rl_call *c, struct rl_run *run, unsigned idx);

@@ -21,13 +21,15 @@ static int udp_open(uint16_t *portp)
 {
 	struct sockaddr_in sin = {.sin_family = AF_INET};
 	socklen_t sl = sizeof(sin);
-	int fd, rcv = RL_RCVBUF;
+	int fd, rcv = RL_RCVBUF, one = 1;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	/* kernel receive times: see rl_wall_ns() */
+	(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
 	    getsockname(fd, (struct sockaddr *)&sin, &sl)) {
 		close(fd);
@@ -239,7 +241,7 @@ void rl_call_start(struct rl_call *c, uint64_t now)
 	rl_call_tick(c, now);
 }
 
-static void send_up(struct rl_call *c, uint64_t now)
+static void send_up(struct rl_call *c)
 {
 	uint8_t pkt[RL_PKT_MAX];
 	size_t len, plen;
@@ -256,7 +258,7 @@ static void send_up(struct rl_call *c, uint64_t now)
 	else {
 		plen = RL_PCMU_BYTES;
 		memset(pkt + 12, 0xff, plen);
-		rl_stamp_put(pkt + 12, now);
+		rl_stamp_put(pkt + 12, rl_wall_ns());
 		rl_rtp_header(pkt, RL_PT_PCMU, c->up_seq, c->up_ts, c->up_ssrc);
 		c->up_ts += RL_PCMU_BYTES;
 	}
@@ -269,12 +271,12 @@ static void send_up(struct rl_call *c, uint64_t now)
 		c->tx_up++;
 }
 
-static void send_down(struct rl_call *c, uint64_t now)
+static void send_down(struct rl_call *c)
 {
 	uint8_t pkt[12 + RL_PCMU_BYTES];
 
 	memset(pkt + 12, 0xff, RL_PCMU_BYTES);
-	rl_stamp_put(pkt + 12, now);
+	rl_stamp_put(pkt + 12, rl_wall_ns());
 	rl_rtp_header(pkt, RL_PT_PCMU, c->down_seq++, c->down_ts, c->down_ssrc);
 	c->down_ts += RL_PCMU_BYTES;
 	send_to(c->pfd, &c->relay_b, pkt, sizeof(pkt));
@@ -317,9 +319,9 @@ void rl_call_tick(struct rl_call *c, uint64_t now)
 	if (!c->run->sending)
 		return;
 	if (c->state == RL_MEDIA && due(c, &c->next_up, now))
-		send_up(c, now);
+		send_up(c);
 	if (c->peer_known && due(c, &c->next_down, now))
-		send_down(c, now);
+		send_down(c);
 }
 
 static void stun_in(struct rl_call *c, const uint8_t *buf, size_t len,
@@ -354,7 +356,8 @@ static void stun_in(struct rl_call *c, const uint8_t *buf, size_t len,
 		send_to(c->bfd, src, resp, rlen);
 }
 
-static void srtp_in(struct rl_call *c, uint8_t *buf, size_t len, uint64_t now)
+static void srtp_in(struct rl_call *c, uint8_t *buf, size_t len, uint64_t now,
+                    uint64_t arr)
 {
 	uint16_t seq;
 	uint32_t ts;
@@ -379,12 +382,13 @@ static void srtp_in(struct rl_call *c, uint8_t *buf, size_t len, uint64_t now)
 	if (!c->t_media)
 		c->t_media = now;
 	if (c->run->measuring)
-		rl_rx_packet(&c->rx_down, seq, ts, now,
+		rl_rx_packet(&c->rx_down, seq, ts, arr,
 		             rl_stamp_get(buf + off, len - off));
 }
 
 static void browser_in(struct rl_call *c, uint8_t *buf, size_t len,
-                       const struct sockaddr_in *src, uint64_t now)
+                       const struct sockaddr_in *src, uint64_t now,
+                       uint64_t arr)
 {
 	switch (stun_demux(buf[0])) {
 	case STUN_DEMUX_STUN: stun_in(c, buf, len, src, now); break;
@@ -402,13 +406,13 @@ static void browser_in(struct rl_call *c, uint8_t *buf, size_t len,
 		if (c->dc)
 			(void)dtls_conn_recv(c->dc, buf, len, now / 1000000);
 		break;
-	case STUN_DEMUX_RTP: srtp_in(c, buf, len, now); break;
+	case STUN_DEMUX_RTP: srtp_in(c, buf, len, now, arr); break;
 	default: c->bad_rx++; break;
 	}
 }
 
 static void peer_in(struct rl_call *c, const uint8_t *buf, size_t len,
-                    uint64_t now)
+                    uint64_t arr)
 {
 	uint16_t seq;
 	uint32_t ts;
@@ -426,7 +430,7 @@ static void peer_in(struct rl_call *c, const uint8_t *buf, size_t len,
 	if (pt != RL_PT_PCMU)
 		c->wrong_pt++;
 	if (c->run->measuring)
-		rl_rx_packet(&c->rx_up, seq, ts, now,
+		rl_rx_packet(&c->rx_up, seq, ts, arr,
 		             rl_stamp_get(buf + off, len - off));
 }
 
@@ -435,22 +439,44 @@ static void peer_in(struct rl_call *c, const uint8_t *buf, size_t len,
 void rl_call_readable(struct rl_call *c, int fd)
 {
 	uint8_t buf[RL_PKT_MAX + 64];
+	union {
+		char b[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr align;
+	} ctl;
 	struct sockaddr_in src;
 	int i;
 
 	for (i = 0; i < RL_READS_PER_EVENT; i++) {
-		socklen_t sl = sizeof(src);
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0,
-		                     (struct sockaddr *)&src, &sl);
-		uint64_t now;
+		struct iovec iov = {buf, sizeof(buf)};
+		struct msghdr mh = {.msg_name = &src,
+		                    .msg_namelen = sizeof(src),
+		                    .msg_iov = &iov,
+		                    .msg_iovlen = 1,
+		                    .msg_control = ctl.b,
+		                    .msg_controllen = sizeof(ctl.b)};
+		struct cmsghdr *cm;
+		ssize_t n = recvmsg(fd, &mh, 0);
+		uint64_t now, arr = 0;
 
 		if (n <= 0)
 			break;
 		now = rl_now_ns();
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			struct timespec ts;
+
+			if (cm->cmsg_level != SOL_SOCKET ||
+			    cm->cmsg_type != SCM_TIMESTAMPNS)
+				continue;
+			memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+			arr = (uint64_t)ts.tv_sec * 1000000000ull +
+			      (uint64_t)ts.tv_nsec;
+		}
+		if (!arr)
+			arr = rl_wall_ns();
 		if (fd == c->bfd)
-			browser_in(c, buf, (size_t)n, &src, now);
+			browser_in(c, buf, (size_t)n, &src, now, arr);
 		else
-			peer_in(c, buf, (size_t)n, now);
+			peer_in(c, buf, (size_t)n, arr);
 	}
 }
 
