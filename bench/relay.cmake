@@ -21,3 +21,15 @@ endif()
 
 sc_test(NAME bench_relay_benc LIBS relayload_codec SOURCES ${RL}/test_benc.c)
 sc_test(NAME bench_relay LIBS relayload_codec SOURCES ${RL}/test_rl.c)
+
+# Fuzzing relayload's parsers of relay output (bencode, ng replies, SDP):
+# the corpus replays under CTest (bench_fuzz_relay); FUZZ=ON (clang) builds
+# the libFuzzer binary fuzz_relay.
+add_executable(replay_relay ${RL}/fuzz_relay.c ${PROJECT_SOURCE_DIR}/fuzz/replay.c)
+target_link_libraries(replay_relay PRIVATE relayload_codec)
+add_test(NAME bench_fuzz_relay COMMAND replay_relay ${RL}/fuzz_corpus)
+if(FUZZ)
+  add_executable(fuzz_relay ${RL}/fuzz_relay.c)
+  target_link_libraries(fuzz_relay PRIVATE relayload_codec)
+  target_link_options(fuzz_relay PRIVATE -fsanitize=fuzzer)
+endif()
