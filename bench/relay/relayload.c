@@ -213,6 +213,12 @@ static void loop(struct rl_run *run, uint64_t end, bool setup)
 		if (now >= next_tick) {
 			unsigned k, pending = 0;
 
+			/* how late relayload itself runs (the machine) */
+			if (run->measuring && now - next_tick > run->gap_max_ns)
+				run->gap_max_ns = now - next_tick;
+			if (run->measuring && now - next_tick > RL_GAP_NS)
+				run->gaps++;
+
 			for (k = 0; k < run->callc; k++) {
 				struct rl_call *c = &run->callv[k];
 

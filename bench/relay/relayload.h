@@ -19,6 +19,7 @@
 #define RL_CHECK_NS 50000000ull       /* ICE check pacing until success */
 #define RL_CONSENT_NS 5000000000ull   /* consent freshness (RFC 7675) */
 #define RL_LATE_RESET_NS 200000000ull /* a sender this late restarts */
+#define RL_GAP_NS 10000000ull        /* a tick this late is counted */
 #define RL_PKT_MAX 1500
 #define RL_OPUS_FRAMES 50             /* 1 s of Opus, sent in a loop */
 #define RL_OPUS_MAX 400
@@ -73,6 +74,8 @@ struct rl_run {
 	uint8_t opusv[RL_OPUS_FRAMES][RL_OPUS_MAX];
 	size_t opus_lenv[RL_OPUS_FRAMES];
 	uint64_t dtls_failed;
+	uint64_t gap_max_ns; /* longest time between two ticks (measuring) */
+	uint64_t gaps;       /* ticks later than RL_GAP_NS (measuring) */
 };
 
 /* Monotonic time for schedules and setup times; wall-clock time for the

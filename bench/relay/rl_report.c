@@ -100,8 +100,8 @@ void rl_report(const struct rl_run *run, double window_s, double relay_cpu_s,
 	       "dtls_p50_ms=%.1f dtls_p95_ms=%.1f hs=%llu hs_per_s=%.0f "
 	       "setup_relay_cpu_s=%.2f hs_per_cpu_s=%.0f relay_cpu_s=%.2f "
 	       "relay_cpu_pct=%.1f cpu_s_per_call_min=%.4f "
-	       "calls_per_core=%.0f load_cpu_pct=%.1f late=%llu wrong_pt=%llu "
-	       "pass=%d\n",
+	       "calls_per_core=%.0f load_cpu_pct=%.1f late=%llu gaps=%llu "
+	       "gap_max_ms=%.1f wrong_pt=%llu pass=%d\n",
 	       run->callc, ok, failed, why,
 	       run->plain ? "plain" : run->transcode ? "transcode" : "webrtc",
 	       profile, window_s,
@@ -114,6 +114,7 @@ void rl_report(const struct rl_run *run, double window_s, double relay_cpu_s,
 	       setup_cpu_s > 0 ? (double)hs / setup_cpu_s : 0, relay_cpu_s,
 	       100.0 * relay_cpu_s / window_s, cpm, cpm > 0 ? 60.0 / cpm : 0,
 	       100.0 * self_cpu_s / window_s, (unsigned long long)late,
+	       (unsigned long long)run->gaps, (double)run->gap_max_ns / 1e6,
 	       (unsigned long long)wpt,
 	       !failed && !wpt && up_loss <= max_loss_pct && dn_loss <= max_loss_pct &&
 	               jit_u <= max_jitter_ms && jit_d <= max_jitter_ms);
