@@ -287,7 +287,7 @@ main() {
 		BUILD=$BUILD bench/run_reg.sh
 	fi
 	# Then the media relay benchmark against rtpengine (bench/run_relay.sh,
-	# bench/results/relay.txt; under 5 minutes). BENCH_RELAY=0 skips.
+	# bench/results/relayload.txt; under 5 minutes). BENCH_RELAY=0 skips.
 	if [ "${BENCH_RELAY:-1}" = 1 ]; then
 		echo
 		BUILD=$BUILD bench/run_relay.sh

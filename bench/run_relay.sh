@@ -12,14 +12,14 @@
 # sizes, both relays at each size in turn (same run, same load); a relay
 # stops stepping after its first size that fails (loss > 0.1 % or added
 # jitter p95 > 5 ms each way, or a call that never got media). Prints a
-# table and the ratios sipcloak / rtpengine, writes bench/results/relay.txt.
+# table and the ratios sipcloak / rtpengine, writes bench/results/relayload.txt.
 # Loopback only; every process it starts is stopped by pid, even on failure.
 #
 # Environment: BUILD (build), RELAY_SECONDS (8: measured window per run),
 # RELAY_MODES ("webrtc transcode"), RELAY_SIZES_webrtc ("50 150 400 800"),
 # RELAY_SIZES_transcode ("25 75 150 300"), RELAY_SIZES_plain (as webrtc),
 # RELAY_SERVERS ("sipcloak rtpengine"), RELAY_WORKERS (2: media threads of
-# each relay), RELAY_OUT (bench/results/relay.txt), RELAY_DEADLINE (240: no
+# each relay), RELAY_OUT (bench/results/relayload.txt), RELAY_DEADLINE (240: no
 # measurement starts later, in seconds from the start), RELAY_NICE (0: the
 # nice value both relays and relayload run at; a negative one, as root,
 # shields all three alike from other load on a shared machine).
@@ -31,7 +31,7 @@ RUN_SECONDS=${RELAY_SECONDS:-8}
 MODES=${RELAY_MODES:-"webrtc transcode"}
 SERVERS=${RELAY_SERVERS:-"sipcloak rtpengine"}
 WORKERS=${RELAY_WORKERS:-2}
-OUT=${RELAY_OUT:-bench/results/relay.txt}
+OUT=${RELAY_OUT:-bench/results/relayload.txt}
 DEADLINE=${RELAY_DEADLINE:-240}
 NICE=${RELAY_NICE:-0}
 RELAYLOAD=$BUILD/bench/relayload

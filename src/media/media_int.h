@@ -53,6 +53,7 @@ size_t mport_used(struct mport_pool *pp);
 #define MSDP_MLINES_MAX 8
 #define MSDP_STR_MAX 256
 #define MSDP_FMTP_MAX 128
+#define MSDP_CRYPTO_MAX 4
 
 enum msdp_dir {
 	MSDP_INACTIVE = 0,
@@ -99,7 +100,8 @@ struct msdp {
 	char ufrag[MSDP_STR_MAX], pwd[MSDP_STR_MAX];
 	char fp[MSDP_STR_MAX]; /* "sha-256 AB:..." */
 	char setup[16];
-	char crypto[MSDP_STR_MAX]; /* first usable a=crypto line value */
+	char cryptov[MSDP_CRYPTO_MAX][MSDP_STR_MAX]; /* a=crypto values */
+	size_t cryptoc;
 	char mid[32];
 	bool bundle;
 	struct msdp_mline mlinev[MSDP_MLINES_MAX];
@@ -110,6 +112,8 @@ struct msdp {
 int msdp_decode(struct msdp *d, const struct pl *sdp);
 enum msdp_dir msdp_dir_reverse(enum msdp_dir d);
 const char *msdp_dir_name(enum msdp_dir d);
+
+struct msrtp;
 
 /* ---- negotiated parameters of one leg (session.c -> worker) ---------- */
 
@@ -135,6 +139,9 @@ struct mleg_params {
 	struct ice_lite *ice;
 	struct dtls_conn *dtls;
 	bool dtls_client;
+	/* SDES-SRTP: new contexts whose reference passes to the worker
+	 * (NULL: keep the current ones). */
+	struct msrtp *sdes_tx, *sdes_rx;
 };
 
 /* ---- relay.c: the worker-side half of a session -------------------- */
@@ -179,8 +186,6 @@ struct mleg_stats_atomic {
 	atomic_uint_fast32_t jitter_us, rtt_us;
 	atomic_bool connected;
 };
-
-struct msrtp;
 
 struct mrelay_leg {
 	struct mrelay *owner;
@@ -255,8 +260,11 @@ void mrelay_set_params(struct mrelay *r, int leg,
 struct dtls_srtp_keys;
 int mwebrtc_input(struct mrelay *r, int leg, uint8_t *buf, size_t *lenp,
                   const struct sa *src, uint64_t now_ms);
-int mwebrtc_protect(struct mrelay_leg *l, uint8_t *buf, size_t *lenp,
-                    size_t size, bool rtcp);
+int mleg_protect(struct mrelay_leg *l, uint8_t *buf, size_t *lenp,
+                 size_t size, bool rtcp);
+/* Where media for leg l goes: the checked ICE address (WebRTC), the
+ * authenticated source once latched (SRTP), else the SDP address. */
+const struct sa *mleg_dst(const struct mrelay_leg *l);
 void mwebrtc_tick(struct mrelay_leg *l, uint64_t now_ms);
 int mwebrtc_dtls_send(const uint8_t *buf, size_t len, void *arg);
 void mwebrtc_dtls_estab(const struct dtls_srtp_keys *keys, void *arg);

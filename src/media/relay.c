@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "media/media_int.h"
+#include "media/srtp.h"
 
 static void stat_add(atomic_uint_fast64_t *c, uint64_t n)
 {
@@ -39,11 +40,21 @@ void mrelay_set_params(struct mrelay *r, int leg, const struct mleg_params *p)
 
 	if (!sa_cmp(&l->p.remote, &p->remote))
 		memset(&l->latched, 0, sizeof(l->latched));
+	/* SDES keys: the worker takes over the references. */
+	if (p->sdes_tx) {
+		mem_deref(l->srtp_tx);
+		l->srtp_tx = p->sdes_tx;
+	}
+	if (p->sdes_rx) {
+		mem_deref(l->srtp_rx);
+		l->srtp_rx = p->sdes_rx;
+	}
 	/* A new codec or peer: the next packet re-bases our output so that
 	 * sequence and timestamps stay continuous for the receiver. */
 	if (l->p.codec.codec != p->codec.codec || l->p.codec.pt != p->codec.pt)
 		l->out.resync = true;
 	l->p = *p;
+	l->p.sdes_tx = l->p.sdes_rx = NULL;
 	if (p->ice && p->ice != l->ice) {
 		/* ICE restart: new credentials, checks start over; media
 		 * keeps its address until a new check passes. */
@@ -180,9 +191,16 @@ static int te_map(struct mrelay_leg *in, struct mrelay_leg *out,
 	return err;
 }
 
-static const struct sa *tx_dst(const struct mrelay_leg *l)
+const struct sa *mleg_dst(const struct mrelay_leg *l)
 {
-	return l->p.kind == MEDIA_WEBRTC ? &l->ice_dst : &l->p.remote;
+	if (l->p.kind == MEDIA_WEBRTC)
+		return &l->ice_dst;
+	return sa_isset(&l->latched) ? &l->latched : &l->p.remote;
+}
+
+static bool is_srtp(const struct mrelay_leg *l)
+{
+	return l->p.kind == MEDIA_WEBRTC || l->p.kind == MEDIA_SRTP;
 }
 
 void mrelay_emit(struct mrelay *r, int to, uint8_t *buf, size_t len,
@@ -190,14 +208,13 @@ void mrelay_emit(struct mrelay *r, int to, uint8_t *buf, size_t len,
 {
 	struct mrelay_leg *out = &r->leg[to];
 
-	if (out->p.kind == MEDIA_WEBRTC &&
-	    mwebrtc_protect(out, buf, &len, size, false))
+	if (is_srtp(out) && mleg_protect(out, buf, &len, size, false))
 		return;
 	out->out.pkt_count++;
 	out->out.octet_count += (uint32_t)payload_len;
 	stat_add(&out->st.tx_packets, 1);
 	stat_add(&out->st.tx_bytes, len);
-	r->sendh(r, to, false, buf, len, tx_dst(out));
+	r->sendh(r, to, false, buf, len, mleg_dst(out));
 }
 
 /* The codec a packet of leg is turned into on its way: the other leg's,
@@ -222,7 +239,7 @@ static void rtp_forward(struct mrelay *r, int leg, uint8_t *buf, size_t len,
 	uint32_t ts;
 	size_t hlen;
 
-	if (!out->p.active || !sa_isset(tx_dst(out)) ||
+	if (!out->p.active || !sa_isset(mleg_dst(out)) ||
 	    !dir_sends(in->p.dir) || !dir_recvs(out->p.dir))
 		return;
 	if (h->pt == in->p.codec.pt) {
@@ -268,6 +285,27 @@ drop:
 	stat_add(&in->st.rx_dropped, 1);
 }
 
+/* SDES-SRTP (RFC 4568): authenticated before anything else; a source
+ * whose RTP authenticates is where we send from then on (latching behind
+ * NAT, but only on proof of the key). */
+static int sdes_input(struct mrelay_leg *l, bool rtcp, uint8_t *buf,
+                      size_t *lenp, const struct sa *src)
+{
+	int err;
+
+	if (!l->srtp_rx || !*lenp || (buf[0] & 0xc0) != 0x80)
+		return EACCES;
+	if (rtcp || rtp_is_rtcp(buf, *lenp))
+		err = msrtcp_unprotect(l->srtp_rx, buf, lenp);
+	else
+		err = msrtp_unprotect(l->srtp_rx, buf, lenp);
+	if (err)
+		return err;
+	if (!rtcp && !rtp_is_rtcp(buf, *lenp) && !sa_cmp(src, mleg_dst(l)))
+		l->latched = *src;
+	return 0;
+}
+
 void mrelay_input(struct mrelay *r, int leg, bool rtcp, uint8_t *buf,
                   size_t len, size_t size, const struct sa *src,
                   uint64_t now_ms)
@@ -279,13 +317,16 @@ void mrelay_input(struct mrelay *r, int leg, bool rtcp, uint8_t *buf,
 	if (!r || leg < 0 || leg > 1 || !buf || !src || size < len)
 		return;
 	l = &r->leg[leg];
-	if (!l->p.active || l->p.kind == MEDIA_SRTP ||
-	    l->p.kind == MEDIA_ECHO)
-		goto drop; /* SDES-SRTP legs are not relayed yet */
+	if (!l->p.active || l->p.kind == MEDIA_ECHO)
+		goto drop;
 	if (l->p.kind == MEDIA_WEBRTC) {
 		err = mwebrtc_input(r, leg, buf, &len, src, now_ms);
 		if (err == ENODATA)
 			return;
+		if (err)
+			goto drop;
+	} else if (l->p.kind == MEDIA_SRTP) {
+		err = sdes_input(l, rtcp, buf, &len, src);
 		if (err)
 			goto drop;
 	} else if (!sa_cmp(src, rx_expected(l, rtcp))) {

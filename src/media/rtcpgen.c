@@ -68,9 +68,9 @@ void mrtcp_consume(struct mrelay *r, int leg, const uint8_t *buf,
 void mrtcp_send_report(struct mrelay *r, int leg, uint64_t now_ms)
 {
 	struct mrelay_leg *l = &r->leg[leg];
-	const struct sa *dst = l->p.kind == MEDIA_WEBRTC ? &l->ice_dst
-	                       : l->p.rtcp_mux         ? &l->p.remote
-	                                               : &l->p.remote_rtcp;
+	const struct sa *dst = (l->p.kind == MEDIA_WEBRTC || l->p.rtcp_mux)
+	                               ? mleg_dst(l)
+	                               : &l->p.remote_rtcp;
 	uint8_t buf[RTCP_BUF_SIZE + MEDIA_SRTCP_ROOM];
 	size_t len;
 	struct rtcp_rb rb;
@@ -78,8 +78,7 @@ void mrtcp_send_report(struct mrelay *r, int leg, uint64_t now_ms)
 	size_t n = 0, m = 0, rbc = 0;
 	int err;
 
-	if (!sa_isset(dst) || !sa_port(dst) || !r->sendh ||
-	    l->p.kind == MEDIA_SRTP)
+	if (!sa_isset(dst) || !sa_port(dst) || !r->sendh)
 		return;
 	memset(&rb, 0, sizeof(rb));
 	if (l->in.have_src) {
@@ -117,8 +116,8 @@ void mrtcp_send_report(struct mrelay *r, int leg, uint64_t now_ms)
 		err = rtcp_sdes_cname_encode(buf + n, RTCP_BUF_SIZE - n, &m,
 		                             l->out.ssrc, &cname);
 	len = n + m;
-	if (!err && l->p.kind == MEDIA_WEBRTC)
-		err = mwebrtc_protect(l, buf, &len, sizeof(buf), true);
+	if (!err && (l->p.kind == MEDIA_WEBRTC || l->p.kind == MEDIA_SRTP))
+		err = mleg_protect(l, buf, &len, sizeof(buf), true);
 	if (err)
 		return;
 	r->sendh(r, leg, true, buf, len, dst);

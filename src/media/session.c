@@ -24,6 +24,8 @@ static void session_destructor(void *arg)
 
 		mem_deref(l->dtls);
 		mem_deref(l->ice);
+		msess_sdes_wipe(l);
+		msess_sdp_forget(l);
 		for (k = 0; k < l->ice_oldc; k++)
 			mem_deref(l->ice_old[k]);
 		if (ms->relay) {
@@ -58,6 +60,7 @@ int media_session_alloc(struct media_session **msp, struct media_engine *me,
 	ms->eh = eh;
 	ms->arg = arg;
 	ms->offer_from = -1;
+	ms->answered_by = -1;
 	ms->relay = mem_zalloc(sizeof(*ms->relay), NULL);
 	if (!ms->relay) {
 		err = ENOMEM;
@@ -141,6 +144,13 @@ int msess_commit(struct media_session *ms)
 		l->params.dtls = l->dtls;
 		l->params.dtls_client = l->dtls_client;
 	}
+	for (i = 0; i < 2; i++) {
+		if (ms->leg[i].conf.kind != MEDIA_SRTP)
+			continue;
+		err = msess_sdes_contexts(&ms->leg[i], &ms->leg[i].params);
+		if (err)
+			goto out;
+	}
 	for (i = 0; i < 3; i++) {
 		cv[i] = mem_zalloc(sizeof(*cv[i]), NULL);
 		if (!cv[i]) {
@@ -176,6 +186,15 @@ int msess_commit(struct media_session *ms)
 out:
 	for (i = 0; i < 3; i++)
 		mem_deref(cv[i]);
+	/* The worker owns the SDES contexts now (or they were freed). */
+	for (i = 0; i < 2; i++) {
+		if (err) {
+			mem_deref(ms->leg[i].params.sdes_tx);
+			mem_deref(ms->leg[i].params.sdes_rx);
+		}
+		ms->leg[i].params.sdes_tx = NULL;
+		ms->leg[i].params.sdes_rx = NULL;
+	}
 	return err;
 }
 

@@ -68,9 +68,14 @@ static int proto_check(enum media_kind kind, const struct msdp *d)
 		        d->fp[0] && d->ufrag[0] && d->pwd[0])
 		               ? 0
 		               : ENOTSUP;
+	case MEDIA_SRTP:
+		/* RFC 4568: RTP/SAVP(F) with at least one a=crypto. */
+		return ((d->proto == MSDP_PROTO_SAVP ||
+		         d->proto == MSDP_PROTO_SAVPF) &&
+		        d->cryptoc)
+		               ? 0
+		               : ENOTSUP;
 	default:
-		/* SDES-SRTP plugs in with a=crypto and media/srtp.h; until
-		 * then such legs are refused (SIP 488). */
 		return ENOTSUP;
 	}
 }
@@ -112,6 +117,14 @@ static const struct msdp_fmt *te_find(const struct msdp *d, uint32_t rate)
 	return NULL;
 }
 
+/* The copy may hold SDES keys: wiped before it goes. */
+void msess_sdp_forget(struct msess_leg *l)
+{
+	if (l->last_sdp)
+		mem_secure_zero(l->last_sdp->buf, l->last_sdp->size);
+	l->last_sdp = mem_deref(l->last_sdp);
+}
+
 static int sdp_write(struct media_session *ms, int i, struct msdp_out *o,
                      struct mbuf **sdpp)
 {
@@ -121,7 +134,7 @@ static int sdp_write(struct media_session *ms, int i, struct msdp_out *o,
 
 	o->kind = l->conf.kind == MEDIA_ECHO ? MEDIA_RTP : l->conf.kind;
 	o->sess_id = l->sess_id;
-	o->version = ++l->version;
+	o->version = l->version;
 	o->addr = ms->me->conf.advertise;
 	o->port = l->port ? l->port : 9; /* RFC 8866 5.14: discard */
 	o->rtcp_port = (uint16_t)(o->port + 1);
@@ -140,6 +153,19 @@ static int sdp_write(struct media_session *ms, int i, struct msdp_out *o,
 	err = mbuf_alloc(&mb, 1024);
 	if (!err)
 		err = msdp_encode(mb, o);
+	/* RFC 3264 section 8: o= version goes up only when something
+	 * changed; the same description again keeps its version. */
+	if (!err && !(l->last_sdp && l->last_sdp->end == mb->end &&
+	              !memcmp(l->last_sdp->buf, mb->buf, mb->end))) {
+		mbuf_reset(mb);
+		o->version = ++l->version;
+		err = msdp_encode(mb, o);
+		msess_sdp_forget(l);
+		if (!err)
+			err = mbuf_alloc(&l->last_sdp, mb->end);
+		if (!err)
+			err = mbuf_write_mem(l->last_sdp, mb->buf, mb->end);
+	}
 	if (err) {
 		mem_deref(mb);
 		goto out;
@@ -196,8 +222,6 @@ int media_offer(struct media_session *ms, enum media_leg_id from,
 		goto out;
 	}
 	err = proto_check(x->conf.kind, d);
-	if (!err && y->conf.kind == MEDIA_SRTP)
-		err = ENOTSUP;
 	if (err)
 		goto out;
 	havec = usable(d, &x->conf, have);
@@ -257,7 +281,11 @@ int media_offer(struct media_session *ms, enum media_leg_id from,
 		goto out;
 	o.dir = d->dir;
 	o.ptime = d->ptime;
-	err = sdp_write(ms, to, &o, sdpp);
+	if (y->conf.kind == MEDIA_SRTP)
+		err = msess_sdes_offer(y, &o);
+	if (!err)
+		err = sdp_write(ms, to, &o, sdpp);
+	mem_secure_zero(o.cryptov, sizeof(o.cryptov));
 	if (err)
 		goto out;
 	x->remote = *d;
@@ -267,6 +295,7 @@ int media_offer(struct media_session *ms, enum media_leg_id from,
 	memcpy(y->te_offered, o.tev, sizeof(y->te_offered));
 	y->te_offeredc = o.tec;
 	ms->offer_from = (int)from;
+	ms->answered_by = -1;
 out:
 	mem_deref(d);
 	return err;
@@ -383,6 +412,11 @@ static int answer_apply(struct media_session *ms, int yi, const struct msdp *d,
 		o.setup = client ? "active" : "passive";
 		snprintf(o.mid, sizeof(o.mid), "%s", x->remote.mid);
 	}
+	if (y->conf.kind == MEDIA_SRTP && msess_sdes_answer(y, d))
+		return ENOTSUP;
+	if (x->conf.kind == MEDIA_SRTP && msess_sdes_from_offer(x, &x->remote,
+	                                                         &o))
+		return ENOTSUP;
 	if (y->conf.kind == MEDIA_WEBRTC) {
 		/* We offered actpass; the answer leaves us the other role. */
 		bool client = setup_we_client(d->setup);
@@ -395,6 +429,7 @@ static int answer_apply(struct media_session *ms, int yi, const struct msdp *d,
 	o.mlinev = x->remote.mlinev;
 	o.mlinec = x->remote.mlinec;
 	err = sdp_write(ms, 1 - yi, &o, sdpp);
+	mem_secure_zero(o.cryptov, sizeof(o.cryptov));
 	if (err)
 		return err;
 	x->params = px;
@@ -408,8 +443,18 @@ static int answer_apply(struct media_session *ms, int yi, const struct msdp *d,
 	}
 	if (!ms->start_ms)
 		ms->start_ms = uv_now(ms->me->loop);
+	ms->answered_by = yi;
 	ms->offer_from = -1;
 	return 0;
+}
+
+/* The leg `from` may answer: the pending offer was made to it, or it
+ * answered the last one already and answers again (a 200 OK repeating or
+ * updating the answer of a reliable 183, RFC 3262 and RFC 6337 3.1). */
+static bool may_answer(const struct media_session *ms, int from)
+{
+	return ms->offer_from == 1 - from ||
+	       (ms->offer_from < 0 && ms->answered_by == from);
 }
 
 int media_answer(struct media_session *ms, enum media_leg_id from,
@@ -421,8 +466,7 @@ int media_answer(struct media_session *ms, enum media_leg_id from,
 	if (!ms || !ms->open || (from != MEDIA_LEG_A && from != MEDIA_LEG_B) ||
 	    !sdp || !sdpp)
 		return EINVAL;
-	if (ms->offer_from != 1 - (int)from ||
-	    ms->leg[from].conf.kind == MEDIA_ECHO)
+	if (!may_answer(ms, (int)from) || ms->leg[from].conf.kind == MEDIA_ECHO)
 		return EPROTO;
 	d = mem_zalloc(sizeof(*d), NULL);
 	if (!d)
@@ -451,13 +495,22 @@ int media_answer_local(struct media_session *ms, enum media_leg_id from,
 	    !sdpp)
 		return EINVAL;
 	y = &ms->leg[from];
-	if (y->conf.kind != MEDIA_ECHO)
-		return EINVAL;
-	if (ms->offer_from != 1 - (int)from || !y->offeredc)
+	if (!may_answer(ms, (int)from) || !y->offeredc)
 		return EPROTO;
 	d = mem_zalloc(sizeof(*d), NULL);
 	if (!d)
 		return ENOMEM;
+	if (y->conf.kind != MEDIA_ECHO) {
+		/* A peer leg that answered already (early media, then a 200
+		 * without SDP): its answer once more. */
+		if (ms->answered_by != (int)from) {
+			err = EPROTO;
+			goto out;
+		}
+		*d = y->remote;
+		err = answer_apply(ms, (int)from, d, sdpp);
+		goto out;
+	}
 	/* What a local endpoint answers: our first codec, the reverse of
 	 * the offerer's direction; no address (nothing is sent to it). */
 	d->proto = MSDP_PROTO_AVP;
@@ -475,6 +528,7 @@ int media_answer_local(struct media_session *ms, enum media_leg_id from,
 		d->fmtc = 2;
 	}
 	err = answer_apply(ms, (int)from, d, sdpp);
+out:
 	mem_deref(d);
 	return err;
 }

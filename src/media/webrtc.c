@@ -159,10 +159,10 @@ int mwebrtc_input(struct mrelay *r, int leg, uint8_t *buf, size_t *lenp,
 	return 0;
 }
 
-int mwebrtc_protect(struct mrelay_leg *l, uint8_t *buf, size_t *lenp,
-                    size_t size, bool rtcp)
+int mleg_protect(struct mrelay_leg *l, uint8_t *buf, size_t *lenp,
+                 size_t size, bool rtcp)
 {
-	if (!l->srtp_tx || !sa_isset(&l->ice_dst))
+	if (!l->srtp_tx || !sa_isset(mleg_dst(l)))
 		return ENOTCONN;
 	return rtcp ? msrtcp_protect(l->srtp_tx, buf, lenp, size)
 	            : msrtp_protect(l->srtp_tx, buf, lenp, size);

@@ -121,6 +121,8 @@ static void handle_closed(uv_handle_t *h)
 	              (size_t)r->leg[0].open[0] + r->leg[0].open[1]);
 	mport_release(&r->w->me->ports, r->leg[1].port,
 	              (size_t)r->leg[1].open[0] + r->leg[1].open[1]);
+	if (!r->done_lock)
+		return; /* closed by the engine stopping: nobody waits */
 	uv_mutex_lock(r->done_lock);
 	*r->done = true;
 	uv_cond_signal(r->done_cond);

@@ -259,10 +259,182 @@ static void test_webrtc_rtp(void **state)
 	mt_engine_free(me, &loop);
 }
 
+/* Sends a check with (ufrag, pwd) and returns the response's class. */
+static int br_check(struct browser *b, const char *ufrag, const char *pwd)
+{
+	uint8_t buf[512], rx[1600];
+	size_t len = ice_check(buf, sizeof(buf), b, ufrag, pwd);
+	ssize_t n;
+	int i;
+
+	mt_send(&b->sock, b->engine_port, buf, len);
+	for (i = 0; i < 10; i++) {
+		n = mt_recv(&b->sock, rx, sizeof(rx), MT_WAIT_MS);
+		assert_true(n > 0);
+		if (stun_demux(rx[0]) == STUN_DEMUX_STUN)
+			return ((rx[0] & 0x01) << 1) | ((rx[1] & 0x10) >> 4);
+	}
+	fail_msg("no STUN response");
+	return -1;
+}
+
+static void br_handshake(struct browser *b, const char *efp)
+{
+	uint8_t rx[1600];
+	ssize_t n;
+	int i;
+
+	assert_int_equal(dtls_conn_alloc(&b->dc, b->ctx, true, efp, br_send,
+	                                 br_estab, br_close, b),
+	                 0);
+	assert_int_equal(dtls_conn_start(b->dc, 0), 0);
+	for (i = 0; i < 50 && !b->estab; i++) {
+		n = mt_recv(&b->sock, rx, sizeof(rx), 200);
+		if (n > 0 && stun_demux(rx[0]) == STUN_DEMUX_DTLS)
+			(void)dtls_conn_recv(b->dc, rx, (size_t)n, 100);
+	}
+	assert_true(b->estab);
+}
+
+static void br_sdp(char *sdp, size_t size, const struct browser *b,
+                   const char *setup)
+{
+	snprintf(sdp, size,
+	         "v=0\r\no=- 5 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+	         "a=group:BUNDLE 0\r\n"
+	         "m=audio %u UDP/TLS/RTP/SAVPF 0\r\n"
+	         "c=IN IP4 127.0.0.1\r\na=rtcp-mux\r\na=mid:0\r\n"
+	         "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n"
+	         "a=fingerprint:%s\r\na=setup:%s\r\n"
+	         "a=rtpmap:0 PCMU/8000\r\n",
+	         b->sock.port, b->ufrag, b->pwd, b->fp, setup);
+}
+
+/* The PBX calls the browser: we offer actpass, the browser answers
+ * active (it is the DTLS client); later the browser restarts ICE. */
+static void test_pbx_calls_browser(void **state)
+{
+	struct media_leg_conf a = {.kind = MEDIA_RTP};
+	struct media_leg_conf bc = {.kind = MEDIA_WEBRTC};
+	uv_loop_t loop;
+	struct media_engine *me;
+	struct media_session *ms;
+	struct browser br;
+	struct mt_peer pbx, other;
+	struct mbuf *mb = NULL;
+	char sdp[2048], eufrag[64], epwd[64], efp[160], ufrag2[64], pwd2[64];
+	uint8_t buf[1600], rx[1600];
+	struct pl pl;
+	uint16_t port_a;
+	size_t len;
+	ssize_t n;
+
+	(void)state;
+	memset(&br, 0, sizeof(br));
+	mt_engine(&me, &loop, 0);
+	mt_peer_open(&br.sock);
+	mt_peer_open(&pbx);
+	assert_int_equal(dtls_ctx_alloc(&br.ctx), 0);
+	snprintf(br.fp, sizeof(br.fp), "%s", dtls_ctx_fingerprint(br.ctx));
+	snprintf(br.ufrag, sizeof(br.ufrag), "brUf");
+	snprintf(br.pwd, sizeof(br.pwd), "browserpassword0123456789");
+	assert_int_equal(media_session_alloc(&ms, me, &a, &bc, NULL, NULL), 0);
+
+	mt_sdp(sdp, sizeof(sdp), pbx.port, "0 8", NULL);
+	pl_set_str(&pl, sdp);
+	assert_int_equal(media_offer(ms, MEDIA_LEG_A, &pl, &mb), 0);
+	assert_true(mt_sdp_has(mb, " UDP/TLS/RTP/SAVPF 0 8\r\n"));
+	assert_true(mt_sdp_has(mb, "a=setup:actpass"));
+	assert_true(mt_sdp_has(mb, "a=rtcp-mux"));
+	assert_true(mt_sdp_has(mb, "a=group:BUNDLE 0"));
+	assert_true(mt_sdp_has(mb, " typ host"));
+	br.engine_port = mt_sdp_port(mb);
+	sdp_attr(mb, "ice-ufrag", eufrag, sizeof(eufrag));
+	sdp_attr(mb, "ice-pwd", epwd, sizeof(epwd));
+	sdp_attr(mb, "fingerprint", efp, sizeof(efp));
+	mb = mem_deref(mb);
+
+	br_sdp(sdp, sizeof(sdp), &br, "active");
+	pl_set_str(&pl, sdp);
+	assert_int_equal(media_answer(ms, MEDIA_LEG_B, &pl, &mb), 0);
+	assert_true(mt_sdp_has(mb, " RTP/AVP 0\r\n"));
+	port_a = mt_sdp_port(mb);
+	mb = mem_deref(mb);
+
+	/* Wrong password: 401, and the address stays unchecked. */
+	assert_int_equal(br_check(&br, eufrag, "not-the-password-at-all"),
+	                 STUN_CLASS_ERROR);
+	assert_int_equal(br_check(&br, eufrag, epwd), STUN_CLASS_SUCCESS);
+	br_handshake(&br, efp);
+
+	/* PBX -> browser over SRTP. */
+	len = mt_rtp(buf, 0, 1, 160, 0x600d, 0x5a, 160);
+	mt_send(&pbx, port_a, buf, len);
+	for (;;) {
+		n = mt_recv(&br.sock, rx, sizeof(rx), MT_WAIT_MS);
+		assert_true(n > 0);
+		if (stun_demux(rx[0]) == STUN_DEMUX_RTP &&
+		    !rtp_is_rtcp(rx, (size_t)n))
+			break;
+	}
+	len = (size_t)n;
+	assert_int_equal(msrtp_unprotect(br.rx, rx, &len), 0);
+	assert_int_equal(rx[12], 0x5a);
+
+	/* Valid SRTP from an address that passed no check: dropped. */
+	mt_peer_open(&other);
+	len = mt_rtp(buf, 0, 20, 3200, 0xb0b0, 0x66, 160);
+	assert_int_equal(msrtp_protect(br.tx, buf, &len, sizeof(buf)), 0);
+	mt_send(&other, br.engine_port, buf, len);
+	assert_true(mt_recv_rtp(&pbx, rx, sizeof(rx), 300) < 0);
+	mt_peer_close(&other);
+
+	/* ICE restart from the browser (RFC 8445 9): new ufrag -> new
+	 * credentials in our answer, the old ones stop working. */
+	snprintf(br.ufrag, sizeof(br.ufrag), "brU2");
+	br_sdp(sdp, sizeof(sdp), &br, "actpass");
+	pl_set_str(&pl, sdp);
+	assert_int_equal(media_offer(ms, MEDIA_LEG_B, &pl, &mb), 0);
+	mb = mem_deref(mb);
+	mt_sdp(sdp, sizeof(sdp), pbx.port, "0", NULL);
+	pl_set_str(&pl, sdp);
+	assert_int_equal(media_answer(ms, MEDIA_LEG_A, &pl, &mb), 0);
+	/* We stay the DTLS server: the browser was active before. */
+	assert_true(mt_sdp_has(mb, "a=setup:passive"));
+	sdp_attr(mb, "ice-ufrag", ufrag2, sizeof(ufrag2));
+	sdp_attr(mb, "ice-pwd", pwd2, sizeof(pwd2));
+	assert_string_not_equal(ufrag2, eufrag);
+	assert_string_not_equal(pwd2, epwd);
+	mb = mem_deref(mb);
+	usleep(50000);
+	assert_int_equal(br_check(&br, eufrag, epwd), STUN_CLASS_ERROR);
+	assert_int_equal(br_check(&br, ufrag2, pwd2), STUN_CLASS_SUCCESS);
+
+	/* Media goes on over the same DTLS keys: browser -> PBX. */
+	len = mt_rtp(buf, 0, 21, 3360, 0xb0b0, 0x67, 160);
+	assert_int_equal(msrtp_protect(br.tx, buf, &len, sizeof(buf)), 0);
+	mt_send(&br.sock, br.engine_port, buf, len);
+	n = mt_recv_rtp(&pbx, rx, sizeof(rx), MT_WAIT_MS);
+	assert_int_equal(n, 172);
+	assert_int_equal(rx[12], 0x67);
+
+	media_session_close(ms);
+	mem_deref(ms);
+	assert_int_equal(media_engine_ports_used(me), 0);
+	mem_deref(br.dc);
+	mem_deref(br.tx);
+	mem_deref(br.rx);
+	mem_deref(br.ctx);
+	mt_peer_close(&br.sock);
+	mt_peer_close(&pbx);
+	mt_engine_free(me, &loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		SC_TEST(test_webrtc_rtp),
+		SC_TEST(test_pbx_calls_browser),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
