@@ -1,4 +1,4 @@
-# relayload: the media relay load generator against relay_sipcloak and rtpengine (bench/relay/;
+# relayload: the media relay load generator (bench/relay/; bench/run_relay.sh
 # drives it against relay_sipcloak and rtpengine). The pure pieces (bencode,
 # ng messages, SDP, RTP statistics) form their own library for the unit
 # test bench_relay.
