@@ -85,7 +85,7 @@ static int dec_str(struct dec *d, struct benc_node *n)
 }
 
 static int dec_container(struct dec *d, struct benc_node *n, size_t idx,
-                         unsigned depth)
+			 unsigned depth)
 {
 	bool dict = d->buf[d->pos] == 'd';
 	int err;
@@ -131,9 +131,13 @@ static int dec_value(struct dec *d, unsigned depth)
 	n = &d->nodev[idx];
 	memset(n, 0, sizeof(*n));
 	switch (d->buf[d->pos]) {
-	case 'i': err = dec_int(d, n); break;
+	case 'i':
+		err = dec_int(d, n);
+		break;
 	case 'l':
-	case 'd': err = dec_container(d, n, idx, depth); break;
+	case 'd':
+		err = dec_container(d, n, idx, depth);
+		break;
 	default:
 		if (d->buf[d->pos] >= '0' && d->buf[d->pos] <= '9')
 			err = dec_str(d, n);
@@ -146,7 +150,7 @@ static int dec_value(struct dec *d, unsigned depth)
 }
 
 int benc_decode(struct benc_node *nodev, size_t nodec, size_t *countp,
-                const uint8_t *buf, size_t len)
+		const uint8_t *buf, size_t len)
 {
 	struct dec d = {nodev, nodec, 0, buf, len, 0};
 	int err;
@@ -166,7 +170,7 @@ out:
 }
 
 size_t benc_dict_get(const struct benc_node *nodev, size_t dict,
-                     const char *key)
+		     const char *key)
 {
 	size_t i, k;
 
@@ -184,7 +188,7 @@ size_t benc_dict_get(const struct benc_node *nodev, size_t dict,
 }
 
 bool benc_dict_str(const struct benc_node *nodev, size_t dict, const char *key,
-                   struct pl *strp)
+		   struct pl *strp)
 {
 	size_t i = benc_dict_get(nodev, dict, key);
 

@@ -11,7 +11,7 @@
 
 #include "core/core.h"
 
-#define BENC_DEPTH_MAX 16    /* nesting of lists and dictionaries */
+#define BENC_DEPTH_MAX 16      /* nesting of lists and dictionaries */
 #define BENC_INT_DIGITS_MAX 19 /* fits an int64_t */
 
 enum benc_type {
@@ -26,10 +26,10 @@ enum benc_type {
  * this value's subtree, so siblings are found by jumping. */
 struct benc_node {
 	enum benc_type type;
-	struct pl str;  /* BENC_STR: the bytes (a view into the input) */
-	int64_t i;      /* BENC_INT */
-	size_t n;       /* containers: direct children (dict: keys + values) */
-	size_t next;    /* index after the subtree */
+	struct pl str; /* BENC_STR: the bytes (a view into the input) */
+	int64_t i;     /* BENC_INT */
+	size_t n;      /* containers: direct children (dict: keys + values) */
+	size_t next;   /* index after the subtree */
 };
 
 /*
@@ -40,16 +40,16 @@ struct benc_node {
  * nodes, deeper than BENC_DEPTH_MAX, or an integer out of range).
  */
 int benc_decode(struct benc_node *nodev, size_t nodec, size_t *countp,
-                const uint8_t *buf, size_t len);
+		const uint8_t *buf, size_t len);
 
 /* The value under key in the dictionary at index dict: its index, or 0
  * when dict is not a dictionary or has no such key (0 is never a member:
  * it is the root). */
 size_t benc_dict_get(const struct benc_node *nodev, size_t dict,
-                     const char *key);
+		     const char *key);
 /* The string under key as a view; false when absent or not a string. */
 bool benc_dict_str(const struct benc_node *nodev, size_t dict, const char *key,
-                   struct pl *strp);
+		   struct pl *strp);
 
 /* Encoder: errors are sticky (EOVERFLOW when buf is too small, EINVAL for
  * an end() without an open container), so one check at benc_enc_finish()

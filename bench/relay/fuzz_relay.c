@@ -15,14 +15,17 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void enc_node(struct benc_enc *e, const struct benc_node *nv,
-                     size_t i)
+static void enc_node(struct benc_enc *e, const struct benc_node *nv, size_t i)
 {
 	size_t k, c;
 
 	switch (nv[i].type) {
-	case BENC_STR: benc_enc_mem(e, nv[i].str.p, nv[i].str.l); break;
-	case BENC_INT: benc_enc_int(e, nv[i].i); break;
+	case BENC_STR:
+		benc_enc_mem(e, nv[i].str.p, nv[i].str.l);
+		break;
+	case BENC_INT:
+		benc_enc_int(e, nv[i].i);
+		break;
 	case BENC_LIST:
 	case BENC_DICT:
 		if (nv[i].type == BENC_LIST)
@@ -75,14 +78,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err = rl_ng_reply(data, size, "1_1", &sdp, &why);
 	if (err && err != EPROTO && err != ENOENT && err != EBADMSG)
 		abort();
-	if (!err && sdp.l && (sdp.p < (const char *)data ||
-	                      sdp.p + sdp.l > (const char *)data + size))
+	if (!err && sdp.l &&
+	    (sdp.p < (const char *)data ||
+	     sdp.p + sdp.l > (const char *)data + size))
 		abort();
 	err = rl_sdp_parse(&info, &in);
 	if (err && err != EBADMSG && err != EOVERFLOW)
 		abort();
-	if (!err && (!info.addr[0] ||
-	             strnlen(info.ufrag, sizeof(info.ufrag)) == sizeof(info.ufrag)))
+	if (!err && (!info.addr[0] || strnlen(info.ufrag, sizeof(info.ufrag)) ==
+					  sizeof(info.ufrag)))
 		abort();
 	return 0;
 }

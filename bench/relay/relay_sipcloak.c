@@ -61,14 +61,14 @@ static bool call_cmp(struct le *le, void *arg)
 
 static struct rs_call *call_find(struct rs *rs, const struct pl *id)
 {
-	struct le *le = hash_lookup(rs->calls, hash_fnv(id->p, id->l),
-	                            call_cmp, (void *)id);
+	struct le *le = hash_lookup(rs->calls, hash_fnv(id->p, id->l), call_cmp,
+				    (void *)id);
 
 	return le ? le->data : NULL;
 }
 
 static int call_new(struct rs *rs, struct rs_call **cp, const struct pl *id,
-                    bool transcode, bool plain)
+		    bool transcode, bool plain)
 {
 	struct media_leg_conf a = {.kind = plain ? MEDIA_RTP : MEDIA_WEBRTC};
 	struct media_leg_conf b = {.kind = MEDIA_RTP};
@@ -101,7 +101,7 @@ static int call_new(struct rs *rs, struct rs_call **cp, const struct pl *id,
 
 /* One ng command; *sdpp (may stay NULL) is the SDP to return. */
 static int command(struct rs *rs, const struct benc_node *nv,
-                   struct mbuf **sdpp)
+		   struct mbuf **sdpp)
 {
 	struct pl cmd, id, sdp;
 	struct rl_sdp_info in;
@@ -130,8 +130,8 @@ static int command(struct rs *rs, const struct benc_node *nv,
 		err = rl_sdp_parse(&in, &sdp);
 		if (!err)
 			err = call_new(rs, &c, &id,
-			               benc_dict_get(nv, 0, "codec") != 0,
-			               !strcmp(in.proto, "RTP/AVP"));
+				       benc_dict_get(nv, 0, "codec") != 0,
+				       !strcmp(in.proto, "RTP/AVP"));
 		if (!err)
 			err = media_offer(c->ms, MEDIA_LEG_A, &sdp, sdpp);
 		if (err)
@@ -139,12 +139,13 @@ static int command(struct rs *rs, const struct benc_node *nv,
 		return err;
 	}
 	if (!pl_strcmp(&cmd, "answer"))
-		return c ? media_answer(c->ms, MEDIA_LEG_B, &sdp, sdpp) : ENOENT;
+		return c ? media_answer(c->ms, MEDIA_LEG_B, &sdp, sdpp)
+			 : ENOENT;
 	return ENOTSUP;
 }
 
 static void reply(struct rs *rs, const struct pl *cookie, int err,
-                  const struct mbuf *sdp, const struct sockaddr *to)
+		  const struct mbuf *sdp, const struct sockaddr *to)
 {
 	struct benc_enc e;
 	uv_buf_t b;
@@ -155,13 +156,12 @@ static void reply(struct rs *rs, const struct pl *cookie, int err,
 	memcpy(rs->wbuf, cookie->p, cookie->l);
 	rs->wbuf[cookie->l] = ' ';
 	benc_enc_init(&e, rs->wbuf + cookie->l + 1,
-	              sizeof(rs->wbuf) - cookie->l - 1);
+		      sizeof(rs->wbuf) - cookie->l - 1);
 	benc_enc_dict(&e);
 	if (err) {
 		benc_enc_kv(&e, "error-reason", strerror(err));
 		benc_enc_kv(&e, "result", "error");
-	}
-	else {
+	} else {
 		benc_enc_kv(&e, "result", "ok");
 		if (sdp) {
 			benc_enc_str(&e, "sdp");
@@ -184,7 +184,7 @@ static void alloc_cb(uv_handle_t *h, size_t sugg, uv_buf_t *buf)
 }
 
 static void recv_cb(uv_udp_t *u, ssize_t n, const uv_buf_t *buf,
-                    const struct sockaddr *from, unsigned flags)
+		    const struct sockaddr *from, unsigned flags)
 {
 	struct rs *rs = u->data;
 	struct benc_node nv[RS_NODES];
@@ -202,7 +202,7 @@ static void recv_cb(uv_udp_t *u, ssize_t n, const uv_buf_t *buf,
 		return;
 	cookie = (struct pl){buf->base, (size_t)(sp - buf->base)};
 	err = benc_decode(nv, RS_NODES, &cnt, (const uint8_t *)sp + 1,
-	                  (size_t)n - cookie.l - 1);
+			  (size_t)n - cookie.l - 1);
 	if (!err && nv[0].type != BENC_DICT)
 		err = EBADMSG;
 	if (!err)
@@ -229,13 +229,13 @@ static void on_signal(uv_signal_t *s, int sig)
 }
 
 static int parse(int argc, char **argv, struct sockaddr_in *ng,
-                 struct media_engine_conf *conf)
+		 struct media_engine_conf *conf)
 {
 	static const struct option lo[] = {
-		{"ng", 1, NULL, 'n'},
-		{"ports", 1, NULL, 'p'},
-		{"workers", 1, NULL, 'w'},
-		{NULL, 0, NULL, 0},
+	    {"ng", 1, NULL, 'n'},
+	    {"ports", 1, NULL, 'p'},
+	    {"workers", 1, NULL, 'w'},
+	    {NULL, 0, NULL, 0},
 	};
 	unsigned lo_port, hi_port;
 	char host[64];
@@ -256,8 +256,11 @@ static int parse(int argc, char **argv, struct sockaddr_in *ng,
 			conf->port_min = (uint16_t)lo_port;
 			conf->port_max = (uint16_t)hi_port;
 			break;
-		case 'w': conf->workers = (unsigned)atoi(optarg); break;
-		default: return EINVAL;
+		case 'w':
+			conf->workers = (unsigned)atoi(optarg);
+			break;
+		default:
+			return EINVAL;
 		}
 	}
 	return ng->sin_port ? 0 : EINVAL;
@@ -273,7 +276,7 @@ int main(int argc, char **argv)
 	rs = calloc(1, sizeof(*rs));
 	if (!rs || parse(argc, argv, &ng, &conf)) {
 		fprintf(stderr, "usage: relay_sipcloak --ng 127.0.0.1:PORT "
-		                "[--ports MIN-MAX] [--workers N]\n");
+				"[--ports MIN-MAX] [--workers N]\n");
 		free(rs);
 		return 2;
 	}
@@ -294,7 +297,7 @@ int main(int argc, char **argv)
 		err = uv_udp_recv_start(&rs->udp, alloc_cb, recv_cb);
 	if (err) {
 		fprintf(stderr, "relay_sipcloak: ng socket: %s\n",
-		        uv_strerror(err));
+			uv_strerror(err));
 		uv_close((uv_handle_t *)&rs->udp, NULL);
 		goto out;
 	}
@@ -304,10 +307,10 @@ int main(int argc, char **argv)
 	uv_signal_start(&rs->sigterm, on_signal, SIGTERM);
 	uv_signal_start(&rs->sigint, on_signal, SIGINT);
 	fprintf(stderr, "relay_sipcloak: ng on 127.0.0.1:%u, fingerprint %s\n",
-	        ntohs(ng.sin_port), media_engine_fingerprint(rs->me));
+		ntohs(ng.sin_port), media_engine_fingerprint(rs->me));
 	uv_run(&rs->loop, UV_RUN_DEFAULT);
 	fprintf(stderr, "relay_sipcloak: %lu commands served, %lu failed\n",
-	        rs->served, rs->failed);
+		rs->served, rs->failed);
 out:
 	if (rs->calls)
 		hash_flush(rs->calls);

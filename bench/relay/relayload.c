@@ -87,8 +87,10 @@ static double relay_cpu(const char *pids)
 		fclose(f);
 		/* after ")": state ppid pgrp session tty tpgid flags minflt
 		 * cminflt majflt cmajflt utime stime (fields 3..15) */
-		if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
-		                       "%*u %lu %lu", &ut, &st) == 2)
+		if (p && sscanf(p + 2,
+				"%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
+				"%*u %lu %lu",
+				&ut, &st) == 2)
 			s += (double)(ut + st) / (double)hz;
 	}
 	return s;
@@ -135,14 +137,14 @@ static int ng_call(struct ng *ng, struct rl_ng_req *req, struct pl *sdpp)
 			if (n <= 0)
 				continue;
 			err = rl_ng_reply(ng->buf, (size_t)n, cookie, sdpp,
-			                  &reason);
+					  &reason);
 			if (err == ENOENT)
 				continue; /* a late reply to an earlier try */
 			if (err == EPROTO)
 				fprintf(stderr, "relayload: ng %s: %.*s\n",
-				        req->cmd == RL_NG_OFFER ? "offer"
-				                                : "answer",
-				        PL_FMT(&reason));
+					req->cmd == RL_NG_OFFER ? "offer"
+								: "answer",
+					PL_FMT(&reason));
 			return err;
 		}
 	}
@@ -150,7 +152,7 @@ static int ng_call(struct ng *ng, struct rl_ng_req *req, struct pl *sdpp)
 }
 
 static int signal_call(struct rl_run *run, struct ng *ng, struct rl_call *c,
-                       const char *fp)
+		       const char *fp)
 {
 	char sdp[RL_SDP_MAX], sdp_b[RL_SDP_MAX], cid[48], ft[16], tt[16];
 	struct rl_ng_req req = {0};
@@ -164,11 +166,11 @@ static int signal_call(struct rl_run *run, struct ng *ng, struct rl_call *c,
 		err = rl_sdp_peer(sdp, sizeof(sdp), c->bport);
 	else
 		err = rl_sdp_browser(sdp, sizeof(sdp), c->bport, c->ufrag,
-		                     c->pwd, fp, c->up_ssrc, run->transcode);
+				     c->pwd, fp, c->up_ssrc, run->transcode);
 	if (err)
 		return err;
-	req = (struct rl_ng_req){RL_NG_OFFER, NULL, cid, ft, NULL, sdp,
-	                         run->transcode, run->plain};
+	req = (struct rl_ng_req){RL_NG_OFFER,    NULL,      cid, ft, NULL, sdp,
+				 run->transcode, run->plain};
 	err = ng_call(ng, &req, &reply);
 	if (err)
 		return err;
@@ -177,8 +179,8 @@ static int signal_call(struct rl_run *run, struct ng *ng, struct rl_call *c,
 	err = rl_sdp_peer(sdp, sizeof(sdp), c->pport);
 	if (err)
 		return err;
-	req = (struct rl_ng_req){RL_NG_ANSWER, NULL, cid, ft, tt, sdp,
-	                         run->transcode, run->plain};
+	req = (struct rl_ng_req){RL_NG_ANSWER,   NULL,      cid, ft, tt, sdp,
+				 run->transcode, run->plain};
 	err = ng_call(ng, &req, &reply);
 	if (err)
 		return err;
@@ -194,8 +196,8 @@ static void delete_call(struct ng *ng, struct rl_call *c)
 
 	snprintf(cid, sizeof(cid), "relayload-%d-%u", (int)getpid(), c->idx);
 	snprintf(ft, sizeof(ft), "b%u", c->idx);
-	req = (struct rl_ng_req){RL_NG_DELETE, NULL, cid, ft, NULL, NULL, false,
-	                         false};
+	req = (struct rl_ng_req){RL_NG_DELETE, NULL, cid,   ft,
+				 NULL,         NULL, false, false};
 	(void)ng_call(ng, &req, &reply);
 }
 
@@ -250,27 +252,29 @@ static void loop(struct rl_run *run, uint64_t end, bool setup)
 static void usage(void)
 {
 	fprintf(stderr,
-	        "usage: relayload --ng 127.0.0.1:PORT --calls N --seconds S\n"
-	        "       [--transcode | --plain] [--relay-pids PID,..] "
-	        "[--setup-seconds S]\n"
-	        "       [--max-loss-pct 0.1] [--max-jitter-ms 5]\n");
+		"usage: relayload --ng 127.0.0.1:PORT --calls N --seconds S\n"
+		"       [--transcode | --plain] [--relay-pids PID,..] "
+		"[--setup-seconds S]\n"
+		"       [--max-loss-pct 0.1] [--max-jitter-ms 5]\n");
 }
 
 static int parse_opts(struct opts *o, int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{"ng", 1, NULL, 'n'},           {"calls", 1, NULL, 'c'},
-		{"seconds", 1, NULL, 's'},      {"transcode", 0, NULL, 't'},
-		{"relay-pids", 1, NULL, 'p'},   {"setup-seconds", 1, NULL, 'S'},
-		{"max-loss-pct", 1, NULL, 'L'}, {"max-jitter-ms", 1, NULL, 'J'},
-		{"plain", 0, NULL, 'P'},
-		{NULL, 0, NULL, 0},
+	    {"ng", 1, NULL, 'n'},           {"calls", 1, NULL, 'c'},
+	    {"seconds", 1, NULL, 's'},      {"transcode", 0, NULL, 't'},
+	    {"relay-pids", 1, NULL, 'p'},   {"setup-seconds", 1, NULL, 'S'},
+	    {"max-loss-pct", 1, NULL, 'L'}, {"max-jitter-ms", 1, NULL, 'J'},
+	    {"plain", 0, NULL, 'P'},        {NULL, 0, NULL, 0},
 	};
 	char host[64];
 	int ch, port;
 
-	*o = (struct opts){.calls = 10, .seconds = 10, .setup_seconds = 20,
-	                   .max_loss_pct = 0.1, .max_jitter_ms = 5};
+	*o = (struct opts){.calls = 10,
+			   .seconds = 10,
+			   .setup_seconds = 20,
+			   .max_loss_pct = 0.1,
+			   .max_jitter_ms = 5};
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
@@ -279,21 +283,39 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			    inet_pton(AF_INET, host, &o->ng.sin_addr) != 1 ||
 			    (ntohl(o->ng.sin_addr.s_addr) >> 24) != 127) {
 				fprintf(stderr, "relayload: --ng must be "
-				                "127.x.x.x:PORT\n");
+						"127.x.x.x:PORT\n");
 				return EINVAL;
 			}
 			o->ng.sin_family = AF_INET;
 			o->ng.sin_port = htons((uint16_t)port);
 			break;
-		case 'c': o->calls = (unsigned)atoi(optarg); break;
-		case 's': o->seconds = (unsigned)atoi(optarg); break;
-		case 't': o->transcode = true; break;
-		case 'P': o->plain = true; break;
-		case 'p': o->pids = optarg; break;
-		case 'S': o->setup_seconds = (unsigned)atoi(optarg); break;
-		case 'L': o->max_loss_pct = atof(optarg); break;
-		case 'J': o->max_jitter_ms = atof(optarg); break;
-		default: usage(); return EINVAL;
+		case 'c':
+			o->calls = (unsigned)atoi(optarg);
+			break;
+		case 's':
+			o->seconds = (unsigned)atoi(optarg);
+			break;
+		case 't':
+			o->transcode = true;
+			break;
+		case 'P':
+			o->plain = true;
+			break;
+		case 'p':
+			o->pids = optarg;
+			break;
+		case 'S':
+			o->setup_seconds = (unsigned)atoi(optarg);
+			break;
+		case 'L':
+			o->max_loss_pct = atof(optarg);
+			break;
+		case 'J':
+			o->max_jitter_ms = atof(optarg);
+			break;
+		default:
+			usage();
+			return EINVAL;
 		}
 	}
 	if (!o->ng.sin_port || !o->calls || o->calls > RL_CALLS_MAX ||
@@ -347,10 +369,10 @@ int main(int argc, char **argv)
 		opened = i + 1;
 		if (!err)
 			err = signal_call(&run, &ng, &run.callv[i],
-			                  dtls_ctx_fingerprint(run.dtls));
+					  dtls_ctx_fingerprint(run.dtls));
 		if (err)
 			fprintf(stderr, "relayload: call %u: %s\n", i,
-			        strerror(err));
+				strerror(err));
 	}
 	if (err)
 		goto out;
@@ -378,7 +400,7 @@ int main(int argc, char **argv)
 	self1 = self_cpu();
 	run.sending = false;
 	rl_report(&run, (double)(t1 - t0) / 1e9, cpu1 - cpu0, scpu1 - scpu0,
-	          self1 - self0, o.max_loss_pct, o.max_jitter_ms);
+		  self1 - self0, o.max_loss_pct, o.max_jitter_ms);
 out:
 	for (i = 0; i < opened; i++) {
 		if (run.callv[i].peer_known)

@@ -19,9 +19,9 @@
 #define RL_CHECK_NS 50000000ull       /* ICE check pacing until success */
 #define RL_CONSENT_NS 5000000000ull   /* consent freshness (RFC 7675) */
 #define RL_LATE_RESET_NS 200000000ull /* a sender this late restarts */
-#define RL_GAP_NS 10000000ull        /* a tick this late is counted */
+#define RL_GAP_NS 10000000ull         /* a tick this late is counted */
 #define RL_PKT_MAX 1500
-#define RL_OPUS_FRAMES 50             /* 1 s of Opus, sent in a loop */
+#define RL_OPUS_FRAMES 50 /* 1 s of Opus, sent in a loop */
 #define RL_OPUS_MAX 400
 
 enum rl_state {
@@ -91,7 +91,7 @@ void rl_call_close(struct rl_call *c);
 /* After signalling: the relay's SDP toward the browser and toward the
  * peer. Returns 0 or EBADMSG. */
 int rl_call_set_relay(struct rl_call *c, const struct pl *sdp_a,
-                      const struct pl *sdp_b);
+		      const struct pl *sdp_b);
 /* Starts ICE (and, when done, DTLS). */
 void rl_call_start(struct rl_call *c, uint64_t now);
 /* Timers: checks, DTLS retransmission, media senders. */
@@ -108,7 +108,7 @@ int rl_opus_frames(struct rl_run *run);
  * window_s seconds in which the relay used relay_cpu_s CPU seconds
  * (setup_cpu_s during setup, self_cpu_s for relayload itself). */
 void rl_report(const struct rl_run *run, double window_s, double relay_cpu_s,
-               double setup_cpu_s, double self_cpu_s, double max_loss_pct,
-               double max_jitter_ms);
+	       double setup_cpu_s, double self_cpu_s, double max_loss_pct,
+	       double max_jitter_ms);
 
 #endif

@@ -15,10 +15,10 @@
 
 #define RL_UFRAG_MAX 64
 #define RL_PWD_MAX 128
-#define RL_FP_MAX 160     /* "sha-256 AB:CD:..." */
+#define RL_FP_MAX 160 /* "sha-256 AB:CD:..." */
 #define RL_ADDR_MAX 64
-#define RL_SDP_MAX 4096   /* an SDP we write or accept */
-#define RL_NG_MAX 8192    /* one ng datagram */
+#define RL_SDP_MAX 4096 /* an SDP we write or accept */
+#define RL_NG_MAX 8192  /* one ng datagram */
 #define RL_COOKIE_MAX 32
 #define RL_PT_PCMU 0
 #define RL_PT_OPUS 111
@@ -35,8 +35,8 @@ struct rl_sdp_info {
 	char proto[32];         /* m= proto, e.g. "UDP/TLS/RTP/SAVPF" */
 	int pt;                 /* first payload type on m=, -1 if none */
 	char ufrag[RL_UFRAG_MAX], pwd[RL_PWD_MAX];
-	char fp[RL_FP_MAX];     /* "sha-256 AB:..." or "" */
-	char setup[16];         /* "active", "passive", "actpass" or "" */
+	char fp[RL_FP_MAX]; /* "sha-256 AB:..." or "" */
+	char setup[16];     /* "active", "passive", "actpass" or "" */
 	bool rtcp_mux;
 };
 
@@ -44,7 +44,7 @@ struct rl_sdp_info {
  * host candidate, ICE credentials, a=setup:actpass, rtcp-mux, BUNDLE);
  * opus: offer Opus (pt 111) instead of PCMU. Returns 0 or EOVERFLOW. */
 int rl_sdp_browser(char *buf, size_t size, uint16_t port, const char *ufrag,
-                   const char *pwd, const char *fp, uint32_t ssrc, bool opus);
+		   const char *pwd, const char *fp, uint32_t ssrc, bool opus);
 /* The plain RTP peer's SDP (RTP/AVP, PCMU, no RTCP mux). */
 int rl_sdp_peer(char *buf, size_t size, uint16_t port);
 /* Reads the first audio m= section. Returns 0, EBADMSG (no audio m= or
@@ -75,7 +75,7 @@ struct rl_ng_req {
 };
 
 int rl_ng_encode(uint8_t *buf, size_t size, size_t *lenp,
-                 const struct rl_ng_req *req);
+		 const struct rl_ng_req *req);
 /*
  * A reply: checks that it starts with cookie and a space, decodes the
  * dictionary and gives "result" and "sdp" (empty when absent) and, on
@@ -84,28 +84,28 @@ int rl_ng_encode(uint8_t *buf, size_t size, size_t *lenp,
  * cookie) or EBADMSG.
  */
 int rl_ng_reply(const uint8_t *buf, size_t len, const char *cookie,
-                struct pl *sdpp, struct pl *reasonp);
+		struct pl *sdpp, struct pl *reasonp);
 
 /* rl_stats.c: one received RTP stream. */
 struct rl_rx {
-	uint64_t packets;   /* received in the window */
-	uint64_t stamped;   /* of those, with a send-time stamp */
-	uint32_t base_seq;  /* extended sequence of the first one */
-	uint32_t max_seq;   /* highest extended sequence */
+	uint64_t packets;  /* received in the window */
+	uint64_t stamped;  /* of those, with a send-time stamp */
+	uint32_t base_seq; /* extended sequence of the first one */
+	uint32_t max_seq;  /* highest extended sequence */
 	uint16_t last_seq;
 	uint32_t cycles;
 	bool started;
 	int64_t last_transit; /* ns */
 	bool have_transit;
-	double jitter_ns;    /* RFC 3550 A.8, from stamps or timestamps */
-	uint32_t clock;      /* RTP clock rate for timestamp-based jitter */
+	double jitter_ns; /* RFC 3550 A.8, from stamps or timestamps */
+	uint32_t clock;   /* RTP clock rate for timestamp-based jitter */
 };
 
 void rl_rx_init(struct rl_rx *rx, uint32_t clock);
 /* One packet's RTP header fields and arrival time; send_ns is the stamp
  * from the payload (0: none, then the RTP timestamp is used). */
 void rl_rx_packet(struct rl_rx *rx, uint16_t seq, uint32_t ts,
-                  uint64_t arrival_ns, uint64_t send_ns);
+		  uint64_t arrival_ns, uint64_t send_ns);
 /* Expected (RFC 3550 A.3: highest - first + 1) and lost (expected -
  * received, never negative). */
 uint64_t rl_rx_expected(const struct rl_rx *rx);
@@ -118,9 +118,9 @@ uint64_t rl_stamp_get(const uint8_t *payload, size_t len);
 /* RTP header (RFC 3550 section 5.1) without CSRCs or extension: writes 12
  * bytes; rl_rtp_parse() finds the payload of any valid RTP packet. */
 void rl_rtp_header(uint8_t *p, uint8_t pt, uint16_t seq, uint32_t ts,
-                   uint32_t ssrc);
+		   uint32_t ssrc);
 int rl_rtp_parse(const uint8_t *p, size_t len, uint16_t *seqp, uint32_t *tsp,
-                 uint8_t *ptp, size_t *payload_offp);
+		 uint8_t *ptp, size_t *payload_offp);
 /* RFC 5761 section 4: an RTCP packet in an RTP/RTCP mux (PT 64..95). */
 bool rl_is_rtcp(const uint8_t *p, size_t len);
 

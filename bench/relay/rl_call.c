@@ -57,15 +57,15 @@ int rl_call_open(struct rl_call *c, struct rl_run *run, unsigned idx)
 	c->idx = idx;
 	c->bfd = c->pfd = -1;
 	rand_token(c->ufrag, sizeof(c->ufrag) - 8); /* 7 chars */
-	rand_token(c->pwd, 25);                    /* 24 chars */
+	rand_token(c->pwd, 25);                     /* 24 chars */
 	c->up_ssrc = rand_u32();
 	c->down_ssrc = rand_u32();
 	c->up_seq = (uint16_t)rand_u32();
 	c->down_seq = (uint16_t)rand_u32();
 	c->up_ts = rand_u32();
 	c->down_ts = rand_u32();
-	err = stun_hmac_alloc(&c->lkey, (const uint8_t *)c->pwd,
-	                      strlen(c->pwd));
+	err =
+	    stun_hmac_alloc(&c->lkey, (const uint8_t *)c->pwd, strlen(c->pwd));
 	if (err)
 		return err;
 	c->bfd = udp_open(&c->bport);
@@ -108,7 +108,7 @@ static int to_sin(struct sockaddr_in *sin, const struct rl_sdp_info *in)
 }
 
 int rl_call_set_relay(struct rl_call *c, const struct pl *sdp_a,
-                      const struct pl *sdp_b)
+		      const struct pl *sdp_b)
 {
 	struct rl_sdp_info a, b;
 	int err;
@@ -133,8 +133,7 @@ int rl_call_set_relay(struct rl_call *c, const struct pl *sdp_a,
 	 * DTLS client; passive (or anything else) leaves that to us */
 	c->dtls_client = strcmp(a.setup, "active") != 0;
 	c->peer_known = true;
-	return stun_hmac_alloc(&c->rkey, (const uint8_t *)a.pwd,
-	                       strlen(a.pwd));
+	return stun_hmac_alloc(&c->rkey, (const uint8_t *)a.pwd, strlen(a.pwd));
 }
 
 static void fail(struct rl_call *c, const char *why)
@@ -146,7 +145,7 @@ static void fail(struct rl_call *c, const char *why)
 }
 
 static void send_to(int fd, const struct sockaddr_in *to, const void *p,
-                    size_t n)
+		    size_t n)
 {
 	(void)sendto(fd, p, n, 0, (const struct sockaddr *)to, sizeof(*to));
 }
@@ -163,7 +162,8 @@ static void send_check(struct rl_call *c)
 	 * MESSAGE-INTEGRITY is keyed with the remote password */
 	snprintf(user, sizeof(user), "%s:%s", c->rufrag, c->ufrag);
 	stun_enc_init(&e, buf, sizeof(buf),
-	              stun_type(STUN_METHOD_BINDING, STUN_CLASS_REQUEST), c->tid);
+		      stun_type(STUN_METHOD_BINDING, STUN_CLASS_REQUEST),
+		      c->tid);
 	stun_enc_attr(&e, STUN_ATTR_USERNAME, user, strlen(user));
 	stun_enc_u32(&e, STUN_ATTR_PRIORITY, RL_PRIORITY);
 	stun_enc_u64(&e, STUN_ATTR_ICE_CONTROLLING, 0x0102030405060708ull);
@@ -216,7 +216,7 @@ static void dtls_begin(struct rl_call *c, uint64_t now)
 	if (c->dc)
 		return; /* the relay started it (we are the server) */
 	err = dtls_conn_alloc(&c->dc, c->run->dtls, c->dtls_client, c->rfp,
-	                      dtls_send, dtls_estab, dtls_closed, c);
+			      dtls_send, dtls_estab, dtls_closed, c);
 	c->t_dtls0 = now;
 	if (!err && c->dtls_client)
 		err = dtls_conn_start(c->dc, now / 1000000);
@@ -254,8 +254,7 @@ static void send_up(struct rl_call *c)
 		memcpy(pkt + 12, r->opusv[f], plen);
 		rl_rtp_header(pkt, RL_PT_OPUS, c->up_seq, c->up_ts, c->up_ssrc);
 		c->up_ts += 960; /* 20 ms at 48 kHz (RFC 7587) */
-	}
-	else {
+	} else {
 		plen = RL_PCMU_BYTES;
 		memset(pkt + 12, 0xff, plen);
 		rl_stamp_put(pkt + 12, rl_wall_ns());
@@ -305,8 +304,7 @@ void rl_call_tick(struct rl_call *c, uint64_t now)
 	if (c->state == RL_ICE && now >= c->next_check) {
 		send_check(c);
 		c->next_check = now + RL_CHECK_NS;
-	}
-	else if (c->state == RL_MEDIA && now >= c->next_check) {
+	} else if (c->state == RL_MEDIA && now >= c->next_check) {
 		send_check(c); /* consent freshness, RFC 7675 */
 		c->next_check = now + RL_CONSENT_NS;
 	}
@@ -325,7 +323,7 @@ void rl_call_tick(struct rl_call *c, uint64_t now)
 }
 
 static void stun_in(struct rl_call *c, const uint8_t *buf, size_t len,
-                    const struct sockaddr_in *src, uint64_t now)
+		    const struct sockaddr_in *src, uint64_t now)
 {
 	struct stun_msg m;
 	uint8_t resp[256];
@@ -352,12 +350,12 @@ static void stun_in(struct rl_call *c, const uint8_t *buf, size_t len,
 	mapped.port = ntohs(src->sin_port);
 	memcpy(mapped.addr, &src->sin_addr, 4);
 	if (!stun_binding_success_encode(resp, sizeof(resp), &rlen, m.tid,
-	                                 &mapped, c->lkey, NULL))
+					 &mapped, c->lkey, NULL))
 		send_to(c->bfd, src, resp, rlen);
 }
 
 static void srtp_in(struct rl_call *c, uint8_t *buf, size_t len, uint64_t now,
-                    uint64_t arr)
+		    uint64_t arr)
 {
 	uint16_t seq;
 	uint32_t ts;
@@ -383,21 +381,23 @@ static void srtp_in(struct rl_call *c, uint8_t *buf, size_t len, uint64_t now,
 		c->t_media = now;
 	if (c->run->measuring)
 		rl_rx_packet(&c->rx_down, seq, ts, arr,
-		             rl_stamp_get(buf + off, len - off));
+			     rl_stamp_get(buf + off, len - off));
 }
 
 static void browser_in(struct rl_call *c, uint8_t *buf, size_t len,
-                       const struct sockaddr_in *src, uint64_t now,
-                       uint64_t arr)
+		       const struct sockaddr_in *src, uint64_t now,
+		       uint64_t arr)
 {
 	switch (stun_demux(buf[0])) {
-	case STUN_DEMUX_STUN: stun_in(c, buf, len, src, now); break;
+	case STUN_DEMUX_STUN:
+		stun_in(c, buf, len, src, now);
+		break;
 	case STUN_DEMUX_DTLS:
 		if (!c->dc && c->state != RL_FAILED && !c->dtls_client) {
 			/* the relay is the DTLS client: we serve */
 			if (dtls_conn_alloc(&c->dc, c->run->dtls, false, c->rfp,
-			                    dtls_send, dtls_estab, dtls_closed,
-			                    c)) {
+					    dtls_send, dtls_estab, dtls_closed,
+					    c)) {
 				fail(c, "dtls-alloc");
 				break;
 			}
@@ -406,13 +406,17 @@ static void browser_in(struct rl_call *c, uint8_t *buf, size_t len,
 		if (c->dc)
 			(void)dtls_conn_recv(c->dc, buf, len, now / 1000000);
 		break;
-	case STUN_DEMUX_RTP: srtp_in(c, buf, len, now, arr); break;
-	default: c->bad_rx++; break;
+	case STUN_DEMUX_RTP:
+		srtp_in(c, buf, len, now, arr);
+		break;
+	default:
+		c->bad_rx++;
+		break;
 	}
 }
 
 static void peer_in(struct rl_call *c, const uint8_t *buf, size_t len,
-                    uint64_t arr)
+		    uint64_t arr)
 {
 	uint16_t seq;
 	uint32_t ts;
@@ -431,7 +435,7 @@ static void peer_in(struct rl_call *c, const uint8_t *buf, size_t len,
 		c->wrong_pt++;
 	if (c->run->measuring)
 		rl_rx_packet(&c->rx_up, seq, ts, arr,
-		             rl_stamp_get(buf + off, len - off));
+			     rl_stamp_get(buf + off, len - off));
 }
 
 #define RL_READS_PER_EVENT 32
@@ -449,11 +453,11 @@ void rl_call_readable(struct rl_call *c, int fd)
 	for (i = 0; i < RL_READS_PER_EVENT; i++) {
 		struct iovec iov = {buf, sizeof(buf)};
 		struct msghdr mh = {.msg_name = &src,
-		                    .msg_namelen = sizeof(src),
-		                    .msg_iov = &iov,
-		                    .msg_iovlen = 1,
-		                    .msg_control = ctl.b,
-		                    .msg_controllen = sizeof(ctl.b)};
+				    .msg_namelen = sizeof(src),
+				    .msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = ctl.b,
+				    .msg_controllen = sizeof(ctl.b)};
 		struct cmsghdr *cm;
 		ssize_t n = recvmsg(fd, &mh, 0);
 		uint64_t now, arr = 0;

@@ -11,10 +11,14 @@
 static const char *cmd_name(enum rl_ng_cmd c)
 {
 	switch (c) {
-	case RL_NG_OFFER: return "offer";
-	case RL_NG_ANSWER: return "answer";
-	case RL_NG_DELETE: return "delete";
-	case RL_NG_PING: return "ping";
+	case RL_NG_OFFER:
+		return "offer";
+	case RL_NG_ANSWER:
+		return "answer";
+	case RL_NG_DELETE:
+		return "delete";
+	case RL_NG_PING:
+		return "ping";
 	}
 	return "?";
 }
@@ -99,7 +103,7 @@ static void enc_plain(struct benc_enc *e, const struct rl_ng_req *r)
 }
 
 int rl_ng_encode(uint8_t *buf, size_t size, size_t *lenp,
-                 const struct rl_ng_req *r)
+		 const struct rl_ng_req *r)
 {
 	struct benc_enc e;
 	size_t cl, len;
@@ -136,7 +140,9 @@ int rl_ng_encode(uint8_t *buf, size_t size, size_t *lenp,
 		benc_enc_kv(&e, "command", cmd_name(r->cmd));
 		benc_enc_kv(&e, "from-tag", r->from_tag);
 		break;
-	case RL_NG_PING: benc_enc_kv(&e, "command", cmd_name(r->cmd)); break;
+	case RL_NG_PING:
+		benc_enc_kv(&e, "command", cmd_name(r->cmd));
+		break;
 	}
 	benc_enc_end(&e);
 	err = benc_enc_finish(&e, &len);
@@ -146,7 +152,7 @@ int rl_ng_encode(uint8_t *buf, size_t size, size_t *lenp,
 }
 
 int rl_ng_reply(const uint8_t *buf, size_t len, const char *cookie,
-                struct pl *sdpp, struct pl *reasonp)
+		struct pl *sdpp, struct pl *reasonp)
 {
 	struct benc_node nv[RL_NG_NODES];
 	struct pl result = PL_INIT;

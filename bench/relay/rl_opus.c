@@ -28,16 +28,17 @@ int rl_opus_frames(struct rl_run *run)
 		opus_int32 n;
 
 		for (i = 0; i < RL_OPUS_SAMPLES; i++) {
-			double t = (double)(f * RL_OPUS_SAMPLES + i) / RL_OPUS_RATE;
+			double t =
+			    (double)(f * RL_OPUS_SAMPLES + i) / RL_OPUS_RATE;
 			double env = 0.5 + 0.5 * sin(2 * M_PI * 4 * t);
 			double v = sin(2 * M_PI * 180 * t) +
-			           0.5 * sin(2 * M_PI * 360 * t) +
-			           0.3 * sin(2 * M_PI * 540 * t);
+				   0.5 * sin(2 * M_PI * 360 * t) +
+				   0.3 * sin(2 * M_PI * 540 * t);
 
 			pcm[i] = (opus_int16)(6000.0 * env * v);
 		}
 		n = opus_encode(enc, pcm, RL_OPUS_SAMPLES, run->opusv[f],
-		                RL_OPUS_MAX);
+				RL_OPUS_MAX);
 		if (n <= 0) {
 			err = EPROTO;
 			break;

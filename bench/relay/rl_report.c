@@ -23,8 +23,8 @@ static double pct(struct agg *a, double p)
 }
 
 void rl_report(const struct rl_run *run, double window_s, double relay_cpu_s,
-               double setup_cpu_s, double self_cpu_s, double max_loss_pct,
-               double max_jitter_ms)
+	       double setup_cpu_s, double self_cpu_s, double max_loss_pct,
+	       double max_jitter_ms)
 {
 	struct agg ju = {0}, jd = {0}, su = {0}, dt = {0};
 	uint64_t up_exp = 0, up_lost = 0, dn_exp = 0, dn_lost = 0, late = 0;
@@ -57,9 +57,9 @@ void rl_report(const struct rl_run *run, double window_s, double relay_cpu_s,
 			if (c->why)
 				why = c->why;
 			else
-				why = c->state == RL_ICE ? "ice-timeout"
+				why = c->state == RL_ICE    ? "ice-timeout"
 				      : c->state == RL_DTLS ? "dtls-timeout"
-				                            : "no-media";
+							    : "no-media";
 			continue;
 		}
 		ok++;
@@ -89,13 +89,13 @@ void rl_report(const struct rl_run *run, double window_s, double relay_cpu_s,
 	/* per call-minute of media actually offered to the relay: 100
 	 * packets/s per call (50 each way); a load generator that fell
 	 * behind sent fewer, and the relay had less to do */
-	cpm = tx_up + tx_dn
-	              ? relay_cpu_s / ((double)(tx_up + tx_dn) /
-	                               (2.0 * 50.0 * 60.0))
-	              : 0;
+	cpm =
+	    tx_up + tx_dn
+		? relay_cpu_s / ((double)(tx_up + tx_dn) / (2.0 * 50.0 * 60.0))
+		: 0;
 	hs_s = hs > 1 && hs_last > hs_first
-	               ? (double)hs / ((double)(hs_last - hs_first) / 1e9)
-	               : 0;
+		   ? (double)hs / ((double)(hs_last - hs_first) / 1e9)
+		   : 0;
 	jit_u = pct(&ju, 95);
 	jit_d = pct(&jd, 95);
 	printf("calls=%u ok=%u failed=%u why=%s mode=%s profile=%s "
@@ -110,21 +110,23 @@ void rl_report(const struct rl_run *run, double window_s, double relay_cpu_s,
 	       "calls_per_core=%.0f load_cpu_pct=%.1f late=%llu gaps=%llu "
 	       "gap_max_ms=%.1f wrong_pt=%llu pass=%d\n",
 	       run->callc, ok, failed, why,
-	       run->plain ? "plain" : run->transcode ? "transcode" : "webrtc",
-	       profile, window_s,
-	       (unsigned long long)tx_up, (unsigned long long)rx_up, up_loss,
-	       (unsigned long long)tx_dn, (unsigned long long)rx_dn, dn_loss,
-	       pct(&ju, 50), jit_u, pct(&ju, 100), pct(&jd, 50), jit_d,
-	       pct(&jd, 100), stamped_dn == rx_dn && rx_dn > 0, pct(&su, 50),
-	       pct(&su, 95), pct(&dt, 50), pct(&dt, 95),
-	       (unsigned long long)hs, hs_s, setup_cpu_s,
-	       setup_cpu_s > 0 ? (double)hs / setup_cpu_s : 0, relay_cpu_s,
-	       100.0 * relay_cpu_s / window_s, cpm, cpm > 0 ? 60.0 / cpm : 0,
-	       100.0 * self_cpu_s / window_s, (unsigned long long)late,
-	       (unsigned long long)run->gaps, (double)run->gap_max_ns / 1e6,
-	       (unsigned long long)wpt,
-	       !failed && !wpt && up_loss <= max_loss_pct && dn_loss <= max_loss_pct &&
-	               jit_u <= max_jitter_ms && jit_d <= max_jitter_ms);
+	       run->plain       ? "plain"
+	       : run->transcode ? "transcode"
+				: "webrtc",
+	       profile, window_s, (unsigned long long)tx_up,
+	       (unsigned long long)rx_up, up_loss, (unsigned long long)tx_dn,
+	       (unsigned long long)rx_dn, dn_loss, pct(&ju, 50), jit_u,
+	       pct(&ju, 100), pct(&jd, 50), jit_d, pct(&jd, 100),
+	       stamped_dn == rx_dn && rx_dn > 0, pct(&su, 50), pct(&su, 95),
+	       pct(&dt, 50), pct(&dt, 95), (unsigned long long)hs, hs_s,
+	       setup_cpu_s, setup_cpu_s > 0 ? (double)hs / setup_cpu_s : 0,
+	       relay_cpu_s, 100.0 * relay_cpu_s / window_s, cpm,
+	       cpm > 0 ? 60.0 / cpm : 0, 100.0 * self_cpu_s / window_s,
+	       (unsigned long long)late, (unsigned long long)run->gaps,
+	       (double)run->gap_max_ns / 1e6, (unsigned long long)wpt,
+	       !failed && !wpt && up_loss <= max_loss_pct &&
+		   dn_loss <= max_loss_pct && jit_u <= max_jitter_ms &&
+		   jit_d <= max_jitter_ms);
 	fflush(stdout);
 out:
 	free(ju.v);

@@ -21,52 +21,52 @@ static int put(char *buf, size_t size, const char *fmt, ...)
 }
 
 int rl_sdp_browser(char *buf, size_t size, uint16_t port, const char *ufrag,
-                   const char *pwd, const char *fp, uint32_t ssrc, bool opus)
+		   const char *pwd, const char *fp, uint32_t ssrc, bool opus)
 {
 	int pt = opus ? RL_PT_OPUS : RL_PT_PCMU;
 	const char *rtpmap = opus ? "a=rtpmap:111 opus/48000/2\r\n"
-	                            "a=fmtp:111 minptime=10;useinbandfec=1\r\n"
-	                          : "a=rtpmap:0 PCMU/8000\r\n";
+				    "a=fmtp:111 minptime=10;useinbandfec=1\r\n"
+				  : "a=rtpmap:0 PCMU/8000\r\n";
 
 	/* what Chrome sends for one audio track, without trickle */
 	return put(buf, size,
-	           "v=0\r\n"
-	           "o=- %u 2 IN IP4 127.0.0.1\r\n"
-	           "s=-\r\n"
-	           "t=0 0\r\n"
-	           "a=group:BUNDLE 0\r\n"
-	           "a=msid-semantic: WMS relayload\r\n"
-	           "m=audio %u UDP/TLS/RTP/SAVPF %d\r\n"
-	           "c=IN IP4 127.0.0.1\r\n"
-	           "a=rtcp:9 IN IP4 0.0.0.0\r\n"
-	           "a=candidate:1 1 udp 2122260223 127.0.0.1 %u typ host "
-	           "generation 0\r\n"
-	           "a=ice-ufrag:%s\r\n"
-	           "a=ice-pwd:%s\r\n"
-	           "a=fingerprint:%s\r\n"
-	           "a=setup:actpass\r\n"
-	           "a=mid:0\r\n"
-	           "a=sendrecv\r\n"
-	           "a=msid:relayload track0\r\n"
-	           "a=rtcp-mux\r\n"
-	           "%s"
-	           "a=ssrc:%u cname:relayload\r\n",
-	           ssrc, port, pt, port, ufrag, pwd, fp, rtpmap, ssrc);
+		   "v=0\r\n"
+		   "o=- %u 2 IN IP4 127.0.0.1\r\n"
+		   "s=-\r\n"
+		   "t=0 0\r\n"
+		   "a=group:BUNDLE 0\r\n"
+		   "a=msid-semantic: WMS relayload\r\n"
+		   "m=audio %u UDP/TLS/RTP/SAVPF %d\r\n"
+		   "c=IN IP4 127.0.0.1\r\n"
+		   "a=rtcp:9 IN IP4 0.0.0.0\r\n"
+		   "a=candidate:1 1 udp 2122260223 127.0.0.1 %u typ host "
+		   "generation 0\r\n"
+		   "a=ice-ufrag:%s\r\n"
+		   "a=ice-pwd:%s\r\n"
+		   "a=fingerprint:%s\r\n"
+		   "a=setup:actpass\r\n"
+		   "a=mid:0\r\n"
+		   "a=sendrecv\r\n"
+		   "a=msid:relayload track0\r\n"
+		   "a=rtcp-mux\r\n"
+		   "%s"
+		   "a=ssrc:%u cname:relayload\r\n",
+		   ssrc, port, pt, port, ufrag, pwd, fp, rtpmap, ssrc);
 }
 
 int rl_sdp_peer(char *buf, size_t size, uint16_t port)
 {
 	return put(buf, size,
-	           "v=0\r\n"
-	           "o=- 1 1 IN IP4 127.0.0.1\r\n"
-	           "s=rtppeer\r\n"
-	           "c=IN IP4 127.0.0.1\r\n"
-	           "t=0 0\r\n"
-	           "m=audio %u RTP/AVP 0\r\n"
-	           "a=rtpmap:0 PCMU/8000\r\n"
-	           "a=ptime:20\r\n"
-	           "a=sendrecv\r\n",
-	           port);
+		   "v=0\r\n"
+		   "o=- 1 1 IN IP4 127.0.0.1\r\n"
+		   "s=rtppeer\r\n"
+		   "c=IN IP4 127.0.0.1\r\n"
+		   "t=0 0\r\n"
+		   "m=audio %u RTP/AVP 0\r\n"
+		   "a=rtpmap:0 PCMU/8000\r\n"
+		   "a=ptime:20\r\n"
+		   "a=sendrecv\r\n",
+		   port);
 }
 
 static int copy(char *dst, size_t size, const struct pl *v)
@@ -125,7 +125,7 @@ static int port_of(const struct pl *w, uint16_t *portp)
 /* One line of the audio section (or of the session part: c=, ICE and
  * fingerprint may sit at session level and apply to every m=). */
 static int line_do(struct rl_sdp_info *info, const struct pl *line,
-                   bool *have_cand)
+		   bool *have_cand)
 {
 	struct pl v, w;
 	int err = 0;
@@ -133,8 +133,7 @@ static int line_do(struct rl_sdp_info *info, const struct pl *line,
 	if (line->l > 2 && !memcmp(line->p, "c=", 2)) {
 		if (!*have_cand && word(line, 2, &w))
 			err = copy(info->addr, sizeof(info->addr), &w);
-	}
-	else if (attr(line, "ice-ufrag", &v))
+	} else if (attr(line, "ice-ufrag", &v))
 		err = copy(info->ufrag, sizeof(info->ufrag), &v);
 	else if (attr(line, "ice-pwd", &v))
 		err = copy(info->pwd, sizeof(info->pwd), &v);
@@ -192,7 +191,8 @@ int rl_sdp_parse(struct rl_sdp_info *info, const struct pl *sdp)
 				break;
 			}
 			if (word(&line, 2, &w))
-				err = copy(info->proto, sizeof(info->proto), &w);
+				err =
+				    copy(info->proto, sizeof(info->proto), &w);
 			if (!err && word(&line, 3, &w)) {
 				uint32_t pt;
 

@@ -17,7 +17,7 @@ void rl_rx_init(struct rl_rx *rx, uint32_t clock)
 }
 
 void rl_rx_packet(struct rl_rx *rx, uint16_t seq, uint32_t ts,
-                  uint64_t arrival_ns, uint64_t send_ns)
+		  uint64_t arrival_ns, uint64_t send_ns)
 {
 	int64_t transit;
 
@@ -26,8 +26,7 @@ void rl_rx_packet(struct rl_rx *rx, uint16_t seq, uint32_t ts,
 		rx->base_seq = seq;
 		rx->max_seq = seq;
 		rx->last_seq = seq;
-	}
-	else {
+	} else {
 		uint16_t delta = (uint16_t)(seq - rx->last_seq);
 
 		/* in order (allowing gaps): advance; wrapped: a new cycle.
@@ -47,12 +46,10 @@ void rl_rx_packet(struct rl_rx *rx, uint16_t seq, uint32_t ts,
 	if (send_ns) {
 		rx->stamped++;
 		transit = (int64_t)(arrival_ns - send_ns);
-	}
-	else if (rx->clock) {
+	} else if (rx->clock) {
 		transit = (int64_t)arrival_ns -
-		          (int64_t)((uint64_t)ts * 1000000000ull / rx->clock);
-	}
-	else {
+			  (int64_t)((uint64_t)ts * 1000000000ull / rx->clock);
+	} else {
 		return;
 	}
 	if (rx->have_transit) {
@@ -107,7 +104,7 @@ uint64_t rl_stamp_get(const uint8_t *p, size_t len)
 }
 
 void rl_rtp_header(uint8_t *p, uint8_t pt, uint16_t seq, uint32_t ts,
-                   uint32_t ssrc)
+		   uint32_t ssrc)
 {
 	p[0] = 0x80;
 	p[1] = pt & 0x7f;
@@ -124,7 +121,7 @@ void rl_rtp_header(uint8_t *p, uint8_t pt, uint16_t seq, uint32_t ts,
 }
 
 int rl_rtp_parse(const uint8_t *p, size_t len, uint16_t *seqp, uint32_t *tsp,
-                 uint8_t *ptp, size_t *offp)
+		 uint8_t *ptp, size_t *offp)
 {
 	size_t off;
 

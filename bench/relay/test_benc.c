@@ -20,7 +20,7 @@ static void test_decode_ng_reply(void **state)
 {
 	/* an rtpengine answer to "offer" (the cookie already cut off) */
 	const char *s = "d3:sdp14:v=0\r\no=- 1 1\r\n6:result2:ok"
-	                "8:warnings l4:abcdi-42ee5:countli0ei7eee";
+			"8:warnings l4:abcdi-42ee5:countli0ei7eee";
 	struct benc_node nv[NODES];
 	struct pl v;
 	size_t n = 0, i;
@@ -74,12 +74,12 @@ static void test_decode_every_cut(void **state)
 static void test_decode_malformed(void **state)
 {
 	static const char *bad[] = {
-		"i-0e", "i01e", "ie", "i1x2e", "03:abc", "x", "d1:ai1e1:be",
-		"di1ei2ee", "4:abcde", "i1ei2e", "l-e", "d3:abc",
+	    "i-0e",        "i01e",     "ie",      "i1x2e",  "03:abc", "x",
+	    "d1:ai1e1:be", "di1ei2ee", "4:abcde", "i1ei2e", "l-e",    "d3:abc",
 	};
 	static const int want[] = {
-		EBADMSG, EBADMSG, EBADMSG, EBADMSG, EBADMSG, EBADMSG,
-		EBADMSG, EBADMSG, EBADMSG, EBADMSG, EBADMSG, ENODATA,
+	    EBADMSG, EBADMSG, EBADMSG, EBADMSG, EBADMSG, EBADMSG,
+	    EBADMSG, EBADMSG, EBADMSG, EBADMSG, EBADMSG, ENODATA,
 	};
 	struct benc_node nv[NODES];
 	size_t i, n;
@@ -114,11 +114,11 @@ static void test_decode_limits(void **state)
 	assert_int_equal(dec(deep, nv, &n), EOVERFLOW);
 	/* more nodes than room */
 	assert_int_equal(benc_decode(nv, 2, &n, (const uint8_t *)"li1ei2ee", 8),
-	                 EOVERFLOW);
+			 EOVERFLOW);
 	assert_int_equal(benc_decode(nv, 3, &n, (const uint8_t *)"li1ei2ee", 8),
-	                 0);
+			 0);
 	assert_int_equal(benc_decode(NULL, 3, &n, (const uint8_t *)"i1e", 3),
-	                 EINVAL);
+			 EINVAL);
 }
 
 static void test_encode(void **state)
@@ -139,8 +139,10 @@ static void test_encode(void **state)
 	benc_enc_int(&e, -7);
 	benc_enc_end(&e);
 	assert_int_equal(benc_enc_finish(&e, &len), 0);
-	assert_int_equal(len, strlen("d3:ICE6:remove8:rtcp-muxl5:demuxe1:ni-7ee"));
-	assert_memory_equal(buf, "d3:ICE6:remove8:rtcp-muxl5:demuxe1:ni-7ee", len);
+	assert_int_equal(len,
+			 strlen("d3:ICE6:remove8:rtcp-muxl5:demuxe1:ni-7ee"));
+	assert_memory_equal(buf, "d3:ICE6:remove8:rtcp-muxl5:demuxe1:ni-7ee",
+			    len);
 
 	/* too small: sticky EOVERFLOW, nothing past size written */
 	benc_enc_init(&e, buf, 5);
@@ -183,9 +185,9 @@ static void test_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_decode_ng_reply), SC_TEST(test_decode_every_cut),
-		SC_TEST(test_decode_malformed), SC_TEST(test_decode_limits),
-		SC_TEST(test_encode),          SC_TEST(test_round_trip),
+	    SC_TEST(test_decode_ng_reply),  SC_TEST(test_decode_every_cut),
+	    SC_TEST(test_decode_malformed), SC_TEST(test_decode_limits),
+	    SC_TEST(test_encode),           SC_TEST(test_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

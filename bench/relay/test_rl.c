@@ -19,8 +19,8 @@ static struct pl pls(const char *s)
 
 static void test_ng_offer(void **state)
 {
-	struct rl_ng_req r = {RL_NG_OFFER, "7_1", "cid", "ft", NULL, "v=0\r\n",
-	                      false, false};
+	struct rl_ng_req r = {RL_NG_OFFER, "7_1",     "cid", "ft",
+			      NULL,        "v=0\r\n", false, false};
 	uint8_t buf[1024];
 	struct benc_node nv[NODES];
 	struct pl v;
@@ -48,8 +48,8 @@ static void test_ng_offer(void **state)
 	for (i = 1; i < n; i = nv[nv[i].next].next)
 		if (nv[nv[i].next].next < n)
 			assert_true(memcmp(nv[i].str.p,
-			                   nv[nv[nv[i].next].next].str.p,
-			                   nv[i].str.l) <= 0);
+					   nv[nv[nv[i].next].next].str.p,
+					   nv[i].str.l) <= 0);
 
 	r.transcode = true;
 	assert_int_equal(rl_ng_encode(buf, sizeof(buf), &len, &r), 0);
@@ -66,8 +66,8 @@ static void test_ng_offer(void **state)
 
 static void test_ng_answer_delete(void **state)
 {
-	struct rl_ng_req r = {RL_NG_ANSWER, "c", "cid", "ft", NULL, "x", false,
-	                      false};
+	struct rl_ng_req r = {RL_NG_ANSWER, "c", "cid", "ft",
+			      NULL,         "x", false, false};
 	uint8_t buf[1024];
 	struct benc_node nv[NODES];
 	struct pl v;
@@ -88,8 +88,8 @@ static void test_ng_answer_delete(void **state)
 	assert_int_equal(pl_strcmp(&v, "UDP/TLS/RTP/SAVPF"), 0);
 
 	/* plain: no ICE, DTLS or protocol flags */
-	r = (struct rl_ng_req){RL_NG_ANSWER, "c", "cid", "ft", "tt", "x", false,
-	                       true};
+	r = (struct rl_ng_req){RL_NG_ANSWER, "c", "cid", "ft",
+			       "tt",         "x", false, true};
 	assert_int_equal(rl_ng_encode(buf, sizeof(buf), &len, &r), 0);
 	assert_int_equal(benc_decode(nv, NODES, &n, buf + 2, len - 2), 0);
 	assert_false(benc_dict_str(nv, 0, "ICE", &v));
@@ -99,13 +99,15 @@ static void test_ng_answer_delete(void **state)
 	assert_int_equal(pl_strcmp(&v, "answer"), 0);
 	assert_true(benc_dict_str(nv, 0, "to-tag", &v));
 
-	r = (struct rl_ng_req){RL_NG_DELETE, "c", "cid", "ft", NULL, NULL,
-	                       false, false};
+	r = (struct rl_ng_req){RL_NG_DELETE, "c",  "cid", "ft",
+			       NULL,         NULL, false, false};
 	assert_int_equal(rl_ng_encode(buf, sizeof(buf), &len, &r), 0);
 	assert_int_equal(len, strlen("c d7:call-id3:cid7:command6:delete"
-	                             "8:from-tag2:fte"));
-	assert_memory_equal(buf, "c d7:call-id3:cid7:command6:delete"
-	                         "8:from-tag2:fte", len);
+				     "8:from-tag2:fte"));
+	assert_memory_equal(buf,
+			    "c d7:call-id3:cid7:command6:delete"
+			    "8:from-tag2:fte",
+			    len);
 }
 
 static void test_ng_reply(void **state)
@@ -115,34 +117,39 @@ static void test_ng_reply(void **state)
 	struct pl sdp, why;
 
 	(void)state;
-	assert_int_equal(rl_ng_reply((const uint8_t *)ok, strlen(ok), "12_3",
-	                             &sdp, &why), 0);
+	assert_int_equal(
+	    rl_ng_reply((const uint8_t *)ok, strlen(ok), "12_3", &sdp, &why),
+	    0);
 	assert_int_equal(pl_strcmp(&sdp, "v=0\r\n"), 0);
 	assert_int_equal(why.l, 0);
-	assert_int_equal(rl_ng_reply((const uint8_t *)ok, strlen(ok), "12_4",
-	                             &sdp, &why), ENOENT);
-	assert_int_equal(rl_ng_reply((const uint8_t *)bad, strlen(bad), "12_3",
-	                             &sdp, &why), EPROTO);
+	assert_int_equal(
+	    rl_ng_reply((const uint8_t *)ok, strlen(ok), "12_4", &sdp, &why),
+	    ENOENT);
+	assert_int_equal(
+	    rl_ng_reply((const uint8_t *)bad, strlen(bad), "12_3", &sdp, &why),
+	    EPROTO);
 	assert_int_equal(pl_strcmp(&why, "no call-x"), 0);
-	assert_int_equal(rl_ng_reply((const uint8_t *)"12_3 d3:sdp", 11,
-	                             "12_3", &sdp, &why), EBADMSG);
-	assert_int_equal(rl_ng_reply((const uint8_t *)"12_3 de", 7, "12_3",
-	                             &sdp, &why), EBADMSG); /* no result */
+	assert_int_equal(
+	    rl_ng_reply((const uint8_t *)"12_3 d3:sdp", 11, "12_3", &sdp, &why),
+	    EBADMSG);
+	assert_int_equal(
+	    rl_ng_reply((const uint8_t *)"12_3 de", 7, "12_3", &sdp, &why),
+	    EBADMSG); /* no result */
 }
 
 /* What rtpengine answers a browser (shape of its WebRTC answers). */
 static const char *rtpengine_answer =
-	"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=rtppeer\r\n"
-	"c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-	"a=ice-lite-not\r\n"
-	"m=audio 30010 UDP/TLS/RTP/SAVPF 0\r\n"
-	"a=mid:0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n"
-	"a=rtcp:30010\r\na=rtcp-mux\r\na=setup:passive\r\n"
-	"a=fingerprint:sha-256 AB:CD:EF\r\n"
-	"a=ice-ufrag:Xy12abcd\r\na=ice-pwd:0123456789abcdefghijklmn\r\n"
-	"a=candidate:8lG2 1 UDP 2130706431 127.0.0.2 30012 typ host\r\n"
-	"a=candidate:8lG2 2 UDP 2130706430 127.0.0.2 30013 typ host\r\n"
-	"m=video 0 RTP/AVP 96\r\na=ice-ufrag:nope\r\n";
+    "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=rtppeer\r\n"
+    "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+    "a=ice-lite-not\r\n"
+    "m=audio 30010 UDP/TLS/RTP/SAVPF 0\r\n"
+    "a=mid:0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n"
+    "a=rtcp:30010\r\na=rtcp-mux\r\na=setup:passive\r\n"
+    "a=fingerprint:sha-256 AB:CD:EF\r\n"
+    "a=ice-ufrag:Xy12abcd\r\na=ice-pwd:0123456789abcdefghijklmn\r\n"
+    "a=candidate:8lG2 1 UDP 2130706431 127.0.0.2 30012 typ host\r\n"
+    "a=candidate:8lG2 2 UDP 2130706430 127.0.0.2 30013 typ host\r\n"
+    "m=video 0 RTP/AVP 96\r\na=ice-ufrag:nope\r\n";
 
 static void test_sdp_parse(void **state)
 {
@@ -189,8 +196,9 @@ static void test_sdp_browser(void **state)
 
 	(void)state;
 	assert_int_equal(rl_sdp_browser(buf, sizeof(buf), 5000, "ufrg",
-	                                 "pwd0123456789012345678",
-	                                 "sha-256 00:11", 77, true), 0);
+					"pwd0123456789012345678",
+					"sha-256 00:11", 77, true),
+			 0);
 	assert_non_null(strstr(buf, "a=rtpmap:111 opus/48000/2\r\n"));
 	assert_non_null(strstr(buf, "a=setup:actpass\r\n"));
 	s = pls(buf);
@@ -199,8 +207,8 @@ static void test_sdp_browser(void **state)
 	assert_int_equal(in.pt, RL_PT_OPUS);
 	assert_string_equal(in.ufrag, "ufrg");
 	assert_string_equal(in.fp, "sha-256 00:11");
-	assert_int_equal(rl_sdp_browser(buf, 100, 5000, "u", "p", "f", 1,
-	                                false), EOVERFLOW);
+	assert_int_equal(
+	    rl_sdp_browser(buf, 100, 5000, "u", "p", "f", 1, false), EOVERFLOW);
 }
 
 static void test_rtp(void **state)
@@ -283,9 +291,9 @@ static void test_rx_jitter(void **state)
 	rl_rx_init(&rx, 8000);
 	for (i = 0; i < 300; i++)
 		rl_rx_packet(&rx, (uint16_t)i, (uint32_t)(i * 160),
-		             5000000000ull + (uint64_t)i * 20000000ull +
-		                     (i % 2) * 2000000,
-		             0);
+			     5000000000ull + (uint64_t)i * 20000000ull +
+				 (i % 2) * 2000000,
+			     0);
 	assert_true(rx.jitter_ns > 1.9e6 && rx.jitter_ns < 2.0e6 + 1);
 	assert_int_equal(rx.stamped, 0);
 
@@ -310,11 +318,11 @@ static void test_percentile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_ng_offer),   SC_TEST(test_ng_answer_delete),
-		SC_TEST(test_ng_reply),   SC_TEST(test_sdp_parse),
-		SC_TEST(test_sdp_browser), SC_TEST(test_rtp),
-		SC_TEST(test_rx_loss),    SC_TEST(test_rx_jitter),
-		SC_TEST(test_percentile),
+	    SC_TEST(test_ng_offer),    SC_TEST(test_ng_answer_delete),
+	    SC_TEST(test_ng_reply),    SC_TEST(test_sdp_parse),
+	    SC_TEST(test_sdp_browser), SC_TEST(test_rtp),
+	    SC_TEST(test_rx_loss),     SC_TEST(test_rx_jitter),
+	    SC_TEST(test_percentile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
