@@ -33,3 +33,12 @@ if(FUZZ)
   target_link_libraries(fuzz_relay PRIVATE relayload_codec)
   target_link_options(fuzz_relay PRIVATE -fsanitize=fuzzer)
 endif()
+
+# relayload through relay_sipcloak end to end (2 calls, 1 s per mode: ICE,
+# DTLS-SRTP, SRTP, transcoding, plain RTP), a few seconds.
+if(TARGET relayload AND TARGET relay_sipcloak)
+  add_test(NAME bench_relay_smoke
+           COMMAND ${RL}/smoke.sh $<TARGET_FILE:relayload>
+                   $<TARGET_FILE:relay_sipcloak>)
+  set_tests_properties(bench_relay_smoke PROPERTIES TIMEOUT 120)
+endif()
