@@ -22,7 +22,9 @@
 # each relay), RELAY_OUT (bench/results/relayload.txt), RELAY_DEADLINE (240: no
 # measurement starts later, in seconds from the start), RELAY_NICE (0: the
 # nice value both relays and relayload run at; a negative one, as root,
-# shields all three alike from other load on a shared machine).
+# shields all three alike from other load on a shared machine),
+# RELAY_SRTP (empty: the browsers offer AEAD_AES_128_GCM then
+# AES_CM_128_HMAC_SHA1_80; e.g. SRTP_AES128_CM_SHA1_80 to offer only that).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +36,7 @@ WORKERS=${RELAY_WORKERS:-2}
 OUT=${RELAY_OUT:-bench/results/relayload.txt}
 DEADLINE=${RELAY_DEADLINE:-240}
 NICE=${RELAY_NICE:-0}
+SRTP=${RELAY_SRTP:-}
 RELAYLOAD=$BUILD/bench/relayload
 RELAY_SIPCLOAK=$BUILD/bench/relay_sipcloak
 RTPENGINE=${RTPENGINE:-/usr/bin/rtpengine}
@@ -116,6 +119,7 @@ run_one() {
 	transcode) flag=--transcode ;;
 	plain) flag=--plain ;;
 	esac
+	[ -n "$SRTP" ] && flag="$flag --srtp-profiles $SRTP"
 	line=$(nice -n "$NICE" "$RELAYLOAD" --ng "127.0.0.1:$port" --calls "$n" \
 		--seconds "$RUN_SECONDS" --setup-seconds "$SETUP_SECONDS" \
 		--relay-pids "${SRV_PIDS[0]}" $flag 2>>"$LOG" | tail -1) || rc=$?

@@ -36,7 +36,8 @@ struct opts {
 	unsigned setup_seconds;
 	bool transcode;
 	bool plain;
-	const char *pids; /* relay processes, comma-separated */
+	const char *pids;     /* relay processes, comma-separated */
+	const char *profiles; /* the client's use_srtp list (OpenSSL names) */
 	double max_loss_pct, max_jitter_ms;
 };
 
@@ -255,17 +256,24 @@ static void usage(void)
 		"usage: relayload --ng 127.0.0.1:PORT --calls N --seconds S\n"
 		"       [--transcode | --plain] [--relay-pids PID,..] "
 		"[--setup-seconds S]\n"
-		"       [--max-loss-pct 0.1] [--max-jitter-ms 5]\n");
+		"       [--max-loss-pct 0.1] [--max-jitter-ms 5]\n"
+		"       [--srtp-profiles SRTP_AES128_CM_SHA1_80]\n");
 }
 
 static int parse_opts(struct opts *o, int argc, char **argv)
 {
 	static const struct option lo[] = {
-	    {"ng", 1, NULL, 'n'},           {"calls", 1, NULL, 'c'},
-	    {"seconds", 1, NULL, 's'},      {"transcode", 0, NULL, 't'},
-	    {"relay-pids", 1, NULL, 'p'},   {"setup-seconds", 1, NULL, 'S'},
-	    {"max-loss-pct", 1, NULL, 'L'}, {"max-jitter-ms", 1, NULL, 'J'},
-	    {"plain", 0, NULL, 'P'},        {NULL, 0, NULL, 0},
+	    {"ng", 1, NULL, 'n'},
+	    {"calls", 1, NULL, 'c'},
+	    {"seconds", 1, NULL, 's'},
+	    {"transcode", 0, NULL, 't'},
+	    {"relay-pids", 1, NULL, 'p'},
+	    {"setup-seconds", 1, NULL, 'S'},
+	    {"max-loss-pct", 1, NULL, 'L'},
+	    {"max-jitter-ms", 1, NULL, 'J'},
+	    {"plain", 0, NULL, 'P'},
+	    {"srtp-profiles", 1, NULL, 'R'},
+	    {NULL, 0, NULL, 0},
 	};
 	char host[64];
 	int ch, port;
@@ -300,6 +308,9 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			break;
 		case 'P':
 			o->plain = true;
+			break;
+		case 'R':
+			o->profiles = optarg;
 			break;
 		case 'p':
 			o->pids = optarg;
@@ -357,6 +368,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	err = dtls_ctx_alloc(&run.dtls);
+	/* e.g. SRTP_AES128_CM_SHA1_80 to make the relay use AES-CM */
+	if (!err && o.profiles)
+		err = dtls_ctx_set_srtp_profiles(run.dtls, o.profiles);
 	if (!err && o.transcode)
 		err = rl_opus_frames(&run);
 	if (err) {
