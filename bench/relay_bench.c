@@ -39,7 +39,7 @@ static double cpu_now(void)
 }
 
 static void nop_send(struct mrelay *r, int leg, bool rtcp, const uint8_t *buf,
-                     size_t len, const struct sa *dst)
+		     size_t len, const struct sa *dst)
 {
 	(void)leg;
 	(void)rtcp;
@@ -47,12 +47,12 @@ static void nop_send(struct mrelay *r, int leg, bool rtcp, const uint8_t *buf,
 	r->no_media_ms += (uint32_t)(buf[len - 1] & 1); /* keep the work */
 }
 
-static const uint8_t key[16] = {7, 1, 2, 3, 4, 5, 6, 7,
-                                8, 9, 10, 11, 12, 13, 14, 15};
+static const uint8_t key[16] = {7, 1, 2,  3,  4,  5,  6,  7,
+				8, 9, 10, 11, 12, 13, 14, 15};
 static const uint8_t salt[14] = {3, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
 
 static void leg_set(struct mrelay *r, int i, enum media_kind kind,
-                    enum media_codec c, uint8_t pt)
+		    enum media_codec c, uint8_t pt)
 {
 	struct mleg_params p;
 
@@ -77,7 +77,7 @@ static void leg_set(struct mrelay *r, int i, enum media_kind kind,
 
 /* ns per packet of leg `in` relayed to the other leg. */
 static double path_run(enum media_kind ka, enum media_kind kb,
-                       enum msrtp_profile prof, bool opus_in)
+		       enum msrtp_profile prof, bool opus_in)
 {
 	static uint8_t pkts[BATCH][256];
 	static size_t lens[BATCH];
@@ -92,7 +92,7 @@ static double path_run(enum media_kind ka, enum media_kind kb,
 	mrelay_init(&r, 0);
 	r.sendh = nop_send;
 	leg_set(&r, 0, ka, opus_in ? MEDIA_CODEC_OPUS : MEDIA_CODEC_PCMU,
-	        opus_in ? 111 : 0);
+		opus_in ? 111 : 0);
 	leg_set(&r, 1, kb, MEDIA_CODEC_PCMU, 0);
 	msrtp_alloc(&r.leg[0].srtp_rx, prof, key, salt + 0);
 	msrtp_alloc(&r.leg[1].srtp_tx, prof, key, salt);
@@ -124,9 +124,9 @@ static double path_run(enum media_kind ka, enum media_kind kb,
 				uint32_t ots;
 
 				xcode_push(oenc, pay, 160, (uint16_t)seq,
-				           seq * 160);
+					   seq * 160);
 				if (xcode_pull(oenc, pay, sizeof(pay), &plen,
-				               &ots))
+					       &ots))
 					plen = 0;
 			}
 			memcpy(pkts[i] + n, pay, plen);
@@ -138,16 +138,16 @@ static double path_run(enum media_kind ka, enum media_kind kb,
 		for (i = 0; i < BATCH; i++) {
 			memcpy(buf, pkts[i], lens[i]);
 			mrelay_input(&r, 0, false, buf, lens[i], sizeof(buf),
-			             &src, 1000 + (uint64_t)i * 20);
+				     &src, 1000 + (uint64_t)i * 20);
 		}
 		t = (cpu_now() - t0) / BATCH * 1e9;
 		if (t < best)
 			best = t;
 	}
 	if (atomic_load(&r.leg[0].st.rx_dropped))
-		fprintf(stderr, "relay_bench: %llu dropped\n",
-		        (unsigned long long)atomic_load(
-				&r.leg[0].st.rx_dropped));
+		fprintf(
+		    stderr, "relay_bench: %llu dropped\n",
+		    (unsigned long long)atomic_load(&r.leg[0].st.rx_dropped));
 	mem_deref(enc);
 	mem_deref(oenc);
 	mem_deref(r.leg[0].srtp_rx);
@@ -155,7 +155,6 @@ static double path_run(enum media_kind ka, enum media_kind kb,
 	mxcode_free(&r.xc[0]);
 	return best;
 }
-
 
 /* ---- 2. through sockets and one worker -------------------------------- */
 
@@ -205,7 +204,7 @@ static void sender_main(void *arg)
 		h.ts = (uint32_t)s->sent * 160;
 		rtp_hdr_encode(pkt, sizeof(pkt), &n, &h);
 		if (sendto(s->fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&a,
-		           sizeof(a)) == (ssize_t)sizeof(pkt))
+			   sizeof(a)) == (ssize_t)sizeof(pkt))
 			s->sent++;
 	}
 }
@@ -253,18 +252,18 @@ static int sock_bench(int secs)
 	err = media_engine_alloc(&me, &loop, &conf);
 	err = err ? err : media_session_alloc(&ms, me, &a, &b, NULL, NULL);
 	snprintf(sdp, sizeof(sdp),
-	         "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
-	         "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %u RTP/AVP 0\r\n",
-	         snd.port);
+		 "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+		 "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %u RTP/AVP 0\r\n",
+		 snd.port);
 	pl_set_str(&pl, sdp);
 	err = err ? err : media_offer(ms, MEDIA_LEG_A, &pl, &mb);
 	mb = mem_deref(mb);
 	snprintf(sdp, sizeof(sdp),
-	         "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
-	         "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %u RTP/SAVP 0\r\n"
-	         "a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
-	         "inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkw\r\n",
-	         rport);
+		 "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+		 "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %u RTP/SAVP 0\r\n"
+		 "a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+		 "inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkw\r\n",
+		 rport);
 	pl_set_str(&pl, sdp);
 	err = err ? err : media_answer(ms, MEDIA_LEG_B, &pl, &mb);
 	if (err || snd.fd < 0 || rfd < 0) {
@@ -284,15 +283,14 @@ static int sock_bench(int secs)
 	}
 	uv_thread_join(&thr);
 	media_stats_get(ms, &st);
-	printf("sockets, one worker, RTP -> SDES-SRTP (AES_CM_80), %d s:\n"
-	       "  offered %.0f pkt/s, relayed %.0f pkt/s (%.1f %%), "
-	       "received %.0f pkt/s\n",
-	       secs, (double)snd.sent / secs,
-	       (double)st.leg[1].tx_packets / secs,
-	       snd.sent ? 100.0 * (double)st.leg[1].tx_packets /
-	                          (double)snd.sent
-	                : 0.0,
-	       (double)got / secs);
+	printf(
+	    "sockets, one worker, RTP -> SDES-SRTP (AES_CM_80), %d s:\n"
+	    "  offered %.0f pkt/s, relayed %.0f pkt/s (%.1f %%), "
+	    "received %.0f pkt/s\n",
+	    secs, (double)snd.sent / secs, (double)st.leg[1].tx_packets / secs,
+	    snd.sent ? 100.0 * (double)st.leg[1].tx_packets / (double)snd.sent
+		     : 0.0,
+	    (double)got / secs);
 	media_session_close(ms);
 	mem_deref(ms);
 	media_engine_close(me);
@@ -313,21 +311,20 @@ int main(int argc, char **argv)
 	       ROUNDS, BATCH);
 	printf("  RTP -> RTP                      %7.0f ns\n",
 	       path_run(MEDIA_RTP, MEDIA_RTP, MSRTP_AEAD_AES_128_GCM, false));
-	printf("  RTP -> SRTP (AEAD_AES_128_GCM)  %7.0f ns\n",
-	       path_run(MEDIA_RTP, MEDIA_WEBRTC, MSRTP_AEAD_AES_128_GCM,
-	                false));
-	printf("  SRTP (GCM) -> RTP               %7.0f ns\n",
-	       path_run(MEDIA_WEBRTC, MEDIA_RTP, MSRTP_AEAD_AES_128_GCM,
-	                false));
-	printf("  RTP -> SRTP (AES_CM_80)         %7.0f ns\n",
-	       path_run(MEDIA_RTP, MEDIA_WEBRTC, MSRTP_AES128_CM_SHA1_80,
-	                false));
-	printf("  SRTP (AES_CM_80) -> RTP         %7.0f ns\n",
-	       path_run(MEDIA_WEBRTC, MEDIA_RTP, MSRTP_AES128_CM_SHA1_80,
-	                false));
+	printf(
+	    "  RTP -> SRTP (AEAD_AES_128_GCM)  %7.0f ns\n",
+	    path_run(MEDIA_RTP, MEDIA_WEBRTC, MSRTP_AEAD_AES_128_GCM, false));
+	printf(
+	    "  SRTP (GCM) -> RTP               %7.0f ns\n",
+	    path_run(MEDIA_WEBRTC, MEDIA_RTP, MSRTP_AEAD_AES_128_GCM, false));
+	printf(
+	    "  RTP -> SRTP (AES_CM_80)         %7.0f ns\n",
+	    path_run(MEDIA_RTP, MEDIA_WEBRTC, MSRTP_AES128_CM_SHA1_80, false));
+	printf(
+	    "  SRTP (AES_CM_80) -> RTP         %7.0f ns\n",
+	    path_run(MEDIA_WEBRTC, MEDIA_RTP, MSRTP_AES128_CM_SHA1_80, false));
 	printf("  SRTP Opus -> RTP PCMU (GCM)*    %7.0f ns\n",
-	       path_run(MEDIA_WEBRTC, MEDIA_RTP, MSRTP_AEAD_AES_128_GCM,
-	                true));
+	       path_run(MEDIA_WEBRTC, MEDIA_RTP, MSRTP_AEAD_AES_128_GCM, true));
 	printf("  * the Opus input is a constant signal: a lower bound for a "
 	       "transcoded packet\n");
 	return sock_bench(secs);

@@ -3,8 +3,10 @@
  * leg (RFC 7983 demultiplexing, ICE-lite checks, SRTP/SRTCP
  * authentication), with forwarding into the other leg's SRTP or RTP.
  *
- * Input: a sequence of records [flags][len][bytes...]; flags bit 0 picks
- * the leg, bit 1 the RTCP socket, bit 2 a source that passed no check. */
+ * Input: one byte choosing leg a's kind (bit 0: SDES-SRTP instead of plain
+ * RTP), then records [flags][len/8][bytes...]; flags bit 0 picks the leg,
+ * bit 1 the RTCP socket, bit 2 a source that passed no check, bit 3 a
+ * timer tick 2.6 s later. */
 #include <stdint.h>
 #include <string.h>
 
@@ -15,7 +17,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void fz_send(struct mrelay *r, int leg, bool rtcp, const uint8_t *buf,
-                    size_t len, const struct sa *dst)
+		    size_t len, const struct sa *dst)
 {
 	(void)r;
 	(void)leg;
@@ -26,7 +28,7 @@ static void fz_send(struct mrelay *r, int leg, bool rtcp, const uint8_t *buf,
 }
 
 static void fz_event(struct mrelay *r, int leg, enum media_event ev,
-                     const char *reason)
+		     const char *reason)
 {
 	(void)r;
 	(void)leg;
@@ -34,12 +36,12 @@ static void fz_event(struct mrelay *r, int leg, enum media_event ev,
 	(void)reason;
 }
 
-static void setup(struct mrelay *r, struct ice_lite *ice)
+static void setup(struct mrelay *r, struct ice_lite *ice, bool sdes)
 {
-	static const uint8_t key[16] = {1, 2, 3, 4, 5, 6, 7, 8,
-	                                9, 10, 11, 12, 13, 14, 15, 16};
-	static const uint8_t salt[14] = {1, 2, 3, 4, 5, 6, 7,
-	                                 8, 9, 10, 11, 12, 13, 14};
+	static const uint8_t key[16] = {1, 2,  3,  4,  5,  6,  7,  8,
+					9, 10, 11, 12, 13, 14, 15, 16};
+	static const uint8_t salt[14] = {1, 2, 3,  4,  5,  6,  7,
+					 8, 9, 10, 11, 12, 13, 14};
 	struct mleg_params p;
 	int i;
 
@@ -48,7 +50,7 @@ static void setup(struct mrelay *r, struct ice_lite *ice)
 	r->eventh = fz_event;
 	for (i = 0; i < 2; i++) {
 		memset(&p, 0, sizeof(p));
-		p.kind = i ? MEDIA_WEBRTC : MEDIA_RTP;
+		p.kind = i ? MEDIA_WEBRTC : sdes ? MEDIA_SRTP : MEDIA_RTP;
 		p.active = true;
 		p.dir = MSDP_SENDRECV;
 		p.codec.codec = MEDIA_CODEC_PCMU;
@@ -65,8 +67,14 @@ static void setup(struct mrelay *r, struct ice_lite *ice)
 	sa_set(&r->leg[1].ice_dst, "127.0.0.1", 6000);
 	r->leg[1].validv[0] = r->leg[1].ice_dst;
 	r->leg[1].validc = 1;
-	msrtp_alloc(&r->leg[1].srtp_tx, MSRTP_AES128_CM_SHA1_80, key, salt);
-	msrtp_alloc(&r->leg[1].srtp_rx, MSRTP_AES128_CM_SHA1_80, key, salt);
+	for (i = 0; i < 2; i++) {
+		if (i == 0 && !sdes)
+			continue;
+		msrtp_alloc(&r->leg[i].srtp_tx, MSRTP_AES128_CM_SHA1_80, key,
+		            salt);
+		msrtp_alloc(&r->leg[i].srtp_rx, MSRTP_AES128_CM_SHA1_80, key,
+		            salt);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -76,11 +84,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sa good[2][2], bad;
 	uint8_t buf[MEDIA_PKT_ROOM];
 	uint64_t now = 1000;
-	size_t pos = 0;
+	size_t pos = 1;
+	int i;
 
-	if (ice_lite_alloc(&ice))
+	if (!size || ice_lite_alloc(&ice))
 		return 0;
-	setup(&r, ice);
+	setup(&r, ice, data[0] & 1);
 	sa_set(&good[0][0], "127.0.0.1", 5000);
 	sa_set(&good[0][1], "127.0.0.1", 5001);
 	good[1][0] = good[1][1] = r.leg[1].ice_dst;
@@ -94,15 +103,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		len = SC_MIN(len, (size_t)MEDIA_PKT_MAX);
 		memcpy(buf, data + pos + 2, len);
 		mrelay_input(&r, leg, rtcp, buf, len, sizeof(buf),
-		             (flags & 4) ? &bad : &good[leg][rtcp], now);
+			     (flags & 4) ? &bad : &good[leg][rtcp], now);
 		if (flags & 8) {
 			now += 2600;
 			mrelay_tick(&r, now);
 		}
 		pos += 2 + len;
 	}
-	mem_deref(r.leg[1].srtp_tx);
-	mem_deref(r.leg[1].srtp_rx);
+	for (i = 0; i < 2; i++) {
+		mem_deref(r.leg[i].srtp_tx);
+		mem_deref(r.leg[i].srtp_rx);
+	}
 	mem_deref(ice);
 	return 0;
 }

@@ -45,7 +45,7 @@ static void async_close_cb(uv_handle_t *h)
 }
 
 void media_engine_event_post(struct media_engine *me, void *sess, int leg,
-                             enum media_event ev, const char *reason)
+			     enum media_event ev, const char *reason)
 {
 	struct mevent *e = mem_zalloc(sizeof(*e), NULL);
 
@@ -97,7 +97,7 @@ static unsigned cores(void)
 }
 
 int media_engine_alloc(struct media_engine **mep, uv_loop_t *loop,
-                       const struct media_engine_conf *conf)
+		       const struct media_engine_conf *conf)
 {
 	struct media_engine *me = NULL;
 	unsigned i;
@@ -105,14 +105,19 @@ int media_engine_alloc(struct media_engine **mep, uv_loop_t *loop,
 
 	if (!mep || !loop || !conf || !sa_isset(&conf->bind))
 		return EINVAL;
+	/* An SDP with c=0.0.0.0 means hold (RFC 3264 8.4): a wildcard bind
+	 * needs an advertised address. */
+	if (sa_is_any(&conf->bind) &&
+	    (!sa_isset(&conf->advertise) || sa_is_any(&conf->advertise)))
+		return EINVAL;
 	me = mem_zalloc(sizeof(*me), engine_destructor);
 	if (!me)
 		return ENOMEM;
+	me->closed = true; /* until everything below is up */
 	me->loop = loop;
 	me->conf = *conf;
 	if (!sa_isset(&me->conf.advertise) || sa_is_any(&me->conf.advertise))
 		me->conf.advertise = conf->bind;
-	me->closed = true; /* until everything below is up */
 	/* The certificate every WebRTC leg shows (ECDSA P-256). */
 	err = dtls_ctx_alloc(&me->dtls);
 	if (err)
@@ -134,9 +139,9 @@ int media_engine_alloc(struct media_engine **mep, uv_loop_t *loop,
 		goto out;
 	}
 	me->evasync = mem_zalloc(sizeof(*me->evasync), NULL);
-	err = me->evasync ? net_uv_err(uv_async_init(loop, me->evasync,
-	                                             ev_async_cb))
-	                  : ENOMEM;
+	err = me->evasync
+		  ? net_uv_err(uv_async_init(loop, me->evasync, ev_async_cb))
+		  : ENOMEM;
 	if (err) {
 		me->evasync = mem_deref(me->evasync);
 		uv_mutex_destroy(&me->evlock);
@@ -215,28 +220,37 @@ uint32_t media_codec_rate(enum media_codec c)
 const char *media_codec_name(enum media_codec c)
 {
 	switch (c) {
-	case MEDIA_CODEC_OPUS: return "opus";
-	case MEDIA_CODEC_PCMU: return "PCMU";
-	case MEDIA_CODEC_PCMA: return "PCMA";
-	default: return "?";
+	case MEDIA_CODEC_OPUS:
+		return "opus";
+	case MEDIA_CODEC_PCMU:
+		return "PCMU";
+	case MEDIA_CODEC_PCMA:
+		return "PCMA";
+	default:
+		return "?";
 	}
 }
 
 const char *media_kind_name(enum media_kind k)
 {
 	switch (k) {
-	case MEDIA_RTP: return "rtp";
-	case MEDIA_SRTP: return "srtp";
-	case MEDIA_WEBRTC: return "webrtc";
-	case MEDIA_ECHO: return "echo";
-	default: return "?";
+	case MEDIA_RTP:
+		return "rtp";
+	case MEDIA_SRTP:
+		return "srtp";
+	case MEDIA_WEBRTC:
+		return "webrtc";
+	case MEDIA_ECHO:
+		return "echo";
+	default:
+		return "?";
 	}
 }
 
 int media_kind_decode(enum media_kind *kp, const struct pl *name)
 {
 	static const enum media_kind kv[] = {MEDIA_RTP, MEDIA_SRTP,
-	                                     MEDIA_WEBRTC, MEDIA_ECHO};
+					     MEDIA_WEBRTC, MEDIA_ECHO};
 	size_t i;
 
 	if (!kp || !name)
@@ -253,7 +267,7 @@ int media_kind_decode(enum media_kind *kp, const struct pl *name)
 int media_codec_decode(enum media_codec *cp, const struct pl *name)
 {
 	static const enum media_codec cv[] = {
-		MEDIA_CODEC_OPUS, MEDIA_CODEC_PCMU, MEDIA_CODEC_PCMA};
+	    MEDIA_CODEC_OPUS, MEDIA_CODEC_PCMU, MEDIA_CODEC_PCMA};
 	size_t i;
 
 	if (!cp || !name)

@@ -14,7 +14,7 @@
 #include "media/rtp.h"
 #include "net/net.h"
 
-#define MEDIA_PKT_MAX 1500        /* largest datagram relayed */
+#define MEDIA_PKT_MAX 1500  /* largest datagram relayed */
 #define MEDIA_PKT_ROOM 1600 /* receive buffer: MEDIA_PKT_MAX + SRTP tag */
 #define MEDIA_VALID_MAX 4   /* ICE-checked addresses kept per leg */
 #define MEDIA_RTCP_INTERVAL_MS 5000 /* RFC 3550 6.2, fixed for 2 members */
@@ -36,13 +36,13 @@ struct mport_pool {
 };
 
 int mport_pool_init(struct mport_pool *pp, uint16_t port_min,
-                    uint16_t port_max);
+		    uint16_t port_max);
 void mport_pool_destroy(struct mport_pool *pp);
 /* Binds one (rtcp false) or two UDP sockets on the next free even port of
  * bind's address: fdv[0] RTP, fdv[1] RTCP or -1. EADDRINUSE when the range
  * is exhausted. The caller owns the descriptors and the slot. */
 int mport_bind(struct mport_pool *pp, const struct sa *bind, bool rtcp,
-               int fdv[2], uint16_t *portp);
+	       int fdv[2], uint16_t *portp);
 /* Gives back the slot of port and accounts nsock closed sockets. */
 void mport_release(struct mport_pool *pp, uint16_t port, size_t nsock);
 size_t mport_used(struct mport_pool *pp);
@@ -125,13 +125,13 @@ struct mcodec_pt {
 
 struct mleg_params {
 	enum media_kind kind;
-	bool active;        /* has a negotiated remote (answer applied) */
-	struct sa remote;   /* RTP destination (unset: none, e.g. on hold) */
+	bool active;      /* has a negotiated remote (answer applied) */
+	struct sa remote; /* RTP destination (unset: none, e.g. on hold) */
 	struct sa remote_rtcp;
 	bool rtcp_mux;
-	enum msdp_dir dir; /* as the remote declared it */
+	enum msdp_dir dir;      /* as the remote declared it */
 	struct mcodec_pt codec; /* codec used on this leg */
-	uint8_t te_pt;      /* telephone-event PT, 0: none */
+	uint8_t te_pt;          /* telephone-event PT, 0: none */
 	uint32_t te_rate;
 	uint32_t ptime;
 	/* WebRTC: objects made on the signalling thread, used only by the
@@ -148,10 +148,10 @@ struct mleg_params {
 
 struct mrelay;
 typedef void(mrelay_send_h)(struct mrelay *r, int leg, bool rtcp,
-                            const uint8_t *buf, size_t len,
-                            const struct sa *dst);
+			    const uint8_t *buf, size_t len,
+			    const struct sa *dst);
 typedef void(mrelay_event_h)(struct mrelay *r, int leg, enum media_event ev,
-                             const char *reason);
+			     const char *reason);
 
 /* Output state of one leg: our own SSRC, sequence and timestamp space. */
 struct mout {
@@ -176,8 +176,8 @@ struct min {
 	struct rtp_jitter jit;
 	uint64_t last_rx_ms;
 	bool no_media_sent;
-	uint32_t lsr;        /* middle of the last SR's NTP time */
-	uint64_t lsr_ms;     /* when it arrived */
+	uint32_t lsr;    /* middle of the last SR's NTP time */
+	uint64_t lsr_ms; /* when it arrived */
 };
 
 struct mleg_stats_atomic {
@@ -219,7 +219,7 @@ struct mxc {
 	struct xcode *x, *x2;
 	enum media_codec from, mid, to;
 	uint32_t ptime;
-	uint16_t seq2; /* input numbering of the second stage */
+	uint16_t seq2;       /* input numbering of the second stage */
 	struct rtp_tsmap te; /* telephone-event timestamps onto ours */
 };
 
@@ -234,7 +234,7 @@ struct mrelay {
 	struct mworker *w;
 	struct le le; /* in the worker's list */
 	uv_timer_t tick;
-	int closing;      /* handles still to close */
+	int closing; /* handles still to close */
 	uv_mutex_t *done_lock;
 	uv_cond_t *done_cond;
 	bool *done;
@@ -245,13 +245,12 @@ void mrelay_init(struct mrelay *r, uint32_t no_media_ms);
  * (rtcp false) or RTCP socket from src at now_ms. Forwards, answers or
  * drops it; never keeps buf. */
 void mrelay_input(struct mrelay *r, int leg, bool rtcp, uint8_t *buf,
-                  size_t len, size_t size, const struct sa *src,
-                  uint64_t now_ms);
+		  size_t len, size_t size, const struct sa *src,
+		  uint64_t now_ms);
 /* Periodic work: RTCP reports, no-media detection. */
 void mrelay_tick(struct mrelay *r, uint64_t now_ms);
 /* New parameters for a leg (applied on the worker). */
-void mrelay_set_params(struct mrelay *r, int leg,
-                       const struct mleg_params *p);
+void mrelay_set_params(struct mrelay *r, int leg, const struct mleg_params *p);
 
 /* webrtc.c. mwebrtc_input(): 0 when buf now holds authenticated plain
  * RTP/RTCP (*lenp updated), ENODATA when the datagram was consumed (STUN,
@@ -259,9 +258,9 @@ void mrelay_set_params(struct mrelay *r, int leg,
  * and a checked address exist. */
 struct dtls_srtp_keys;
 int mwebrtc_input(struct mrelay *r, int leg, uint8_t *buf, size_t *lenp,
-                  const struct sa *src, uint64_t now_ms);
-int mleg_protect(struct mrelay_leg *l, uint8_t *buf, size_t *lenp,
-                 size_t size, bool rtcp);
+		  const struct sa *src, uint64_t now_ms);
+int mleg_protect(struct mrelay_leg *l, uint8_t *buf, size_t *lenp, size_t size,
+		 bool rtcp);
 /* Where media for leg l goes: the checked ICE address (WebRTC), the
  * authenticated source once latched (SRTP), else the SDP address. */
 const struct sa *mleg_dst(const struct mrelay_leg *l);
@@ -272,16 +271,16 @@ void mwebrtc_dtls_close(int err, const char *reason, void *arg);
 
 /* Sends one finished RTP packet on leg to (SRTP when WebRTC), counts. */
 void mrelay_emit(struct mrelay *r, int to, uint8_t *buf, size_t len,
-                 size_t size, size_t payload_len);
+		 size_t size, size_t payload_len);
 
 /* relay_xcode.c: one audio packet of leg transcoded toward leg to. */
 int mxcode_audio(struct mrelay *r, int leg, int to, const struct rtp_hdr *h,
-                 uint64_t now_ms);
+		 uint64_t now_ms);
 void mxcode_free(struct mxc *xc);
 
 /* rtcpgen.c */
-void mrtcp_consume(struct mrelay *r, int leg, const uint8_t *buf,
-                   size_t len, uint64_t now_ms);
+void mrtcp_consume(struct mrelay *r, int leg, const uint8_t *buf, size_t len,
+		   uint64_t now_ms);
 void mrtcp_send_report(struct mrelay *r, int leg, uint64_t now_ms);
 
 /* ---- worker.c ----------------------------------------------------- */
@@ -342,11 +341,11 @@ struct media_engine {
 
 /* Called on a worker: queue an event for the signalling loop. */
 void media_engine_event_post(struct media_engine *me, void *sess, int leg,
-                             enum media_event ev, const char *reason);
+			     enum media_event ev, const char *reason);
 /* Drops queued events of a session being closed. */
 void media_engine_event_flush(struct media_engine *me, void *sess);
 void media_engine_session_deliver(void *sess, int leg, enum media_event ev,
-                                  const char *reason);
+				  const char *reason);
 struct mworker *media_engine_pick_worker(struct media_engine *me);
 uint32_t media_codec_rate(enum media_codec c);
 

@@ -9,8 +9,7 @@
 
 #include "media/media_int.h"
 
-int mport_pool_init(struct mport_pool *pp, uint16_t port_min,
-                    uint16_t port_max)
+int mport_pool_init(struct mport_pool *pp, uint16_t port_min, uint16_t port_max)
 {
 	int err = 0;
 
@@ -53,8 +52,8 @@ static int udp_bind(const struct sa *laddr, uint16_t port, int *fdp)
 	int fd, err = 0;
 
 	sa_set_port(&a, port);
-	fd = socket(sa_family(&a), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	            0);
+	fd =
+	    socket(sa_family(&a), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		err = errno;
 		goto out;
@@ -70,7 +69,7 @@ out:
 }
 
 int mport_bind(struct mport_pool *pp, const struct sa *bind, bool rtcp,
-               int fdv[2], uint16_t *portp)
+	       int fdv[2], uint16_t *portp)
 {
 	int err = EADDRINUSE;
 	size_t i;

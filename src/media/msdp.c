@@ -93,7 +93,7 @@ static struct msdp_fmt *fmt_find(struct msdp *d, uint32_t pt)
 
 /* m=audio 4000 RTP/AVP 0 8 101 */
 static int mline_decode(struct msdp *d, const struct pl *v, bool *in_audio,
-                        uint32_t *portp)
+			uint32_t *portp)
 {
 	struct pl s = *v, media, port, proto, fmt;
 	struct msdp_mline *ml;
@@ -194,7 +194,7 @@ static void rtcpattr_decode(struct msdp *d, const struct pl *v)
 }
 
 static void attr_decode(struct msdp *d, const struct pl *a, bool audio,
-                        bool *rtcp_set)
+			bool *rtcp_set)
 {
 	struct pl v;
 
@@ -248,10 +248,9 @@ static void attr_decode(struct msdp *d, const struct pl *a, bool audio,
 		copy_pl(d->setup, sizeof(d->setup), &v);
 	else if (pl_prefix(a, "mid:", &v)) {
 		copy_pl(d->mid, sizeof(d->mid), &v);
-		copy_pl(d->mlinev[d->mlinec - 1].mid,
-		        sizeof(d->mlinev[0].mid), &v);
-	} else if (pl_prefix(a, "crypto:", &v) &&
-	           d->cryptoc < MSDP_CRYPTO_MAX)
+		copy_pl(d->mlinev[d->mlinec - 1].mid, sizeof(d->mlinev[0].mid),
+			&v);
+	} else if (pl_prefix(a, "crypto:", &v) && d->cryptoc < MSDP_CRYPTO_MAX)
 		copy_pl(d->cryptov[d->cryptoc++], MSDP_STR_MAX, &v);
 }
 
@@ -322,7 +321,8 @@ int msdp_decode(struct msdp *d, const struct pl *sdp)
 		uint16_t rp = rtcp_set ? sa_port(&d->rtcp) : 0;
 
 		d->rtcp = d->addr;
-		sa_set_port(&d->rtcp, rp ? rp : (uint16_t)(port ? port + 1 : 0));
+		sa_set_port(&d->rtcp,
+			    rp ? rp : (uint16_t)(port ? port + 1 : 0));
 	}
 out:
 	return err;
@@ -340,9 +340,13 @@ enum msdp_dir msdp_dir_reverse(enum msdp_dir dir)
 const char *msdp_dir_name(enum msdp_dir dir)
 {
 	switch (dir) {
-	case MSDP_INACTIVE: return "inactive";
-	case MSDP_SENDONLY: return "sendonly";
-	case MSDP_RECVONLY: return "recvonly";
-	default: return "sendrecv";
+	case MSDP_INACTIVE:
+		return "inactive";
+	case MSDP_SENDONLY:
+		return "sendonly";
+	case MSDP_RECVONLY:
+		return "recvonly";
+	default:
+		return "sendrecv";
 	}
 }

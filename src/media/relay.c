@@ -84,12 +84,12 @@ static uint32_t ms_to_ts(uint64_t ms, uint32_t rate)
 /* RFC 3550 section 5.1: our sequence and timestamp for a packet of the
  * source in_ssrc; a new source (or resync) continues where we were. */
 static void out_map(struct mout *o, const struct rtp_hdr *h, uint32_t rate,
-                    uint64_t now_ms, uint16_t *seqp, uint32_t *tsp)
+		    uint64_t now_ms, uint16_t *seqp, uint32_t *tsp)
 {
 	if (!o->started || o->resync || o->in_ssrc != h->ssrc) {
 		if (o->started) {
-			uint64_t gap = now_ms > o->last_ms ? now_ms - o->last_ms
-			                                   : 0;
+			uint64_t gap =
+			    now_ms > o->last_ms ? now_ms - o->last_ms : 0;
 			uint32_t step = SC_MAX(ms_to_ts(gap, rate), 1u);
 
 			o->seq_off = (uint16_t)(o->last_seq + 1 - h->seq);
@@ -114,7 +114,7 @@ static void out_map(struct mout *o, const struct rtp_hdr *h, uint32_t rate,
 }
 
 static void rx_account(struct mrelay *r, int leg, const struct rtp_hdr *h,
-                       size_t len, uint64_t now_ms)
+		       size_t len, uint64_t now_ms)
 {
 	struct mrelay_leg *l = &r->leg[leg];
 	struct min *in = &l->in;
@@ -132,17 +132,16 @@ static void rx_account(struct mrelay *r, int leg, const struct rtp_hdr *h,
 	if (rtp_seq_update(&in->seq, h->seq) && h->pt == l->p.codec.pt) {
 		rtp_jitter_update(&in->jit, ms_to_ts(now_ms, rate), h->ts);
 		atomic_store_explicit(
-			&l->st.jitter_us,
-			(uint32_t)((uint64_t)rtp_jitter_get(&in->jit) * 1000000 /
-		                   rate),
-			memory_order_relaxed);
+		    &l->st.jitter_us,
+		    (uint32_t)((uint64_t)rtp_jitter_get(&in->jit) * 1000000 /
+			       rate),
+		    memory_order_relaxed);
 	}
 	expected = rtp_seq_ext_max(&in->seq) - in->seq.base_seq + 1;
-	atomic_store_explicit(&l->st.rx_lost,
-	                      expected > in->seq.received
-	                              ? expected - in->seq.received
-	                              : 0,
-	                      memory_order_relaxed);
+	atomic_store_explicit(
+	    &l->st.rx_lost,
+	    expected > in->seq.received ? expected - in->seq.received : 0,
+	    memory_order_relaxed);
 	in->last_rx_ms = now_ms;
 	in->no_media_sent = false;
 	if (!atomic_load(&l->st.connected)) {
@@ -164,8 +163,8 @@ static bool dir_recvs(enum msdp_dir d)
 
 /* Maps a telephone-event in place onto the out leg's PT and clock. */
 static int te_map(struct mrelay_leg *in, struct mrelay_leg *out,
-                  struct rtp_hdr *h, uint8_t *payload,
-                  const struct rtp_tsmap *xm)
+		  struct rtp_hdr *h, uint8_t *payload,
+		  const struct rtp_tsmap *xm)
 {
 	struct dtmf_event ev;
 	struct rtp_tsmap m;
@@ -204,7 +203,7 @@ static bool is_srtp(const struct mrelay_leg *l)
 }
 
 void mrelay_emit(struct mrelay *r, int to, uint8_t *buf, size_t len,
-                 size_t size, size_t payload_len)
+		 size_t size, size_t payload_len)
 {
 	struct mrelay_leg *out = &r->leg[to];
 
@@ -221,15 +220,15 @@ void mrelay_emit(struct mrelay *r, int to, uint8_t *buf, size_t len,
  * or for an echo the echo leg's (and back). */
 static bool needs_xcode(const struct mrelay *r, int leg, int to)
 {
-	enum media_codec mid = r->echo ? r->leg[1].p.codec.codec
-	                               : r->leg[to].p.codec.codec;
+	enum media_codec mid =
+	    r->echo ? r->leg[1].p.codec.codec : r->leg[to].p.codec.codec;
 
 	return r->leg[leg].p.codec.codec != mid ||
 	       r->leg[leg].p.codec.codec != r->leg[to].p.codec.codec;
 }
 
 static void rtp_forward(struct mrelay *r, int leg, uint8_t *buf, size_t len,
-                        size_t size, struct rtp_hdr *h, uint64_t now_ms)
+			size_t size, struct rtp_hdr *h, uint64_t now_ms)
 {
 	struct mrelay_leg *in = &r->leg[leg];
 	int to = r->echo ? leg : 1 - leg;
@@ -253,7 +252,7 @@ static void rtp_forward(struct mrelay *r, int leg, uint8_t *buf, size_t len,
 		h->pt = out->p.codec.pt;
 	} else if (in->p.te_pt && h->pt == in->p.te_pt) {
 		if (te_map(in, out, h, (uint8_t *)h->payload,
-		           xc ? &r->xc[leg].te : NULL))
+			   xc ? &r->xc[leg].te : NULL))
 			goto drop;
 	} else {
 		goto drop; /* comfort noise, unknown payloads */
@@ -289,7 +288,7 @@ drop:
  * whose RTP authenticates is where we send from then on (latching behind
  * NAT, but only on proof of the key). */
 static int sdes_input(struct mrelay_leg *l, bool rtcp, uint8_t *buf,
-                      size_t *lenp, const struct sa *src)
+		      size_t *lenp, const struct sa *src)
 {
 	int err;
 
@@ -307,8 +306,8 @@ static int sdes_input(struct mrelay_leg *l, bool rtcp, uint8_t *buf,
 }
 
 void mrelay_input(struct mrelay *r, int leg, bool rtcp, uint8_t *buf,
-                  size_t len, size_t size, const struct sa *src,
-                  uint64_t now_ms)
+		  size_t len, size_t size, const struct sa *src,
+		  uint64_t now_ms)
 {
 	struct mrelay_leg *l;
 	struct rtp_hdr h;
@@ -358,7 +357,8 @@ void mrelay_tick(struct mrelay *r, uint64_t now_ms)
 			continue;
 		if (l->p.kind == MEDIA_WEBRTC)
 			mwebrtc_tick(l, now_ms);
-		if (r->no_media_ms && l->in.last_rx_ms && !l->in.no_media_sent &&
+		if (r->no_media_ms && l->in.last_rx_ms &&
+		    !l->in.no_media_sent &&
 		    now_ms - l->in.last_rx_ms >= r->no_media_ms) {
 			l->in.no_media_sent = true;
 			if (r->eventh)

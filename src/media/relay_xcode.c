@@ -15,9 +15,12 @@
 static enum codec_id cid(enum media_codec c)
 {
 	switch (c) {
-	case MEDIA_CODEC_OPUS: return CODEC_OPUS;
-	case MEDIA_CODEC_PCMA: return CODEC_PCMA;
-	default: return CODEC_PCMU;
+	case MEDIA_CODEC_OPUS:
+		return CODEC_OPUS;
+	case MEDIA_CODEC_PCMA:
+		return CODEC_PCMA;
+	default:
+		return CODEC_PCMU;
 	}
 }
 
@@ -28,7 +31,7 @@ void mxcode_free(struct mxc *xc)
 }
 
 static int ensure(struct mxc *xc, enum media_codec from, enum media_codec mid,
-                  enum media_codec to, uint32_t ptime)
+		  enum media_codec to, uint32_t ptime)
 {
 	struct xcode_opts o;
 	int err = 0;
@@ -55,7 +58,7 @@ static int ensure(struct mxc *xc, enum media_codec from, enum media_codec mid,
 }
 
 static void emit(struct mrelay *r, int to, uint8_t *pkt, size_t plen,
-                 uint32_t ts, uint64_t now_ms)
+		 uint32_t ts, uint64_t now_ms)
 {
 	struct mrelay_leg *out = &r->leg[to];
 	struct rtp_hdr h;
@@ -75,24 +78,24 @@ static void emit(struct mrelay *r, int to, uint8_t *pkt, size_t plen,
 	/* If pass-through resumes, it continues from here. */
 	out->out.resync = true;
 	mrelay_emit(r, to, pkt, hlen + plen,
-	            RTP_HEADER_SIZE + XCODE_OUT_MAX + MSRTP_MAX_OVERHEAD, plen);
+		    RTP_HEADER_SIZE + XCODE_OUT_MAX + MSRTP_MAX_OVERHEAD, plen);
 }
 
 int mxcode_audio(struct mrelay *r, int leg, int to, const struct rtp_hdr *h,
-                 uint64_t now_ms)
+		 uint64_t now_ms)
 {
 	uint8_t pkt[RTP_HEADER_SIZE + XCODE_OUT_MAX + MSRTP_MAX_OVERHEAD];
 	uint8_t mid[XCODE_OUT_MAX];
 	struct mrelay_leg *in = &r->leg[leg], *out = &r->leg[to];
 	struct mxc *xc = &r->xc[leg];
-	enum media_codec midc = r->echo ? r->leg[1].p.codec.codec
-	                                : out->p.codec.codec;
+	enum media_codec midc =
+	    r->echo ? r->leg[1].p.codec.codec : out->p.codec.codec;
 	size_t n, plen, i, k;
 	uint32_t ts, ts2;
 	int err;
 
 	err = ensure(xc, in->p.codec.codec, midc, out->p.codec.codec,
-	             out->p.ptime);
+		     out->p.ptime);
 	if (err)
 		return err;
 	err = xcode_push(xc->x, h->payload, h->payload_len, h->seq, h->ts);
@@ -102,8 +105,8 @@ int mxcode_audio(struct mrelay *r, int leg, int to, const struct rtp_hdr *h,
 		return err;
 	for (i = 0; i < MXC_FRAMES_MAX; i++) {
 		if (!xc->x2) {
-			if (xcode_pull(xc->x, pkt + RTP_HEADER_SIZE, XCODE_OUT_MAX,
-			               &plen, &ts))
+			if (xcode_pull(xc->x, pkt + RTP_HEADER_SIZE,
+				       XCODE_OUT_MAX, &plen, &ts))
 				break;
 			emit(r, to, pkt, plen, ts, now_ms);
 			continue;
@@ -114,7 +117,7 @@ int mxcode_audio(struct mrelay *r, int leg, int to, const struct rtp_hdr *h,
 			continue;
 		for (k = 0; k < MXC_FRAMES_MAX; k++) {
 			if (xcode_pull(xc->x2, pkt + RTP_HEADER_SIZE,
-			               XCODE_OUT_MAX, &plen, &ts2))
+				       XCODE_OUT_MAX, &plen, &ts2))
 				break;
 			emit(r, to, pkt, plen, ts2, now_ms);
 		}

@@ -26,8 +26,8 @@ static uint32_t ntp_mid(uint32_t sec, uint32_t frac)
 	return (sec << 16) | (frac >> 16);
 }
 
-void mrtcp_consume(struct mrelay *r, int leg, const uint8_t *buf,
-                   size_t len, uint64_t now_ms)
+void mrtcp_consume(struct mrelay *r, int leg, const uint8_t *buf, size_t len,
+		   uint64_t now_ms)
 {
 	struct mrelay_leg *l = &r->leg[leg];
 	struct rtcp_pkt pktv[RTCP_MAX_PKTS];
@@ -52,15 +52,16 @@ void mrtcp_consume(struct mrelay *r, int leg, const uint8_t *buf,
 			struct rtcp_rb rb;
 			uint32_t rtt;
 
-			if (rtcp_rb_decode(&rb, p, k) || rb.ssrc != l->out.ssrc ||
-			    !rb.lsr)
+			if (rtcp_rb_decode(&rb, p, k) ||
+			    rb.ssrc != l->out.ssrc || !rb.lsr)
 				continue;
 			/* RFC 3550 6.4.1: A - LSR - DLSR, in 1/65536 s. */
 			rtt = ntp_mid(sec, frac) - rb.lsr - rb.dlsr;
 			if (rtt & 0x80000000u)
 				continue;
-			atomic_store(&l->st.rtt_us,
-			             (uint32_t)(((uint64_t)rtt * 1000000) >> 16));
+			atomic_store(
+			    &l->st.rtt_us,
+			    (uint32_t)(((uint64_t)rtt * 1000000) >> 16));
 		}
 	}
 }
@@ -69,8 +70,8 @@ void mrtcp_send_report(struct mrelay *r, int leg, uint64_t now_ms)
 {
 	struct mrelay_leg *l = &r->leg[leg];
 	const struct sa *dst = (l->p.kind == MEDIA_WEBRTC || l->p.rtcp_mux)
-	                               ? mleg_dst(l)
-	                               : &l->p.remote_rtcp;
+				   ? mleg_dst(l)
+				   : &l->p.remote_rtcp;
 	uint8_t buf[RTCP_BUF_SIZE + MEDIA_SRTCP_ROOM];
 	size_t len;
 	struct rtcp_rb rb;
@@ -88,33 +89,34 @@ void mrtcp_send_report(struct mrelay *r, int leg, uint64_t now_ms)
 		if (l->in.lsr) {
 			rb.lsr = l->in.lsr;
 			/* DLSR in 1/65536 s since that SR arrived. */
-			rb.dlsr = (uint32_t)(((now_ms - l->in.lsr_ms) << 16) /
-			                     1000);
+			rb.dlsr =
+			    (uint32_t)(((now_ms - l->in.lsr_ms) << 16) / 1000);
 		}
 		rbc = 1;
 	}
 	if (l->out.pkt_count) {
 		struct rtcp_sr sr;
-		uint64_t gap = now_ms > l->out.last_ms ? now_ms - l->out.last_ms
-		                                       : 0;
+		uint64_t gap =
+		    now_ms > l->out.last_ms ? now_ms - l->out.last_ms : 0;
 
 		sr.ssrc = l->out.ssrc;
 		ntp_now(&sr.ntp_sec, &sr.ntp_frac);
-		sr.rtp_ts = l->out.last_ts +
-		            (uint32_t)(gap * (l->p.codec.rate ? l->p.codec.rate
-		                                              : 8000) /
-		                       1000);
+		sr.rtp_ts =
+		    l->out.last_ts +
+		    (uint32_t)(gap *
+			       (l->p.codec.rate ? l->p.codec.rate : 8000) /
+			       1000);
 		sr.pkt_count = l->out.pkt_count;
 		sr.octet_count = l->out.octet_count;
 		err = rtcp_sr_encode(buf, RTCP_BUF_SIZE, &n, &sr, &rb, rbc);
 	} else {
 		err = rtcp_rr_encode(buf, RTCP_BUF_SIZE, &n, l->out.ssrc, &rb,
-		                     rbc);
+				     rbc);
 	}
 	pl_set_str(&cname, l->cname);
 	if (!err)
 		err = rtcp_sdes_cname_encode(buf + n, RTCP_BUF_SIZE - n, &m,
-		                             l->out.ssrc, &cname);
+					     l->out.ssrc, &cname);
 	len = n + m;
 	if (!err && (l->p.kind == MEDIA_WEBRTC || l->p.kind == MEDIA_SRTP))
 		err = mleg_protect(l, buf, &len, sizeof(buf), true);

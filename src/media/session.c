@@ -39,12 +39,12 @@ static void session_destructor(void *arg)
 }
 
 int media_session_alloc(struct media_session **msp, struct media_engine *me,
-                        const struct media_leg_conf *a,
-                        const struct media_leg_conf *b, media_event_h *eh,
-                        void *arg)
+			const struct media_leg_conf *a,
+			const struct media_leg_conf *b, media_event_h *eh,
+			void *arg)
 {
 	static const enum media_codec all[] = {
-		MEDIA_CODEC_OPUS, MEDIA_CODEC_PCMU, MEDIA_CODEC_PCMA};
+	    MEDIA_CODEC_OPUS, MEDIA_CODEC_PCMU, MEDIA_CODEC_PCMA};
 	struct media_session *ms;
 	const struct media_leg_conf *cv[2] = {a, b};
 	int i, err = 0;
@@ -107,7 +107,7 @@ int msess_leg_bind(struct media_session *ms, int i)
 	}
 	/* RTP legs get port+1 for RTCP; WebRTC multiplexes (RFC 8834). */
 	err = mport_bind(&ms->me->ports, &ms->me->conf.bind,
-	                 l->conf.kind != MEDIA_WEBRTC, l->fdv, &l->port);
+			 l->conf.kind != MEDIA_WEBRTC, l->fdv, &l->port);
 	if (!err) {
 		ms->relay->leg[i].fdv[0] = l->fdv[0];
 		ms->relay->leg[i].fdv[1] = l->fdv[1];
@@ -131,12 +131,10 @@ int msess_commit(struct media_session *ms)
 		if (l->conf.kind != MEDIA_WEBRTC)
 			continue;
 		if (!l->dtls) {
-			err = dtls_conn_alloc(&l->dtls, ms->me->dtls,
-			                      l->dtls_client, l->remote.fp,
-			                      mwebrtc_dtls_send,
-			                      mwebrtc_dtls_estab,
-			                      mwebrtc_dtls_close,
-			                      &ms->relay->leg[i]);
+			err = dtls_conn_alloc(
+			    &l->dtls, ms->me->dtls, l->dtls_client,
+			    l->remote.fp, mwebrtc_dtls_send, mwebrtc_dtls_estab,
+			    mwebrtc_dtls_close, &ms->relay->leg[i]);
 			if (err)
 				goto out;
 		}
@@ -238,7 +236,7 @@ void media_session_close(struct media_session *ms)
 }
 
 void media_engine_session_deliver(void *sess, int leg, enum media_event ev,
-                                  const char *reason)
+				  const char *reason)
 {
 	struct media_session *ms = sess;
 
@@ -275,7 +273,7 @@ int media_stats_get(struct media_session *ms, struct media_stats *st)
 		s->connected = atomic_load(&a->connected);
 		s->codec = ms->leg[i].params.codec.codec;
 		s->transcoding = ms->leg[0].params.codec.codec !=
-		                 ms->leg[1].params.codec.codec;
+				 ms->leg[1].params.codec.codec;
 	}
 	if (ms->start_ms)
 		st->duration_ms = uv_now(ms->me->loop) - ms->start_ms;

@@ -26,8 +26,8 @@ struct msess_sdes_key {
 struct msess_leg {
 	struct media_leg_conf conf;
 	uint16_t port;
-	int fdv[2];           /* until the worker owns them */
-	struct msdp remote;   /* the leg's last SDP */
+	int fdv[2];         /* until the worker owns them */
+	struct msdp remote; /* the leg's last SDP */
 	bool have_remote;
 	uint64_t sess_id;
 	uint32_t version;
@@ -47,7 +47,7 @@ struct msess_leg {
 	/* SDES-SRTP (session_sdes.c) */
 	struct msess_sdes_key sdes_localv[MSDP_SDES_MAX]; /* offered */
 	struct msess_sdes_key sdes_local, sdes_remote;    /* in use */
-	bool sdes_pending; /* keys changed: new contexts at commit */
+	bool sdes_pending;     /* keys changed: new contexts at commit */
 	struct mbuf *last_sdp; /* what we sent last, at version-1 */
 };
 
@@ -69,7 +69,7 @@ int msess_leg_bind(struct media_session *ms, int i);
 int msess_sdes_offer(struct msess_leg *l, struct msdp_out *o);
 int msess_sdes_answer(struct msess_leg *l, const struct msdp *d);
 int msess_sdes_from_offer(struct msess_leg *l, const struct msdp *d,
-                          struct msdp_out *o);
+			  struct msdp_out *o);
 int msess_sdes_contexts(struct msess_leg *l, struct mleg_params *p);
 void msess_sdes_wipe(struct msess_leg *l);
 int msess_commit(struct media_session *ms);

@@ -11,11 +11,12 @@
 #include "sdp/sdp.h"
 
 static const enum msrtp_profile offer_order[MSDP_SDES_MAX] = {
-	MSRTP_AES128_CM_SHA1_80, MSRTP_AEAD_AES_128_GCM};
+    MSRTP_AES128_CM_SHA1_80, MSRTP_AEAD_AES_128_GCM};
 
 static void b64_encode(char *dst, size_t size, const uint8_t *p, size_t n)
 {
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t i, o = 0;
 
 	for (i = 0; i < n && o + 5 < size; i += 3) {
@@ -34,7 +35,7 @@ static void b64_encode(char *dst, size_t size, const uint8_t *p, size_t n)
 }
 
 static int key_make(struct msess_sdes_key *k, enum msrtp_profile prof,
-                    unsigned tag)
+		    unsigned tag)
 {
 	mem_secure_zero(k, sizeof(*k));
 	k->prof = prof;
@@ -49,7 +50,7 @@ static void key_line(char *dst, size_t size, const struct msess_sdes_key *k)
 
 	b64_encode(b64, sizeof(b64), k->key_salt, k->len);
 	snprintf(dst, size, "%u %s inline:%s", k->tag,
-	         msrtp_profile_name((enum msrtp_profile)k->prof), b64);
+		 msrtp_profile_name((enum msrtp_profile)k->prof), b64);
 	mem_secure_zero(b64, sizeof(b64));
 }
 
@@ -62,10 +63,10 @@ int msess_sdes_offer(struct msess_leg *l, struct msdp_out *o)
 	for (i = 0; i < MSDP_SDES_MAX && !err; i++) {
 		if (l->sdes_localv[i].prof != (unsigned)offer_order[i])
 			err = key_make(&l->sdes_localv[i], offer_order[i],
-			               (unsigned)i + 1);
+				       (unsigned)i + 1);
 		if (!err)
 			key_line(o->cryptov[i], sizeof(o->cryptov[i]),
-			         &l->sdes_localv[i]);
+				 &l->sdes_localv[i]);
 	}
 	o->cryptoc = err ? 0 : MSDP_SDES_MAX;
 	return err;
@@ -73,7 +74,8 @@ int msess_sdes_offer(struct msess_leg *l, struct msdp_out *o)
 
 /* Takes the peer's key of a line we can use into the pending state. */
 static int remote_take(struct msess_leg *l, const struct sdp_crypto *c,
-                       enum msrtp_profile prof, const struct msess_sdes_key *mine)
+		       enum msrtp_profile prof,
+		       const struct msess_sdes_key *mine)
 {
 	if (c->key_salt_len != msrtp_key_len(prof) + msrtp_salt_len(prof) ||
 	    c->mki_len)
@@ -83,7 +85,8 @@ static int remote_take(struct msess_leg *l, const struct sdp_crypto *c,
 	if (l->sdes_remote.prof == (unsigned)prof &&
 	    l->sdes_remote.len == c->key_salt_len &&
 	    !memcmp(l->sdes_remote.key_salt, c->key_salt, c->key_salt_len) &&
-	    l->sdes_local.prof == mine->prof && l->sdes_local.len == mine->len &&
+	    l->sdes_local.prof == mine->prof &&
+	    l->sdes_local.len == mine->len &&
 	    !memcmp(l->sdes_local.key_salt, mine->key_salt, mine->len)) {
 		l->sdes_local.tag = mine->tag;
 		return 0;
@@ -99,7 +102,7 @@ static int remote_take(struct msess_leg *l, const struct sdp_crypto *c,
 }
 
 static int line_decode(struct sdp_crypto *c, enum msrtp_profile *prof,
-                       const char *line)
+		       const char *line)
 {
 	struct pl v, suite;
 	int err;
@@ -127,9 +130,10 @@ int msess_sdes_answer(struct msess_leg *l, const struct msdp *d)
 		for (k = 0; k < MSDP_SDES_MAX; k++) {
 			if (l->sdes_localv[k].tag == c.tag &&
 			    l->sdes_localv[k].prof == (unsigned)prof) {
-				err = remote_take(l, &c, prof,
-				                  &l->sdes_localv[k]) ? ENOTSUP
-				                                      : 0;
+				err =
+				    remote_take(l, &c, prof, &l->sdes_localv[k])
+					? ENOTSUP
+					: 0;
 				break;
 			}
 		}
@@ -141,7 +145,7 @@ int msess_sdes_answer(struct msess_leg *l, const struct msdp *d)
 /* The offer of leg l: the first line we support; our key for its suite
  * (kept when the suite stays) goes into the answer with the same tag. */
 int msess_sdes_from_offer(struct msess_leg *l, const struct msdp *d,
-                          struct msdp_out *o)
+			  struct msdp_out *o)
 {
 	struct msess_sdes_key mine;
 	struct sdp_crypto c;
@@ -175,7 +179,7 @@ static int ctx_make(struct msrtp **sp, const struct msess_sdes_key *k)
 	enum msrtp_profile prof = (enum msrtp_profile)k->prof;
 
 	return msrtp_alloc(sp, prof, k->key_salt,
-	                   k->key_salt + msrtp_key_len(prof));
+			   k->key_salt + msrtp_key_len(prof));
 }
 
 /* Contexts for the worker from the pending keys (when they changed). */

@@ -48,9 +48,9 @@ static bool conf_has(const struct media_leg_conf *c, enum media_codec codec)
 
 static uint8_t std_pt(enum media_codec c)
 {
-	return c == MEDIA_CODEC_PCMU ? 0
+	return c == MEDIA_CODEC_PCMU   ? 0
 	       : c == MEDIA_CODEC_PCMA ? 8
-	                               : MSESS_PT_OPUS;
+				       : MSESS_PT_OPUS;
 }
 
 static int proto_check(enum media_kind kind, const struct msdp *d)
@@ -58,23 +58,23 @@ static int proto_check(enum media_kind kind, const struct msdp *d)
 	switch (kind) {
 	case MEDIA_RTP:
 		return (d->proto == MSDP_PROTO_AVP ||
-		        d->proto == MSDP_PROTO_AVPF)
-		               ? 0
-		               : ENOTSUP;
+			d->proto == MSDP_PROTO_AVPF)
+			   ? 0
+			   : ENOTSUP;
 	case MEDIA_WEBRTC:
 		/* RFC 8829/8843: DTLS-SRTP with ICE; we also require
 		 * rtcp-mux (one port per call, RFC 8834 5.1.3). */
 		return (d->proto == MSDP_PROTO_DTLS && d->rtcp_mux &&
-		        d->fp[0] && d->ufrag[0] && d->pwd[0])
-		               ? 0
-		               : ENOTSUP;
+			d->fp[0] && d->ufrag[0] && d->pwd[0])
+			   ? 0
+			   : ENOTSUP;
 	case MEDIA_SRTP:
 		/* RFC 4568: RTP/SAVP(F) with at least one a=crypto. */
 		return ((d->proto == MSDP_PROTO_SAVP ||
-		         d->proto == MSDP_PROTO_SAVPF) &&
-		        d->cryptoc)
-		               ? 0
-		               : ENOTSUP;
+			 d->proto == MSDP_PROTO_SAVPF) &&
+			d->cryptoc)
+			   ? 0
+			   : ENOTSUP;
 	default:
 		return ENOTSUP;
 	}
@@ -89,7 +89,7 @@ static bool setup_we_client(const char *remote_setup)
 
 /* The codecs of an SDP that conf allows, in the SDP's order. */
 static size_t usable(const struct msdp *d, const struct media_leg_conf *c,
-                     struct mcodec_pt *v)
+		     struct mcodec_pt *v)
 {
 	size_t i, n = 0;
 
@@ -126,7 +126,7 @@ void msess_sdp_forget(struct msess_leg *l)
 }
 
 static int sdp_write(struct media_session *ms, int i, struct msdp_out *o,
-                     struct mbuf **sdpp)
+		     struct mbuf **sdpp)
 {
 	struct msess_leg *l = &ms->leg[i];
 	struct mbuf *mb = NULL;
@@ -156,7 +156,7 @@ static int sdp_write(struct media_session *ms, int i, struct msdp_out *o,
 	/* RFC 3264 section 8: o= version goes up only when something
 	 * changed; the same description again keeps its version. */
 	if (!err && !(l->last_sdp && l->last_sdp->end == mb->end &&
-	              !memcmp(l->last_sdp->buf, mb->buf, mb->end))) {
+		      !memcmp(l->last_sdp->buf, mb->buf, mb->end))) {
 		mbuf_reset(mb);
 		o->version = ++l->version;
 		err = msdp_encode(mb, o);
@@ -194,7 +194,7 @@ static int ice_restart(struct msess_leg *l)
 }
 
 int media_offer(struct media_session *ms, enum media_leg_id from,
-                const struct pl *sdp, struct mbuf **sdpp)
+		const struct pl *sdp, struct mbuf **sdpp)
 {
 	struct mcodec_pt have[MEDIA_CODECS_MAX];
 	struct msdp_out o;
@@ -242,8 +242,8 @@ int media_offer(struct media_session *ms, enum media_leg_id from,
 				shared |= have[j].codec == c;
 			if ((k == 0) != shared)
 				continue;
-			if (!shared && !(MSESS_CAN_TRANSCODE &&
-			                 y->conf.transcode))
+			if (!shared &&
+			    !(MSESS_CAN_TRANSCODE && y->conf.transcode))
 				continue;
 			o.codecv[o.codecc].codec = c;
 			o.codecv[o.codecc].pt = std_pt(c);
@@ -264,8 +264,8 @@ int media_offer(struct media_session *ms, enum media_leg_id from,
 				continue;
 			o.tev[o.tec].codec = o.codecv[i].codec;
 			o.tev[o.tec].rate = rate;
-			o.tev[o.tec].pt = rate == 8000 ? MSESS_PT_TE8K
-			                               : MSESS_PT_TE48K;
+			o.tev[o.tec].pt =
+			    rate == 8000 ? MSESS_PT_TE8K : MSESS_PT_TE48K;
 			o.tec++;
 		}
 	}
@@ -302,7 +302,7 @@ out:
 }
 
 static void params_from(struct mleg_params *p, enum media_kind kind,
-                        const struct msdp *d, bool mux_ok)
+			const struct msdp *d, bool mux_ok)
 {
 	bool hold = !sa_port(&d->addr) || sa_is_any(&d->addr);
 
@@ -332,7 +332,7 @@ static void te_pick(struct mleg_params *p, const struct msdp *d)
 /* The answer d of leg yi to our offer: both legs' parameters, the answer
  * for the offering leg, and the relay updated. */
 static int answer_apply(struct media_session *ms, int yi, const struct msdp *d,
-                        struct mbuf **sdpp)
+			struct mbuf **sdpp)
 {
 	struct msess_leg *y = &ms->leg[yi], *x = &ms->leg[1 - yi];
 	struct mcodec_pt have[MEDIA_CODECS_MAX];
@@ -378,7 +378,7 @@ static int answer_apply(struct media_session *ms, int yi, const struct msdp *d,
 	if (y->conf.kind == MEDIA_ECHO)
 		py.dir = d->dir; /* a local endpoint: no address needed */
 	params_from(&px, x->conf.kind, &x->remote,
-	            x->conf.kind == MEDIA_WEBRTC || x->remote.rtcp_mux);
+		    x->conf.kind == MEDIA_WEBRTC || x->remote.rtcp_mux);
 	te_pick(&px, &x->remote);
 	if (!py.te_pt)
 		px.te_pt = 0; /* nothing to send them to */
@@ -393,14 +393,13 @@ static int answer_apply(struct media_session *ms, int yi, const struct msdp *d,
 	}
 	/* RFC 3264 6.1: we send to x when x receives and y sends; we
 	 * receive from x when x sends and y receives. */
-	o.dir = (enum msdp_dir)((((px.dir & MSDP_RECVONLY) &&
-	                          (py.dir & MSDP_SENDONLY))
-	                                 ? MSDP_SENDONLY
-	                                 : 0) |
-	                        (((px.dir & MSDP_SENDONLY) &&
-	                          (py.dir & MSDP_RECVONLY))
-	                                 ? MSDP_RECVONLY
-	                                 : 0));
+	o.dir = (enum msdp_dir)(
+	    (((px.dir & MSDP_RECVONLY) && (py.dir & MSDP_SENDONLY))
+		 ? MSDP_SENDONLY
+		 : 0) |
+	    (((px.dir & MSDP_SENDONLY) && (py.dir & MSDP_RECVONLY))
+		 ? MSDP_RECVONLY
+		 : 0));
 	o.rtcp_mux = px.rtcp_mux;
 	o.avpf = x->remote.proto == MSDP_PROTO_AVPF;
 	if (x->conf.kind == MEDIA_WEBRTC) {
@@ -414,8 +413,8 @@ static int answer_apply(struct media_session *ms, int yi, const struct msdp *d,
 	}
 	if (y->conf.kind == MEDIA_SRTP && msess_sdes_answer(y, d))
 		return ENOTSUP;
-	if (x->conf.kind == MEDIA_SRTP && msess_sdes_from_offer(x, &x->remote,
-	                                                         &o))
+	if (x->conf.kind == MEDIA_SRTP &&
+	    msess_sdes_from_offer(x, &x->remote, &o))
 		return ENOTSUP;
 	if (y->conf.kind == MEDIA_WEBRTC) {
 		/* We offered actpass; the answer leaves us the other role. */
@@ -458,7 +457,7 @@ static bool may_answer(const struct media_session *ms, int from)
 }
 
 int media_answer(struct media_session *ms, enum media_leg_id from,
-                 const struct pl *sdp, struct mbuf **sdpp)
+		 const struct pl *sdp, struct mbuf **sdpp)
 {
 	struct msdp *d = NULL;
 	int err;
@@ -485,7 +484,7 @@ out:
 }
 
 int media_answer_local(struct media_session *ms, enum media_leg_id from,
-                       struct mbuf **sdpp)
+		       struct mbuf **sdpp)
 {
 	struct msess_leg *y;
 	struct msdp *d = NULL;
@@ -520,7 +519,7 @@ int media_answer_local(struct media_session *ms, enum media_leg_id from,
 	d->fmtv[0].pt = y->offered[0].pt;
 	d->fmtv[0].rate = y->offered[0].rate;
 	snprintf(d->fmtv[0].name, sizeof(d->fmtv[0].name), "%s",
-	         media_codec_name(y->offered[0].codec));
+		 media_codec_name(y->offered[0].codec));
 	if (y->te_offeredc) {
 		d->fmtv[1].pt = y->te_offered[0].pt;
 		d->fmtv[1].rate = y->te_offered[0].rate;

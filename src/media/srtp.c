@@ -26,13 +26,13 @@ struct msrtp_prof {
 };
 
 static const struct msrtp_prof profv[] = {
-    {MSRTP_AES128_CM_SHA1_80, "AES_CM_128_HMAC_SHA1_80", 16, MSRTP_CM_SALT,
-     MSRTP_TAG_80, MSRTP_TAG_80, false},
-    {MSRTP_AES128_CM_SHA1_32, "AES_CM_128_HMAC_SHA1_32", 16, MSRTP_CM_SALT,
-     MSRTP_TAG_32, MSRTP_TAG_80, false},
-    {MSRTP_AEAD_AES_128_GCM, "AEAD_AES_128_GCM", 16, MSRTP_GCM_SALT,
+    {MSRTP_AES128_CM_SHA1_80, "AES_CM_128_HMAC_SHA1_80", MSRTP_CM_KEY,
+     MSRTP_CM_SALT, MSRTP_TAG_80, MSRTP_TAG_80, false},
+    {MSRTP_AES128_CM_SHA1_32, "AES_CM_128_HMAC_SHA1_32", MSRTP_CM_KEY,
+     MSRTP_CM_SALT, MSRTP_TAG_32, MSRTP_TAG_80, false},
+    {MSRTP_AEAD_AES_128_GCM, "AEAD_AES_128_GCM", MSRTP_CM_KEY, MSRTP_GCM_SALT,
      MSRTP_MAX_TAG, MSRTP_MAX_TAG, true},
-    {MSRTP_AEAD_AES_256_GCM, "AEAD_AES_256_GCM", 32, MSRTP_GCM_SALT,
+    {MSRTP_AEAD_AES_256_GCM, "AEAD_AES_256_GCM", MSRTP_MAX_KEY, MSRTP_GCM_SALT,
      MSRTP_MAX_TAG, MSRTP_MAX_TAG, true},
 };
 
@@ -116,7 +116,8 @@ static int xform_init(struct msrtp_xform *x, const struct msrtp_prof *pr,
 	EVP_MAC *mac;
 
 	if (pr->gcm)
-		c = pr->key_len == 32 ? EVP_aes_256_gcm() : EVP_aes_128_gcm();
+		c = pr->key_len == MSRTP_MAX_KEY ? EVP_aes_256_gcm()
+						 : EVP_aes_128_gcm();
 	else
 		c = EVP_aes_128_ecb(); /* counter mode in srtp_cm.c */
 	x->cipher = EVP_CIPHER_CTX_new();

@@ -15,9 +15,11 @@
  *
  * Errors of the packet functions:
  *   EACCES     authentication failed; checked before the packet changes
- *              any state (rollover counter, replay window, SSRC table)
+ *              any state (rollover counter, replay window, SSRC table) and
+ *              before replay, so a forged replay is EACCES too
  *   EALREADY   replayed packet, or one older than the replay window; on
- *              protect, an index already sent (no keystream is reused)
+ *              protect, an index already sent or one before ROC 0 (no
+ *              keystream is ever reused)
  *   EBADMSG    malformed (too short, not RTP/RTCP version 2)
  *   EOVERFLOW  the buffer has no room for the tag (protect), the SSRC table
  *              is full (MSRTP_MAX_SSRC), the SRTCP index is exhausted, or

@@ -14,7 +14,7 @@
 
 #define MSRTP_RTP_HDR_SIZE 12 /* RFC 3550 section 5.1 */
 #define MSRTP_RTCP_HDR_SIZE 8 /* header and sender SSRC, never encrypted */
-#define MSRTP_CM_KEY 16       /* AES-128 session key */
+#define MSRTP_CM_KEY 16       /* AES-128 key (all profiles but AES-256) */
 #define MSRTP_CM_SALT 14      /* RFC 3711 section 4.3.1 */
 #define MSRTP_GCM_SALT 12     /* RFC 7714 section 11 */
 #define MSRTP_AUTH_KEY 20     /* HMAC-SHA1 session key, RFC 3711 4.2.1 */
@@ -46,7 +46,7 @@ struct msrtp_keys {
 
 /* One transform (SRTP or SRTCP) with its contexts, keyed once. */
 struct msrtp_xform {
-	EVP_CIPHER_CTX *cipher; /* AES-CTR or AES-GCM, session key set */
+	EVP_CIPHER_CTX *cipher; /* AES-ECB (for AES-CM) or AES-GCM, keyed */
 	EVP_MAC_CTX *mac;       /* HMAC-SHA1 (AES-CM), session key set */
 	uint8_t salt[MSRTP_MAX_SALT];
 	size_t tag_len;

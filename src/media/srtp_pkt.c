@@ -46,8 +46,11 @@ int msrtp_protect(struct msrtp *s, uint8_t *buf, size_t *lenp, size_t size)
 	seq = msrtp_be16(buf + 2);
 	idx = msrtp_index_guess(st, seq, &roc);
 	/* Never the same index twice: AES-CM and GCM keystreams would repeat
-	 * (RFC 3711 section 9.1, RFC 7714 section 8.1). */
+	 * (RFC 3711 section 9.1, RFC 7714 section 8.1). A jump back to before
+	 * ROC 0 has no index at all (as libsrtp's sender, refuse it). */
 	err = msrtp_replay_check(&st->rtp, idx);
+	if (!err && st->rtp_init && st->roc == 0 && roc == UINT32_MAX)
+		err = EALREADY;
 	if (err)
 		goto out;
 	if (s->gcm)

@@ -41,7 +41,7 @@ static void valid_add(struct mrelay_leg *l, const struct sa *src)
 	/* The oldest address makes room (a browser tries few pairs). */
 	if (l->validc == MEDIA_VALID_MAX) {
 		memmove(&l->validv[0], &l->validv[1],
-		        (MEDIA_VALID_MAX - 1) * sizeof(l->validv[0]));
+			(MEDIA_VALID_MAX - 1) * sizeof(l->validv[0]));
 		l->validc--;
 	}
 	l->validv[l->validc++] = *src;
@@ -66,10 +66,11 @@ void mwebrtc_dtls_estab(const struct dtls_srtp_keys *keys, void *arg)
 	l->srtp_tx = mem_deref(l->srtp_tx);
 	l->srtp_rx = mem_deref(l->srtp_rx);
 	err = msrtp_alloc(&l->srtp_tx, (enum msrtp_profile)keys->profile,
-	                  keys->local_key, keys->local_salt);
+			  keys->local_key, keys->local_salt);
 	if (!err)
-		err = msrtp_alloc(&l->srtp_rx, (enum msrtp_profile)keys->profile,
-		                  keys->remote_key, keys->remote_salt);
+		err =
+		    msrtp_alloc(&l->srtp_rx, (enum msrtp_profile)keys->profile,
+				keys->remote_key, keys->remote_salt);
 	if (err) {
 		l->srtp_tx = mem_deref(l->srtp_tx);
 		l->srtp_rx = mem_deref(l->srtp_rx);
@@ -93,8 +94,8 @@ void mwebrtc_dtls_close(int err, const char *reason, void *arg)
 }
 
 static void stun_input(struct mrelay *r, struct mrelay_leg *l,
-                       const uint8_t *buf, size_t len, const struct sa *src,
-                       uint64_t now_ms)
+		       const uint8_t *buf, size_t len, const struct sa *src,
+		       uint64_t now_ms)
 {
 	uint8_t resp[ICE_RESP_MAX];
 	struct stun_addr sa;
@@ -106,7 +107,7 @@ static void stun_input(struct mrelay *r, struct mrelay_leg *l,
 	stun_from_sa(&sa, src);
 	memset(&chk, 0, sizeof(chk));
 	if (ice_lite_handle(l->ice, buf, len, &sa, resp, sizeof(resp), &rlen,
-	                    &chk))
+			    &chk))
 		return;
 	if (rlen && r->sendh)
 		r->sendh(r, l->idx, false, resp, rlen, src);
@@ -124,7 +125,7 @@ static void stun_input(struct mrelay *r, struct mrelay_leg *l,
 }
 
 int mwebrtc_input(struct mrelay *r, int leg, uint8_t *buf, size_t *lenp,
-                  const struct sa *src, uint64_t now_ms)
+		  const struct sa *src, uint64_t now_ms)
 {
 	struct mrelay_leg *l = &r->leg[leg];
 	size_t len = *lenp;
@@ -159,13 +160,13 @@ int mwebrtc_input(struct mrelay *r, int leg, uint8_t *buf, size_t *lenp,
 	return 0;
 }
 
-int mleg_protect(struct mrelay_leg *l, uint8_t *buf, size_t *lenp,
-                 size_t size, bool rtcp)
+int mleg_protect(struct mrelay_leg *l, uint8_t *buf, size_t *lenp, size_t size,
+		 bool rtcp)
 {
 	if (!l->srtp_tx || !sa_isset(mleg_dst(l)))
 		return ENOTCONN;
 	return rtcp ? msrtcp_protect(l->srtp_tx, buf, lenp, size)
-	            : msrtp_protect(l->srtp_tx, buf, lenp, size);
+		    : msrtp_protect(l->srtp_tx, buf, lenp, size);
 }
 
 void mwebrtc_tick(struct mrelay_leg *l, uint64_t now_ms)

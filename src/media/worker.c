@@ -7,12 +7,12 @@
 
 #include "media/media_int.h"
 
-static void relay_send(struct mrelay *r, int leg, bool rtcp,
-                       const uint8_t *buf, size_t len, const struct sa *dst)
+static void relay_send(struct mrelay *r, int leg, bool rtcp, const uint8_t *buf,
+		       size_t len, const struct sa *dst)
 {
 	struct mrelay_leg *l = &r->leg[leg];
-	uv_udp_t *h = (rtcp && !l->p.rtcp_mux && l->open[1]) ? &l->rtcp
-	                                                      : &l->rtp;
+	uv_udp_t *h =
+	    (rtcp && !l->p.rtcp_mux && l->open[1]) ? &l->rtcp : &l->rtp;
 	uv_buf_t b = uv_buf_init((char *)buf, (unsigned)len);
 
 	if (!l->open[0])
@@ -22,7 +22,7 @@ static void relay_send(struct mrelay *r, int leg, bool rtcp,
 }
 
 static void relay_event(struct mrelay *r, int leg, enum media_event ev,
-                        const char *reason)
+			const char *reason)
 {
 	media_engine_event_post(r->w->me, r->arg, leg, ev, reason);
 }
@@ -37,7 +37,7 @@ static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 }
 
 static void recv_cb(uv_udp_t *h, ssize_t n, const uv_buf_t *buf,
-                    const struct sockaddr *addr, unsigned flags)
+		    const struct sockaddr *addr, unsigned flags)
 {
 	struct mrelay *r = h->data;
 	struct sa src;
@@ -52,7 +52,7 @@ static void recv_cb(uv_udp_t *h, ssize_t n, const uv_buf_t *buf,
 	leg = (h == &r->leg[1].rtp || h == &r->leg[1].rtcp) ? 1 : 0;
 	rtcp = (h == &r->leg[leg].rtcp);
 	mrelay_input(r, leg, rtcp, (uint8_t *)buf->base, (size_t)n,
-	             sizeof(r->w->rxbuf), &src, uv_now(&r->w->loop));
+		     sizeof(r->w->rxbuf), &src, uv_now(&r->w->loop));
 }
 
 static void tick_cb(uv_timer_t *t)
@@ -99,7 +99,7 @@ static void relay_open(struct mworker *w, struct mrelay *r)
 			l->open[k] = true;
 			if (sock_open(r, hv[k], l->fdv[k]))
 				log_warn("media", "socket on port %u failed",
-				         l->port);
+					 l->port);
 			l->fdv[k] = -1;
 		}
 	}
@@ -118,9 +118,9 @@ static void handle_closed(uv_handle_t *h)
 		return;
 	/* Every socket is closed: give the ports back and wake the closer. */
 	mport_release(&r->w->me->ports, r->leg[0].port,
-	              (size_t)r->leg[0].open[0] + r->leg[0].open[1]);
+		      (size_t)r->leg[0].open[0] + r->leg[0].open[1]);
 	mport_release(&r->w->me->ports, r->leg[1].port,
-	              (size_t)r->leg[1].open[0] + r->leg[1].open[1]);
+		      (size_t)r->leg[1].open[0] + r->leg[1].open[1]);
 	if (!r->done_lock)
 		return; /* closed by the engine stopping: nobody waits */
 	uv_mutex_lock(r->done_lock);

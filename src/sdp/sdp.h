@@ -19,6 +19,23 @@
  *    require to be mirrored, and those are written only when they are short
  *    tokens.
  *
+ * How the engine uses it (offer from leg A to leg B):
+ *
+ *   sdp_decode(&sa, buf, len);              views into buf
+ *   sdp_audio_get(&offa, &idx, &sa);        A's audio, plain values
+ *   fill outb with OUR values: addr/rtcp of our B-side socket, our ICE
+ *     ufrag/pwd, fingerprint, candidates, ssrc/cname, mid "0"; codecs
+ *     from the sdp_codec_* tables (or offa's, re-numbered as wanted)
+ *   sdp_audio_encode(mb, &our_origin, &outb, NULL, 0);     offer to B
+ *   ... B answers: sdp_decode + sdp_audio_get -> ansb ...
+ *   fill ansa with our A-side values, mid = offa.mid, setup chosen,
+ *     sdp_answer_codecs(&ansa, &offa, wantv, wantc)
+ *   sdp_audio_encode(mb, &our_origin, &ansa, &sa, idx);    answer to A
+ *
+ * An ICE-lite gateway learns a browser's address from its STUN checks:
+ * browsers often give only mDNS host candidates, which are skipped here
+ * (a real Chromium 156 answer in tests/sdp/data has none left).
+ *
  * Errors, one meaning each:
  *   EINVAL    caller bug (NULL, bad index)
  *   EBADMSG   malformed SDP (sess->err says why, sess->err_line where)

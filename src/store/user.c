@@ -79,7 +79,8 @@ out:
 #define USER_COLS                                                              \
 	"SELECT u.id, u.name, u.extension, u.display, u.created,"              \
 	" (SELECT count(*) FROM devices d WHERE d.user_id = u.id"              \
-	"  AND d.revoked_at IS NULL) FROM users u "
+	"  AND d.revoked_at IS NULL), u.connection, u.pbx_user,"              \
+	" u.pbx_password IS NOT NULL FROM users u "
 
 static void user_row(sqlite3_stmt *st, struct store_user *u)
 {
@@ -90,19 +91,25 @@ static void user_row(sqlite3_stmt *st, struct store_user *u)
 	store_col_str(st, 3, u->display, sizeof(u->display));
 	u->created = sqlite3_column_int64(st, 4);
 	u->devices = (unsigned)sqlite3_column_int(st, 5);
+	store_col_str(st, 6, u->connection, sizeof(u->connection));
+	store_col_str(st, 7, u->pbx_user, sizeof(u->pbx_user));
+	u->pbx_password = sqlite3_column_int(st, 8) != 0;
 }
 
-int store_user_get(struct store *s, const char *name, struct store_user *u)
+static int user_by(struct store *s, const char *where, const char *val,
+		   struct store_user *u)
 {
+	char sql[512];
 	sqlite3_stmt *st = NULL;
 	int err, rc;
 
-	if (!s || !name || !u)
+	if (!s || !val || !u)
 		return EINVAL;
-	err = store_prep(s, &st, USER_COLS "WHERE u.name = ?");
+	snprintf(sql, sizeof(sql), "%s%s", USER_COLS, where);
+	err = store_prep(s, &st, sql);
 	if (err)
 		goto out;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, val, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		user_row(st, u);
@@ -111,6 +118,18 @@ int store_user_get(struct store *s, const char *name, struct store_user *u)
 out:
 	sqlite3_finalize(st);
 	return err;
+}
+
+int store_user_get(struct store *s, const char *name, struct store_user *u)
+{
+	return user_by(s, "WHERE u.name = ?", name, u);
+}
+
+int store_user_by_extension(struct store *s, const char *extension,
+			    struct store_user *u)
+{
+	return user_by(s, "WHERE u.extension = ? ORDER BY u.id LIMIT 1",
+		       extension, u);
 }
 
 int store_user_list(struct store *s, store_user_h *h, void *arg)

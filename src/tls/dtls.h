@@ -128,9 +128,11 @@ int dtls_conn_recv(struct dtls_conn *dc, const uint8_t *buf, size_t len,
  * clock, only the durations (DTLS_set_timer_cb), so its own timer runs on
  * the wall clock with the same durations; when a flight is due by the
  * caller's clock, tick asks OpenSSL to resend it (fresh record numbers,
- * as a peer that got the first copy needs), and when OpenSSL's wall clock
- * disagrees (the caller's clock ran ahead, as in tests that drive time by
- * hand) the copy kept of the flight goes out unchanged instead.
+ * as a peer that got the first copy needs). When OpenSSL's wall clock
+ * disagrees by a little (under 100 ms: a cached loop time) tick waits for
+ * it; by more (tests that drive time by hand) the copy kept of the flight
+ * goes out unchanged instead, which a peer that lost the first copy
+ * accepts and one that got it drops as a replay.
  */
 /* Absolute time (ms, the caller's clock) of the next retransmission or of
  * the handshake deadline; 0 when nothing is pending. */

@@ -15,6 +15,9 @@
 static const char srtp_label[] = "EXTRACTOR-dtls_srtp";
 /* Bytes read per SSL_read() of application data we then drop. */
 #define DTLS_READ_CHUNK 2048
+/* How far the caller's clock may run ahead of OpenSSL's wall clock before
+ * a due flight is resent from our copy instead of by OpenSSL. */
+#define DTLS_SKEW_MAX_MS 100
 
 static void conn_destroy(void *data)
 {
@@ -167,10 +170,10 @@ int dtls_conn_alloc(struct dtls_conn **dcp, struct dtls_ctx *ctx, bool client,
 	else
 		SSL_set_accept_state(dc->ssl);
 out:
-	if (err) {
+	if (err == ENOMEM)
 		tls_log_err("DTLS connection");
+	if (err)
 		dc = mem_deref(dc);
-	}
 	*dcp = dc;
 	return err;
 }
@@ -382,6 +385,7 @@ uint64_t dtls_conn_timeout(const struct dtls_conn *dc)
 static int retransmit(struct dtls_conn *dc)
 {
 	struct mbuf *f = dc->flight;
+	struct timeval tv;
 	int r;
 
 	ERR_clear_error();
@@ -392,6 +396,18 @@ static int retransmit(struct dtls_conn *dc)
 	if (r > 0) {
 		sync_timer(dc);
 		return 0;
+	}
+	/* The caller's clock is a little ahead of the wall clock (a cached
+	 * loop time, a busy worker): wait for OpenSSL rather than resend a
+	 * stale copy. */
+	if (DTLSv1_get_timeout(dc->ssl, &tv)) {
+		uint64_t left = (uint64_t)tv.tv_sec * 1000 +
+				(uint64_t)tv.tv_usec / 1000 + 1;
+
+		if (left <= DTLS_SKEW_MAX_MS) {
+			dc->deadline = dc->now + left;
+			return 0;
+		}
 	}
 	if (f && f->end) {
 		/* Same [length][datagram] format: append as it is. */

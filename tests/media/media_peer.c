@@ -121,7 +121,7 @@ static void peer_rx(struct peer *p)
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	a.sin_port = htons(p->engine_port);
 	(void)sendto(p->fd, buf, k + h.payload_len, 0, (struct sockaddr *)&a,
-	             sizeof(a));
+		     sizeof(a));
 }
 
 static int run(int argc, char **argv)
@@ -129,9 +129,9 @@ static int run(int argc, char **argv)
 	static char offer[PEER_SDP_MAX];
 	struct media_leg_conf a = {.kind = MEDIA_WEBRTC, .transcode = true};
 	struct media_leg_conf b = {.kind = MEDIA_RTP,
-	                           .codecv = {MEDIA_CODEC_PCMU},
-	                           .codecc = 1,
-	                           .transcode = true};
+				   .codecv = {MEDIA_CODEC_PCMU},
+				   .codecc = 1,
+				   .transcode = true};
 	struct media_engine_conf conf;
 	struct media_engine *me = NULL;
 	struct media_session *ms = NULL;
@@ -178,11 +178,11 @@ static int run(int argc, char **argv)
 	p.engine_port = sdp_port(mb);
 	mb = mem_deref(mb);
 	snprintf(sdp, sizeof(sdp),
-	         "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
-	         "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-	         "m=audio %u RTP/AVP 0 101\r\n"
-	         "a=rtpmap:101 telephone-event/8000\r\n",
-	         p.port);
+		 "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+		 "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		 "m=audio %u RTP/AVP 0 101\r\n"
+		 "a=rtpmap:101 telephone-event/8000\r\n",
+		 p.port);
 	pl_set_str(&pl, sdp);
 	err = media_answer(ms, MEDIA_LEG_B, &pl, &mb);
 	if (err) {
@@ -205,7 +205,7 @@ static int run(int argc, char **argv)
 
 		on = codec_goertzel(p.pcm + skip, p.pcmc - skip, 8000, hz);
 		off = codec_goertzel(p.pcm + skip, p.pcmc - skip, 8000,
-		                     PEER_OFF_HZ);
+				     PEER_OFF_HZ);
 	}
 	media_stats_get(ms, &st);
 	printf("{\"packets\":%u,\"pt\":%d,\"tone\":%.6f,\"off\":%.6f,"

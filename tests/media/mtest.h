@@ -31,8 +31,8 @@ struct mt_events {
 };
 
 static inline void mt_event_h(struct media_session *ms, enum media_leg_id leg,
-                              enum media_event ev, const char *reason,
-                              void *arg)
+			      enum media_event ev, const char *reason,
+			      void *arg)
 {
 	struct mt_events *e = arg;
 
@@ -64,8 +64,8 @@ static inline void mt_peer_close(struct mt_peer *p)
 	p->fd = -1;
 }
 
-static inline void mt_send(struct mt_peer *p, uint16_t port,
-                           const uint8_t *buf, size_t len)
+static inline void mt_send(struct mt_peer *p, uint16_t port, const uint8_t *buf,
+			   size_t len)
 {
 	struct sockaddr_in a;
 
@@ -73,14 +73,14 @@ static inline void mt_send(struct mt_peer *p, uint16_t port,
 	a.sin_family = AF_INET;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	a.sin_port = htons(port);
-	assert_int_equal(sendto(p->fd, buf, len, 0, (struct sockaddr *)&a,
-	                        sizeof(a)),
-	                 (ssize_t)len);
+	assert_int_equal(
+	    sendto(p->fd, buf, len, 0, (struct sockaddr *)&a, sizeof(a)),
+	    (ssize_t)len);
 }
 
 /* Receives one datagram within ms; returns its length or -1. */
 static inline ssize_t mt_recv(struct mt_peer *p, uint8_t *buf, size_t size,
-                              int ms)
+			      int ms)
 {
 	struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
 
@@ -90,8 +90,8 @@ static inline ssize_t mt_recv(struct mt_peer *p, uint8_t *buf, size_t size,
 }
 
 /* Receives the next RTP packet (skipping RTCP) within ms. */
-static inline ssize_t mt_recv_rtp(struct mt_peer *p, uint8_t *buf,
-                                  size_t size, int ms)
+static inline ssize_t mt_recv_rtp(struct mt_peer *p, uint8_t *buf, size_t size,
+				  int ms)
 {
 	ssize_t n;
 
@@ -102,9 +102,8 @@ static inline ssize_t mt_recv_rtp(struct mt_peer *p, uint8_t *buf,
 	}
 }
 
-static inline size_t mt_rtp(uint8_t *buf, uint8_t pt, uint16_t seq,
-                            uint32_t ts, uint32_t ssrc, uint8_t fill,
-                            size_t plen)
+static inline size_t mt_rtp(uint8_t *buf, uint8_t pt, uint16_t seq, uint32_t ts,
+			    uint32_t ssrc, uint8_t fill, size_t plen)
 {
 	struct rtp_hdr h;
 	size_t n;
@@ -120,14 +119,14 @@ static inline size_t mt_rtp(uint8_t *buf, uint8_t pt, uint16_t seq,
 }
 
 static inline void mt_sdp(char *buf, size_t size, uint16_t port,
-                          const char *fmts, const char *extra)
+			  const char *fmts, const char *extra)
 {
 	snprintf(buf, size,
-	         "v=0\r\no=- 42 1 IN IP4 127.0.0.1\r\ns=-\r\n"
-	         "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-	         "m=audio %u RTP/AVP %s\r\n"
-	         "a=rtpmap:101 telephone-event/8000\r\n%s",
-	         port, fmts, extra ? extra : "");
+		 "v=0\r\no=- 42 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+		 "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		 "m=audio %u RTP/AVP %s\r\n"
+		 "a=rtpmap:101 telephone-event/8000\r\n%s",
+		 port, fmts, extra ? extra : "");
 }
 
 static inline uint16_t mt_sdp_port(const struct mbuf *mb)
@@ -158,8 +157,7 @@ static inline bool mt_sdp_has(const struct mbuf *mb, const char *needle)
 }
 
 /* Runs the signalling loop until *flag is non-zero or ms passed. */
-static inline void mt_run_until(uv_loop_t *loop, const unsigned *flag,
-                                int ms)
+static inline void mt_run_until(uv_loop_t *loop, const unsigned *flag, int ms)
 {
 	int i;
 
@@ -170,7 +168,7 @@ static inline void mt_run_until(uv_loop_t *loop, const unsigned *flag,
 }
 
 static inline void mt_engine(struct media_engine **mep, uv_loop_t *loop,
-                             uint32_t no_media_ms)
+			     uint32_t no_media_ms)
 {
 	struct media_engine_conf c;
 

@@ -13,7 +13,7 @@ struct mt_call {
 };
 
 static void call_setup(struct mt_call *c, uint32_t no_media_ms,
-                       enum media_kind kb)
+		       enum media_kind kb)
 {
 	struct media_leg_conf a = {.kind = MEDIA_RTP}, b = {.kind = kb};
 	char sdp[512];
@@ -24,9 +24,8 @@ static void call_setup(struct mt_call *c, uint32_t no_media_ms,
 	mt_engine(&c->me, &c->loop, no_media_ms);
 	mt_peer_open(&c->pa);
 	mt_peer_open(&c->pb);
-	assert_int_equal(media_session_alloc(&c->ms, c->me, &a, &b, mt_event_h,
-	                                     &c->ev),
-	                 0);
+	assert_int_equal(
+	    media_session_alloc(&c->ms, c->me, &a, &b, mt_event_h, &c->ev), 0);
 	assert_int_equal(media_engine_sessions(c->me), 1);
 	mt_sdp(sdp, sizeof(sdp), c->pa.port, "0 8 101", NULL);
 	pl_set_str(&pl, sdp);
@@ -46,25 +45,26 @@ static void call_setup(struct mt_call *c, uint32_t no_media_ms,
 		assert_int_equal(media_engine_ports_used(c->me), 2);
 	} else {
 		assert_true(c->port_b >= MT_PORT_MIN &&
-		            c->port_b <= MT_PORT_MAX);
+			    c->port_b <= MT_PORT_MAX);
 		assert_int_equal(c->port_b % 2, 0);
 		/* Both legs got ports: 2 sockets each (RTP and RTCP). */
 		assert_int_equal(media_engine_ports_used(c->me), 4);
 	}
 	if (kb == MEDIA_ECHO) {
-		assert_int_equal(media_answer_local(c->ms, MEDIA_LEG_B, &mb), 0);
+		assert_int_equal(media_answer_local(c->ms, MEDIA_LEG_B, &mb),
+				 0);
 	} else {
 		mt_sdp(sdp, sizeof(sdp), c->pb.port, "8 101", NULL);
 		pl_set_str(&pl, sdp);
 		/* An answer from the offering side is out of order. */
 		assert_int_equal(media_answer(c->ms, MEDIA_LEG_A, &pl, &mb),
-		                 EPROTO);
+				 EPROTO);
 		assert_int_equal(media_answer(c->ms, MEDIA_LEG_B, &pl, &mb), 0);
 	}
 	/* The answer for a names the codec b chose: PCMA; the echo takes
 	 * the first shared codec of its preferences, PCMU. */
 	assert_true(mt_sdp_has(mb, kb == MEDIA_ECHO ? "RTP/AVP 0 101\r\n"
-	                                            : "RTP/AVP 8 101\r\n"));
+						    : "RTP/AVP 8 101\r\n"));
 	c->port_a = mt_sdp_port(mb);
 	assert_true(c->port_a >= MT_PORT_MIN && c->port_a != c->port_b);
 	mem_deref(mb);
@@ -83,8 +83,8 @@ static void call_teardown(struct mt_call *c)
 
 /* Sends n packets from one peer and checks what the other gets. */
 static void relay_check(struct mt_peer *from, uint16_t to_port,
-                        struct mt_peer *to, uint8_t pt, uint32_t ssrc,
-                        uint16_t seq0, int n, uint32_t *out_ssrc)
+			struct mt_peer *to, uint8_t pt, uint32_t ssrc,
+			uint16_t seq0, int n, uint32_t *out_ssrc)
 {
 	uint8_t buf[256], rx[1500];
 	struct rtp_hdr h;
@@ -93,8 +93,8 @@ static void relay_check(struct mt_peer *from, uint16_t to_port,
 
 	for (i = 0; i < n; i++) {
 		size_t len = mt_rtp(buf, pt, (uint16_t)(seq0 + i),
-		                    1000 + 160 * (uint32_t)i, ssrc,
-		                    (uint8_t)(0x40 + i), 160);
+				    1000 + 160 * (uint32_t)i, ssrc,
+				    (uint8_t)(0x40 + i), 160);
 		ssize_t r;
 
 		mt_send(from, to_port, buf, len);
@@ -273,20 +273,29 @@ static void test_errors(void **state)
 	struct media_engine *me;
 	struct media_session *ms;
 	struct media_leg_conf a = {.kind = MEDIA_RTP}, b = {.kind = MEDIA_RTP};
-	struct media_leg_conf opus = {.kind = MEDIA_RTP,
-	                              .codecv = {MEDIA_CODEC_OPUS},
-	                              .codecc = 1};
+	struct media_leg_conf opus = {
+	    .kind = MEDIA_RTP, .codecv = {MEDIA_CODEC_OPUS}, .codecc = 1};
 	struct mbuf *mb = NULL;
 	struct pl pl;
 	char sdp[512];
 
 	(void)state;
 	mt_engine(&me, &loop, 0);
+	{
+		/* A wildcard bind with nothing to advertise: refused. */
+		struct media_engine_conf bad = {.port_min = MT_PORT_MIN,
+						.port_max = MT_PORT_MAX};
+		struct media_engine *me2 = NULL;
+
+		assert_int_equal(sa_set(&bad.bind, "0.0.0.0", 0), 0);
+		assert_int_equal(media_engine_alloc(&me2, &loop, &bad), EINVAL);
+		assert_null(me2);
+	}
 	assert_int_equal(media_session_alloc(&ms, me, &a, &b, NULL, NULL), 0);
 	pl_set_str(&pl, "v=0\r\nbogus\r\n");
 	assert_int_equal(media_offer(ms, MEDIA_LEG_A, &pl, &mb), EBADMSG);
 	pl_set_str(&pl, "v=0\r\nc=IN IP4 127.0.0.1\r\nm=video 5000 RTP/AVP "
-	                "96\r\n");
+			"96\r\n");
 	assert_int_equal(media_offer(ms, MEDIA_LEG_A, &pl, &mb), ENOTSUP);
 	/* No codec both legs can use. */
 	mt_sdp(sdp, sizeof(sdp), 5000, "18", NULL);
@@ -301,7 +310,7 @@ static void test_errors(void **state)
 
 	/* b only speaks Opus and may not transcode: 488. */
 	assert_int_equal(media_session_alloc(&ms, me, &a, &opus, NULL, NULL),
-	                 0);
+			 0);
 	mt_sdp(sdp, sizeof(sdp), 5000, "0", NULL);
 	pl_set_str(&pl, sdp);
 	assert_int_equal(media_offer(ms, MEDIA_LEG_A, &pl, &mb), ENOTSUP);
@@ -334,9 +343,9 @@ static void test_ports_exhausted(void **state)
 	pl_set_str(&pl, sdp);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(
-			media_session_alloc(&ms[i], me, &a, &a, NULL, NULL), 0);
+		    media_session_alloc(&ms[i], me, &a, &a, NULL, NULL), 0);
 		assert_int_equal(media_offer(ms[i], MEDIA_LEG_A, &pl, &mb),
-		                 i < 2 ? 0 : EADDRINUSE);
+				 i < 2 ? 0 : EADDRINUSE);
 		mb = mem_deref(mb);
 	}
 	assert_int_equal(media_engine_ports_used(me), 8);
@@ -438,12 +447,15 @@ static void test_engine_close_first(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_rtp_relay), SC_TEST(test_dtmf),
-		SC_TEST(test_hold),      SC_TEST(test_no_media),
-		SC_TEST(test_echo),      SC_TEST(test_errors),
-		SC_TEST(test_ports_exhausted),
-		SC_TEST(test_engine_close_first),
-		SC_TEST(test_answer_again),
+	    SC_TEST(test_rtp_relay),
+	    SC_TEST(test_dtmf),
+	    SC_TEST(test_hold),
+	    SC_TEST(test_no_media),
+	    SC_TEST(test_echo),
+	    SC_TEST(test_errors),
+	    SC_TEST(test_ports_exhausted),
+	    SC_TEST(test_engine_close_first),
+	    SC_TEST(test_answer_again),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,7 +24,7 @@ static struct sent *sent_of(struct mrelay *r)
 }
 
 static void send_h(struct mrelay *r, int leg, bool rtcp, const uint8_t *buf,
-                   size_t len, const struct sa *dst)
+		   size_t len, const struct sa *dst)
 {
 	struct sent *s = sent_of(r);
 
@@ -38,7 +38,7 @@ static void send_h(struct mrelay *r, int leg, bool rtcp, const uint8_t *buf,
 }
 
 static void event_h(struct mrelay *r, int leg, enum media_event ev,
-                    const char *reason)
+		    const char *reason)
 {
 	(void)reason;
 	sent_of(r)->events[ev][leg]++;
@@ -71,7 +71,7 @@ static void relay_setup(struct mrelay *r, struct sent *s, uint32_t te_rate_b)
 }
 
 static size_t rtp(uint8_t *buf, uint8_t pt, uint16_t seq, uint32_t ts,
-                  size_t plen)
+		  size_t plen)
 {
 	struct rtp_hdr h;
 	size_t n;
@@ -136,8 +136,8 @@ static void test_dtmf_clock(void **state)
 	struct mrelay r;
 	struct sent s;
 	struct sa src;
-	struct dtmf_event ev = {.event = 11, .end = true, .volume = 10,
-	                        .duration = 1600};
+	struct dtmf_event ev = {
+	    .event = 11, .end = true, .volume = 10, .duration = 1600};
 	struct rtp_hdr h;
 	uint8_t buf[64];
 	size_t len;
@@ -176,7 +176,7 @@ static void test_rtcp_reports(void **state)
 	for (i = 0; i < 5; i++) {
 		len = rtp(buf, 0, (uint16_t)(100 + i), 160 * (uint32_t)i, 160);
 		mrelay_input(&r, 0, false, buf, len, sizeof(buf), &src,
-		             1000 + 20 * i);
+			     1000 + 20 * i);
 	}
 	s.n = 0;
 	/* First tick arms, the next one after the interval reports. */
@@ -186,7 +186,7 @@ static void test_rtcp_reports(void **state)
 	for (i = 0; i < s.n; i++) {
 		assert_true(s.rtcp[i]);
 		assert_int_equal(rtcp_decode(pktv, &pktc, s.buf[i], s.len[i]),
-		                 0);
+				 0);
 		pktc = RTCP_MAX_PKTS;
 		if (s.leg[i] == 0) {
 			/* Toward a: an RR about a's stream. */
@@ -218,7 +218,7 @@ static void test_rtcp_reports(void **state)
 	rb.lsr = mid - 32768;
 	rb.dlsr = 16384;
 	assert_int_equal(rtcp_rr_encode(buf, sizeof(buf), &len, 0x5678, &rb, 1),
-	                 0);
+			 0);
 	sa_set(&src, "127.0.0.1", 5011);
 	mrelay_input(&r, 1, true, buf, len, sizeof(buf), &src, 9000);
 	assert_true(atomic_load(&r.leg[1].st.rtt_us) > 240000);
@@ -254,10 +254,10 @@ static void test_no_media_tick(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_rewrite_and_direction),
-		SC_TEST(test_dtmf_clock),
-		SC_TEST(test_rtcp_reports),
-		SC_TEST(test_no_media_tick),
+	    SC_TEST(test_rewrite_and_direction),
+	    SC_TEST(test_dtmf_clock),
+	    SC_TEST(test_rtcp_reports),
+	    SC_TEST(test_no_media_tick),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,13 +10,13 @@
 static void b64(char *dst, const uint8_t *p, size_t n)
 {
 	static const char t[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t i, o = 0;
 
 	for (i = 0; i < n; i += 3) {
 		uint32_t v = (uint32_t)p[i] << 16 |
-		             (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
-		             (i + 2 < n ? p[i + 2] : 0);
+			     (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
+			     (i + 2 < n ? p[i + 2] : 0);
 
 		dst[o++] = t[v >> 18 & 63];
 		dst[o++] = t[v >> 12 & 63];
@@ -28,7 +28,7 @@ static void b64(char *dst, const uint8_t *p, size_t n)
 
 /* The context for what the engine sends, from its a=crypto line `tag`. */
 static struct msrtp *engine_key(const struct mbuf *mb, unsigned tag,
-                                enum msrtp_profile prof)
+				enum msrtp_profile prof)
 {
 	char *s = calloc(1, mb->end + 1), *p, key[32];
 	struct sdp_crypto c;
@@ -45,25 +45,25 @@ static struct msrtp *engine_key(const struct mbuf *mb, unsigned tag,
 	assert_int_equal(sdp_crypto_decode(&c, &v), 0);
 	assert_string_equal(c.suite, msrtp_profile_name(prof));
 	assert_int_equal(c.key_salt_len,
-	                 msrtp_key_len(prof) + msrtp_salt_len(prof));
+			 msrtp_key_len(prof) + msrtp_salt_len(prof));
 	assert_int_equal(msrtp_alloc(&ctx, prof, c.key_salt,
-	                             c.key_salt + msrtp_key_len(prof)),
-	                 0);
+				     c.key_salt + msrtp_key_len(prof)),
+			 0);
 	free(s);
 	return ctx;
 }
 
 static void pbx_sdp(char *buf, size_t size, uint16_t port, unsigned tag,
-                    enum msrtp_profile prof, const uint8_t *ks)
+		    enum msrtp_profile prof, const uint8_t *ks)
 {
 	char k[80];
 
 	b64(k, ks, msrtp_key_len(prof) + msrtp_salt_len(prof));
 	snprintf(buf, size,
-	         "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
-	         "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %u RTP/SAVP 0\r\n"
-	         "a=crypto:%u %s inline:%s\r\n",
-	         port, tag, msrtp_profile_name(prof), k);
+		 "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+		 "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %u RTP/SAVP 0\r\n"
+		 "a=crypto:%u %s inline:%s\r\n",
+		 port, tag, msrtp_profile_name(prof), k);
 }
 
 struct srtp_call {
@@ -133,20 +133,20 @@ static void test_we_offer(void **state)
 	mt_peer_open(&c.pa);
 	mt_peer_open(&c.pb);
 	assert_int_equal(media_session_alloc(&c.ms, c.me, &a, &b, NULL, NULL),
-	                 0);
+			 0);
 	mt_sdp(sdp, sizeof(sdp), c.pa.port, "0", NULL);
 	pl_set_str(&pl, sdp);
 	assert_int_equal(media_offer(c.ms, MEDIA_LEG_A, &pl, &mb), 0);
 	assert_true(mt_sdp_has(mb, " RTP/SAVP 0\r\n"));
-	assert_true(mt_sdp_has(mb, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"));
+	assert_true(
+	    mt_sdp_has(mb, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"));
 	assert_true(mt_sdp_has(mb, "a=crypto:2 AEAD_AES_128_GCM inline:"));
 	c.port_b = mt_sdp_port(mb);
 	c.rx = engine_key(mb, 1, MSRTP_AES128_CM_SHA1_80);
 	mb = mem_deref(mb);
 	rand_bytes(ks, sizeof(ks));
-	assert_int_equal(msrtp_alloc(&c.tx, MSRTP_AES128_CM_SHA1_80, ks,
-	                             ks + 16),
-	                 0);
+	assert_int_equal(
+	    msrtp_alloc(&c.tx, MSRTP_AES128_CM_SHA1_80, ks, ks + 16), 0);
 	pbx_sdp(sdp, sizeof(sdp), c.pb.port, 1, MSRTP_AES128_CM_SHA1_80, ks);
 	pl_set_str(&pl, sdp);
 	assert_int_equal(media_answer(c.ms, MEDIA_LEG_B, &pl, &mb), 0);
@@ -200,7 +200,7 @@ static void test_pbx_offers(void **state)
 	mt_peer_open(&c.pa);
 	mt_peer_open(&c.pb);
 	assert_int_equal(media_session_alloc(&c.ms, c.me, &a, &b, NULL, NULL),
-	                 0);
+			 0);
 	/* The PBX offers GCM: answered with its tag and a key of ours. */
 	rand_bytes(ks, sizeof(ks));
 	pbx_sdp(sdp, sizeof(sdp), c.pb.port, 7, MSRTP_AEAD_AES_128_GCM, ks);
@@ -218,9 +218,8 @@ static void test_pbx_offers(void **state)
 	c.port_b = mt_sdp_port(mb);
 	c.rx = engine_key(mb, 7, MSRTP_AEAD_AES_128_GCM);
 	mb = mem_deref(mb);
-	assert_int_equal(msrtp_alloc(&c.tx, MSRTP_AEAD_AES_128_GCM, ks,
-	                             ks + 16),
-	                 0);
+	assert_int_equal(
+	    msrtp_alloc(&c.tx, MSRTP_AEAD_AES_128_GCM, ks, ks + 16), 0);
 	media_both_ways(&c, &c.pb);
 	srtp_call_free(&c);
 }
@@ -245,8 +244,8 @@ static void test_refused(void **state)
 	assert_int_equal(media_offer(ms, MEDIA_LEG_B, &pl, &mb), ENOTSUP);
 	/* A suite we do not know: 488 at answer time. */
 	pl_set_str(&pl, "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 5000 RTP/SAVP "
-	                "0\r\na=crypto:1 F8_128_HMAC_SHA1_80 "
-	                "inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkw\r\n");
+			"0\r\na=crypto:1 F8_128_HMAC_SHA1_80 "
+			"inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkw\r\n");
 	assert_int_equal(media_offer(ms, MEDIA_LEG_B, &pl, &mb), 0);
 	mb = mem_deref(mb);
 	mt_sdp(sdp, sizeof(sdp), 5002, "0", NULL);
@@ -261,9 +260,9 @@ static void test_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_we_offer),
-		SC_TEST(test_pbx_offers),
-		SC_TEST(test_refused),
+	    SC_TEST(test_we_offer),
+	    SC_TEST(test_pbx_offers),
+	    SC_TEST(test_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,11 +32,11 @@ static void br_estab(const struct dtls_srtp_keys *k, void *arg)
 	struct browser *b = arg;
 
 	assert_int_equal(msrtp_alloc(&b->tx, (enum msrtp_profile)k->profile,
-	                             k->local_key, k->local_salt),
-	                 0);
+				     k->local_key, k->local_salt),
+			 0);
 	assert_int_equal(msrtp_alloc(&b->rx, (enum msrtp_profile)k->profile,
-	                             k->remote_key, k->remote_salt),
-	                 0);
+				     k->remote_key, k->remote_salt),
+			 0);
 	b->estab = true;
 }
 
@@ -48,7 +48,7 @@ static void br_close(int err, const char *reason, void *arg)
 
 /* Copies the value of "a=<name>:" from an SDP. */
 static void sdp_attr(const struct mbuf *mb, const char *name, char *out,
-                     size_t size)
+		     size_t size)
 {
 	char *s = calloc(1, mb->end + 1), *p, key[64];
 	size_t n;
@@ -68,7 +68,7 @@ static void sdp_attr(const struct mbuf *mb, const char *name, char *out,
 
 /* An authenticated check with USE-CANDIDATE (RFC 8445 7.2.2). */
 static size_t ice_check(uint8_t *buf, size_t size, const struct browser *b,
-                        const char *engine_ufrag, const char *engine_pwd)
+			const char *engine_ufrag, const char *engine_pwd)
 {
 	struct stun_enc enc;
 	struct stun_hmac *key;
@@ -79,10 +79,10 @@ static size_t ice_check(uint8_t *buf, size_t size, const struct browser *b,
 	rand_bytes(tid, sizeof(tid));
 	snprintf(user, sizeof(user), "%s:%s", engine_ufrag, b->ufrag);
 	assert_int_equal(stun_hmac_alloc(&key, (const uint8_t *)engine_pwd,
-	                                 strlen(engine_pwd)),
-	                 0);
+					 strlen(engine_pwd)),
+			 0);
 	stun_enc_init(&enc, buf, size,
-	              stun_type(STUN_METHOD_BINDING, STUN_CLASS_REQUEST), tid);
+		      stun_type(STUN_METHOD_BINDING, STUN_CLASS_REQUEST), tid);
 	stun_enc_attr(&enc, STUN_ATTR_USERNAME, user, strlen(user));
 	stun_enc_u32(&enc, STUN_ATTR_PRIORITY, 1845501695u);
 	stun_enc_u64(&enc, STUN_ATTR_ICE_CONTROLLING, 0x1234567890abcdefull);
@@ -97,9 +97,8 @@ static size_t ice_check(uint8_t *buf, size_t size, const struct browser *b,
 static void test_webrtc_rtp(void **state)
 {
 	struct media_leg_conf a = {.kind = MEDIA_WEBRTC};
-	struct media_leg_conf bc = {.kind = MEDIA_RTP,
-	                            .codecv = {MEDIA_CODEC_PCMU},
-	                            .codecc = 1};
+	struct media_leg_conf bc = {
+	    .kind = MEDIA_RTP, .codecv = {MEDIA_CODEC_PCMU}, .codecc = 1};
 	uv_loop_t loop;
 	struct media_engine *me;
 	struct media_session *ms;
@@ -131,21 +130,21 @@ static void test_webrtc_rtp(void **state)
 	snprintf(br.pwd, sizeof(br.pwd), "browserpassword0123456789");
 
 	assert_int_equal(media_session_alloc(&ms, me, &a, &bc, mt_event_h, &ev),
-	                 0);
+			 0);
 	snprintf(sdp, sizeof(sdp),
-	         "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
-	         "a=group:BUNDLE 0 1\r\n"
-	         "m=audio %u UDP/TLS/RTP/SAVPF 111 0 126\r\n"
-	         "c=IN IP4 127.0.0.1\r\na=rtcp-mux\r\na=mid:0\r\n"
-	         "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n"
-	         "a=fingerprint:%s\r\na=setup:actpass\r\n"
-	         "a=rtpmap:111 opus/48000/2\r\na=rtpmap:0 PCMU/8000\r\n"
-	         "a=rtpmap:126 telephone-event/8000\r\n"
-	         "a=candidate:1 1 udp 2122260223 127.0.0.1 %u typ host\r\n"
-	         "m=video %u UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\n"
-	         "a=rtpmap:96 VP8/90000\r\n",
-	         br.sock.port, br.ufrag, br.pwd, br.fp, br.sock.port,
-	         br.sock.port);
+		 "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+		 "a=group:BUNDLE 0 1\r\n"
+		 "m=audio %u UDP/TLS/RTP/SAVPF 111 0 126\r\n"
+		 "c=IN IP4 127.0.0.1\r\na=rtcp-mux\r\na=mid:0\r\n"
+		 "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n"
+		 "a=fingerprint:%s\r\na=setup:actpass\r\n"
+		 "a=rtpmap:111 opus/48000/2\r\na=rtpmap:0 PCMU/8000\r\n"
+		 "a=rtpmap:126 telephone-event/8000\r\n"
+		 "a=candidate:1 1 udp 2122260223 127.0.0.1 %u typ host\r\n"
+		 "m=video %u UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\n"
+		 "a=rtpmap:96 VP8/90000\r\n",
+		 br.sock.port, br.ufrag, br.pwd, br.fp, br.sock.port,
+		 br.sock.port);
 	pl_set_str(&pl, sdp);
 	assert_int_equal(media_offer(ms, MEDIA_LEG_A, &pl, &mb), 0);
 	/* The PBX is offered what both can do without the browser's
@@ -178,8 +177,8 @@ static void test_webrtc_rtp(void **state)
 
 	/* No check yet: a DTLS ClientHello is ignored (no answer). */
 	assert_int_equal(dtls_conn_alloc(&br.dc, br.ctx, true, efp, br_send,
-	                                 br_estab, br_close, &br),
-	                 0);
+					 br_estab, br_close, &br),
+			 0);
 	assert_int_equal(dtls_conn_start(br.dc, 0), 0);
 	assert_true(mt_recv(&br.sock, rx, sizeof(rx), 300) < 0);
 
@@ -189,7 +188,7 @@ static void test_webrtc_rtp(void **state)
 	n = mt_recv(&br.sock, rx, sizeof(rx), MT_WAIT_MS);
 	assert_true(n >= STUN_HEADER_SIZE);
 	assert_int_equal((rx[0] << 8) | rx[1],
-	                 stun_type(STUN_METHOD_BINDING, STUN_CLASS_SUCCESS));
+			 stun_type(STUN_METHOD_BINDING, STUN_CLASS_SUCCESS));
 
 	/* Now the handshake: retransmit our flight and run it through. */
 	assert_int_equal(dtls_conn_tick(br.dc, 1500), 0);
@@ -285,8 +284,8 @@ static void br_handshake(struct browser *b, const char *efp)
 	int i;
 
 	assert_int_equal(dtls_conn_alloc(&b->dc, b->ctx, true, efp, br_send,
-	                                 br_estab, br_close, b),
-	                 0);
+					 br_estab, br_close, b),
+			 0);
 	assert_int_equal(dtls_conn_start(b->dc, 0), 0);
 	for (i = 0; i < 50 && !b->estab; i++) {
 		n = mt_recv(&b->sock, rx, sizeof(rx), 200);
@@ -297,17 +296,17 @@ static void br_handshake(struct browser *b, const char *efp)
 }
 
 static void br_sdp(char *sdp, size_t size, const struct browser *b,
-                   const char *setup)
+		   const char *setup)
 {
 	snprintf(sdp, size,
-	         "v=0\r\no=- 5 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
-	         "a=group:BUNDLE 0\r\n"
-	         "m=audio %u UDP/TLS/RTP/SAVPF 0\r\n"
-	         "c=IN IP4 127.0.0.1\r\na=rtcp-mux\r\na=mid:0\r\n"
-	         "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n"
-	         "a=fingerprint:%s\r\na=setup:%s\r\n"
-	         "a=rtpmap:0 PCMU/8000\r\n",
-	         b->sock.port, b->ufrag, b->pwd, b->fp, setup);
+		 "v=0\r\no=- 5 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+		 "a=group:BUNDLE 0\r\n"
+		 "m=audio %u UDP/TLS/RTP/SAVPF 0\r\n"
+		 "c=IN IP4 127.0.0.1\r\na=rtcp-mux\r\na=mid:0\r\n"
+		 "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n"
+		 "a=fingerprint:%s\r\na=setup:%s\r\n"
+		 "a=rtpmap:0 PCMU/8000\r\n",
+		 b->sock.port, b->ufrag, b->pwd, b->fp, setup);
 }
 
 /* The PBX calls the browser: we offer actpass, the browser answers
@@ -363,7 +362,7 @@ static void test_pbx_calls_browser(void **state)
 
 	/* Wrong password: 401, and the address stays unchecked. */
 	assert_int_equal(br_check(&br, eufrag, "not-the-password-at-all"),
-	                 STUN_CLASS_ERROR);
+			 STUN_CLASS_ERROR);
 	assert_int_equal(br_check(&br, eufrag, epwd), STUN_CLASS_SUCCESS);
 	br_handshake(&br, efp);
 
@@ -430,11 +429,96 @@ static void test_pbx_calls_browser(void **state)
 	mt_engine_free(me, &loop);
 }
 
+static void br_close_ok(int err, const char *reason, void *arg)
+{
+	(void)err;
+	(void)reason;
+	(void)arg;
+}
+
+/* The browser's certificate does not match its SDP fingerprint: the
+ * engine refuses the handshake (RFC 8122 5) and reports the failure. */
+static void test_bad_fingerprint(void **state)
+{
+	struct media_leg_conf a = {.kind = MEDIA_WEBRTC};
+	struct media_leg_conf bc = {
+	    .kind = MEDIA_RTP, .codecv = {MEDIA_CODEC_PCMU}, .codecc = 1};
+	uv_loop_t loop;
+	struct media_engine *me;
+	struct media_session *ms;
+	struct mt_events ev;
+	struct browser br;
+	struct dtls_ctx *other;
+	struct mt_peer pbx;
+	struct media_stats st;
+	struct mbuf *mb = NULL;
+	char sdp[2048], eufrag[64], epwd[64], efp[160];
+	uint8_t rx[1600];
+	struct pl pl;
+	ssize_t n;
+	int i;
+
+	(void)state;
+	memset(&br, 0, sizeof(br));
+	memset(&ev, 0, sizeof(ev));
+	mt_engine(&me, &loop, 0);
+	mt_peer_open(&br.sock);
+	mt_peer_open(&pbx);
+	assert_int_equal(dtls_ctx_alloc(&br.ctx), 0);
+	assert_int_equal(dtls_ctx_alloc(&other), 0);
+	/* The SDP names another certificate than the one used. */
+	snprintf(br.fp, sizeof(br.fp), "%s", dtls_ctx_fingerprint(other));
+	snprintf(br.ufrag, sizeof(br.ufrag), "brUf");
+	snprintf(br.pwd, sizeof(br.pwd), "browserpassword0123456789");
+	assert_int_equal(media_session_alloc(&ms, me, &a, &bc, mt_event_h, &ev),
+			 0);
+	br_sdp(sdp, sizeof(sdp), &br, "actpass");
+	pl_set_str(&pl, sdp);
+	assert_int_equal(media_offer(ms, MEDIA_LEG_A, &pl, &mb), 0);
+	mb = mem_deref(mb);
+	mt_sdp(sdp, sizeof(sdp), pbx.port, "0", NULL);
+	pl_set_str(&pl, sdp);
+	assert_int_equal(media_answer(ms, MEDIA_LEG_B, &pl, &mb), 0);
+	br.engine_port = mt_sdp_port(mb);
+	sdp_attr(mb, "ice-ufrag", eufrag, sizeof(eufrag));
+	sdp_attr(mb, "ice-pwd", epwd, sizeof(epwd));
+	sdp_attr(mb, "fingerprint", efp, sizeof(efp));
+	mb = mem_deref(mb);
+	assert_int_equal(br_check(&br, eufrag, epwd), STUN_CLASS_SUCCESS);
+	assert_int_equal(dtls_conn_alloc(&br.dc, br.ctx, true, efp, br_send,
+					 br_estab, br_close_ok, &br),
+			 0);
+	assert_int_equal(dtls_conn_start(br.dc, 0), 0);
+	for (i = 0; i < 20 && !ev.count[MEDIA_EV_FAILED][0]; i++) {
+		n = mt_recv(&br.sock, rx, sizeof(rx), 100);
+		if (n > 0 && stun_demux(rx[0]) == STUN_DEMUX_DTLS)
+			(void)dtls_conn_recv(br.dc, rx, (size_t)n, 100);
+		mt_run_until(&loop, &ev.count[MEDIA_EV_FAILED][0], 20);
+	}
+	assert_int_equal(ev.count[MEDIA_EV_FAILED][0], 1);
+	assert_int_equal(ev.count[MEDIA_EV_CONNECTED][0], 0);
+	assert_int_equal(media_stats_get(ms, &st), 0);
+	assert_false(st.leg[0].connected);
+
+	media_session_close(ms);
+	mem_deref(ms);
+	assert_int_equal(media_engine_ports_used(me), 0);
+	mem_deref(br.dc);
+	mem_deref(br.tx);
+	mem_deref(br.rx);
+	mem_deref(br.ctx);
+	mem_deref(other);
+	mt_peer_close(&br.sock);
+	mt_peer_close(&pbx);
+	mt_engine_free(me, &loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_webrtc_rtp),
-		SC_TEST(test_pbx_calls_browser),
+	    SC_TEST(test_webrtc_rtp),
+	    SC_TEST(test_pbx_calls_browser),
+	    SC_TEST(test_bad_fingerprint),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

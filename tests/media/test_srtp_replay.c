@@ -163,8 +163,17 @@ static void test_tamper(void **state)
 		}
 		/* Nothing was learnt from the forgeries. */
 		assert_int_equal(rx->ssrcc, 0);
+		memcpy(buf, good, glen);
 		len = glen;
 		assert_int_equal(msrtp_unprotect(rx, good, &len), 0);
+		/* A replay: EALREADY; a forged replay: EACCES first. */
+		memcpy(good, buf, glen);
+		len = glen;
+		assert_int_equal(msrtp_unprotect(rx, buf, &len), EALREADY);
+		memcpy(buf, good, glen);
+		buf[glen - 1] ^= 0x01;
+		len = glen;
+		assert_int_equal(msrtp_unprotect(rx, buf, &len), EACCES);
 
 		/* A forged packet of a known SSRC far ahead moves nothing. */
 		len = rtp(buf, 30000, 42, 0, 0);
@@ -204,6 +213,15 @@ static void test_replay_window(void **state)
 		/* The sender never protects one index twice. */
 		l = rtp(buf, 5000, 9, 0, 0);
 		assert_int_equal(msrtp_protect(tx, buf, &l, BUF), EALREADY);
+		/* Nor one from before ROC 0: 5199 + 32769 is behind. */
+		l = rtp(buf, 5199 + 32769, 9, 0, 0);
+		assert_int_equal(msrtp_protect(tx, buf, &l, BUF), EALREADY);
+		assert_int_equal(tx->ssrcv[0].roc, 0);
+		assert_int_equal(tx->ssrcv[0].s_l, 5199);
+		/* 5199 + 32768 is still ahead. */
+		l = rtp(buf, 5199 + 32768, 9, 0, 0);
+		assert_int_equal(msrtp_protect(tx, buf, &l, BUF), 0);
+		assert_int_equal(tx->ssrcv[0].s_l, 5199 + 32768);
 
 		/* 0, then 199: 0 is now 199 behind, outside the window;
 		 * 72 = 199 - 127 is the oldest still inside it. */

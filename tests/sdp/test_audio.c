@@ -231,6 +231,35 @@ static void test_get_errors(void **state)
 	assert_true(a.codecc == 1 && !strcmp(a.codecv[0].name, "G729"));
 }
 
+/* RFC 3264 section 5.1 / RFC 8866 6.7: media direction overrides the
+ * session's; none at all is sendrecv. */
+static void test_direction(void **state)
+{
+	static const char sess_only[] = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\n"
+					"c=IN IP4 192.0.2.1\r\na=inactive\r\n"
+					"m=audio 5 RTP/AVP 0\r\n";
+	static const char both[] = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\n"
+				   "c=IN IP4 192.0.2.1\r\na=sendonly\r\n"
+				   "m=audio 5 RTP/AVP 0\r\na=recvonly\r\n";
+	static const char none[] = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\n"
+				   "c=IN IP4 192.0.2.1\r\n"
+				   "m=audio 5 RTP/AVP 0\r\n";
+	struct sdp_sess s;
+	struct sdp_audio a;
+
+	(void)state;
+	assert_int_equal(sdp_decode(&s, sess_only, sizeof(sess_only) - 1), 0);
+	assert_int_equal(sdp_audio_get(&a, NULL, &s), 0);
+	assert_int_equal(a.dir, SDP_INACTIVE);
+	assert_int_equal(sdp_decode(&s, both, sizeof(both) - 1), 0);
+	assert_int_equal(sdp_audio_get(&a, NULL, &s), 0);
+	assert_int_equal(a.dir, SDP_RECVONLY);
+	assert_int_equal(sdp_decode(&s, none, sizeof(none) - 1), 0);
+	assert_int_equal(sdp_audio_get(&a, NULL, &s), 0);
+	assert_int_equal(a.dir, SDP_SENDRECV);
+	assert_string_equal(sdp_dir_name(SDP_INACTIVE), "inactive");
+}
+
 static void test_answer_codecs(void **state)
 {
 	const struct sdp_codec web[] = {sdp_codec_opus, sdp_codec_pcmu,
@@ -488,6 +517,7 @@ int main(void)
 	    SC_TEST(test_plain),
 	    SC_TEST(test_sdes),
 	    SC_TEST(test_get_errors),
+	    SC_TEST(test_direction),
 	    SC_TEST(test_answer_codecs),
 	    SC_TEST(test_encode_plain_offer),
 	    SC_TEST(test_encode_webrtc_answer),

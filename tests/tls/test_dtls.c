@@ -134,12 +134,39 @@ static void test_ctx_options(void **state)
 					 on_send, on_estab, on_close, &s),
 			 EBADMSG);
 	assert_null(dc);
+	/* Closed before any handshake: nothing sent, nothing more done. */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(dtls_conn_alloc(&dc, ctx, true, NULL, on_send,
+					 on_estab, on_close, &s),
+			 0);
+	dtls_conn_close(dc);
+	assert_int_equal(dtls_conn_start(dc, 0), ENOTCONN);
+	assert_int_equal(dtls_conn_tick(dc, 0), ENOTCONN);
+	assert_int_equal(dtls_conn_set_remote_fp(dc, dtls_ctx_fingerprint(ctx)),
+			 EPROTO);
+	assert_int_equal(s.sent + s.closes, 0);
+	dc = mem_deref(dc);
+	/* A server ignores start; non-DTLS bytes are refused unread. */
+	assert_int_equal(dtls_conn_alloc(&dc, ctx, false, NULL, on_send,
+					 on_estab, on_close, &s),
+			 0);
+	assert_int_equal(dtls_conn_start(dc, 0), 0);
+	assert_int_equal(s.sent, 0);
+	assert_int_equal(dtls_conn_recv(dc, (const uint8_t *)"\x80xyz", 4, 0),
+			 EBADMSG); /* RTP, not DTLS */
+	assert_int_equal(dtls_conn_recv(dc, NULL, 4, 0), EINVAL);
+	dc = mem_deref(dc);
 	mem_fail_after(0);
 	assert_int_equal(dtls_conn_alloc(&dc, ctx, true, NULL, on_send,
 					 on_estab, on_close, &s),
 			 ENOMEM);
 	mem_fail_after(-1);
 	mem_deref(ctx);
+	ctx = NULL;
+	mem_fail_after(0);
+	assert_int_equal(dtls_ctx_alloc(&ctx), ENOMEM);
+	mem_fail_after(-1);
+	assert_null(ctx);
 }
 
 int main(void)
