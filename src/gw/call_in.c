@@ -99,6 +99,9 @@ static void media_event(struct media_session *ms, enum media_leg_id leg,
 		log_debug("call", "call %s: media on leg %c connected",
 			  call->a->callid, leg == MEDIA_LEG_A ? 'A' : 'B');
 		break;
+	case MEDIA_EV_DTMF:
+		gw_call_dtmf_info(call, leg, reason);
+		break;
 	case MEDIA_EV_NO_MEDIA:
 	case MEDIA_EV_FAILED:
 		log_info("call", "call %s: media on leg %c: %s",
