@@ -126,8 +126,6 @@ static int run_status(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
 				  path);
 		goto out;
 	}
-	if (!err && mbuf_write_mem(resp, "", 1))
-		err = ENOMEM;
 	if (err) {
 		ret = gw_cli_fail(cli, GW_CLI_FAIL, "control socket %s: %s",
 				  path, strerror(err));
