@@ -160,7 +160,7 @@ function padBuild(el, onKey) {
     b.type = 'button';
     b.className = 'key';
     b.dataset.key = k;
-    b.setAttribute('aria-label', k === '*' ? 'star' : k === '#' ? 'pound' : k);
+    if (k === '*' || k === '#') b.setAttribute('aria-label', k === '*' ? 'star' : 'pound');
     b.textContent = k;
     if (sub) {
       const s = document.createElement('small');
