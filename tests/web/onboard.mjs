@@ -3,7 +3,8 @@
 // -> registered, with the token gone from the URL and the configuration in
 // IndexedDB only; security headers and no CSP violation; a reload registers
 // from IndexedDB; two tabs both registered; axe-core on the onboarding,
-// idle and dial pad screens; used, unknown and expired links say so; the
+// idle and dial pad screens; the microphone meter and a denied permission;
+// used, unknown and expired links say so; the
 // gateway restarted -> the app re-registers by itself; the device revoked
 // while open -> the app says so.
 import assert from 'node:assert/strict';
@@ -138,6 +139,28 @@ try {
     await p.waitForFunction(() => /not valid/.test(document.getElementById('onboard-msg').textContent));
     const r = await ctx.request.get(`${base}/p/not-a-token`);
     assert.equal(r.status(), 404);
+    await p.close();
+  });
+
+  await test('microphone: the level meter moves with the fake microphone; a denied permission is explained', async () => {
+    await tab1.click('#mic-test');
+    await tab1.waitForFunction(() => Number(document.getElementById('tx-meter').getAttribute('aria-valuenow')) > 5,
+      null, { timeout: 10000 });
+    await tab1.click('#mic-test');
+    const p = await newPage('mic-denied');
+    // a browser that says no (the flags of these tests always say yes)
+    await p.addInitScript(() => {
+      navigator.mediaDevices.getUserMedia = () =>
+        Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    });
+    await p.goto(base + '/');
+    await regState(p, 'registered');
+    await p.click('#mic-test');
+    await p.waitForSelector('#mic-msg:not([hidden])');
+    assert.match(await p.textContent('#mic-msg'), /blocked the microphone/);
+    await p.fill('#number', '100');
+    await p.click('#call');
+    assert.equal(await p.isVisible('#incall'), false);
     await p.close();
   });
 

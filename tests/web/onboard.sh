@@ -15,6 +15,10 @@ rm -rf "$ARTIFACTS"
 mkdir -p "$ARTIFACTS"
 
 write_config
+# the fake microphone: a steady 440 Hz tone (Chromium loops the file)
+sox -n -r 48000 -c 1 -b 16 "$WORK/tone.wav" synth 20 sine 440 vol 0.5 ||
+	fail "sox cannot make the tone"
+export WEB_TONE=$WORK/tone.wav
 cli() { "$SIPCLOAK" -c "$WORK/sipcloak.ini" "$@"; }
 cli user add alice --display "Alice Example" >/dev/null || fail "user add"
 link() { cli --json device link alice "$@" || fail "device link"; }
