@@ -22,6 +22,7 @@ if [ ! -f "$cfg" ]; then
 ; Written by scripts/demo.sh for \`make run\`. Every key: docs/config.md.
 [server]
 public_address = 127.0.0.1
+echo_number = *43
 
 [https]
 listen = 127.0.0.1:8443
@@ -46,6 +47,8 @@ level = info
 INI
 fi
 
+# configs written by older versions: add the echo service
+grep -q '^echo_number' "$cfg" || sed -i 's/^\[server\]$/[server]\necho_number = *43/' "$cfg"
 build/sipcloak config check -c "$cfg" >/dev/null
 sc() { build/sipcloak -c "$cfg" "$@"; }
 field() { node -e 'console.log(JSON.parse(process.argv[1])[process.argv[2]])' "$1" "$2"; }
@@ -91,6 +94,9 @@ cat <<MSG
     $(field "$link2" url)
 
   (new links on every \`make run\`; more: build/sipcloak -c $cfg device link demo)
+
+  Echo test: call *43 from the device: the gateway answers and plays your own
+  voice back through the whole media path (DTLS-SRTP, Opus <-> G.711).
 
   Stop with Ctrl-C.
 

@@ -101,17 +101,20 @@ static int run_check(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
 static int run_keys(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
                     char **argv)
 {
-	const struct gw_config_key *keys;
-	size_t i, n;
+	const struct gw_config_key *keys, *conn_keys;
+	size_t i, n, nconn;
 
 	(void)cmd;
 	(void)argc;
 	(void)argv;
 	keys = gw_config_keys(&n);
+	conn_keys = gw_config_conn_keys(&nconn);
 	if (cli->json)
 		fputc('[', cli->out);
-	for (i = 0; i < n; i++) {
-		const struct gw_config_key *k = &keys[i];
+	for (i = 0; i < n + nconn; i++) {
+		/* the [connection NAME] keys follow the table's */
+		const struct gw_config_key *k =
+		        i < n ? &keys[i] : &conn_keys[i - n];
 		const char *type = gw_config_type_name(k->type);
 
 		if (cli->json) {

@@ -1,12 +1,14 @@
 /* config.c: loads and validates the INI config file into struct gw_config,
  * collecting every mistake with its file, line, section and key. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "gw/config_conn.h"
 #include "gw/gw.h"
 
-#define CONFIG_KEYS_MAX 32 /* rows of the key table the loader can track */
+#define CONFIG_KEYS_MAX 48 /* rows of the key table the loader can track */
 
 /* One load in progress. */
 struct loader {
@@ -18,6 +20,7 @@ struct loader {
 	unsigned set_line[CONFIG_KEYS_MAX];     /* per key: line set, or 0 */
 	unsigned section_line[CONFIG_KEYS_MAX]; /* per key: its header's line */
 	struct pl section; /* current section; p NULL: skip its keys */
+	struct pl whole;   /* "connection NAME" while in one, else unset */
 	unsigned cur_line; /* line of the current section header */
 	size_t nerrs;
 	bool bad_header; /* keys were lost: "missing" would mislead */
@@ -127,6 +130,7 @@ static void config_destroy(void *data)
 		switch (keys[i].type) {
 		case GW_CFG_HOST:
 		case GW_CFG_PATH:
+		case GW_CFG_NUMBER:
 			mem_deref(*(char **)field);
 			break;
 		case GW_CFG_ADDR:
@@ -145,10 +149,27 @@ static void config_destroy(void *data)
 			break;
 		}
 	}
+	gw_config_conns_free(cfg);
 	mem_deref(cfg->path);
 }
 
 /* Replaces a string field with a copy of v. */
+static bool number_ok(const struct pl *v)
+{
+	size_t i;
+
+	if (!v->l || v->l > GW_NUMBER_MAX)
+		return false;
+	for (i = 0; i < v->l; i++) {
+		char c = v->p[i];
+
+		if (!isalnum((unsigned char)c) && c != '*' && c != '#' &&
+		    c != '+')
+			return false;
+	}
+	return true;
+}
+
 static int set_str(char **field, const struct pl *v)
 {
 	char *s;
@@ -232,6 +253,14 @@ static int set_value(struct gw_config *cfg, const struct gw_config_key *k,
 			return EBADMSG;
 		}
 		return set_str(field, v);
+	case GW_CFG_NUMBER:
+		if (!number_ok(v)) {
+			snprintf(why, size, "expected 1 to %d of 0-9 * # + "
+			                    "and letters",
+			         GW_NUMBER_MAX);
+			return EBADMSG;
+		}
+		return set_str(field, v);
 	case GW_CFG_UINT:
 		return gw_config_parse_uint(v, k->min, k->max, field, why,
 		                            size);
@@ -243,8 +272,37 @@ static int set_value(struct gw_config *cfg, const struct gw_config_key *k,
 		return gw_config_parse_level(v, field, why, size);
 	case GW_CFG_ORIGINS:
 		return set_origins(field, v, why, size);
+	case GW_CFG_CHOICE: /* [connection] only: config_conn.c */
+	case GW_CFG_LIST:
+	case GW_CFG_STRING:
+		break;
 	}
 	return EINVAL;
+}
+
+/* [connection NAME]: many of them, each with its own keys. */
+static void on_conn_section(struct loader *ld, const struct gw_ini_item *it,
+                            const struct pl *whole, int err)
+{
+	char msg[GW_CONFIG_MSG_MAX];
+
+	if (err) {
+		fail(ld, it->line, whole, NULL,
+		     "section [connection] needs a name: [connection NAME]");
+		return;
+	}
+	err = gw_config_conn_begin(ld->cfg, &it->name, it->line, msg,
+	                           sizeof(msg));
+	if (err == ENOMEM) {
+		ld->err = err;
+		return;
+	}
+	if (err) {
+		fail(ld, it->line, whole, NULL, msg);
+		return;
+	}
+	ld->section = it->section;
+	ld->whole = *whole;
 }
 
 static void on_section(struct loader *ld, const struct gw_ini_item *it)
@@ -256,8 +314,13 @@ static void on_section(struct loader *ld, const struct gw_ini_item *it)
 	int err;
 
 	ld->section.p = NULL;
+	ld->whole.p = NULL;
 	ld->cur_line = it->line;
 	err = gw_config_section_check(&it->section, &it->name);
+	if (!pl_strcmp(&it->section, "connection")) {
+		on_conn_section(ld, it, &whole, err);
+		return;
+	}
 	if (err == ENOENT) {
 		snprintf(msg, sizeof(msg), "unknown section '%.*s'",
 		         PL_FMT(&it->section));
@@ -303,6 +366,16 @@ static void on_pair(struct loader *ld, const struct gw_ini_item *it)
 
 	if (!ld->section.p) /* in a bad section (reported) or none */
 		goto out;
+	if (ld->whole.p) {
+		key_copy(&it->key, key, sizeof(key));
+		err = gw_config_conn_pair(ld->cfg, &it->key, &it->value,
+		                          it->line, msg, sizeof(msg));
+		if (err == ENOMEM || err == EINVAL)
+			ld->err = err;
+		else if (err)
+			fail(ld, it->line, &ld->whole, key, msg);
+		goto out;
+	}
 	for (i = 0; i < ld->nkeys && !k; i++)
 		if (!pl_strcmp(&ld->section, ld->keys[i].section) &&
 		    !pl_strcmp(&it->key, ld->keys[i].key))
@@ -336,7 +409,8 @@ static void on_bad_pair(struct loader *ld, const struct gw_ini_item *it)
 	char key[GW_CONFIG_MSG_MAX];
 
 	key_copy(&it->key, key, sizeof(key));
-	fail(ld, it->line, &ld->section, key, it->error);
+	fail(ld, it->line, ld->whole.p ? &ld->whole : &ld->section, key,
+	     it->error);
 }
 
 static int apply_defaults(struct gw_config *cfg,
@@ -442,6 +516,15 @@ static void check_listeners(struct loader *ld)
 	}
 }
 
+static void conn_fail(unsigned line, const char *section, const char *key,
+                      const char *msg, void *arg)
+{
+	struct pl sec;
+
+	pl_set_str(&sec, section);
+	fail(arg, line, &sec, key, msg);
+}
+
 /* Rules that involve more than one key, run once the file is read. */
 static void check_file(struct loader *ld)
 {
@@ -487,6 +570,7 @@ static void check_file(struct loader *ld)
 		     "required when tls is set (or set [https] key)");
 	check_public_address(ld);
 	check_expires(ld);
+	gw_config_conn_check(cfg, conn_fail, ld);
 	check_listeners(ld);
 }
 
@@ -520,6 +604,7 @@ int gw_config_parse(struct gw_config **cfgp, const char *name, const char *text,
 			fail(&ld, it.line, NULL, NULL, it.error);
 			if (it.type == GW_INI_SECTION) {
 				ld.section.p = NULL; /* skip its keys */
+				ld.whole.p = NULL;
 				ld.cur_line = it.line;
 				ld.bad_header = true;
 			}

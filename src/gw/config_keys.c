@@ -21,6 +21,8 @@ static const struct gw_config_key keys[] = {
      NULL, true},
     {"server", "control_socket", GW_CFG_PATH, OFF(server.control_socket), 0, 0,
      "var/sipcloak.sock", false},
+    {"server", "echo_number", GW_CFG_NUMBER, OFF(server.echo_number), 0, 0,
+     NULL, false},
     {"https", "listen", GW_CFG_ADDR, OFF(https.listen), 0, 0, NULL, false},
     {"https", "cert", GW_CFG_PATH, OFF(https.cert), 0, 0, NULL, false},
     {"https", "key", GW_CFG_PATH, OFF(https.key), 0, 0, NULL, false},
@@ -63,6 +65,9 @@ static const struct gw_config_key keys[] = {
     {"media", "ports", GW_CFG_PORTS, OFF(media.ports), 0, 0, "40000-40999",
      false},
     {"media", "workers", GW_CFG_UINT, OFF(media.workers), 0, 256, "0", false},
+    {"media", "address", GW_CFG_HOST, OFF(media.address), 0, 0, NULL, false},
+    {"media", "no_media_timeout", GW_CFG_UINT, OFF(media.no_media_timeout), 0,
+     3600, "60", false},
     {"log", "level", GW_CFG_LEVEL, OFF(log.level), 0, 0, "info", false},
 };
 
@@ -79,6 +84,8 @@ const char *gw_config_type_name(enum gw_config_type type)
 		return "host";
 	case GW_CFG_ADDR:
 		return "host:port";
+	case GW_CFG_NUMBER:
+		return "number";
 	case GW_CFG_PATH:
 		return "path";
 	case GW_CFG_UINT:
@@ -91,6 +98,12 @@ const char *gw_config_type_name(enum gw_config_type type)
 		return "log level";
 	case GW_CFG_ORIGINS:
 		return "origin list";
+	case GW_CFG_CHOICE:
+		return "choice";
+	case GW_CFG_LIST:
+		return "list";
+	case GW_CFG_STRING:
+		return "string";
 	}
 	return "?";
 }
@@ -99,10 +112,12 @@ int gw_config_section_check(const struct pl *section, const struct pl *name)
 {
 	size_t i;
 
+	/* [connection NAME] must have a name: EBADMSG without one. */
+	if (!pl_strcmp(section, "connection"))
+		return name->l ? 0 : EBADMSG;
 	for (i = 0; i < SC_ARRAY_SIZE(keys); i++) {
 		if (pl_strcmp(section, keys[i].section))
 			continue;
-		/* Named sections ([connection NAME]) come later. */
 		return name->l ? EBADMSG : 0;
 	}
 	return ENOENT;

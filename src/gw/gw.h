@@ -14,6 +14,7 @@
 #define GW_CONFIG_MSG_MAX 256         /* bytes of one error message */
 #define GW_CONFIG_ORIGINS_MAX 64      /* entries in [https] allowed_origins */
 #define GW_CONFIG_VALUE_SHOW 64       /* bytes of a bad value quoted back */
+#define GW_NUMBER_MAX 32              /* bytes of a dialled number in config */
 
 /* Used when -c/--config is not given (relative to the working directory). */
 #define GW_CONFIG_DEFAULT_PATH "var/sipcloak.ini"
@@ -82,6 +83,7 @@ struct gw_config {
 	struct {
 		char *public_address;
 		char *control_socket; /* the CLI's Unix socket (ctl.h) */
+		char *echo_number;    /* dialled: the echo service; NULL off */
 	} server;
 	struct {
 		struct gw_addr listen;
@@ -121,10 +123,17 @@ struct gw_config {
 	struct {
 		struct gw_port_range ports;
 		uint32_t workers; /* 0: the number of cores */
+		char *address;    /* IP literal bound and put in SDP; NULL:
+		                   * public_address */
+		uint32_t no_media_timeout; /* s; 0: never */
 	} media;
 	struct {
 		enum log_level level;
 	} log;
+	struct {
+		struct gw_conn_conf **v; /* [connection NAME] sections (conn.h) */
+		size_t n;
+	} conns;
 };
 
 /* One configuration mistake. Absent parts are NULL (line: 0). */
@@ -201,12 +210,18 @@ enum gw_config_type {
 	GW_CFG_HOST,
 	GW_CFG_ADDR,
 	GW_CFG_PATH,
+	GW_CFG_NUMBER, /* what a phone dials: 0-9 * # + and letters */
 	GW_CFG_UINT,
 	GW_CFG_BOOL,
 	GW_CFG_PORTS,
 	GW_CFG_LEVEL,
 	GW_CFG_ORIGINS,
+	GW_CFG_CHOICE, /* [connection] keys (config_conn.c): one of a set */
+	GW_CFG_LIST,   /* comma-separated list */
+	GW_CFG_STRING,
 };
+
+struct gw_conn_conf;
 
 struct gw_config_key {
 	const char *section;
@@ -220,6 +235,9 @@ struct gw_config_key {
 };
 
 const struct gw_config_key *gw_config_keys(size_t *countp);
+/* The keys of [connection NAME] sections (section "connection"; offset
+ * unused). */
+const struct gw_config_key *gw_config_conn_keys(size_t *countp);
 const char *gw_config_type_name(enum gw_config_type type);
 /* Whether "[section]" is known (0), unknown (ENOENT) or known but wrongly
  * named (EBADMSG: these sections take no name). */

@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "gw/ctl.h"
+#include "gw/call.h"
+#include "gw/conn.h"
 #include "gw/server.h"
 
 #define GW_TXBUF_SIZE 4096
@@ -71,6 +73,8 @@ static void on_conn(struct sip_flow *flow, int err, void *arg)
 	if (sip_flow_isopen(flow))
 		return;
 	gw_reg_flow_closed(srv->reg, flow);
+	if (srv->calls)
+		gw_call_flow_closed(srv->calls, flow);
 	if (log_level_get() <= LOG_DEBUG &&
 	    !sa_str(sip_flow_peer(flow), peer, sizeof(peer)))
 		log_debug("gw", "%s flow from %s closed (%s): its registrations "
@@ -210,6 +214,42 @@ static int https_start(struct gw_server *srv)
 	return 0;
 }
 
+/* The media relay: sockets on [media] address (an IP literal; default
+ * the public address, which must then be one), ports from [media] ports. */
+static int media_start(struct gw_server *srv)
+{
+	const struct gw_config *cfg = srv->cfg;
+	struct media_engine_conf mc = {0};
+	const char *addr = cfg->media.address ? cfg->media.address
+					      : cfg->server.public_address;
+	int err;
+
+	if (sa_set(&mc.bind, addr, 0)) {
+		log_error("gw", "[media] address: %s is not an IP address "
+				"(set [media] address when [server] "
+				"public_address is a name)",
+			  addr);
+		return EINVAL;
+	}
+	mc.advertise = mc.bind;
+	mc.port_min = cfg->media.ports.lo;
+	mc.port_max = cfg->media.ports.hi;
+	mc.workers = cfg->media.workers;
+	mc.no_media_ms = cfg->media.no_media_timeout * 1000u;
+	err = media_engine_alloc(&srv->media, &srv->loop, &mc);
+	if (err) {
+		log_error("gw", "cannot start the media relay: %s",
+			  strerror(err));
+		return err;
+	}
+	err = gw_calls_alloc(&srv->calls, srv);
+	if (!err)
+		err = gw_conns_alloc(&srv->conns, srv, cfg);
+	if (!err)
+		gw_presence_init(&srv->presence, srv);
+	return err;
+}
+
 static void gw_server_destroy(void *data)
 {
 	struct gw_server *srv = data;
@@ -254,6 +294,8 @@ int gw_server_alloc(struct gw_server **srvp, const struct gw_config *cfg,
 		err = store_start(srv);
 	if (!err)
 		err = sip_start(srv);
+	if (!err)
+		err = media_start(srv);
 	if (!err)
 		err = https_start(srv);
 	if (!err)
@@ -308,6 +350,13 @@ void gw_server_close(struct gw_server *srv)
 	}
 	srv->prov = mem_deref(srv->prov);
 	tmr_cancel(&srv->housekeeping);
+	/* calls end with BYE/CANCEL and upstream registrations with
+	 * Expires: 0 while the transports still run */
+	gw_presence_close(&srv->presence);
+	if (srv->calls)
+		gw_calls_close(srv->calls);
+	if (srv->conns)
+		gw_conns_close(srv->conns);
 	if (srv->tp) {
 		sip_transp_close(srv->tp);
 		srv->tp = mem_deref(srv->tp);
@@ -315,6 +364,12 @@ void gw_server_close(struct gw_server *srv)
 	if (srv->tsx) {
 		sip_tsx_layer_close(srv->tsx);
 		srv->tsx = mem_deref(srv->tsx);
+	}
+	srv->calls = mem_deref(srv->calls);
+	srv->conns = mem_deref(srv->conns);
+	if (srv->media) {
+		media_engine_close(srv->media);
+		srv->media = mem_deref(srv->media);
 	}
 	srv->reg = mem_deref(srv->reg);
 	if (srv->store) {

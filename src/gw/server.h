@@ -6,7 +6,9 @@
 
 #include "gw/gw.h"
 #include "gw/provision.h"
+#include "gw/presence.h"
 #include "gw/reg.h"
+#include "media/media.h"
 #include "http/http.h"
 #include "net/net.h"
 #include "sip/msg.h"
@@ -16,12 +18,17 @@
 #include "tls/tls.h"
 
 /* What the gateway itself supports today; grows with each capability. */
-#define GW_ALLOW "REGISTER, OPTIONS, ACK, CANCEL"
+#define GW_ALLOW \
+	"REGISTER, OPTIONS, INVITE, ACK, CANCEL, BYE, UPDATE, INFO, MESSAGE, " \
+	"NOTIFY"
 #define GW_ACCEPT "application/sdp"
 #define GW_SUPPORTED "outbound"
 #define GW_SERVER_NAME "sipcloak/" SC_VERSION
 #define GW_TAG_LEN 16 /* random To tags: 15 chars of [a-zA-Z0-9] */
 #define GW_HOUSEKEEPING_MS (60 * 1000) /* store clean-up interval */
+
+struct gw_conns;
+struct gw_calls;
 
 struct gw_stats {
 	uint64_t requests;  /* requests handled (not absorbed retransmissions) */
@@ -46,6 +53,10 @@ struct gw_server {
 	struct gw_reg *reg;	  /* digest auth, bans and the registrar */
 	struct gw_ctl *ctl;	  /* the CLI's control socket (ctl.h) */
 	struct gw_provision *prov; /* one-time links at /p/ */
+	struct media_engine *media; /* the media relay (media.h) */
+	struct gw_conns *conns;	  /* PBX connections (conn.h) */
+	struct gw_calls *calls;	  /* the B2BUA (call.h) */
+	struct gw_presence presence; /* users online, for conns */
 	struct tmr housekeeping;
 	uv_signal_t sigint;
 	uv_signal_t sigterm;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gw/call.h"
 #include "gw/server.h"
 
 #define GW_HDRS_MAX 512 /* bytes of extra header lines in one response */
@@ -206,6 +207,34 @@ static void handle_request(struct gw_server *srv, struct sip_flow *flow,
 	const char *reason;
 
 	srv->stats.requests++;
+	/* a request inside a call's dialog (RFC 3261 §12.2.2) */
+	if (pl_isset(&msg->to.tag) && pl_strcmp(&msg->method, "INVITE") &&
+	    srv->calls) {
+		if (!gw_call_in_dialog(srv, rf, stx, msg)) {
+			log_request(flow, msg, 481, "no such dialog");
+			reply(srv, rf, stx, msg, 481,
+			      "Call/Transaction Does Not Exist", NULL);
+		}
+		return;
+	}
+	if (!pl_strcmp(&msg->method, "MESSAGE") && srv->calls &&
+	    pl_isset(&msg->ruri.user)) {
+		gw_message(srv, flow, rf, stx, msg);
+		return;
+	}
+	if (!pl_strcmp(&msg->method, "INVITE") && srv->calls) {
+		if (pl_isset(&msg->to.tag) &&
+		    gw_call_in_dialog(srv, rf, stx, msg))
+			return;
+		if (requires_extension(msg, tags, sizeof(tags))) {
+			snprintf(hdrs, sizeof(hdrs), "Unsupported: %s\r\n",
+				 tags);
+			reply(srv, rf, stx, msg, 420, "Bad Extension", hdrs);
+			return;
+		}
+		gw_call_invite(srv, flow, rf, stx, msg);
+		return;
+	}
 	/* RFC 3261 §10.3 step 1: only for a Request-URI naming us */
 	if (!pl_strcmp(&msg->method, "REGISTER") &&
 	    uri_is_self(srv->cfg, &msg->ruri) && !pl_isset(&msg->ruri.user)) {
@@ -250,8 +279,8 @@ static void handle_cancel(struct gw_server *srv, struct sip_flow *flow,
 		return;
 	}
 	reply(srv, flow, in->stx, msg, 200, "OK", NULL);
-	/* No INVITE is ever left pending today; when calls come, the call
-	 * layer answers 487 on the INVITE transaction here. */
+	if (srv->calls && sip_stx_scode(in->invite) < 200)
+		gw_call_cancel(srv, in->invite); /* 487 and CANCEL onward */
 }
 
 static void handle_invalid(struct gw_server *srv, struct sip_flow *flow,
@@ -280,8 +309,11 @@ void gw_sip_recv(struct sip_flow *flow, int err, struct sip_msg *msg,
 
 	if (!msg->req) {
 		srv->stats.responses++;
-		if (err || sip_tsx_recv_response(srv->tsx, msg))
+		if (err)
 			srv->stats.dropped++;
+		else if (sip_tsx_recv_response(srv->tsx, msg) == ENOENT &&
+			 msg->scode >= 200 && msg->scode < 300 && srv->calls)
+			gw_call_stray_2xx(srv->calls, msg);
 		return;
 	}
 	/* a transport framing error may come with a message that decoded */
@@ -316,8 +348,9 @@ void gw_sip_recv(struct sip_flow *flow, int err, struct sip_msg *msg,
 	case SIP_TSX_CANCEL:
 		handle_cancel(srv, rf, msg, &in);
 		break;
-	case SIP_TSX_ACK: /* an ACK to a 2xx: no dialogs yet */
-		srv->stats.dropped++;
+	case SIP_TSX_ACK: /* an ACK to a 2xx: the call's dialog takes it */
+		if (!srv->calls || !gw_call_in_dialog(srv, rf, NULL, msg))
+			srv->stats.dropped++;
 		break;
 	case SIP_TSX_ABSORBED:
 		break;

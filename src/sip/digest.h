@@ -178,6 +178,29 @@ int sip_digest_client_auth(struct mbuf *mb, const struct sip_digest *chal,
 			   const struct sip_digest_client *cl);
 
 /*
+ * Client side in one call (src/sip/digest_client.c): answers the 401
+ * (WWW-Authenticate) or 407 (Proxy-Authenticate) response resp by
+ * appending "Authorization: Digest ...\r\n" (or "Proxy-Authorization:")
+ * to hdr. Of the challenges offered, SHA-256 is chosen over MD5 (RFC 8760
+ * §2.4), qop=auth with a random cnonce when offered. method and uri are
+ * those of the request being retried (uri: its Request-URI as sent).
+ * *ncp is the nonce count used with that nonce so far (0 for a new
+ * challenge); it is incremented on success. Returns 0, EINVAL (not a
+ * 401/407, NULL argument), EBADMSG (no challenge we can answer: unknown
+ * algorithms, only auth-int) or ENOMEM; on error hdr is unchanged.
+ */
+struct sip_msg;
+int sip_digest_respond(struct mbuf *hdr, const struct sip_msg *resp,
+		       const struct pl *method, const struct pl *uri,
+		       const struct pl *user, const struct pl *password,
+		       uint32_t *ncp);
+/* As sip_digest_respond with a given cnonce (tests: RFC vectors). */
+int sip_digest_respond_cnonce(struct mbuf *hdr, const struct sip_msg *resp,
+			      const struct pl *method, const struct pl *uri,
+			      const struct pl *user, const struct pl *password,
+			      uint32_t *ncp, const struct pl *cnonce);
+
+/*
  * Stateless nonces (RFC 7616 §3.3, §5.4):
  *   nonce = base64url( ts(8, big-endian ms) || random(8) ||
  *                      HMAC-SHA256(secret, ts || random || realm)[0..16) )

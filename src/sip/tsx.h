@@ -228,6 +228,11 @@ int sip_tsx_recv_response(struct sip_tsx_layer *layer,
  */
 int sip_ctx_cancel(struct sip_ctx *ctx);
 
+/* As sip_ctx_cancel() with a Reason header (RFC 3326) in the CANCEL, e.g.
+ * SIP;cause=200;text="Call completed elsewhere" (RFC 3326 §2, used by
+ * forking UAs). reason NULL: none. ENOMEM besides. */
+int sip_ctx_cancel_reason(struct sip_ctx *ctx, const char *reason);
+
 /* Terminates ctx now without sending anything or calling resph again. */
 void sip_ctx_close(struct sip_ctx *ctx);
 

@@ -145,7 +145,7 @@ int tsx_parts_alloc(struct tsx_parts **partsp, const struct sip_msg *req)
 }
 
 static int build_req(struct mbuf **mbp, const struct tsx_parts *parts,
-		     const char *method, const struct pl *to)
+		     const char *method, const struct pl *to, const char *reason)
 {
 	struct mbuf *mb = NULL;
 	int err;
@@ -160,6 +160,8 @@ static int build_req(struct mbuf **mbp, const struct tsx_parts *parts,
 	err =
 	    err ? err : mbuf_write_mem(mb, parts->hdrs->buf, parts->hdrs->end);
 	err = err ? err : hdr_write(mb, "To", to);
+	if (!err && reason) /* RFC 3326 */
+		err = mbuf_printf(mb, "Reason: %s\r\n", reason);
 	err = err ? err
 		  : mbuf_printf(mb,
 				"CSeq: %u %s\r\n"
@@ -181,13 +183,14 @@ int tsx_build_ack(struct mbuf **mbp, const struct tsx_parts *parts,
 
 	if (!to)
 		return EBADMSG;
-	return build_req(mbp, parts, "ACK", &to->val);
+	return build_req(mbp, parts, "ACK", &to->val, NULL);
 }
 
 /* §9.1: To identical to the request's (no tag unless it had one). */
-int tsx_build_cancel(struct mbuf **mbp, const struct tsx_parts *parts)
+int tsx_build_cancel(struct mbuf **mbp, const struct tsx_parts *parts,
+		     const char *reason)
 {
 	struct pl to = {(const char *)parts->to->buf, parts->to->end};
 
-	return build_req(mbp, parts, "CANCEL", &to);
+	return build_req(mbp, parts, "CANCEL", &to, reason);
 }

@@ -26,6 +26,7 @@ struct sip_ctx {
 	struct mbuf *ack;        /* INVITE: the ACK to a non-2xx final */
 	bool cancel_pending;     /* INVITE: CANCEL waits for a 1xx */
 	bool cancelled;          /* INVITE: CANCEL sent */
+	char *cancel_reason;     /* INVITE: Reason of the CANCEL, or NULL */
 	struct tmr tmr_rt;       /* Timer A or E */
 	struct tmr tmr_end;      /* Timer B, F, D, K, M, or CANCEL wait */
 	uint32_t rt_ival;
@@ -44,6 +45,7 @@ static void ctx_destroy(void *data)
 	mem_deref(ctx->req);
 	mem_deref(ctx->parts);
 	mem_deref(ctx->ack);
+	mem_deref(ctx->cancel_reason);
 }
 
 void tsx_ctx_terminate(struct sip_ctx *ctx)
@@ -265,7 +267,7 @@ static int ctx_send_cancel(struct sip_ctx *ctx)
 	int err;
 
 	ctx->cancel_pending = false;
-	err = tsx_build_cancel(&mb, ctx->parts);
+	err = tsx_build_cancel(&mb, ctx->parts, ctx->cancel_reason);
 	err = err ? err
 		  : ctx_alloc(&cctx, ctx->layer, &ctx->key.branch, &method,
 			      mb->buf, mb->end, ctx->reliable);
@@ -285,7 +287,20 @@ out:
 
 int sip_ctx_cancel(struct sip_ctx *ctx)
 {
+	return sip_ctx_cancel_reason(ctx, NULL);
+}
+
+int sip_ctx_cancel_reason(struct sip_ctx *ctx, const char *reason)
+{
 	int err = 0;
+
+	if (ctx && reason && !ctx->cancel_reason && !strpbrk(reason, "\r\n")) {
+		struct pl r;
+
+		pl_set_str(&r, reason);
+		if (pl_strdup(&ctx->cancel_reason, &r))
+			return ENOMEM;
+	}
 
 	if (!ctx || !ctx->invite)
 		err = EINVAL;

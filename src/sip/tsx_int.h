@@ -86,9 +86,11 @@ struct tsx_parts {
 int tsx_parts_alloc(struct tsx_parts **partsp, const struct sip_msg *req);
 
 /* ACK for a non-2xx final (§17.1.1.3: To from the response) or CANCEL
- * (§9.1: to NULL, the request's To). */
+ * (§9.1: to NULL, the request's To; reason: a Reason value, RFC 3326,
+ * or NULL). */
 int tsx_build_ack(struct mbuf **mbp, const struct tsx_parts *parts,
 		  const struct sip_msg *resp);
-int tsx_build_cancel(struct mbuf **mbp, const struct tsx_parts *parts);
+int tsx_build_cancel(struct mbuf **mbp, const struct tsx_parts *parts,
+		     const char *reason);
 
 #endif

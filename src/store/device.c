@@ -203,6 +203,28 @@ out:
 	return err;
 }
 
+int store_device_find(struct store *s, const char *sip_username,
+		      struct store_device *d)
+{
+	sqlite3_stmt *st = NULL;
+	int err, rc;
+
+	if (!s || !sip_username || !d)
+		return EINVAL;
+	err = store_prep(s, &st, DEVICE_COLS "WHERE d.sip_username = ?");
+	if (err)
+		goto out;
+	sqlite3_bind_text(st, 1, sip_username, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		device_row(st, d);
+	else
+		err = rc == SQLITE_DONE ? ENOENT : store_sqlerr(s, rc);
+out:
+	sqlite3_finalize(st);
+	return err;
+}
+
 int store_device_list(struct store *s, const char *user, store_device_h *h,
 		      void *arg)
 {

@@ -83,6 +83,9 @@ int store_user_add(struct store *s, const char *name, const char *extension,
 		   const char *display, int64_t *idp);
 /* Fills *u. Returns 0, ENOENT, EINVAL, EIO. */
 int store_user_get(struct store *s, const char *name, struct store_user *u);
+/* The (first) user with that extension. 0, EINVAL, ENOENT, EIO. */
+int store_user_by_extension(struct store *s, const char *extension,
+                            struct store_user *u);
 
 /* Calls h for each user (by name) or device; a non-zero return stops the
  * walk and is returned. */
@@ -141,6 +144,10 @@ int store_device_add_password(struct store *s, const char *user,
 
 /* Fills *d. Returns 0, ENOENT, EIO. */
 int store_device_get(struct store *s, int64_t id, struct store_device *d);
+/* The device whose SIP user name is sip_username (revoked ones too).
+ * Returns 0, EINVAL, ENOENT or EIO. */
+int store_device_find(struct store *s, const char *sip_username,
+                      struct store_device *d);
 
 typedef int(store_device_h)(const struct store_device *d, void *arg);
 /* Devices of user (by id). Returns 0, ENOENT (no such user), EIO, or h's. */

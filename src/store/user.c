@@ -92,17 +92,20 @@ static void user_row(sqlite3_stmt *st, struct store_user *u)
 	u->devices = (unsigned)sqlite3_column_int(st, 5);
 }
 
-int store_user_get(struct store *s, const char *name, struct store_user *u)
+static int user_by(struct store *s, const char *where, const char *val,
+		   struct store_user *u)
 {
+	char sql[512];
 	sqlite3_stmt *st = NULL;
 	int err, rc;
 
-	if (!s || !name || !u)
+	if (!s || !val || !u)
 		return EINVAL;
-	err = store_prep(s, &st, USER_COLS "WHERE u.name = ?");
+	snprintf(sql, sizeof(sql), "%s%s", USER_COLS, where);
+	err = store_prep(s, &st, sql);
 	if (err)
 		goto out;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, val, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		user_row(st, u);
@@ -111,6 +114,18 @@ int store_user_get(struct store *s, const char *name, struct store_user *u)
 out:
 	sqlite3_finalize(st);
 	return err;
+}
+
+int store_user_get(struct store *s, const char *name, struct store_user *u)
+{
+	return user_by(s, "WHERE u.name = ?", name, u);
+}
+
+int store_user_by_extension(struct store *s, const char *extension,
+			    struct store_user *u)
+{
+	return user_by(s, "WHERE u.extension = ? ORDER BY u.id LIMIT 1",
+		       extension, u);
 }
 
 int store_user_list(struct store *s, store_user_h *h, void *arg)

@@ -116,8 +116,8 @@ check_bad() {
 	expect_err "$(printf '%s\n' "$@" | sed "s|^|$f|")"
 }
 check_bad unknown_section \
-	":5: [connection office]: unknown section 'connection'" \
-	":7: [webrtc]: unknown section 'webrtc'"
+	":7: [webrtc]: unknown section 'webrtc'" \
+	":5: [connection office] type: required key is missing"
 check_bad unknown_key ":5: [sip] udp_port: unknown key"
 check_bad bad_value \
 	":5: [sip] tls_verify: cannot parse boolean 'maybe' (expected yes/no/true/false/on/off/1/0)" \
@@ -159,7 +159,7 @@ expect_out '{"ok":false,"errors":[{"file":"configs/none.ini","line":null,"sectio
 
 # config keys: every key is documented in docs/config.md
 run 0 config keys
-[ "$(wc -l <"$tmp/out")" -eq 30 ] || fail "config keys: $(wc -l <"$tmp/out") lines"
+[ "$(wc -l <"$tmp/out")" -eq 46 ] || fail "config keys: $(wc -l <"$tmp/out") lines"
 while read -r sec key _; do
 	expect_in "$docs/config.md" "### $sec $key"
 done <"$tmp/out"

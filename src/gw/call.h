@@ -1,0 +1,192 @@
+/* call.h: the B2BUA (internal to src/gw/). A call is two or more legs,
+ * each its own SIP dialog with its own Call-ID, tags, CSeq, Via and
+ * Contact, tied by one media session (media.h). Nothing of one leg's
+ * headers is copied to another except an allow-list (From/To user and
+ * display name, Reason, Subject, ...): everything else is rebuilt. */
+#ifndef SC_GW_CALL_H
+#define SC_GW_CALL_H
+
+#include "gw/server.h"
+#include "media/media.h"
+#include "sip/dialog.h"
+
+#define GW_CALLID_LEN 24   /* random Call-IDs of our legs */
+#define GW_BRANCH_LEN 24   /* random part of our Via branches */
+#define GW_URI_MAX 512     /* a URI or name-addr we build */
+#define GW_CALL_FORKS_MAX 16 /* contacts rung in parallel */
+#define GW_CALL_HASH_BUCKETS 1024u
+#define GW_CALL_RING_MS (120 * 1000) /* unanswered: 480 to the caller */
+#define GW_CALL_GRACE_MS 5000  /* device flow gone in a call: then BYE */
+#define GW_SESSION_EXPIRES 1800 /* s, RFC 4028 toward the PBX */
+#define GW_MIN_SE 90            /* RFC 4028 §4 minimum */
+#define GW_CALL_REASON_ELSEWHERE \
+	"SIP;cause=200;text=\"Call completed elsewhere\""
+
+/* What a call leg allows (RFC 3261 §20.5): the methods relayed. */
+#define GW_ALLOW_CALLS \
+	"INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, MESSAGE, REFER, NOTIFY"
+
+/* A received request kept past its receive callback: its bytes and the
+ * decoded view into them. */
+struct gw_msgcopy {
+	char *buf;
+	struct sip_msg msg;
+};
+
+int gw_msgcopy_alloc(struct gw_msgcopy **cp, const struct sip_msg *msg);
+
+enum gw_leg_kind {
+	GW_LEG_DEVICE, /* a browser (WSS flow), media WEBRTC */
+	GW_LEG_PBX,    /* a connection to a PBX */
+	GW_LEG_ECHO,   /* the echo service: no SIP peer */
+};
+
+enum gw_call_state {
+	GW_CALL_TRYING,    /* INVITE relayed, no answer yet */
+	GW_CALL_EARLY,     /* a 18x came back */
+	GW_CALL_CONFIRMED, /* 2xx sent to the caller */
+	GW_CALL_ENDED,     /* BYE/CANCEL done; waiting for nothing */
+};
+
+struct gw_call;
+
+/* One SIP leg. The caller's leg (a) is a UAS leg: we answer its INVITE;
+ * every callee leg is a UAC leg: we sent it an INVITE. */
+struct gw_leg {
+	struct le le;      /* in call->forks (callee legs) */
+	struct le hle;     /* in the server's Call-ID table */
+	struct gw_call *call;    /* NULL once the call ended */
+	struct gw_calls *calls;
+	enum gw_leg_kind kind;
+	bool uas;
+	struct sip_flow *flow;   /* where this leg's requests go */
+	struct sip_dialog *dlg;  /* once established (early or confirmed) */
+	char *callid;            /* this leg's Call-ID */
+	char *ltag;              /* our tag on this leg */
+	struct sip_stx *stx;     /* uas: the INVITE we answer */
+	struct gw_msgcopy *inv;  /* uas: that INVITE */
+	struct sip_ctx *ctx;     /* uac: the INVITE we sent */
+	char *from;              /* uac: the From we sent (with tag) */
+	char *to;                /* uac: the To we sent */
+	char *ruri;              /* uac: the Request-URI we sent */
+	uint32_t cseq;           /* uac: the INVITE's CSeq */
+	struct mbuf *offer;      /* uac: the SDP offer sent (for auth retry) */
+	const void *conn;        /* GW_LEG_PBX: its struct gw_conn */
+	char user[STORE_NAME_MAX + 1]; /* the user of this leg ("" none) */
+	bool auth_tried;         /* uac: one 401/407 answered already */
+	bool canceled;
+};
+
+/* A request relayed inside a dialog (re-INVITE, UPDATE, INFO, ...):
+ * the incoming server transaction waiting for the other leg's answer. */
+struct gw_relay {
+	struct gw_leg *from;     /* where the request came from */
+	struct gw_msgcopy *req;  /* that request */
+	struct sip_stx *stx;     /* its server transaction */
+	struct sip_ctx *ctx;     /* the request sent on the other leg */
+	bool offer;              /* it carried an SDP offer */
+};
+
+struct gw_call {
+	struct le le;              /* in calls->all */
+	struct gw_calls *calls;
+	enum gw_call_state state;
+	struct gw_leg *a;          /* the caller's leg */
+	struct gw_leg *b;          /* the callee leg that answered */
+	struct list forks;         /* callee legs (struct gw_leg) */
+	struct media_session *ms;
+	struct tmr ring;           /* GW_CALL_RING_MS without an answer */
+	struct tmr grace;          /* a leg's flow closed mid-call */
+	struct tmr refresh;        /* RFC 4028 refresh toward the PBX */
+	uint32_t session_expires;  /* s, when we refresh */
+	struct gw_relay relay;     /* one relayed request at a time */
+	char number[64];           /* what was dialled */
+	uint64_t started_ms;
+};
+
+struct gw_calls {
+	struct gw_server *srv;
+	struct hash *legs;  /* by Call-ID: struct gw_leg */
+	struct list all;    /* struct gw_call */
+	struct mbuf *mb;    /* encoding scratch */
+	struct sip_msg *msg; /* decoding scratch (what we send) */
+};
+
+/* call.c */
+int gw_calls_alloc(struct gw_calls **csp, struct gw_server *srv);
+void gw_calls_close(struct gw_calls *cs); /* ends every call (BYE/CANCEL) */
+size_t gw_calls_count(const struct gw_calls *cs);
+int gw_call_alloc(struct gw_call **callp, struct gw_calls *cs);
+int gw_leg_alloc(struct gw_leg **legp, struct gw_call *call,
+                 enum gw_leg_kind kind, bool uas, struct sip_flow *flow,
+                 const struct pl *callid);
+struct gw_leg *gw_calls_find(const struct gw_calls *cs,
+                             const struct sip_msg *msg);
+void gw_call_end(struct gw_call *call, const char *why);
+void gw_call_flow_closed(struct gw_calls *cs, const struct sip_flow *flow);
+
+/* call_send.c: what we send on a leg */
+/* snprintf that says EOVERFLOW when the text did not fit. */
+int gw_fmt(char *buf, size_t size, const char *fmt, ...) SC_PRINTF(3, 4);
+int gw_leg_via(struct gw_leg *leg, char *buf, size_t size);
+int gw_leg_contact(struct gw_leg *leg, char *buf, size_t size);
+int gw_leg_send_req(struct gw_leg *leg, const char *method, uint32_t cseq,
+                    const char *extra, const struct mbuf *sdp,
+                    struct sip_ctx **ctxp, sip_ctx_resp_h *resph, void *arg);
+int gw_leg_reply(struct gw_leg *leg, struct sip_stx *stx,
+                 const struct sip_msg *req, uint16_t scode,
+                 const char *reason, const char *extra,
+                 const struct mbuf *sdp);
+int gw_leg_send(struct gw_leg *leg, const char *method, uint32_t cseq,
+                const char *extra, const char *ctype, const struct pl *body,
+                struct sip_ctx **ctxp, sip_ctx_resp_h *resph, void *arg);
+int gw_leg_reply_body(struct gw_leg *leg, struct sip_stx *stx,
+                      const struct sip_msg *req, uint16_t scode,
+                      const char *reason, const char *extra,
+                      const char *ctype, const struct pl *body);
+int gw_leg_ack(struct gw_leg *leg, uint32_t cseq);
+
+/* call_in.c: a new INVITE, and what other out-of-dialog requests share */
+void gw_refuse(struct gw_server *srv, struct sip_flow *rf, struct sip_stx *stx,
+               const struct sip_msg *msg, uint16_t scode, const char *reason,
+               const char *extra);
+bool gw_call_auth_device(struct gw_server *srv, struct sip_flow *flow,
+                         struct sip_flow *rf, struct sip_stx *stx,
+                         const struct sip_msg *msg, struct store_device *dev);
+bool gw_local_user(struct gw_server *srv, const char *number, char *user,
+                   size_t size);
+void gw_call_invite(struct gw_server *srv, struct sip_flow *flow,
+                    struct sip_flow *rf, struct sip_stx *stx,
+                    const struct sip_msg *msg);
+void gw_call_cancel(struct gw_server *srv, struct sip_stx *invite);
+
+/* call_out.c: ringing the callee legs */
+int gw_call_ring_pbx(struct gw_call *call, const void *conn,
+                     const struct mbuf *sdp, const char *from_user);
+int gw_call_ring_user(struct gw_call *call, const char *user,
+                      const struct mbuf *sdp, const struct sip_msg *inv);
+void gw_call_fail(struct gw_call *call, uint16_t scode, const char *reason,
+                  const char *extra);
+/* A 2xx to an INVITE that matched no transaction: ours was closed on the
+ * first 2xx, so a retransmission means our ACK was lost (§13.2.2.4). */
+void gw_call_stray_2xx(struct gw_calls *cs, const struct sip_msg *msg);
+
+/* call_refer.c: the headers that cross legs; REFER toward a PBX */
+int gw_cross_hdrs(char *buf, size_t size, const struct sip_msg *msg);
+int gw_refer_to_pbx(struct gw_call *call, const struct gw_leg *to,
+                    const struct sip_msg *msg, char *hdr, size_t size);
+
+/* call_timer.c: session timers toward the PBX (RFC 4028) */
+int gw_timer_invite_hdrs(char *buf, size_t size);
+void gw_timer_start(struct gw_call *call, const struct sip_msg *resp);
+
+/* message.c: MESSAGE outside dialogs (RFC 3428) */
+void gw_message(struct gw_server *srv, struct sip_flow *flow,
+                struct sip_flow *rf, struct sip_stx *stx,
+                const struct sip_msg *msg);
+
+/* call_dlg.c: requests inside a dialog; true when handled */
+bool gw_call_in_dialog(struct gw_server *srv, struct sip_flow *rf,
+                       struct sip_stx *stx, const struct sip_msg *msg);
+
+#endif

@@ -1,0 +1,277 @@
+/* call_dlg.c: requests inside a call's dialogs (RFC 3261 §12.2.2): ACK,
+ * BYE (§15), re-INVITE and UPDATE (RFC 3311) carrying new offers through
+ * the media session (hold, resume, codec change, ICE restart), and INFO,
+ * MESSAGE and NOTIFY relayed with their bodies. One relayed request at a
+ * time: an offer crossing another gets 491 (RFC 3261 §14.1). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gw/call.h"
+
+/* Bodies that may cross from one leg to the other as they are. */
+static const char *const relay_types[] = {
+	"application/dtmf-relay", "application/dtmf", "text/plain",
+	"message/sipfrag",
+};
+
+static bool type_allowed(const struct pl *ctype)
+{
+	size_t i;
+
+	if (!ctype->l)
+		return true;
+	for (i = 0; i < SC_ARRAY_SIZE(relay_types); i++)
+		if (pl_casefind(ctype, relay_types[i]))
+			return true;
+	return false;
+}
+
+static enum media_leg_id leg_id(const struct gw_leg *leg)
+{
+	return leg->uas ? MEDIA_LEG_A : MEDIA_LEG_B;
+}
+
+static struct gw_leg *other_leg(const struct gw_call *call,
+				const struct gw_leg *leg)
+{
+	return leg == call->a ? call->b : call->a;
+}
+
+static void relay_clear(struct gw_call *call)
+{
+	call->relay.from = NULL;
+	call->relay.stx = mem_deref(call->relay.stx);
+	call->relay.req = mem_deref(call->relay.req);
+	call->relay.ctx = mem_deref(call->relay.ctx);
+	call->relay.offer = false;
+}
+
+/* The final answer of the other leg to a relayed request. */
+static void relay_resp(int err, uint16_t scode, const struct sip_msg *msg,
+		       void *arg)
+{
+	struct gw_leg *to = arg; /* the leg the request went to */
+	struct gw_call *call = to->call;
+	struct gw_relay *r;
+	struct mbuf *sdp = NULL;
+	bool invite;
+
+	(void)err;
+	if (scode < 200)
+		return;
+	invite = msg && !pl_strcmp(&msg->cseq.method, "INVITE");
+	if (invite && scode < 300)
+		gw_leg_ack(to, msg->cseq.num);
+	if (!call || !call->relay.stx) {
+		mem_deref(to);
+		return;
+	}
+	r = &call->relay;
+	if (scode < 300 && r->offer) {
+		if (!msg->body.l ||
+		    media_answer(call->ms, leg_id(to), &msg->body, &sdp)) {
+			gw_leg_reply(r->from, r->stx, &r->req->msg, 488,
+				     "Not Acceptable Here", NULL, NULL);
+			relay_clear(call);
+			mem_deref(to);
+			return;
+		}
+		sip_dialog_refresh(to->dlg, msg);
+		gw_leg_reply(r->from, r->stx, &r->req->msg, scode, "OK", NULL,
+			     sdp);
+		mem_deref(sdp);
+	} else if (msg && type_allowed(&msg->ctype)) {
+		char ctype[64] = "";
+
+		pl_strcpy(&msg->ctype, ctype, sizeof(ctype));
+		gw_leg_reply_body(r->from, r->stx, &r->req->msg, scode,
+				  scode < 300 ? "OK" : "Refused", NULL,
+				  ctype[0] ? ctype : NULL, &msg->body);
+	} else {
+		gw_leg_reply(r->from, r->stx, &r->req->msg,
+			     msg ? scode : 408, msg ? "Refused" : "Timeout",
+			     NULL, NULL);
+	}
+	if (invite && scode < 300 && r->ctx)
+		sip_ctx_close(r->ctx);
+	relay_clear(call);
+	mem_deref(to);
+}
+
+/* A new offer toward the echo service: answered by the media session. */
+static void offer_to_echo(struct gw_call *call, struct gw_leg *leg,
+			  struct sip_stx *stx, const struct sip_msg *msg)
+{
+	struct mbuf *sdp = NULL, *answer = NULL;
+	int err;
+
+	err = media_offer(call->ms, leg_id(leg), &msg->body, &sdp);
+	err = err ? err : media_answer_local(call->ms, MEDIA_LEG_B, &answer);
+	if (err)
+		gw_leg_reply(leg, stx, msg, 488, "Not Acceptable Here", NULL,
+			     NULL);
+	else
+		gw_leg_reply(leg, stx, msg, 200, "OK", NULL, answer);
+	mem_deref(sdp);
+	mem_deref(answer);
+}
+
+static void relay(struct gw_call *call, struct gw_leg *leg,
+		  struct sip_stx *stx, const struct sip_msg *msg, bool offer)
+{
+	struct gw_leg *to = other_leg(call, leg);
+	struct mbuf *sdp = NULL;
+	char method[16], ctype[64] = "text/plain", extra[1536];
+	size_t n;
+	int err;
+
+	if (call->relay.stx) {
+		gw_leg_reply(leg, stx, msg, offer ? 491 : 500,
+			     offer ? "Request Pending" : "Busy",
+			     offer ? NULL : "Retry-After: 1\r\n", NULL);
+		return;
+	}
+	if (!to || call->state != GW_CALL_CONFIRMED) {
+		gw_leg_reply(leg, stx, msg, 491, "Request Pending", NULL, NULL);
+		return;
+	}
+	if (to->kind == GW_LEG_ECHO) {
+		if (offer)
+			offer_to_echo(call, leg, stx, msg);
+		else
+			gw_leg_reply(leg, stx, msg, 200, "OK", NULL, NULL);
+		return;
+	}
+	if (gw_cross_hdrs(extra, sizeof(extra), msg)) {
+		gw_leg_reply(leg, stx, msg, 400, "Headers Too Long", NULL, NULL);
+		return;
+	}
+	n = strlen(extra);
+	if (!pl_strcmp(&msg->method, "REFER")) {
+		/* transfers are the PBX's job: only toward a PBX leg */
+		err = to->kind == GW_LEG_PBX
+			      ? gw_refer_to_pbx(call, to, msg, extra + n,
+						sizeof(extra) - n)
+			      : ENOTSUP;
+		if (err) {
+			gw_leg_reply(leg, stx, msg,
+				     err == ENOTSUP ? 501
+				     : err == ENOENT ? 481 : 400,
+				     err == ENOTSUP ? "Transfer Not Supported Here"
+				     : err == ENOENT ? "Replaced Call Unknown"
+						     : "Bad Refer-To",
+				     NULL, NULL);
+			return;
+		}
+	}
+	if (offer) {
+		err = media_offer(call->ms, leg_id(leg), &msg->body, &sdp);
+		if (err) {
+			gw_leg_reply(leg, stx, msg, err == EBADMSG ? 400 : 488,
+				     err == EBADMSG ? "Bad SDP"
+						    : "Not Acceptable Here",
+				     NULL, NULL);
+			return;
+		}
+	}
+	pl_strcpy(&msg->method, method, sizeof(method));
+	if (msg->ctype.l)
+		pl_strcpy(&msg->ctype, ctype, sizeof(ctype));
+	err = gw_msgcopy_alloc(&call->relay.req, msg);
+	if (!err) {
+		struct pl body = {(const char *)(sdp ? sdp->buf : NULL),
+				  sdp ? sdp->end : 0};
+
+		mem_ref(to);
+		err = gw_leg_send(to, method, 0, extra,
+				  offer ? "application/sdp" : ctype,
+				  offer ? &body : &msg->body, &call->relay.ctx,
+				  relay_resp, to);
+		if (err)
+			mem_deref(to);
+	}
+	mem_deref(sdp);
+	if (err) {
+		call->relay.req = mem_deref(call->relay.req);
+		gw_leg_reply(leg, stx, msg, 500, "Server Internal Error", NULL,
+			     NULL);
+		return;
+	}
+	call->relay.from = leg;
+	call->relay.stx = mem_ref(stx);
+	call->relay.offer = offer;
+	sip_dialog_refresh(leg->dlg, msg);
+}
+
+static void bye(struct gw_leg *leg, struct sip_stx *stx,
+		const struct sip_msg *msg)
+{
+	struct gw_call *call = leg->call;
+
+	gw_leg_reply(leg, stx, msg, 200, "OK", NULL, NULL);
+	leg->dlg = mem_deref(leg->dlg); /* nothing more goes to it */
+	if (call)
+		gw_call_end(call, leg->uas ? "caller hung up"
+					   : "callee hung up");
+}
+
+bool gw_call_in_dialog(struct gw_server *srv, struct sip_flow *rf,
+		       struct sip_stx *stx, const struct sip_msg *msg)
+{
+	struct gw_leg *leg;
+	const struct pl *m = &msg->method;
+
+	if (!pl_isset(&msg->to.tag))
+		return false;
+	leg = gw_calls_find(srv->calls, msg);
+	if (!leg || !leg->dlg || !sip_dialog_match(leg->dlg, msg))
+		return false;
+	if (!pl_strcmp(m, "ACK"))
+		return true;
+	if (!stx)
+		return true;
+	(void)rf;
+	tmrl_poll(srv->tl, net_now_ms(&srv->loop));
+	if (sip_dialog_recv_cseq(leg->dlg, msg)) {
+		gw_leg_reply(leg, stx, msg, 500, "CSeq Out of Order", NULL,
+			     NULL);
+		return true;
+	}
+	if (!pl_strcmp(m, "BYE")) {
+		bye(leg, stx, msg);
+	} else if (!leg->call) {
+		gw_leg_reply(leg, stx, msg, 481, "Call Does Not Exist", NULL,
+			     NULL);
+	} else if (!pl_strcmp(m, "OPTIONS")) {
+		gw_leg_reply(leg, stx, msg, 200, "OK", NULL, NULL);
+	} else if (!pl_strcmp(m, "UPDATE") && !msg->body.l) {
+		/* a session refresh (RFC 4028 §9): nothing for the other leg */
+		const struct sip_hdr *se =
+			sip_msg_hdr(msg, SIP_HDR_SESSION_EXPIRES);
+		char hdr[128] = "";
+
+		if (se)
+			gw_fmt(hdr, sizeof(hdr),
+			       "Require: timer\r\nSession-Expires: %.*s\r\n",
+			       PL_FMT(&se->val));
+		gw_leg_reply(leg, stx, msg, 200, "OK", hdr, NULL);
+	} else if (!pl_strcmp(m, "INVITE") || !pl_strcmp(m, "UPDATE")) {
+		if (!msg->body.l) /* an offer-less re-INVITE (§14.1) */
+			gw_leg_reply(leg, stx, msg, 488, "Offer Required",
+				     NULL, NULL);
+		else
+			relay(leg->call, leg, stx, msg, true);
+	} else if (!pl_strcmp(m, "INFO") || !pl_strcmp(m, "MESSAGE") ||
+		   !pl_strcmp(m, "NOTIFY") || !pl_strcmp(m, "REFER")) {
+		if (!type_allowed(&msg->ctype))
+			gw_leg_reply(leg, stx, msg, 415,
+				     "Unsupported Media Type", NULL, NULL);
+		else
+			relay(leg->call, leg, stx, msg, false);
+	} else {
+		gw_leg_reply(leg, stx, msg, 405, "Method Not Allowed",
+			     "Allow: " GW_ALLOW_CALLS "\r\n", NULL);
+	}
+	return true;
+}

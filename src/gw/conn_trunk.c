@@ -1,0 +1,168 @@
+/* conn_trunk.c: sending on a connection (flows toward the PBX through the
+ * transaction layer) and trunk health: an OPTIONS request (RFC 3261 §11)
+ * every options_interval marks the trunk up or down. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gw/conn_int.h"
+#include "gw/server.h"
+
+#define TRUNK_MAX_FORWARDS 70
+
+int gw_conn_local_hostport(const struct gw_conn *c, char *buf, size_t size)
+{
+	const struct gw_conns *cs = c->cs;
+	const char *pub = cs->cfg->server.public_address;
+	struct sa la;
+	uint16_t port = c->conf->transport == SIP_TRANSP_TLS ? 5061 : 5060;
+	int n;
+
+	sa_init(&la, AF_INET);
+	if (cs->srv &&
+	    !sip_transp_laddr(cs->srv->tp, c->conf->transport, AF_UNSPEC, &la))
+		port = sa_port(&la);
+	if (!pub) {
+		char host[SA_ADDR_MAX];
+
+		if (sa_ntop(&la, host, sizeof(host)))
+			return EINVAL;
+		n = snprintf(buf, size,
+			     sa_family(&la) == AF_INET6 ? "[%s]:%u" : "%s:%u",
+			     host, port);
+	} else {
+		n = snprintf(buf, size, strchr(pub, ':') ? "[%s]:%u" : "%s:%u",
+			     pub, port);
+	}
+	return n < 0 || (size_t)n >= size ? EOVERFLOW : 0;
+}
+
+int gw_conn_send(struct gw_conn *c, struct mbuf *mb, struct sip_ctx **ctxp,
+		 sip_ctx_resp_h *resph, void *arg)
+{
+	struct gw_conns *cs = c->cs;
+	struct gw_conn_rt *rt = gw_conn_rt(c);
+	struct sip_msg *msg;
+	void *dest = c; /* unit tests: their send handler gets the conn */
+	bool reliable = c->conf->transport != SIP_TRANSP_UDP;
+	int err;
+
+	if (!cs->tsx || !c->addrc)
+		return ENOTCONN;
+	if (cs->srv) {
+		if (!rt->flow || !sip_flow_isopen(rt->flow)) {
+			rt->flow = mem_deref(rt->flow);
+			err = sip_transp_connect(
+			    &rt->flow, cs->srv->tp, c->conf->transport,
+			    &c->addrv[0],
+			    c->conf->transport == SIP_TRANSP_TLS ? c->conf->host
+								 : NULL);
+			if (err)
+				return err;
+		}
+		dest = rt->flow;
+	}
+	msg = mem_zalloc(sizeof(*msg), NULL);
+	if (!msg)
+		return ENOMEM;
+	err = sip_msg_decode(msg, (const char *)mb->buf, mb->end);
+	if (!err)
+		err = sip_ctx_send(ctxp, cs->tsx, msg, mb->buf, mb->end, dest,
+				   reliable, resph, arg);
+	mem_deref(msg);
+	return err;
+}
+
+static void on_options(int err, uint16_t scode, const struct sip_msg *msg,
+		       void *arg);
+
+static void options_send(void *arg)
+{
+	struct gw_conn *c = arg;
+	struct gw_conn_rt *rt = gw_conn_rt(c);
+	const struct gw_conn_conf *cf = c->conf;
+	const char *dom = cf->from_domain ? cf->from_domain : cf->host;
+	char local[SA_STR_MAX + NET_HOST_MAX], branch[GW_CONN_TAG_LEN + 1];
+	char tag[GW_CONN_TAG_LEN + 1];
+	bool v6 = strchr(cf->host, ':') != NULL;
+	bool dv6 = strchr(dom, ':') != NULL;
+	struct mbuf *mb = NULL;
+	int err;
+
+	rt->ctx = mem_deref(rt->ctx);
+	err = gw_conn_local_hostport(c, local, sizeof(local));
+	rand_pool_token(&c->cs->rp, branch, sizeof(branch));
+	rand_pool_token(&c->cs->rp, tag, sizeof(tag));
+	err = err ? err : mbuf_alloc(&mb, 1024);
+	err = err ? err
+		  : mbuf_printf(mb,
+				"OPTIONS sip:%s%s%s:%u SIP/2.0\r\n"
+				"Via: SIP/2.0/%s %s;branch=" SIP_TSX_COOKIE
+				"%s;rport\r\n"
+				"Max-Forwards: %u\r\n"
+				"From: <sip:sipcloak@%s%s%s>;tag=%s\r\n"
+				"To: <sip:%s%s%s>\r\n"
+				"Call-ID: %s\r\n"
+				"CSeq: %u OPTIONS\r\n"
+				"Accept: application/sdp\r\n"
+				"User-Agent: sipcloak\r\n"
+				"Content-Length: 0\r\n\r\n",
+				v6 ? "[" : "", cf->host, v6 ? "]" : "",
+				cf->port, sip_transp_name(cf->transport), local,
+				branch, TRUNK_MAX_FORWARDS, dv6 ? "[" : "", dom,
+				dv6 ? "]" : "", tag, v6 ? "[" : "", cf->host,
+				v6 ? "]" : "", rt->callid, ++rt->cseq);
+	err = err ? err : gw_conn_send(c, mb, &rt->ctx, on_options, c);
+	mem_deref(mb);
+	if (err)
+		on_options(err, 503, NULL, c);
+}
+
+/* Any final response shows the peer is alive, except 503 (RFC 3261
+ * §21.5.4: it cannot serve now), which counts as down like a timeout
+ * or a transport failure. */
+static void on_options(int err, uint16_t scode, const struct sip_msg *msg,
+		       void *arg)
+{
+	struct gw_conn *c = arg;
+	struct gw_conn_rt *rt = gw_conn_rt(c);
+	enum gw_conn_state st;
+
+	(void)msg;
+	if (scode < 200)
+		return;
+	st = !err && scode != 503 ? GW_CONN_STATE_UP : GW_CONN_STATE_DOWN;
+	if (st != c->state)
+		log_msg(st == GW_CONN_STATE_UP ? LOG_INFO : LOG_WARN, "conn",
+			"[connection %s] trunk %s (%u%s%s)", c->conf->name,
+			st == GW_CONN_STATE_UP ? "up" : "down", scode,
+			err ? ", " : "", err ? strerror(err) : "");
+	c->state = st;
+	c->last_scode = scode;
+	c->last_err = err;
+	if (!c->cs->closing)
+		tmr_start(&rt->tmr, c->cs->tl,
+			  (uint64_t)c->conf->options_interval * 1000,
+			  options_send, c);
+}
+
+void gw_trunk_start(struct gw_conn *c)
+{
+	struct gw_conn_rt *rt = gw_conn_rt(c);
+
+	if (c->conf->type != GW_CONN_TRUNK || !c->cs->tsx ||
+	    tmr_isrunning(&rt->tmr) || rt->ctx)
+		return;
+	rand_pool_token(&c->cs->rp, rt->callid, sizeof(rt->callid));
+	options_send(c);
+}
+
+void gw_trunk_stop(struct gw_conn *c)
+{
+	struct gw_conn_rt *rt = gw_conn_rt(c);
+
+	tmr_cancel(&rt->tmr);
+	if (rt->ctx)
+		sip_ctx_close(rt->ctx);
+	rt->ctx = mem_deref(rt->ctx);
+}

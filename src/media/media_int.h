@@ -1,0 +1,289 @@
+/* media_int.h: internals of the relay engine shared by its files (not a
+ * public interface): port pool, the engine's SDP view, negotiated leg
+ * parameters, the worker-side relay and the worker queue. */
+#ifndef SC_MEDIA_INT_H
+#define SC_MEDIA_INT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "core/core.h"
+#include "media/media.h"
+#include "media/rtp.h"
+#include "net/net.h"
+
+#define MEDIA_PKT_MAX 1500        /* largest datagram relayed */
+#define MEDIA_RTCP_INTERVAL_MS 5000 /* RFC 3550 6.2, fixed for 2 members */
+#define MEDIA_TICK_MIN_MS 10
+#define MEDIA_TICK_MAX_MS 1000
+#define MEDIA_WORKERS_MAX 64
+#define MEDIA_CNAME_LEN 16
+
+/* ---- mport.c: the [media] ports pool ---------------------------------- */
+
+/* Pairs of ports (even RTP, odd RTCP); a slot is one pair. */
+struct mport_pool {
+	uv_mutex_t lock;
+	uint16_t port_min; /* even */
+	size_t slotc;
+	uint8_t *used; /* one byte per slot */
+	size_t next;
+	size_t ports_used; /* sockets bound */
+};
+
+int mport_pool_init(struct mport_pool *pp, uint16_t port_min,
+                    uint16_t port_max);
+void mport_pool_destroy(struct mport_pool *pp);
+/* Binds one (rtcp false) or two UDP sockets on the next free even port of
+ * bind's address: fdv[0] RTP, fdv[1] RTCP or -1. EADDRINUSE when the range
+ * is exhausted. The caller owns the descriptors and the slot. */
+int mport_bind(struct mport_pool *pp, const struct sa *bind, bool rtcp,
+               int fdv[2], uint16_t *portp);
+/* Gives back the slot of port and accounts nsock closed sockets. */
+void mport_release(struct mport_pool *pp, uint16_t port, size_t nsock);
+size_t mport_used(struct mport_pool *pp);
+
+/* ---- msdp.c, msdp_enc.c: the engine's view of one audio SDP --------- */
+
+#define MSDP_FMT_MAX 16
+#define MSDP_MLINES_MAX 8
+#define MSDP_STR_MAX 128
+#define MSDP_FMTP_MAX 128
+
+enum msdp_dir {
+	MSDP_INACTIVE = 0,
+	MSDP_SENDONLY = 1,
+	MSDP_RECVONLY = 2,
+	MSDP_SENDRECV = 3,
+};
+
+enum msdp_proto {
+	MSDP_PROTO_OTHER = 0,
+	MSDP_PROTO_AVP,   /* RTP/AVP */
+	MSDP_PROTO_SAVP,  /* RTP/SAVP */
+	MSDP_PROTO_DTLS,  /* UDP/TLS/RTP/SAVP(F) */
+	MSDP_PROTO_AVPF,  /* RTP/AVPF */
+	MSDP_PROTO_SAVPF, /* RTP/SAVPF */
+};
+
+struct msdp_fmt {
+	uint8_t pt;
+	char name[32];
+	uint32_t rate;
+	uint8_t channels;
+	char fmtp[MSDP_FMTP_MAX];
+};
+
+/* An m= line other than the audio one we use: answered with port 0. */
+struct msdp_mline {
+	char media[16];
+	char proto[32];
+	char fmts[64];
+	char mid[32];
+	bool audio; /* the one we use */
+};
+
+struct msdp {
+	struct sa addr; /* c= of the audio m= line (port = m= port) */
+	struct sa rtcp; /* a=rtcp or port+1 */
+	bool rtcp_mux;
+	enum msdp_dir dir;
+	enum msdp_proto proto;
+	uint32_t ptime;
+	struct msdp_fmt fmtv[MSDP_FMT_MAX];
+	size_t fmtc;
+	char ufrag[MSDP_STR_MAX], pwd[MSDP_STR_MAX];
+	char fp[MSDP_STR_MAX]; /* "sha-256 AB:..." */
+	char setup[16];
+	char crypto[MSDP_STR_MAX]; /* first usable a=crypto line value */
+	char mid[32];
+	bool bundle;
+	struct msdp_mline mlinev[MSDP_MLINES_MAX];
+	size_t mlinec;
+};
+
+/* Parses an SDP; EBADMSG malformed, ENOENT no audio m= line. */
+int msdp_decode(struct msdp *d, const struct pl *sdp);
+enum msdp_dir msdp_dir_reverse(enum msdp_dir d);
+const char *msdp_dir_name(enum msdp_dir d);
+
+/* ---- negotiated parameters of one leg (session.c -> worker) ---------- */
+
+struct mcodec_pt {
+	enum media_codec codec;
+	uint8_t pt;
+	uint32_t rate; /* RTP clock */
+};
+
+struct mleg_params {
+	enum media_kind kind;
+	bool active;        /* has a negotiated remote (answer applied) */
+	struct sa remote;   /* RTP destination (unset: none, e.g. on hold) */
+	struct sa remote_rtcp;
+	bool rtcp_mux;
+	enum msdp_dir dir; /* as the remote declared it */
+	struct mcodec_pt codec; /* codec used on this leg */
+	uint8_t te_pt;      /* telephone-event PT, 0: none */
+	uint32_t te_rate;
+	uint32_t ptime;
+};
+
+/* ---- relay.c: the worker-side half of a session -------------------- */
+
+struct mrelay;
+typedef void(mrelay_send_h)(struct mrelay *r, int leg, bool rtcp,
+                            const uint8_t *buf, size_t len,
+                            const struct sa *dst);
+typedef void(mrelay_event_h)(struct mrelay *r, int leg, enum media_event ev,
+                             const char *reason);
+
+/* Output state of one leg: our own SSRC, sequence and timestamp space. */
+struct mout {
+	uint32_t ssrc;
+	bool started;
+	uint32_t in_ssrc; /* source the offsets were computed for */
+	uint32_t in_rate;
+	bool resync;
+	uint16_t seq_off;
+	uint32_t ts_off;
+	uint16_t last_seq;
+	uint32_t last_ts;
+	uint64_t last_ms;
+	uint32_t pkt_count, octet_count;
+};
+
+/* Reception state of one leg. */
+struct min {
+	bool have_src;
+	uint32_t ssrc;
+	struct rtp_seq seq;
+	struct rtp_jitter jit;
+	uint64_t last_rx_ms;
+	bool no_media_sent;
+	uint32_t lsr;        /* middle of the last SR's NTP time */
+	uint64_t lsr_ms;     /* when it arrived */
+};
+
+struct mleg_stats_atomic {
+	atomic_uint_fast64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+	atomic_uint_fast64_t rx_lost, rx_dropped;
+	atomic_uint_fast32_t jitter_us, rtt_us;
+	atomic_bool connected;
+};
+
+struct mrelay_leg {
+	struct mleg_params p;
+	struct sa latched; /* authenticated source once latched */
+	struct mout out;
+	struct min in;
+	char cname[MEDIA_CNAME_LEN + 1];
+	uint64_t next_rtcp_ms;
+	struct mleg_stats_atomic st;
+	/* worker sockets */
+	uv_udp_t rtp, rtcp;
+	int fdv[2];
+	uint16_t port;
+	bool open[2];
+};
+
+struct mrelay {
+	struct mrelay_leg leg[2];
+	uint32_t no_media_ms;
+	bool echo; /* leg B is MEDIA_ECHO: leg A talks to itself */
+	mrelay_send_h *sendh;
+	mrelay_event_h *eventh;
+	void *arg; /* the signalling session, for events */
+	struct mworker *w;
+	struct le le; /* in the worker's list */
+	uv_timer_t tick;
+	int closing;      /* handles still to close */
+	uv_mutex_t *done_lock;
+	uv_cond_t *done_cond;
+	bool *done;
+};
+
+void mrelay_init(struct mrelay *r, uint32_t no_media_ms);
+/* The per-packet entry point: a datagram that arrived on leg's RTP
+ * (rtcp false) or RTCP socket from src at now_ms. Forwards, answers or
+ * drops it; never keeps buf. */
+void mrelay_input(struct mrelay *r, int leg, bool rtcp, uint8_t *buf,
+                  size_t len, const struct sa *src, uint64_t now_ms);
+/* Periodic work: RTCP reports, no-media detection. */
+void mrelay_tick(struct mrelay *r, uint64_t now_ms);
+/* New parameters for a leg (applied on the worker). */
+void mrelay_set_params(struct mrelay *r, int leg,
+                       const struct mleg_params *p);
+
+/* rtcpgen.c */
+void mrtcp_consume(struct mrelay *r, int leg, const uint8_t *buf,
+                   size_t len, uint64_t now_ms);
+void mrtcp_send_report(struct mrelay *r, int leg, uint64_t now_ms);
+
+/* ---- worker.c ----------------------------------------------------- */
+
+enum mcmd_type {
+	MCMD_ADD,    /* start a relay: open its sockets */
+	MCMD_PARAMS, /* new parameters for one leg */
+	MCMD_CLOSE,  /* close a relay, signal done */
+	MCMD_STOP,   /* end the worker */
+};
+
+struct mcmd {
+	struct le le;
+	enum mcmd_type type;
+	struct mrelay *r;
+	int leg;
+	struct mleg_params p;
+};
+
+struct mworker {
+	struct media_engine *me;
+	uv_thread_t thr;
+	uv_loop_t loop;
+	uv_async_t async;
+	uv_mutex_t lock;
+	struct list cmdq;
+	struct list relays;
+	atomic_size_t load;
+	bool started;
+	uint8_t rxbuf[MEDIA_PKT_MAX];
+};
+
+int mworker_start(struct mworker *w, struct media_engine *me);
+void mworker_stop(struct mworker *w);
+/* Queues a command (taking ownership of cmd) and wakes the worker. */
+void mworker_post(struct mworker *w, struct mcmd *cmd);
+/* Closes r on its worker and waits until its sockets are released. */
+void mworker_close_sync(struct mworker *w, struct mrelay *r);
+
+/* ---- engine.c ----------------------------------------------------- */
+
+struct media_engine {
+	uv_loop_t *loop;
+	struct media_engine_conf conf;
+	struct mport_pool ports;
+	struct mworker *workerv;
+	unsigned workerc;
+	unsigned rr;
+	atomic_size_t sessions;
+	uv_async_t *evasync; /* own allocation: outlives me while closing */
+	uv_mutex_t evlock;
+	struct list evq;
+	struct list sessl; /* signalling-side sessions */
+	bool closed;
+	char fp[160];
+};
+
+/* Called on a worker: queue an event for the signalling loop. */
+void media_engine_event_post(struct media_engine *me, void *sess, int leg,
+                             enum media_event ev, const char *reason);
+/* Drops queued events of a session being closed. */
+void media_engine_event_flush(struct media_engine *me, void *sess);
+void media_engine_session_deliver(void *sess, int leg, enum media_event ev,
+                                  const char *reason);
+struct mworker *media_engine_pick_worker(struct media_engine *me);
+uint32_t media_codec_rate(enum media_codec c);
+
+#endif

@@ -1,0 +1,219 @@
+/* session.c: a media session on the signalling thread: ports, the offer/
+ * answer exchange of RFC 3264 on both legs (session_sdp.c writes and
+ * negotiates), handing the result to the session's worker, stats and
+ * close. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "media/session_int.h"
+
+static void session_destructor(void *arg)
+{
+	struct media_session *ms = arg;
+
+	media_session_close(ms);
+	mem_deref(ms->relay);
+	mem_deref(ms->me);
+}
+
+int media_session_alloc(struct media_session **msp, struct media_engine *me,
+                        const struct media_leg_conf *a,
+                        const struct media_leg_conf *b, media_event_h *eh,
+                        void *arg)
+{
+	static const enum media_codec all[] = {
+		MEDIA_CODEC_OPUS, MEDIA_CODEC_PCMU, MEDIA_CODEC_PCMA};
+	struct media_session *ms;
+	const struct media_leg_conf *cv[2] = {a, b};
+	int i, err = 0;
+
+	if (!msp || !me || !a || !b || me->closed ||
+	    a->codecc > MEDIA_CODECS_MAX || b->codecc > MEDIA_CODECS_MAX ||
+	    a->kind == MEDIA_ECHO)
+		return EINVAL;
+	ms = mem_zalloc(sizeof(*ms), session_destructor);
+	if (!ms)
+		return ENOMEM;
+	ms->me = mem_ref(me);
+	ms->eh = eh;
+	ms->arg = arg;
+	ms->offer_from = -1;
+	ms->relay = mem_zalloc(sizeof(*ms->relay), NULL);
+	if (!ms->relay) {
+		err = ENOMEM;
+		goto out;
+	}
+	mrelay_init(ms->relay, me->conf.no_media_ms);
+	ms->relay->arg = ms;
+	ms->relay->echo = b->kind == MEDIA_ECHO;
+	for (i = 0; i < 2; i++) {
+		struct msess_leg *l = &ms->leg[i];
+
+		l->conf = *cv[i];
+		if (!l->conf.codecc) {
+			memcpy(l->conf.codecv, all, sizeof(all));
+			l->conf.codecc = SC_ARRAY_SIZE(all);
+		}
+		l->sess_id = rand_u32() & 0x7fffffffu;
+		l->params.kind = l->conf.kind;
+		l->fdv[0] = l->fdv[1] = -1;
+	}
+	list_append(&me->sessl, &ms->le, ms);
+	atomic_fetch_add(&me->sessions, 1);
+	ms->open = true;
+out:
+	if (err)
+		mem_deref(ms);
+	else
+		*msp = ms;
+	return err;
+}
+
+/* Binds the ports of leg i (once). */
+int msess_leg_bind(struct media_session *ms, int i)
+{
+	struct msess_leg *l = &ms->leg[i];
+	int err = 0;
+
+	if (l->port || l->conf.kind == MEDIA_ECHO)
+		return 0;
+	/* RTP legs get port+1 for RTCP; WebRTC multiplexes (RFC 8834). */
+	err = mport_bind(&ms->me->ports, &ms->me->conf.bind,
+	                 l->conf.kind != MEDIA_WEBRTC, l->fdv, &l->port);
+	if (!err) {
+		ms->relay->leg[i].fdv[0] = l->fdv[0];
+		ms->relay->leg[i].fdv[1] = l->fdv[1];
+		ms->relay->leg[i].port = l->port;
+	}
+	return err;
+}
+
+/* Hands the negotiated parameters of both legs to the worker; the first
+ * time, the relay itself with its sockets. */
+int msess_commit(struct media_session *ms)
+{
+	struct mcmd *cv[3] = {NULL, NULL, NULL};
+	int i, err = 0;
+
+	for (i = 0; i < 3; i++) {
+		cv[i] = mem_zalloc(sizeof(*cv[i]), NULL);
+		if (!cv[i]) {
+			err = ENOMEM;
+			goto out;
+		}
+	}
+	if (!ms->w) {
+		int k;
+
+		ms->w = media_engine_pick_worker(ms->me);
+		atomic_fetch_add(&ms->w->load, 1);
+		/* Before the worker owns it: parameters set directly. */
+		for (k = 0; k < 2; k++) {
+			mrelay_set_params(ms->relay, k, &ms->leg[k].params);
+			/* From now on the worker owns the descriptors. */
+			ms->leg[k].fdv[0] = ms->leg[k].fdv[1] = -1;
+		}
+		cv[0]->type = MCMD_ADD;
+		cv[0]->r = ms->relay;
+		mworker_post(ms->w, cv[0]);
+		cv[0] = NULL;
+		goto out;
+	}
+	for (i = 0; i < 2; i++) {
+		cv[i]->type = MCMD_PARAMS;
+		cv[i]->r = ms->relay;
+		cv[i]->leg = i;
+		cv[i]->p = ms->leg[i].params;
+		mworker_post(ms->w, cv[i]);
+		cv[i] = NULL;
+	}
+out:
+	for (i = 0; i < 3; i++)
+		mem_deref(cv[i]);
+	return err;
+}
+
+static void leg_release_unstarted(struct media_session *ms, int i)
+{
+	struct msess_leg *l = &ms->leg[i];
+	size_t n = 0;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (l->fdv[k] >= 0) {
+			close(l->fdv[k]);
+			n++;
+		}
+		l->fdv[k] = -1;
+		ms->relay->leg[i].fdv[k] = -1;
+	}
+	if (l->port)
+		mport_release(&ms->me->ports, l->port, n);
+	l->port = 0;
+}
+
+void media_session_close(struct media_session *ms)
+{
+	int i;
+
+	if (!ms || !ms->open)
+		return;
+	ms->open = false;
+	if (ms->w && !ms->me->closed) {
+		mworker_close_sync(ms->w, ms->relay);
+		atomic_fetch_sub(&ms->w->load, 1);
+	} else if (!ms->w) {
+		for (i = 0; i < 2; i++)
+			leg_release_unstarted(ms, i);
+	}
+	if (!ms->me->closed)
+		media_engine_event_flush(ms->me, ms);
+	list_unlink(&ms->le);
+	atomic_fetch_sub(&ms->me->sessions, 1);
+}
+
+void media_engine_session_deliver(void *sess, int leg, enum media_event ev,
+                                  const char *reason)
+{
+	struct media_session *ms = sess;
+
+	if (!ms->open || !ms->eh)
+		return;
+	if (ev == MEDIA_EV_CONNECTED) {
+		if (ms->leg[leg].connected_sent)
+			return;
+		ms->leg[leg].connected_sent = true;
+	}
+	/* The handler may close and free the session: nothing after. */
+	ms->eh(ms, (enum media_leg_id)leg, ev, reason, ms->arg);
+}
+
+int media_stats_get(struct media_session *ms, struct media_stats *st)
+{
+	int i;
+
+	if (!ms || !st)
+		return EINVAL;
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < 2; i++) {
+		struct mleg_stats_atomic *a = &ms->relay->leg[i].st;
+		struct media_leg_stats *s = &st->leg[i];
+
+		s->rx_packets = atomic_load(&a->rx_packets);
+		s->rx_bytes = atomic_load(&a->rx_bytes);
+		s->tx_packets = atomic_load(&a->tx_packets);
+		s->tx_bytes = atomic_load(&a->tx_bytes);
+		s->rx_lost = atomic_load(&a->rx_lost);
+		s->rx_dropped = atomic_load(&a->rx_dropped);
+		s->jitter_us = (uint32_t)atomic_load(&a->jitter_us);
+		s->rtt_us = (uint32_t)atomic_load(&a->rtt_us);
+		s->connected = atomic_load(&a->connected);
+		s->codec = ms->leg[i].params.codec.codec;
+		s->transcoding = ms->leg[0].params.codec.codec !=
+		                 ms->leg[1].params.codec.codec;
+	}
+	if (ms->start_ms)
+		st->duration_ms = uv_now(ms->me->loop) - ms->start_ms;
+	return 0;
+}

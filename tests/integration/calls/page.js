@@ -1,0 +1,105 @@
+// page.js: the in-browser side of the call tests: a JsSIP user agent that
+// the test script drives through window.sc (bundled by esbuild with JsSIP;
+// runs in Debian's Chromium with a fake microphone playing a tone).
+import JsSIP from 'jssip';
+
+const log = [];
+const note = (what, data) => log.push({ t: Date.now(), what, ...data });
+
+let ua = null;
+let session = null;    // the current call
+let incoming = null;   // a ringing incoming call
+const remoteAudio = new Audio();
+remoteAudio.autoplay = true;
+
+function wire(s) {
+  s.on('progress', (e) => note('progress', { status: e.response && e.response.status_code }));
+  s.on('confirmed', () => note('confirmed'));
+  s.on('ended', (e) => note('ended', { cause: e.cause, originator: e.originator }));
+  s.on('failed', (e) => note('failed', {
+    cause: e.cause, originator: e.originator,
+    status: e.message && e.message.status_code,
+    reason: e.message && e.message.getHeader && e.message.getHeader('Reason'),
+  }));
+  s.on('hold', () => note('hold'));
+  s.on('unhold', () => note('unhold'));
+  s.on('newDTMF', (e) => note('dtmf', { originator: e.originator, tone: e.dtmf.tone }));
+  s.on('newInfo', (e) => note('info', { originator: e.originator }));
+  s.on('peerconnection', (e) => {
+    e.peerconnection.addEventListener('track', (ev) => {
+      remoteAudio.srcObject = ev.streams[0];
+    });
+  });
+}
+
+const pcConfig = { iceServers: [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
+
+window.sc = {
+  log,
+  start(o) {
+    return new Promise((resolve) => {
+      const socket = new JsSIP.WebSocketInterface(o.ws);
+      ua = new JsSIP.UA({ sockets: [socket], uri: o.uri, password: o.password,
+        register: true, session_timers: false });
+      ua.on('registered', () => { note('registered'); resolve(true); });
+      ua.on('registrationFailed', (e) => { note('registrationFailed', { cause: e.cause }); resolve(false); });
+      ua.on('newRTCSession', (e) => {
+        if (e.originator !== 'remote') return;
+        incoming = e.session;
+        const from = e.request.from;
+        note('incoming', { from: from.uri.user, display: from.display_name,
+          sdp: e.request.body });
+        wire(incoming);
+      });
+      ua.on('newMessage', (e) => {
+        if (e.originator === 'remote') note('message', { body: e.request.body });
+      });
+      ua.start();
+    });
+  },
+  call(target, opts = {}) {
+    session = ua.call(target, {
+      mediaConstraints: { audio: true, video: false },
+      pcConfig,
+      rtcOfferConstraints: { offerToReceiveAudio: true },
+      ...opts,
+    });
+    wire(session);
+    session.on('sending', (e) => note('sending', { sdp: e.request.body }));
+    session.on('accepted', (e) => note('accepted', { sdp: e.response && e.response.body }));
+    return true;
+  },
+  answer() {
+    if (!incoming) return false;
+    session = incoming;
+    incoming = null;
+    session.answer({ mediaConstraints: { audio: true, video: false }, pcConfig });
+    return true;
+  },
+  hangup() { if (session) session.terminate(); return true; },
+  hold() { session.hold(); return true; },
+  unhold() { session.unhold(); return true; },
+  dtmf(tones, transportType) { session.sendDTMF(tones, { transportType }); return true; },
+  message(target, body) { ua.sendMessage(target, body); return true; },
+  events(what) { return log.filter((e) => !what || e.what === what); },
+  // Audio received: the highest audioLevel seen over ms, and packets.
+  async audio(ms = 3000) {
+    const pc = session && session.connection;
+    if (!pc) return { packets: 0, level: 0 };
+    let level = 0;
+    let packets = 0;
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      const stats = await pc.getStats();
+      stats.forEach((r) => {
+        if (r.type === 'inbound-rtp' && r.kind === 'audio') {
+          packets = r.packetsReceived || 0;
+          if (typeof r.audioLevel === 'number') level = Math.max(level, r.audioLevel);
+        }
+      });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return { packets, level };
+  },
+  stop() { if (ua) ua.stop(); return true; },
+};
