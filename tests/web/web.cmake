@@ -8,3 +8,11 @@ if(TARGET sipcloak) # the target web comes later (web/CMakeLists.txt)
                    ${PROJECT_BINARY_DIR}/web-test-artifacts/onboard)
   set_tests_properties(web_onboard PROPERTIES TIMEOUT 300)
 endif()
+# Calls with the app itself: *43, two tabs, decline, sipp as the PBX.
+if(TARGET sipcloak)
+  add_test(NAME web_calls
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/calls.sh
+                   $<TARGET_FILE:sipcloak>
+                   ${PROJECT_BINARY_DIR}/web-test-artifacts/calls)
+  set_tests_properties(web_calls PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
+endif()
