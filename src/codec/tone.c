@@ -9,7 +9,7 @@
 #define TWO_PI (2.0 * M_PI)
 
 int codec_tone(int16_t *pcm, size_t n, uint32_t rate, double hz,
-               double amplitude, double *phase)
+	       double amplitude, double *phase)
 {
 	double step, ph;
 	size_t i;
@@ -45,7 +45,8 @@ double codec_goertzel(const int16_t *pcm, size_t n, uint32_t rate, double hz)
 		return 0;
 	coeff = 2.0 * cos(TWO_PI * hz / rate);
 	for (i = 0; i < n; i++) {
-		double w = 0.5 - 0.5 * cos(TWO_PI * (double)i / (double)(n - 1));
+		double w =
+		    0.5 - 0.5 * cos(TWO_PI * (double)i / (double)(n - 1));
 		double s0 = pcm[i] / TONE_FULL_SCALE * w + coeff * s1 - s2;
 
 		s2 = s1;

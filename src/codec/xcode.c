@@ -9,7 +9,7 @@
 #include "codec/codec.h"
 #include "codec/xcode_int.h"
 
-#define XCODE_BITRATE_MIN 6000   /* RFC 6716 section 2.1.1 */
+#define XCODE_BITRATE_MIN 6000 /* RFC 6716 section 2.1.1 */
 #define XCODE_BITRATE_MAX 510000
 #define XCODE_COMPLEXITY_MAX 10
 
@@ -65,26 +65,21 @@ static void xcode_destructor(void *arg)
 static int opus_enc_alloc(struct xcode *x)
 {
 	const struct xcode_opts *o = &x->o;
+	OpusEncoder *e;
+	int r;
 
-	x->enc = mem_zalloc((size_t)opus_encoder_get_size(1), NULL);
-	if (!x->enc)
+	e = x->enc = mem_zalloc((size_t)opus_encoder_get_size(1), NULL);
+	if (!e)
 		return ENOMEM;
-	if (opus_encoder_init(x->enc, XCODE_RATE, 1, OPUS_APPLICATION_VOIP) !=
-	        OPUS_OK ||
-	    opus_encoder_ctl(x->enc, OPUS_SET_BITRATE((opus_int32)o->opus_bitrate)) !=
-	        OPUS_OK ||
-	    opus_encoder_ctl(x->enc, OPUS_SET_COMPLEXITY(o->opus_complexity)) !=
-	        OPUS_OK ||
-	    opus_encoder_ctl(x->enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE)) !=
-	        OPUS_OK ||
-	    opus_encoder_ctl(x->enc, OPUS_SET_INBAND_FEC(o->opus_fec ? 1 : 0)) !=
-	        OPUS_OK ||
-	    /* LBRR frames are only coded for an expected loss above 0. */
-	    opus_encoder_ctl(x->enc, OPUS_SET_PACKET_LOSS_PERC(
-	                                 o->opus_fec ? XCODE_FEC_LOSS_PERC : 0)) !=
-	        OPUS_OK)
-		return EINVAL;
-	return 0;
+	r = opus_encoder_init(e, XCODE_RATE, 1, OPUS_APPLICATION_VOIP);
+	r |= opus_encoder_ctl(e, OPUS_SET_BITRATE((opus_int32)o->opus_bitrate));
+	r |= opus_encoder_ctl(e, OPUS_SET_COMPLEXITY(o->opus_complexity));
+	r |= opus_encoder_ctl(e, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE));
+	r |= opus_encoder_ctl(e, OPUS_SET_INBAND_FEC(o->opus_fec ? 1 : 0));
+	/* LBRR frames are only coded for an expected loss above 0. */
+	r |= opus_encoder_ctl(e, OPUS_SET_PACKET_LOSS_PERC(
+				     o->opus_fec ? XCODE_FEC_LOSS_PERC : 0));
+	return r == OPUS_OK ? 0 : EINVAL; /* OPUS_OK is 0, errors negative */
 }
 
 static int opus_dec_alloc(struct xcode *x)
@@ -98,7 +93,7 @@ static int opus_dec_alloc(struct xcode *x)
 }
 
 int xcode_alloc(struct xcode **xp, enum codec_id from, enum codec_id to,
-                const struct xcode_opts *o)
+		const struct xcode_opts *o)
 {
 	struct xcode *x = NULL;
 	int err = 0;
@@ -186,7 +181,7 @@ static uint64_t gap_samples(const struct xcode *x, size_t pkts, uint32_t ts)
 }
 
 int xcode_push(struct xcode *x, const uint8_t *payload, size_t len,
-               uint16_t seq, uint32_t ts)
+	       uint16_t seq, uint32_t ts)
 {
 	size_t n = 0, pkts = 0, conceal = 0;
 	uint64_t gap = 0;
@@ -224,7 +219,7 @@ int xcode_push(struct xcode *x, const uint8_t *payload, size_t len,
 		x->ts_skip += gap - conceal;
 		x->st.ts_jumps++;
 	}
-	xcode_conceal(x, conceal, pkts, payload, len);
+	xcode_conceal(x, conceal, pkts, payload, len, n);
 	x->st.lost += pkts;
 	x->started = true;
 	x->bad_seq_set = false;
@@ -253,7 +248,7 @@ out:
 }
 
 int xcode_pull(struct xcode *x, uint8_t *out, size_t size, size_t *lenp,
-               uint32_t *tsp)
+	       uint32_t *tsp)
 {
 	uint64_t skip = 0;
 	uint32_t mul;
@@ -285,7 +280,7 @@ int xcode_pull(struct xcode *x, uint8_t *out, size_t size, size_t *lenp,
 			goto out;
 		}
 		r = opus_encode(x->enc, x->fifo, (int)x->frame, out,
-		                (opus_int32)XCODE_OUT_MAX);
+				(opus_int32)XCODE_OUT_MAX);
 		if (r < 1) { /* OPUS_BUFFER_TOO_SMALL */
 			err = EINVAL;
 			goto out;

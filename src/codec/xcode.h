@@ -34,6 +34,10 @@ uint32_t codec_clock(enum codec_id c);
  * timestamp jumps by the rest instead (the far end hears a gap, its
  * jitter buffer sees a timestamp jump that matches the wall clock). */
 #define XCODE_CONCEAL_MAX_MS 120u
+/* A gap longer than this is a discontinuity of the sender (a new stream
+ * under the same SSRC), not loss or DTX: it is neither concealed nor
+ * passed on as a timestamp jump. */
+#define XCODE_GAP_MAX_MS 10000u
 /* RFC 3550 appendix A.1: a sequence number this far behind the last one
  * is not a late packet but a restarted sender, once confirmed by the next
  * packet following it. */
@@ -48,8 +52,8 @@ struct xcode_opts {
 	uint32_t ptime_ms;     /* output packet duration, default 20 */
 	uint32_t opus_bitrate; /* bits/s, default 24000 (6000..510000) */
 	bool opus_fec;         /* in-band FEC (LBRR): put it in what we
-	                          encode, use it in what we decode;
-	                          default on */
+				  encode, use it in what we decode;
+				  default on */
 	int opus_complexity;   /* 0..10, default XCODE_COMPLEXITY_DEFAULT */
 };
 
@@ -70,11 +74,15 @@ struct xcode_stats {
 	uint64_t bad;      /* payloads refused with EBADMSG */
 	uint64_t late;     /* old or duplicate payloads (EALREADY) */
 	uint64_t overflow; /* payloads refused with EOVERFLOW */
-	uint64_t lost;     /* input packets concealed (seq gaps) */
-	uint64_t fec;      /* of those, recovered from Opus in-band FEC */
-	uint64_t plc;      /* of those, Opus PLC or a G.711 fade */
+	uint64_t lost;     /* input packets missing by sequence number */
+	uint64_t fec;      /* of those, rebuilt from Opus in-band FEC */
+	uint64_t plc;      /* of those, concealed by Opus PLC or a G.711
+			      fade (not counted: gaps over XCODE_GAP_MAX_MS,
+			      which are not filled) */
 	uint64_t pulled;   /* payloads produced */
-	uint64_t ts_jumps; /* gaps longer than XCODE_CONCEAL_MAX_MS */
+	uint64_t ts_jumps; /* jumps passed on: gaps longer than
+			      XCODE_CONCEAL_MAX_MS, or the sub-2.5 ms rest
+			      of an Opus gap */
 };
 
 /* A decoder of `from` + an encoder of `to` + a PCM FIFO at 8 kHz. */
@@ -85,7 +93,7 @@ struct xcode;
  * timestamp starts at a random value. *xp is a mem_* object: release it
  * with mem_deref(). Returns 0, EINVAL (bad codec or options), ENOMEM. */
 int xcode_alloc(struct xcode **xp, enum codec_id from, enum codec_id to,
-                const struct xcode_opts *o);
+		const struct xcode_opts *o);
 
 /* One RTP payload of `from`, with its RTP sequence number and timestamp
  * (in the `from` clock). Gaps in seq are concealed: Opus uses in-band
@@ -100,7 +108,7 @@ int xcode_alloc(struct xcode **xp, enum codec_id from, enum codec_id to,
  * XCODE_IN_MAX_MS, or the FIFO is full because the caller is not
  * pulling; nothing changes); EINVAL. */
 int xcode_push(struct xcode *x, const uint8_t *payload, size_t len,
-               uint16_t seq, uint32_t ts);
+	       uint16_t seq, uint32_t ts);
 
 /* One output payload of ptime_ms when enough PCM is buffered: writes
  * *lenp bytes to out (size: at least XCODE_OUT_MAX for Opus, the frame's
@@ -110,7 +118,7 @@ int xcode_push(struct xcode *x, const uint8_t *payload, size_t len,
  * Opus) even across concealed loss. Returns 0; ENODATA (not enough PCM
  * yet); EINVAL (NULL argument or size too small for the payload). */
 int xcode_pull(struct xcode *x, uint8_t *out, size_t size, size_t *lenp,
-               uint32_t *tsp);
+	       uint32_t *tsp);
 
 /* A new input stream (re-offer, codec change, SSRC change): codec states,
  * FIFO and sequence tracking start over; the output timestamp continues
@@ -137,7 +145,7 @@ bool xcode_opus_has_lbrr(const uint8_t *pkt, size_t len);
  * fraction of full scale (0..1), starting at *phase (radians) and leaving
  * *phase where the next block continues. Returns 0 or EINVAL. */
 int codec_tone(int16_t *pcm, size_t n, uint32_t rate, double hz,
-               double amplitude, double *phase);
+	       double amplitude, double *phase);
 
 /* The power at hz in n samples (Goertzel, Hann window), relative to full
  * scale: a full-scale sine at hz gives about 1.0, one at amplitude a

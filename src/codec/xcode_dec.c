@@ -46,8 +46,8 @@ bool xcode_opus_has_lbrr(const uint8_t *pkt, size_t len)
 /* Samples (at XCODE_RATE) that a payload decodes to, checked in full
  * before anything changes: EBADMSG (undecodable, empty) or EOVERFLOW
  * (longer than XCODE_IN_MAX_MS). */
-int xcode_payload_samples(const struct xcode *x, const uint8_t *p,
-                          size_t len, size_t *np)
+int xcode_payload_samples(const struct xcode *x, const uint8_t *p, size_t len,
+			  size_t *np)
 {
 	const unsigned char *frames[OPUS_MAX_FRAMES];
 	opus_int16 sizes[OPUS_MAX_FRAMES];
@@ -64,8 +64,8 @@ int xcode_payload_samples(const struct xcode *x, const uint8_t *p,
 		return 0;
 	}
 	/* RFC 6716 section 3.4 R1-R7, as libopus checks them. */
-	if (len > INT32_MAX ||
-	    opus_packet_parse(p, (opus_int32)len, &toc, frames, sizes, NULL) < 1)
+	if (len > INT32_MAX || opus_packet_parse(p, (opus_int32)len, &toc,
+						 frames, sizes, NULL) < 1)
 		return EBADMSG;
 	n = opus_packet_get_nb_samples(p, (opus_int32)len, XCODE_RATE);
 	if (n < 1)
@@ -109,14 +109,15 @@ static void opus_plc(struct xcode *x, int16_t *out, size_t n)
 
 /*
  * Conceals n samples (room is checked by the caller) for `pkts` lost
- * packets, just before the payload p (already checked). Opus: the packet
- * just before p is rebuilt from p's LBRR data when p has it (RFC 6716
- * section 2.1.7: in-band FEC) and the gap covers at least one packet of
- * the last length; the rest is PLC. pkts 0 is a timestamp gap without
- * loss (DTX, silence suppression): PLC or silence, not counted as loss.
+ * packets, just before the payload p of pn samples (already checked).
+ * Opus: the last pn samples of the gap, the packet just before p, are
+ * rebuilt from p's LBRR data when p has it (RFC 6716 section 2.1.7:
+ * in-band FEC; LBRR covers the previous frames of p's own duration);
+ * the rest is PLC. pkts 0 is a timestamp gap without loss (DTX, silence
+ * suppression): PLC or silence, not counted as loss.
  */
 void xcode_conceal(struct xcode *x, size_t n, size_t pkts, const uint8_t *p,
-                   size_t len)
+		   size_t len, size_t pn)
 {
 	int16_t *out = x->fifo + x->fifo_n;
 	size_t fec_n = 0;
@@ -128,14 +129,13 @@ void xcode_conceal(struct xcode *x, size_t n, size_t pkts, const uint8_t *p,
 		x->st.plc += pkts;
 		goto out;
 	}
-	if (pkts && x->o.opus_fec && x->last_n <= n &&
-	    xcode_opus_has_lbrr(p, len))
-		fec_n = x->last_n;
+	if (pkts && x->o.opus_fec && pn <= n && xcode_opus_has_lbrr(p, len))
+		fec_n = pn;
 	if (n > fec_n)
 		opus_plc(x, out, n - fec_n);
 	if (fec_n) {
 		int r = opus_decode(x->dec, p, (opus_int32)len,
-		                    out + (n - fec_n), (int)fec_n, 1);
+				    out + (n - fec_n), (int)fec_n, 1);
 
 		if (r == (int)fec_n) {
 			x->st.fec++;

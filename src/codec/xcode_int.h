@@ -19,10 +19,6 @@
  * fade to zero of this length, then silence. */
 #define XCODE_G711_HIST_SAMPLES (20u * XCODE_SAMPLES_PER_MS)
 #define XCODE_G711_FADE_SAMPLES (20u * XCODE_SAMPLES_PER_MS)
-/* A timestamp gap longer than this is a discontinuity of the sender (new
- * stream under the same SSRC), not loss or DTX: it is neither concealed
- * nor passed on as a timestamp jump. */
-#define XCODE_GAP_MAX_MS 10000u
 
 struct xcode {
 	enum codec_id from;
@@ -39,11 +35,11 @@ struct xcode {
 
 	/* Input sequence (RFC 3550 appendix A.1, simplified). */
 	bool started;
-	uint16_t next_seq;  /* expected next sequence number */
-	uint32_t next_ts;   /* expected next timestamp, `from` clock */
-	size_t last_n;      /* samples in the last payload */
-	bool bad_seq_set;   /* a far-behind packet waits for confirmation */
-	uint16_t bad_seq;   /* ... by a packet with this number */
+	uint16_t next_seq; /* expected next sequence number */
+	uint32_t next_ts;  /* expected next timestamp, `from` clock */
+	size_t last_n;     /* samples in the last payload */
+	bool bad_seq_set;  /* a far-behind packet waits for confirmation */
+	uint16_t bad_seq;  /* ... by a packet with this number */
 
 	/* Output. */
 	uint32_t out_ts;  /* timestamp of the next payload, `to` clock */
@@ -54,10 +50,10 @@ struct xcode {
 };
 
 /* xcode_dec.c */
-int xcode_payload_samples(const struct xcode *x, const uint8_t *p,
-                          size_t len, size_t *np);
+int xcode_payload_samples(const struct xcode *x, const uint8_t *p, size_t len,
+			  size_t *np);
 void xcode_conceal(struct xcode *x, size_t n, size_t pkts, const uint8_t *p,
-                   size_t len);
+		   size_t len, size_t pn);
 int xcode_decode(struct xcode *x, const uint8_t *p, size_t len, size_t n);
 
 #endif

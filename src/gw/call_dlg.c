@@ -232,7 +232,6 @@ bool gw_call_in_dialog(struct gw_server *srv, struct sip_flow *rf,
 	if (!stx)
 		return true;
 	(void)rf;
-	tmrl_poll(srv->tl, net_now_ms(&srv->loop));
 	if (sip_dialog_recv_cseq(leg->dlg, msg)) {
 		gw_leg_reply(leg, stx, msg, 500, "CSeq Out of Order", NULL,
 			     NULL);

@@ -320,7 +320,6 @@ void gw_call_invite(struct gw_server *srv, struct sip_flow *flow,
 {
 	const struct gw_conn *conn = NULL;
 
-	tmrl_poll(srv->tl, net_now_ms(&srv->loop));
 	if (pl_isset(&msg->to.tag)) {
 		/* a re-INVITE whose dialog we do not know (§12.2.2) */
 		gw_refuse(srv, rf, stx, msg, 481,

@@ -16,6 +16,7 @@ static const struct gw_cli_cmd *const commands[] = {
     &gw_cli_cmd_device,
     &gw_cli_cmd_key,
     &gw_cli_cmd_ban,
+    &gw_cli_cmd_connection,
     NULL,
 };
 

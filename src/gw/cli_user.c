@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "gw/cli_store.h"
+#include "gw/conn.h"
 #include "gw/ctl.h"
 
 static void user_json(FILE *f, const struct store_user *u)
@@ -13,6 +14,52 @@ static void user_json(FILE *f, const struct store_user *u)
 	gw_cli_json_str(f, "display", u->display, true);
 	gw_cli_json_time(f, "created", u->created, true);
 	fprintf(f, ",\"active_devices\":%u", u->devices);
+	gw_cli_json_str(f, "connection", u->connection, true);
+	gw_cli_json_str(f, "pbx_user", u->pbx_user, true);
+	fprintf(f, ",\"pbx_password\":%s", u->pbx_password ? "true" : "false");
+}
+
+/* The PBX side of add and set: --connection must name a [connection] of
+ * the config; the PBX password comes from stdin (never an argument: it
+ * would show in ps and shell history), not strength-checked (the PBX
+ * chose it). Returns 0 or an exit code (printed). */
+static int pbx_set(struct gw_cli *cli, const struct gw_cli_store *cs,
+		   const char *name, const char *conn, const char *ext,
+		   const char *pbx_user, bool pw_stdin)
+{
+	char pw[STORE_SECRET_MAX + 2] = "";
+	size_t i, n;
+	int err, ret = 0;
+
+	if (conn && *conn) {
+		for (i = 0; i < cs->cfg->conns.n; i++)
+			if (!strcmp(cs->cfg->conns.v[i]->name, conn))
+				break;
+		if (i == cs->cfg->conns.n)
+			return gw_cli_fail(cli, GW_CLI_FAIL,
+					   "no [connection %s] in %s", conn,
+					   cli->config_path);
+	}
+	if (pw_stdin) {
+		if (!fgets(pw, sizeof(pw), stdin))
+			return gw_cli_fail(cli, GW_CLI_FAIL,
+					   "no PBX password on stdin");
+		n = strcspn(pw, "\r\n");
+		pw[n] = '\0';
+		if (!n || n > STORE_SECRET_MAX) {
+			mem_secure_zero(pw, sizeof(pw));
+			return gw_cli_fail(cli, GW_CLI_FAIL,
+					   "PBX password: 1 to %d bytes on one "
+					   "line of stdin",
+					   STORE_SECRET_MAX);
+		}
+	}
+	err = store_user_pbx_set(cs->s, name, conn, ext, pbx_user,
+				 pw_stdin ? pw : NULL);
+	mem_secure_zero(pw, sizeof(pw));
+	if (err)
+		ret = gw_cli_store_err(cli, err, "user");
+	return ret;
 }
 
 static void user_text(FILE *f, const struct store_user *u)
@@ -28,10 +75,15 @@ static void user_text(FILE *f, const struct store_user *u)
 static int run_add(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
 		   char **argv)
 {
-	const char *name = NULL, *ext = NULL, *display = NULL;
+	const char *name = NULL, *ext = NULL, *display = NULL, *conn = NULL;
+	const char *pbx_user = NULL;
+	bool pw_stdin = false;
 	const struct gw_cli_opt opts[] = {
 	    {"--extension", &ext, NULL},
 	    {"--display", &display, NULL},
+	    {"--connection", &conn, NULL},
+	    {"--pbx-user", &pbx_user, NULL},
+	    {"--pbx-password-stdin", NULL, &pw_stdin},
 	    {NULL, NULL, NULL},
 	};
 	struct gw_cli_store cs;
@@ -45,6 +97,11 @@ static int run_add(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
 	if (ret)
 		goto out;
 	err = store_user_add(cs.s, name, ext, display, NULL);
+	if (!err && (conn || pbx_user || pw_stdin)) {
+		ret = pbx_set(cli, &cs, name, conn, NULL, pbx_user, pw_stdin);
+		if (ret)
+			goto out;
+	}
 	if (err == EINVAL) {
 		ret = gw_cli_fail(cli, GW_CLI_FAIL,
 				  "user name '%s': use 1 to %d of A-Z a-z "
@@ -172,6 +229,12 @@ static int run_show(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
 			"%s\n",
 			u.name, *u.extension ? u.extension : "-",
 			*u.display ? u.display : "-", when);
+		fprintf(cli->out,
+			"  connection %s\n  pbx user %s\n  pbx password "
+			"%s\n",
+			*u.connection ? u.connection : "-",
+			*u.pbx_user ? u.pbx_user : "-",
+			u.pbx_password ? "set (sealed)" : "-");
 	}
 	err = store_device_list(cs.s, name, show_dev, &w);
 	if (cli->json)
@@ -194,8 +257,7 @@ static int gone_one(const struct store_device *d, void *arg)
 	struct gone *g = arg;
 
 	if (!d->revoked_at && g->n < STORE_USER_DEVICES_MAX)
-		memcpy(g->names[g->n++], d->sip_username,
-		       sizeof(g->names[0]));
+		memcpy(g->names[g->n++], d->sip_username, sizeof(g->names[0]));
 	return 0;
 }
 
@@ -247,14 +309,73 @@ out:
 	return ret;
 }
 
+static int run_set(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
+		   char **argv)
+{
+	const char *name = NULL, *ext = NULL, *conn = NULL, *pbx_user = NULL;
+	bool pw_stdin = false;
+	const struct gw_cli_opt opts[] = {
+	    {"--extension", &ext, NULL},
+	    {"--connection", &conn, NULL},
+	    {"--pbx-user", &pbx_user, NULL},
+	    {"--pbx-password-stdin", NULL, &pw_stdin},
+	    {NULL, NULL, NULL},
+	};
+	struct gw_cli_store cs;
+	struct store_user u;
+	int ret, err;
+
+	ret = gw_cli_args(cli, cmd, "user set", argc, argv, opts, &name, 1);
+	if (ret)
+		return ret;
+	ret = gw_cli_store_open(cli, &cs);
+	if (ret)
+		goto out;
+	ret = pbx_set(cli, &cs, name, conn, ext, pbx_user, pw_stdin);
+	if (ret)
+		goto out;
+	err = store_user_get(cs.s, name, &u);
+	if (err) {
+		ret = gw_cli_store_err(cli, err, "user");
+		goto out;
+	}
+	if (cli->json) {
+		fputc('{', cli->out);
+		user_json(cli->out, &u);
+		fputs("}\n", cli->out);
+	} else {
+		fprintf(cli->out, "user %s changed\n", u.name);
+	}
+out:
+	gw_cli_store_close(&cs);
+	return ret;
+}
+
 static const struct gw_cli_cmd cmd_add = {
     .name = "add",
     .summary = "add a user",
-    .args = "NAME [--extension EXT] [--display \"Full Name\"]",
+    .args = "NAME [--extension EXT] [--display \"Full Name\"] [--connection "
+	    "CONN]\n       [--pbx-user USER] [--pbx-password-stdin]",
     .help = "Adds a user (NAME: 1 to 64 of A-Z a-z 0-9 . _ -). Prints "
 	    "\"user NAME added\",\nor the user as JSON with --json. Exits 1 "
-	    "if the user exists.",
+	    "if the user exists.\n\n--connection names the [connection] of "
+	    "the config the user's calls use;\n--pbx-user is the user's PBX "
+	    "login (default: the extension) and\n--pbx-password-stdin reads "
+	    "its PBX password from one line of stdin. The\npassword is sealed "
+	    "in the store and never printed or sent to a browser.",
     .run = run_add,
+};
+
+static const struct gw_cli_cmd cmd_set = {
+    .name = "set",
+    .summary = "change a user's extension and PBX side",
+    .args = "NAME [--extension EXT] [--connection CONN] [--pbx-user USER]\n"
+	    "       [--pbx-password-stdin]",
+    .help = "Changes what is given and keeps the rest; an empty value "
+	    "(--connection \"\")\nclears it. Prints \"user NAME changed\", "
+	    "or the user as JSON with --json.\nThe running server picks the "
+	    "change up when it restarts.",
+    .run = run_set,
 };
 
 static const struct gw_cli_cmd cmd_list = {
@@ -285,10 +406,10 @@ static const struct gw_cli_cmd cmd_remove = {
 };
 
 static const struct gw_cli_cmd *const user_sub[] = {
-    &cmd_add, &cmd_list, &cmd_show, &cmd_remove, NULL};
+    &cmd_add, &cmd_set, &cmd_list, &cmd_show, &cmd_remove, NULL};
 
 const struct gw_cli_cmd gw_cli_cmd_user = {
     .name = "user",
-    .summary = "add, list, show and remove users",
+    .summary = "add, change, list, show and remove users",
     .sub = user_sub,
 };

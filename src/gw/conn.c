@@ -40,6 +40,7 @@ static void conns_destroy(void *data)
 	struct gw_conns *cs = data;
 
 	list_flush(&cs->conns);
+	mem_deref(cs->owner);
 }
 
 static void on_resolved(int err, const struct sa *addrv, size_t addrc,

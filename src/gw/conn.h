@@ -97,6 +97,7 @@ struct gw_conn {
 	size_t addrc;
 	/* inbound: the PBX's registered contact (registrar binding) */
 	struct sip_flow *in_flow;
+	char in_user[GW_CONN_USER_MAX]; /* the user name it registers as */
 	/* trunk health, upstream registrations: conn.c, upreg.c */
 	void *priv;
 };
@@ -117,6 +118,13 @@ int gw_conns_alloc(struct gw_conns **csp, struct gw_server *srv,
  * host is known (the others start when their name resolves). The server
  * calls it once the store's users were added. */
 void gw_conns_start(struct gw_conns *cs);
+
+/* The server's side (conn_server.c): builds srv->conns from the config
+ * and the store's users, hooks the registrar (who is online, inbound
+ * PBXs) and starts; stop sends the Expires: 0 (before the transaction
+ * layer closes). Returns 0, ENOMEM or a store error. */
+int gw_conns_server_start(struct gw_server *srv);
+void gw_conns_server_stop(struct gw_server *srv);
 
 /* Sends Expires: 0 for every upstream registration and stops all timers;
  * nothing is sent after it. The caller then mem_deref()s cs. */

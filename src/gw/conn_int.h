@@ -82,6 +82,7 @@ struct gw_conns {
 	void *arg;
 	bool closing;
 	struct rand_pool rp;
+	void *owner; /* the server's part (conn_server.c), freed with cs */
 };
 
 /* The runtime part of c. */

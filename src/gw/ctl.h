@@ -51,6 +51,7 @@ enum gw_ctl_cmd {
 	GW_CTL_REGISTRATIONS,   /* {"cmd":"registrations","sip_usernames":[]} */
 	GW_CTL_BANS,            /* {"cmd":"bans"} */
 	GW_CTL_BAN_CLEAR,       /* {"cmd":"ban_clear","key":K} */
+	GW_CTL_CONNECTIONS,     /* {"cmd":"connections"} (ctl_conn.c) */
 };
 
 /* One parsed request: views into the line. */
@@ -82,6 +83,11 @@ struct gw_server;
  *                  "remaining":S,"failures":N}]} (failures: bans so far)
  *   ban_clear      {"ok":true,"cleared":["source"|"account"]} or
  *                  {"ok":false,"error":"not found"}
+ *   connections    {"ok":true,"connections":[{"name":N,"type":T,
+ *                  "state":S,"last_code":C,"last_error":E}],
+ *                  "registrations":[{"connection":N,"user":U,
+ *                  "pbx_user":P,"state":S,"expires_in":S,"last_code":C,
+ *                  "last_error":E}]} (gw_conns_status)
  * Returns 0 or ENOMEM.
  */
 int gw_ctl_dispatch(struct gw_server *srv, const struct gw_ctl_req *req,
@@ -155,6 +161,11 @@ int gw_ctl_bans(const char *path, gw_ctl_ban_h *h, void *arg);
 /* ban_clear: ENOENT when nothing was banned under key; EINVAL for a key
  * with a quote, backslash or control character, or over GW_CTL_STR_MAX. */
 int gw_ctl_ban_clear(const char *path, const char *key);
+
+/* connections: the response line as it came (for `connection status`). */
+int gw_ctl_connections(const char *path, struct mbuf *resp);
+/* The server side of connections (ctl_conn.c). */
+int gw_ctl_conn_status(struct gw_server *srv, struct mbuf *resp);
 
 /*
  * For the CLI commands that end registrations (cli_ban.c): after the

@@ -211,6 +211,8 @@ int gw_ctl_dispatch(struct gw_server *srv, const struct gw_ctl_req *req,
 		return bans(srv, resp);
 	case GW_CTL_BAN_CLEAR:
 		return ban_clear(srv, req, resp);
+	case GW_CTL_CONNECTIONS:
+		return gw_ctl_conn_status(srv, resp);
 	default:
 		return gw_ctl_error(resp, "unknown cmd");
 	}

@@ -227,6 +227,7 @@ static const struct {
     {"registrations", GW_CTL_REGISTRATIONS},
     {"bans", GW_CTL_BANS},
     {"ban_clear", GW_CTL_BAN_CLEAR},
+    {"connections", GW_CTL_CONNECTIONS},
 };
 
 static int names_parse(struct gw_ctl_json *js, struct gw_ctl_req *req)
@@ -286,6 +287,7 @@ int gw_ctl_req_parse(struct gw_ctl_req *req, const char *p, size_t len)
 	case GW_CTL_REGISTRATIONS:
 		return names ? 0 : EBADMSG;
 	case GW_CTL_BANS:
+	case GW_CTL_CONNECTIONS:
 		return 0;
 	default:
 		return ENOTSUP;

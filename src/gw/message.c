@@ -186,7 +186,6 @@ void gw_message(struct gw_server *srv, struct sip_flow *flow,
 	bool ws = sip_flow_type(flow) == SIP_TRANSP_WS ||
 		  sip_flow_type(flow) == SIP_TRANSP_WSS;
 
-	tmrl_poll(srv->tl, net_now_ms(&srv->loop));
 	if (msg->body.l > GW_MESSAGE_MAX) {
 		gw_refuse(srv, rf, stx, msg, 413, "Message Too Large", NULL);
 		return;

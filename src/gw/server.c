@@ -6,9 +6,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "gw/ctl.h"
 #include "gw/call.h"
 #include "gw/conn.h"
+#include "gw/ctl.h"
 #include "gw/server.h"
 
 #define GW_TXBUF_SIZE 4096
@@ -59,8 +59,14 @@ static int cred_lookup(const char *user, const char *realm,
 {
 	struct gw_server *srv = arg;
 
-	return store_device_ha1(srv->store, user, realm, (int)alg, ha1,
-				SIP_DIGEST_HEX_MAX, NULL);
+	int err = store_device_ha1(srv->store, user, realm, (int)alg, ha1,
+				   SIP_DIGEST_HEX_MAX, NULL);
+
+	/* not a device: an inbound PBX's credential (conn.h) */
+	return err == ENOENT ? store_conn_ha1(srv->store, user, realm,
+					      (int)alg, ha1,
+					      SIP_DIGEST_HEX_MAX, NULL, 0)
+			     : err;
 }
 
 /* A stream or WebSocket flow closed: its registrations go at once
@@ -243,10 +249,6 @@ static int media_start(struct gw_server *srv)
 		return err;
 	}
 	err = gw_calls_alloc(&srv->calls, srv);
-	if (!err)
-		err = gw_conns_alloc(&srv->conns, srv, cfg);
-	if (!err)
-		gw_presence_init(&srv->presence, srv);
 	return err;
 }
 
@@ -300,6 +302,8 @@ int gw_server_alloc(struct gw_server **srvp, const struct gw_config *cfg,
 		err = https_start(srv);
 	if (!err)
 		err = gw_ctl_alloc(&srv->ctl, srv);
+	if (!err) /* connections to PBXs (conn.h): after store and SIP */
+		err = gw_conns_server_start(srv);
 	if (err)
 		goto out;
 	uv_signal_init(&srv->loop, &srv->sigint);
@@ -350,13 +354,13 @@ void gw_server_close(struct gw_server *srv)
 	}
 	srv->prov = mem_deref(srv->prov);
 	tmr_cancel(&srv->housekeeping);
-	/* calls end with BYE/CANCEL and upstream registrations with
-	 * Expires: 0 while the transports still run */
-	gw_presence_close(&srv->presence);
+	/* calls end with BYE/CANCEL, and upstream registrations with
+	 * Expires: 0, while the transports still run (UDP and open streams
+	 * send at once; no answers are awaited) */
 	if (srv->calls)
 		gw_calls_close(srv->calls);
-	if (srv->conns)
-		gw_conns_close(srv->conns);
+	gw_conns_server_stop(srv);
+	srv->conns = mem_deref(srv->conns);
 	if (srv->tp) {
 		sip_transp_close(srv->tp);
 		srv->tp = mem_deref(srv->tp);
@@ -366,7 +370,6 @@ void gw_server_close(struct gw_server *srv)
 		srv->tsx = mem_deref(srv->tsx);
 	}
 	srv->calls = mem_deref(srv->calls);
-	srv->conns = mem_deref(srv->conns);
 	if (srv->media) {
 		media_engine_close(srv->media);
 		srv->media = mem_deref(srv->media);

@@ -6,7 +6,6 @@
 
 #include "gw/gw.h"
 #include "gw/provision.h"
-#include "gw/presence.h"
 #include "gw/reg.h"
 #include "media/media.h"
 #include "http/http.h"
@@ -56,7 +55,6 @@ struct gw_server {
 	struct media_engine *media; /* the media relay (media.h) */
 	struct gw_conns *conns;	  /* PBX connections (conn.h) */
 	struct gw_calls *calls;	  /* the B2BUA (call.h) */
-	struct gw_presence presence; /* users online, for conns */
 	struct tmr housekeeping;
 	uv_signal_t sigint;
 	uv_signal_t sigterm;

@@ -179,9 +179,6 @@ static void handle_register(struct gw_server *srv, struct sip_flow *flow,
 	struct sip_reg_reply rep = {500, "Server Internal Error"};
 	int err;
 
-	/* the timer list's clock moves only when a timer fires: bring it to
-	 * now, or nonces would be issued in the past */
-	tmrl_poll(srv->tl, net_now_ms(&srv->loop));
 	err = hdrs_begin(srv);
 	if (!err && gw_reg_handle(srv->reg, msg, flow, srv->hdrbuf, &rep)) {
 		rep.scode = 500;
@@ -307,6 +304,11 @@ void gw_sip_recv(struct sip_flow *flow, int err, struct sip_msg *msg,
 	uint16_t scode;
 	const char *reason;
 
+	/* The timer list's clock moves only when one of its timers fires:
+	 * bring it to now before the transaction layer starts timers for
+	 * this message (or a 100 Trying due "200 ms after" a stale now goes
+	 * out at once) and before handlers issue nonces or check expiries. */
+	tmrl_poll(srv->tl, net_now_ms(&srv->loop));
 	if (!msg->req) {
 		srv->stats.responses++;
 		if (err)

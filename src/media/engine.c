@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "media/media_int.h"
+#include "tls/dtls.h"
 
 /* An event on its way from a worker to the signalling loop. */
 struct mevent {
@@ -85,6 +86,7 @@ static void engine_destructor(void *arg)
 	media_engine_close(me);
 	mport_pool_destroy(&me->ports);
 	mem_deref(me->workerv);
+	mem_deref(me->dtls);
 }
 
 static unsigned cores(void)
@@ -111,6 +113,11 @@ int media_engine_alloc(struct media_engine **mep, uv_loop_t *loop,
 	if (!sa_isset(&me->conf.advertise) || sa_is_any(&me->conf.advertise))
 		me->conf.advertise = conf->bind;
 	me->closed = true; /* until everything below is up */
+	/* The certificate every WebRTC leg shows (ECDSA P-256). */
+	err = dtls_ctx_alloc(&me->dtls);
+	if (err)
+		goto out;
+	snprintf(me->fp, sizeof(me->fp), "%s", dtls_ctx_fingerprint(me->dtls));
 	err = mport_pool_init(&me->ports, conf->port_min, conf->port_max);
 	if (err)
 		goto out;
@@ -142,8 +149,6 @@ int media_engine_alloc(struct media_engine **mep, uv_loop_t *loop,
 		if (err)
 			goto out;
 	}
-	/* The DTLS certificate arrives with the dtls context (tls/dtls.h). */
-	me->fp[0] = '\0';
 out:
 	if (err)
 		mem_deref(me);

@@ -139,7 +139,9 @@ int media_offer(struct media_session *ms, enum media_leg_id from,
  * The answer to the last offer arrived from leg `from` (the leg the offer
  * was sent to): writes into *sdpp the answer for the offering leg and
  * starts media with the negotiated codecs. ENOTSUP when the answer names
- * nothing usable.
+ * nothing usable. The leg that answered may answer again until the next
+ * offer (a 200 OK after a 183 with SDP): media follows the new answer and
+ * the o= version of *sdpp moves only if our description changed.
  */
 int media_answer(struct media_session *ms, enum media_leg_id from,
                  const struct pl *sdp, struct mbuf **sdpp);
@@ -147,7 +149,9 @@ int media_answer(struct media_session *ms, enum media_leg_id from,
 /*
  * For MEDIA_ECHO-style services: writes the answer a local endpoint would
  * give for the offer the other leg received (no SDP from a peer needed).
- * Used by the echo service (*43): the B leg is MEDIA_ECHO.
+ * Used by the echo service (*43): the B leg is MEDIA_ECHO. For a peer leg
+ * that already answered the last offer (early media, then a 200 without
+ * SDP) it writes that answer again. EPROTO otherwise.
  */
 int media_answer_local(struct media_session *ms, enum media_leg_id from,
                        struct mbuf **sdpp);

@@ -15,9 +15,11 @@
 #include "net/net.h"
 
 #define MEDIA_PKT_MAX 1500        /* largest datagram relayed */
+#define MEDIA_PKT_ROOM 1600 /* receive buffer: MEDIA_PKT_MAX + SRTP tag */
+#define MEDIA_VALID_MAX 4   /* ICE-checked addresses kept per leg */
 #define MEDIA_RTCP_INTERVAL_MS 5000 /* RFC 3550 6.2, fixed for 2 members */
 #define MEDIA_TICK_MIN_MS 10
-#define MEDIA_TICK_MAX_MS 1000
+#define MEDIA_TICK_MAX_MS 200 /* also the DTLS retransmit granularity */
 #define MEDIA_WORKERS_MAX 64
 #define MEDIA_CNAME_LEN 16
 
@@ -49,8 +51,9 @@ size_t mport_used(struct mport_pool *pp);
 
 #define MSDP_FMT_MAX 16
 #define MSDP_MLINES_MAX 8
-#define MSDP_STR_MAX 128
+#define MSDP_STR_MAX 256
 #define MSDP_FMTP_MAX 128
+#define MSDP_CRYPTO_MAX 4
 
 enum msdp_dir {
 	MSDP_INACTIVE = 0,
@@ -97,7 +100,8 @@ struct msdp {
 	char ufrag[MSDP_STR_MAX], pwd[MSDP_STR_MAX];
 	char fp[MSDP_STR_MAX]; /* "sha-256 AB:..." */
 	char setup[16];
-	char crypto[MSDP_STR_MAX]; /* first usable a=crypto line value */
+	char cryptov[MSDP_CRYPTO_MAX][MSDP_STR_MAX]; /* a=crypto values */
+	size_t cryptoc;
 	char mid[32];
 	bool bundle;
 	struct msdp_mline mlinev[MSDP_MLINES_MAX];
@@ -108,6 +112,8 @@ struct msdp {
 int msdp_decode(struct msdp *d, const struct pl *sdp);
 enum msdp_dir msdp_dir_reverse(enum msdp_dir d);
 const char *msdp_dir_name(enum msdp_dir d);
+
+struct msrtp;
 
 /* ---- negotiated parameters of one leg (session.c -> worker) ---------- */
 
@@ -128,6 +134,14 @@ struct mleg_params {
 	uint8_t te_pt;      /* telephone-event PT, 0: none */
 	uint32_t te_rate;
 	uint32_t ptime;
+	/* WebRTC: objects made on the signalling thread, used only by the
+	 * worker, freed by the session after the worker let go. */
+	struct ice_lite *ice;
+	struct dtls_conn *dtls;
+	bool dtls_client;
+	/* SDES-SRTP: new contexts whose reference passes to the worker
+	 * (NULL: keep the current ones). */
+	struct msrtp *sdes_tx, *sdes_rx;
 };
 
 /* ---- relay.c: the worker-side half of a session -------------------- */
@@ -174,7 +188,17 @@ struct mleg_stats_atomic {
 };
 
 struct mrelay_leg {
+	struct mrelay *owner;
+	int idx;
 	struct mleg_params p;
+	/* WebRTC state (webrtc.c) */
+	struct ice_lite *ice;
+	struct dtls_conn *dtls;
+	bool dtls_client, dtls_started;
+	struct msrtp *srtp_tx, *srtp_rx; /* made on the worker */
+	struct sa ice_dst;               /* where media goes */
+	struct sa validv[MEDIA_VALID_MAX];
+	size_t validc;
 	struct sa latched; /* authenticated source once latched */
 	struct mout out;
 	struct min in;
@@ -188,8 +212,20 @@ struct mrelay_leg {
 	bool open[2];
 };
 
+/* Transcoding state of the packets arriving on one leg (relay_xcode.c):
+ * from -> mid, and for an echo mid -> back. */
+struct xcode;
+struct mxc {
+	struct xcode *x, *x2;
+	enum media_codec from, mid, to;
+	uint32_t ptime;
+	uint16_t seq2; /* input numbering of the second stage */
+	struct rtp_tsmap te; /* telephone-event timestamps onto ours */
+};
+
 struct mrelay {
 	struct mrelay_leg leg[2];
+	struct mxc xc[2]; /* by input leg */
 	uint32_t no_media_ms;
 	bool echo; /* leg B is MEDIA_ECHO: leg A talks to itself */
 	mrelay_send_h *sendh;
@@ -209,12 +245,39 @@ void mrelay_init(struct mrelay *r, uint32_t no_media_ms);
  * (rtcp false) or RTCP socket from src at now_ms. Forwards, answers or
  * drops it; never keeps buf. */
 void mrelay_input(struct mrelay *r, int leg, bool rtcp, uint8_t *buf,
-                  size_t len, const struct sa *src, uint64_t now_ms);
+                  size_t len, size_t size, const struct sa *src,
+                  uint64_t now_ms);
 /* Periodic work: RTCP reports, no-media detection. */
 void mrelay_tick(struct mrelay *r, uint64_t now_ms);
 /* New parameters for a leg (applied on the worker). */
 void mrelay_set_params(struct mrelay *r, int leg,
                        const struct mleg_params *p);
+
+/* webrtc.c. mwebrtc_input(): 0 when buf now holds authenticated plain
+ * RTP/RTCP (*lenp updated), ENODATA when the datagram was consumed (STUN,
+ * DTLS), else why it is dropped. mwebrtc_protect(): ENOTCONN until keys
+ * and a checked address exist. */
+struct dtls_srtp_keys;
+int mwebrtc_input(struct mrelay *r, int leg, uint8_t *buf, size_t *lenp,
+                  const struct sa *src, uint64_t now_ms);
+int mleg_protect(struct mrelay_leg *l, uint8_t *buf, size_t *lenp,
+                 size_t size, bool rtcp);
+/* Where media for leg l goes: the checked ICE address (WebRTC), the
+ * authenticated source once latched (SRTP), else the SDP address. */
+const struct sa *mleg_dst(const struct mrelay_leg *l);
+void mwebrtc_tick(struct mrelay_leg *l, uint64_t now_ms);
+int mwebrtc_dtls_send(const uint8_t *buf, size_t len, void *arg);
+void mwebrtc_dtls_estab(const struct dtls_srtp_keys *keys, void *arg);
+void mwebrtc_dtls_close(int err, const char *reason, void *arg);
+
+/* Sends one finished RTP packet on leg to (SRTP when WebRTC), counts. */
+void mrelay_emit(struct mrelay *r, int to, uint8_t *buf, size_t len,
+                 size_t size, size_t payload_len);
+
+/* relay_xcode.c: one audio packet of leg transcoded toward leg to. */
+int mxcode_audio(struct mrelay *r, int leg, int to, const struct rtp_hdr *h,
+                 uint64_t now_ms);
+void mxcode_free(struct mxc *xc);
 
 /* rtcpgen.c */
 void mrtcp_consume(struct mrelay *r, int leg, const uint8_t *buf,
@@ -248,7 +311,7 @@ struct mworker {
 	struct list relays;
 	atomic_size_t load;
 	bool started;
-	uint8_t rxbuf[MEDIA_PKT_MAX];
+	uint8_t rxbuf[MEDIA_PKT_ROOM];
 };
 
 int mworker_start(struct mworker *w, struct media_engine *me);
@@ -272,6 +335,7 @@ struct media_engine {
 	uv_mutex_t evlock;
 	struct list evq;
 	struct list sessl; /* signalling-side sessions */
+	struct dtls_ctx *dtls;
 	bool closed;
 	char fp[160];
 };

@@ -250,8 +250,9 @@ static void attr_decode(struct msdp *d, const struct pl *a, bool audio,
 		copy_pl(d->mid, sizeof(d->mid), &v);
 		copy_pl(d->mlinev[d->mlinec - 1].mid,
 		        sizeof(d->mlinev[0].mid), &v);
-	} else if (pl_prefix(a, "crypto:", &v) && !d->crypto[0])
-		copy_pl(d->crypto, sizeof(d->crypto), &v);
+	} else if (pl_prefix(a, "crypto:", &v) &&
+	           d->cryptoc < MSDP_CRYPTO_MAX)
+		copy_pl(d->cryptov[d->cryptoc++], MSDP_STR_MAX, &v);
 }
 
 int msdp_decode(struct msdp *d, const struct pl *sdp)

@@ -88,7 +88,7 @@ int msdp_encode(struct mbuf *mb, const struct msdp_out *o)
 {
 	char host[SA_ADDR_MAX];
 	const char *ipver;
-	size_t i;
+	size_t i, k;
 	int err;
 
 	if (!mb || !o)
@@ -138,8 +138,8 @@ int msdp_encode(struct mbuf *mb, const struct msdp_out *o)
 			                  o->port);
 		else if (!err)
 			err = mbuf_printf(mb, "a=rtcp:%u\r\n", o->rtcp_port);
-		if (!err && o->crypto[0])
-			err = mbuf_printf(mb, "a=crypto:%s\r\n", o->crypto);
+		for (k = 0; k < o->cryptoc && !err; k++)
+			err = mbuf_printf(mb, "a=crypto:%s\r\n", o->cryptov[k]);
 		if (!err && o->kind == MEDIA_WEBRTC)
 			err = enc_webrtc(mb, o, host, ipver);
 		if (!err)

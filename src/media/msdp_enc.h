@@ -5,6 +5,7 @@
 #include "media/media_int.h"
 
 #define MSDP_TE_MAX 2
+#define MSDP_SDES_MAX 2 /* a=crypto lines we offer */
 
 struct msdp_out {
 	enum media_kind kind;
@@ -26,8 +27,10 @@ struct msdp_out {
 	/* WebRTC */
 	const char *ufrag, *pwd, *fp, *setup;
 	char mid[32];
-	/* SDES-SRTP: "1 AES_CM_128_HMAC_SHA1_80 inline:..." */
-	char crypto[MSDP_STR_MAX];
+	/* SDES-SRTP: "1 AES_CM_128_HMAC_SHA1_80 inline:..." (secrets:
+	 * wiped by the writer after use) */
+	char cryptov[MSDP_SDES_MAX][MSDP_STR_MAX];
+	size_t cryptoc;
 	/* for an answer: the offer's m= lines (ours marked audio) */
 	const struct msdp_mline *mlinev;
 	size_t mlinec;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "media/media_int.h"
+#include "media/srtp.h"
 
 static void stat_add(atomic_uint_fast64_t *c, uint64_t n)
 {
@@ -23,6 +24,8 @@ void mrelay_init(struct mrelay *r, uint32_t no_media_ms)
 	for (i = 0; i < 2; i++) {
 		struct mrelay_leg *l = &r->leg[i];
 
+		l->owner = r;
+		l->idx = i;
 		l->fdv[0] = l->fdv[1] = -1;
 		l->out.ssrc = rand_u32();
 		l->out.seq_off = (uint16_t)rand_u32();
@@ -37,11 +40,33 @@ void mrelay_set_params(struct mrelay *r, int leg, const struct mleg_params *p)
 
 	if (!sa_cmp(&l->p.remote, &p->remote))
 		memset(&l->latched, 0, sizeof(l->latched));
+	/* SDES keys: the worker takes over the references. */
+	if (p->sdes_tx) {
+		mem_deref(l->srtp_tx);
+		l->srtp_tx = p->sdes_tx;
+	}
+	if (p->sdes_rx) {
+		mem_deref(l->srtp_rx);
+		l->srtp_rx = p->sdes_rx;
+	}
 	/* A new codec or peer: the next packet re-bases our output so that
 	 * sequence and timestamps stay continuous for the receiver. */
 	if (l->p.codec.codec != p->codec.codec || l->p.codec.pt != p->codec.pt)
 		l->out.resync = true;
 	l->p = *p;
+	l->p.sdes_tx = l->p.sdes_rx = NULL;
+	if (p->ice && p->ice != l->ice) {
+		/* ICE restart: new credentials, checks start over; media
+		 * keeps its address until a new check passes. */
+		l->ice = p->ice;
+		l->validc = 0;
+		if (sa_isset(&l->ice_dst))
+			l->validv[l->validc++] = l->ice_dst;
+	}
+	if (p->dtls && !l->dtls) {
+		l->dtls = p->dtls;
+		l->dtls_client = p->dtls_client;
+	}
 }
 
 static const struct sa *rx_expected(const struct mrelay_leg *l, bool rtcp)
@@ -139,7 +164,8 @@ static bool dir_recvs(enum msdp_dir d)
 
 /* Maps a telephone-event in place onto the out leg's PT and clock. */
 static int te_map(struct mrelay_leg *in, struct mrelay_leg *out,
-                  struct rtp_hdr *h, uint8_t *payload)
+                  struct rtp_hdr *h, uint8_t *payload,
+                  const struct rtp_tsmap *xm)
 {
 	struct dtmf_event ev;
 	struct rtp_tsmap m;
@@ -148,13 +174,15 @@ static int te_map(struct mrelay_leg *in, struct mrelay_leg *out,
 	if (!out->p.te_pt)
 		return ENOENT;
 	h->pt = out->p.te_pt;
-	if (in->p.te_rate == out->p.te_rate)
+	if (in->p.te_rate == out->p.te_rate && !xm)
 		return 0;
 	err = dtmf_decode(&ev, payload, h->payload_len);
 	if (err)
 		return err;
-	m.from_base = 0;
-	m.to_base = 0;
+	/* Transcoding: anchored where the audio is (RFC 4733 2.5.1.2:
+	 * the event's timestamp is its start on the audio clock). */
+	m.from_base = xm ? xm->from_base : 0;
+	m.to_base = xm ? xm->to_base : 0;
 	m.from_rate = in->p.te_rate;
 	m.to_rate = out->p.te_rate;
 	err = dtmf_event_map(&ev, &h->ts, &m);
@@ -163,32 +191,83 @@ static int te_map(struct mrelay_leg *in, struct mrelay_leg *out,
 	return err;
 }
 
+const struct sa *mleg_dst(const struct mrelay_leg *l)
+{
+	if (l->p.kind == MEDIA_WEBRTC)
+		return &l->ice_dst;
+	return sa_isset(&l->latched) ? &l->latched : &l->p.remote;
+}
+
+static bool is_srtp(const struct mrelay_leg *l)
+{
+	return l->p.kind == MEDIA_WEBRTC || l->p.kind == MEDIA_SRTP;
+}
+
+void mrelay_emit(struct mrelay *r, int to, uint8_t *buf, size_t len,
+                 size_t size, size_t payload_len)
+{
+	struct mrelay_leg *out = &r->leg[to];
+
+	if (is_srtp(out) && mleg_protect(out, buf, &len, size, false))
+		return;
+	out->out.pkt_count++;
+	out->out.octet_count += (uint32_t)payload_len;
+	stat_add(&out->st.tx_packets, 1);
+	stat_add(&out->st.tx_bytes, len);
+	r->sendh(r, to, false, buf, len, mleg_dst(out));
+}
+
+/* The codec a packet of leg is turned into on its way: the other leg's,
+ * or for an echo the echo leg's (and back). */
+static bool needs_xcode(const struct mrelay *r, int leg, int to)
+{
+	enum media_codec mid = r->echo ? r->leg[1].p.codec.codec
+	                               : r->leg[to].p.codec.codec;
+
+	return r->leg[leg].p.codec.codec != mid ||
+	       r->leg[leg].p.codec.codec != r->leg[to].p.codec.codec;
+}
+
 static void rtp_forward(struct mrelay *r, int leg, uint8_t *buf, size_t len,
-                        struct rtp_hdr *h, uint64_t now_ms)
+                        size_t size, struct rtp_hdr *h, uint64_t now_ms)
 {
 	struct mrelay_leg *in = &r->leg[leg];
 	int to = r->echo ? leg : 1 - leg;
 	struct mrelay_leg *out = &r->leg[to];
+	bool xc = needs_xcode(r, leg, to);
 	uint16_t seq;
 	uint32_t ts;
 	size_t hlen;
 
-	if (!out->p.active || !sa_isset(&out->p.remote) ||
+	if (!out->p.active || !sa_isset(mleg_dst(out)) ||
 	    !dir_sends(in->p.dir) || !dir_recvs(out->p.dir))
 		return;
 	if (h->pt == in->p.codec.pt) {
-		/* Pass-through needs one codec on both sides; transcoding
-		 * (codec/xcode.h) plugs in here. */
-		if (in->p.codec.codec != out->p.codec.codec)
-			goto drop;
+		if (xc) {
+			/* Opus <-> G.711 (codec/xcode.h): new packets in
+			 * our own numbering. */
+			if (mxcode_audio(r, leg, to, h, now_ms))
+				goto drop;
+			return;
+		}
 		h->pt = out->p.codec.pt;
 	} else if (in->p.te_pt && h->pt == in->p.te_pt) {
-		if (te_map(in, out, h, (uint8_t *)h->payload))
+		if (te_map(in, out, h, (uint8_t *)h->payload,
+		           xc ? &r->xc[leg].te : NULL))
 			goto drop;
 	} else {
 		goto drop; /* comfort noise, unknown payloads */
 	}
-	out_map(&out->out, h, out->p.codec.rate, now_ms, &seq, &ts);
+	if (xc) {
+		/* Events ride on the transcoded stream's numbering. */
+		seq = (uint16_t)(out->out.last_seq + 1);
+		ts = h->ts;
+		out->out.last_seq = seq;
+		out->out.last_ms = now_ms;
+		out->out.resync = true;
+	} else {
+		out_map(&out->out, h, out->p.codec.rate, now_ms, &seq, &ts);
+	}
 	h->seq = seq;
 	h->ts = ts;
 	h->ssrc = out->out.ssrc;
@@ -200,31 +279,61 @@ static void rtp_forward(struct mrelay *r, int leg, uint8_t *buf, size_t len,
 	if (hlen < h->hdr_len)
 		memmove(buf + hlen, h->payload, h->payload_len + h->pad_len);
 	len = hlen + h->payload_len + h->pad_len;
-	out->out.pkt_count++;
-	out->out.octet_count += (uint32_t)h->payload_len;
-	stat_add(&out->st.tx_packets, 1);
-	stat_add(&out->st.tx_bytes, len);
-	r->sendh(r, to, false, buf, len, &out->p.remote);
+	mrelay_emit(r, to, buf, len, size, h->payload_len);
 	return;
 drop:
 	stat_add(&in->st.rx_dropped, 1);
 }
 
+/* SDES-SRTP (RFC 4568): authenticated before anything else; a source
+ * whose RTP authenticates is where we send from then on (latching behind
+ * NAT, but only on proof of the key). */
+static int sdes_input(struct mrelay_leg *l, bool rtcp, uint8_t *buf,
+                      size_t *lenp, const struct sa *src)
+{
+	int err;
+
+	if (!l->srtp_rx || !*lenp || (buf[0] & 0xc0) != 0x80)
+		return EACCES;
+	if (rtcp || rtp_is_rtcp(buf, *lenp))
+		err = msrtcp_unprotect(l->srtp_rx, buf, lenp);
+	else
+		err = msrtp_unprotect(l->srtp_rx, buf, lenp);
+	if (err)
+		return err;
+	if (!rtcp && !rtp_is_rtcp(buf, *lenp) && !sa_cmp(src, mleg_dst(l)))
+		l->latched = *src;
+	return 0;
+}
+
 void mrelay_input(struct mrelay *r, int leg, bool rtcp, uint8_t *buf,
-                  size_t len, const struct sa *src, uint64_t now_ms)
+                  size_t len, size_t size, const struct sa *src,
+                  uint64_t now_ms)
 {
 	struct mrelay_leg *l;
 	struct rtp_hdr h;
+	int err;
 
-	if (!r || leg < 0 || leg > 1 || !buf || !src)
+	if (!r || leg < 0 || leg > 1 || !buf || !src || size < len)
 		return;
 	l = &r->leg[leg];
-	if (!l->p.active || l->p.kind == MEDIA_WEBRTC ||
-	    l->p.kind == MEDIA_SRTP || l->p.kind == MEDIA_ECHO)
-		goto drop; /* secure legs: see the DTLS/SDES path */
-	/* Symmetric RTP: only the address the SDP named (RFC 4961). */
-	if (!sa_cmp(src, rx_expected(l, rtcp)))
+	if (!l->p.active || l->p.kind == MEDIA_ECHO)
 		goto drop;
+	if (l->p.kind == MEDIA_WEBRTC) {
+		err = mwebrtc_input(r, leg, buf, &len, src, now_ms);
+		if (err == ENODATA)
+			return;
+		if (err)
+			goto drop;
+	} else if (l->p.kind == MEDIA_SRTP) {
+		err = sdes_input(l, rtcp, buf, &len, src);
+		if (err)
+			goto drop;
+	} else if (!sa_cmp(src, rx_expected(l, rtcp))) {
+		/* Symmetric RTP: only the address the SDP named (RFC
+		 * 4961). */
+		goto drop;
+	}
 	if (rtcp || rtp_is_rtcp(buf, len)) {
 		mrtcp_consume(r, leg, buf, len, now_ms);
 		return;
@@ -232,7 +341,7 @@ void mrelay_input(struct mrelay *r, int leg, bool rtcp, uint8_t *buf,
 	if (rtp_hdr_decode(&h, buf, len))
 		goto drop;
 	rx_account(r, leg, &h, len, now_ms);
-	rtp_forward(r, leg, buf, len, &h, now_ms);
+	rtp_forward(r, leg, buf, len, size, &h, now_ms);
 	return;
 drop:
 	stat_add(&l->st.rx_dropped, 1);
@@ -247,6 +356,8 @@ void mrelay_tick(struct mrelay *r, uint64_t now_ms)
 
 		if (!l->p.active || l->p.kind == MEDIA_ECHO)
 			continue;
+		if (l->p.kind == MEDIA_WEBRTC)
+			mwebrtc_tick(l, now_ms);
 		if (r->no_media_ms && l->in.last_rx_ms && !l->in.no_media_sent &&
 		    now_ms - l->in.last_rx_ms >= r->no_media_ms) {
 			l->in.no_media_sent = true;

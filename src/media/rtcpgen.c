@@ -10,6 +10,7 @@
 
 #define NTP_UNIX_OFFSET 2208988800u /* seconds 1900 -> 1970 */
 #define RTCP_BUF_SIZE 256
+#define MEDIA_SRTCP_ROOM 32 /* SRTCP index and tag */
 
 static void ntp_now(uint32_t *sec, uint32_t *frac)
 {
@@ -67,16 +68,17 @@ void mrtcp_consume(struct mrelay *r, int leg, const uint8_t *buf,
 void mrtcp_send_report(struct mrelay *r, int leg, uint64_t now_ms)
 {
 	struct mrelay_leg *l = &r->leg[leg];
-	const struct sa *dst = l->p.rtcp_mux ? &l->p.remote
-	                                      : &l->p.remote_rtcp;
-	uint8_t buf[RTCP_BUF_SIZE];
+	const struct sa *dst = (l->p.kind == MEDIA_WEBRTC || l->p.rtcp_mux)
+	                               ? mleg_dst(l)
+	                               : &l->p.remote_rtcp;
+	uint8_t buf[RTCP_BUF_SIZE + MEDIA_SRTCP_ROOM];
+	size_t len;
 	struct rtcp_rb rb;
 	struct pl cname;
 	size_t n = 0, m = 0, rbc = 0;
 	int err;
 
-	if (!sa_isset(dst) || !sa_port(dst) || !r->sendh ||
-	    l->p.kind == MEDIA_WEBRTC || l->p.kind == MEDIA_SRTP)
+	if (!sa_isset(dst) || !sa_port(dst) || !r->sendh)
 		return;
 	memset(&rb, 0, sizeof(rb));
 	if (l->in.have_src) {
@@ -104,16 +106,19 @@ void mrtcp_send_report(struct mrelay *r, int leg, uint64_t now_ms)
 		                       1000);
 		sr.pkt_count = l->out.pkt_count;
 		sr.octet_count = l->out.octet_count;
-		err = rtcp_sr_encode(buf, sizeof(buf), &n, &sr, &rb, rbc);
+		err = rtcp_sr_encode(buf, RTCP_BUF_SIZE, &n, &sr, &rb, rbc);
 	} else {
-		err = rtcp_rr_encode(buf, sizeof(buf), &n, l->out.ssrc, &rb,
+		err = rtcp_rr_encode(buf, RTCP_BUF_SIZE, &n, l->out.ssrc, &rb,
 		                     rbc);
 	}
 	pl_set_str(&cname, l->cname);
 	if (!err)
-		err = rtcp_sdes_cname_encode(buf + n, sizeof(buf) - n, &m,
+		err = rtcp_sdes_cname_encode(buf + n, RTCP_BUF_SIZE - n, &m,
 		                             l->out.ssrc, &cname);
+	len = n + m;
+	if (!err && (l->p.kind == MEDIA_WEBRTC || l->p.kind == MEDIA_SRTP))
+		err = mleg_protect(l, buf, &len, sizeof(buf), true);
 	if (err)
 		return;
-	r->sendh(r, leg, true, buf, n + m, dst);
+	r->sendh(r, leg, true, buf, len, dst);
 }

@@ -7,12 +7,33 @@
 #include <unistd.h>
 
 #include "media/session_int.h"
+#include "media/srtp.h"
+#include "stun/ice.h"
+#include "tls/dtls.h"
 
 static void session_destructor(void *arg)
 {
 	struct media_session *ms = arg;
+	int i;
+	size_t k;
 
 	media_session_close(ms);
+	/* The worker let go of everything in media_session_close(). */
+	for (i = 0; i < 2; i++) {
+		struct msess_leg *l = &ms->leg[i];
+
+		mem_deref(l->dtls);
+		mem_deref(l->ice);
+		msess_sdes_wipe(l);
+		msess_sdp_forget(l);
+		for (k = 0; k < l->ice_oldc; k++)
+			mem_deref(l->ice_old[k]);
+		if (ms->relay) {
+			mxcode_free(&ms->relay->xc[i]);
+			mem_deref(ms->relay->leg[i].srtp_tx);
+			mem_deref(ms->relay->leg[i].srtp_rx);
+		}
+	}
 	mem_deref(ms->relay);
 	mem_deref(ms->me);
 }
@@ -39,6 +60,7 @@ int media_session_alloc(struct media_session **msp, struct media_engine *me,
 	ms->eh = eh;
 	ms->arg = arg;
 	ms->offer_from = -1;
+	ms->answered_by = -1;
 	ms->relay = mem_zalloc(sizeof(*ms->relay), NULL);
 	if (!ms->relay) {
 		err = ENOMEM;
@@ -78,6 +100,11 @@ int msess_leg_bind(struct media_session *ms, int i)
 
 	if (l->port || l->conf.kind == MEDIA_ECHO)
 		return 0;
+	if (l->conf.kind == MEDIA_WEBRTC && !l->ice) {
+		err = ice_lite_alloc(&l->ice);
+		if (err)
+			return err;
+	}
 	/* RTP legs get port+1 for RTCP; WebRTC multiplexes (RFC 8834). */
 	err = mport_bind(&ms->me->ports, &ms->me->conf.bind,
 	                 l->conf.kind != MEDIA_WEBRTC, l->fdv, &l->port);
@@ -96,6 +123,34 @@ int msess_commit(struct media_session *ms)
 	struct mcmd *cv[3] = {NULL, NULL, NULL};
 	int i, err = 0;
 
+	/* DTLS once the peer's fingerprint is known (RFC 8842: our role
+	 * from a=setup); the worker only uses it. */
+	for (i = 0; i < 2; i++) {
+		struct msess_leg *l = &ms->leg[i];
+
+		if (l->conf.kind != MEDIA_WEBRTC)
+			continue;
+		if (!l->dtls) {
+			err = dtls_conn_alloc(&l->dtls, ms->me->dtls,
+			                      l->dtls_client, l->remote.fp,
+			                      mwebrtc_dtls_send,
+			                      mwebrtc_dtls_estab,
+			                      mwebrtc_dtls_close,
+			                      &ms->relay->leg[i]);
+			if (err)
+				goto out;
+		}
+		l->params.ice = l->ice;
+		l->params.dtls = l->dtls;
+		l->params.dtls_client = l->dtls_client;
+	}
+	for (i = 0; i < 2; i++) {
+		if (ms->leg[i].conf.kind != MEDIA_SRTP)
+			continue;
+		err = msess_sdes_contexts(&ms->leg[i], &ms->leg[i].params);
+		if (err)
+			goto out;
+	}
 	for (i = 0; i < 3; i++) {
 		cv[i] = mem_zalloc(sizeof(*cv[i]), NULL);
 		if (!cv[i]) {
@@ -131,6 +186,15 @@ int msess_commit(struct media_session *ms)
 out:
 	for (i = 0; i < 3; i++)
 		mem_deref(cv[i]);
+	/* The worker owns the SDES contexts now (or they were freed). */
+	for (i = 0; i < 2; i++) {
+		if (err) {
+			mem_deref(ms->leg[i].params.sdes_tx);
+			mem_deref(ms->leg[i].params.sdes_rx);
+		}
+		ms->leg[i].params.sdes_tx = NULL;
+		ms->leg[i].params.sdes_rx = NULL;
+	}
 	return err;
 }
 

@@ -6,10 +6,11 @@
 #include <string.h>
 
 #include "media/session_int.h"
+#include "stun/ice.h"
 
-/* Transcoding arrives with codec/xcode.h; until then legs must share a
- * codec. */
-#define MSESS_CAN_TRANSCODE false
+/* Opus <-> G.711 with codec/xcode.h (relay_xcode.c); a leg allows it
+ * with media_leg_conf.transcode. */
+#define MSESS_CAN_TRANSCODE true
 
 static int fmt_codec(const struct msdp_fmt *f, enum media_codec *cp)
 {
@@ -52,17 +53,38 @@ static uint8_t std_pt(enum media_codec c)
 	                               : MSESS_PT_OPUS;
 }
 
-static int proto_check(enum media_kind kind, enum msdp_proto p)
+static int proto_check(enum media_kind kind, const struct msdp *d)
 {
 	switch (kind) {
 	case MEDIA_RTP:
-		return (p == MSDP_PROTO_AVP || p == MSDP_PROTO_AVPF) ? 0
-		                                                     : ENOTSUP;
+		return (d->proto == MSDP_PROTO_AVP ||
+		        d->proto == MSDP_PROTO_AVPF)
+		               ? 0
+		               : ENOTSUP;
+	case MEDIA_WEBRTC:
+		/* RFC 8829/8843: DTLS-SRTP with ICE; we also require
+		 * rtcp-mux (one port per call, RFC 8834 5.1.3). */
+		return (d->proto == MSDP_PROTO_DTLS && d->rtcp_mux &&
+		        d->fp[0] && d->ufrag[0] && d->pwd[0])
+		               ? 0
+		               : ENOTSUP;
+	case MEDIA_SRTP:
+		/* RFC 4568: RTP/SAVP(F) with at least one a=crypto. */
+		return ((d->proto == MSDP_PROTO_SAVP ||
+		         d->proto == MSDP_PROTO_SAVPF) &&
+		        d->cryptoc)
+		               ? 0
+		               : ENOTSUP;
 	default:
-		/* SDES-SRTP and DTLS-SRTP plug in with media/srtp.h and
-		 * tls/dtls.h; until then such legs are refused (SIP 488). */
 		return ENOTSUP;
 	}
+}
+
+/* Our side of a=setup (RFC 8842 section 5): toward an offerer we take
+ * passive unless it insists on being passive itself. */
+static bool setup_we_client(const char *remote_setup)
+{
+	return !strcmp(remote_setup, "passive");
 }
 
 /* The codecs of an SDP that conf allows, in the SDP's order. */
@@ -95,6 +117,14 @@ static const struct msdp_fmt *te_find(const struct msdp *d, uint32_t rate)
 	return NULL;
 }
 
+/* The copy may hold SDES keys: wiped before it goes. */
+void msess_sdp_forget(struct msess_leg *l)
+{
+	if (l->last_sdp)
+		mem_secure_zero(l->last_sdp->buf, l->last_sdp->size);
+	l->last_sdp = mem_deref(l->last_sdp);
+}
+
 static int sdp_write(struct media_session *ms, int i, struct msdp_out *o,
                      struct mbuf **sdpp)
 {
@@ -104,15 +134,38 @@ static int sdp_write(struct media_session *ms, int i, struct msdp_out *o,
 
 	o->kind = l->conf.kind == MEDIA_ECHO ? MEDIA_RTP : l->conf.kind;
 	o->sess_id = l->sess_id;
-	o->version = ++l->version;
+	o->version = l->version;
 	o->addr = ms->me->conf.advertise;
 	o->port = l->port ? l->port : 9; /* RFC 8866 5.14: discard */
 	o->rtcp_port = (uint16_t)(o->port + 1);
 	o->ssrc = ms->relay->leg[i].out.ssrc;
 	o->cname = ms->relay->leg[i].cname;
+	if (l->conf.kind == MEDIA_WEBRTC) {
+		o->ufrag = ice_lite_ufrag(l->ice);
+		o->pwd = ice_lite_pwd(l->ice);
+		o->fp = ms->me->fp;
+		if (!o->setup)
+			o->setup = "actpass";
+		if (!o->mid[0])
+			snprintf(o->mid, sizeof(o->mid), "0");
+		o->rtcp_mux = true;
+	}
 	err = mbuf_alloc(&mb, 1024);
 	if (!err)
 		err = msdp_encode(mb, o);
+	/* RFC 3264 section 8: o= version goes up only when something
+	 * changed; the same description again keeps its version. */
+	if (!err && !(l->last_sdp && l->last_sdp->end == mb->end &&
+	              !memcmp(l->last_sdp->buf, mb->buf, mb->end))) {
+		mbuf_reset(mb);
+		o->version = ++l->version;
+		err = msdp_encode(mb, o);
+		msess_sdp_forget(l);
+		if (!err)
+			err = mbuf_alloc(&l->last_sdp, mb->end);
+		if (!err)
+			err = mbuf_write_mem(l->last_sdp, mb->buf, mb->end);
+	}
 	if (err) {
 		mem_deref(mb);
 		goto out;
@@ -121,6 +174,23 @@ static int sdp_write(struct media_session *ms, int i, struct msdp_out *o,
 	*sdpp = mb;
 out:
 	return err;
+}
+
+static int ice_restart(struct msess_leg *l)
+{
+	struct ice_lite *ice = NULL;
+	int err;
+
+	if (l->ice_oldc >= MSESS_ICE_RESTARTS_MAX)
+		return EOVERFLOW;
+	err = ice_lite_alloc(&ice);
+	if (err)
+		return err;
+	/* The worker may still use the old one until the new parameters
+	 * reach it: freed with the session. */
+	l->ice_old[l->ice_oldc++] = l->ice;
+	l->ice = ice;
+	return 0;
 }
 
 int media_offer(struct media_session *ms, enum media_leg_id from,
@@ -151,9 +221,7 @@ int media_offer(struct media_session *ms, enum media_leg_id from,
 		err = err == ENOENT ? ENOTSUP : EBADMSG;
 		goto out;
 	}
-	err = proto_check(x->conf.kind, d->proto);
-	if (!err && y->conf.kind != MEDIA_ECHO)
-		err = proto_check(y->conf.kind, MSDP_PROTO_AVP);
+	err = proto_check(x->conf.kind, d);
 	if (err)
 		goto out;
 	havec = usable(d, &x->conf, have);
@@ -204,11 +272,20 @@ int media_offer(struct media_session *ms, enum media_leg_id from,
 	err = msess_leg_bind(ms, (int)from);
 	if (!err)
 		err = msess_leg_bind(ms, to);
+	/* A new ufrag from the browser is an ICE restart (RFC 8445 9):
+	 * new credentials of ours for the answer. */
+	if (!err && x->conf.kind == MEDIA_WEBRTC && x->have_remote &&
+	    strcmp(x->remote.ufrag, d->ufrag))
+		err = ice_restart(x);
 	if (err)
 		goto out;
 	o.dir = d->dir;
 	o.ptime = d->ptime;
-	err = sdp_write(ms, to, &o, sdpp);
+	if (y->conf.kind == MEDIA_SRTP)
+		err = msess_sdes_offer(y, &o);
+	if (!err)
+		err = sdp_write(ms, to, &o, sdpp);
+	mem_secure_zero(o.cryptov, sizeof(o.cryptov));
 	if (err)
 		goto out;
 	x->remote = *d;
@@ -218,6 +295,7 @@ int media_offer(struct media_session *ms, enum media_leg_id from,
 	memcpy(y->te_offered, o.tev, sizeof(y->te_offered));
 	y->te_offeredc = o.tec;
 	ms->offer_from = (int)from;
+	ms->answered_by = -1;
 out:
 	mem_deref(d);
 	return err;
@@ -325,10 +403,33 @@ static int answer_apply(struct media_session *ms, int yi, const struct msdp *d,
 	                                 : 0));
 	o.rtcp_mux = px.rtcp_mux;
 	o.avpf = x->remote.proto == MSDP_PROTO_AVPF;
+	if (x->conf.kind == MEDIA_WEBRTC) {
+		bool client = setup_we_client(x->remote.setup);
+
+		if (x->dtls && client != x->dtls_client)
+			return ENOTSUP; /* no DTLS role change mid-call */
+		x->dtls_client = client;
+		o.setup = client ? "active" : "passive";
+		snprintf(o.mid, sizeof(o.mid), "%s", x->remote.mid);
+	}
+	if (y->conf.kind == MEDIA_SRTP && msess_sdes_answer(y, d))
+		return ENOTSUP;
+	if (x->conf.kind == MEDIA_SRTP && msess_sdes_from_offer(x, &x->remote,
+	                                                         &o))
+		return ENOTSUP;
+	if (y->conf.kind == MEDIA_WEBRTC) {
+		/* We offered actpass; the answer leaves us the other role. */
+		bool client = setup_we_client(d->setup);
+
+		if (y->dtls && client != y->dtls_client)
+			return ENOTSUP;
+		y->dtls_client = client;
+	}
 	o.ptime = x->remote.ptime;
 	o.mlinev = x->remote.mlinev;
 	o.mlinec = x->remote.mlinec;
 	err = sdp_write(ms, 1 - yi, &o, sdpp);
+	mem_secure_zero(o.cryptov, sizeof(o.cryptov));
 	if (err)
 		return err;
 	x->params = px;
@@ -342,8 +443,18 @@ static int answer_apply(struct media_session *ms, int yi, const struct msdp *d,
 	}
 	if (!ms->start_ms)
 		ms->start_ms = uv_now(ms->me->loop);
+	ms->answered_by = yi;
 	ms->offer_from = -1;
 	return 0;
+}
+
+/* The leg `from` may answer: the pending offer was made to it, or it
+ * answered the last one already and answers again (a 200 OK repeating or
+ * updating the answer of a reliable 183, RFC 3262 and RFC 6337 3.1). */
+static bool may_answer(const struct media_session *ms, int from)
+{
+	return ms->offer_from == 1 - from ||
+	       (ms->offer_from < 0 && ms->answered_by == from);
 }
 
 int media_answer(struct media_session *ms, enum media_leg_id from,
@@ -355,8 +466,7 @@ int media_answer(struct media_session *ms, enum media_leg_id from,
 	if (!ms || !ms->open || (from != MEDIA_LEG_A && from != MEDIA_LEG_B) ||
 	    !sdp || !sdpp)
 		return EINVAL;
-	if (ms->offer_from != 1 - (int)from ||
-	    ms->leg[from].conf.kind == MEDIA_ECHO)
+	if (!may_answer(ms, (int)from) || ms->leg[from].conf.kind == MEDIA_ECHO)
 		return EPROTO;
 	d = mem_zalloc(sizeof(*d), NULL);
 	if (!d)
@@ -366,7 +476,7 @@ int media_answer(struct media_session *ms, enum media_leg_id from,
 		err = err == ENOENT ? ENOTSUP : EBADMSG;
 		goto out;
 	}
-	err = proto_check(ms->leg[from].conf.kind, d->proto);
+	err = proto_check(ms->leg[from].conf.kind, d);
 	if (!err)
 		err = answer_apply(ms, (int)from, d, sdpp);
 out:
@@ -385,13 +495,22 @@ int media_answer_local(struct media_session *ms, enum media_leg_id from,
 	    !sdpp)
 		return EINVAL;
 	y = &ms->leg[from];
-	if (y->conf.kind != MEDIA_ECHO)
-		return EINVAL;
-	if (ms->offer_from != 1 - (int)from || !y->offeredc)
+	if (!may_answer(ms, (int)from) || !y->offeredc)
 		return EPROTO;
 	d = mem_zalloc(sizeof(*d), NULL);
 	if (!d)
 		return ENOMEM;
+	if (y->conf.kind != MEDIA_ECHO) {
+		/* A peer leg that answered already (early media, then a 200
+		 * without SDP): its answer once more. */
+		if (ms->answered_by != (int)from) {
+			err = EPROTO;
+			goto out;
+		}
+		*d = y->remote;
+		err = answer_apply(ms, (int)from, d, sdpp);
+		goto out;
+	}
 	/* What a local endpoint answers: our first codec, the reverse of
 	 * the offerer's direction; no address (nothing is sent to it). */
 	d->proto = MSDP_PROTO_AVP;
@@ -409,6 +528,7 @@ int media_answer_local(struct media_session *ms, enum media_leg_id from,
 		d->fmtc = 2;
 	}
 	err = answer_apply(ms, (int)from, d, sdpp);
+out:
 	mem_deref(d);
 	return err;
 }

@@ -26,14 +26,14 @@ struct msrtp_prof {
 };
 
 static const struct msrtp_prof profv[] = {
-	{MSRTP_AES128_CM_SHA1_80, "AES_CM_128_HMAC_SHA1_80", 16, MSRTP_CM_SALT,
-	 MSRTP_TAG_80, MSRTP_TAG_80, false},
-	{MSRTP_AES128_CM_SHA1_32, "AES_CM_128_HMAC_SHA1_32", 16, MSRTP_CM_SALT,
-	 MSRTP_TAG_32, MSRTP_TAG_80, false},
-	{MSRTP_AEAD_AES_128_GCM, "AEAD_AES_128_GCM", 16, MSRTP_GCM_SALT,
-	 MSRTP_MAX_TAG, MSRTP_MAX_TAG, true},
-	{MSRTP_AEAD_AES_256_GCM, "AEAD_AES_256_GCM", 32, MSRTP_GCM_SALT,
-	 MSRTP_MAX_TAG, MSRTP_MAX_TAG, true},
+    {MSRTP_AES128_CM_SHA1_80, "AES_CM_128_HMAC_SHA1_80", 16, MSRTP_CM_SALT,
+     MSRTP_TAG_80, MSRTP_TAG_80, false},
+    {MSRTP_AES128_CM_SHA1_32, "AES_CM_128_HMAC_SHA1_32", 16, MSRTP_CM_SALT,
+     MSRTP_TAG_32, MSRTP_TAG_80, false},
+    {MSRTP_AEAD_AES_128_GCM, "AEAD_AES_128_GCM", 16, MSRTP_GCM_SALT,
+     MSRTP_MAX_TAG, MSRTP_MAX_TAG, true},
+    {MSRTP_AEAD_AES_256_GCM, "AEAD_AES_256_GCM", 32, MSRTP_GCM_SALT,
+     MSRTP_MAX_TAG, MSRTP_MAX_TAG, true},
 };
 
 static const struct msrtp_prof *prof_find(enum msrtp_profile p)
@@ -106,7 +106,7 @@ static void msrtp_destroy(void *arg)
 	mem_secure_zero(s, sizeof(*s));
 }
 
-/* Keys the contexts of one transform once: AES-CTR or AES-GCM with the
+/* Keys the contexts of one transform once: AES-ECB or AES-GCM with the
  * session key, HMAC-SHA1 with the authentication key. */
 static int xform_init(struct msrtp_xform *x, const struct msrtp_prof *pr,
 		      const struct msrtp_keys *k, size_t tag_len)
@@ -118,10 +118,11 @@ static int xform_init(struct msrtp_xform *x, const struct msrtp_prof *pr,
 	if (pr->gcm)
 		c = pr->key_len == 32 ? EVP_aes_256_gcm() : EVP_aes_128_gcm();
 	else
-		c = EVP_aes_128_ctr();
+		c = EVP_aes_128_ecb(); /* counter mode in srtp_cm.c */
 	x->cipher = EVP_CIPHER_CTX_new();
-	if (!x->cipher || EVP_EncryptInit_ex(x->cipher, c, NULL, k->enc,
-					     NULL) != 1)
+	if (!x->cipher ||
+	    EVP_EncryptInit_ex(x->cipher, c, NULL, k->enc, NULL) != 1 ||
+	    EVP_CIPHER_CTX_set_padding(x->cipher, 0) != 1)
 		return ENOMEM;
 	memcpy(x->salt, k->salt, pr->salt_len);
 	x->tag_len = tag_len;
@@ -136,14 +137,15 @@ static int xform_init(struct msrtp_xform *x, const struct msrtp_prof *pr,
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
 						     (char *)"SHA1", 0);
 	params[1] = OSSL_PARAM_construct_end();
-	if (!x->mac || EVP_MAC_init(x->mac, k->auth, MSRTP_AUTH_KEY,
-				    params) != 1)
+	if (!x->mac ||
+	    EVP_MAC_init(x->mac, k->auth, MSRTP_AUTH_KEY, params) != 1)
 		return ENOMEM;
 	return 0;
 }
 
 int msrtp_alloc_keys(struct msrtp **sp, enum msrtp_profile p,
-		     const struct msrtp_keys *rtp, const struct msrtp_keys *rtcp)
+		     const struct msrtp_keys *rtp,
+		     const struct msrtp_keys *rtcp)
 {
 	const struct msrtp_prof *pr = prof_find(p);
 	struct msrtp *s;

@@ -20,10 +20,12 @@
  *              protect, an index already sent (no keystream is reused)
  *   EBADMSG    malformed (too short, not RTP/RTCP version 2)
  *   EOVERFLOW  the buffer has no room for the tag (protect), the SSRC table
- *              is full (MSRTP_MAX_SSRC), or the SRTCP index is exhausted
+ *              is full (MSRTP_MAX_SSRC), the SRTCP index is exhausted, or
+ *              an AES-CM payload is over 2^16 blocks (RFC 3711 4.1.1)
  *   EINVAL     caller bug (NULL arguments)
- * On any error the packet must be dropped: its bytes are unspecified (AES-GCM
- * decrypts in place while it verifies the tag).
+ * After EACCES, EBADMSG or EINVAL the bytes are as they were (AES-GCM, which
+ * decrypts while it checks the tag, puts a forged packet back); after an
+ * unprotect's EALREADY or EOVERFLOW the packet was decrypted: drop it.
  */
 #ifndef SC_MEDIA_SRTP_H
 #define SC_MEDIA_SRTP_H
@@ -41,9 +43,9 @@ enum msrtp_profile {
 	MSRTP_AEAD_AES_256_GCM = 0x0008,
 };
 
-#define MSRTP_MAX_KEY 32  /* master key, AES-256 */
-#define MSRTP_MAX_SALT 14 /* master salt, AES-CM (GCM: 12) */
-#define MSRTP_MAX_TAG 16  /* AES-GCM tag (RFC 7714 section 12) */
+#define MSRTP_MAX_KEY 32         /* master key, AES-256 */
+#define MSRTP_MAX_SALT 14        /* master salt, AES-CM (GCM: 12) */
+#define MSRTP_MAX_TAG 16         /* AES-GCM tag (RFC 7714 section 12) */
 #define MSRTP_SRTCP_INDEX_SIZE 4 /* E flag and 31-bit index (RFC 3711 3.4) */
 /* Bytes protect may add: SRTCP with AES-GCM, tag and index. No MKI. */
 #define MSRTP_MAX_OVERHEAD (MSRTP_MAX_TAG + MSRTP_SRTCP_INDEX_SIZE)

@@ -69,8 +69,15 @@ static int gcm_run(struct msrtp_xform *x, int enc, const uint8_t *iv,
 	if (EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, (int)x->tag_len,
 				tag) != 1)
 		return ENOMEM;
-	if (EVP_CipherFinal_ex(c, p + n, &outl) != 1)
+	if (EVP_CipherFinal_ex(c, p + n, &outl) != 1) {
+		/* OpenSSL decrypted before it checked the tag: encrypting
+		 * again with the same IV puts the ciphertext back (counter
+		 * mode), so a forged packet leaves the buffer as it was. */
+		if (n && (EVP_CipherInit_ex(c, NULL, NULL, NULL, iv, 1) != 1 ||
+			  EVP_CipherUpdate(c, p, &outl, p, (int)n) != 1))
+			return ENOMEM;
 		return EACCES;
+	}
 	return 0;
 }
 

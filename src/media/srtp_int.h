@@ -12,12 +12,12 @@
 
 #include "media/srtp.h"
 
-#define MSRTP_RTP_HDR_SIZE 12  /* RFC 3550 section 5.1 */
-#define MSRTP_RTCP_HDR_SIZE 8  /* header and sender SSRC, never encrypted */
-#define MSRTP_CM_KEY 16	       /* AES-128 session key */
-#define MSRTP_CM_SALT 14       /* RFC 3711 section 4.3.1 */
-#define MSRTP_GCM_SALT 12      /* RFC 7714 section 11 */
-#define MSRTP_AUTH_KEY 20      /* HMAC-SHA1 session key, RFC 3711 4.2.1 */
+#define MSRTP_RTP_HDR_SIZE 12 /* RFC 3550 section 5.1 */
+#define MSRTP_RTCP_HDR_SIZE 8 /* header and sender SSRC, never encrypted */
+#define MSRTP_CM_KEY 16       /* AES-128 session key */
+#define MSRTP_CM_SALT 14      /* RFC 3711 section 4.3.1 */
+#define MSRTP_GCM_SALT 12     /* RFC 7714 section 11 */
+#define MSRTP_AUTH_KEY 20     /* HMAC-SHA1 session key, RFC 3711 4.2.1 */
 #define MSRTP_SHA1_LEN 20
 #define MSRTP_TAG_80 10
 #define MSRTP_TAG_32 4
@@ -47,7 +47,7 @@ struct msrtp_keys {
 /* One transform (SRTP or SRTCP) with its contexts, keyed once. */
 struct msrtp_xform {
 	EVP_CIPHER_CTX *cipher; /* AES-CTR or AES-GCM, session key set */
-	EVP_MAC_CTX *mac;	/* HMAC-SHA1 (AES-CM), session key set */
+	EVP_MAC_CTX *mac;       /* HMAC-SHA1 (AES-CM), session key set */
 	uint8_t salt[MSRTP_MAX_SALT];
 	size_t tag_len;
 };
@@ -62,8 +62,8 @@ struct msrtp_replay {
 /* State of one SSRC (RFC 3711 section 3.2.1 cryptographic context). */
 struct msrtp_ssrc {
 	uint32_t ssrc;
-	uint32_t roc;	/* rollover counter */
-	uint16_t s_l;	/* highest sequence number */
+	uint32_t roc; /* rollover counter */
+	uint16_t s_l; /* highest sequence number */
 	bool rtp_init;
 	struct msrtp_replay rtp;
 	uint32_t rtcp_next; /* next SRTCP index to send */
@@ -81,7 +81,8 @@ struct msrtp {
 
 /* srtp.c: a session from session keys (tests feed RFC vectors this way). */
 int msrtp_alloc_keys(struct msrtp **sp, enum msrtp_profile p,
-		     const struct msrtp_keys *rtp, const struct msrtp_keys *rtcp);
+		     const struct msrtp_keys *rtp,
+		     const struct msrtp_keys *rtcp);
 
 /* srtp_kdf.c: the AES-CM PRF of RFC 3711 section 4.3.3: n bytes for label
  * from a master key (16 or 32 bytes) and salt (14, or 12 padded with zeros
@@ -89,8 +90,7 @@ int msrtp_alloc_keys(struct msrtp **sp, enum msrtp_profile p,
 int msrtp_kdf(uint8_t *out, size_t n, const uint8_t *key, size_t key_len,
 	      const uint8_t *salt, size_t salt_len, enum msrtp_label label);
 int msrtp_derive(struct msrtp_keys *rtp, struct msrtp_keys *rtcp,
-		 enum msrtp_profile p, const uint8_t *key,
-		 const uint8_t *salt);
+		 enum msrtp_profile p, const uint8_t *key, const uint8_t *salt);
 
 /* srtp_replay.c: the SSRC table, RFC 3711 Appendix A index estimation and
  * the replay window. */

@@ -21,43 +21,59 @@
  * (RFC 7714 section 11; what libsrtp does), the RFC 6188 AES-256 PRF takes
  * a 256-bit master key.
  */
-int msrtp_kdf(uint8_t *out, size_t n, const uint8_t *key, size_t key_len,
-	      const uint8_t *salt, size_t salt_len, enum msrtp_label label)
+static const EVP_CIPHER *kdf_cipher(size_t key_len)
+{
+	if (key_len == 16)
+		return EVP_aes_128_ctr();
+	if (key_len == 32)
+		return EVP_aes_256_ctr();
+	return NULL;
+}
+
+/* One PRF output with a context already keyed with the master key. */
+static int kdf_run(EVP_CIPHER_CTX *ctx, uint8_t *out, size_t n,
+		   const uint8_t *salt, size_t salt_len, enum msrtp_label label)
 {
 	uint8_t iv[KDF_IV] = {0};
-	const EVP_CIPHER *c;
-	EVP_CIPHER_CTX *ctx = NULL;
 	int outl, err = 0;
 
-	if (!out || !key || !salt || salt_len > MSRTP_CM_SALT ||
-	    n > INT32_MAX)
+	if (salt_len > MSRTP_CM_SALT || n > INT32_MAX)
 		return EINVAL;
-	if (key_len == 16)
-		c = EVP_aes_128_ctr();
-	else if (key_len == 32)
-		c = EVP_aes_256_ctr();
-	else
-		return EINVAL;
-
 	memcpy(iv, salt, salt_len);
 	iv[KDF_LABEL_AT] ^= (uint8_t)label;
 	memset(out, 0, n);
-
-	ctx = EVP_CIPHER_CTX_new();
-	if (!ctx) {
-		err = ENOMEM;
-		goto out;
-	}
-	if (EVP_EncryptInit_ex(ctx, c, NULL, key, iv) != 1 ||
+	if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv) != 1 ||
 	    EVP_EncryptUpdate(ctx, out, &outl, out, (int)n) != 1 ||
-	    (size_t)outl != n) {
+	    (size_t)outl != n)
 		err = ENOMEM;
-		goto out;
-	}
-
-out:
-	EVP_CIPHER_CTX_free(ctx);
 	mem_secure_zero(iv, sizeof(iv));
+	return err;
+}
+
+static int kdf_ctx(EVP_CIPHER_CTX **ctxp, const uint8_t *key, size_t key_len)
+{
+	const EVP_CIPHER *c = kdf_cipher(key_len);
+
+	if (!c)
+		return EINVAL;
+	*ctxp = EVP_CIPHER_CTX_new();
+	if (!*ctxp || EVP_EncryptInit_ex(*ctxp, c, NULL, key, NULL) != 1)
+		return ENOMEM;
+	return 0;
+}
+
+int msrtp_kdf(uint8_t *out, size_t n, const uint8_t *key, size_t key_len,
+	      const uint8_t *salt, size_t salt_len, enum msrtp_label label)
+{
+	EVP_CIPHER_CTX *ctx = NULL;
+	int err;
+
+	if (!out || !key || !salt)
+		return EINVAL;
+	err = kdf_ctx(&ctx, key, key_len);
+	if (!err)
+		err = kdf_run(ctx, out, n, salt, salt_len, label);
+	EVP_CIPHER_CTX_free(ctx);
 	return err;
 }
 
@@ -68,6 +84,7 @@ int msrtp_derive(struct msrtp_keys *rtp, struct msrtp_keys *rtcp,
 {
 	size_t kl = msrtp_key_len(p), sl = msrtp_salt_len(p);
 	bool gcm = (p == MSRTP_AEAD_AES_128_GCM || p == MSRTP_AEAD_AES_256_GCM);
+	EVP_CIPHER_CTX *ctx = NULL;
 	int err;
 
 	if (!kl || !rtp || !rtcp || !key || !salt)
@@ -75,23 +92,25 @@ int msrtp_derive(struct msrtp_keys *rtp, struct msrtp_keys *rtcp,
 	memset(rtp, 0, sizeof(*rtp));
 	memset(rtcp, 0, sizeof(*rtcp));
 
-	err = msrtp_kdf(rtp->enc, kl, key, kl, salt, sl, MSRTP_LABEL_RTP_ENC);
+	/* One context keyed with the master key for all six labels. */
+	err = kdf_ctx(&ctx, key, kl);
 	err = err ? err
-		  : msrtp_kdf(rtp->salt, sl, key, kl, salt, sl,
-			      MSRTP_LABEL_RTP_SALT);
+		  : kdf_run(ctx, rtp->enc, kl, salt, sl, MSRTP_LABEL_RTP_ENC);
 	err = err ? err
-		  : msrtp_kdf(rtcp->enc, kl, key, kl, salt, sl,
-			      MSRTP_LABEL_RTCP_ENC);
+		  : kdf_run(ctx, rtp->salt, sl, salt, sl, MSRTP_LABEL_RTP_SALT);
 	err = err ? err
-		  : msrtp_kdf(rtcp->salt, sl, key, kl, salt, sl,
-			      MSRTP_LABEL_RTCP_SALT);
+		  : kdf_run(ctx, rtcp->enc, kl, salt, sl, MSRTP_LABEL_RTCP_ENC);
+	err =
+	    err ? err
+		: kdf_run(ctx, rtcp->salt, sl, salt, sl, MSRTP_LABEL_RTCP_SALT);
 	if (!err && !gcm) {
-		err = msrtp_kdf(rtp->auth, MSRTP_AUTH_KEY, key, kl, salt, sl,
-				MSRTP_LABEL_RTP_AUTH);
+		err = kdf_run(ctx, rtp->auth, MSRTP_AUTH_KEY, salt, sl,
+			      MSRTP_LABEL_RTP_AUTH);
 		err = err ? err
-			  : msrtp_kdf(rtcp->auth, MSRTP_AUTH_KEY, key, kl,
-				      salt, sl, MSRTP_LABEL_RTCP_AUTH);
+			  : kdf_run(ctx, rtcp->auth, MSRTP_AUTH_KEY, salt, sl,
+				    MSRTP_LABEL_RTCP_AUTH);
 	}
+	EVP_CIPHER_CTX_free(ctx);
 	if (err) {
 		mem_secure_zero(rtp, sizeof(*rtp));
 		mem_secure_zero(rtcp, sizeof(*rtcp));

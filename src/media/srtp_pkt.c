@@ -121,8 +121,7 @@ int msrtcp_protect(struct msrtp *s, uint8_t *buf, size_t *lenp, size_t size)
 		return EINVAL;
 	len = *lenp;
 	add = s->rtcp.tag_len + MSRTP_SRTCP_INDEX_SIZE;
-	if (len < MSRTP_RTCP_HDR_SIZE ||
-	    (buf[0] & 0xc0) != RTCP_VERSION_BITS) {
+	if (len < MSRTP_RTCP_HDR_SIZE || (buf[0] & 0xc0) != RTCP_VERSION_BITS) {
 		err = EBADMSG;
 		goto out;
 	}

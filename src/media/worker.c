@@ -32,7 +32,8 @@ static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 	struct mrelay *r = h->data;
 
 	(void)hint;
-	*buf = uv_buf_init((char *)r->w->rxbuf, sizeof(r->w->rxbuf));
+	/* Room is left behind the datagram for an SRTP tag. */
+	*buf = uv_buf_init((char *)r->w->rxbuf, MEDIA_PKT_MAX);
 }
 
 static void recv_cb(uv_udp_t *h, ssize_t n, const uv_buf_t *buf,
@@ -50,8 +51,8 @@ static void recv_cb(uv_udp_t *h, ssize_t n, const uv_buf_t *buf,
 	sa_unmap(&src, &src);
 	leg = (h == &r->leg[1].rtp || h == &r->leg[1].rtcp) ? 1 : 0;
 	rtcp = (h == &r->leg[leg].rtcp);
-	mrelay_input(r, leg, rtcp, (uint8_t *)buf->base, (size_t)n, &src,
-	             uv_now(&r->w->loop));
+	mrelay_input(r, leg, rtcp, (uint8_t *)buf->base, (size_t)n,
+	             sizeof(r->w->rxbuf), &src, uv_now(&r->w->loop));
 }
 
 static void tick_cb(uv_timer_t *t)
@@ -120,6 +121,8 @@ static void handle_closed(uv_handle_t *h)
 	              (size_t)r->leg[0].open[0] + r->leg[0].open[1]);
 	mport_release(&r->w->me->ports, r->leg[1].port,
 	              (size_t)r->leg[1].open[0] + r->leg[1].open[1]);
+	if (!r->done_lock)
+		return; /* closed by the engine stopping: nobody waits */
 	uv_mutex_lock(r->done_lock);
 	*r->done = true;
 	uv_cond_signal(r->done_cond);

@@ -25,16 +25,14 @@ static int attr_find(struct pl *val, const struct sdp_attr *v, size_t c,
 	return ENOENT;
 }
 
-int sdp_sess_attr(struct pl *val, const struct sdp_sess *sess,
-		  const char *name)
+int sdp_sess_attr(struct pl *val, const struct sdp_sess *sess, const char *name)
 {
 	if (!sess || !name)
 		return EINVAL;
 	return attr_find(val, sess->attrv, sess->attrc, name, NULL);
 }
 
-int sdp_media_attr(struct pl *val, const struct sdp_media *m,
-		   const char *name)
+int sdp_media_attr(struct pl *val, const struct sdp_media *m, const char *name)
 {
 	if (!m || !name)
 		return EINVAL;
@@ -124,7 +122,8 @@ int sdp_rtpmap_decode(struct sdp_rtpmap *rm, const struct pl *val)
 	if (!rm || !val)
 		return EINVAL;
 	rest = *val;
-	if (sdp_tok(&pt, &rest) || sdp_tok(&enc, &rest) || pt_decode(&rm->pt, &pt))
+	if (sdp_tok(&pt, &rest) || sdp_tok(&enc, &rest) ||
+	    pt_decode(&rm->pt, &pt))
 		return EBADMSG;
 	s1 = pl_chr(&enc, '/');
 	if (!s1)
@@ -182,8 +181,7 @@ int sdp_rtcp_decode(uint16_t *port, struct pl *addr, const struct pl *val)
 	return 0;
 }
 
-int sdp_group_decode(struct pl *semantics, struct pl *ids,
-		     const struct pl *val)
+int sdp_group_decode(struct pl *semantics, struct pl *ids, const struct pl *val)
 {
 	if (!semantics || !ids || !val)
 		return EINVAL;

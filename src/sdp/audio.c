@@ -12,8 +12,8 @@ static const struct {
 	const char *name;
 	uint32_t rate;
 } static_pts[] = {
-	{0, "PCMU", 8000}, {3, "GSM", 8000},   {4, "G723", 8000},
-	{8, "PCMA", 8000}, {9, "G722", 8000},  {18, "G729", 8000},
+    {0, "PCMU", 8000}, {3, "GSM", 8000},  {4, "G723", 8000},
+    {8, "PCMA", 8000}, {9, "G722", 8000}, {18, "G729", 8000},
 };
 
 static bool static_codec(struct sdp_codec *c, uint8_t pt)
@@ -32,52 +32,90 @@ static bool static_codec(struct sdp_codec *c, uint8_t pt)
 	return false;
 }
 
-/* The codec for payload type pt from rtpmap/fmtp: false when unknown (a
- * dynamic type without rtpmap) or when its name or fmtp do not fit. */
-static bool codec_get(struct sdp_codec *c, const struct sdp_media *m,
-		      uint8_t pt)
+static bool printable(const struct pl *pl)
 {
-	bool found = false;
-	struct pl val;
-	size_t idx = 0;
+	size_t i;
 
-	memset(c, 0, sizeof(*c));
-	while (!found && !sdp_media_attr_next(&val, m, "rtpmap", &idx)) {
-		struct sdp_rtpmap rm;
-
-		if (sdp_rtpmap_decode(&rm, &val) || rm.pt != pt)
-			continue;
-		if (!sdp_is_token(&rm.name, sizeof(c->name) - 1))
+	for (i = 0; i < pl->l; i++)
+		if (pl->p[i] < ' ' || pl->p[i] > '~')
 			return false;
-		(void)pl_strcpy(&rm.name, c->name, sizeof(c->name));
-		c->pt = pt;
-		c->rate = rm.rate;
-		c->channels = rm.channels;
-		found = true;
-	}
-	/* RFC 8866 section 6.6: rtpmap overrides a static mapping. */
-	if (!found && !static_codec(c, pt))
-		return false;
-	idx = 0;
-	while (!sdp_media_attr_next(&val, m, "fmtp", &idx)) {
+	return true;
+}
+
+#define PT_COUNT 128 /* RTP payload types are 7 bits (RFC 3550) */
+
+/* The first rtpmap and fmtp of each payload type, decoded once (one pass
+ * over the attributes instead of one per format). */
+struct pt_index {
+	struct sdp_rtpmap rtpmap[PT_COUNT];
+	struct pl fmtp[PT_COUNT];
+	bool has_rtpmap[PT_COUNT];
+	bool has_fmtp[PT_COUNT];
+};
+
+static void pt_index_build(struct pt_index *ix, const struct sdp_media *m)
+{
+	size_t i;
+
+	memset(ix->has_rtpmap, 0, sizeof(ix->has_rtpmap));
+	memset(ix->has_fmtp, 0, sizeof(ix->has_fmtp));
+	for (i = 0; i < m->attrc; i++) {
+		const struct sdp_attr *at = &m->attrv[i];
+		struct sdp_rtpmap rm;
 		struct sdp_fmtp fm;
 
-		if (sdp_fmtp_decode(&fm, &val) || fm.pt != pt)
-			continue;
-		return pl_strcpy(&fm.params, c->fmtp, sizeof(c->fmtp)) == 0;
+		if (!pl_strcmp(&at->name, "rtpmap")) {
+			if (sdp_rtpmap_decode(&rm, &at->value) ||
+			    ix->has_rtpmap[rm.pt])
+				continue;
+			ix->rtpmap[rm.pt] = rm;
+			ix->has_rtpmap[rm.pt] = true;
+		} else if (!pl_strcmp(&at->name, "fmtp")) {
+			if (sdp_fmtp_decode(&fm, &at->value) ||
+			    ix->has_fmtp[fm.pt])
+				continue;
+			ix->fmtp[fm.pt] = fm.params;
+			ix->has_fmtp[fm.pt] = true;
+		}
 	}
-	return true;
+}
+
+/* The codec for payload type pt from rtpmap/fmtp: false when unknown (a
+ * dynamic type without rtpmap) or when its name or fmtp do not fit. */
+static bool codec_get(struct sdp_codec *c, const struct pt_index *ix,
+		      uint8_t pt)
+{
+	const struct sdp_rtpmap *rm = &ix->rtpmap[pt];
+
+	memset(c, 0, sizeof(*c));
+	/* RFC 8866 section 6.6: rtpmap overrides a static mapping. */
+	if (ix->has_rtpmap[pt]) {
+		if (!sdp_is_token(&rm->name, sizeof(c->name) - 1))
+			return false;
+		(void)pl_strcpy(&rm->name, c->name, sizeof(c->name));
+		c->pt = pt;
+		c->rate = rm->rate;
+		c->channels = rm->channels;
+	} else if (!static_codec(c, pt)) {
+		return false;
+	}
+	/* the fmtp is kept only when it can be written again as it is */
+	return !ix->has_fmtp[pt] ||
+	       (printable(&ix->fmtp[pt]) &&
+		!pl_strcpy(&ix->fmtp[pt], c->fmtp, sizeof(c->fmtp)));
 }
 
 static void codecs_get(struct sdp_audio *a, const struct sdp_media *m)
 {
 	struct pl rest = m->fmts, tok;
+	struct pt_index ix;
 	uint32_t v;
 
+	pt_index_build(&ix, m);
 	while (a->codecc < SDP_MAX_CODECS && !sdp_tok(&tok, &rest)) {
-		if (tok.l > 3 || pl_u32(&tok, &v) || v > 127)
+		if (tok.l > 3 || pl_u32(&tok, &v) || v >= PT_COUNT)
 			continue;
-		if (codec_get(&a->codecv[a->codecc], m, (uint8_t)v))
+		if (codec_get(&a->codecv[a->codecc], &ix, (uint8_t)v))
 			a->codecc++;
 	}
 	memset(&a->codecv[a->codecc], 0,
@@ -199,9 +237,14 @@ static int ice_dtls_get(struct sdp_audio *a, const struct sdp_sess *s,
 			return EOVERFLOW;
 	}
 	a->setup = setup_get(s, m);
-	if (!sdp_media_attr(&val, m, "mid") &&
-	    pl_strcpy(&val, a->mid, sizeof(a->mid)))
-		return EOVERFLOW;
+	/* RFC 8843 section 5: mid is a token; ours mirrors it. */
+	if (!sdp_media_attr(&val, m, "mid")) {
+		if (val.l > SDP_MID_MAX)
+			return EOVERFLOW;
+		if (!sdp_is_token(&val, SDP_MID_MAX))
+			return EBADMSG;
+		(void)pl_strcpy(&val, a->mid, sizeof(a->mid));
+	}
 	cands_get(a, m);
 	return 0;
 }

@@ -50,11 +50,11 @@ int sdp_candidate_decode(struct sdp_candidate *c, const struct pl *val)
 	    sdp_tok(&c->addr, &rest) || sdp_tok(&port, &rest) ||
 	    sdp_tok(&typ, &rest) || sdp_tok(&c->type, &rest))
 		return EBADMSG;
-	if (!is_ice_chars(&c->foundation, CAND_FOUNDATION_MAX) ||
-	    comp.l > 3 || pl_u32(&comp, &n) || !n || n > CAND_COMPONENT_MAX ||
-	    prio.l > 10 || pl_u32(&prio, &c->priority) ||
-	    sdp_port_decode(&c->port, &port) || pl_strcmp(&typ, "typ") ||
-	    !sdp_is_token(&c->transport, 32) || !sdp_is_token(&c->type, 32))
+	if (!is_ice_chars(&c->foundation, CAND_FOUNDATION_MAX) || comp.l > 3 ||
+	    pl_u32(&comp, &n) || !n || n > CAND_COMPONENT_MAX || prio.l > 10 ||
+	    pl_u32(&prio, &c->priority) || sdp_port_decode(&c->port, &port) ||
+	    pl_strcmp(&typ, "typ") || !sdp_is_token(&c->transport, 32) ||
+	    !sdp_is_token(&c->type, 32))
 		return EBADMSG;
 	c->component = n;
 	c->mdns = ends_with_local(&c->addr);
@@ -68,7 +68,8 @@ int sdp_candidate_decode(struct sdp_candidate *c, const struct pl *val)
 			if (sdp_tok(&c->raddr, &rest))
 				return EBADMSG;
 		} else if (!pl_strcmp(&key, "rport")) {
-			if (sdp_tok(&v, &rest) || sdp_port_decode(&c->rport, &v))
+			if (sdp_tok(&v, &rest) ||
+			    sdp_port_decode(&c->rport, &v))
 				return EBADMSG;
 		} else {
 			c->ext = save;

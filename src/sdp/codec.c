@@ -12,13 +12,13 @@
  * browsers offer them. The dynamic payload types are defaults only: an
  * answer uses the offer's. */
 const struct sdp_codec sdp_codec_opus = {111, "opus", 48000, 2,
-					  "minptime=10;useinbandfec=1"};
+					 "minptime=10;useinbandfec=1"};
 const struct sdp_codec sdp_codec_pcmu = {0, "PCMU", 8000, 1, ""};
 const struct sdp_codec sdp_codec_pcma = {8, "PCMA", 8000, 1, ""};
 const struct sdp_codec sdp_codec_tel_event_8k = {101, TEL_EVENT, 8000, 1,
-						  "0-16"};
+						 "0-16"};
 const struct sdp_codec sdp_codec_tel_event_48k = {110, TEL_EVENT, 48000, 1,
-						   "0-16"};
+						  "0-16"};
 
 bool sdp_codec_is_tel_event(const struct sdp_codec *c)
 {
@@ -92,7 +92,8 @@ int sdp_answer_codecs(struct sdp_audio *ans, const struct sdp_audio *offer,
 	idx = sdp_codec_find(offer, TEL_EVENT, v[0].rate);
 	if (tel_fmtp && idx >= 0) {
 		v[n] = offer->codecv[idx];
-		memcpy(v[n].fmtp, tel_fmtp, strnlen(tel_fmtp, sizeof(v[n].fmtp) - 1));
+		memcpy(v[n].fmtp, tel_fmtp,
+		       strnlen(tel_fmtp, sizeof(v[n].fmtp) - 1));
 		v[n].fmtp[strnlen(tel_fmtp, sizeof(v[n].fmtp) - 1)] = '\0';
 		n++;
 	}
@@ -102,12 +103,12 @@ int sdp_answer_codecs(struct sdp_audio *ans, const struct sdp_audio *offer,
 }
 
 static const char *const proto_names[] = {
-	[SDP_PROTO_RTP_AVP] = "RTP/AVP",
-	[SDP_PROTO_RTP_AVPF] = "RTP/AVPF",
-	[SDP_PROTO_RTP_SAVP] = "RTP/SAVP",
-	[SDP_PROTO_RTP_SAVPF] = "RTP/SAVPF",
-	[SDP_PROTO_UDP_TLS_RTP_SAVP] = "UDP/TLS/RTP/SAVP",
-	[SDP_PROTO_UDP_TLS_RTP_SAVPF] = "UDP/TLS/RTP/SAVPF",
+    [SDP_PROTO_RTP_AVP] = "RTP/AVP",
+    [SDP_PROTO_RTP_AVPF] = "RTP/AVPF",
+    [SDP_PROTO_RTP_SAVP] = "RTP/SAVP",
+    [SDP_PROTO_RTP_SAVPF] = "RTP/SAVPF",
+    [SDP_PROTO_UDP_TLS_RTP_SAVP] = "UDP/TLS/RTP/SAVP",
+    [SDP_PROTO_UDP_TLS_RTP_SAVPF] = "UDP/TLS/RTP/SAVPF",
 };
 
 const char *sdp_proto_name(enum sdp_proto p)

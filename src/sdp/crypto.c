@@ -5,12 +5,12 @@
 
 #include "sdp/sdp_int.h"
 
-#define CRYPTO_TAG_DIGITS 9  /* RFC 4568 section 9.1: tag = 1*9DIGIT */
-#define CRYPTO_MKI_LEN_MAX 128 /* RFC 4568 section 9.1: 1*3DIGIT, 1..128 */
+#define CRYPTO_TAG_DIGITS 9        /* RFC 4568 section 9.1: tag = 1*9DIGIT */
+#define CRYPTO_MKI_LEN_MAX 128     /* RFC 4568 section 9.1: 1*3DIGIT, 1..128 */
 #define CRYPTO_LIFETIME_EXP_MAX 48 /* RFC 4568: 2^48 for SRTP */
 
 static const char b64_alpha[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 int sdp_b64_encode(char *out, size_t size, const uint8_t *in, size_t n)
 {
@@ -78,10 +78,10 @@ static size_t suite_key_len(const struct pl *suite)
 		const char *name;
 		size_t len;
 	} tab[] = {
-		{"AES_CM_128_HMAC_SHA1_80", 30}, {"AES_CM_128_HMAC_SHA1_32", 30},
-		{"AES_192_CM_HMAC_SHA1_80", 38}, {"AES_192_CM_HMAC_SHA1_32", 38},
-		{"AES_256_CM_HMAC_SHA1_80", 46}, {"AES_256_CM_HMAC_SHA1_32", 46},
-		{"AEAD_AES_128_GCM", 28},	 {"AEAD_AES_256_GCM", 44},
+	    {"AES_CM_128_HMAC_SHA1_80", 30}, {"AES_CM_128_HMAC_SHA1_32", 30},
+	    {"AES_192_CM_HMAC_SHA1_80", 38}, {"AES_192_CM_HMAC_SHA1_32", 38},
+	    {"AES_256_CM_HMAC_SHA1_80", 46}, {"AES_256_CM_HMAC_SHA1_32", 46},
+	    {"AEAD_AES_128_GCM", 28},        {"AEAD_AES_256_GCM", 44},
 	};
 	size_t i;
 
@@ -157,15 +157,15 @@ static int key_params_decode(struct sdp_crypto *c, const struct pl *kp)
 		if (n == SC_ARRAY_SIZE(parts))
 			return EBADMSG;
 	}
-	err = sdp_b64_decode(c->key_salt, sizeof(c->key_salt),
-			     &c->key_salt_len, &parts[0]);
+	err = sdp_b64_decode(c->key_salt, sizeof(c->key_salt), &c->key_salt_len,
+			     &parts[0]);
 	if (err)
 		return err;
 	for (i = 1; i < n; i++) {
 		/* lifetime has no ':', the MKI always has one */
-		err = pl_chr(&parts[i], ':') ? mki_decode(c, &parts[i]) :
-					       lifetime_decode(&c->lifetime,
-							       &parts[i]);
+		err = pl_chr(&parts[i], ':')
+			  ? mki_decode(c, &parts[i])
+			  : lifetime_decode(&c->lifetime, &parts[i]);
 		if (err)
 			return err;
 	}

@@ -158,8 +158,9 @@ static int line_decode(struct dec *d, char type, const struct pl *val)
 	case 'c':
 		if (m) {
 			m->has_conn = true;
-			return conn_decode(&m->conn, val) ?
-				       fail(d, "malformed c=") : 0;
+			return conn_decode(&m->conn, val)
+				   ? fail(d, "malformed c=")
+				   : 0;
 		}
 		s->has_conn = true;
 		return conn_decode(&s->conn, val) ? fail(d, "malformed c=") : 0;
@@ -212,7 +213,8 @@ int sdp_decode(struct sdp_sess *sess, const char *buf, size_t len)
 			err = fail(&d, "line too long");
 			goto out;
 		}
-		if (memchr(line.p, '\0', line.l) || memchr(line.p, '\r', line.l)) {
+		if (memchr(line.p, '\0', line.l) ||
+		    memchr(line.p, '\r', line.l)) {
 			err = fail(&d, "NUL or CR inside a line");
 			goto out;
 		}

@@ -7,7 +7,7 @@
 
 #include "sdp/sdp_int.h"
 
-#define KEY_B64_MAX 64	    /* base64 of SDP_CRYPTO_KEY_MAX, with NUL */
+#define KEY_B64_MAX 64      /* base64 of SDP_CRYPTO_KEY_MAX, with NUL */
 #define REJECT_TOKEN_MAX 32 /* longest type/proto/fmt mirrored */
 
 static const char *addrtype(const struct sa *sa)
@@ -31,9 +31,9 @@ static int write_codecs(struct mbuf *mb, const struct sdp_audio *a)
 		if (!err)
 			err = mbuf_write_str(mb, "\r\n");
 		if (!err && c->fmtp[0])
-			err = mbuf_printf(mb, "a=fmtp:%u %.*s\r\n", c->pt,
-					  (int)strnlen(c->fmtp, sizeof(c->fmtp)),
-					  c->fmtp);
+			err = mbuf_printf(
+			    mb, "a=fmtp:%u %.*s\r\n", c->pt,
+			    (int)strnlen(c->fmtp, sizeof(c->fmtp)), c->fmtp);
 	}
 	return err;
 }
@@ -51,14 +51,12 @@ static int write_cands(struct mbuf *mb, const struct sdp_audio *a)
 
 		if (sa_ntop(&c->addr, host, sizeof(host)))
 			return EINVAL;
-		err = mbuf_printf(mb,
-				  "a=candidate:%.*s %u udp %" PRIu32
-				  " %s %u typ %.*s",
-				  (int)strnlen(c->foundation,
-					       sizeof(c->foundation)),
-				  c->foundation, c->component, c->priority,
-				  host, sa_port(&c->addr),
-				  (int)strnlen(type, sizeof(c->type)), type);
+		err = mbuf_printf(
+		    mb, "a=candidate:%.*s %u udp %" PRIu32 " %s %u typ %.*s",
+		    (int)strnlen(c->foundation, sizeof(c->foundation)),
+		    c->foundation, c->component, c->priority, host,
+		    sa_port(&c->addr), (int)strnlen(type, sizeof(c->type)),
+		    type);
 		if (!err && strcmp(type, "host"))
 			err = mbuf_write_str(mb, " raddr 0.0.0.0 rport 0");
 		if (!err)
@@ -107,13 +105,14 @@ static int write_webrtc(struct mbuf *mb, const struct sdp_audio *a)
 	int err = 0;
 
 	if (a->ice_ufrag[0])
-		err = mbuf_printf(mb, "a=ice-ufrag:%.256s\r\na=ice-pwd:%.256s\r\n",
+		err = mbuf_printf(mb,
+				  "a=ice-ufrag:%.256s\r\na=ice-pwd:%.256s\r\n",
 				  a->ice_ufrag, a->ice_pwd);
 	if (!err && a->fp[0])
 		err = mbuf_printf(mb, "a=fingerprint:%.159s\r\n", a->fp);
 	if (!err && a->setup != SDP_SETUP_NONE)
-		err = mbuf_printf(mb, "a=setup:%s\r\n",
-				  sdp_setup_name(a->setup));
+		err =
+		    mbuf_printf(mb, "a=setup:%s\r\n", sdp_setup_name(a->setup));
 	if (!err)
 		err = write_cands(mb, a);
 	return err;
@@ -152,15 +151,17 @@ static int write_audio(struct mbuf *mb, const struct sdp_audio *a)
 		err = sa_ntop(&a->rtcp, host, sizeof(host));
 		if (!err)
 			err = mbuf_printf(mb, "a=rtcp:%u IN %s %s\r\n",
-					  sa_port(&a->rtcp),
-					  addrtype(&a->rtcp), host);
+					  sa_port(&a->rtcp), addrtype(&a->rtcp),
+					  host);
 	}
 	if (!err && dtls)
 		err = write_webrtc(mb, a);
 	if (!err && sdp_proto_is_sdes(a->proto))
 		err = write_crypto(mb, a);
 	/* Our own SSRC and cname (RFC 5576), and an msid (RFC 8830) made
-	 * of our cname so that browsers put the track in a stream. */
+	 * of our cname so that every browser puts the track in a stream.
+	 * No a=msid-semantic: Chromium accepts the answer and gives the
+	 * track a stream without it (checked with headless Chromium 156). */
 	if (!err && a->ssrc && a->cname[0])
 		err = mbuf_printf(mb, "a=ssrc:%" PRIu32 " cname:%.63s\r\n",
 				  a->ssrc, a->cname);
@@ -170,12 +171,33 @@ static int write_audio(struct mbuf *mb, const struct sdp_audio *a)
 	return err;
 }
 
-/* The token if it is a short token, else the fallback: nothing else of
- * the offer's m= line is ever written. */
-static const char *mirror(char *buf, size_t size, const struct pl *tok,
-			  const char *fallback)
+/* proto = token *("/" token), RFC 8866 section 9 */
+static bool is_proto(const struct pl *pl)
 {
-	if (!sdp_is_token(tok, REJECT_TOKEN_MAX) || pl_strcpy(tok, buf, size))
+	struct pl part = *pl;
+	const char *slash;
+
+	if (pl->l > REJECT_TOKEN_MAX)
+		return false;
+	while ((slash = pl_chr(&part, '/'))) {
+		struct pl head = {part.p, (size_t)(slash - part.p)};
+
+		if (!sdp_is_token(&head, REJECT_TOKEN_MAX))
+			return false;
+		part.l -= head.l + 1;
+		part.p = slash + 1;
+	}
+	return sdp_is_token(&part, REJECT_TOKEN_MAX);
+}
+
+/* The value if it is short and well formed (a token, or a proto), else
+ * the fallback: nothing else of the offer's m= line is ever written. */
+static const char *mirror(char *buf, size_t size, const struct pl *val,
+			  bool proto, const char *fallback)
+{
+	bool ok = proto ? is_proto(val) : sdp_is_token(val, REJECT_TOKEN_MAX);
+
+	if (!ok || pl_strcpy(val, buf, size))
 		return fallback;
 	return buf;
 }
@@ -189,10 +211,11 @@ static int write_rejected(struct mbuf *mb, const struct sdp_media *m)
 	int err;
 
 	(void)sdp_tok(&first, &rest);
-	err = mbuf_printf(mb, "m=%s 0 %s %s\r\n",
-			  mirror(type, sizeof(type), &m->type, "application"),
-			  mirror(proto, sizeof(proto), &m->proto, "RTP/AVP"),
-			  mirror(fmt, sizeof(fmt), &first, "0"));
+	err = mbuf_printf(
+	    mb, "m=%s 0 %s %s\r\n",
+	    mirror(type, sizeof(type), &m->type, false, "application"),
+	    mirror(proto, sizeof(proto), &m->proto, true, "RTP/AVP"),
+	    mirror(fmt, sizeof(fmt), &first, false, "0"));
 	/* RFC 8843 section 7.3.1: the answer mirrors each a=mid. */
 	if (!err && !sdp_media_attr(&val, m, "mid") &&
 	    sdp_is_token(&val, SDP_MID_MAX) &&
@@ -223,10 +246,49 @@ static int write_session(struct mbuf *mb, const struct sdp_origin *o,
 		err = mbuf_write_str(mb, "a=ice-lite\r\n");
 	if (!err && dtls && a->mid[0])
 		err = mbuf_printf(mb, "a=group:BUNDLE %.32s\r\n", a->mid);
-	if (!err && dtls && a->cname[0])
-		err = mbuf_printf(mb, "a=msid-semantic: WMS %.63s\r\n",
-				  a->cname);
 	return err;
+}
+
+/* A NUL-terminated string of printable ASCII (spaces only when allowed),
+ * so that no value can end its line or add one (RFC 8866 section 9). */
+static bool clean(const char *s, size_t size, bool spaces)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++) {
+		if (!s[i])
+			return true;
+		if (s[i] < ' ' || s[i] > '~' || (s[i] == ' ' && !spaces))
+			return false;
+	}
+	return false;
+}
+
+#define CLEAN(field, spaces) clean((field), sizeof(field), (spaces))
+
+static bool audio_clean(const struct sdp_origin *o, const struct sdp_audio *a)
+{
+	size_t i;
+
+	if (a->codecc > SDP_MAX_CODECS || a->candc > SDP_MAX_CANDS ||
+	    a->cryptoc > SDP_MAX_CRYPTO || !CLEAN(o->user, false) ||
+	    !CLEAN(a->ice_ufrag, false) || !CLEAN(a->ice_pwd, false) ||
+	    !CLEAN(a->fp, true) || !CLEAN(a->mid, false) ||
+	    !CLEAN(a->cname, false))
+		return false;
+	for (i = 0; i < a->codecc; i++)
+		if (!a->codecv[i].name[0] || !CLEAN(a->codecv[i].name, false) ||
+		    !CLEAN(a->codecv[i].fmtp, true) || a->codecv[i].pt > 127)
+			return false;
+	for (i = 0; i < a->candc; i++)
+		if (!a->candv[i].foundation[0] ||
+		    !CLEAN(a->candv[i].foundation, false) ||
+		    !CLEAN(a->candv[i].type, false))
+			return false;
+	for (i = 0; i < a->cryptoc; i++)
+		if (!CLEAN(a->cryptov[i].suite, false))
+			return false;
+	return true;
 }
 
 int sdp_audio_encode(struct mbuf *mb, const struct sdp_origin *o,
@@ -234,24 +296,28 @@ int sdp_audio_encode(struct mbuf *mb, const struct sdp_origin *o,
 		     const struct sdp_sess *offer_for_answer,
 		     unsigned audio_index)
 {
-	size_t i, n = 1;
+	size_t i, n = 1, pos, end;
 	int err;
 
-	if (!mb || !o || !a || a->codecc > SDP_MAX_CODECS ||
-	    a->candc > SDP_MAX_CANDS || a->cryptoc > SDP_MAX_CRYPTO)
+	if (!mb || !o || !a || !audio_clean(o, a))
 		return EINVAL;
 	if (offer_for_answer) {
 		n = offer_for_answer->mediac;
 		if (audio_index >= n || n > SDP_MAX_MEDIA)
 			return EINVAL;
 	}
+	pos = mb->pos;
+	end = mb->end;
 	err = write_session(mb, o, a);
 	for (i = 0; i < n && !err; i++) {
 		if (!offer_for_answer || i == audio_index)
 			err = write_audio(mb, a);
 		else
-			err = write_rejected(mb,
-					     &offer_for_answer->mediav[i]);
+			err = write_rejected(mb, &offer_for_answer->mediav[i]);
+	}
+	if (err) { /* nothing half-written stays behind */
+		mb->pos = pos;
+		mb->end = end;
 	}
 	return err;
 }

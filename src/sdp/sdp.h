@@ -38,15 +38,15 @@
 #include "core/core.h"
 #include "net/net.h"
 
-#define SDP_MAX_MEDIA 8	  /* m= sections; more is EOVERFLOW */
-#define SDP_MAX_ATTRS 64  /* kept per section; more are counted, ignored */
-#define SDP_MAX_CODECS 16 /* codecs kept per normalised audio stream */
-#define SDP_MAX_CANDS 16  /* candidates kept per normalised audio stream */
-#define SDP_MAX_CRYPTO 4  /* a=crypto lines kept */
-#define SDP_MAX_LINE 4096 /* longest line accepted (EBADMSG beyond) */
-#define SDP_MAX_FP_BYTES 64 /* SHA-512 */
+#define SDP_MAX_MEDIA 8       /* m= sections; more is EOVERFLOW */
+#define SDP_MAX_ATTRS 64      /* kept per section; more are counted, ignored */
+#define SDP_MAX_CODECS 16     /* codecs kept per normalised audio stream */
+#define SDP_MAX_CANDS 16      /* candidates kept per normalised audio stream */
+#define SDP_MAX_CRYPTO 4      /* a=crypto lines kept */
+#define SDP_MAX_LINE 4096     /* longest line accepted (EBADMSG beyond) */
+#define SDP_MAX_FP_BYTES 64   /* SHA-512 */
 #define SDP_CRYPTO_KEY_MAX 46 /* AES-256 key + 14-byte salt (RFC 6188) */
-#define SDP_MID_MAX 32	      /* a=mid mirrored into an answer */
+#define SDP_MID_MAX 32        /* a=mid mirrored into an answer */
 
 /* ---- parsed SDP: views into the decoded buffer -------------------------- */
 
@@ -60,15 +60,15 @@ struct sdp_attr {
 struct sdp_conn {
 	struct pl nettype;  /* "IN" */
 	struct pl addrtype; /* "IP4" / "IP6" */
-	struct pl addr;	    /* without /ttl */
+	struct pl addr;     /* without /ttl */
 };
 
 struct sdp_media {
-	struct pl type;	 /* "audio", "video", "application", ... */
-	uint16_t port;	 /* 0: rejected / disabled */
+	struct pl type;  /* "audio", "video", "application", ... */
+	uint16_t port;   /* 0: rejected / disabled */
 	uint16_t nports; /* "port/n", 1 when absent */
 	struct pl proto; /* "RTP/AVP", "UDP/TLS/RTP/SAVPF", ... */
-	struct pl fmts;	 /* the format list after proto, trimmed */
+	struct pl fmts;  /* the format list after proto, trimmed */
 	bool has_conn;
 	struct sdp_conn conn;
 	struct sdp_attr attrv[SDP_MAX_ATTRS];
@@ -103,8 +103,7 @@ int sdp_decode(struct sdp_sess *sess, const char *buf, size_t len);
  * 8866 section 5.13) goes into *val (may be NULL). 0 or ENOENT. */
 int sdp_sess_attr(struct pl *val, const struct sdp_sess *sess,
 		  const char *name);
-int sdp_media_attr(struct pl *val, const struct sdp_media *m,
-		   const char *name);
+int sdp_media_attr(struct pl *val, const struct sdp_media *m, const char *name);
 /* Media level first, then session level (ice-ufrag, ice-pwd, fingerprint,
  * setup, ice-lite, direction may be either, RFC 8839/8842). */
 int sdp_attr_fallback(struct pl *val, const struct sdp_sess *sess,
@@ -142,13 +141,13 @@ struct sdp_candidate {
 	unsigned component;
 	struct pl transport; /* "UDP", "TCP" */
 	uint32_t priority;
-	struct pl addr;	     /* IP literal or an mDNS name */
+	struct pl addr; /* IP literal or an mDNS name */
 	uint16_t port;
-	struct pl type;	     /* host, srflx, prflx, relay */
-	struct pl raddr;     /* may be empty */
+	struct pl type;  /* host, srflx, prflx, relay */
+	struct pl raddr; /* may be empty */
 	uint16_t rport;
-	struct pl ext;	     /* the rest: generation, ufrag, network-id... */
-	bool mdns;	     /* addr is a ".local" name, not an IP */
+	struct pl ext; /* the rest: generation, ufrag, network-id... */
+	bool mdns;     /* addr is a ".local" name, not an IP */
 };
 int sdp_candidate_decode(struct sdp_candidate *c, const struct pl *val);
 
@@ -193,7 +192,7 @@ struct sdp_codec {
 	char name[16]; /* as written: "opus", "PCMU", "telephone-event" */
 	uint32_t rate;
 	uint8_t channels; /* 1 when not given */
-	char fmtp[128];	  /* "" when none */
+	char fmtp[128];   /* "" when none */
 };
 
 /* One a=crypto line (RFC 4568 section 9.1), key and salt decoded. A
@@ -204,7 +203,7 @@ struct sdp_crypto {
 	uint8_t key_salt[SDP_CRYPTO_KEY_MAX];
 	size_t key_salt_len;
 	uint64_t lifetime; /* packets; 0: not given */
-	uint32_t mki;	   /* MKI value (kept when it fits 32 bits) */
+	uint32_t mki;      /* MKI value (kept when it fits 32 bits) */
 	uint8_t mki_len;   /* its length in bytes, 1..128; 0: no MKI */
 };
 
@@ -225,12 +224,12 @@ struct sdp_cand {
 
 struct sdp_audio {
 	enum sdp_proto proto;
-	bool port_zero;	 /* rejected / disabled stream */
-	struct sa addr;	 /* c= address + m= port (RTP) */
-	struct sa rtcp;	 /* a=rtcp, or address port+1 */
+	bool port_zero; /* rejected / disabled stream */
+	struct sa addr; /* c= address + m= port (RTP) */
+	struct sa rtcp; /* a=rtcp, or address port+1 */
 	bool rtcp_mux;
 	enum sdp_dir dir;
-	uint32_t ptime; /* 0 = not given */
+	uint32_t ptime;                          /* 0 = not given */
 	struct sdp_codec codecv[SDP_MAX_CODECS]; /* m= order, incl. DTMF */
 	size_t codecc;
 	char ice_ufrag[257], ice_pwd[257];
@@ -243,7 +242,7 @@ struct sdp_audio {
 	size_t cryptoc;
 	char mid[SDP_MID_MAX + 1]; /* BUNDLE group written when set and
 				    * proto is UDP/TLS */
-	uint32_t ssrc;	/* what WE send: our own ssrc/cname, never the */
+	uint32_t ssrc;  /* what WE send: our own ssrc/cname, never the */
 	char cname[64]; /* peer's; written when ssrc != 0 */
 };
 
@@ -258,10 +257,14 @@ struct sdp_origin {
  * Fills *a from the first audio m= section of sess (*indexp: its index in
  * sess->mediav, may be NULL). A port-0 section gives port_zero and returns
  * 0. Codecs whose payload type has no rtpmap and is not a static RFC 3551
- * type are skipped; candidates that are not UDP or are mDNS names are
- * skipped; values longer than the fixed fields are EOVERFLOW. Returns 0,
- * EINVAL, ENOENT (no audio section), EBADMSG (no usable codec, bad c=, bad
- * attribute value) or EOVERFLOW.
+ * type, or whose name or fmtp do not fit or are not printable ASCII, are
+ * skipped, as are candidates
+ * that are not UDP, are mDNS names or do not parse, and a=crypto lines
+ * that do not parse. ICE credentials, fingerprint or mid longer than
+ * their fields are EOVERFLOW. The peer's ssrc/cname are never taken.
+ * Returns 0, EINVAL, ENOENT (no audio section), EBADMSG (unknown proto,
+ * no usable codec, no or bad c=, bad a=rtcp, a=fingerprint or a=mid) or
+ * EOVERFLOW; *a is wiped on error.
  */
 int sdp_audio_get(struct sdp_audio *a, unsigned *indexp,
 		  const struct sdp_sess *sess);
@@ -273,8 +276,11 @@ int sdp_audio_get(struct sdp_audio *a, unsigned *indexp,
  * port 0 in the same place (RFC 3264 section 6) from its type and proto
  * alone. For UDP/TLS/RTP/SAVP(F) the ICE-lite and DTLS attributes are
  * written (ice-lite, ice-ufrag/pwd, fingerprint, setup, rtcp-mux, mid,
- * group:BUNDLE, candidates, end-of-candidates). Returns 0, EINVAL or
- * ENOMEM.
+ * group:BUNDLE, candidates, end-of-candidates), and a=msid made of our
+ * cname; a=ssrc with our cname when a->ssrc is set. Every string of *o
+ * and *a must be printable ASCII (spaces only in fmtp and fp): a value
+ * that could end a line is EINVAL. Returns 0, EINVAL (also: a->addr or
+ * o->addr unset) or ENOMEM; on error mb is as it was.
  */
 int sdp_audio_encode(struct mbuf *mb, const struct sdp_origin *o,
 		     const struct sdp_audio *a,
@@ -286,10 +292,10 @@ void sdp_audio_wipe(struct sdp_audio *a);
 
 /* ---- negotiation helpers (pure) ------------------------------------------ */
 
-extern const struct sdp_codec sdp_codec_opus;		/* 111 opus/48000/2 */
-extern const struct sdp_codec sdp_codec_pcmu;		/* 0 PCMU/8000 */
-extern const struct sdp_codec sdp_codec_pcma;		/* 8 PCMA/8000 */
-extern const struct sdp_codec sdp_codec_tel_event_8k;	/* 101 .../8000 */
+extern const struct sdp_codec sdp_codec_opus;          /* 111 opus/48000/2 */
+extern const struct sdp_codec sdp_codec_pcmu;          /* 0 PCMU/8000 */
+extern const struct sdp_codec sdp_codec_pcma;          /* 8 PCMA/8000 */
+extern const struct sdp_codec sdp_codec_tel_event_8k;  /* 101 .../8000 */
 extern const struct sdp_codec sdp_codec_tel_event_48k; /* 110 .../48000 */
 
 /* Index of the codec named `name` (ASCII case-insensitive) at `rate` (0:
@@ -311,9 +317,9 @@ int sdp_answer_codecs(struct sdp_audio *ans, const struct sdp_audio *offer,
 
 const char *sdp_proto_name(enum sdp_proto p); /* "UDP/TLS/RTP/SAVPF" ... */
 int sdp_proto_decode(enum sdp_proto *p, const struct pl *name); /* ENOENT */
-const char *sdp_dir_name(enum sdp_dir d);		 /* "sendrecv" ... */
-const char *sdp_setup_name(enum sdp_setup s);		 /* "actpass" ... */
-bool sdp_proto_is_dtls(enum sdp_proto p); /* UDP/TLS/... */
-bool sdp_proto_is_sdes(enum sdp_proto p); /* RTP/SAVP(F) */
+const char *sdp_dir_name(enum sdp_dir d);     /* "sendrecv" ... */
+const char *sdp_setup_name(enum sdp_setup s); /* "actpass" ... */
+bool sdp_proto_is_dtls(enum sdp_proto p);     /* UDP/TLS/... */
+bool sdp_proto_is_sdes(enum sdp_proto p);     /* RTP/SAVP(F) */
 
 #endif

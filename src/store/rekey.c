@@ -24,6 +24,19 @@ static const struct sealed_col cols[] = {
     {"links", "password",
      "SELECT id, password FROM links WHERE password IS NOT NULL",
      "UPDATE links SET password = ?1 WHERE id = ?2"},
+    {"users", "pbx_password",
+     "SELECT id, pbx_password FROM users WHERE pbx_password IS NOT NULL",
+     "UPDATE users SET pbx_password = ?1 WHERE id = ?2"},
+    {"connection_secrets", "password",
+     "SELECT id, password FROM connection_secrets WHERE password IS NOT NULL",
+     "UPDATE connection_secrets SET password = ?1 WHERE id = ?2"},
+    {"connection_secrets", "ha1_md5",
+     "SELECT id, ha1_md5 FROM connection_secrets WHERE ha1_md5 IS NOT NULL",
+     "UPDATE connection_secrets SET ha1_md5 = ?1 WHERE id = ?2"},
+    {"connection_secrets", "ha1_sha256",
+     "SELECT id, ha1_sha256 FROM connection_secrets WHERE ha1_sha256 IS NOT "
+     "NULL",
+     "UPDATE connection_secrets SET ha1_sha256 = ?1 WHERE id = ?2"},
 };
 
 static int reseal_col(struct store *s, const struct sealed_col *c, unsigned *np)

@@ -70,9 +70,35 @@ static int migrate_2(sqlite3 *db)
 			"CREATE INDEX links_device ON links(device_id);");
 }
 
+/* 3: connections to PBXs: a user's connection, PBX login and PBX password
+ * (sealed to "users:<id>:pbx_password"); per connection its outbound
+ * digest login (kind 'auth', password sealed to
+ * "connection_secrets:<id>:password") or the credential an inbound PBX
+ * registers with (kind 'inbound', HA1s sealed as for devices). */
+static int migrate_3(sqlite3 *db)
+{
+	return exec(db, "ALTER TABLE users ADD COLUMN connection TEXT;"
+			"ALTER TABLE users ADD COLUMN pbx_user TEXT;"
+			"ALTER TABLE users ADD COLUMN pbx_password BLOB;"
+			"CREATE TABLE connection_secrets ("
+			" id INTEGER PRIMARY KEY,"
+			" name TEXT NOT NULL,"
+			" kind TEXT NOT NULL,"
+			" username TEXT NOT NULL,"
+			" realm TEXT,"
+			" password BLOB,"
+			" ha1_md5 BLOB,"
+			" ha1_sha256 BLOB,"
+			" created INTEGER NOT NULL,"
+			" UNIQUE (name, kind));"
+			"CREATE INDEX connection_secrets_user"
+			" ON connection_secrets(username);");
+}
+
 static migration_h *const migrations[] = {
     migrate_1,
     migrate_2,
+    migrate_3,
 };
 
 int store_schema_get(sqlite3 *db, int *versionp)

@@ -72,6 +72,9 @@ struct store_user {
 	char display[STORE_DISPLAY_MAX + 1];
 	int64_t created;
 	unsigned devices; /* active (not revoked) devices */
+	char connection[STORE_NAME_MAX + 1];    /* [connection NAME] or "" */
+	char pbx_user[STORE_EXTENSION_MAX + 1]; /* PBX login, "" : extension */
+	bool pbx_password;                      /* one is stored (sealed) */
 };
 
 /*
@@ -100,6 +103,53 @@ int store_user_list(struct store *s, store_user_h *h, void *arg);
  */
 int store_user_remove(struct store *s, const char *name,
 		      int64_t ids[STORE_USER_DEVICES_MAX], size_t *np);
+
+struct store_device_secret;
+
+/*
+ * The PBX side of a user (src/store/pbx.c). Sets the user's connection,
+ * extension, PBX login and PBX password; a NULL argument keeps what is
+ * stored, "" clears it. The password is sealed to its row
+ * ("users:<id>:pbx_password") and never returned by store_user_get.
+ * Returns 0, ENOENT, EOVERFLOW, EINVAL, EIO.
+ */
+int store_user_pbx_set(struct store *s, const char *name,
+		       const char *connection, const char *extension,
+		       const char *pbx_user, const char *pbx_password);
+/* Unseals the user's PBX password into pw (NUL-terminated; the caller
+ * wipes it). Returns 0, ENOENT (no user or no password), EOVERFLOW,
+ * EBADMSG (cannot unseal), EIO. */
+int store_user_pbx_password(struct store *s, const char *name, char *pw,
+			    size_t size);
+
+/*
+ * Connection secrets. kind "auth": the login and password the gateway
+ * answers a trunk's challenges with (password sealed). kind "inbound":
+ * the credential an inbound PBX registers with (only its HA1s for realm,
+ * sealed, as for devices).
+ */
+int store_conn_auth_set(struct store *s, const char *conn, const char *user,
+			const char *password);
+/* Returns 0, ENOENT, EOVERFLOW, EBADMSG, EIO; the caller wipes pw. */
+int store_conn_auth_get(struct store *s, const char *conn, char *user,
+			size_t usize, char *pw, size_t pwsize);
+/* Generates (and replaces) conn's inbound credential: sip_username "p"
+ * and 20 random [a-z0-9], a password of STORE_CONN_PASSWORD_LEN base62
+ * characters (131 bits, at least the 128 asked for), shown once through
+ * *sec (wipe it with store_secret_wipe). Returns 0, EOVERFLOW, EINVAL,
+ * EIO. */
+#define STORE_CONN_PASSWORD_LEN 22
+int store_conn_cred_make(struct store *s, const char *conn, const char *realm,
+			 struct store_device_secret *sec);
+/* The user name of conn's inbound credential. Returns 0, ENOENT, EIO. */
+int store_conn_inbound_user(struct store *s, const char *conn, char *user,
+			    size_t size);
+/* The HA1 (hex) of an inbound credential for alg's base hash (as
+ * store_device_ha1); conn (size csize, may be NULL) gets the connection.
+ * Returns 0, ENOENT, EBADMSG, EOVERFLOW, EIO. */
+int store_conn_ha1(struct store *s, const char *sip_username,
+		   const char *realm, int alg, char *ha1, size_t size,
+		   char *conn, size_t csize);
 
 /* Devices. */
 struct store_device {

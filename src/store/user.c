@@ -79,7 +79,8 @@ out:
 #define USER_COLS                                                              \
 	"SELECT u.id, u.name, u.extension, u.display, u.created,"              \
 	" (SELECT count(*) FROM devices d WHERE d.user_id = u.id"              \
-	"  AND d.revoked_at IS NULL) FROM users u "
+	"  AND d.revoked_at IS NULL), u.connection, u.pbx_user,"              \
+	" u.pbx_password IS NOT NULL FROM users u "
 
 static void user_row(sqlite3_stmt *st, struct store_user *u)
 {
@@ -90,6 +91,9 @@ static void user_row(sqlite3_stmt *st, struct store_user *u)
 	store_col_str(st, 3, u->display, sizeof(u->display));
 	u->created = sqlite3_column_int64(st, 4);
 	u->devices = (unsigned)sqlite3_column_int(st, 5);
+	store_col_str(st, 6, u->connection, sizeof(u->connection));
+	store_col_str(st, 7, u->pbx_user, sizeof(u->pbx_user));
+	u->pbx_password = sqlite3_column_int(st, 8) != 0;
 }
 
 static int user_by(struct store *s, const char *where, const char *val,

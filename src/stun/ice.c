@@ -109,7 +109,7 @@ static bool ice_chars(const struct pl *pl, size_t min, size_t max)
 }
 
 int ice_lite_set_remote(struct ice_lite *ice, const struct pl *ufrag,
-                        const struct pl *pwd)
+			const struct pl *pwd)
 {
 	if (!ice || !ufrag || !pwd)
 		return EINVAL;
@@ -140,7 +140,7 @@ static bool username_ours(const struct ice_lite *ice, const struct pl *user)
  * 7.2.2 names MESSAGE-INTEGRITY), so it alone does not count.
  */
 static uint16_t authenticate(struct ice_lite *ice, const struct stun_msg *msg,
-                             const uint8_t *buf, size_t len)
+			     const uint8_t *buf, size_t len)
 {
 	if (!(msg->has & STUN_HAS_USERNAME) || !(msg->has & STUN_HAS_INTEGRITY))
 		return STUN_ERR_BAD_REQUEST;
@@ -152,16 +152,16 @@ static uint16_t authenticate(struct ice_lite *ice, const struct stun_msg *msg,
 }
 
 static int respond_error(struct ice_lite *ice, const struct stun_msg *msg,
-                         uint16_t code, bool authed, uint8_t *resp,
-                         size_t size, size_t *resp_lenp)
+			 uint16_t code, bool authed, uint8_t *resp, size_t size,
+			 size_t *resp_lenp)
 {
 	struct stun_enc enc;
 
 	if (msg->method != STUN_METHOD_BINDING) {
 		/* The response carries the request's method (section 5). */
 		stun_enc_init(&enc, resp, size,
-		              stun_type(msg->method, STUN_CLASS_ERROR),
-		              msg->tid);
+			      stun_type(msg->method, STUN_CLASS_ERROR),
+			      msg->tid);
 		stun_enc_error(&enc, code, NULL);
 		stun_enc_fingerprint(&enc);
 		return stun_enc_finish(&enc, resp_lenp);
@@ -169,13 +169,13 @@ static int respond_error(struct ice_lite *ice, const struct stun_msg *msg,
 	/* 400 and 401 go without MESSAGE-INTEGRITY: the request could not
 	 * be authenticated (RFC 8489 section 9.1.3). */
 	return stun_binding_error_encode(resp, size, resp_lenp, msg->tid, code,
-	                                 msg->unknownv, msg->unknownc,
-	                                 authed ? ice->key : NULL, NULL);
+					 msg->unknownv, msg->unknownc,
+					 authed ? ice->key : NULL, NULL);
 }
 
 int ice_lite_handle(struct ice_lite *ice, const uint8_t *buf, size_t len,
-                    const struct stun_addr *src, uint8_t *resp, size_t size,
-                    size_t *resp_lenp, struct ice_check *chk)
+		    const struct stun_addr *src, uint8_t *resp, size_t size,
+		    size_t *resp_lenp, struct ice_check *chk)
 {
 	struct stun_msg msg;
 	uint16_t code;
@@ -221,16 +221,16 @@ int ice_lite_handle(struct ice_lite *ice, const uint8_t *buf, size_t len,
 		goto error;
 	}
 	err = stun_binding_success_encode(resp, size, resp_lenp, msg.tid, src,
-	                                  ice->key, NULL);
+					  ice->key, NULL);
 	if (!err)
 		chk->valid = true;
 	return err;
 error:
 	chk->code = code;
 	err = respond_error(ice, &msg, code,
-	                    code != STUN_ERR_BAD_REQUEST &&
-	                        code != STUN_ERR_UNAUTHORIZED,
-	                    resp, size, resp_lenp);
+			    code != STUN_ERR_BAD_REQUEST &&
+				code != STUN_ERR_UNAUTHORIZED,
+			    resp, size, resp_lenp);
 	if (err)
 		*resp_lenp = 0;
 	return err;

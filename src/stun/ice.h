@@ -36,7 +36,7 @@ int ice_lite_restart(struct ice_lite *ice);
  * only to know them: checks are authenticated with our password alone.
  * Returns 0, EINVAL or EBADMSG (empty, too long or not ice-chars). */
 int ice_lite_set_remote(struct ice_lite *ice, const struct pl *ufrag,
-                        const struct pl *pwd);
+			const struct pl *pwd);
 /* The peer's ufrag ("" until set). */
 const char *ice_lite_remote_ufrag(const struct ice_lite *ice);
 
@@ -72,7 +72,7 @@ struct ice_check {
  * 8445 section 7.2.2; send nothing), EINVAL or EOVERFLOW (size too small).
  */
 int ice_lite_handle(struct ice_lite *ice, const uint8_t *buf, size_t len,
-                    const struct stun_addr *src, uint8_t *resp, size_t size,
-                    size_t *resp_lenp, struct ice_check *chk);
+		    const struct stun_addr *src, uint8_t *resp, size_t size,
+		    size_t *resp_lenp, struct ice_check *chk);
 
 #endif

@@ -41,12 +41,14 @@
  * certificate is accepted by OpenSSL; the peer is authenticated by the
  * fingerprint from its SDP instead.
  *
- * Threads: after dtls_ctx_alloc() (and dtls_ctx_set_srtp_profiles(), if
- * used, before the first connection) the context is only read, so
- * connections on several worker threads may share it (SSL_new() on a
- * shared SSL_CTX is thread-safe). Each dtls_conn belongs to one thread.
- * mem_deref() frees it once the last connection is gone (each keeps a
- * reference).
+ * Threads: after dtls_ctx_alloc() (and dtls_ctx_set_srtp_profiles() or
+ * dtls_ctx_set_rto(), if used, before the first connection) the context
+ * is only read, so connections on several worker threads may share it
+ * (SSL_new() on a shared SSL_CTX is thread-safe). Each dtls_conn belongs
+ * to one thread. Connections take no mem reference on the context (mem
+ * reference counts are not atomic); OpenSSL's atomic one on the SSL_CTX
+ * keeps what they use alive, so the owner may mem_deref() the context at
+ * any time, on any thread.
  */
 struct dtls_ctx;
 
@@ -92,7 +94,7 @@ typedef void(dtls_close_h)(int err, const char *reason, void *arg);
  * remote_fp: the peer's "sha-256 AB:..." (sha-1, sha-224, sha-256,
  * sha-384, sha-512) from its SDP; NULL when not known yet (we offered and
  * the answer has not come): the handshake may then run, but estabh waits
- * for dtls_conn_set_remote_fp(). The connection keeps a reference on ctx.
+ * for dtls_conn_set_remote_fp(). ctx is not needed after this call.
  *
  * Handlers run from dtls_conn_start/recv/tick/set_remote_fp, never from
  * inside OpenSSL (datagrams are queued and sent once OpenSSL returns);
@@ -106,8 +108,8 @@ typedef void(dtls_close_h)(int err, const char *reason, void *arg);
 struct dtls_conn;
 
 int dtls_conn_alloc(struct dtls_conn **dcp, struct dtls_ctx *ctx, bool client,
-                    const char *remote_fp, dtls_send_h *sendh,
-                    dtls_estab_h *estabh, dtls_close_h *closeh, void *arg);
+		    const char *remote_fp, dtls_send_h *sendh,
+		    dtls_estab_h *estabh, dtls_close_h *closeh, void *arg);
 /* Client: sends the ClientHello (once). Server: nothing to do. Returns 0,
  * EINVAL or EPROTO (failed; closeh ran). */
 int dtls_conn_start(struct dtls_conn *dc, uint64_t now_ms);
@@ -118,13 +120,26 @@ int dtls_conn_start(struct dtls_conn *dc, uint64_t now_ms);
  * DTLS datagram by its first byte, or longer than DTLS_DGRAM_MAX), EPROTO
  * (the connection failed, now or before; closeh ran) or ENOTCONN (closed). */
 int dtls_conn_recv(struct dtls_conn *dc, const uint8_t *buf, size_t len,
-                   uint64_t now_ms);
+		   uint64_t now_ms);
+/*
+ * Retransmission (RFC 6347 section 4.2.4) follows the caller's clock: a
+ * flight is due again DTLS_RTO_INIT_MS after it went out, then twice as
+ * long each time up to DTLS_RTO_MAX_MS. OpenSSL 3.0 cannot be given a
+ * clock, only the durations (DTLS_set_timer_cb), so its own timer runs on
+ * the wall clock with the same durations; when a flight is due by the
+ * caller's clock, tick asks OpenSSL to resend it (fresh record numbers,
+ * as a peer that got the first copy needs), and when OpenSSL's wall clock
+ * disagrees (the caller's clock ran ahead, as in tests that drive time by
+ * hand) the copy kept of the flight goes out unchanged instead.
+ */
 /* Absolute time (ms, the caller's clock) of the next retransmission or of
  * the handshake deadline; 0 when nothing is pending. */
 uint64_t dtls_conn_timeout(const struct dtls_conn *dc);
 /* Retransmits the last flight if its timeout has passed; fails the
  * connection (closeh ETIMEDOUT) after DTLS_TRIES_MAX transmissions or
- * DTLS_HANDSHAKE_MAX_MS. Returns 0, EINVAL, ETIMEDOUT or EPROTO. */
+ * DTLS_HANDSHAKE_MAX_MS after the handshake started (also when the peer's
+ * fingerprint never came). Returns 0, EINVAL, ETIMEDOUT, EPROTO (failed
+ * before) or ENOTCONN (closed). */
 int dtls_conn_tick(struct dtls_conn *dc, uint64_t now_ms);
 /* Gives (or replaces, before establishment) the peer's fingerprint. When
  * the handshake already finished, it is checked now: estabh or closeh

@@ -16,7 +16,6 @@ static const char srtp_label[] = "EXTRACTOR-dtls_srtp";
 /* Bytes read per SSL_read() of application data we then drop. */
 #define DTLS_READ_CHUNK 2048
 
-
 static void conn_destroy(void *data)
 {
 	struct dtls_conn *dc = data;
@@ -24,7 +23,7 @@ static void conn_destroy(void *data)
 	SSL_free(dc->ssl); /* frees the BIO */
 	mem_deref(dc->out);
 	mem_deref(dc->flight);
-	mem_deref(dc->ctx);
+	BIO_meth_free(dc->biom); /* after the BIO that used it */
 }
 
 /* Ends the connection with err; closeh runs once, after the pending
@@ -99,7 +98,7 @@ static unsigned int timer_cb(SSL *ssl, unsigned int prev_us)
 	struct dtls_conn *dc = SSL_get_app_data(ssl);
 
 	if (!prev_us) {
-		dc->rto_ms = dc->ctx->rto_init_ms;
+		dc->rto_ms = dc->rto_init_ms;
 		dc->tries = 1;
 	} else {
 		dc->rto_ms = SC_MIN(dc->rto_ms * 2, (uint32_t)DTLS_RTO_MAX_MS);
@@ -119,8 +118,8 @@ static void sync_timer(struct dtls_conn *dc)
 }
 
 int dtls_conn_alloc(struct dtls_conn **dcp, struct dtls_ctx *ctx, bool client,
-                    const char *remote_fp, dtls_send_h *sendh,
-                    dtls_estab_h *estabh, dtls_close_h *closeh, void *arg)
+		    const char *remote_fp, dtls_send_h *sendh,
+		    dtls_estab_h *estabh, dtls_close_h *closeh, void *arg)
 {
 	struct dtls_conn *dc;
 	BIO *bio;
@@ -131,7 +130,7 @@ int dtls_conn_alloc(struct dtls_conn **dcp, struct dtls_ctx *ctx, bool client,
 	dc = mem_zalloc(sizeof(*dc), conn_destroy);
 	if (!dc)
 		return ENOMEM;
-	dc->ctx = mem_ref(ctx);
+	dc->rto_init_ms = ctx->rto_init_ms;
 	dc->client = client;
 	dc->sendh = sendh;
 	dc->estabh = estabh;
@@ -140,14 +139,18 @@ int dtls_conn_alloc(struct dtls_conn **dcp, struct dtls_ctx *ctx, bool client,
 	if (remote_fp) {
 		dc->rfp_len = sizeof(dc->rfp);
 		err = dtls_fp_parse_md(dc->rfp, &dc->rfp_len, &dc->rfp_md,
-		                       remote_fp);
+				       remote_fp);
 		if (err) {
 			err = err == EINVAL ? EINVAL : EBADMSG;
 			goto out;
 		}
 	}
+	/* SSL_new() takes its own (atomic) reference on the SSL_CTX, so the
+	 * connection needs nothing else of ctx. The BIO method is ours: it
+	 * must outlive the BIO, whoever frees the context when. */
 	dc->ssl = SSL_new(ctx->ssl);
-	bio = BIO_new(ctx->bio);
+	dc->biom = dtls_bio_method_new();
+	bio = dc->biom ? BIO_new(dc->biom) : NULL;
 	if (!dc->ssl || !bio) {
 		BIO_free(bio);
 		err = ENOMEM;
@@ -176,7 +179,8 @@ out:
  * salt; ours are the client's when we are the client. */
 static int export_keys(struct dtls_conn *dc, struct dtls_srtp_keys *k)
 {
-	const SRTP_PROTECTION_PROFILE *p = SSL_get_selected_srtp_profile(dc->ssl);
+	const SRTP_PROTECTION_PROFILE *p =
+	    SSL_get_selected_srtp_profile(dc->ssl);
 	uint8_t km[2 * (32 + 14)];
 	const uint8_t *ck, *sk, *cs, *ss;
 	int err = 0;
@@ -202,9 +206,9 @@ static int export_keys(struct dtls_conn *dc, struct dtls_srtp_keys *k)
 	default:
 		return EPROTO;
 	}
-	if (SSL_export_keying_material(dc->ssl, km, 2 * (k->key_len + k->salt_len),
-	                               srtp_label, sizeof(srtp_label) - 1,
-	                               NULL, 0, 0) != 1) {
+	if (SSL_export_keying_material(
+		dc->ssl, km, 2 * (k->key_len + k->salt_len), srtp_label,
+		sizeof(srtp_label) - 1, NULL, 0, 0) != 1) {
 		err = EPROTO;
 		goto out;
 	}
@@ -326,7 +330,7 @@ int dtls_conn_start(struct dtls_conn *dc, uint64_t now_ms)
 }
 
 int dtls_conn_recv(struct dtls_conn *dc, const uint8_t *buf, size_t len,
-                   uint64_t now_ms)
+		   uint64_t now_ms)
 {
 	int err;
 
@@ -351,7 +355,9 @@ int dtls_conn_recv(struct dtls_conn *dc, const uint8_t *buf, size_t len,
 	dc->in = NULL;
 	dc->in_len = 0;
 	dtls_flush(dc);
-	if (err == ENOTCONN && !dc->failed)
+	if (dc->failed)
+		err = EPROTO; /* closeh has the reason */
+	else if (err == ENOTCONN)
 		err = 0; /* this datagram carried close_notify: closeh said */
 	mem_deref(dc);
 	return err;
@@ -412,8 +418,8 @@ int dtls_conn_tick(struct dtls_conn *dc, uint64_t now_ms)
 	mem_ref(dc);
 	if (dc->hs_deadline && now_ms >= dc->hs_deadline)
 		err = fail(dc, ETIMEDOUT,
-		           dc->wait_fp ? "no fingerprint for the peer"
-		                       : "DTLS handshake timed out");
+			   dc->wait_fp ? "no fingerprint for the peer"
+				       : "DTLS handshake timed out");
 	else if (dc->deadline && now_ms >= dc->deadline) {
 		if (dc->tries >= DTLS_TRIES_MAX)
 			err = fail(dc, ETIMEDOUT, "DTLS peer does not answer");

@@ -17,11 +17,11 @@ static const char srtp_profiles[] =
  * AEAD suites only, ECDSA first; RSA ones for peers with RSA certificates
  * (when we are the client). */
 static const char dtls_ciphers[] = "ECDHE-ECDSA-AES128-GCM-SHA256:"
-                                   "ECDHE-ECDSA-AES256-GCM-SHA384:"
-                                   "ECDHE-ECDSA-CHACHA20-POLY1305:"
-                                   "ECDHE-RSA-AES128-GCM-SHA256:"
-                                   "ECDHE-RSA-AES256-GCM-SHA384:"
-                                   "ECDHE-RSA-CHACHA20-POLY1305";
+				   "ECDHE-ECDSA-AES256-GCM-SHA384:"
+				   "ECDHE-ECDSA-CHACHA20-POLY1305:"
+				   "ECDHE-RSA-AES128-GCM-SHA256:"
+				   "ECDHE-RSA-AES256-GCM-SHA384:"
+				   "ECDHE-RSA-CHACHA20-POLY1305";
 
 /* Subject and issuer of our certificate. */
 static const char cert_cn[] = "sipcloak";
@@ -31,7 +31,6 @@ static void ctx_destroy(void *data)
 	struct dtls_ctx *ctx = data;
 
 	SSL_CTX_free(ctx->ssl);
-	BIO_meth_free(ctx->bio);
 }
 
 /* A self-signed X.509 v3 certificate: random positive 63-bit serial
@@ -53,11 +52,11 @@ static int make_cert(X509 **crtp, EVP_PKEY *key)
 	    !ASN1_INTEGER_set_uint64(X509_get_serialNumber(crt), serial) ||
 	    !X509_gmtime_adj(X509_getm_notBefore(crt), -3600) ||
 	    !X509_gmtime_adj(X509_getm_notAfter(crt),
-	                     (long)DTLS_CERT_DAYS * 86400) ||
+			     (long)DTLS_CERT_DAYS * 86400) ||
 	    !X509_set_pubkey(crt, key) ||
 	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-	                                (const unsigned char *)cert_cn, -1, -1,
-	                                0) ||
+					(const unsigned char *)cert_cn, -1, -1,
+					0) ||
 	    !X509_set_issuer_name(crt, name) ||
 	    !X509_sign(crt, key, EVP_sha256())) {
 		err = EPROTO;
@@ -82,13 +81,13 @@ static int ctx_setup(struct dtls_ctx *ctx)
 	 * session cache (each DTLS-SRTP association is a full handshake
 	 * pinned by SDP), no path MTU queries (SSL_set_mtu per connection). */
 	SSL_CTX_set_options(s, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET |
-	                           SSL_OP_NO_COMPRESSION |
-	                           SSL_OP_CIPHER_SERVER_PREFERENCE |
-	                           SSL_OP_NO_QUERY_MTU);
+				   SSL_OP_NO_COMPRESSION |
+				   SSL_OP_CIPHER_SERVER_PREFERENCE |
+				   SSL_OP_NO_QUERY_MTU);
 	SSL_CTX_set_session_cache_mode(s, SSL_SESS_CACHE_OFF);
 	/* Ask for the client's certificate too: both sides are pinned. */
 	SSL_CTX_set_verify(s, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-	                   dtls_verify_cb);
+			   dtls_verify_cb);
 	SSL_CTX_set_read_ahead(s, 1);
 	return 0;
 }
@@ -107,9 +106,8 @@ int dtls_ctx_alloc(struct dtls_ctx **ctxp)
 		return ENOMEM;
 	ctx->rto_init_ms = DTLS_RTO_INIT_MS;
 	ctx->ssl = SSL_CTX_new(DTLS_method());
-	ctx->bio = dtls_bio_method_new();
 	key = EVP_EC_gen("P-256");
-	if (!ctx->ssl || !ctx->bio || !key) {
+	if (!ctx->ssl || !key) {
 		err = ENOMEM;
 		goto out;
 	}

@@ -61,7 +61,7 @@ static int parse_hex(uint8_t *fp, size_t n, const char *s)
 }
 
 int dtls_fp_parse_md(uint8_t *fp, size_t *lenp, const EVP_MD **mdp,
-                     const char *alg_and_hex)
+		     const char *alg_and_hex)
 {
 	const struct fp_alg *alg = NULL;
 	const char *sp;

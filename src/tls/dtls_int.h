@@ -11,15 +11,15 @@
 
 struct dtls_ctx {
 	SSL_CTX *ssl;
-	BIO_METHOD *bio; /* datagram BIO of dtls_bio.c, read-only */
 	uint32_t rto_init_ms;
 	char fp[DTLS_FP_STR_MAX]; /* "sha-256 AB:..." of our certificate */
 };
 
 /* One association (dtls_conn.c; its datagram I/O in dtls_bio.c). */
 struct dtls_conn {
-	struct dtls_ctx *ctx;
 	SSL *ssl;
+	BIO_METHOD *biom; /* of our one BIO (dtls_bio.c) */
+	uint32_t rto_init_ms;
 	bool client;
 	dtls_send_h *sendh;
 	dtls_estab_h *estabh;
@@ -70,7 +70,7 @@ void dtls_flush(struct dtls_conn *dc);
 /* dtls_fp.c: parses "alg hex" into fp (room *lenp, then the length) and
  * names the digest. Returns 0, EINVAL, EBADMSG or EOVERFLOW. */
 int dtls_fp_parse_md(uint8_t *fp, size_t *lenp, const EVP_MD **mdp,
-                     const char *alg_and_hex);
+		     const char *alg_and_hex);
 /* Prints "sha-256 AB:CD:.." of crt into buf. Returns 0 or EPROTO. */
 int dtls_fp_print(char *buf, size_t size, X509 *crt);
 

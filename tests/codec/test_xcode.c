@@ -35,9 +35,9 @@ static void test_clock_and_opts(void **state)
 	o.opus_bitrate = 5999;
 	assert_int_equal(xcode_alloc(&x, CODEC_PCMU, CODEC_OPUS, &o), EINVAL);
 	assert_int_equal(xcode_alloc(&x, (enum codec_id)9, CODEC_OPUS, NULL),
-	                 EINVAL);
+			 EINVAL);
 	assert_int_equal(xcode_alloc(NULL, CODEC_PCMU, CODEC_OPUS, NULL),
-	                 EINVAL);
+			 EINVAL);
 	assert_null(x);
 }
 
@@ -106,6 +106,28 @@ static void test_pcma_2k(void **state)
 	round_trip(CODEC_PCMA, 2000);
 }
 
+/* The tone survives at every encoder complexity (BENCHMARKS.md). */
+static void test_complexities(void **state)
+{
+	static const int cx[] = {0, 1, 3, 8, 10};
+	struct chain *c = calloc(1, sizeof(*c));
+	struct xcode_opts oa;
+	size_t i;
+
+	(void)state;
+	assert_non_null(c);
+	for (i = 0; i < SC_ARRAY_SIZE(cx); i++) {
+		xcode_opts_default(&oa);
+		oa.opus_complexity = cx[i];
+		chain_init(c, CODEC_PCMU, 20, &oa, NULL);
+		chain_run(c, 100, 1000);
+		printf("complexity %d: ", cx[i]);
+		chain_assert_tone(c, 1000, 1000.0);
+		chain_close(c);
+	}
+	free(c);
+}
+
 /* 30 ms PCMU in, 20 ms Opus in the middle, 30 ms PCMU out. */
 static void test_ptime_mismatch(void **state)
 {
@@ -168,15 +190,14 @@ static void test_other_pairs(void **state)
 		assert_int_equal(xcode_push(x, a, 80, (uint16_t)i, i * 80), 0);
 		while (xcode_pull(x, pkt, sizeof(pkt), &len, &ts) == 0) {
 			assert_int_equal(opus_packet_get_nb_samples(
-			                     pkt, (opus_int32)len, 48000),
-			                 1920);
+					     pkt, (opus_int32)len, 48000),
+					 1920);
 			if (got)
 				assert_int_equal(ts - ts0, 1920);
 			ts0 = ts;
 			/* A 40 ms packet gives two 20 ms PCMA frames. */
-			assert_int_equal(xcode_push(y, pkt, len, (uint16_t)got,
-			                            ts),
-			                 0);
+			assert_int_equal(
+			    xcode_push(y, pkt, len, (uint16_t)got, ts), 0);
 			assert_int_equal(xcode_ready(y), 2);
 			got++;
 		}
@@ -198,7 +219,7 @@ static void test_garbage(void **state)
 	    {0x01, 0xaa, 0xbb, 0xcc}, /* code 1, odd length (R3) */
 	    {0x02, 0xfc},             /* code 2, length beyond the end (R4) */
 	    {0x1b, 0x03},             /* code 3, 3 x 60 ms = 180 ms (R5) */
-	    {0x03, 0x82},             /* code 3, VBR, 2 frames, no length (R6) */
+	    {0x03, 0x82}, /* code 3, VBR, 2 frames, no length (R6) */
 	};
 	static const size_t bad_len[] = {2, 4, 2, 2, 2};
 	uint8_t junk[1500], out[XCODE_OUT_MAX];
@@ -215,7 +236,7 @@ static void test_garbage(void **state)
 	assert_int_equal(xcode_push(x, NULL, 5, 1, 0), EINVAL);
 	for (i = 0; i < SC_ARRAY_SIZE(bad); i++)
 		assert_int_equal(xcode_push(x, bad[i], bad_len[i], 1, 0),
-		                 EBADMSG);
+				 EBADMSG);
 	assert_int_equal(xcode_ready(x), 0);
 	xcode_stats_get(x, &st);
 	assert_int_equal(st.bad, 2 + SC_ARRAY_SIZE(bad));
@@ -225,8 +246,9 @@ static void test_garbage(void **state)
 		size_t n = 1 + (seed = seed * 1103515245u + 12345u) % 300, k;
 
 		for (k = 0; k < n; k++)
-			junk[k] = (uint8_t)((seed = seed * 1103515245u +
-			                            12345u) >> 16);
+			junk[k] =
+			    (uint8_t)((seed = seed * 1103515245u + 12345u) >>
+				      16);
 		err = xcode_push(x, junk, n, (uint16_t)i, (uint32_t)i * 960);
 		assert_true(err == 0 || err == EBADMSG || err == EOVERFLOW);
 		while (xcode_pull(x, out, sizeof(out), &len, &ts) == 0)
@@ -253,8 +275,8 @@ int main(void)
 	    SC_TEST(test_clock_and_opts), SC_TEST(test_alloc_failures),
 	    SC_TEST(test_pcmu_1k),        SC_TEST(test_pcmu_440),
 	    SC_TEST(test_pcma_1k),        SC_TEST(test_pcma_2k),
-	    SC_TEST(test_ptime_mismatch), SC_TEST(test_other_pairs),
-	    SC_TEST(test_garbage),
+	    SC_TEST(test_complexities),   SC_TEST(test_ptime_mismatch),
+	    SC_TEST(test_other_pairs),    SC_TEST(test_garbage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

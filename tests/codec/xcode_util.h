@@ -39,9 +39,8 @@ struct chain {
 };
 
 static inline void chain_init(struct chain *c, enum codec_id g711,
-                              uint32_t in_ptime_ms,
-                              const struct xcode_opts *oa,
-                              const struct xcode_opts *ob)
+			      uint32_t in_ptime_ms, const struct xcode_opts *oa,
+			      const struct xcode_opts *ob)
 {
 	int err;
 
@@ -74,7 +73,8 @@ static inline void chain_drain_b(struct chain *c)
 		step = len; /* G.711: one byte per sample, clock 8000 */
 		assert_true(len >= 80 && len <= 480 && len % 80 == 0);
 		if (c->have_ts_b)
-			assert_int_equal((uint32_t)(ts - c->ts_b), (uint32_t)len);
+			assert_int_equal((uint32_t)(ts - c->ts_b),
+					 (uint32_t)len);
 		c->ts_b = ts;
 		c->have_ts_b = true;
 		assert_true(c->out_n + len <= CHAIN_MAX_SAMPLES);
@@ -105,8 +105,8 @@ static inline void chain_drain_a(struct chain *c)
 		c->have_ts_a = true;
 		/* 20 ms at 48 kHz whatever rate we encode at (RFC 7587). */
 		assert_int_equal(opus_decode(c->check48, pkt, (opus_int32)len,
-		                             pcm48, 5760, 0),
-		                 960);
+					     pcm48, 5760, 0),
+				 960);
 		if (xcode_opus_has_lbrr(pkt, len))
 			c->lbrr_count++;
 		c->opus_count++;
@@ -116,7 +116,7 @@ static inline void chain_drain_a(struct chain *c)
 			continue;
 		}
 		assert_int_equal(xcode_push(c->b, pkt, len, c->seq_opus++, ts),
-		                 0);
+				 0);
 		chain_drain_b(c);
 	}
 }
@@ -131,9 +131,9 @@ static inline void chain_run(struct chain *c, unsigned n, double hz)
 
 	assert_true(spp <= SC_ARRAY_SIZE(pcm));
 	for (i = 0; i < n; i++) {
-		assert_int_equal(codec_tone(pcm, spp, 8000, hz, CHAIN_AMPLITUDE,
-		                            &c->phase),
-		                 0);
+		assert_int_equal(
+		    codec_tone(pcm, spp, 8000, hz, CHAIN_AMPLITUDE, &c->phase),
+		    0);
 		if (c->g711 == CODEC_PCMU)
 			g711_ulaw_encode(pay, pcm, spp);
 		else
@@ -152,7 +152,7 @@ static inline void chain_run(struct chain *c, unsigned n, double hz)
 /* The tone at hz dominates the settled output: its power is near the
  * input's and at least `ratio` times that at each off-tone frequency. */
 static inline void chain_assert_tone(const struct chain *c, double hz,
-                                     double ratio)
+				     double ratio)
 {
 	static const double off[] = {300, 500, 700, 1300, 1700, 2300, 3100};
 	const int16_t *p = c->out + CHAIN_SETTLE_SAMPLES;

@@ -70,13 +70,23 @@ cert = var/cert.pem
 key = var/key.pem
 [sip]
 domain = example.com
+[connection office]
+type = registration
+host = 127.0.0.1
+[connection trunk]
+type = trunk
+host = 127.0.0.1
+port = 5080
+[connection in]
+type = inbound
 INI
 db=$tmp/var/sipcloak.db
 
 # --help of every command: stdout, exit 0, the same text in docs/cli.md
-for cmd in user "user add" "user list" "user show" "user remove" device \
+for cmd in user "user add" "user set" "user list" "user show" "user remove" device \
 	"device add" "device list" "device revoke" "device rotate" \
-	"device link" key "key init" "key rotate"; do
+	"device link" key "key init" "key rotate" connection \
+	"connection status" "connection credentials" "connection auth"; do
 	# shellcheck disable=SC2086 # split the command words
 	run 0 $cmd --help
 	expect_in "$tmp/out" "usage: sipcloak [-c FILE] [--json] $cmd"
@@ -257,6 +267,40 @@ ONCE=1 run 0 --json device rotate "$dev3"
 pw[r$dev3]=$(jsv o.password)
 user[r$dev3]=${user[$dev3]}
 
+# the PBX side: a user's PBX password, a trunk's login, an inbound PBX's
+# credential; each secret shown at most once, never stored in clear
+pbxpw=Pbx-$RANDOM-$RANDOM-secret
+trunkpw=Trunk-$RANDOM-$RANDOM-secret
+printf '%s\n' "$pbxpw" >"$tmp/pbxpw"
+printf '%s\n' "$trunkpw" >"$tmp/trunkpw"
+STDIN=$tmp/pbxpw run 0 user set alice --connection office --pbx-user 9201 \
+	--pbx-password-stdin
+expect_out "user alice changed"
+run 0 --json user show alice
+js 'o.connection === "office" && o.pbx_user === "9201" && o.pbx_password === true'
+run 0 user show alice
+expect_in "$tmp/out" "pbx password set (sealed)"
+STDIN=$tmp/pbxpw run 1 user set alice --connection nowhere
+expect_in "$tmp/err" "no [connection nowhere] in sc.ini"
+run 1 user set alice --pbx-password-stdin
+expect_in "$tmp/err" "no PBX password on stdin"
+STDIN=$tmp/trunkpw run 0 connection auth trunk --user gw1 --password-stdin
+expect_out "outbound credentials of connection trunk set (user gw1)"
+STDIN=$tmp/trunkpw run 1 connection auth office --user gw1 --password-stdin
+run 2 connection auth trunk --user gw1
+ONCE=1 run 0 --json connection credentials in
+js '/^p[a-z0-9]{20}$/.test(o.username) && /^[A-Za-z0-9]{22}$/.test(o.password) && o.realm === "example.com"'
+inpw=$(jsv o.password)
+inuser=$(jsv o.username)
+run 1 connection credentials office
+run 1 connection status
+expect_in "$tmp/err" "server not running"
+if [ -n "$holder" ]; then
+	got=$(sqlite3 "$db" "SELECT kind || ':' || username FROM connection_secrets ORDER BY kind")
+	[ "$got" = "$(printf 'auth:gw1\ninbound:%s' "$inuser")" ] ||
+		fail "connection_secrets: $got"
+fi
+
 # remove
 run 0 --json user remove bob
 js 'o.removed === "bob" && o.devices.length === 1'
@@ -276,7 +320,9 @@ fi
 
 # secret scan: no password, old or current, and no HA1 appears in the
 # database, its WAL and shm files, or any output but the one-time ones
-secrets=("$old1")
+secrets=("$old1" "$pbxpw" "$trunkpw" "$inpw")
+secrets+=("$(printf '%s' "$inuser:example.com:$inpw" | md5sum | cut -d' ' -f1)")
+secrets+=("$(printf '%s' "$inuser:example.com:$inpw" | sha256sum | cut -d' ' -f1)")
 for k in "${!pw[@]}"; do
 	p=${pw[$k]}
 	u=${user[$k]:-}

@@ -31,21 +31,24 @@ struct expect {
  * The gateway's domain is example.com here, so a REGISTER for example.com
  * reaches the registrar: 401 (challenge: no credentials), 403 (a To outside
  * our domain: RFC 4475 §3.3.4's isbn: URI), 400 (credentials of an unknown
- * scheme). Requests for users get 404 (no calls yet), unknown methods 501,
- * and what sip_msg_check() refuses its code.
+ * scheme). An INVITE is a call: from an unknown source it is a device's
+ * and gets the digest challenge (401), and with a To tag it names a dialog
+ * that does not exist (481); a MESSAGE whose body is not text/plain gets
+ * 415; other requests for users get 404, unknown methods 501, and what
+ * sip_msg_check() refuses its code.
  */
 static const struct expect expects[] = {
-	{"rfc4475-3.1.1.1-wsinv.sip", 404, NULL},
+	{"rfc4475-3.1.1.1-wsinv.sip", 481, NULL},
 	{"rfc4475-3.1.1.2-intmeth.sip", 501, NULL},
-	{"rfc4475-3.1.1.3-esc01.sip", 404, NULL},
+	{"rfc4475-3.1.1.3-esc01.sip", 401, NULL},
 	{"rfc4475-3.1.1.4-escnull.sip", 401, NULL},
 	{"rfc4475-3.1.1.5-esc02.sip", 501, NULL},
 	{"rfc4475-3.1.1.6-lwsdisp.sip", 404, NULL},
-	{"rfc4475-3.1.1.7-longreq.sip", 404, NULL},
+	{"rfc4475-3.1.1.7-longreq.sip", 401, NULL},
 	{"rfc4475-3.1.1.8-dblreq.sip", 401, NULL},
 	{"rfc4475-3.1.1.9-semiuri.sip", 404, NULL},
 	{"rfc4475-3.1.1.10-transports.sip", 404, NULL},
-	{"rfc4475-3.1.1.11-mpart01.sip", 404, NULL},
+	{"rfc4475-3.1.1.11-mpart01.sip", 415, NULL},
 	{"rfc4475-3.1.1.12-unreason.sip", 0, NULL},
 	{"rfc4475-3.1.1.13-noreason.sip", 0, NULL},
 	{"rfc4475-3.1.2.1-badinv01.sip", 400, NULL},
@@ -59,7 +62,7 @@ static const struct expect expects[] = {
 	{"rfc4475-3.1.2.9-lwsstart.sip", 400, NULL},
 	{"rfc4475-3.1.2.10-trws.sip", 400, NULL},
 	{"rfc4475-3.1.2.11-escruri.sip", 400, NULL},
-	{"rfc4475-3.1.2.12-baddate.sip", 404, NULL},
+	{"rfc4475-3.1.2.12-baddate.sip", 401, NULL},
 	{"rfc4475-3.1.2.13-regbadct.sip", 400, NULL},
 	{"rfc4475-3.1.2.14-badaspec.sip", 404, NULL},
 	{"rfc4475-3.1.2.15-baddn.sip", 400, NULL},
@@ -76,7 +79,7 @@ static const struct expect expects[] = {
 	{"rfc4475-3.3.4-unksm2.sip", 403, NULL},
 	/* §8.2.2.1 (404 for the user) comes before §8.2.2.3 (420) */
 	{"rfc4475-3.3.5-bext01.sip", 404, NULL},
-	{"rfc4475-3.3.6-invut.sip", 404, NULL},
+	{"rfc4475-3.3.6-invut.sip", 401, NULL},
 	{"rfc4475-3.3.7-regaut01.sip", 400, NULL},
 	{"rfc4475-3.3.8-multi01.sip", 400, NULL},
 	{"rfc4475-3.3.9-mcl01.sip", 400, NULL},
@@ -85,20 +88,20 @@ static const struct expect expects[] = {
 	{"rfc4475-3.3.12-cparam01.sip", 401, NULL},
 	{"rfc4475-3.3.13-cparam02.sip", 401, NULL},
 	{"rfc4475-3.3.14-regescrt.sip", 401, NULL},
-	{"rfc4475-3.3.15-sdp01.sip", 404, NULL},
+	{"rfc4475-3.3.15-sdp01.sip", 401, NULL},
 	/* RFC 2543 request without an RFC 3261 branch: matched by the
 	 * §17.2.3 fallback, then answered like any other */
-	{"rfc4475-3.4.1-inv2543.sip", 404, NULL},
+	{"rfc4475-3.4.1-inv2543.sip", 401, NULL},
 	{"rfc5118-4.1-ipv6-good.sip", 404, NULL},
 	{"rfc5118-4.2-ipv6-bad.sip", 400, NULL},
 	{"rfc5118-4.3-port-ambiguous.sip", 404, NULL},
 	{"rfc5118-4.4-port-unambiguous.sip", 404, NULL},
-	{"rfc5118-4.5-via-received-param-with-delim.sip", 404, NULL},
+	{"rfc5118-4.5-via-received-param-with-delim.sip", 481, NULL},
 	{"rfc5118-4.5-via-received-param-no-delim.sip", 404, NULL},
 	{"rfc5118-4.6-ipv6-in-sdp.sip", 400, NULL},
-	{"rfc5118-4.7-mult-ip-in-header.sip", 404, NULL},
-	{"rfc5118-4.8-mult-ip-in-sdp.sip", 404, NULL},
-	{"rfc5118-4.9-ipv4-mapped-ipv6.sip", 404, NULL},
+	{"rfc5118-4.7-mult-ip-in-header.sip", 481, NULL},
+	{"rfc5118-4.8-mult-ip-in-sdp.sip", 401, NULL},
+	{"rfc5118-4.9-ipv4-mapped-ipv6.sip", 401, NULL},
 	{"rfc5118-4.10-ipv6-bug-abnf-3-colons.sip", 400, NULL},
 	{"rfc5118-4.10-ipv6-correct-abnf-2-colons.sip", 404, NULL},
 	/* our own */

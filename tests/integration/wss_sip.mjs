@@ -119,12 +119,17 @@ await test('a CRLF CRLF keep-alive is answered with CRLF (RFC 5626 3.5.1)', asyn
   ws.close();
 });
 
-await test('unknown method: 501; other user: 404; bad CSeq: 400 with a reason', async () => {
+await test('unknown method: 501; other user: 404; a call without credentials: 401; bad CSeq: 400 with a reason', async () => {
   const ws = await open();
   ws.send(request('FOOBAR', 'sip:sipcloak.test').msg);
   assert.equal(status((await next(ws)).text).code, 501);
-  ws.send(request('INVITE', 'sip:bob@elsewhere.example').msg);
+  ws.send(request('SUBSCRIBE', 'sip:bob@elsewhere.example').msg);
   assert.equal(status((await next(ws)).text).code, 404);
+  // a device must authenticate its INVITE (the B2BUA, docs/calls.md)
+  ws.send(request('INVITE', 'sip:bob@elsewhere.example').msg);
+  const ch = await next(ws);
+  assert.equal(status(ch.text).code, 401);
+  assert.match(ch.text, /WWW-Authenticate: Digest /);
   ws.send(request('OPTIONS', 'sip:sipcloak.test').msg.replace('CSeq: 1 OPTIONS', 'CSeq: x OPTIONS'));
   const s = status((await next(ws)).text);
   assert.equal(s.code, 400);

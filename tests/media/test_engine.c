@@ -348,6 +348,93 @@ static void test_ports_exhausted(void **state)
 	mt_engine_free(me, &loop);
 }
 
+static void sdp_copy(char *dst, size_t size, const struct mbuf *mb)
+{
+	assert_true(mb->end < size);
+	memcpy(dst, mb->buf, mb->end);
+	dst[mb->end] = '\0';
+}
+
+/* Early media: the PBX answers in a 183, then again in the 200 (same or
+ * changed), or the 200 has no SDP and the B2BUA asks for the answer
+ * again. The o= version moves only when the description changes. */
+static void test_answer_again(void **state)
+{
+	struct mt_call c;
+	struct mt_peer moved;
+	char sdp[512], first[1024], again[1024];
+	struct mbuf *mb = NULL;
+	struct pl pl;
+	uint32_t ssrc;
+	const char *o1, *o2;
+
+	(void)state;
+	call_setup(&c, 0, MEDIA_RTP);
+	/* call_setup's answer was the 183; the 200 repeats it. */
+	mt_sdp(sdp, sizeof(sdp), c.pb.port, "8 101", NULL);
+	pl_set_str(&pl, sdp);
+	assert_int_equal(media_answer(c.ms, MEDIA_LEG_B, &pl, &mb), 0);
+	sdp_copy(first, sizeof(first), mb);
+	mb = mem_deref(mb);
+	assert_int_equal(media_answer_local(c.ms, MEDIA_LEG_B, &mb), 0);
+	sdp_copy(again, sizeof(again), mb);
+	mb = mem_deref(mb);
+	assert_string_equal(first, again);
+	/* The offering leg cannot answer its own offer. */
+	assert_int_equal(media_answer_local(c.ms, MEDIA_LEG_A, &mb), EPROTO);
+	relay_check(&c.pa, c.port_a, &c.pb, 8, 0xaaaa, 1, 2, &ssrc);
+
+	/* The 200 names another address: media follows, version + 1 only
+	 * if our side changed (it did not: same ports, same codec). */
+	mt_peer_open(&moved);
+	mt_sdp(sdp, sizeof(sdp), moved.port, "8 101", NULL);
+	pl_set_str(&pl, sdp);
+	assert_int_equal(media_answer(c.ms, MEDIA_LEG_B, &pl, &mb), 0);
+	sdp_copy(again, sizeof(again), mb);
+	mb = mem_deref(mb);
+	o1 = strstr(first, "o=");
+	o2 = strstr(again, "o=");
+	assert_memory_equal(o1, o2, strcspn(o1, "\r"));
+	usleep(50000);
+	relay_check(&c.pa, c.port_a, &moved, 8, 0xaaaa, 3, 2, &ssrc);
+	mt_peer_close(&moved);
+
+	/* A new offer from a (hold) changes what we send a: version + 1. */
+	mt_sdp(sdp, sizeof(sdp), c.pa.port, "8 101", "a=sendonly\r\n");
+	pl_set_str(&pl, sdp);
+	assert_int_equal(media_offer(c.ms, MEDIA_LEG_A, &pl, &mb), 0);
+	mb = mem_deref(mb);
+	assert_int_equal(media_answer_local(c.ms, MEDIA_LEG_B, &mb), EPROTO);
+	mt_sdp(sdp, sizeof(sdp), c.pb.port, "8 101", "a=recvonly\r\n");
+	pl_set_str(&pl, sdp);
+	assert_int_equal(media_answer(c.ms, MEDIA_LEG_B, &pl, &mb), 0);
+	sdp_copy(again, sizeof(again), mb);
+	mb = mem_deref(mb);
+	o2 = strstr(again, "o=");
+	assert_memory_not_equal(o1, o2, strcspn(o1, "\r"));
+	call_teardown(&c);
+}
+
+/* The engine closed under live sessions: workers end them, ports come
+ * back, and closing the sessions afterwards is harmless. */
+static void test_engine_close_first(void **state)
+{
+	struct mt_call c;
+	uint32_t ssrc;
+
+	(void)state;
+	call_setup(&c, 0, MEDIA_RTP);
+	relay_check(&c.pa, c.port_a, &c.pb, 8, 0xaaaa, 1, 2, &ssrc);
+	media_engine_close(c.me);
+	assert_int_equal(media_engine_ports_used(c.me), 0);
+	media_session_close(c.ms);
+	c.ms = mem_deref(c.ms);
+	assert_int_equal(media_engine_sessions(c.me), 0);
+	mt_peer_close(&c.pa);
+	mt_peer_close(&c.pb);
+	mt_engine_free(c.me, &c.loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +442,8 @@ int main(void)
 		SC_TEST(test_hold),      SC_TEST(test_no_media),
 		SC_TEST(test_echo),      SC_TEST(test_errors),
 		SC_TEST(test_ports_exhausted),
+		SC_TEST(test_engine_close_first),
+		SC_TEST(test_answer_again),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,10 +16,10 @@
 #define PAYLOAD 160
 
 static const enum msrtp_profile profiles[] = {
-	MSRTP_AES128_CM_SHA1_80,
-	MSRTP_AES128_CM_SHA1_32,
-	MSRTP_AEAD_AES_128_GCM,
-	MSRTP_AEAD_AES_256_GCM,
+    MSRTP_AES128_CM_SHA1_80,
+    MSRTP_AES128_CM_SHA1_32,
+    MSRTP_AEAD_AES_128_GCM,
+    MSRTP_AEAD_AES_256_GCM,
 };
 
 struct keymat {
@@ -47,10 +47,10 @@ static srtp_t lib_session(enum msrtp_profile p, const struct keymat *km,
 
 	memset(&pol, 0, sizeof(pol));
 	assert_int_equal(srtp_crypto_policy_set_from_profile_for_rtp(
-				 &pol.rtp, (srtp_profile_t)p),
+			     &pol.rtp, (srtp_profile_t)p),
 			 srtp_err_status_ok);
 	assert_int_equal(srtp_crypto_policy_set_from_profile_for_rtcp(
-				 &pol.rtcp, (srtp_profile_t)p),
+			     &pol.rtcp, (srtp_profile_t)p),
 			 srtp_err_status_ok);
 	pol.ssrc.type = inbound ? ssrc_any_inbound : ssrc_any_outbound;
 	memcpy(master, km->key, kl);
@@ -140,9 +140,9 @@ static void test_rtp_both_ways(void **state)
 static void test_rtcp_both_ways(void **state)
 {
 	static const uint8_t sr[] = {
-		0x80, 0xc8, 0x00, 0x06, 0x12, 0x34, 0x56, 0x78, 0xe0, 0x00,
-		0x00, 0x01, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x0a, 0x00,
-		0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x03, 0x20,
+	    0x80, 0xc8, 0x00, 0x06, 0x12, 0x34, 0x56, 0x78, 0xe0, 0x00,
+	    0x00, 0x01, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x0a, 0x00,
+	    0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x03, 0x20,
 	};
 	uint8_t buf[BUF];
 	struct msrtp *tx, *rx;
@@ -216,9 +216,9 @@ static void test_lib_tampered(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_rtp_both_ways),
-		SC_TEST(test_rtcp_both_ways),
-		SC_TEST(test_lib_tampered),
+	    SC_TEST(test_rtp_both_ways),
+	    SC_TEST(test_rtcp_both_ways),
+	    SC_TEST(test_lib_tampered),
 	};
 	int rc;
 
@@ -240,7 +240,7 @@ static void test_no_libsrtp2(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_no_libsrtp2),
+	    SC_TEST(test_no_libsrtp2),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

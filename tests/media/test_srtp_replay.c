@@ -13,10 +13,10 @@
 #define PAYLOAD 160
 
 static const enum msrtp_profile profiles[] = {
-	MSRTP_AES128_CM_SHA1_80,
-	MSRTP_AES128_CM_SHA1_32,
-	MSRTP_AEAD_AES_128_GCM,
-	MSRTP_AEAD_AES_256_GCM,
+    MSRTP_AES128_CM_SHA1_80,
+    MSRTP_AES128_CM_SHA1_32,
+    MSRTP_AEAD_AES_128_GCM,
+    MSRTP_AEAD_AES_256_GCM,
 };
 
 static void pair(enum msrtp_profile p, struct msrtp **tx, struct msrtp **rx)
@@ -48,8 +48,8 @@ static size_t rtp(uint8_t *buf, uint16_t seq, uint32_t ssrc, int cc, int ext)
 	for (i = 0; i < (size_t)cc; i++, n += 4)
 		msrtp_put32(buf + n, 0x1000 + (uint32_t)i);
 	if (ext) {
-		memcpy(buf + n, "\xbe\xde\x00\x02\x10\xaa\x21\xbb\xcc\x00\x00\x00",
-		       12);
+		memcpy(buf + n,
+		       "\xbe\xde\x00\x02\x10\xaa\x21\xbb\xcc\x00\x00\x00", 12);
 		n += 12;
 	}
 	for (i = 0; i < PAYLOAD; i++)
@@ -116,7 +116,7 @@ static void test_reorder(void **state)
 		for (i = 0; i < 4; i++) {
 			len[i] = rtp(pkt[i], seqs[i], 7, 0, 0);
 			assert_int_equal(
-				msrtp_protect(tx, pkt[i], &len[i], BUF), 0);
+			    msrtp_protect(tx, pkt[i], &len[i], BUF), 0);
 		}
 		for (i = 0; i < 4; i++) {
 			l = len[order[i]];
@@ -156,6 +156,10 @@ static void test_tamper(void **state)
 			assert_int_equal(msrtp_unprotect(rx, buf, &len),
 					 EACCES);
 			assert_int_equal(len, glen);
+			/* The forged packet is left as it came. */
+			good[spots[at]] ^= 0x01;
+			assert_memory_equal(buf, good, glen);
+			good[spots[at]] ^= 0x01;
 		}
 		/* Nothing was learnt from the forgeries. */
 		assert_int_equal(rx->ssrcc, 0);
@@ -174,7 +178,9 @@ static void test_tamper(void **state)
 		len = 8;
 		assert_int_equal(msrtcp_protect(tx, buf, &len, BUF), 0);
 		buf[len - 1] ^= 0x80;
+		memcpy(good, buf, len);
 		assert_int_equal(msrtcp_unprotect(rx, buf, &len), EACCES);
+		assert_memory_equal(buf, good, len);
 		mem_deref(tx);
 		mem_deref(rx);
 	}
@@ -193,7 +199,7 @@ static void test_replay_window(void **state)
 		for (i = 0; i < 200; i++) {
 			len[i] = rtp(pkt[i], (uint16_t)(5000 + i), 9, 0, 0);
 			assert_int_equal(
-				msrtp_protect(tx, pkt[i], &len[i], BUF), 0);
+			    msrtp_protect(tx, pkt[i], &len[i], BUF), 0);
 		}
 		/* The sender never protects one index twice. */
 		l = rtp(buf, 5000, 9, 0, 0);
@@ -242,8 +248,7 @@ static void test_malformed(void **state)
 			size_t l = len;
 
 			rtp(buf, 1, 1, 0, 0);
-			assert_int_equal(msrtp_unprotect(rx, buf, &l),
-					 EBADMSG);
+			assert_int_equal(msrtp_unprotect(rx, buf, &l), EBADMSG);
 		}
 		/* CSRCs or extension beyond the packet. */
 		len = rtp(buf, 1, 1, 0, 0);
@@ -308,11 +313,10 @@ static void test_ssrc_limit(void **state)
 /* SRTCP: encrypted (E bit), index counting from 0, replay refused. */
 static void test_srtcp(void **state)
 {
-	static const uint8_t rr[] = {0x81, 0xc9, 0x00, 0x07, 0x00, 0x00, 0x00,
-				     0x2a, 0x11, 0x22, 0x33, 0x44, 1,    2,
-				     3,    4,    5,    6,    7,    8,    9,
-				     10,   11,   12,   13,   14,   15,   16,
-				     17,   18,   19,   20};
+	static const uint8_t rr[] = {
+	    0x81, 0xc9, 0x00, 0x07, 0x00, 0x00, 0x00, 0x2a, 0x11, 0x22, 0x33,
+	    0x44, 1,    2,    3,    4,    5,    6,    7,    8,    9,    10,
+	    11,   12,   13,   14,   15,   16,   17,   18,   19,   20};
 	uint8_t buf[BUF], copy[BUF];
 	struct msrtp *tx, *rx;
 	size_t i, n, len, at;
@@ -323,8 +327,7 @@ static void test_srtcp(void **state)
 		for (n = 0; n < 3; n++) {
 			memcpy(buf, rr, sizeof(rr));
 			len = sizeof(rr);
-			assert_int_equal(msrtcp_protect(tx, buf, &len, BUF),
-					 0);
+			assert_int_equal(msrtcp_protect(tx, buf, &len, BUF), 0);
 			assert_true(len <= sizeof(rr) + MSRTP_MAX_OVERHEAD);
 			assert_memory_equal(buf, rr, 8);
 			assert_memory_not_equal(buf + 8, rr + 8, 8);
@@ -347,10 +350,13 @@ static void test_srtcp(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_roundtrip_rollover), SC_TEST(test_reorder),
-		SC_TEST(test_tamper),		  SC_TEST(test_replay_window),
-		SC_TEST(test_malformed),	  SC_TEST(test_ssrc_limit),
-		SC_TEST(test_srtcp),
+	    SC_TEST(test_roundtrip_rollover),
+	    SC_TEST(test_reorder),
+	    SC_TEST(test_tamper),
+	    SC_TEST(test_replay_window),
+	    SC_TEST(test_malformed),
+	    SC_TEST(test_ssrc_limit),
+	    SC_TEST(test_srtcp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

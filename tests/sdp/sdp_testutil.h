@@ -10,12 +10,14 @@
 
 #define SDP_TEST_FILE_MAX 16384
 
-/* The samples: browsers' offers, PBX offers. */
+/* The samples: browsers' offers (typed in the shapes Chrome, Firefox and
+ * Safari send, with documentation addresses), a real answer of headless
+ * Chromium 156 to one of our offers, PBX offers. */
 static const char *const sdp_test_files[] = {
-	"data/chrome_audio.sdp", "data/chrome_av_dc.sdp",
-	"data/firefox_audio.sdp", "data/safari_audio.sdp",
-	"data/asterisk.sdp",	  "data/freeswitch.sdp",
-	"data/sdes_lf.sdp",
+    "data/chrome_audio.sdp",  "data/chrome_av_dc.sdp",
+    "data/firefox_audio.sdp", "data/safari_audio.sdp",
+    "data/asterisk.sdp",      "data/freeswitch.sdp",
+    "data/sdes_lf.sdp",       "data/chromium156_answer.sdp",
 };
 
 /* Reads path into buf (NUL-terminated); returns the length. */

@@ -23,10 +23,9 @@ static void test_chrome_bundle(void **state)
 	assert_int_equal(pl_strcmp(&s.mediav[1].type, "video"), 0);
 	assert_int_equal(pl_strcmp(&s.mediav[2].type, "application"), 0);
 	assert_int_equal(pl_strcmp(&s.mediav[2].proto, "UDP/DTLS/SCTP"), 0);
-	assert_int_equal(pl_strcmp(&s.mediav[2].fmts, "webrtc-datachannel"),
-			 0);
-	assert_int_equal(pl_strcmp(&s.mediav[0].fmts,
-				   "111 63 9 0 8 13 110 126"), 0);
+	assert_int_equal(pl_strcmp(&s.mediav[2].fmts, "webrtc-datachannel"), 0);
+	assert_int_equal(
+	    pl_strcmp(&s.mediav[0].fmts, "111 63 9 0 8 13 110 126"), 0);
 	assert_int_equal(s.mediav[0].port, 9);
 	assert_true(sdp_bundle_has(&s, &mid));
 	assert_false(sdp_bundle_has(&s, &nomid));
@@ -57,11 +56,11 @@ static void test_firefox_session_level(void **state)
 	/* RFC 8842 section 5: fingerprint at session level applies */
 	assert_int_equal(sdp_media_attr(&val, &s.mediav[0], "fingerprint"),
 			 ENOENT);
-	assert_int_equal(sdp_attr_fallback(&val, &s, &s.mediav[0],
-					   "fingerprint"), 0);
+	assert_int_equal(
+	    sdp_attr_fallback(&val, &s, &s.mediav[0], "fingerprint"), 0);
 	assert_true(val.l > 70);
-	assert_int_equal(sdp_attr_fallback(&val, &s, &s.mediav[0],
-					   "ice-ufrag"), 0);
+	assert_int_equal(sdp_attr_fallback(&val, &s, &s.mediav[0], "ice-ufrag"),
+			 0);
 	assert_int_equal(pl_strcmp(&val, "8f2c4a1e"), 0);
 	assert_int_equal(sdp_media_addr(&sa, &s, &s.mediav[0]), 0);
 	assert_int_equal(sa_set(&want, "2001:db8:cafe::17", 47261), 0);
@@ -83,8 +82,10 @@ static void test_lf_media_conn(void **state)
 	assert_int_equal(sa_set(&want, "192.0.2.98", 33016), 0);
 	assert_true(sa_cmp(&sa, &want));
 	/* no stray CR or LF in views */
-	assert_int_equal(pl_strcmp(&s.mediav[0].attrv[s.mediav[0].attrc - 1]
-					  .name, "sendonly"), 0);
+	assert_int_equal(
+	    pl_strcmp(&s.mediav[0].attrv[s.mediav[0].attrc - 1].name,
+		      "sendonly"),
+	    0);
 }
 
 static void test_rtpmap_fmtp(void **state)
@@ -141,7 +142,8 @@ static void test_candidate(void **state)
 	assert_int_equal(pl_strcmp(&c.raddr, "203.0.113.201"), 0);
 	assert_int_equal(c.rport, 41877);
 	assert_int_equal(pl_strcmp(&c.ext, "generation 0 ufrag Vb7n "
-					   "network-id 1 network-cost 10"), 0);
+					   "network-id 1 network-cost 10"),
+			 0);
 	assert_false(c.mdns);
 
 	v = PL("1 1 udp 2122260223 3c1e2d9f-5b7a-4c8e-9f10-aa55bb66cc77.local "
@@ -151,7 +153,8 @@ static void test_candidate(void **state)
 	v = PL("0 1 UDP 2122187007 2001:db8:cafe::17 47261 typ host");
 	assert_int_equal(sdp_candidate_decode(&c, &v), 0);
 	assert_int_equal(c.ext.l, 0);
-	v = PL("4 1 TCP 2105458943 2001:db8:cafe::17 9 typ host tcptype active");
+	v = PL(
+	    "4 1 TCP 2105458943 2001:db8:cafe::17 9 typ host tcptype active");
 	assert_int_equal(sdp_candidate_decode(&c, &v), 0);
 	assert_int_equal(pl_strcmp(&c.ext, "tcptype active"), 0);
 
@@ -263,21 +266,29 @@ static void test_crypto(void **state)
 static void test_crypto_bad(void **state)
 {
 	static const char *const bad[] = {
-		/* 42 bytes for a suite that needs 44 */
-		"2 AEAD_AES_256_GCM inline:"
-		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygp",
-		"1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywj",
-		"1 AES_CM_128_HMAC_SHA1_80 key:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR",
-		"1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaV!R",
-		"1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^99",
-		"1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|1:0",
-		"1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|256:1",
-		"1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|1|1:1|x",
-		"1 AES_CM_128_HMAC_SHA1_80 inline:",
-		"x AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR",
-		"1234567890 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR",
-		"1 AES_CM_128_HMAC_SHA1_80",
-		"",
+	    /* 42 bytes for a suite that needs 44 */
+	    "2 AEAD_AES_256_GCM inline:"
+	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygp",
+	    "1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywj",
+	    "1 AES_CM_128_HMAC_SHA1_80 "
+	    "key:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR",
+	    "1 AES_CM_128_HMAC_SHA1_80 "
+	    "inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaV!R",
+	    "1 AES_CM_128_HMAC_SHA1_80 "
+	    "inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^99",
+	    "1 AES_CM_128_HMAC_SHA1_80 "
+	    "inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|1:0",
+	    "1 AES_CM_128_HMAC_SHA1_80 "
+	    "inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|256:1",
+	    "1 AES_CM_128_HMAC_SHA1_80 "
+	    "inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|1|1:1|x",
+	    "1 AES_CM_128_HMAC_SHA1_80 inline:",
+	    "x AES_CM_128_HMAC_SHA1_80 "
+	    "inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR",
+	    "1234567890 AES_CM_128_HMAC_SHA1_80 "
+	    "inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR",
+	    "1 AES_CM_128_HMAC_SHA1_80",
+	    "",
 	};
 	struct sdp_crypto c;
 	struct pl v;
@@ -304,35 +315,37 @@ struct bad {
 static void test_malformed(void **state)
 {
 	static const struct bad v[] = {
-		{"", EBADMSG},
-		{"o=- 1 1 IN IP4 192.0.2.1\r\n", EBADMSG}, /* no v= */
-		{"v=1\r\no=- 1 1 IN IP4 192.0.2.1\r\n", EBADMSG},
-		{"v=0\r\n", EBADMSG}, /* no o= */
-		{"v=0\r\no=- 1 1 IN IP4\r\n", EBADMSG},
-		{"v=0\r\no=- 1 1 IN IP4 a b\r\n", EBADMSG},
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nv=0\r\n", EBADMSG},
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nm=audio\r\n", EBADMSG},
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nm=audio 70000 RTP/AVP 0\r\n",
-		 EBADMSG},
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nm=audio -1 RTP/AVP 0\r\n",
-		 EBADMSG},
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nm=audio 5/0 RTP/AVP 0\r\n",
-		 EBADMSG},
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nc=IN IP4\r\n", EBADMSG},
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nc=IN IP4 /1\r\n", EBADMSG},
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nm=audio 5 RTP/AVP 0\r\n"
-		 "c=IN\r\n", EBADMSG},
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nbogus\r\n", EBADMSG},
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\na=\r\n", EBADMSG},
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\na=x\ry\r\n", EBADMSG},
-		{"v=0\r\nm=audio 5 RTP/AVP 0\r\no=- 1 1 IN IP4 192.0.2.1\r\n",
-		 EBADMSG},
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nm=audio 5 RTP/AVP 0\r\n"
-		 "o=- 1 1 IN IP4 192.0.2.1\r\n", EBADMSG},
-		/* tolerated */
-		{"v=0\no=- 1 1 IN IP4 192.0.2.1\nx=unknown\n\n", 0},
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1", 0},
-		{"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nm=audio 0 RTP/AVP\r\n", 0},
+	    {"", EBADMSG},
+	    {"o=- 1 1 IN IP4 192.0.2.1\r\n", EBADMSG}, /* no v= */
+	    {"v=1\r\no=- 1 1 IN IP4 192.0.2.1\r\n", EBADMSG},
+	    {"v=0\r\n", EBADMSG}, /* no o= */
+	    {"v=0\r\no=- 1 1 IN IP4\r\n", EBADMSG},
+	    {"v=0\r\no=- 1 1 IN IP4 a b\r\n", EBADMSG},
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nv=0\r\n", EBADMSG},
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nm=audio\r\n", EBADMSG},
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nm=audio 70000 RTP/AVP 0\r\n",
+	     EBADMSG},
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nm=audio -1 RTP/AVP 0\r\n",
+	     EBADMSG},
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nm=audio 5/0 RTP/AVP 0\r\n",
+	     EBADMSG},
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nc=IN IP4\r\n", EBADMSG},
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nc=IN IP4 /1\r\n", EBADMSG},
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nm=audio 5 RTP/AVP 0\r\n"
+	     "c=IN\r\n",
+	     EBADMSG},
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nbogus\r\n", EBADMSG},
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\na=\r\n", EBADMSG},
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\na=x\ry\r\n", EBADMSG},
+	    {"v=0\r\nm=audio 5 RTP/AVP 0\r\no=- 1 1 IN IP4 192.0.2.1\r\n",
+	     EBADMSG},
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nm=audio 5 RTP/AVP 0\r\n"
+	     "o=- 1 1 IN IP4 192.0.2.1\r\n",
+	     EBADMSG},
+	    /* tolerated */
+	    {"v=0\no=- 1 1 IN IP4 192.0.2.1\nx=unknown\n\n", 0},
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1", 0},
+	    {"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\nm=audio 0 RTP/AVP\r\n", 0},
 	};
 	struct sdp_sess s;
 	size_t i;
@@ -350,8 +363,10 @@ static void test_malformed(void **state)
 	assert_int_equal(sdp_decode(&s, "v=0\r\no=- 1 1 IN\0IP4 x\r\n", 23),
 			 EBADMSG);
 	assert_int_equal(sdp_decode(&s, NULL, 3), EINVAL);
-	assert_int_equal(sdp_decode(&s, "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\n"
-					"m=audio 0 RTP/AVP 0\r\nbad\r\n", 56),
+	assert_int_equal(sdp_decode(&s,
+				    "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\n"
+				    "m=audio 0 RTP/AVP 0\r\nbad\r\n",
+				    56),
 			 EBADMSG);
 	assert_int_equal(s.err_line, 4);
 }
@@ -368,7 +383,8 @@ static void test_limits(void **state)
 			      "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\n"
 			      "m=audio 5000 RTP/AVP 0\r\n");
 	for (i = 0; i < 2000; i++)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "a=x%zu\r\n", i);
+		n +=
+		    (size_t)snprintf(buf + n, sizeof(buf) - n, "a=x%zu\r\n", i);
 	assert_int_equal(sdp_decode(&s, buf, n), 0);
 	assert_int_equal(s.mediav[0].attrc, SDP_MAX_ATTRS);
 	assert_int_equal(s.mediav[0].attr_dropped, 2000 - SDP_MAX_ATTRS);
@@ -377,8 +393,9 @@ static void test_limits(void **state)
 	n = (size_t)snprintf(buf, sizeof(buf),
 			     "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\n");
 	for (i = 0; i <= SDP_MAX_MEDIA; i++)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
-				      "m=audio %zu RTP/AVP 0\r\n", 5000 + 2 * i);
+		n +=
+		    (size_t)snprintf(buf + n, sizeof(buf) - n,
+				     "m=audio %zu RTP/AVP 0\r\n", 5000 + 2 * i);
 	assert_int_equal(sdp_decode(&s, buf, n), EOVERFLOW);
 
 	/* a line over SDP_MAX_LINE */
@@ -417,11 +434,10 @@ static void test_cut_everywhere(void **state)
 
 				assert_int_equal(mbuf_alloc(&mb, 512), 0);
 				if (!sa_isset(&a.addr))
-					assert_int_equal(sa_set(&a.addr,
-								"192.0.2.1",
-								9), 0);
-				assert_int_equal(sdp_audio_encode(mb, &o, &a,
-								  &s, idx), 0);
+					assert_int_equal(
+					    sa_set(&a.addr, "192.0.2.1", 9), 0);
+				assert_int_equal(
+				    sdp_audio_encode(mb, &o, &a, &s, idx), 0);
 				mem_deref(mb);
 				ok++;
 			}
@@ -434,17 +450,17 @@ static void test_cut_everywhere(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		SC_TEST(test_chrome_bundle),
-		SC_TEST(test_firefox_session_level),
-		SC_TEST(test_lf_media_conn),
-		SC_TEST(test_rtpmap_fmtp),
-		SC_TEST(test_candidate),
-		SC_TEST(test_fingerprint_rtcp_ssrc_group),
-		SC_TEST(test_crypto),
-		SC_TEST(test_crypto_bad),
-		SC_TEST(test_malformed),
-		SC_TEST(test_limits),
-		SC_TEST(test_cut_everywhere),
+	    SC_TEST(test_chrome_bundle),
+	    SC_TEST(test_firefox_session_level),
+	    SC_TEST(test_lf_media_conn),
+	    SC_TEST(test_rtpmap_fmtp),
+	    SC_TEST(test_candidate),
+	    SC_TEST(test_fingerprint_rtcp_ssrc_group),
+	    SC_TEST(test_crypto),
+	    SC_TEST(test_crypto_bad),
+	    SC_TEST(test_malformed),
+	    SC_TEST(test_limits),
+	    SC_TEST(test_cut_everywhere),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -184,13 +184,13 @@ static void test_migrate_from_1(void **state)
 				      "(7, 1, 'dold', 'r', 6)",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
-	assert_int_equal(store_schema_migrate(db, 3), EINVAL);
+	assert_int_equal(store_schema_migrate(db, 4), EINVAL);
 	sqlite3_close(db);
 
 	assert_int_equal(store_keyring_alloc(&kr), 0);
 	assert_int_equal(store_keyring_add(kr, 1, key1), 0);
 	assert_int_equal(store_open(&s, path, kr), 0);
-	assert_int_equal(store_schema_version(s), 2);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_device_get(s, 7, &d), 0);
 	assert_string_equal(d.sip_username, "dold");
 	assert_int_equal(d.last_seen_at, 0);

@@ -27,7 +27,7 @@ static struct stun_hmac *key_alloc(const char *pw)
 	struct stun_hmac *h = NULL;
 
 	assert_int_equal(stun_hmac_alloc(&h, (const uint8_t *)pw, strlen(pw)),
-	                 0);
+			 0);
 	return h;
 }
 
@@ -42,17 +42,17 @@ static size_t build(uint8_t *buf, size_t size, const struct req *r)
 	size_t len = 0;
 
 	snprintf(user, sizeof(user), "%s:%s", r->ufrag, REMOTE_UFRAG);
-	stun_enc_init(&enc, buf, size,
-	              stun_type(r->method ? r->method : STUN_METHOD_BINDING,
-	                        r->cls),
-	              tid);
+	stun_enc_init(
+	    &enc, buf, size,
+	    stun_type(r->method ? r->method : STUN_METHOD_BINDING, r->cls),
+	    tid);
 	if (r->username)
 		stun_enc_attr(&enc, STUN_ATTR_USERNAME, user, strlen(user));
 	stun_enc_attr(&enc, GOOG_NETWORK_INFO, netinfo, sizeof(netinfo));
 	stun_enc_u64(&enc,
-	             r->controlled ? STUN_ATTR_ICE_CONTROLLED
-	                           : STUN_ATTR_ICE_CONTROLLING,
-	             0x1122334455667788ull);
+		     r->controlled ? STUN_ATTR_ICE_CONTROLLED
+				   : STUN_ATTR_ICE_CONTROLLING,
+		     0x1122334455667788ull);
 	if (r->use_candidate)
 		stun_enc_attr(&enc, STUN_ATTR_USE_CANDIDATE, NULL, 0);
 	stun_enc_u32(&enc, STUN_ATTR_PRIORITY, 0x6e7f1eff);
@@ -82,7 +82,7 @@ static struct req good(const struct ice_lite *ice)
 
 /* Decodes a response and checks the parts every response must have. */
 static void decode_resp(struct stun_msg *msg, const uint8_t *resp, size_t len,
-                        enum stun_class cls)
+			enum stun_class cls)
 {
 	assert_int_equal(stun_msg_decode(msg, resp, len), 0);
 	assert_int_equal(msg->cls, cls);
@@ -104,9 +104,9 @@ static void check_success(const struct stun_addr *src)
 	assert_int_equal(ice_lite_alloc(&ice), 0);
 	r = good(ice);
 	len = build(buf, sizeof(buf), &r);
-	assert_int_equal(ice_lite_handle(ice, buf, len, src, resp,
-	                                 sizeof(resp), &rlen, &chk),
-	                 0);
+	assert_int_equal(ice_lite_handle(ice, buf, len, src, resp, sizeof(resp),
+					 &rlen, &chk),
+			 0);
 	assert_true(rlen > STUN_HEADER_SIZE);
 	assert_true(chk.valid);
 	assert_true(chk.nominated);
@@ -122,16 +122,16 @@ static void check_success(const struct stun_addr *src)
 	assert_int_equal(msg.xor_mapped.family, src->family);
 	assert_int_equal(msg.xor_mapped.port, src->port);
 	assert_memory_equal(msg.xor_mapped.addr, src->addr,
-	                    src->family == 4 ? 4 : 16);
+			    src->family == 4 ? 4 : 16);
 	/* Our response never names our software. */
 	assert_false(msg.has & STUN_HAS_SOFTWARE);
 
 	/* Without USE-CANDIDATE: valid, not nominated. */
 	r.use_candidate = false;
 	len = build(buf, sizeof(buf), &r);
-	assert_int_equal(ice_lite_handle(ice, buf, len, src, resp,
-	                                 sizeof(resp), &rlen, &chk),
-	                 0);
+	assert_int_equal(ice_lite_handle(ice, buf, len, src, resp, sizeof(resp),
+					 &rlen, &chk),
+			 0);
 	assert_true(chk.valid);
 	assert_false(chk.nominated);
 	mem_deref(key);
@@ -140,8 +140,8 @@ static void check_success(const struct stun_addr *src)
 
 static void test_success_ipv4(void **state)
 {
-	struct stun_addr src = {.family = 4, .port = 50123,
-	                        .addr = {192, 0, 2, 77}};
+	struct stun_addr src = {
+	    .family = 4, .port = 50123, .addr = {192, 0, 2, 77}};
 
 	(void)state;
 	check_success(&src);
@@ -149,11 +149,10 @@ static void test_success_ipv4(void **state)
 
 static void test_success_ipv6(void **state)
 {
-	struct stun_addr src = {
-	    .family = 6,
-	    .port = 9,
-	    .addr = {0x20, 0x01, 0x0d, 0xb8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
-	             12}};
+	struct stun_addr src = {.family = 6,
+				.port = 9,
+				.addr = {0x20, 0x01, 0x0d, 0xb8, 1, 2, 3, 4, 5,
+					 6, 7, 8, 9, 10, 11, 12}};
 
 	(void)state;
 	check_success(&src);
@@ -162,7 +161,7 @@ static void test_success_ipv6(void **state)
 /* Sends r and returns the error code of the response (decoded), checking
  * that it carries MESSAGE-INTEGRITY exactly when with_mi. */
 static uint16_t error_of(struct ice_lite *ice, const struct req *r,
-                         bool with_mi, struct ice_check *chk)
+			 bool with_mi, struct ice_check *chk)
 {
 	struct stun_addr src = {.family = 4, .port = 1, .addr = {127, 0, 0, 1}};
 	uint8_t buf[256], resp[ICE_RESP_MAX];
@@ -171,8 +170,8 @@ static uint16_t error_of(struct ice_lite *ice, const struct req *r,
 	size_t len = build(buf, sizeof(buf), r), rlen = 0;
 
 	assert_int_equal(ice_lite_handle(ice, buf, len, &src, resp,
-	                                 sizeof(resp), &rlen, chk),
-	                 0);
+					 sizeof(resp), &rlen, chk),
+			 0);
 	decode_resp(&msg, resp, rlen, STUN_CLASS_ERROR);
 	assert_true(msg.has & STUN_HAS_ERROR_CODE);
 	assert_false(msg.has & STUN_HAS_XOR_MAPPED);
@@ -251,8 +250,8 @@ static void test_unknown_required(void **state)
 	assert_int_equal(error_of(ice, &r, true, &chk), 420);
 	len = build(buf, sizeof(buf), &r);
 	assert_int_equal(ice_lite_handle(ice, buf, len, &src, resp,
-	                                 sizeof(resp), &rlen, &chk),
-	                 0);
+					 sizeof(resp), &rlen, &chk),
+			 0);
 	assert_int_equal(stun_msg_decode(&msg, resp, rlen), 0);
 	ua = stun_msg_attr(&msg, STUN_ATTR_UNKNOWN_ATTRIBUTES);
 	assert_non_null(ua);
@@ -284,8 +283,8 @@ static void test_restart(void **state)
 	r = good(ice);
 	oldlen = build(old, sizeof(old), &r);
 	assert_int_equal(ice_lite_set_remote(ice, &PL(REMOTE_UFRAG),
-	                                     &PL("abcdefghijklmnopqrstuv")),
-	                 0);
+					     &PL("abcdefghijklmnopqrstuv")),
+			 0);
 	assert_string_equal(ice_lite_remote_ufrag(ice), REMOTE_UFRAG);
 
 	assert_int_equal(ice_lite_restart(ice), 0);
@@ -294,16 +293,16 @@ static void test_restart(void **state)
 	assert_string_equal(ice_lite_remote_ufrag(ice), "");
 
 	assert_int_equal(ice_lite_handle(ice, old, oldlen, &src, resp,
-	                                 sizeof(resp), &rlen, &chk),
-	                 0);
+					 sizeof(resp), &rlen, &chk),
+			 0);
 	assert_false(chk.valid);
 	assert_int_equal(chk.code, 401);
 
 	r = good(ice);
 	len = build(buf, sizeof(buf), &r);
 	assert_int_equal(ice_lite_handle(ice, buf, len, &src, resp,
-	                                 sizeof(resp), &rlen, &chk),
-	                 0);
+					 sizeof(resp), &rlen, &chk),
+			 0);
 	assert_true(chk.valid);
 	mem_deref(ice);
 }
@@ -327,16 +326,16 @@ static void test_not_checks(void **state)
 	r.cls = STUN_CLASS_INDICATION;
 	len = build(buf, sizeof(buf), &r);
 	assert_int_equal(ice_lite_handle(ice, buf, len, &src, resp,
-	                                 sizeof(resp), &rlen, &chk),
-	                 0);
+					 sizeof(resp), &rlen, &chk),
+			 0);
 	assert_int_equal(rlen, 0);
 	assert_false(chk.valid);
 	r.cls = STUN_CLASS_SUCCESS;
 	len = build(buf, sizeof(buf), &r);
 	rlen = 7;
 	assert_int_equal(ice_lite_handle(ice, buf, len, &src, resp,
-	                                 sizeof(resp), &rlen, &chk),
-	                 0);
+					 sizeof(resp), &rlen, &chk),
+			 0);
 	assert_int_equal(rlen, 0);
 
 	/* Another method: 400 with that method. */
@@ -344,8 +343,8 @@ static void test_not_checks(void **state)
 	r.method = 0x003; /* TURN Allocate */
 	len = build(buf, sizeof(buf), &r);
 	assert_int_equal(ice_lite_handle(ice, buf, len, &src, resp,
-	                                 sizeof(resp), &rlen, &chk),
-	                 0);
+					 sizeof(resp), &rlen, &chk),
+			 0);
 	assert_int_equal(stun_msg_decode(&msg, resp, rlen), 0);
 	assert_int_equal(msg.method, 0x003);
 	assert_int_equal(msg.cls, STUN_CLASS_ERROR);
@@ -356,29 +355,28 @@ static void test_not_checks(void **state)
 	len = build(buf, sizeof(buf), &r);
 	buf[len - 1] ^= 1;
 	assert_int_equal(ice_lite_handle(ice, buf, len, &src, resp,
-	                                 sizeof(resp), &rlen, &chk),
-	                 EBADMSG);
+					 sizeof(resp), &rlen, &chk),
+			 EBADMSG);
 	assert_int_equal(rlen, 0);
 	buf[len - 1] ^= 1;
 	buf[3] = (uint8_t)(buf[3] - 8); /* drop FINGERPRINT */
 	assert_int_equal(ice_lite_handle(ice, buf, len - 8, &src, resp,
-	                                 sizeof(resp), &rlen, &chk),
-	                 EBADMSG);
-	assert_int_equal(ice_lite_handle(ice, (const uint8_t *)"\x80hello",
-	                                 6, &src, resp, sizeof(resp), &rlen,
-	                                 &chk),
-	                 EBADMSG);
+					 sizeof(resp), &rlen, &chk),
+			 EBADMSG);
+	assert_int_equal(ice_lite_handle(ice, (const uint8_t *)"\x80hello", 6,
+					 &src, resp, sizeof(resp), &rlen, &chk),
+			 EBADMSG);
 
 	/* No room for the response. */
 	r = good(ice);
 	len = build(buf, sizeof(buf), &r);
-	assert_int_equal(ice_lite_handle(ice, buf, len, &src, resp, 40, &rlen,
-	                                 &chk),
-	                 EOVERFLOW);
+	assert_int_equal(
+	    ice_lite_handle(ice, buf, len, &src, resp, 40, &rlen, &chk),
+	    EOVERFLOW);
 	assert_int_equal(rlen, 0);
 	assert_int_equal(ice_lite_handle(NULL, buf, len, &src, resp,
-	                                 sizeof(resp), &rlen, &chk),
-	                 EINVAL);
+					 sizeof(resp), &rlen, &chk),
+			 EINVAL);
 	mem_deref(ice);
 }
 
@@ -390,8 +388,7 @@ static void test_remote_creds(void **state)
 	(void)state;
 	assert_int_equal(ice_lite_alloc(&ice), 0);
 	assert_int_equal(ice_lite_set_remote(ice, &PL("abc"), &pwd), EBADMSG);
-	assert_int_equal(ice_lite_set_remote(ice, &PL("ab:cd"), &pwd),
-	                 EBADMSG);
+	assert_int_equal(ice_lite_set_remote(ice, &PL("ab:cd"), &pwd), EBADMSG);
 	assert_int_equal(
 	    ice_lite_set_remote(ice, &PL("a+/b"), &PL("short-password")),
 	    EBADMSG);
@@ -424,10 +421,10 @@ static void test_alloc_failure(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    SC_TEST(test_success_ipv4),  SC_TEST(test_success_ipv6),
-	    SC_TEST(test_auth_errors),   SC_TEST(test_role_conflict),
+	    SC_TEST(test_success_ipv4),     SC_TEST(test_success_ipv6),
+	    SC_TEST(test_auth_errors),      SC_TEST(test_role_conflict),
 	    SC_TEST(test_unknown_required), SC_TEST(test_restart),
-	    SC_TEST(test_not_checks),    SC_TEST(test_remote_creds),
+	    SC_TEST(test_not_checks),       SC_TEST(test_remote_creds),
 	    SC_TEST(test_alloc_failure),
 	};
 

@@ -1,0 +1,2 @@
+# The ICE-lite responder (owner: dtlsice).
+sc_fuzz(NAME ice LIBS sc_stun)
