@@ -37,7 +37,7 @@ sed -i "s/^\[server\]$/[server]\necho_number = *43/" "$WORK/sipcloak.ini"
 sox -n -r 48000 -c 1 -b 16 "$WORK/tone.wav" synth 30 sine 440 vol 0.5 ||
 	fail "sox cannot make the tone"
 cli() { "$SIPCLOAK" -c "$WORK/sipcloak.ini" "$@"; }
-cli user add alice --extension 201 --display "Alice Example" >/dev/null || fail "user add alice"
+cli user add alice --extension 201 --display "Alice Example" --connection pbx >/dev/null || fail "user add alice"
 cli user add bob --extension 202 --display "Bob Example" >/dev/null || fail "user add bob"
 alice=$(cli --json device link alice) || fail "link alice"
 bob=$(cli --json device link bob) || fail "link bob"
