@@ -4,7 +4,7 @@
 // IndexedDB only; security headers and no CSP violation; a reload registers
 // from IndexedDB; two tabs both registered; axe-core on the onboarding,
 // idle and dial pad screens; the microphone meter and a denied permission;
-// used, unknown and expired links say so; the
+// used, unknown and expired links say so; offline and back; the
 // gateway restarted -> the app re-registers by itself; the device revoked
 // while open -> the app says so.
 import assert from 'node:assert/strict';
@@ -162,6 +162,13 @@ try {
     await p.click('#call');
     assert.equal(await p.isVisible('#incall'), false);
     await p.close();
+  });
+
+  await test('the network goes away and comes back: offline, then registered again', async () => {
+    await ctx.setOffline(true);
+    assert.match((await regState(tab1, 'offline', 5000)).text, /^Offline/);
+    await ctx.setOffline(false);
+    await regState(tab1, 'registered', 20000);
   });
 
   await test('the gateway restarted during registration: the app re-registers by itself', async () => {

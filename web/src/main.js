@@ -216,7 +216,7 @@ function wire() {
   }
   // recovery after sleep or a network change
   addEventListener('offline', () => setStatus(ST.OFFLINE, {}));
-  addEventListener('online', () => app.phone && app.phone.check());
+  addEventListener('online', () => app.phone && app.phone.online());
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible' && app.phone) app.phone.check();
   });

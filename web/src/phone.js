@@ -115,6 +115,15 @@ export class Phone {
     }
   }
 
+  // The network is back (the 'online' event): a socket from before the
+  // change is likely dead, so without a call a fresh start re-registers at
+  // once; a call in progress keeps its UA and JsSIP's own recovery.
+  online() {
+    if (!this.ua || this.state === ST.REVOKED || this.state === ST.AUTH_FAILED) return;
+    if (this.sessions.size) this.check();
+    else this.restart();
+  }
+
   restart() {
     const st = this.state;
     this.stop();
