@@ -92,6 +92,7 @@ struct gw_config {
 		struct gw_origins allowed_origins;
 		uint32_t max_connections_per_ip;
 		uint32_t idle_timeout; /* seconds */
+		char *web_root; /* the web app; NULL: "web" beside the program */
 	} https;
 	struct {
 		char *domain;
