@@ -45,3 +45,7 @@ if(TARGET sc_sip)
   add_executable(frontdoor frontdoor.c)
   target_link_libraries(frontdoor PRIVATE sc_sip)
 endif()
+# Call mode: INVITE/ACK/BYE and the offer read back by sipcloak's SIP and
+# SDP decoders, To tag and Contact from responses, the INVITE's digest.
+sc_test(NAME bench_wsload_call LIBS wsload_codec sc_sdp
+        SOURCES test_wsload_call.c)
