@@ -13,7 +13,7 @@ test=(clang libclang-rt-14-dev sip-tester nodejs npm curl sqlite3 chromium sox
       libsrtp2-dev)
 run=(openssl)
 bench=(kamailio kamailio-websocket-modules kamailio-tls-modules sip-tester haproxy
-       libsrtp2-dev)
+       libsrtp2-dev rtpengine-daemon)
 
 want=("${build[@]}")
 case "${1:-build}" in
