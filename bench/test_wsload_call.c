@@ -36,10 +36,10 @@ static const char resp_401[] =
 static void test_offer(void **state)
 {
 	const struct wsload_sdp_req sr = {.sess_id = 77,
-	                                  .ufrag = "Uf8a",
-	                                  .pwd = "0123456789abcdefghijkl",
-	                                  .ssrc = 1234,
-	                                  .port = 50001};
+					  .ufrag = "Uf8a",
+					  .pwd = "0123456789abcdefghijkl",
+					  .ssrc = 1234,
+					  .port = 50001};
 	char sdp[WSLOAD_SDP_MAX];
 	struct sdp_sess *sess;
 	size_t len;
@@ -81,8 +81,8 @@ static void test_invite(void **state)
 	assert_int_equal(pl_strcmp(&msg.method, "INVITE"), 0);
 	assert_int_equal(msg.cseq.num, 1);
 	assert_int_equal(pl_strcmp(&msg.body, "v=0\r\n"), 0);
-	assert_true(!strncmp(buf, "INVITE sip:9100@sipcloak.test SIP/2.0\r\n",
-	                     39));
+	assert_true(
+	    !strncmp(buf, "INVITE sip:9100@sipcloak.test SIP/2.0\r\n", 39));
 	assert_non_null(strstr(buf, "branch=z9hG4bKabc31\r\n"));
 	assert_non_null(strstr(buf, "\r\nContent-Type: application/sdp\r\n"));
 	assert_null(strstr(buf, "Authorization"));
@@ -95,7 +95,8 @@ static void test_invite(void **state)
 	assert_int_equal(sip_msg_decode(&msg, buf, len), 0);
 	assert_true(!strncmp(buf, "ACK sip:gw@k3j.invalid;transport=ws ", 36));
 	assert_non_null(strstr(buf, "branch=z9hG4bKabc31a\r\n"));
-	assert_non_null(strstr(buf, "\r\nTo: <sip:9100@sipcloak.test>;tag=gw7f3\r\n"));
+	assert_non_null(
+	    strstr(buf, "\r\nTo: <sip:9100@sipcloak.test>;tag=gw7f3\r\n"));
 	assert_non_null(strstr(buf, "\r\nCSeq: 1 ACK\r\n"));
 	assert_non_null(strstr(buf, "\r\nContent-Length: 0\r\n\r\n"));
 	/* BYE with a route and credentials. */
@@ -123,7 +124,8 @@ static void test_fields(void **state)
 
 	(void)state;
 	assert_int_equal(
-	    wsload_sip_to_tag((const uint8_t *)resp_200, n, tag, sizeof(tag)), 0);
+	    wsload_sip_to_tag((const uint8_t *)resp_200, n, tag, sizeof(tag)),
+	    0);
 	assert_string_equal(tag, "gw7f3");
 	assert_int_equal(
 	    wsload_sip_contact((const uint8_t *)resp_200, n, uri, sizeof(uri)),
@@ -144,18 +146,19 @@ static void test_fields(void **state)
 		err = wsload_sip_contact(cut, k, uri, sizeof(uri));
 		if (!err)
 			assert_string_equal(uri,
-			                    "sip:gw@k3j.invalid;transport=ws");
+					    "sip:gw@k3j.invalid;transport=ws");
 		free(cut);
 	}
 	/* No tag, no Contact. */
 	assert_int_equal(wsload_sip_contact((const uint8_t *)resp_401,
-	                                    sizeof(resp_401) - 1, uri,
-	                                    sizeof(uri)),
-	                 ENOENT);
-	assert_int_equal(wsload_sip_to_tag((const uint8_t *)"SIP/2.0 100 x\r\n"
-	                                                    "To: <sip:a@b>\r\n\r\n",
-	                                   32, tag, sizeof(tag)),
-	                 ENOENT);
+					    sizeof(resp_401) - 1, uri,
+					    sizeof(uri)),
+			 ENOENT);
+	assert_int_equal(
+	    wsload_sip_to_tag((const uint8_t *)"SIP/2.0 100 x\r\n"
+					       "To: <sip:a@b>\r\n\r\n",
+			      32, tag, sizeof(tag)),
+	    ENOENT);
 }
 
 static void test_invite_digest(void **state)
@@ -169,30 +172,31 @@ static void test_invite_digest(void **state)
 
 	(void)state;
 	assert_int_equal(wsload_sip_challenge((const uint8_t *)resp_401,
-	                                      sizeof(resp_401) - 1, chal,
-	                                      sizeof(chal), &len),
-	                 0);
+					      sizeof(resp_401) - 1, chal,
+					      sizeof(chal), &len),
+			 0);
 	assert_int_equal(wsload_sip_authorize_method(
-	                     auth, sizeof(auth), chal, &cred, "INVITE",
-	                     "sip:9100@sipcloak.test", 1, "cn0nce"),
-	                 0);
+			     auth, sizeof(auth), chal, &cred, "INVITE",
+			     "sip:9100@sipcloak.test", 1, "cn0nce"),
+			 0);
 	assert_non_null(strstr(auth, "uri=\"sip:9100@sipcloak.test\""));
 	pl_set_str(&val, auth);
-	assert_int_equal(sip_digest_decode(&d, SIP_DIGEST_CREDENTIALS, &val), 0);
+	assert_int_equal(sip_digest_decode(&d, SIP_DIGEST_CREDENTIALS, &val),
+			 0);
 	pl_set_str(&u, "dev1");
 	pl_set_str(&realm, "sipcloak.test");
 	pl_set_str(&pw, "s3cret");
 	assert_int_equal(sip_digest_ha1(ha1, SIP_DIGEST_MD5, &u, &realm, &pw),
-	                 0);
+			 0);
 	pl_set_str(&method, "INVITE");
 	assert_int_equal(sip_digest_verify(&d, ha1, &method, false), 0);
 	/* The digest covers the method (RFC 3261 22.4). */
 	pl_set_str(&method, "REGISTER");
 	assert_int_equal(sip_digest_verify(&d, ha1, &method, false), EACCES);
 	assert_int_equal(wsload_sip_authorize_method(auth, sizeof(auth), chal,
-	                                             &cred, NULL, "sip:x", 1,
-	                                             "c"),
-	                 EINVAL);
+						     &cred, NULL, "sip:x", 1,
+						     "c"),
+			 EINVAL);
 }
 
 int main(void)

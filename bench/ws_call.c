@@ -11,62 +11,63 @@
 
 /* Allow list and SDP of Chrome 120 through JsSIP (RFC 8829 5.2.1): one
  * audio m-line, BUNDLE, rtcp-mux, Opus/PCMU/PCMA/telephone-event. */
-#define CALL_ALLOW "INVITE,ACK,CANCEL,BYE,UPDATE,MESSAGE,OPTIONS,REFER,INFO,NOTIFY"
+#define CALL_ALLOW                                                             \
+	"INVITE,ACK,CANCEL,BYE,UPDATE,MESSAGE,OPTIONS,REFER,INFO,NOTIFY"
 #define CALL_FPR                                                               \
-	"sha-256 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB:"  \
+	"sha-256 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB:" \
 	"3A:7B:0C:C3:52:3C:9E:1B:64:6E:0F:41"
 
 int wsload_sdp_offer(char *buf, size_t size, size_t *lenp,
-                     const struct wsload_sdp_req *req)
+		     const struct wsload_sdp_req *req)
 {
 	int n;
 
 	if (!buf || !lenp || !req || !req->ufrag || !req->pwd)
 		return EINVAL;
-	n = snprintf(buf, size,
-	             "v=0\r\n"
-	             "o=- %llu 2 IN IP4 127.0.0.1\r\n"
-	             "s=-\r\n"
-	             "t=0 0\r\n"
-	             "a=group:BUNDLE 0\r\n"
-	             "a=extmap-allow-mixed\r\n"
-	             "a=msid-semantic: WMS %s\r\n"
-	             "m=audio %u UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126\r\n"
-	             "c=IN IP4 127.0.0.1\r\n"
-	             "a=rtcp:9 IN IP4 0.0.0.0\r\n"
-	             "a=candidate:%u 1 udp 2122260223 127.0.0.1 %u typ host "
-	             "generation 0 network-id 1\r\n"
-	             "a=ice-ufrag:%s\r\n"
-	             "a=ice-pwd:%s\r\n"
-	             "a=ice-options:trickle\r\n"
-	             "a=fingerprint:" CALL_FPR "\r\n"
-	             "a=setup:actpass\r\n"
-	             "a=mid:0\r\n"
-	             "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
-	             "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/"
-	             "abs-send-time\r\n"
-	             "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
-	             "a=sendrecv\r\n"
-	             "a=msid:%s %s-a\r\n"
-	             "a=rtcp-mux\r\n"
-	             "a=rtpmap:111 opus/48000/2\r\n"
-	             "a=rtcp-fb:111 transport-cc\r\n"
-	             "a=fmtp:111 minptime=10;useinbandfec=1\r\n"
-	             "a=rtpmap:63 red/48000/2\r\n"
-	             "a=fmtp:63 111/111\r\n"
-	             "a=rtpmap:9 G722/8000\r\n"
-	             "a=rtpmap:0 PCMU/8000\r\n"
-	             "a=rtpmap:8 PCMA/8000\r\n"
-	             "a=rtpmap:13 CN/8000\r\n"
-	             "a=rtpmap:110 telephone-event/48000\r\n"
-	             "a=rtpmap:126 telephone-event/8000\r\n"
-	             "a=ssrc:%u cname:%s\r\n"
-	             "a=ssrc:%u msid:%s %s-a\r\n",
-	             (unsigned long long)req->sess_id, req->ufrag,
-	             (unsigned)req->port, (unsigned)req->ssrc,
-	             (unsigned)req->port, req->ufrag, req->pwd, req->ufrag,
-	             req->ufrag, (unsigned)req->ssrc, req->ufrag,
-	             (unsigned)req->ssrc, req->ufrag, req->ufrag);
+	n = snprintf(
+	    buf, size,
+	    "v=0\r\n"
+	    "o=- %llu 2 IN IP4 127.0.0.1\r\n"
+	    "s=-\r\n"
+	    "t=0 0\r\n"
+	    "a=group:BUNDLE 0\r\n"
+	    "a=extmap-allow-mixed\r\n"
+	    "a=msid-semantic: WMS %s\r\n"
+	    "m=audio %u UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126\r\n"
+	    "c=IN IP4 127.0.0.1\r\n"
+	    "a=rtcp:9 IN IP4 0.0.0.0\r\n"
+	    "a=candidate:%u 1 udp 2122260223 127.0.0.1 %u typ host "
+	    "generation 0 network-id 1\r\n"
+	    "a=ice-ufrag:%s\r\n"
+	    "a=ice-pwd:%s\r\n"
+	    "a=ice-options:trickle\r\n"
+	    "a=fingerprint:" CALL_FPR "\r\n"
+	    "a=setup:actpass\r\n"
+	    "a=mid:0\r\n"
+	    "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
+	    "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/"
+	    "abs-send-time\r\n"
+	    "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+	    "a=sendrecv\r\n"
+	    "a=msid:%s %s-a\r\n"
+	    "a=rtcp-mux\r\n"
+	    "a=rtpmap:111 opus/48000/2\r\n"
+	    "a=rtcp-fb:111 transport-cc\r\n"
+	    "a=fmtp:111 minptime=10;useinbandfec=1\r\n"
+	    "a=rtpmap:63 red/48000/2\r\n"
+	    "a=fmtp:63 111/111\r\n"
+	    "a=rtpmap:9 G722/8000\r\n"
+	    "a=rtpmap:0 PCMU/8000\r\n"
+	    "a=rtpmap:8 PCMA/8000\r\n"
+	    "a=rtpmap:13 CN/8000\r\n"
+	    "a=rtpmap:110 telephone-event/48000\r\n"
+	    "a=rtpmap:126 telephone-event/8000\r\n"
+	    "a=ssrc:%u cname:%s\r\n"
+	    "a=ssrc:%u msid:%s %s-a\r\n",
+	    (unsigned long long)req->sess_id, req->ufrag, (unsigned)req->port,
+	    (unsigned)req->ssrc, (unsigned)req->port, req->ufrag, req->pwd,
+	    req->ufrag, req->ufrag, (unsigned)req->ssrc, req->ufrag,
+	    (unsigned)req->ssrc, req->ufrag, req->ufrag);
 	if (n < 0 || (size_t)n >= size)
 		return EOVERFLOW;
 	*lenp = (size_t)n;
@@ -86,7 +87,7 @@ static const char *call_method(enum wsload_call_method m)
 }
 
 int wsload_sip_call(char *buf, size_t size, size_t *lenp,
-                    const struct wsload_call_req *req)
+		    const struct wsload_call_req *req)
 {
 	const char *m;
 	char ruri[WSLOAD_URI_MAX];
@@ -105,42 +106,42 @@ int wsload_sip_call(char *buf, size_t size, size_t *lenp,
 		n = snprintf(ruri, sizeof(ruri), "%s", req->ruri);
 	else
 		n = snprintf(ruri, sizeof(ruri), "sip:%s@%s", req->target,
-		             req->domain);
+			     req->domain);
 	if (n < 0 || (size_t)n >= sizeof(ruri))
 		return EOVERFLOW;
 	/* RFC 3261 17.1.1.3: the ACK of a non-2xx has the INVITE's branch;
 	 * branch_ext tells a 2xx ACK's new transaction apart (13.2.2.4). */
-	n = snprintf(buf, size,
-	             "%s %s SIP/2.0\r\n"
-	             "Via: SIP/2.0/WSS abc.invalid;branch=z9hG4bK%s%x%x%s\r\n"
-	             "Max-Forwards: 70\r\n"
-	             "To: <sip:%s@%s>%s%s\r\n"
-	             "From: <sip:%s@%s>;tag=%s\r\n"
-	             "Call-ID: %s\r\n"
-	             "CSeq: %u %s\r\n"
-	             "%s%s%s"
-	             "%s%s%s"
-	             "%s"
-	             "User-Agent: wsload\r\n"
-	             "%s"
-	             "Content-Length: %zu\r\n"
-	             "\r\n"
-	             "%s",
-	             m, ruri, req->tag, (unsigned)req->conn_id,
-	             (unsigned)req->cseq, req->branch_ext ? req->branch_ext : "",
-	             req->target, req->domain, req->to_tag ? ";tag=" : "",
-	             req->to_tag ? req->to_tag : "", req->user, req->domain,
-	             req->tag, req->callid, (unsigned)req->cseq, m,
-	             req->route ? "Route: " : "", req->route ? req->route : "",
-	             req->route ? "\r\n" : "", req->auth ? "Authorization: " : "",
-	             req->auth ? req->auth : "", req->auth ? "\r\n" : "",
-	             req->method == WSLOAD_CALL_INVITE
-	                 ? "Contact: <sip:wsload@abc.invalid;transport=ws;ob>\r\n"
-	                   "Allow: " CALL_ALLOW "\r\n"
-	                   "Supported: outbound\r\n"
-	                 : "",
-	             blen ? "Content-Type: application/sdp\r\n" : "", blen,
-	             blen ? req->sdp : "");
+	n = snprintf(
+	    buf, size,
+	    "%s %s SIP/2.0\r\n"
+	    "Via: SIP/2.0/WSS abc.invalid;branch=z9hG4bK%s%x%x%s\r\n"
+	    "Max-Forwards: 70\r\n"
+	    "To: <sip:%s@%s>%s%s\r\n"
+	    "From: <sip:%s@%s>;tag=%s\r\n"
+	    "Call-ID: %s\r\n"
+	    "CSeq: %u %s\r\n"
+	    "%s%s%s"
+	    "%s%s%s"
+	    "%s"
+	    "User-Agent: wsload\r\n"
+	    "%s"
+	    "Content-Length: %zu\r\n"
+	    "\r\n"
+	    "%s",
+	    m, ruri, req->tag, (unsigned)req->conn_id, (unsigned)req->cseq,
+	    req->branch_ext ? req->branch_ext : "", req->target, req->domain,
+	    req->to_tag ? ";tag=" : "", req->to_tag ? req->to_tag : "",
+	    req->user, req->domain, req->tag, req->callid, (unsigned)req->cseq,
+	    m, req->route ? "Route: " : "", req->route ? req->route : "",
+	    req->route ? "\r\n" : "", req->auth ? "Authorization: " : "",
+	    req->auth ? req->auth : "", req->auth ? "\r\n" : "",
+	    req->method == WSLOAD_CALL_INVITE
+		? "Contact: <sip:wsload@abc.invalid;transport=ws;ob>\r\n"
+		  "Allow: " CALL_ALLOW "\r\n"
+		  "Supported: outbound\r\n"
+		: "",
+	    blen ? "Content-Type: application/sdp\r\n" : "", blen,
+	    blen ? req->sdp : "");
 	if (n < 0 || (size_t)n >= size)
 		return EOVERFLOW;
 	*lenp = (size_t)n;
@@ -150,7 +151,7 @@ int wsload_sip_call(char *buf, size_t size, size_t *lenp,
 /* True when the line p[0..len) is header name (or its compact form c, 0
  * for none; RFC 3261 7.3.3) followed by a colon; *val is its value. */
 static bool call_hdr(const char *p, size_t len, const char *name, char c,
-                     struct pl *val)
+		     struct pl *val)
 {
 	const size_t nl = strlen(name);
 	struct pl pn = {p, nl};
@@ -175,7 +176,7 @@ static bool call_hdr(const char *p, size_t len, const char *name, char c,
 }
 
 int wsload_sip_header(const uint8_t *p, size_t n, const char *name, char c,
-                      struct pl *val)
+		      struct pl *val)
 {
 	const char *m = (const char *)p;
 	size_t pos = 0;
@@ -237,8 +238,7 @@ int wsload_sip_to_tag(const uint8_t *p, size_t n, char *out, size_t size)
 	if (i + 5 > v.l)
 		return ENOENT;
 	i += 5;
-	for (j = i; j < v.l && v.p[j] != ';' && v.p[j] != ' ' &&
-	            v.p[j] != '\t';
+	for (j = i; j < v.l && v.p[j] != ';' && v.p[j] != ' ' && v.p[j] != '\t';
 	     j++)
 		;
 	if (j == i)

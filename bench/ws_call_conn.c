@@ -7,9 +7,9 @@
 
 #include "ws_conn.h"
 
-#define CALL_MAX_AUTH 1u  /* authorized INVITEs per call */
-#define CALL_UFRAG_SIZE 9u   /* 8 ice-chars, like Chrome's 4 and more */
-#define CALL_PWD_SIZE 25u    /* 24 ice-chars (RFC 8445 5.3: at least 22) */
+#define CALL_MAX_AUTH 1u   /* authorized INVITEs per call */
+#define CALL_UFRAG_SIZE 9u /* 8 ice-chars, like Chrome's 4 and more */
+#define CALL_PWD_SIZE 25u  /* 24 ice-chars (RFC 8445 5.3: at least 22) */
 
 enum call_st {
 	CALL_INVITE = 0, /* slot waits for the INVITE's final response */
@@ -71,7 +71,7 @@ int wsload_call_send(struct wsload_conn *c)
 	c->calls++;
 	rand_token(c->tag, sizeof(c->tag));
 	snprintf(c->callid, sizeof(c->callid), "%s-%x-%x", c->tag,
-	         (unsigned)c->id, (unsigned)c->calls);
+		 (unsigned)c->id, (unsigned)c->calls);
 	c->call_st = CALL_INVITE;
 	c->call_auth = 0;
 	c->to_tag[0] = '\0';
@@ -108,7 +108,7 @@ static int call_ack(struct wsload_conn *c, uint32_t cseq, bool ok)
 /* A 401/407 to the INVITE: ACK it, answer the challenge in a new INVITE
  * with the next CSeq (RFC 3261 22.2). */
 static int call_auth(struct wsload_conn *c, struct wsload_slot *s,
-                     const uint8_t *p, size_t n, bool *done)
+		     const uint8_t *p, size_t n, bool *done)
 {
 	const struct wsload_cfg *cfg = c->eng->cfg;
 	char authv[WSLOAD_AUTH_MAX], uri[WSLOAD_URI_MAX];
@@ -128,9 +128,9 @@ static int call_auth(struct wsload_conn *c, struct wsload_slot *s,
 	c->to_tag[0] = '\0';
 	snprintf(uri, sizeof(uri), "sip:%s@%s", cfg->target, cfg->domain);
 	rand_token(cnonce, sizeof(cnonce));
-	err = wsload_sip_authorize_method(authv, sizeof(authv), c->chal,
-	                                  call_cred(c), "INVITE", uri, 1,
-	                                  cnonce);
+	err =
+	    wsload_sip_authorize_method(authv, sizeof(authv), c->chal,
+					call_cred(c), "INVITE", uri, 1, cnonce);
 	if (err)
 		return err;
 	req.auth = authv;
@@ -148,7 +148,7 @@ static int call_auth(struct wsload_conn *c, struct wsload_slot *s,
 
 /* The 200 to the INVITE: ACK, then hang up at once with BYE. */
 static int call_answered(struct wsload_conn *c, struct wsload_slot *s,
-                         const uint8_t *p, size_t n, bool *done)
+			 const uint8_t *p, size_t n, bool *done)
 {
 	struct wsload_engine *e = c->eng;
 	struct wsload_call_req bye = {.method = WSLOAD_CALL_BYE};
@@ -180,7 +180,7 @@ static int call_answered(struct wsload_conn *c, struct wsload_slot *s,
 }
 
 int wsload_call_reply(struct wsload_conn *c, unsigned i, uint16_t status,
-                      const uint8_t *p, size_t n, bool *done)
+		      const uint8_t *p, size_t n, bool *done)
 {
 	struct wsload_engine *e = c->eng;
 	struct wsload_slot *s = &c->slots[i];
