@@ -200,6 +200,13 @@ int wsload_sip_header(const uint8_t *p, size_t n, const char *name, char c,
 	return ENOENT;
 }
 
+/* RFC 3261 25.1 token characters. */
+static bool call_token(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9') || (ch && strchr("-.!%*_+`'~", ch));
+}
+
 /* Copies v to out[0..size) NUL-terminated, or EOVERFLOW. */
 static int call_copy(char *out, size_t size, const char *p, size_t l)
 {
@@ -238,10 +245,11 @@ int wsload_sip_to_tag(const uint8_t *p, size_t n, char *out, size_t size)
 	if (i + 5 > v.l)
 		return ENOENT;
 	i += 5;
-	for (j = i; j < v.l && v.p[j] != ';' && v.p[j] != ' ' && v.p[j] != '\t';
-	     j++)
+	/* RFC 3261 25.1: a tag is a token. */
+	for (j = i; j < v.l && call_token(v.p[j]); j++)
 		;
-	if (j == i)
+	if (j == i ||
+	    (j < v.l && v.p[j] != ';' && v.p[j] != ' ' && v.p[j] != '\t'))
 		return EBADMSG;
 	return call_copy(out, size, v.p + i, j - i);
 }
@@ -263,5 +271,10 @@ int wsload_sip_contact(const uint8_t *p, size_t n, char *out, size_t size)
 	gt = memchr(lt, '>', v.l - (size_t)(lt - v.p));
 	if (!gt || gt == lt + 1)
 		return EBADMSG;
+	/* Printable ASCII only: the URI goes back into our requests. */
+	for (const char *q = lt + 1; q < gt; q++) {
+		if (*q <= ' ' || *q > '~')
+			return EBADMSG;
+	}
 	return call_copy(out, size, lt + 1, (size_t)(gt - lt - 1));
 }
