@@ -15,7 +15,8 @@
 # (bench/results/latest.txt), BENCH_DEADLINE (480: no measurement starts
 # later, in seconds from the start), BENCH_REGISTER (1: run bench/run_reg.sh
 # at the end, the REGISTER benchmark), BENCH_RELAY (1: then
-# bench/run_relay.sh, the media relay benchmark).
+# bench/run_relay.sh, the media relay benchmark), BENCH_CALLS (1: then
+# bench/run_call.sh, the calls benchmark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -291,6 +292,13 @@ main() {
 	if [ "${BENCH_RELAY:-1}" = 1 ]; then
 		echo
 		BUILD=$BUILD bench/run_relay.sh
+	fi
+	# Then the calls benchmark (sipcloak and Kamailio + rtpengine to sipp;
+	# bench/results/calls.txt, about 2 minutes; it uses run_reg.sh's
+	# devices). BENCH_CALLS=0 skips.
+	if [ "${BENCH_CALLS:-1}" = 1 ]; then
+		echo
+		BUILD=$BUILD bench/run_call.sh || echo "calls benchmark failed: $?"
 	fi
 }
 

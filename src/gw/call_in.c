@@ -209,10 +209,8 @@ bool gw_local_user(struct gw_server *srv, const char *number, char *user,
 	struct store_user u;
 
 	if (!store_user_get(srv->store, number, &u) ||
-	    !store_user_by_extension(srv->store, number, &u)) {
-		snprintf(user, size, "%s", u.name);
-		return true;
-	}
+	    !store_user_by_extension(srv->store, number, &u))
+		return !gw_fmt(user, size, "%s", u.name);
 	return false;
 }
 
