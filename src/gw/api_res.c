@@ -63,8 +63,7 @@ static bool body(struct api_ctx *c, struct gw_api_body *b)
 
 	if (!err)
 		return true;
-	api_error(c, err == EOVERFLOW ? 400 : 400,
-		  err == EOVERFLOW ? "too_long" : "invalid", field);
+	api_error(c, 400, err == EOVERFLOW ? "too_long" : "invalid", field);
 	return false;
 }
 
@@ -312,6 +311,7 @@ static void user_devices(struct api_ctx *c, const char *name)
 static void user_links(struct api_ctx *c, const char *name)
 {
 	char token[STORE_TOKEN_LEN + 1] = "", base[API_URL_MAX];
+	char url[API_URL_MAX + sizeof("/p/") + STORE_TOKEN_LEN];
 	struct store_device_secret sec;
 	int64_t now = (int64_t)time(NULL), exp = 0;
 	struct gw_api_body b;
@@ -346,9 +346,12 @@ static void user_links(struct api_ctx *c, const char *name)
 		goto out;
 	}
 	gw_cli_https_base(c->srv->cfg, base, sizeof(base));
+	snprintf(url, sizeof(url), "%s/p/%s", base, token);
 	c->status = 201;
-	fprintf(c->f, "{\"device\":%lld,\"url\":\"%s/p/%s\",\"expires_at\":%lld}",
-		(long long)sec.device, base, token, (long long)exp);
+	fprintf(c->f, "{\"device\":%lld", (long long)sec.device);
+	gw_cli_json_str(c->f, "url", url, true);
+	fprintf(c->f, ",\"expires_at\":%lld}", (long long)exp);
+	mem_secure_zero(url, sizeof(url));
 out:
 	mem_secure_zero(token, sizeof(token));
 	store_secret_wipe(&sec);
