@@ -283,6 +283,8 @@ extern const struct gw_cli_cmd gw_cli_cmd_user;   /* cli_user.c */
 extern const struct gw_cli_cmd gw_cli_cmd_device; /* cli_device.c */
 extern const struct gw_cli_cmd gw_cli_cmd_key;    /* cli_key.c */
 extern const struct gw_cli_cmd gw_cli_cmd_ban;    /* cli_ban.c */
+extern const struct gw_cli_cmd gw_cli_cmd_admin;  /* cli_admin.c */
+extern const struct gw_cli_cmd gw_cli_cmd_audit;  /* cli_admin.c */
 extern const struct gw_cli_cmd gw_cli_cmd_connection; /* cli_conn.c */
 extern const struct gw_cli_cmd gw_cli_cmd_connection; /* cli_conn.c */
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "gw/api.h"
 #include "gw/call.h"
 #include "gw/conn.h"
 #include "gw/ctl.h"
@@ -215,6 +216,12 @@ static int https_start(struct gw_server *srv)
 			  strerror(err));
 		return err;
 	}
+	err = gw_api_alloc(&srv->api, srv); /* the admin API, /api/v1 */
+	if (err) {
+		log_error("gw", "cannot serve the admin API: %s",
+			  strerror(err));
+		return err;
+	}
 	log_info("gw", "HTTPS and SIP over WSS on https://%s:%u%s",
 		 conf.listen_host, conf.listen_port, HTTP_WS_PATH);
 	return 0;
@@ -348,11 +355,13 @@ void gw_server_close(struct gw_server *srv)
 	 * connections close */
 	if (srv->prov)
 		gw_provision_close(srv->prov);
+	gw_api_close(srv->api);
 	if (srv->http) {
 		http_server_close(srv->http);
 		srv->http = mem_deref(srv->http);
 	}
 	srv->prov = mem_deref(srv->prov);
+	srv->api = mem_deref(srv->api);
 	tmr_cancel(&srv->housekeeping);
 	/* calls end with BYE/CANCEL, and upstream registrations with
 	 * Expires: 0, while the transports still run (UDP and open streams

@@ -7,7 +7,7 @@
 
 #include "store/store.h"
 
-#define STORE_SCHEMA_VERSION 3 /* migrations 1..this; see schema.c */
+#define STORE_SCHEMA_VERSION 4 /* migrations 1..this; see schema.c */
 #define STORE_AD_MAX 64        /* "devices:<id>:ha1_sha256" */
 #define STORE_SEALED_MAX (STORE_SECRET_MAX + STORE_SEAL_OVERHEAD)
 
