@@ -1,6 +1,8 @@
 /* test_cache.c: the HA1 cache (ha1cache.c): hits without the store, and
  * a revoked, rotated or removed device failing at once, whether the change
  * came through this connection or another one (the CLI's). */
+#include <errno.h>
+
 #include "test_store_fx.h"
 
 #define REALM "example.com"
