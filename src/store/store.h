@@ -229,6 +229,26 @@ int store_device_ha1(struct store *s, const char *sip_username,
 		     int64_t *device_idp);
 
 /*
+ * The HA1 cache (ha1cache.c, docs/store.md): with max > 0 store_device_ha1
+ * keeps up to max unsealed HA1s in memory (least recently used evicted and
+ * wiped), so that a device's repeated REGISTERs skip the query and the
+ * unseal. Every lookup still asks SQLite whether the database changed
+ * (PRAGMA data_version, and this connection's change count): any write,
+ * by this process or another (the CLI's revoke, rotate, user remove, key
+ * rotate), empties the cache before the next answer, so a revoked or
+ * rotated device fails at once. max 0 turns the cache off (the default).
+ * Returns 0, EINVAL, EOVERFLOW (over STORE_CACHE_MAX), ENOMEM.
+ */
+#define STORE_CACHE_MAX 1000000
+int store_cache_set(struct store *s, size_t max);
+/* Drops sip_username's cached HA1s (the control socket's device_gone). */
+void store_cache_forget(struct store *s, const char *sip_username);
+/* Drops every cached HA1 (wiped). */
+void store_cache_clear(struct store *s);
+/* Entries cached now. */
+size_t store_cache_count(const struct store *s);
+
+/*
  * The HA1 callback of sip_digest_authenticate (sip_digest_ha1_h) with arg a
  * struct store: looks cred's username and realm up with store_device_ha1
  * for sip_digest_alg_base(alg). Unknown, revoked, userhash credentials and
