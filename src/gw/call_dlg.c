@@ -60,6 +60,8 @@ static void relay_resp(int err, uint16_t scode, const struct sip_msg *msg,
 	(void)err;
 	if (scode < 200)
 		return;
+	log_debug("call", "relayed request answered %u on leg %s", scode,
+		  to->callid);
 	invite = msg && !pl_strcmp(&msg->cseq.method, "INVITE");
 	if (invite && scode < 300)
 		gw_leg_ack(to, msg->cseq.num);
@@ -227,6 +229,9 @@ bool gw_call_in_dialog(struct gw_server *srv, struct sip_flow *rf,
 	leg = gw_calls_find(srv->calls, msg);
 	if (!leg || !leg->dlg || !sip_dialog_match(leg->dlg, msg))
 		return false;
+	log_debug("call", "%.*s in call %s on leg %s (CSeq %u)", PL_FMT(m),
+		  leg->call ? leg->call->a->callid : "(ended)", leg->callid,
+		  msg->cseq.num);
 	if (!pl_strcmp(m, "ACK"))
 		return true;
 	if (!stx)

@@ -226,10 +226,10 @@ await test('device to device: alice calls bob by name; audio both ways; hold, re
   // hold and resume: re-INVITEs through the media session (sendonly / recvonly)
   await alice1.evaluate(() => window.sc.hold());
   await waitEvent(alice1, 'hold');
-  const h = await waitEvent(bob, 'hold');
+  const h = await waitEvent(bob, 'hold', 20000);
   assert.equal(h.originator, 'remote');
   await alice1.evaluate(() => window.sc.unhold());
-  await waitEvent(bob, 'unhold');
+  await waitEvent(bob, 'unhold', 20000);
   const back = await bob.evaluate(() => window.sc.audio(2500));
   assert.ok(back.level > SILENCE, `bob hears alice again after resume: ${JSON.stringify(back)}`);
   // DTMF as SIP INFO crosses the B2BUA
