@@ -106,6 +106,10 @@ try {
     await axe(tab1, 'dial pad');
     await tab1.setViewportSize({ width: 360, height: 740 }); // a phone
     await axe(tab1, 'dial pad, phone width');
+    // let the new width's layout settle (slow on a loaded machine); a real
+    // overflow stays and fails below
+    await tab1.waitForFunction(() => document.documentElement.scrollWidth <= innerWidth,
+      null, { timeout: 5000 }).catch(() => {});
     const overflow = await tab1.evaluate(() => document.documentElement.scrollWidth > innerWidth);
     assert.equal(overflow, false, 'horizontal scrolling at 360 px');
     await tab1.setViewportSize({ width: 1000, height: 900 });
