@@ -204,6 +204,21 @@ await test('DTMF: a key sent as RFC 4733 reaches a PBX without telephone-event a
   assert.equal(await pbx.done, 0, `sipp did not get INFO Signal=5: ${pbx.err()}`);
 });
 
+await test('blind transfer: REFER reaches the PBX with Refer-To in its terms, 202 comes back', async () => {
+  await alice1.evaluate(() => window.sc.log.splice(0));
+  const pbx = sipp('refer', ['-sf', new URL('./sipp/uas_refer.xml', import.meta.url).pathname,
+    '-rtp_echo', '-mi', '127.0.0.1', '-mp', E.PBX_MEDIA_PORT]);
+  await sleep(300);
+  await alice1.evaluate(() => window.sc.call('sip:2004@sipcloak.test'));
+  await waitEvent(alice1, 'confirmed');
+  const r = await alice1.evaluate(() => window.sc.refer('sip:2050@sipcloak.test'));
+  assert.equal(r, 'accepted');
+  await alice1.evaluate(() => window.sc.hangup());
+  assert.equal(await pbx.done, 0, `sipp did not get the rewritten REFER: ${pbx.err()}`);
+  const trace = fs.readFileSync(pbx.trace, 'utf8');
+  assert.ok(!/Refer-To:[^\n]*sipcloak\.test/i.test(trace), 'the device-side domain reached the PBX in Refer-To');
+});
+
 await test('PBX down: 503 to the caller', async () => {
   await alice1.evaluate(() => window.sc.log.splice(0));
   await alice1.evaluate(() => window.sc.call('sip:9123@sipcloak.test'));

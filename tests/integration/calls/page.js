@@ -92,6 +92,17 @@ window.sc = {
   hold() { session.hold(); return true; },
   unhold() { session.unhold(); return true; },
   dtmf(tones, transportType) { session.sendDTMF(tones, { transportType }); return true; },
+  // Blind transfer (RFC 3515): resolves with how the REFER was answered.
+  refer(target) {
+    return new Promise((resolve) => {
+      session.refer(target, {
+        eventHandlers: {
+          requestSucceeded: () => resolve('accepted'),
+          requestFailed: (e) => resolve(`failed ${e && e.response ? e.response.status_code : e && e.cause}`),
+        },
+      });
+    });
+  },
   message(target, body) { ua.sendMessage(target, body); return true; },
   events(what) { return log.filter((e) => !what || e.what === what); },
   // Audio received: the highest audioLevel seen over ms, and packets.
