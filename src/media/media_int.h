@@ -49,6 +49,7 @@ void mport_release(struct mport_pool *pp, uint16_t port, size_t nsock);
 size_t mport_used(struct mport_pool *pp);
 
 struct msrtp;
+struct msess_scratch;
 
 /* ---- negotiated parameters of one leg (session.c -> worker) ---------- */
 
@@ -272,6 +273,9 @@ struct media_engine {
 	struct dtls_ctx *dtls;
 	bool closed;
 	char fp[160];
+	/* offer/answer work space, made on first use and reused: signalling
+	 * thread only (session_sdp_out.c) */
+	struct msess_scratch *scratch;
 };
 
 /* Called on a worker: queue an event for the signalling loop. */

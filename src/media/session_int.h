@@ -57,9 +57,10 @@ struct msess_leg {
 	struct mbuf *last_sdp; /* what we sent last, at version-1 */
 };
 
-/* Work space of one offer or answer, on the heap (struct sdp_sess is
- * ~20 KB, struct sdp_audio ~7 KB): the SDP decoded, the audio read from
- * it, the audio we write. Wiped when freed (SDES keys). */
+/* Work space of offers and answers, one per engine on the heap (struct
+ * sdp_sess is ~20 KB, struct sdp_audio ~7 KB): the SDP decoded, the audio
+ * read from it, the audio we write; the audio wiped after each use (SDES
+ * keys). */
 struct msess_scratch {
 	struct sdp_sess sess;
 	struct sdp_audio in;
@@ -92,9 +93,11 @@ void msess_sdp_forget(struct msess_leg *l);
 void msess_remote_forget(struct msess_leg *l);
 
 /* session_sdp_out.c */
-/* Allocates a zeroed work space (wiped when freed): NULL when out of
- * memory. */
-struct msess_scratch *msess_scratch_alloc(void);
+/* The engine's work space (made on first use, kept by the engine; one
+ * offer or answer at a time, signalling thread only), its audio wiped:
+ * NULL when out of memory. msess_scratch_done() wipes it after use. */
+struct msess_scratch *msess_scratch_get(struct media_engine *me);
+void msess_scratch_done(struct msess_scratch *scr);
 /* Decodes sdp into scr->sess and its audio into scr->in (*idxp: index of
  * the audio section, may be NULL). 0, EBADMSG malformed, ENOTSUP no
  * audio. */

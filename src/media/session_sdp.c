@@ -196,7 +196,7 @@ int media_offer(struct media_session *ms, enum media_leg_id from,
 	y = &ms->leg[to];
 	if (x->conf.kind == MEDIA_ECHO)
 		return EINVAL;
-	scr = msess_scratch_alloc();
+	scr = msess_scratch_get(ms->me);
 	if (!scr)
 		return ENOMEM;
 	d = &scr->in;
@@ -260,7 +260,7 @@ out:
 	if (keep)
 		mem_secure_zero(keep->buf, keep->size);
 	mem_deref(keep);
-	mem_deref(scr);
+	msess_scratch_done(scr);
 	return err;
 }
 
@@ -432,7 +432,7 @@ int media_answer(struct media_session *ms, enum media_leg_id from,
 		return EINVAL;
 	if (!may_answer(ms, (int)from) || ms->leg[from].conf.kind == MEDIA_ECHO)
 		return EPROTO;
-	scr = msess_scratch_alloc();
+	scr = msess_scratch_get(ms->me);
 	if (!scr)
 		return ENOMEM;
 	err = msess_sdp_read(scr, NULL, sdp);
@@ -440,7 +440,7 @@ int media_answer(struct media_session *ms, enum media_leg_id from,
 		err = proto_check(ms->leg[from].conf.kind, &scr->in);
 	if (!err)
 		err = answer_apply(ms, (int)from, &scr->in, scr, sdpp);
-	mem_deref(scr);
+	msess_scratch_done(scr);
 	return err;
 }
 
@@ -458,7 +458,7 @@ int media_answer_local(struct media_session *ms, enum media_leg_id from,
 	y = &ms->leg[from];
 	if (!may_answer(ms, (int)from) || !y->offeredc)
 		return EPROTO;
-	scr = msess_scratch_alloc();
+	scr = msess_scratch_get(ms->me);
 	if (!scr)
 		return ENOMEM;
 	if (y->conf.kind != MEDIA_ECHO) {
@@ -484,6 +484,6 @@ int media_answer_local(struct media_session *ms, enum media_leg_id from,
 		       y->te_offered[0].rate);
 	err = answer_apply(ms, (int)from, d, scr, sdpp);
 out:
-	mem_deref(scr);
+	msess_scratch_done(scr);
 	return err;
 }

@@ -18,9 +18,20 @@ static void scratch_destructor(void *arg)
 	sdp_audio_wipe(&scr->out);
 }
 
-struct msess_scratch *msess_scratch_alloc(void)
+struct msess_scratch *msess_scratch_get(struct media_engine *me)
 {
-	return mem_zalloc(sizeof(struct msess_scratch), scratch_destructor);
+	if (!me->scratch)
+		me->scratch = mem_zalloc(sizeof(struct msess_scratch),
+					 scratch_destructor);
+	else
+		msess_scratch_done(me->scratch);
+	return me->scratch;
+}
+
+void msess_scratch_done(struct msess_scratch *scr)
+{
+	if (scr)
+		scratch_destructor(scr);
 }
 
 /* Reads the audio of an SDP into scr->in (scr->sess: views into sdp).
