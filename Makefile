@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 60
 all:
 	@scripts/deps.sh build
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	@cmake --build $(BUILD) -j$(JOBS) --target sipcloak
+	@cmake --build $(BUILD) -j$(JOBS) --target sipcloak web
 
 run: all
 	@scripts/deps.sh run

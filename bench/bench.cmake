@@ -1,13 +1,14 @@
 # wsload: the WSS SIP OPTIONS load generator (bench/run.sh drives it).
 # The pure codec goes into its own library so its unit test links only it.
 add_library(wsload_codec STATIC ws_frame.c ws_upgrade.c ws_sip.c ws_hist.c
-            ws_reg.c)
+            ws_reg.c ws_call.c)
 # sc_sip for the digest client (REGISTER mode, ws_reg.c).
 target_link_libraries(wsload_codec PUBLIC sc_sip OpenSSL::Crypto)
 target_include_directories(wsload_codec PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 
 # The engine (sockets, TLS, timeouts) apart from main(), for its own test.
-add_library(wsload_engine STATIC ws_conn.c ws_engine.c ws_reg_conn.c)
+add_library(wsload_engine STATIC ws_conn.c ws_engine.c ws_reg_conn.c
+            ws_call_conn.c)
 target_link_libraries(wsload_engine PUBLIC wsload_codec OpenSSL::SSL)
 
 add_executable(wsload wsload.c)
@@ -44,3 +45,7 @@ if(TARGET sc_sip)
   add_executable(frontdoor frontdoor.c)
   target_link_libraries(frontdoor PRIVATE sc_sip)
 endif()
+# Call mode: INVITE/ACK/BYE and the offer read back by sipcloak's SIP and
+# SDP decoders, To tag and Contact from responses, the INVITE's digest.
+sc_test(NAME bench_wsload_call LIBS wsload_codec sc_sdp
+        SOURCES test_wsload_call.c)

@@ -1,6 +1,7 @@
 /* fuzz_wsload.c: wsload's parsers on arbitrary bytes: the upgrade response,
  * a stream of server frames (RFC 6455 5.2), a SIP response, and the MD5
- * challenge of a 401 answered as REGISTER mode does (RFC 7616 3.4). */
+ * challenge of a 401 answered as REGISTER mode does (RFC 7616 3.4), and
+ * the To tag and Contact URI call mode takes from a response. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,6 +30,19 @@ static void fuzz_challenge(const uint8_t *data, size_t size)
 		abort();
 }
 
+/* Call mode's fields: NUL-terminated within their buffers when found. */
+static void fuzz_call_fields(const uint8_t *data, size_t size)
+{
+	char tag[WSLOAD_TAG_MAX], uri[WSLOAD_URI_MAX];
+
+	if (!wsload_sip_to_tag(data, size, tag, sizeof(tag)) &&
+	    (!tag[0] || strlen(tag) >= sizeof(tag)))
+		abort();
+	if (!wsload_sip_contact(data, size, uri, sizeof(uri)) &&
+	    (!uri[0] || strlen(uri) >= sizeof(uri)))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char accept[] = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
@@ -52,5 +66,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	(void)wsload_sip_response(data, size, &status, &cseq);
 	fuzz_challenge(data, size);
+	fuzz_call_fields(data, size);
 	return 0;
 }

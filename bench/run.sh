@@ -14,7 +14,9 @@
 # ("1 100 1000"), BENCH_SERVERS (all five), BENCH_OUT
 # (bench/results/latest.txt), BENCH_DEADLINE (480: no measurement starts
 # later, in seconds from the start), BENCH_REGISTER (1: run bench/run_reg.sh
-# at the end, the REGISTER benchmark).
+# at the end, the REGISTER benchmark), BENCH_RELAY (1: then
+# bench/run_relay.sh, the media relay benchmark), BENCH_CALLS (1: then
+# bench/run_call.sh, the calls benchmark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -284,6 +286,19 @@ main() {
 	if [ "${BENCH_REGISTER:-1}" = 1 ]; then
 		echo
 		BUILD=$BUILD bench/run_reg.sh
+	fi
+	# Then the media relay benchmark against rtpengine (bench/run_relay.sh,
+	# bench/results/relayload.txt; under 5 minutes). BENCH_RELAY=0 skips.
+	if [ "${BENCH_RELAY:-1}" = 1 ]; then
+		echo
+		BUILD=$BUILD bench/run_relay.sh
+	fi
+	# Then the calls benchmark (sipcloak and Kamailio + rtpengine to sipp;
+	# bench/results/calls.txt, about 2 minutes; it uses run_reg.sh's
+	# devices). BENCH_CALLS=0 skips.
+	if [ "${BENCH_CALLS:-1}" = 1 ]; then
+		echo
+		BUILD=$BUILD bench/run_call.sh || echo "calls benchmark failed: $?"
 	fi
 }
 

@@ -203,9 +203,17 @@ static int conn_fill(struct wsload_conn *c)
 
 	while (e->phase == WSLOAD_RUN && c->st == CONN_OPEN &&
 	       c->nslots < e->cfg->pipeline) {
-		err = e->cfg->mode == WSLOAD_MODE_REGISTER
-		          ? wsload_reg_send(c)
-		          : conn_send_options(c);
+		switch (e->cfg->mode) {
+		case WSLOAD_MODE_REGISTER:
+			err = wsload_reg_send(c);
+			break;
+		case WSLOAD_MODE_CALL:
+			err = wsload_call_send(c);
+			break;
+		default:
+			err = conn_send_options(c);
+			break;
+		}
 		if (err)
 			return err;
 	}
@@ -227,6 +235,18 @@ static int conn_on_sip(struct wsload_conn *c, const uint8_t *p, size_t n)
 		;
 	if (i == c->nslots)
 		return 0; /* a stray or late reply: ignore */
+	if (e->cfg->mode == WSLOAD_MODE_CALL) {
+		bool done = false;
+		int err = wsload_call_reply(c, i, status, p, n, &done);
+
+		if (err)
+			return err;
+		if (done) {
+			c->slots[i] = c->slots[--c->nslots];
+			e->outstanding--;
+		}
+		return conn_fill(c);
+	}
 	if (e->cfg->mode == WSLOAD_MODE_REGISTER) {
 		bool done = false;
 		int err = wsload_reg_reply(c, i, status, p, n, &done);

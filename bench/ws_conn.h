@@ -41,6 +41,13 @@ struct wsload_conn {
 	uint32_t reg_k;    /* REGISTER: registering device id + reg_k * n */
 	unsigned reg_auth; /* REGISTER: authorized requests this round */
 	char tag[11];
+	uint8_t call_st;   /* CALL: what the slot's request is (call_st) */
+	uint8_t call_auth; /* CALL: authorized INVITEs of this call */
+	uint32_t calls;    /* CALL: calls started on this connection */
+	char callid[48];
+	char to_tag[WSLOAD_TAG_MAX];
+	char ruri[WSLOAD_URI_MAX];
+	char chal[WSLOAD_CHAL_MAX];
 	char accept[WSLOAD_ACCEPT_SIZE];
 	struct wsload_slot slots[WSLOAD_MAX_PIPELINE];
 	unsigned nslots;
@@ -93,6 +100,15 @@ int wsload_reg_send(struct wsload_conn *c);
  * 200 being a registration). Returns 0 or an error. */
 int wsload_reg_reply(struct wsload_conn *c, unsigned i, uint16_t status,
                      const uint8_t *p, size_t n, bool *done);
+
+/* ws_call_conn.c, CALL mode. Starts a call on an open connection (INVITE
+ * with an offer) and takes a slot. Returns 0 or an error. */
+int wsload_call_send(struct wsload_conn *c);
+/* A final response to slot i: moves the call on (ACK, authorized INVITE,
+ * BYE) with *done false, or ends it (*done true; the caller frees the slot).
+ * Counts the call's stats itself. Returns 0 or an error. */
+int wsload_call_reply(struct wsload_conn *c, unsigned i, uint16_t status,
+                      const uint8_t *p, size_t n, bool *done);
 
 /* Closes the socket and goes idle (failed: count a connection error). */
 void wsload_conn_reset(struct wsload_conn *c, bool failed);

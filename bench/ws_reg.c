@@ -117,13 +117,23 @@ int wsload_sip_authorize(char *out, size_t size, const char *chal,
                          const struct wsload_cred *cred, const char *uri,
                          uint32_t nc, const char *cnonce)
 {
+	return wsload_sip_authorize_method(out, size, chal, cred, "REGISTER",
+	                                   uri, nc, cnonce);
+}
+
+int wsload_sip_authorize_method(char *out, size_t size, const char *chal,
+                                const struct wsload_cred *cred,
+                                const char *method, const char *uri,
+                                uint32_t nc, const char *cnonce)
+{
 	const struct pl val = {chal, chal ? strlen(chal) : 0};
 	struct sip_digest_client cl;
 	struct mbuf *mb = NULL;
 	struct sip_digest d;
 	int err;
 
-	if (!out || !size || !chal || !cred || !uri || !cnonce || !nc)
+	if (!out || !size || !chal || !cred || !method || !uri || !cnonce ||
+	    !nc)
 		return EINVAL;
 	err = sip_digest_decode(&d, SIP_DIGEST_CHALLENGE, &val);
 	if (err || d.alg != SIP_DIGEST_MD5 || !d.qop_auth) {
@@ -132,7 +142,7 @@ int wsload_sip_authorize(char *out, size_t size, const char *chal,
 	}
 	pl_set_str(&cl.username, cred->user);
 	pl_set_str(&cl.password, cred->pass);
-	pl_set_str(&cl.method, "REGISTER");
+	pl_set_str(&cl.method, method);
 	pl_set_str(&cl.uri, uri);
 	pl_set_str(&cl.cnonce, cnonce);
 	cl.nc = nc;

@@ -46,6 +46,8 @@ static void usage(void)
 	        "the run)\n"
 	        "              [--mode options|register] [--cred-file FILE] "
 	        "[--users N] [--reuse-nonce]\n"
+	        "              [--mode call --target NUMBER]  (INVITE, 401, "
+	        "INVITE, 200, ACK, BYE)\n"
 	        "  register: FILE has one \"user password\" per line; "
 	        "connection i registers\n"
 	        "  devices i, i+N, ... of the first --users lines in turn "
@@ -169,6 +171,7 @@ static int parse_args(int argc, char **argv, struct wsload_opts *o,
 	    {"cred-file", required_argument, NULL, 'f'},
 	    {"users", required_argument, NULL, 'U'},
 	    {"reuse-nonce", no_argument, NULL, 'R'},
+	    {"target", required_argument, NULL, 'T'},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, err = 0;
@@ -211,6 +214,8 @@ static int parse_args(int argc, char **argv, struct wsload_opts *o,
 		case 'm':
 			if (!strcmp(optarg, "register"))
 				cfg->mode = WSLOAD_MODE_REGISTER;
+			else if (!strcmp(optarg, "call"))
+				cfg->mode = WSLOAD_MODE_CALL;
 			else if (strcmp(optarg, "options"))
 				err = EINVAL;
 			break;
@@ -223,6 +228,12 @@ static int parse_args(int argc, char **argv, struct wsload_opts *o,
 		case 'R':
 			cfg->reuse_nonce = true;
 			break;
+		case 'T':
+			if (strlen(optarg) >= sizeof(cfg->target))
+				err = EINVAL;
+			else
+				strcpy(cfg->target, optarg);
+			break;
 		default:
 			err = EINVAL;
 			break;
@@ -233,8 +244,11 @@ static int parse_args(int argc, char **argv, struct wsload_opts *o,
 		err = EINVAL;
 	/* REGISTER: one request at a time per connection, its devices from
 	 * a file. */
-	if (!err && cfg->mode == WSLOAD_MODE_REGISTER &&
+	if (!err && cfg->mode != WSLOAD_MODE_OPTIONS &&
 	    (!o->cred_file || cfg->pipeline != 1))
+		err = EINVAL;
+	/* CALL: one call at a time per connection to --target. */
+	if (!err && cfg->mode == WSLOAD_MODE_CALL && !cfg->target[0])
 		err = EINVAL;
 	return err;
 }
@@ -349,7 +363,8 @@ static void report(const struct wsload_opts *o, const struct wsload_stats *s,
                    uint64_t srv_ticks)
 {
 	long hz = sysconf(_SC_CLK_TCK);
-	uint64_t errors = s->bad_status + s->timeouts + s->lost;
+	uint64_t errors =
+	    s->bad_status + s->timeouts + s->lost + s->bye_bad;
 	uint64_t done = s->ok + errors;
 	double secs = (double)run_us / 1e6;
 
@@ -358,7 +373,8 @@ static void report(const struct wsload_opts *o, const struct wsload_stats *s,
 	       "opened=%llu conn_errors=%llu drops=%llu timeouts=%llu "
 	       "bad_status=%llu lost=%llu unfinished=%llu pings=%llu "
 	       "ramp_ms=%llu client_cpu_pct=%.0f server_cpu_pct=%.0f "
-	       "challenges=%llu registered=%llu last_bad_status=%u\n",
+	       "challenges=%llu registered=%llu last_bad_status=%u "
+	       "answered=%llu bye_bad=%llu\n",
 	       o->conns, o->seconds, (unsigned long long)s->sent,
 	       (unsigned long long)s->ok, (unsigned long long)errors,
 	       secs > 0 ? (double)s->ok / secs : 0.0,
@@ -376,7 +392,9 @@ static void report(const struct wsload_opts *o, const struct wsload_stats *s,
 	                              ((double)run_us / 1e6)
 	                        : 0.0,
 	       (unsigned long long)s->challenges,
-	       (unsigned long long)s->registered, (unsigned)s->last_bad);
+	       (unsigned long long)s->registered, (unsigned)s->last_bad,
+	       (unsigned long long)s->answered,
+	       (unsigned long long)s->bye_bad);
 	fflush(stdout);
 }
 
@@ -461,7 +479,7 @@ int main(int argc, char **argv)
 		                      : "malformed URL");
 		return 2;
 	}
-	if (cfg.mode == WSLOAD_MODE_REGISTER) {
+	if (cfg.mode != WSLOAD_MODE_OPTIONS) {
 		err = read_creds(o.cred_file,
 		                 o.users ? o.users : WSLOAD_MAX_DEVICES, &creds,
 		                 &cfg.ncreds);

@@ -178,6 +178,89 @@ int wsload_sip_response(const uint8_t *p, size_t n, uint16_t *status,
                         uint32_t *cseq);
 
 /*
+ * Call mode (ws_call.c, ws_call_conn.c): per connection a closed loop of
+ * calls: INVITE with a WebRTC offer, 401, ACK, INVITE with Authorization,
+ * 200, ACK, BYE, 200 (RFC 3261 13, 15, 22.2; RFC 7118).
+ */
+#define WSLOAD_URI_MAX 256u    /* a Request-URI or Contact URI and NUL */
+#define WSLOAD_TAG_MAX 96u     /* a To tag and NUL */
+#define WSLOAD_TARGET_MAX 64u  /* the dialled number and NUL */
+#define WSLOAD_SDP_MAX 2048u   /* the offer */
+#define WSLOAD_CALL_SIP_MAX 4096u /* one INVITE with offer and credentials */
+
+/* What makes one offer unique (ICE credentials per call, RFC 8445 5.3). */
+struct wsload_sdp_req {
+	uint64_t sess_id;
+	const char *ufrag; /* 4..256 ice-chars */
+	const char *pwd;   /* 22..256 ice-chars */
+	uint32_t ssrc;
+	uint16_t port;     /* of the host candidate */
+};
+
+/*
+ * Writes a Chrome-like audio offer (BUNDLE, rtcp-mux, DTLS fingerprint,
+ * Opus, RED, G722, PCMU, PCMA, CN, telephone-event) to buf[0..size).
+ * Returns 0 and *lenp, EINVAL or EOVERFLOW.
+ */
+int wsload_sdp_offer(char *buf, size_t size, size_t *lenp,
+                     const struct wsload_sdp_req *req);
+
+enum wsload_call_method {
+	WSLOAD_CALL_INVITE = 0,
+	WSLOAD_CALL_ACK,
+	WSLOAD_CALL_BYE,
+};
+
+/* One request of a call. To is sip:<target>@<domain>, From
+ * sip:<user>@<domain>;tag=<tag>; the Via branch is built from tag, conn_id,
+ * cseq and branch_ext. */
+struct wsload_call_req {
+	enum wsload_call_method method;
+	const char *domain;
+	const char *user;
+	const char *target;
+	const char *callid;
+	const char *tag;
+	const char *to_tag;     /* NULL before the dialog */
+	const char *ruri;       /* NULL: sip:<target>@<domain> */
+	const char *route;      /* one Route value, or NULL */
+	const char *branch_ext; /* NULL or a suffix making a new branch */
+	const char *auth;       /* Authorization value, or NULL */
+	const char *sdp;        /* INVITE: the offer */
+	uint32_t conn_id;
+	uint32_t cseq;
+};
+
+/* Writes the request. Returns 0 and *lenp, EINVAL or EOVERFLOW. */
+int wsload_sip_call(char *buf, size_t size, size_t *lenp,
+                    const struct wsload_call_req *req);
+
+/*
+ * Finds the first header name (or its compact form c, 0 for none) of the
+ * SIP message in p[0..n) and sets *val to its value (a view into p).
+ * Returns 0, ENOENT or EINVAL.
+ */
+int wsload_sip_header(const uint8_t *p, size_t n, const char *name, char c,
+                      struct pl *val);
+
+/* Copies the To tag of the response in p[0..n) to out[0..size). Returns 0,
+ * ENOENT (no To or no tag), EBADMSG (empty tag), EOVERFLOW or EINVAL. */
+int wsload_sip_to_tag(const uint8_t *p, size_t n, char *out, size_t size);
+
+/* Copies the URI inside <...> of the first Contact of p[0..n) to
+ * out[0..size). Returns 0, ENOENT, EBADMSG, EOVERFLOW or EINVAL. */
+int wsload_sip_contact(const uint8_t *p, size_t n, char *out, size_t size);
+
+/*
+ * Like wsload_sip_authorize for another method (INVITE; RFC 3261 22.4:
+ * the digest covers the method and Request-URI of the request it goes in).
+ */
+int wsload_sip_authorize_method(char *out, size_t size, const char *chal,
+                                const struct wsload_cred *cred,
+                                const char *method, const char *uri,
+                                uint32_t nc, const char *cnonce);
+
+/*
  * hist: a log-linear latency histogram in microseconds (64 sub-buckets per
  * power of two, so a quantile is within 1/64 of the true value).
  */
@@ -215,6 +298,7 @@ struct sockaddr;
 enum wsload_mode {
 	WSLOAD_MODE_OPTIONS = 0, /* closed loop of OPTIONS */
 	WSLOAD_MODE_REGISTER,    /* closed loop of digest registrations */
+	WSLOAD_MODE_CALL,        /* closed loop of calls (ws_call_conn.c) */
 };
 
 struct wsload_cfg {
@@ -226,6 +310,9 @@ struct wsload_cfg {
 	 * i+2N, ... in turn (N connections), one registration per round. */
 	const struct wsload_cred *creds;
 	size_t ncreds;
+	/* CALL: the number dialled; connection i calls as device i mod
+	 * ncreds. */
+	char target[WSLOAD_TARGET_MAX];
 	bool tls;
 	bool insecure; /* skip certificate verification (self-signed) */
 	const char *cafile;
@@ -256,6 +343,8 @@ struct wsload_stats {
 	uint64_t pings;       /* pings answered */
 	uint64_t challenges;  /* measured 401s answered (REGISTER mode) */
 	uint64_t registered;  /* devices with a 200 to a REGISTER, ever */
+	uint64_t answered;    /* CALL: measured INVITEs with a 200 */
+	uint64_t bye_bad;     /* CALL: BYEs without a 200 */
 	uint16_t last_bad;    /* status code of the last measured non-2xx */
 	struct wsload_hist lat;
 };

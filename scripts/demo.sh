@@ -53,35 +53,47 @@ build/sipcloak config check -c "$cfg" >/dev/null
 sc() { build/sipcloak -c "$cfg" "$@"; }
 field() { node -e 'console.log(JSON.parse(process.argv[1])[process.argv[2]])' "$1" "$2"; }
 
-# The master key (0600) and a demo user with one device. The device's
-# password is shown once by the gateway: each run rotates it and prints the
-# new one.
+# The master key (0600) and two demo users (extensions 100 and 101), each
+# with a fresh one-time link to the web softphone on every run; the devices
+# of the previous run's links are revoked first.
 [ -f "$var/master.key" ] || sc key init >/dev/null
-if [ -f "$var/demo.device" ]; then
-	dev=$(sc --json device rotate "$(cat "$var/demo.device")")
-else
-	sc user add demo --display "Demo User" >/dev/null
-	dev=$(sc --json device add demo --label "make run")
-	field "$dev" device >"$var/demo.device"
+for u in "demo:100:Demo User" "demo2:101:Second Demo"; do
+	IFS=: read -r name ext display <<<"$u"
+	sc --json user list 2>/dev/null | grep -q "\"$name\"" ||
+		sc user add "$name" --extension "$ext" --display "$display" >/dev/null
+done
+if [ -f "$var/demo.links" ]; then
+	while read -r id; do
+		sc device revoke "$id" >/dev/null 2>&1 || true
+	done <"$var/demo.links"
 fi
+link1=$(sc device link demo --ttl 1h --label "make run")
+link2=$(sc --json device link demo2 --ttl 1h --label "make run")
+{
+	sed -n '1s/^device \([0-9]*\) .*/\1/p' <<<"$link1"
+	field "$link2" device
+} >"$var/demo.links"
 
 cat <<MSG
 
   sipcloak demo gateway
   ---------------------
+  Web softphone:       https://127.0.0.1:8443/   (self-signed certificate: accept it once)
   SIP over WebSocket:  wss://127.0.0.1:8443/ws   (subprotocol "sip")
   Health check:        https://127.0.0.1:8443/healthz
   SIP UDP/TCP:         sip:sipcloak.test;transport=udp  at 127.0.0.1:5060
   SIP TLS:             127.0.0.1:5061
-  Config:              $cfg   (self-signed certificate: accept it once in the browser)
+  Config:              $cfg
 
-  Demo device (any SIP-over-WebSocket client, e.g. JsSIP or SIP.js):
-    SIP URI:           $(field "$dev" sip_uri)
-    Username:          $(field "$dev" sip_username)
-    Password:          $(field "$dev" password)
-    Realm:             $(field "$dev" realm)
-    WebSocket:         $(field "$dev" ws_url)
-  (a new password on every \`make run\`; more devices: build/sipcloak -c $cfg device add demo)
+  Open this one-time link in a browser (on this machine) to set up the web
+  softphone as "Demo User" (extension 100), then dial *43 for the echo test:
+  $link1
+
+  A second one-time link, "Second Demo" (extension 101): open it in another
+  browser profile or a private window, and the two can call 100 and 101:
+    $(field "$link2" url)
+
+  (new links on every \`make run\`; more: build/sipcloak -c $cfg device link demo)
 
   Echo test: call *43 from the device: the gateway answers and plays your own
   voice back through the whole media path (DTLS-SRTP, Opus <-> G.711).

@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # deps.sh build|test|run|bench: installs the Debian packages (and the npm
-# packages of tests/integration) that the given step needs and that are
-# missing. Idempotent and silent when nothing is missing; sudo only when not
+# packages of web/ and tests/integration) that the given step needs and that
+# are missing. Idempotent and silent when nothing is missing; sudo only when not
 # root.
 set -euo pipefail
 
 build=(pkg-config cmake make gcc libc6-dev libuv1-dev libwebsockets-dev
        libwebsockets-evlib-uv libssl-dev openssl libcmocka-dev
        libsodium-dev libzxcvbn-dev libsqlite3-dev libqrencode-dev
-       libopus-dev)
-test=(clang libclang-rt-14-dev sip-tester nodejs npm curl sqlite3 chromium sox
-      libsrtp2-dev)
+       libopus-dev nodejs npm)
+test=(clang libclang-rt-14-dev sip-tester kamailio nodejs npm curl sqlite3
+      chromium sox libsrtp2-dev)
 run=(openssl)
 bench=(kamailio kamailio-websocket-modules kamailio-tls-modules sip-tester haproxy
-       libsrtp2-dev)
+       libsrtp2-dev rtpengine-daemon)
 
 want=("${build[@]}")
 case "${1:-build}" in
@@ -44,12 +44,17 @@ if [ ${#missing[@]} -gt 0 ]; then
 		--no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# JavaScript test peers, pinned by the committed lock file.
-if [ "${1:-build}" = test ]; then
-	dir="$(dirname "$0")/../tests/integration"
+# npm packages pinned by committed lock files: the web softphone's build
+# tools (every step builds it) and the JavaScript test peers (test).
+npm_ci() {
+	local dir=$1
 	if [ -f "$dir/package-lock.json" ] &&
 		{ [ ! -d "$dir/node_modules" ] ||
 		  [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; }; then
 		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 	fi
+}
+npm_ci "$(dirname "$0")/../web"
+if [ "${1:-build}" = test ]; then
+	npm_ci "$(dirname "$0")/../tests/integration"
 fi

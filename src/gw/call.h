@@ -185,6 +185,12 @@ void gw_message(struct gw_server *srv, struct sip_flow *flow,
                 struct sip_flow *rf, struct sip_stx *stx,
                 const struct sip_msg *msg);
 
+/* call_dtmf.c: DTMF between SIP INFO and RFC 4733 */
+void gw_call_dtmf_info(struct gw_call *call, enum media_leg_id from,
+                       const char *key);
+bool gw_call_dtmf_to_rtp(struct gw_call *call, struct gw_leg *leg,
+                         struct sip_stx *stx, const struct sip_msg *msg);
+
 /* call_dlg.c: requests inside a dialog; true when handled */
 bool gw_call_in_dialog(struct gw_server *srv, struct sip_flow *rf,
                        struct sip_stx *stx, const struct sip_msg *msg);

@@ -266,6 +266,9 @@ bool gw_call_in_dialog(struct gw_server *srv, struct sip_flow *rf,
 		if (!type_allowed(&msg->ctype))
 			gw_leg_reply(leg, stx, msg, 415,
 				     "Unsupported Media Type", NULL, NULL);
+		else if (!pl_strcmp(m, "INFO") &&
+			 gw_call_dtmf_to_rtp(leg->call, leg, stx, msg))
+			; /* answered: sent as telephone-events */
 		else
 			relay(leg->call, leg, stx, msg, false);
 	} else {

@@ -99,6 +99,9 @@ static void media_event(struct media_session *ms, enum media_leg_id leg,
 		log_debug("call", "call %s: media on leg %c connected",
 			  call->a->callid, leg == MEDIA_LEG_A ? 'A' : 'B');
 		break;
+	case MEDIA_EV_DTMF:
+		gw_call_dtmf_info(call, leg, reason);
+		break;
 	case MEDIA_EV_NO_MEDIA:
 	case MEDIA_EV_FAILED:
 		log_info("call", "call %s: media on leg %c: %s",
@@ -206,10 +209,8 @@ bool gw_local_user(struct gw_server *srv, const char *number, char *user,
 	struct store_user u;
 
 	if (!store_user_get(srv->store, number, &u) ||
-	    !store_user_by_extension(srv->store, number, &u)) {
-		snprintf(user, size, "%s", u.name);
-		return true;
-	}
+	    !store_user_by_extension(srv->store, number, &u))
+		return !gw_fmt(user, size, "%s", u.name);
 	return false;
 }
 

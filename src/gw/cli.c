@@ -17,6 +17,8 @@ static const struct gw_cli_cmd *const commands[] = {
     &gw_cli_cmd_key,
     &gw_cli_cmd_ban,
     &gw_cli_cmd_connection,
+    &gw_cli_cmd_admin,
+    &gw_cli_cmd_audit,
     NULL,
 };
 

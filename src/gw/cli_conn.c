@@ -57,7 +57,8 @@ static int print_rows(FILE *f, struct gw_ctl_json *js, const char *const *keys,
 			return EBADMSG;
 		fputs(" ", f);
 		for (size_t k = 0; k < nkeys; k++)
-			fprintf(f, " %-14s", *vals[k] ? vals[k] : "-");
+			fprintf(f, k + 1 < nkeys ? " %-14s" : " %s",
+				*vals[k] ? vals[k] : "-");
 		fputc('\n', f);
 	}
 	return err == ENOENT ? 0 : err;
@@ -126,8 +127,6 @@ static int run_status(struct gw_cli *cli, const struct gw_cli_cmd *cmd,
 				  path);
 		goto out;
 	}
-	if (!err && mbuf_write_mem(resp, "", 1))
-		err = ENOMEM;
 	if (err) {
 		ret = gw_cli_fail(cli, GW_CLI_FAIL, "control socket %s: %s",
 				  path, strerror(err));

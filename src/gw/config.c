@@ -8,7 +8,7 @@
 #include "gw/config_conn.h"
 #include "gw/gw.h"
 
-#define CONFIG_KEYS_MAX 32 /* rows of the key table the loader can track */
+#define CONFIG_KEYS_MAX 48 /* rows of the key table the loader can track */
 
 /* One load in progress. */
 struct loader {

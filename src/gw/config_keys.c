@@ -32,6 +32,7 @@ static const struct gw_config_key keys[] = {
      OFF(https.max_connections_per_ip), 1, 100000, "64", false},
     {"https", "idle_timeout", GW_CFG_UINT, OFF(https.idle_timeout), 10, 86400,
      "900", false},
+    {"https", "web_root", GW_CFG_PATH, OFF(https.web_root), 0, 0, NULL, false},
     {"sip", "domain", GW_CFG_HOST, OFF(sip.domain), 0, 0, NULL, true},
     {"sip", "udp", GW_CFG_ADDR, OFF(sip.udp), 0, 0, NULL, false},
     {"sip", "tcp", GW_CFG_ADDR, OFF(sip.tcp), 0, 0, NULL, false},

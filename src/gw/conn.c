@@ -527,6 +527,14 @@ void gw_conns_status(const struct gw_conns *cs, gw_conn_status_h *h, void *arg)
 
 		if (c->conf->type == GW_CONN_INBOUND)
 			up = c->in_flow && sip_flow_isopen(c->in_flow);
+		if (c->conf->type == GW_CONN_REGISTRATION) {
+			/* up while one of its users is registered */
+			up = false;
+			LIST_FOREACH(&gw_conn_rt(c)->users, ule)
+			up = up ||
+			     ((const struct gw_conn_user *)ule->data)->st ==
+				 GW_UPREG_REGISTERED;
+		}
 		st.conn = c->conf->name;
 		st.type = gw_conn_type_name(c->conf->type);
 		st.state = up ? "up" : "down";

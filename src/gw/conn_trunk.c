@@ -90,6 +90,9 @@ static void options_send(void *arg)
 	int err;
 
 	rt->ctx = mem_deref(rt->ctx);
+	/* each check its own Call-ID: a peer (sipp as UAS) may take a
+	 * repeated one for a stray message of an ended call */
+	rand_pool_token(&c->cs->rp, rt->callid, sizeof(rt->callid));
 	err = gw_conn_local_hostport(c, local, sizeof(local));
 	rand_pool_token(&c->cs->rp, branch, sizeof(branch));
 	rand_pool_token(&c->cs->rp, tag, sizeof(tag));
@@ -157,7 +160,6 @@ void gw_trunk_start(struct gw_conn *c)
 		c->state = GW_CONN_STATE_UP;
 		return;
 	}
-	rand_pool_token(&c->cs->rp, rt->callid, sizeof(rt->callid));
 	options_send(c);
 }
 

@@ -62,6 +62,7 @@ static int device_gone(struct gw_server *srv, const struct gw_ctl_req *req,
 		return gw_ctl_error(resp, "sip_username too long");
 	n = sip_registrar_count(reg, name);
 	gw_reg_device_gone(srv->reg, name);
+	store_cache_forget(srv->store, name); /* the store's write did too */
 	log_info("gw", "control: device %s gone: %zu registration(s) ended",
 		 name, n);
 	return mbuf_printf(resp, "{\"ok\":true,\"removed\":%zu}\n", n);

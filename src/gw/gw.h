@@ -92,6 +92,7 @@ struct gw_config {
 		struct gw_origins allowed_origins;
 		uint32_t max_connections_per_ip;
 		uint32_t idle_timeout; /* seconds */
+		char *web_root; /* the web app; NULL: "web" beside the program */
 	} https;
 	struct {
 		char *domain;
@@ -282,6 +283,8 @@ extern const struct gw_cli_cmd gw_cli_cmd_user;   /* cli_user.c */
 extern const struct gw_cli_cmd gw_cli_cmd_device; /* cli_device.c */
 extern const struct gw_cli_cmd gw_cli_cmd_key;    /* cli_key.c */
 extern const struct gw_cli_cmd gw_cli_cmd_ban;    /* cli_ban.c */
+extern const struct gw_cli_cmd gw_cli_cmd_admin;  /* cli_admin.c */
+extern const struct gw_cli_cmd gw_cli_cmd_audit;  /* cli_admin.c */
 extern const struct gw_cli_cmd gw_cli_cmd_connection; /* cli_conn.c */
 extern const struct gw_cli_cmd gw_cli_cmd_connection; /* cli_conn.c */
 

@@ -1,6 +1,6 @@
-/* provision.c: one-time provisioning links over HTTPS (issue 3): the page
- * at GET /p/<token> and the single redeem at POST /p/<token>, rate-limited
- * per source address. */
+/* provision.c: one-time provisioning links over HTTPS (issue 3): the web
+ * app at GET / and GET /p/<token> (issue 6) and the single redeem at
+ * POST /p/<token>, rate-limited per source address. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,34 +12,17 @@
 
 #define PROV_MOD "provision"
 
-/* Every answer of this module; the page's policy (no inline script, only
- * our own origin) is the one the issue asks for. Cache-Control: no-store
- * comes from http_reply unless a reply is marked cacheable. */
-#define PROV_HDRS_COMMON                                                       \
-	"Referrer-Policy: no-referrer\r\n"                                     \
-	"Strict-Transport-Security: max-age=31536000\r\n"                      \
-	"X-Frame-Options: DENY\r\n"
-#define PROV_CSP                                                               \
-	"Content-Security-Policy: default-src 'none'; script-src 'self'; "     \
-	"connect-src 'self'; style-src 'self'; img-src 'self'; "               \
-	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'\r\n"
-#define PROV_HDRS PROV_CSP PROV_HDRS_COMMON
-#define PROV_STR(x) #x
-#define PROV_XSTR(x) PROV_STR(x)
-#define PROV_HDRS_STATIC                                                       \
-	PROV_HDRS "Cache-Control: public, max-age=" PROV_XSTR(                 \
-	    GW_PROVISION_JS_MAX_AGE_S) "\r\n"
-
+/* The security headers (CSP, HSTS, Referrer-Policy, ...) come with every
+ * answer from http_reply; Cache-Control: no-store too unless cacheable. */
 #define CT_JSON "application/json"
-#define CT_HTML "text/html; charset=utf-8"
-#define CT_JS "text/javascript; charset=utf-8"
-#define CT_CSS "text/css; charset=utf-8"
+#define CT_TEXT "text/plain; charset=utf-8"
 
 struct gw_provision {
 	struct http_server *http;
 	struct store *s;
 	const struct gw_config *cfg;
 	struct tmrl *tl;
+	struct http_static *web; /* NULL: no app installed */
 	struct gw_bans *bans;
 	struct tmr sweep;
 	store_now_h *nowh;
@@ -59,6 +42,7 @@ static void prov_destroy(void *data)
 
 	tmr_cancel(&p->sweep);
 	mem_deref(p->bans);
+	mem_deref(p->web);
 }
 
 static void sweep_h(void *arg)
@@ -83,15 +67,14 @@ static void reply(struct http_req *req, uint16_t status, const char *ctype,
 static void reply_error(struct http_req *req, uint16_t status, const char *code,
 			uint64_t retry_s)
 {
-	char body[128], hdrs[sizeof(PROV_HDRS) + 64];
+	char body[128], hdrs[64];
 
 	snprintf(body, sizeof(body), "{\"error\":\"%s\"}", code);
 	if (retry_s)
-		snprintf(hdrs, sizeof(hdrs), "%sRetry-After: %llu\r\n",
-			 PROV_HDRS, (unsigned long long)retry_s);
-	else
-		snprintf(hdrs, sizeof(hdrs), "%s", PROV_HDRS);
-	reply(req, status, CT_JSON, hdrs, body, strlen(body), 0);
+		snprintf(hdrs, sizeof(hdrs), "Retry-After: %llu\r\n",
+			 (unsigned long long)retry_s);
+	reply(req, status, CT_JSON, retry_s ? hdrs : NULL, body, strlen(body),
+	      0);
 }
 
 /* The part of the path after the prefix. */
@@ -103,6 +86,31 @@ static struct pl path_rest(const struct http_msg *msg)
 	return r;
 }
 
+/* The app's file at path (NULL: the request's own path), or 404 when the
+ * gateway has no app. */
+static void web_serve(struct gw_provision *p, struct http_req *req,
+		      const struct http_msg *msg, const char *path)
+{
+	static const char none[] =
+	    "the web softphone is not installed on this gateway\n";
+	struct pl pl = msg->path;
+	int err;
+
+	if (p->closed) {
+		reply(req, 503, CT_TEXT, NULL, "closed\n", 7, 0);
+		return;
+	}
+	if (!p->web) {
+		reply(req, 404, CT_TEXT, NULL, none, sizeof(none) - 1, 0);
+		return;
+	}
+	if (path)
+		pl_set_str(&pl, path);
+	err = http_static_serve(p->web, req, msg, &pl);
+	if (err && err != ENOTCONN)
+		log_warn(PROV_MOD, "cannot answer: %s", strerror(err));
+}
+
 static void on_get(struct http_req *req, const struct http_msg *msg, void *arg)
 {
 	struct gw_provision *p = arg;
@@ -111,30 +119,19 @@ static void on_get(struct http_req *req, const struct http_msg *msg, void *arg)
 	bool ok;
 
 	if (p->closed) {
-		reply(req, 503, "text/plain", PROV_HDRS, "closed\n", 7, 0);
-		return;
-	}
-	if (!pl_strcmp(&rest, "app.js")) {
-		reply(req, 200, CT_JS, PROV_HDRS_STATIC, gw_provision_js,
-		      strlen(gw_provision_js), HTTP_REPLY_CACHEABLE);
-		return;
-	}
-	if (!pl_strcmp(&rest, "app.css")) {
-		reply(req, 200, CT_CSS, PROV_HDRS_STATIC, gw_provision_css,
-		      strlen(gw_provision_css), HTTP_REPLY_CACHEABLE);
+		reply(req, 503, CT_TEXT, NULL, "closed\n", 7, 0);
 		return;
 	}
 	/* The page never looks the token up: only POST touches the store,
-	 * so previews and scanners that fetch the link cannot use it. */
+	 * so previews and scanners that fetch the link cannot use it. The
+	 * app reads the token from its URL and POSTs it when asked to. */
 	ok = gw_provision_token_check(&rest, tok);
 	mem_secure_zero(tok, sizeof(tok));
 	if (!ok) {
-		reply(req, 404, "text/plain; charset=utf-8", PROV_HDRS,
-		      "not found\n", 10, 0);
+		reply(req, 404, CT_TEXT, NULL, "not found\n", 10, 0);
 		return;
 	}
-	reply(req, 200, CT_HTML, PROV_HDRS, gw_provision_html,
-	      strlen(gw_provision_html), 0);
+	web_serve(p, req, msg, GW_WEB_INDEX);
 }
 
 /* Counts a failure of src; logs when it starts a ban. */
@@ -169,7 +166,7 @@ static void redeem_ok(struct gw_provision *p, struct http_req *req,
 	} else {
 		log_info(PROV_MOD, "device %lld of %s provisioned from %s",
 			 (long long)info->device, info->user, src);
-		reply(req, 200, CT_JSON, PROV_HDRS, body, len, 0);
+		reply(req, 200, CT_JSON, NULL, body, len, 0);
 	}
 	mem_secure_zero(body, sizeof(body));
 }
@@ -241,9 +238,20 @@ static void on_req(struct http_req *req, const struct http_msg *msg, void *arg)
 	else if (!pl_strcmp(&msg->method, "POST"))
 		on_post(req, msg, arg);
 	else
-		reply(req, 405, "text/plain; charset=utf-8",
-		      PROV_HDRS "Allow: GET, HEAD, POST\r\n",
+		reply(req, 405, CT_TEXT, "Allow: GET, HEAD, POST\r\n",
 		      "method not allowed\n", 19, 0);
+}
+
+/* "/": provisioning below GW_PROVISION_PREFIX, else the app's files. */
+static void on_web(struct http_req *req, const struct http_msg *msg, void *arg)
+{
+	const size_t pre = sizeof(GW_PROVISION_PREFIX) - 1;
+
+	if (msg->path.l >= pre &&
+	    !memcmp(msg->path.p, GW_PROVISION_PREFIX, pre))
+		on_req(req, msg, arg);
+	else
+		web_serve(arg, req, msg, NULL);
 }
 
 void gw_provision_close(struct gw_provision *p)
@@ -288,15 +296,17 @@ int gw_provision_alloc(struct gw_provision **pp, struct http_server *http,
 	p->tl = tl;
 	p->nowh = wall_now;
 	tmr_init(&p->sweep);
-	err = gw_bans_alloc(&p->bans, &bc);
+	err = gw_web_open(&p->web, cfg);
+	if (!err)
+		err = gw_bans_alloc(&p->bans, &bc);
 	if (!err)
 		err =
 		    tmr_start(&p->sweep, tl, GW_PROVISION_SWEEP_MS, sweep_h, p);
-	/* One route, added last: http cannot remove routes, so nothing may
-	 * fail after it (a dangling route would point at freed memory). */
+	/* One route for "/" and below (longer prefixes such as /ws and
+	 * /healthz win), added last: http cannot remove routes, so nothing
+	 * may fail after it (a dangling route would point at freed memory). */
 	if (!err)
-		err =
-		    http_route_add(http, NULL, GW_PROVISION_PREFIX, on_req, p);
+		err = http_route_add(http, NULL, "/", on_web, p);
 	if (err) {
 		mem_deref(p);
 		return err;

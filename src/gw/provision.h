@@ -1,5 +1,6 @@
-/* provision.h: one-time provisioning links over HTTPS: GET /p/<token> serves
- * a small page, POST /p/<token> redeems the link once (issue 3). */
+/* provision.h: one-time provisioning links over HTTPS (issue 3) and the web
+ * softphone that redeems them (issue 6): GET / and GET /p/<token> serve the
+ * app, POST /p/<token> redeems the link once. */
 #ifndef SC_GW_PROVISION_H
 #define SC_GW_PROVISION_H
 
@@ -23,14 +24,17 @@
 #define GW_PROVISION_SOURCES_MAX 4096        /* tracked source addresses */
 #define GW_PROVISION_SWEEP_MS (60 * 1000ull) /* forget old failures */
 #define GW_PROVISION_JSON_MAX 4096           /* bytes of the answer */
-#define GW_PROVISION_JS_MAX_AGE_S 3600       /* app.js and app.css */
+#define GW_WEB_DIR "web" /* the app's folder beside the program */
+#define GW_WEB_INDEX "/index.html"
 
 struct gw_provision;
 
 /*
- * Registers one route under GW_PROVISION_PREFIX on http (other methods 405):
- *   GET  /p/<token>  the page (never consumes the token, no store access);
- *   GET  /p/app.js, /p/app.css  its script and style (cacheable);
+ * Registers two routes on http. "/": the web softphone's files (static, see
+ * http_static_*) from gw_web_root(), 404 when it has none. Under
+ * GW_PROVISION_PREFIX (other methods 405):
+ *   GET  /p/<token>  the app's index.html (never consumes the token, no
+ *                    store access: the app itself POSTs when asked to);
  *   POST /p/<token>  redeems: 200 with the device configuration once, 410
  *                    used or expired, 404 unknown or malformed, 429 while
  *                    the source is rate-limited (JSON bodies throughout).
@@ -43,6 +47,21 @@ int gw_provision_alloc(struct gw_provision **pp, struct http_server *http,
 		       struct store *s, const struct gw_config *cfg,
 		       struct tmrl *tl);
 
+/*
+ * The web app's directory into buf: cfg's [https] web_root, else
+ * GW_WEB_DIR beside the running program (/proc/self/exe). Returns 0,
+ * EINVAL, EOVERFLOW, or readlink's errno.
+ */
+int gw_web_root(const struct gw_config *cfg, char *buf, size_t size);
+
+/*
+ * Opens the web app's directory for serving into *stp (the caller
+ * mem_deref()s it). A configured web_root that cannot be opened is an
+ * error (logged, its errno returned); a missing default folder only a
+ * warning: 0 with *stp NULL. EINVAL on NULL arguments.
+ */
+int gw_web_open(struct http_static **stp, const struct gw_config *cfg);
+
 /* Stops the sweep timer; afterwards the routes answer 503. Idempotent. */
 void gw_provision_close(struct gw_provision *p);
 
@@ -50,10 +69,5 @@ void gw_provision_close(struct gw_provision *p);
  * inject theirs. */
 void gw_provision_clock_set(struct gw_provision *p, store_now_h *nowh,
 			    void *arg);
-
-/* Page bytes (provision_page.c). */
-extern const char gw_provision_html[];
-extern const char gw_provision_js[];
-extern const char gw_provision_css[];
 
 #endif

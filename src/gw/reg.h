@@ -15,6 +15,7 @@ struct sip_flow;
 #define GW_AUTH_USER_MAX (SIP_DIGEST_PARAM_MAX + 1) /* user name and NUL */
 #define GW_AUTH_SOURCE_MAX 64 /* an address ban key: "2001:db8::/64" */
 #define GW_REG_SECRET_LEN 32  /* bytes of the nonce secret */
+#define GW_REG_HA1_CACHE_MAX 65536 /* unsealed HA1s the server keeps */
 
 /*
  * The credential lookup (the store plugs in here; tests use a table):

@@ -52,6 +52,7 @@ struct gw_server {
 	struct gw_reg *reg;	  /* digest auth, bans and the registrar */
 	struct gw_ctl *ctl;	  /* the CLI's control socket (ctl.h) */
 	struct gw_provision *prov; /* one-time links at /p/ */
+	struct gw_api *api;	    /* the admin API at /api/v1 (api.h) */
 	struct media_engine *media; /* the media relay (media.h) */
 	struct gw_conns *conns;	  /* PBX connections (conn.h) */
 	struct gw_calls *calls;	  /* the B2BUA (call.h) */

@@ -24,7 +24,21 @@ enum {
 	HTTP_HDR_MAX = 4096,           /* copied request line + headers */
 	HTTP_ASYNC_TIMEOUT_S = 30,     /* a route must answer within */
 	HTTP_PEER_STR_MAX = 64,        /* printable peer address */
+	HTTP_STATIC_PATH_MAX = 256,    /* request path of a static file */
+	HTTP_STATIC_FILE_MAX = 4 * 1024 * 1024, /* one static file's bytes */
 };
+
+/*
+ * Security headers on every HTTPS response (http_reply and the server's own
+ * short answers): the web app has no inline script or style, talks only to
+ * its own origin and wss:, and is never framed.
+ */
+#define HTTP_CSP                                                               \
+	"default-src 'self'; script-src 'self'; style-src 'self'; "            \
+	"connect-src 'self' wss:; img-src 'self' data:; media-src 'self' "     \
+	"blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+#define HTTP_HSTS "max-age=31536000"
+
 
 #define HTTP_WS_PATH "/ws"
 #define HTTP_WS_SUBPROTO "sip"
@@ -114,6 +128,7 @@ struct http_msg {
 	struct pl query; /* after '?', arguments joined by '&' */
 	struct pl authorization;
 	struct pl content_type;
+	struct pl if_none_match; /* RFC 9110 13.1.2 */
 	struct pl body; /* at most HTTP_BODY_MAX bytes */
 	const struct sockaddr *peer;
 	const char *peer_str;
@@ -132,7 +147,9 @@ enum { HTTP_REPLY_CACHEABLE = 1 << 0 }; /* omit Cache-Control: no-store */
  * Answers req: status, content type (NULL: none), extra header lines
  * (NULL or "Name: value\r\n..." text), body. Everything is copied; lws
  * writes it when the socket is writable. Every response carries
- * X-Content-Type-Options: nosniff and, unless HTTP_REPLY_CACHEABLE,
+ * X-Content-Type-Options: nosniff, Content-Security-Policy: HTTP_CSP,
+ * Strict-Transport-Security: HTTP_HSTS, Referrer-Policy: no-referrer,
+ * X-Frame-Options: DENY and, unless HTTP_REPLY_CACHEABLE,
  * Cache-Control: no-store. Returns 0, ENOTCONN when the client has gone,
  * EPROTO when already answered, EOVERFLOW over the header room, ENOMEM.
  */
@@ -161,5 +178,48 @@ void *ws_conn_user(const struct ws_conn *c);
 
 /* Restarts the idle timer (SIP keep-alives, RFC 5626 CRLF over WS). */
 void ws_conn_touch(struct ws_conn *c);
+
+/*
+ * Static files (static.c): GET and HEAD of regular files below one root
+ * directory, for the web softphone. The root is resolved once (realpath).
+ * A request path with "." or ".." segments, hidden names (".x"), empty
+ * segments, a backslash, '%' (left over from double encoding: lws decodes
+ * once), control bytes or NUL gets 404 without touching the disk, and so
+ * does a file whose real path is outside the root (a symbolic link out).
+ * "/dir/" serves "/dir/index.html". Answers carry the Content-Type of the
+ * extension, an ETag (size and modification time) honoured in
+ * If-None-Match (304), Last-Modified, and Cache-Control: no-cache
+ * (revalidate each time: names are not content-hashed). Files are read
+ * synchronously on the loop thread, at most HTTP_STATIC_FILE_MAX bytes
+ * (larger: 500); the app's few files are small and in the page cache.
+ */
+struct http_static;
+
+/* Resolves root (must be a directory). Returns 0, EINVAL, ENOMEM, ENOENT
+ * (missing), ENOTDIR, or another errno of realpath(3). */
+int http_static_alloc(struct http_static **stp, const char *root);
+
+/* The resolved root directory. */
+const char *http_static_root(const struct http_static *st);
+
+/* A route handler (arg: struct http_static *) serving msg->path; methods
+ * other than GET and HEAD get 405 with Allow. */
+void http_static_route_h(struct http_req *req, const struct http_msg *msg,
+                         void *arg);
+
+/*
+ * Answers req with the file at path (checked as a request path) below
+ * st's root, using msg for the method and If-None-Match. Returns 0 when an
+ * answer was queued (200, 304, 404, 405 or 500), else http_reply's error.
+ */
+int http_static_serve(struct http_static *st, struct http_req *req,
+                      const struct http_msg *msg, const struct pl *path);
+
+/* Whether path is acceptable as a static request path (rules above):
+ * 0, or EACCES. Pure. */
+int http_static_path_check(const struct pl *path);
+
+/* The Content-Type for a file name, by its extension. */
+const char *http_static_ctype(const char *name);
 
 #endif

@@ -26,7 +26,7 @@ struct http_req {
 	struct http_peer peer;
 	char hdr[HTTP_HDR_MAX]; /* copies the views below point into */
 	size_t hdr_used;
-	struct pl method, path, query, auth, ctype;
+	struct pl method, path, query, auth, ctype, inm;
 	struct mbuf *body;
 	size_t body_len; /* Content-Length */
 	bool dispatched;
@@ -206,6 +206,8 @@ static int req_parse(struct http_req *req, struct lws *wsi)
 	          : req_hdr(req, wsi, WSI_TOKEN_HTTP_AUTHORIZATION, &req->auth);
 	err = err ? err
 	          : req_hdr(req, wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, &req->ctype);
+	err = err ? err
+	          : req_hdr(req, wsi, WSI_TOKEN_HTTP_IF_NONE_MATCH, &req->inm);
 	err = err ? err : req_hdr(req, wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, &cl);
 	if (err)
 		return err;
@@ -229,6 +231,7 @@ static void req_dispatch(struct http_req *req)
 	    .query = req->query,
 	    .authorization = req->auth,
 	    .content_type = req->ctype,
+	    .if_none_match = req->inm,
 	    .peer = (const struct sockaddr *)&req->peer.sa,
 	    .peer_str = req->peer.str,
 	};
@@ -274,6 +277,29 @@ static int hdrs_add_text(struct lws *wsi, const char *text, uint8_t **p,
 	return 0;
 }
 
+/* The headers of every response (http.h, http_reply). */
+static const struct {
+	const char *name;
+	const char *value;
+} http_sec_hdrs[] = {
+    {"x-content-type-options:", "nosniff"},
+    {"content-security-policy:", HTTP_CSP},
+    {"strict-transport-security:", HTTP_HSTS},
+    {"referrer-policy:", "no-referrer"},
+    {"x-frame-options:", "DENY"},
+};
+
+static int sec_hdrs_add(struct lws *wsi, uint8_t **p, uint8_t *end)
+{
+	for (size_t i = 0; i < SC_ARRAY_SIZE(http_sec_hdrs); i++)
+		if (lws_add_http_header_by_name(
+		        wsi, (const uint8_t *)http_sec_hdrs[i].name,
+		        (const uint8_t *)http_sec_hdrs[i].value,
+		        (int)strlen(http_sec_hdrs[i].value), p, end))
+			return EOVERFLOW;
+	return 0;
+}
+
 /* Status line and headers into [*p, end); the caller finalizes. */
 static int hdrs_build(struct lws *wsi, uint16_t status, const char *ctype,
                       const char *headers, size_t body_len, int flags,
@@ -292,9 +318,7 @@ static int hdrs_build(struct lws *wsi, uint16_t status, const char *ctype,
 	                                 (const uint8_t *)"no-store", 8, p,
 	                                 end))
 		return EOVERFLOW;
-	if (lws_add_http_header_by_name(
-	        wsi, (const uint8_t *)"x-content-type-options:",
-	        (const uint8_t *)"nosniff", 7, p, end))
+	if (sec_hdrs_add(wsi, p, end))
 		return EOVERFLOW;
 	err = headers ? hdrs_add_text(wsi, headers, p, end) : 0;
 	if (err)
@@ -329,9 +353,7 @@ int http_write_simple(struct lws *wsi, uint16_t status, const char *reason,
 	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
 	                                 (const uint8_t *)"no-store", 8, &p,
 	                                 end) ||
-	    lws_add_http_header_by_name(
-	        wsi, (const uint8_t *)"x-content-type-options:",
-	        (const uint8_t *)"nosniff", 7, &p, end) ||
+	    sec_hdrs_add(wsi, &p, end) ||
 	    lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION,
 	                                 (const uint8_t *)"close", 5, &p, end))
 		return EOVERFLOW;

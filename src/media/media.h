@@ -71,6 +71,10 @@ enum media_event {
 	MEDIA_EV_CONNECTED, /* a leg passed ICE/DTLS (or got its first RTP) */
 	MEDIA_EV_NO_MEDIA,  /* no packet on a leg for no_media_ms */
 	MEDIA_EV_FAILED,    /* DTLS handshake or fingerprint failed */
+	MEDIA_EV_DTMF,      /* an RFC 4733 event ended on the leg and the
+			     * other leg has no telephone-event: reason is
+			     * the key ("0".."9", "*", "#", "A".."D"), for
+			     * the B2BUA to send as SIP INFO */
 };
 
 /* Per-leg statistics, from real counters (RFC 3550 A.3, A.8). */
@@ -155,6 +159,16 @@ int media_answer(struct media_session *ms, enum media_leg_id from,
  */
 int media_answer_local(struct media_session *ms, enum media_leg_id from,
                        struct mbuf **sdpp);
+
+/*
+ * Sends a key press as RFC 4733 telephone-events on leg (toward that
+ * leg's peer), in the leg's own numbering, for duration_ms (40..5000):
+ * what a SIP INFO with application/dtmf-relay asked for. Returns 0,
+ * EINVAL (not a DTMF key), ENOTSUP (the leg negotiated no
+ * telephone-event), EPROTO (no media yet), ENOMEM.
+ */
+int media_dtmf_send(struct media_session *ms, enum media_leg_id leg,
+                    char key, uint32_t duration_ms);
 
 /* Fills *st from the workers' counters. */
 int media_stats_get(struct media_session *ms, struct media_stats *st);

@@ -123,6 +123,16 @@ struct mleg_stats_atomic {
 	atomic_bool connected;
 };
 
+/* A telephone-event we send ourselves on a leg (dtmf_relay.c). */
+struct mdtmf_tx {
+	bool active, first;
+	uint8_t code;
+	uint32_t ts;   /* the event's start on the leg's clock */
+	uint32_t dur;  /* total, timestamp units */
+	uint32_t sent; /* duration reported so far */
+	int ends;      /* end packets sent */
+};
+
 struct mrelay_leg {
 	struct mrelay *owner;
 	int idx;
@@ -138,6 +148,9 @@ struct mrelay_leg {
 	struct sa latched; /* authenticated source once latched */
 	struct mout out;
 	struct min in;
+	struct mdtmf_tx dtx;
+	uint32_t dtmf_rx_ts; /* last event reported as MEDIA_EV_DTMF */
+	bool dtmf_rx_seen;
 	char cname[MEDIA_CNAME_LEN + 1];
 	uint64_t next_rtcp_ms;
 	struct mleg_stats_atomic st;
@@ -170,6 +183,7 @@ struct mrelay {
 	struct mworker *w;
 	struct le le; /* in the worker's list */
 	uv_timer_t tick;
+	uint64_t tick_period; /* ms; 20 while a telephone-event is sent */
 	int closing; /* handles still to close */
 	uv_mutex_t *done_lock;
 	uv_cond_t *done_cond;
@@ -214,6 +228,14 @@ int mxcode_audio(struct mrelay *r, int leg, int to, const struct rtp_hdr *h,
 		 uint64_t now_ms);
 void mxcode_free(struct mxc *xc);
 
+/* dtmf_relay.c: RFC 4733 events sent by the gateway / reported to it */
+int mdtmf_code(char digit); /* 0..15, -1 not a DTMF key */
+void mdtmf_start(struct mrelay *r, int leg, uint8_t code, uint32_t dur_ms,
+		 uint64_t now_ms);
+void mdtmf_tick(struct mrelay *r, int leg, uint64_t now_ms);
+bool mdtmf_busy(const struct mrelay *r);
+void mdtmf_rx(struct mrelay *r, int leg, const struct rtp_hdr *h);
+
 /* rtcpgen.c */
 void mrtcp_consume(struct mrelay *r, int leg, const uint8_t *buf, size_t len,
 		   uint64_t now_ms);
@@ -225,6 +247,7 @@ enum mcmd_type {
 	MCMD_ADD,    /* start a relay: open its sockets */
 	MCMD_PARAMS, /* new parameters for one leg */
 	MCMD_CLOSE,  /* close a relay, signal done */
+	MCMD_DTMF,   /* send a telephone-event on a leg */
 	MCMD_STOP,   /* end the worker */
 };
 
@@ -234,6 +257,8 @@ struct mcmd {
 	struct mrelay *r;
 	int leg;
 	struct mleg_params p;
+	uint8_t dtmf_code;   /* MCMD_DTMF */
+	uint32_t dtmf_ms;
 };
 
 struct mworker {

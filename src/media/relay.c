@@ -241,6 +241,11 @@ static void rtp_forward(struct mrelay *r, int leg, uint8_t *buf, size_t len,
 		}
 		h->pt = out->p.codec.pt;
 	} else if (in->p.te_pt && h->pt == in->p.te_pt) {
+		if (!out->p.te_pt && !r->echo) {
+			/* the other side takes DTMF only as SIP INFO */
+			mdtmf_rx(r, leg, h);
+			return;
+		}
 		if (te_map(in, out, h, (uint8_t *)h->payload,
 			   xc ? &r->xc[leg].te : NULL))
 			goto drop;
@@ -347,6 +352,8 @@ void mrelay_tick(struct mrelay *r, uint64_t now_ms)
 			continue;
 		if (l->p.kind == MEDIA_WEBRTC)
 			mwebrtc_tick(l, now_ms);
+		if (l->dtx.active)
+			mdtmf_tick(r, i, now_ms);
 		if (r->no_media_ms && l->in.last_rx_ms &&
 		    !l->in.no_media_sent &&
 		    now_ms - l->in.last_rx_ms >= r->no_media_ms) {

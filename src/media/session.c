@@ -252,6 +252,30 @@ void media_engine_session_deliver(void *sess, int leg, enum media_event ev,
 	ms->eh(ms, (enum media_leg_id)leg, ev, reason, ms->arg);
 }
 
+int media_dtmf_send(struct media_session *ms, enum media_leg_id leg,
+		    char key, uint32_t duration_ms)
+{
+	int code = mdtmf_code(key);
+	struct mcmd *c;
+
+	if (!ms || (leg != MEDIA_LEG_A && leg != MEDIA_LEG_B) || code < 0)
+		return EINVAL;
+	if (!ms->w || !ms->open)
+		return EPROTO;
+	if (!ms->leg[leg].params.te_pt)
+		return ENOTSUP;
+	c = mem_zalloc(sizeof(*c), NULL);
+	if (!c)
+		return ENOMEM;
+	c->type = MCMD_DTMF;
+	c->r = ms->relay;
+	c->leg = leg;
+	c->dtmf_code = (uint8_t)code;
+	c->dtmf_ms = duration_ms;
+	mworker_post(ms->w, c);
+	return 0;
+}
+
 int media_stats_get(struct media_session *ms, struct media_stats *st)
 {
 	int i;

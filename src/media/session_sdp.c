@@ -352,8 +352,8 @@ static int answer_apply(struct media_session *ms, int yi,
 	params_from(&px, x->conf.kind, &x->remote,
 		    x->conf.kind == MEDIA_WEBRTC || x->remote.rtcp_mux);
 	te_pick(&px, &x->remote);
-	if (!py.te_pt)
-		px.te_pt = 0; /* nothing to send them to */
+	/* telephone-event stays on x even when y has none: its events then
+	 * reach y as SIP INFO (MEDIA_EV_DTMF, the B2BUA's call_dtmf.c) */
 
 	sdp_audio_wipe(o);
 	msess_codec_out(&o->codecv[0], &px.codec);

@@ -60,6 +60,11 @@ static void tick_cb(uv_timer_t *t)
 	struct mrelay *r = t->data;
 
 	mrelay_tick(r, uv_now(&r->w->loop));
+	if (r->tick_period && !mdtmf_busy(r)) { /* back to the usual pace */
+		uv_timer_start(&r->tick, tick_cb, r->tick_period,
+			       r->tick_period);
+		r->tick_period = 0;
+	}
 }
 
 static int sock_open(struct mrelay *r, uv_udp_t *h, int fd)
@@ -175,6 +180,15 @@ static void async_cb(uv_async_t *h)
 			break;
 		case MCMD_CLOSE:
 			relay_close(c->r);
+			break;
+		case MCMD_DTMF:
+			mdtmf_start(c->r, c->leg, c->dtmf_code, c->dtmf_ms,
+				    uv_now(&w->loop));
+			if (!c->r->tick_period && mdtmf_busy(c->r)) {
+				c->r->tick_period =
+				    uv_timer_get_repeat(&c->r->tick);
+				uv_timer_start(&c->r->tick, tick_cb, 0, 20);
+			}
 			break;
 		case MCMD_STOP:
 			while (w->relays.head)

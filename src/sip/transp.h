@@ -23,6 +23,7 @@ enum sip_transp_type {
 #define SIP_TRANSP_LINGER_MS 5000          /* flushing before a close */
 #define SIP_TRANSP_SENDQ_MAX (1024 * 1024) /* bytes queued per connection */
 #define SIP_TRANSP_PORT 5060               /* RFC 3261 §18.2.2 default */
+#define SIP_TRANSP_UDP_SOCKBUF (4 * 1024 * 1024) /* bytes asked of the kernel */
 /* Room for ";received=<IPv6>;rport=65535" and the NUL. */
 #define SIP_VIA_PARAMS_MAX 80
 

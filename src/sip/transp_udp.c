@@ -207,8 +207,17 @@ int transp_udp_listen(struct sip_transp *tp, const struct sa *laddr)
 	r = uv_udp_bind(&us->h, sa_sockaddr(laddr), 0);
 	if (!r)
 		r = uv_udp_getsockname(&us->h, &us->laddr.u.sa, &namelen);
-	if (!r)
+	if (!r) {
+		/* one socket carries every PBX's and trunk's signalling: a
+		 * burst of INVITEs must not overflow the default ~200 KiB
+		 * (the kernel caps it at net.core.rmem_max/wmem_max) */
+		int size = SIP_TRANSP_UDP_SOCKBUF;
+
+		uv_recv_buffer_size((uv_handle_t *)&us->h, &size);
+		size = SIP_TRANSP_UDP_SOCKBUF;
+		uv_send_buffer_size((uv_handle_t *)&us->h, &size);
 		r = uv_udp_recv_start(&us->h, on_alloc, on_recv);
+	}
 	if (r) {
 		err = net_uv_err(r);
 		us->closed = true;

@@ -343,7 +343,7 @@ static bool stx_takes(const struct sip_stx *stx, uint16_t scode)
 int sip_stx_reply(struct sip_stx *stx, uint16_t scode, const uint8_t *data,
 		  size_t len)
 {
-	int err;
+	int err = 0;
 
 	if (!stx || !data || !len || scode < 100 || scode > 699)
 		err = EINVAL;
@@ -351,7 +351,7 @@ int sip_stx_reply(struct sip_stx *stx, uint16_t scode, const uint8_t *data,
 		err = EOVERFLOW;
 	else if (!stx_takes(stx, scode))
 		err = EPROTO;
-	else
+	else if (!stx->reliable)
 		err = tsx_copy(&stx->resp, data, len);
 	if (err)
 		goto out;
@@ -359,8 +359,15 @@ int sip_stx_reply(struct sip_stx *stx, uint16_t scode, const uint8_t *data,
 		tmr_cancel(&stx->tmr_rt);
 		stx->trying = mem_deref(stx->trying);
 	}
+	if (stx->reliable) /* a 100 sent earlier is not repeated either */
+		stx->resp = mem_deref(stx->resp);
 	stx->scode = scode;
-	err = tsx_send(stx->layer, stx->dest, stx->resp);
+	/* §17.2.1, §17.2.2: only an unreliable transport retransmits the
+	 * request, so only there is the response kept to answer it again;
+	 * over TCP, TLS and WebSocket it goes out from the caller's buffer. */
+	err = stx->reliable
+		  ? stx->layer->sendh(stx->dest, data, len, stx->layer->arg)
+		  : tsx_send(stx->layer, stx->dest, stx->resp);
 	if (err) {
 		tsx_stx_terminate(stx); /* §17.2.4; the TU learns it here */
 		goto out;

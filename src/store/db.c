@@ -270,6 +270,7 @@ static void store_destructor(void *arg)
 {
 	struct store *s = arg;
 
+	mem_deref(s->ha1c); /* wipes the cached HA1s */
 	for (size_t i = 0; i < STORE_STMT_CACHED; i++)
 		sqlite3_finalize(s->cached[i]);
 	if (s->db)

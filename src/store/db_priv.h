@@ -7,7 +7,7 @@
 
 #include "store/store.h"
 
-#define STORE_SCHEMA_VERSION 3 /* migrations 1..this; see schema.c */
+#define STORE_SCHEMA_VERSION 4 /* migrations 1..this; see schema.c */
 #define STORE_AD_MAX 64        /* "devices:<id>:ha1_sha256" */
 #define STORE_SEALED_MAX (STORE_SECRET_MAX + STORE_SEAL_OVERHEAD)
 
@@ -16,6 +16,7 @@
 enum store_stmt {
 	STORE_STMT_HA1_MD5 = 0,
 	STORE_STMT_HA1_SHA256,
+	STORE_STMT_DATA_VERSION, /* ha1cache.c: did the database change? */
 	STORE_STMT_CACHED
 };
 
@@ -28,7 +29,26 @@ struct store {
 	int version;
 	char *keyfile; /* reloaded when a value needs a key kr lacks */
 	sqlite3_stmt *cached[STORE_STMT_CACHED]; /* hot queries, prepared once */
+	struct store_ha1cache *ha1c; /* NULL: no cache (store_cache_set) */
 };
+
+/* ha1cache.c: unsealed HA1s by (sip_username, realm, column); col 0 is
+ * ha1_md5, 1 ha1_sha256. get answers ENOENT on a miss, EOVERFLOW when
+ * size is too small; put copies (a failed allocation is ignored); check
+ * flushes everything when the database changed since the last check
+ * (0 or EIO, then flushed too). Entries are wiped when freed. */
+struct store_ha1cache;
+int store_ha1cache_alloc(struct store_ha1cache **cp, size_t max);
+void store_ha1cache_flush(struct store_ha1cache *c);
+size_t store_ha1cache_count(const struct store_ha1cache *c);
+int store_ha1cache_check(struct store *s);
+int store_ha1cache_get(struct store_ha1cache *c, const char *user,
+		       const char *realm, uint8_t col, char *hex, size_t size,
+		       int64_t *idp);
+void store_ha1cache_put(struct store_ha1cache *c, const char *user,
+			const char *realm, uint8_t col, const char *hex,
+			int64_t id);
+void store_ha1cache_forget(struct store_ha1cache *c, const char *user);
 
 int64_t store_now(const struct store *s);
 

@@ -370,6 +370,7 @@ int store_device_ha1(struct store *s, const char *sip_username,
 {
 	const char *col;
 	sqlite3_stmt *st = NULL;
+	uint8_t sha;
 	int64_t id;
 	int err, rc;
 
@@ -379,13 +380,25 @@ int store_device_ha1(struct store *s, const char *sip_username,
 	case SIP_DIGEST_MD5:
 	case SIP_DIGEST_MD5_SESS:
 		col = "ha1_md5";
+		sha = 0;
 		break;
 	case SIP_DIGEST_SHA256:
 	case SIP_DIGEST_SHA256_SESS:
 		col = "ha1_sha256";
+		sha = 1;
 		break;
 	default:
 		return EINVAL;
+	}
+	/* the cache first (ha1cache.c): valid only while nothing was written */
+	if (s->ha1c) {
+		err = store_ha1cache_check(s);
+		if (!err)
+			err = store_ha1cache_get(s->ha1c, sip_username, realm,
+						 sha, hex, size,
+						 device_idp);
+		if (err != ENOENT)
+			return err;
 	}
 	/* every authenticated request comes here: prepared once */
 	err = alg == SIP_DIGEST_MD5 || alg == SIP_DIGEST_MD5_SESS
@@ -414,6 +427,9 @@ int store_device_ha1(struct store *s, const char *sip_username,
 	err = store_unseal_col(s, st, 2, "devices", id, col, hex, size);
 	if (!err && device_idp)
 		*device_idp = id;
+	if (!err && s->ha1c)
+		store_ha1cache_put(s->ha1c, sip_username, realm, sha,
+				   hex, id);
 out:
 	store_done(st);
 	return err;

@@ -95,10 +95,23 @@ static int migrate_3(sqlite3 *db)
 			" ON connection_secrets(username);");
 }
 
+/* 4: admin API bearer tokens (issue 6): only SHA-256(token) is kept;
+ * revoking deletes the row (the audit trail remembers it). */
+static int migrate_4(sqlite3 *db)
+{
+	return exec(db, "CREATE TABLE admin_tokens ("
+			" id INTEGER PRIMARY KEY,"
+			" name TEXT NOT NULL UNIQUE,"
+			" token_hash BLOB NOT NULL UNIQUE,"
+			" created INTEGER NOT NULL,"
+			" last_used INTEGER);");
+}
+
 static migration_h *const migrations[] = {
     migrate_1,
     migrate_2,
     migrate_3,
+    migrate_4,
 };
 
 int store_schema_get(sqlite3 *db, int *versionp)

@@ -229,6 +229,26 @@ int store_device_ha1(struct store *s, const char *sip_username,
 		     int64_t *device_idp);
 
 /*
+ * The HA1 cache (ha1cache.c, docs/store.md): with max > 0 store_device_ha1
+ * keeps up to max unsealed HA1s in memory (least recently used evicted and
+ * wiped), so that a device's repeated REGISTERs skip the query and the
+ * unseal. Every lookup still asks SQLite whether the database changed
+ * (PRAGMA data_version, and this connection's change count): any write,
+ * by this process or another (the CLI's revoke, rotate, user remove, key
+ * rotate), empties the cache before the next answer, so a revoked or
+ * rotated device fails at once. max 0 turns the cache off (the default).
+ * Returns 0, EINVAL, EOVERFLOW (over STORE_CACHE_MAX), ENOMEM.
+ */
+#define STORE_CACHE_MAX 1000000
+int store_cache_set(struct store *s, size_t max);
+/* Drops sip_username's cached HA1s (the control socket's device_gone). */
+void store_cache_forget(struct store *s, const char *sip_username);
+/* Drops every cached HA1 (wiped). */
+void store_cache_clear(struct store *s);
+/* Entries cached now. */
+size_t store_cache_count(const struct store *s);
+
+/*
  * The HA1 callback of sip_digest_authenticate (sip_digest_ha1_h) with arg a
  * struct store: looks cred's username and realm up with store_device_ha1
  * for sip_digest_alg_base(alg). Unknown, revoked, userhash credentials and
@@ -289,6 +309,53 @@ int store_link_purge(struct store *s, int64_t now, unsigned *np);
  * unseal: nothing changed), ENOMEM, EIO, EBUSY.
  */
 int store_rekey(struct store *s, struct store_keyring *kr, unsigned *np);
+
+/*
+ * Admin API bearer tokens (src/store/token.c, issue 6): STORE_ATOKEN_PREFIX
+ * and STORE_TOKEN_LEN base62 characters (190 bits from the OS random
+ * source); only SHA-256(token) is stored.
+ */
+#define STORE_ATOKEN_PREFIX "sca_"
+#define STORE_ATOKEN_LEN (sizeof(STORE_ATOKEN_PREFIX) - 1 + STORE_TOKEN_LEN)
+#define STORE_ATOKEN_NAME_MAX 24 /* "api:<name>" fits STORE_ACTOR_MAX */
+
+struct store_atoken {
+	int64_t id;
+	char name[STORE_ATOKEN_NAME_MAX + 1];
+	int64_t created;
+	int64_t last_used; /* 0: never */
+};
+
+/* Whether t has the shape of a token (prefix, length, base62). Examines
+ * every byte whatever it finds (no early exit). */
+bool store_atoken_syntax(const char *t, size_t len);
+
+/*
+ * Creates token NAME (1..STORE_ATOKEN_NAME_MAX of [A-Za-z0-9._-]); token
+ * (size > STORE_ATOKEN_LEN) gets it, NUL-terminated, to be shown once and
+ * wiped by the caller. Audited as "token.create". Returns 0, EINVAL (bad
+ * name), EEXIST, EOVERFLOW (size), EIO.
+ */
+int store_atoken_create(struct store *s, const char *name, char *token,
+			size_t size);
+/* Deletes token NAME at once (audited). Returns 0, ENOENT, EINVAL, EIO. */
+int store_atoken_revoke(struct store *s, const char *name);
+typedef int(store_atoken_h)(const struct store_atoken *t, void *arg);
+/* Tokens by name; never the token. Returns 0, EIO or h's return. */
+int store_atoken_list(struct store *s, store_atoken_h *h, void *arg);
+/*
+ * Authenticates a presented token (len bytes, need not be NUL-terminated):
+ * one indexed lookup on SHA-256(token), the stored hash compared in
+ * constant time; on success fills *t and sets last_used to now (not
+ * audited). Returns 0, EACCES (malformed, unknown or revoked), EIO.
+ */
+int store_atoken_check(struct store *s, const char *token, size_t len,
+		       struct store_atoken *t);
+
+/* Appends an audit row (the store's actor, now) for a change made outside
+ * the store, e.g. "ban.clear" "address:192.0.2.1". Returns 0, EINVAL,
+ * EIO. */
+int store_audit_note(struct store *s, const char *action, const char *subject);
 
 /* Audit rows, oldest first. */
 struct store_audit {

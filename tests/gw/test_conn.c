@@ -428,6 +428,20 @@ static void test_upreg_flow(void **state)
 	fx_close(&f);
 }
 
+static void conn_state_h(const struct gw_conn_status *st, void *arg)
+{
+	if (!st->reg && !strcmp(st->conn, "office"))
+		snprintf(arg, 8, "%s", st->state);
+}
+
+static void expect_conn(struct fx *f, const char *state)
+{
+	char got[8] = "";
+
+	gw_conns_status(f->cs, conn_state_h, got);
+	assert_string_equal(got, state);
+}
+
 static void test_upreg_offline(void **state)
 {
 	struct fx f;
@@ -436,9 +450,12 @@ static void test_upreg_offline(void **state)
 	fx_init(&f);
 	gw_conns_user_online(f.cs, "bob", true);
 	assert_int_equal(f.nsent, 1);
+	expect_conn(&f, "down");
 	reply(&f, 200, "Expires: 60\r\n");
+	expect_conn(&f, "up");
 	/* the last device went away: unregister at once */
 	gw_conns_user_online(f.cs, "bob", false);
+	expect_conn(&f, "down");
 	assert_int_equal(f.nsent, 2);
 	assert_non_null(strstr(last(&f), "Expires: 0\r\n"));
 	reply(&f, 200, NULL);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,10 +18,10 @@
 #define T0_MS 5000000ull
 #define MIN_MS (60 * 1000ull)
 #define DOMAIN "sipcloak.test"
-#define CSP                                                                    \
-	"content-security-policy: default-src 'none'; script-src 'self'; "     \
-	"connect-src 'self'; style-src 'self'; img-src 'self'; "               \
-	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'\r\n"
+#define CSP "content-security-policy: " HTTP_CSP "\r\n"
+#define INDEX_HTML                                                             \
+	"<!doctype html>\n<title>app</title>\n"                                 \
+	"<script type=\"module\" src=\"/app.js\"></script>\n"
 
 static const uint8_t key1[STORE_KEY_LEN] = "0123456789abcdef0123456789abcde";
 
@@ -33,6 +34,8 @@ struct pf {
 	struct gw_config cfg;
 	char dir[64];
 	char path[96];
+	char web[96]; /* the app's folder: index.html only */
+	char index[128];
 	int64_t now; /* the wall clock, seconds */
 };
 
@@ -50,6 +53,16 @@ static void pf_init(struct pf *f)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/provision_test.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/s.db", f->dir);
+	snprintf(f->web, sizeof(f->web), "%s/web", f->dir);
+	snprintf(f->index, sizeof(f->index), "%s/index.html", f->web);
+	assert_int_equal(mkdir(f->web, 0700), 0);
+	{
+		FILE *fp = fopen(f->index, "w");
+
+		assert_non_null(fp);
+		fputs(INDEX_HTML, fp);
+		fclose(fp);
+	}
 	f->now = 1700000000;
 	assert_int_equal(store_keyring_alloc(&f->kr), 0);
 	assert_int_equal(store_keyring_add(f->kr, 1, key1), 0);
@@ -62,6 +75,7 @@ static void pf_init(struct pf *f)
 	f->cfg.https.listen.host = "127.0.0.1";
 	f->cfg.https.listen.port = 8443;
 	f->cfg.sip.domain = DOMAIN;
+	f->cfg.https.web_root = f->web;
 	assert_int_equal(th_start(&f->t, &hc), 0);
 	assert_int_equal(tmrl_alloc(&f->tl, T0_MS), 0);
 	assert_int_equal(
@@ -84,6 +98,8 @@ static void pf_done(struct pf *f)
 	unlink(p);
 	snprintf(p, sizeof(p), "%s-shm", f->path);
 	unlink(p);
+	unlink(f->index);
+	rmdir(f->web);
 	rmdir(f->dir);
 }
 
@@ -220,18 +236,19 @@ static void test_page(void **state)
 	pf_link(&f, 600, tok, &sec);
 	path_of(path, sizeof(path), tok);
 
-	/* The page, twice: GET never consumes the link. */
+	/* The app's index, twice: GET never consumes the link. */
 	for (int i = 0; i < 2; i++) {
 		assert_int_equal(pf_http(&f, "GET", path, &r), 200);
-		assert_no_store(r.resp);
+		assert_common(r.resp);
+		assert_true(tc_has(r.resp, "cache-control: no-cache\r\n"));
 		assert_true(tc_has(r.resp, CSP));
 		assert_true(tc_has(r.resp, "content-type: text/html"));
 		body = body_of(r.resp);
-		assert_non_null(strstr(body, "<script src=\"/p/app.js\""));
+		assert_string_equal(body, INDEX_HTML);
 		/* No inline script or style: every <script has a src. */
 		for (s = strstr(body, "<script"); s;
 		     s = strstr(s + 1, "<script"))
-			assert_int_equal(strncmp(s, "<script src=", 12), 0);
+			assert_non_null(strstr(s, " src="));
 		assert_null(strstr(body, "style="));
 		assert_null(strstr(body, "<style"));
 		assert_false(has_handler_attr(body));
@@ -239,16 +256,16 @@ static void test_page(void **state)
 	}
 	assert_int_equal(pf_http(&f, "POST", path, &r), 200);
 
-	/* The script and the style: cacheable, not no-store. */
-	assert_int_equal(pf_http(&f, "GET", "/p/app.js", &r), 200);
+	/* The same app at "/"; the old page's files are gone. */
+	assert_int_equal(pf_http(&f, "GET", "/", &r), 200);
+	assert_true(tc_has(r.resp, CSP));
+	assert_string_equal(body_of(r.resp), INDEX_HTML);
+	assert_int_equal(pf_http(&f, "GET", "/index.html", &r), 200);
+	assert_int_equal(pf_http(&f, "GET", "/app.css", &r), 404);
 	assert_common(r.resp);
-	assert_true(tc_has(r.resp, "content-type: text/javascript"));
-	assert_true(tc_has(r.resp, "cache-control: public, max-age=3600"));
-	assert_false(tc_has(r.resp, "cache-control: no-store"));
-	assert_non_null(strstr(body_of(r.resp), "fetch(location.pathname"));
-	assert_non_null(strstr(body_of(r.resp), "method: 'POST'"));
-	assert_int_equal(pf_http(&f, "GET", "/p/app.css", &r), 200);
-	assert_true(tc_has(r.resp, "content-type: text/css"));
+	assert_int_equal(pf_http(&f, "GET", "/p/app.js", &r), 404);
+	assert_int_equal(pf_http(&f, "GET", "/../s.db", &r), 404);
+	assert_int_equal(pf_http(&f, "POST", "/", &r), 405);
 
 	/* Not a token: 404; another method: 405. */
 	assert_int_equal(pf_http(&f, "GET", "/p/short", &r), 404);
@@ -257,6 +274,44 @@ static void test_page(void **state)
 	assert_int_equal(pf_http(&f, "DELETE", path, &r), 405);
 	assert_true(tc_has(r.resp, "allow: GET, HEAD, POST"));
 
+	store_secret_wipe(&sec);
+	pf_done(&f);
+}
+
+/* A configured web_root that is not there stops the start; the default
+ * place (beside the test program: none) leaves / and /p/<token> at 404. */
+static void test_no_app(void **state)
+{
+	struct gw_provision *p = NULL;
+	struct store_device_secret sec;
+	char tok[STORE_TOKEN_LEN + 1], path[64];
+	struct rq r;
+	struct pf f;
+
+	(void)state;
+	pf_init(&f);
+	f.cfg.https.web_root = "/nonexistent/web";
+	assert_int_equal(gw_provision_alloc(&p, f.t.srv, f.s, &f.cfg, f.tl),
+			 ENOENT);
+	assert_null(p);
+	f.cfg.https.web_root = NULL;
+	pf_done(&f);
+
+	pf_init(&f);
+	f.cfg.https.web_root = NULL;
+	gw_provision_close(f.p);
+	th_stop(&f.t);
+	f.p = mem_deref(f.p);
+	assert_int_equal(th_start(&f.t, &(struct http_conf){0}), 0);
+	assert_int_equal(
+	    gw_provision_alloc(&f.p, f.t.srv, f.s, &f.cfg, f.tl), 0);
+	gw_provision_clock_set(f.p, pf_now, &f);
+	pf_link(&f, 600, tok, &sec);
+	path_of(path, sizeof(path), tok);
+	assert_int_equal(pf_http(&f, "GET", path, &r), 404);
+	assert_non_null(strstr(body_of(r.resp), "not installed"));
+	assert_int_equal(pf_http(&f, "GET", "/", &r), 404);
+	assert_int_equal(pf_http(&f, "POST", path, &r), 200); /* still works */
 	store_secret_wipe(&sec);
 	pf_done(&f);
 }
@@ -490,7 +545,8 @@ static void test_alloc_args(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    SC_TEST(test_page),       SC_TEST(test_redeem_once),
+	    SC_TEST(test_page),
+	    SC_TEST(test_no_app),       SC_TEST(test_redeem_once),
 	    SC_TEST(test_expired),    SC_TEST(test_rate_limit),
 	    SC_TEST(test_timing),     SC_TEST(test_closed),
 	    SC_TEST(test_alloc_args),

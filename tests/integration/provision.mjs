@@ -1,14 +1,14 @@
 // provision.mjs URL URL2 PORT: Node's fetch against a running gateway with
-// two fresh one-time links (tests/integration/provision.sh): the page and
-// its headers, app.js, one redeem with every field, then 410, 404, and the
+// two fresh one-time links (tests/integration/provision.sh): the app's page
+// and its headers, /app.js, one redeem with every field, then 410, 404, and the
 // per-source rate limit (429 with Retry-After).
 import assert from 'node:assert/strict';
 
 const [url, url2, port] = process.argv.slice(2);
 const base = `https://127.0.0.1:${port}`;
-const CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; " +
-  "style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; " +
-  "frame-ancestors 'none'";
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; " +
+  "connect-src 'self' wss:; img-src 'self' data:; media-src 'self' blob:; " +
+  "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 const post = (u) => fetch(u, {
   method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}',
@@ -20,23 +20,30 @@ function noStore(r) {
   assert.match(r.headers.get('strict-transport-security') ?? '', /max-age=/);
 }
 
-// The page, twice: GET never uses the link.
+function secure(r) {
+  assert.equal(r.headers.get('referrer-policy'), 'no-referrer');
+  assert.match(r.headers.get('strict-transport-security') ?? '', /max-age=/);
+  assert.equal(r.headers.get('content-security-policy'), CSP);
+}
+
+// The web app's page, twice: GET never uses the link.
 for (let i = 0; i < 2; i++) {
   const r = await fetch(url);
   assert.equal(r.status, 200);
-  noStore(r);
-  assert.equal(r.headers.get('content-security-policy'), CSP);
+  secure(r);
+  assert.equal(r.headers.get('cache-control'), 'no-cache');
   assert.match(r.headers.get('content-type'), /^text\/html/);
   const html = await r.text();
-  assert.match(html, /<script src="\/p\/app\.js"/);
+  assert.match(html, /<script src="\/app\.js"/);
   assert.doesNotMatch(html, /<script>/);
 }
 {
-  const r = await fetch(`${base}/p/app.js`);
+  const r = await fetch(`${base}/app.js`);
   assert.equal(r.status, 200);
+  secure(r);
   assert.match(r.headers.get('content-type'), /^text\/javascript/);
-  assert.match(r.headers.get('cache-control'), /max-age=/);
-  assert.match(await r.text(), /fetch\(location\.pathname/);
+  assert.ok(r.headers.get('etag'));
+  assert.match(await r.text(), /location\.pathname/);
 }
 
 // Redeem once: every field.

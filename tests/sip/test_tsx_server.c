@@ -30,6 +30,30 @@ static void test_nonivite_retransmission(void **state)
 	tt_close(&t);
 }
 
+/* §17.2.2: over a reliable transport the request is never retransmitted,
+ * so the response is sent from the caller's buffer and not kept: a
+ * duplicate is absorbed without an answer. */
+static void test_reliable_no_copy(void **state)
+{
+	struct tt t;
+	struct sip_tsx_in in;
+	struct sip_stx *stx;
+
+	(void)state;
+	tt_init(&t);
+	stx = new_stx(&t, INVITE, true);
+	assert_int_equal(stx_reply(stx, 180, R180), 0);
+	assert_int_equal(t.nsent, 1);
+	assert_string_equal(t.sent[0].text, R180);
+	assert_int_equal(feed(&t, INVITE, true, &in), SIP_TSX_ABSORBED);
+	assert_int_equal(t.nsent, 1);
+	assert_int_equal(stx_reply(stx, 486, R486), 0);
+	assert_int_equal(t.nsent, 2);
+	assert_string_equal(t.sent[1].text, R486);
+	mem_deref(stx);
+	tt_close(&t);
+}
+
 static void test_nonivite_provisional_resent(void **state)
 {
 	struct tt t;
@@ -412,6 +436,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    SC_TEST(test_nonivite_retransmission),
 	    SC_TEST(test_nonivite_provisional_resent),
+	    SC_TEST(test_reliable_no_copy),
 	    SC_TEST(test_timer_j),
 	    SC_TEST(test_timer_j_reliable),
 	    SC_TEST(test_auto_trying),

@@ -184,7 +184,8 @@ static void test_migrate_from_1(void **state)
 				      "(7, 1, 'dold', 'r', 6)",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
-	assert_int_equal(store_schema_migrate(db, 4), EINVAL);
+	assert_int_equal(store_schema_migrate(db, STORE_SCHEMA_VERSION + 1),
+			 EINVAL);
 	sqlite3_close(db);
 
 	assert_int_equal(store_keyring_alloc(&kr), 0);

@@ -190,6 +190,20 @@ await test('cancel: the caller gives up while the PBX rings; the PBX gets CANCEL
   assert.equal(await pbx.done, 0, `sipp cancel failed: ${pbx.err()}`);
 });
 
+await test('DTMF: a key sent as RFC 4733 reaches a PBX without telephone-event as SIP INFO', async () => {
+  await alice1.evaluate(() => window.sc.log.splice(0));
+  const pbx = sipp('dtmf', ['-sf', new URL('./sipp/uas_dtmf_info.xml', import.meta.url).pathname,
+    '-rtp_echo', '-mi', '127.0.0.1', '-mp', E.PBX_MEDIA_PORT]);
+  await sleep(300);
+  await alice1.evaluate(() => window.sc.call('sip:2003@sipcloak.test'));
+  await waitEvent(alice1, 'confirmed');
+  await sleep(500);
+  await alice1.evaluate(() => window.sc.dtmf('5', 'RFC2833'));
+  await sleep(1500);
+  await alice1.evaluate(() => window.sc.hangup());
+  assert.equal(await pbx.done, 0, `sipp did not get INFO Signal=5: ${pbx.err()}`);
+});
+
 await test('PBX down: 503 to the caller', async () => {
   await alice1.evaluate(() => window.sc.log.splice(0));
   await alice1.evaluate(() => window.sc.call('sip:9123@sipcloak.test'));
