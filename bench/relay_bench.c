@@ -59,7 +59,7 @@ static void leg_set(struct mrelay *r, int i, enum media_kind kind,
 	memset(&p, 0, sizeof(p));
 	p.kind = kind;
 	p.active = true;
-	p.dir = MSDP_SENDRECV;
+	p.dir = SDP_SENDRECV;
 	p.codec.codec = c;
 	p.codec.pt = pt;
 	p.codec.rate = c == MEDIA_CODEC_OPUS ? 48000 : 8000;

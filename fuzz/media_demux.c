@@ -52,7 +52,7 @@ static void setup(struct mrelay *r, struct ice_lite *ice, bool sdes)
 		memset(&p, 0, sizeof(p));
 		p.kind = i ? MEDIA_WEBRTC : sdes ? MEDIA_SRTP : MEDIA_RTP;
 		p.active = true;
-		p.dir = MSDP_SENDRECV;
+		p.dir = SDP_SENDRECV;
 		p.codec.codec = MEDIA_CODEC_PCMU;
 		p.codec.pt = 0;
 		p.codec.rate = 8000;

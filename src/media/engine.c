@@ -87,6 +87,7 @@ static void engine_destructor(void *arg)
 	mport_pool_destroy(&me->ports);
 	mem_deref(me->workerv);
 	mem_deref(me->dtls);
+	mem_deref(me->scratch);
 }
 
 static unsigned cores(void)

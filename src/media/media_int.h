@@ -13,6 +13,7 @@
 #include "media/media.h"
 #include "media/rtp.h"
 #include "net/net.h"
+#include "sdp/sdp.h"
 
 #define MEDIA_PKT_MAX 1500  /* largest datagram relayed */
 #define MEDIA_PKT_ROOM 1600 /* receive buffer: MEDIA_PKT_MAX + SRTP tag */
@@ -47,73 +48,8 @@ int mport_bind(struct mport_pool *pp, const struct sa *bind, bool rtcp,
 void mport_release(struct mport_pool *pp, uint16_t port, size_t nsock);
 size_t mport_used(struct mport_pool *pp);
 
-/* ---- msdp.c, msdp_enc.c: the engine's view of one audio SDP --------- */
-
-#define MSDP_FMT_MAX 16
-#define MSDP_MLINES_MAX 8
-#define MSDP_STR_MAX 256
-#define MSDP_FMTP_MAX 128
-#define MSDP_CRYPTO_MAX 4
-
-enum msdp_dir {
-	MSDP_INACTIVE = 0,
-	MSDP_SENDONLY = 1,
-	MSDP_RECVONLY = 2,
-	MSDP_SENDRECV = 3,
-};
-
-enum msdp_proto {
-	MSDP_PROTO_OTHER = 0,
-	MSDP_PROTO_AVP,   /* RTP/AVP */
-	MSDP_PROTO_SAVP,  /* RTP/SAVP */
-	MSDP_PROTO_DTLS,  /* UDP/TLS/RTP/SAVP(F) */
-	MSDP_PROTO_AVPF,  /* RTP/AVPF */
-	MSDP_PROTO_SAVPF, /* RTP/SAVPF */
-};
-
-struct msdp_fmt {
-	uint8_t pt;
-	char name[32];
-	uint32_t rate;
-	uint8_t channels;
-	char fmtp[MSDP_FMTP_MAX];
-};
-
-/* An m= line other than the audio one we use: answered with port 0. */
-struct msdp_mline {
-	char media[16];
-	char proto[32];
-	char fmts[64];
-	char mid[32];
-	bool audio; /* the one we use */
-};
-
-struct msdp {
-	struct sa addr; /* c= of the audio m= line (port = m= port) */
-	struct sa rtcp; /* a=rtcp or port+1 */
-	bool rtcp_mux;
-	enum msdp_dir dir;
-	enum msdp_proto proto;
-	uint32_t ptime;
-	struct msdp_fmt fmtv[MSDP_FMT_MAX];
-	size_t fmtc;
-	char ufrag[MSDP_STR_MAX], pwd[MSDP_STR_MAX];
-	char fp[MSDP_STR_MAX]; /* "sha-256 AB:..." */
-	char setup[16];
-	char cryptov[MSDP_CRYPTO_MAX][MSDP_STR_MAX]; /* a=crypto values */
-	size_t cryptoc;
-	char mid[32];
-	bool bundle;
-	struct msdp_mline mlinev[MSDP_MLINES_MAX];
-	size_t mlinec;
-};
-
-/* Parses an SDP; EBADMSG malformed, ENOENT no audio m= line. */
-int msdp_decode(struct msdp *d, const struct pl *sdp);
-enum msdp_dir msdp_dir_reverse(enum msdp_dir d);
-const char *msdp_dir_name(enum msdp_dir d);
-
 struct msrtp;
+struct msess_scratch;
 
 /* ---- negotiated parameters of one leg (session.c -> worker) ---------- */
 
@@ -129,7 +65,7 @@ struct mleg_params {
 	struct sa remote; /* RTP destination (unset: none, e.g. on hold) */
 	struct sa remote_rtcp;
 	bool rtcp_mux;
-	enum msdp_dir dir;      /* as the remote declared it */
+	enum sdp_dir dir;       /* as the remote declared it */
 	struct mcodec_pt codec; /* codec used on this leg */
 	uint8_t te_pt;          /* telephone-event PT, 0: none */
 	uint32_t te_rate;
@@ -362,6 +298,9 @@ struct media_engine {
 	struct dtls_ctx *dtls;
 	bool closed;
 	char fp[160];
+	/* offer/answer work space, made on first use and reused: signalling
+	 * thread only (session_sdp_out.c) */
+	struct msess_scratch *scratch;
 };
 
 /* Called on a worker: queue an event for the signalling loop. */

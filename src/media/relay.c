@@ -151,16 +151,6 @@ static void rx_account(struct mrelay *r, int leg, const struct rtp_hdr *h,
 	}
 }
 
-static bool dir_sends(enum msdp_dir d)
-{
-	return d & MSDP_SENDONLY;
-}
-
-static bool dir_recvs(enum msdp_dir d)
-{
-	return d & MSDP_RECVONLY;
-}
-
 /* Maps a telephone-event in place onto the out leg's PT and clock. */
 static int te_map(struct mrelay_leg *in, struct mrelay_leg *out,
 		  struct rtp_hdr *h, uint8_t *payload,
@@ -239,7 +229,7 @@ static void rtp_forward(struct mrelay *r, int leg, uint8_t *buf, size_t len,
 	size_t hlen;
 
 	if (!out->p.active || !sa_isset(mleg_dst(out)) ||
-	    !dir_sends(in->p.dir) || !dir_recvs(out->p.dir))
+	    !sdp_dir_sends(in->p.dir) || !sdp_dir_recvs(out->p.dir))
 		return;
 	if (h->pt == in->p.codec.pt) {
 		if (xc) {

@@ -26,6 +26,7 @@ static void session_destructor(void *arg)
 		mem_deref(l->ice);
 		msess_sdes_wipe(l);
 		msess_sdp_forget(l);
+		msess_remote_forget(l);
 		for (k = 0; k < l->ice_oldc; k++)
 			mem_deref(l->ice_old[k]);
 		if (ms->relay) {

@@ -4,35 +4,15 @@
  * offer from the PBX, the first line we support wins. Keys are secrets:
  * wiped when replaced and with the session. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "media/session_int.h"
 #include "media/srtp.h"
 #include "sdp/sdp.h"
 
-static const enum msrtp_profile offer_order[MSDP_SDES_MAX] = {
+static const enum msrtp_profile offer_order[MSESS_SDES_MAX] = {
     MSRTP_AES128_CM_SHA1_80, MSRTP_AEAD_AES_128_GCM};
-
-static void b64_encode(char *dst, size_t size, const uint8_t *p, size_t n)
-{
-	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i, o = 0;
-
-	for (i = 0; i < n && o + 5 < size; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16;
-
-		if (i + 1 < n)
-			v |= (uint32_t)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		dst[o++] = tab[(v >> 18) & 63];
-		dst[o++] = tab[(v >> 12) & 63];
-		dst[o++] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
-		dst[o++] = i + 2 < n ? tab[v & 63] : '=';
-	}
-	dst[o] = '\0';
-}
 
 static int key_make(struct msess_sdes_key *k, enum msrtp_profile prof,
 		    unsigned tag)
@@ -44,31 +24,31 @@ static int key_make(struct msess_sdes_key *k, enum msrtp_profile prof,
 	return rand_bytes(k->key_salt, k->len);
 }
 
-static void key_line(char *dst, size_t size, const struct msess_sdes_key *k)
+/* Our key as an a=crypto line's values (base64 by sdp_audio_encode). */
+static void key_line(struct sdp_crypto *c, const struct msess_sdes_key *k)
 {
-	char b64[MSESS_SDES_KEY_MAX * 2];
-
-	b64_encode(b64, sizeof(b64), k->key_salt, k->len);
-	snprintf(dst, size, "%u %s inline:%s", k->tag,
-		 msrtp_profile_name((enum msrtp_profile)k->prof), b64);
-	mem_secure_zero(b64, sizeof(b64));
+	mem_secure_zero(c, sizeof(*c));
+	c->tag = k->tag;
+	snprintf(c->suite, sizeof(c->suite), "%s",
+		 msrtp_profile_name((enum msrtp_profile)k->prof));
+	memcpy(c->key_salt, k->key_salt, k->len);
+	c->key_salt_len = k->len;
 }
 
 /* Our offer toward SRTP leg l: one key per suite, kept across re-offers. */
-int msess_sdes_offer(struct msess_leg *l, struct msdp_out *o)
+int msess_sdes_offer(struct msess_leg *l, struct sdp_audio *o)
 {
 	size_t i;
 	int err = 0;
 
-	for (i = 0; i < MSDP_SDES_MAX && !err; i++) {
+	for (i = 0; i < MSESS_SDES_MAX && !err; i++) {
 		if (l->sdes_localv[i].prof != (unsigned)offer_order[i])
 			err = key_make(&l->sdes_localv[i], offer_order[i],
 				       (unsigned)i + 1);
 		if (!err)
-			key_line(o->cryptov[i], sizeof(o->cryptov[i]),
-				 &l->sdes_localv[i]);
+			key_line(&o->cryptov[i], &l->sdes_localv[i]);
 	}
-	o->cryptoc = err ? 0 : MSDP_SDES_MAX;
+	o->cryptoc = err ? 0 : MSESS_SDES_MAX;
 	return err;
 }
 
@@ -101,74 +81,67 @@ static int remote_take(struct msess_leg *l, const struct sdp_crypto *c,
 	return 0;
 }
 
-static int line_decode(struct sdp_crypto *c, enum msrtp_profile *prof,
-		       const char *line)
+static int suite_decode(enum msrtp_profile *prof, const struct sdp_crypto *c)
 {
-	struct pl v, suite;
-	int err;
+	struct pl suite;
 
-	pl_set_str(&v, line);
-	err = sdp_crypto_decode(c, &v);
-	if (err)
-		return err;
 	pl_set_str(&suite, c->suite);
 	return msrtp_profile_decode(prof, &suite);
 }
 
 /* The answer of leg l to our offer: the line whose tag and suite we
  * offered. ENOTSUP when there is none. */
-int msess_sdes_answer(struct msess_leg *l, const struct msdp *d)
+int msess_sdes_answer(struct msess_leg *l, const struct sdp_audio *d)
 {
-	struct sdp_crypto c;
 	enum msrtp_profile prof;
 	size_t i, k;
 	int err = ENOTSUP;
 
-	for (i = 0; i < d->cryptoc && err; i++) {
-		if (line_decode(&c, &prof, d->cryptov[i]))
+	for (i = 0; i < d->cryptoc && i < SDP_MAX_CRYPTO && err; i++) {
+		const struct sdp_crypto *c = &d->cryptov[i];
+
+		if (suite_decode(&prof, c))
 			continue;
-		for (k = 0; k < MSDP_SDES_MAX; k++) {
-			if (l->sdes_localv[k].tag == c.tag &&
+		for (k = 0; k < MSESS_SDES_MAX; k++) {
+			if (l->sdes_localv[k].tag == c->tag &&
 			    l->sdes_localv[k].prof == (unsigned)prof) {
 				err =
-				    remote_take(l, &c, prof, &l->sdes_localv[k])
+				    remote_take(l, c, prof, &l->sdes_localv[k])
 					? ENOTSUP
 					: 0;
 				break;
 			}
 		}
-		mem_secure_zero(&c, sizeof(c));
 	}
 	return err;
 }
 
 /* The offer of leg l: the first line we support; our key for its suite
  * (kept when the suite stays) goes into the answer with the same tag. */
-int msess_sdes_from_offer(struct msess_leg *l, const struct msdp *d,
-			  struct msdp_out *o)
+int msess_sdes_from_offer(struct msess_leg *l, const struct sdp_audio *d,
+			  struct sdp_audio *o)
 {
 	struct msess_sdes_key mine;
-	struct sdp_crypto c;
 	enum msrtp_profile prof;
 	size_t i;
 	int err = ENOTSUP;
 
-	for (i = 0; i < d->cryptoc && err; i++) {
-		if (line_decode(&c, &prof, d->cryptov[i]))
+	for (i = 0; i < d->cryptoc && i < SDP_MAX_CRYPTO && err; i++) {
+		const struct sdp_crypto *c = &d->cryptov[i];
+
+		if (suite_decode(&prof, c))
 			continue;
 		if (l->sdes_local.prof == (unsigned)prof && l->sdes_local.len) {
 			mine = l->sdes_local;
-			mine.tag = c.tag;
-		} else if (key_make(&mine, prof, c.tag)) {
-			mem_secure_zero(&c, sizeof(c));
+			mine.tag = c->tag;
+		} else if (key_make(&mine, prof, c->tag)) {
 			break;
 		}
-		err = remote_take(l, &c, prof, &mine) ? ENOTSUP : 0;
-		mem_secure_zero(&c, sizeof(c));
+		err = remote_take(l, c, prof, &mine) ? ENOTSUP : 0;
 		mem_secure_zero(&mine, sizeof(mine));
 	}
 	if (!err) {
-		key_line(o->cryptov[0], sizeof(o->cryptov[0]), &l->sdes_local);
+		key_line(&o->cryptov[0], &l->sdes_local);
 		o->cryptoc = 1;
 	}
 	return err;

@@ -3,7 +3,9 @@
  * the answer picks one codec per leg (the same one when possible, else a
  * transcoded pair), and hold/resume directions are mapped across. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "media/session_int.h"
 #include "stun/ice.h"
@@ -12,28 +14,17 @@
  * with media_leg_conf.transcode. */
 #define MSESS_CAN_TRANSCODE true
 
-static int fmt_codec(const struct msdp_fmt *f, enum media_codec *cp)
+static int fmt_codec(const struct sdp_codec *f, enum media_codec *cp)
 {
-	struct pl name;
-
-	pl_set_str(&name, f->name);
-	if (!pl_strcasecmp(&name, "opus") && f->rate == 48000)
+	if (!strcasecmp(f->name, "opus") && f->rate == 48000)
 		*cp = MEDIA_CODEC_OPUS;
-	else if (!pl_strcasecmp(&name, "PCMU") && f->rate == 8000)
+	else if (!strcasecmp(f->name, "PCMU") && f->rate == 8000)
 		*cp = MEDIA_CODEC_PCMU;
-	else if (!pl_strcasecmp(&name, "PCMA") && f->rate == 8000)
+	else if (!strcasecmp(f->name, "PCMA") && f->rate == 8000)
 		*cp = MEDIA_CODEC_PCMA;
 	else
 		return ENOENT;
 	return 0;
-}
-
-static bool fmt_is_te(const struct msdp_fmt *f)
-{
-	struct pl name;
-
-	pl_set_str(&name, f->name);
-	return !pl_strcasecmp(&name, "telephone-event") && f->rate;
 }
 
 static bool conf_has(const struct media_leg_conf *c, enum media_codec codec)
@@ -53,28 +44,25 @@ static uint8_t std_pt(enum media_codec c)
 				       : MSESS_PT_OPUS;
 }
 
-static int proto_check(enum media_kind kind, const struct msdp *d)
+static int proto_check(enum media_kind kind, const struct sdp_audio *d)
 {
 	switch (kind) {
 	case MEDIA_RTP:
-		return (d->proto == MSDP_PROTO_AVP ||
-			d->proto == MSDP_PROTO_AVPF)
+		return (d->proto == SDP_PROTO_RTP_AVP ||
+			d->proto == SDP_PROTO_RTP_AVPF)
 			   ? 0
 			   : ENOTSUP;
 	case MEDIA_WEBRTC:
 		/* RFC 8829/8843: DTLS-SRTP with ICE; we also require
 		 * rtcp-mux (one port per call, RFC 8834 5.1.3). */
-		return (d->proto == MSDP_PROTO_DTLS && d->rtcp_mux &&
-			d->fp[0] && d->ufrag[0] && d->pwd[0])
+		return (sdp_proto_is_dtls(d->proto) && d->rtcp_mux &&
+			d->fp[0] && d->ice_ufrag[0] && d->ice_pwd[0])
 			   ? 0
 			   : ENOTSUP;
 	case MEDIA_SRTP:
 		/* RFC 4568: RTP/SAVP(F) with at least one a=crypto. */
-		return ((d->proto == MSDP_PROTO_SAVP ||
-			 d->proto == MSDP_PROTO_SAVPF) &&
-			d->cryptoc)
-			   ? 0
-			   : ENOTSUP;
+		return (sdp_proto_is_sdes(d->proto) && d->cryptoc) ? 0
+								    : ENOTSUP;
 	default:
 		return ENOTSUP;
 	}
@@ -82,98 +70,40 @@ static int proto_check(enum media_kind kind, const struct msdp *d)
 
 /* Our side of a=setup (RFC 8842 section 5): toward an offerer we take
  * passive unless it insists on being passive itself. */
-static bool setup_we_client(const char *remote_setup)
+static bool setup_we_client(enum sdp_setup remote_setup)
 {
-	return !strcmp(remote_setup, "passive");
+	return remote_setup == SDP_SETUP_PASSIVE;
 }
 
 /* The codecs of an SDP that conf allows, in the SDP's order. */
-static size_t usable(const struct msdp *d, const struct media_leg_conf *c,
-		     struct mcodec_pt *v)
+static size_t usable(const struct sdp_audio *d,
+		     const struct media_leg_conf *c, struct mcodec_pt *v)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < d->fmtc && n < MEDIA_CODECS_MAX; i++) {
+	for (i = 0; i < d->codecc && n < MEDIA_CODECS_MAX; i++) {
 		enum media_codec codec;
 
-		if (fmt_codec(&d->fmtv[i], &codec) || !conf_has(c, codec))
+		if (fmt_codec(&d->codecv[i], &codec) || !conf_has(c, codec))
 			continue;
 		v[n].codec = codec;
-		v[n].pt = d->fmtv[i].pt;
+		v[n].pt = d->codecv[i].pt;
 		v[n].rate = media_codec_rate(codec);
 		n++;
 	}
 	return n;
 }
 
-static const struct msdp_fmt *te_find(const struct msdp *d, uint32_t rate)
+static const struct sdp_codec *te_find(const struct sdp_audio *d,
+				       uint32_t rate)
 {
 	size_t i;
 
-	for (i = 0; i < d->fmtc; i++)
-		if (fmt_is_te(&d->fmtv[i]) &&
-		    (!rate || d->fmtv[i].rate == rate))
-			return &d->fmtv[i];
+	for (i = 0; i < d->codecc; i++)
+		if (sdp_codec_is_tel_event(&d->codecv[i]) &&
+		    d->codecv[i].rate && (!rate || d->codecv[i].rate == rate))
+			return &d->codecv[i];
 	return NULL;
-}
-
-/* The copy may hold SDES keys: wiped before it goes. */
-void msess_sdp_forget(struct msess_leg *l)
-{
-	if (l->last_sdp)
-		mem_secure_zero(l->last_sdp->buf, l->last_sdp->size);
-	l->last_sdp = mem_deref(l->last_sdp);
-}
-
-static int sdp_write(struct media_session *ms, int i, struct msdp_out *o,
-		     struct mbuf **sdpp)
-{
-	struct msess_leg *l = &ms->leg[i];
-	struct mbuf *mb = NULL;
-	int err;
-
-	o->kind = l->conf.kind == MEDIA_ECHO ? MEDIA_RTP : l->conf.kind;
-	o->sess_id = l->sess_id;
-	o->version = l->version;
-	o->addr = ms->me->conf.advertise;
-	o->port = l->port ? l->port : 9; /* RFC 8866 5.14: discard */
-	o->rtcp_port = (uint16_t)(o->port + 1);
-	o->ssrc = ms->relay->leg[i].out.ssrc;
-	o->cname = ms->relay->leg[i].cname;
-	if (l->conf.kind == MEDIA_WEBRTC) {
-		o->ufrag = ice_lite_ufrag(l->ice);
-		o->pwd = ice_lite_pwd(l->ice);
-		o->fp = ms->me->fp;
-		if (!o->setup)
-			o->setup = "actpass";
-		if (!o->mid[0])
-			snprintf(o->mid, sizeof(o->mid), "0");
-		o->rtcp_mux = true;
-	}
-	err = mbuf_alloc(&mb, 1024);
-	if (!err)
-		err = msdp_encode(mb, o);
-	/* RFC 3264 section 8: o= version goes up only when something
-	 * changed; the same description again keeps its version. */
-	if (!err && !(l->last_sdp && l->last_sdp->end == mb->end &&
-		      !memcmp(l->last_sdp->buf, mb->buf, mb->end))) {
-		mbuf_reset(mb);
-		o->version = ++l->version;
-		err = msdp_encode(mb, o);
-		msess_sdp_forget(l);
-		if (!err)
-			err = mbuf_alloc(&l->last_sdp, mb->end);
-		if (!err)
-			err = mbuf_write_mem(l->last_sdp, mb->buf, mb->end);
-	}
-	if (err) {
-		mem_deref(mb);
-		goto out;
-	}
-	mb->pos = 0;
-	*sdpp = mb;
-out:
-	return err;
 }
 
 static int ice_restart(struct msess_leg *l)
@@ -193,14 +123,67 @@ static int ice_restart(struct msess_leg *l)
 	return 0;
 }
 
+/* The other leg's codecs into o: shared ones first (no transcoding when
+ * the answerer can help it), then, if allowed, the rest; telephone-event
+ * (RFC 4733) at the clock of each when the offer had it. */
+static void offer_codecs(struct msess_leg *y, const struct mcodec_pt *have,
+			 size_t havec, bool te, struct sdp_audio *o)
+{
+	size_t i, j, k;
+
+	y->offeredc = 0;
+	y->te_offeredc = 0;
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < y->conf.codecc; i++) {
+			enum media_codec c = y->conf.codecv[i];
+			struct mcodec_pt *m = &y->offered[y->offeredc];
+			bool shared = false;
+
+			for (j = 0; j < havec; j++)
+				shared |= have[j].codec == c;
+			if ((k == 0) != shared)
+				continue;
+			if (!shared &&
+			    !(MSESS_CAN_TRANSCODE && y->conf.transcode))
+				continue;
+			m->codec = c;
+			m->pt = std_pt(c);
+			m->rate = media_codec_rate(c);
+			y->offeredc++;
+		}
+	}
+	for (i = 0; te && i < y->offeredc && y->te_offeredc < MSESS_TE_MAX;
+	     i++) {
+		uint32_t rate = y->offered[i].rate;
+		struct mcodec_pt *t = &y->te_offered[y->te_offeredc];
+
+		if (y->te_offeredc && y->te_offered[0].rate == rate)
+			continue;
+		t->codec = y->offered[i].codec;
+		t->rate = rate;
+		t->pt = rate == 8000 ? MSESS_PT_TE8K : MSESS_PT_TE48K;
+		y->te_offeredc++;
+	}
+	o->codecc = 0;
+	for (i = 0; i < y->offeredc && o->codecc < SDP_MAX_CODECS; i++)
+		msess_codec_out(&o->codecv[o->codecc++], &y->offered[i]);
+	for (i = 0; i < y->te_offeredc && o->codecc < SDP_MAX_CODECS; i++)
+		msess_te_out(&o->codecv[o->codecc++], y->te_offered[i].pt,
+		       y->te_offered[i].rate);
+}
+
 int media_offer(struct media_session *ms, enum media_leg_id from,
 		const struct pl *sdp, struct mbuf **sdpp)
 {
 	struct mcodec_pt have[MEDIA_CODECS_MAX];
-	struct msdp_out o;
-	struct msdp *d = NULL;
+	struct mcodec_pt offered[MEDIA_CODECS_MAX], te_offered[MSESS_TE_MAX];
+	size_t offeredc, te_offeredc;
+	struct msess_scratch *scr = NULL;
+	struct mbuf *keep = NULL;
 	struct msess_leg *x, *y;
-	size_t havec, i, k;
+	struct sdp_audio *d, *o;
+	unsigned idx = 0;
+	size_t havec;
 	int to, err;
 
 	if (!ms || !ms->open || (from != MEDIA_LEG_A && from != MEDIA_LEG_B) ||
@@ -213,14 +196,14 @@ int media_offer(struct media_session *ms, enum media_leg_id from,
 	y = &ms->leg[to];
 	if (x->conf.kind == MEDIA_ECHO)
 		return EINVAL;
-	d = mem_zalloc(sizeof(*d), NULL);
-	if (!d)
+	scr = msess_scratch_get(ms->me);
+	if (!scr)
 		return ENOMEM;
-	err = msdp_decode(d, sdp);
-	if (err) {
-		err = err == ENOENT ? ENOTSUP : EBADMSG;
+	d = &scr->in;
+	o = &scr->out;
+	err = msess_sdp_read(scr, &idx, sdp);
+	if (err)
 		goto out;
-	}
 	err = proto_check(x->conf.kind, d);
 	if (err)
 		goto out;
@@ -229,45 +212,15 @@ int media_offer(struct media_session *ms, enum media_leg_id from,
 		err = ENOTSUP;
 		goto out;
 	}
-	memset(&o, 0, sizeof(o));
-	/* The other leg's codecs: shared ones first (no transcoding when
-	 * the answerer can help it), then, if allowed, the rest. */
-	for (k = 0; k < 2; k++) {
-		for (i = 0; i < y->conf.codecc; i++) {
-			enum media_codec c = y->conf.codecv[i];
-			bool shared = false;
-			size_t j;
-
-			for (j = 0; j < havec; j++)
-				shared |= have[j].codec == c;
-			if ((k == 0) != shared)
-				continue;
-			if (!shared &&
-			    !(MSESS_CAN_TRANSCODE && y->conf.transcode))
-				continue;
-			o.codecv[o.codecc].codec = c;
-			o.codecv[o.codecc].pt = std_pt(c);
-			o.codecv[o.codecc].rate = media_codec_rate(c);
-			o.codecc++;
-		}
-	}
-	if (!o.codecc) {
+	/* What was offered to y stays until this offer succeeds. */
+	memcpy(offered, y->offered, sizeof(offered));
+	offeredc = y->offeredc;
+	memcpy(te_offered, y->te_offered, sizeof(te_offered));
+	te_offeredc = y->te_offeredc;
+	offer_codecs(y, have, havec, te_find(d, 0) != NULL, o);
+	if (!y->offeredc) {
 		err = ENOTSUP;
-		goto out;
-	}
-	/* RFC 4733: telephone-event at the clock of each offered codec. */
-	if (te_find(d, 0)) {
-		for (i = 0; i < o.codecc && o.tec < MSDP_TE_MAX; i++) {
-			uint32_t rate = o.codecv[i].rate;
-
-			if (o.tec && o.tev[0].rate == rate)
-				continue;
-			o.tev[o.tec].codec = o.codecv[i].codec;
-			o.tev[o.tec].rate = rate;
-			o.tev[o.tec].pt =
-			    rate == 8000 ? MSESS_PT_TE8K : MSESS_PT_TE48K;
-			o.tec++;
-		}
+		goto restore;
 	}
 	err = msess_leg_bind(ms, (int)from);
 	if (!err)
@@ -275,36 +228,46 @@ int media_offer(struct media_session *ms, enum media_leg_id from,
 	/* A new ufrag from the browser is an ICE restart (RFC 8445 9):
 	 * new credentials of ours for the answer. */
 	if (!err && x->conf.kind == MEDIA_WEBRTC && x->have_remote &&
-	    strcmp(x->remote.ufrag, d->ufrag))
+	    strcmp(x->remote.ice_ufrag, d->ice_ufrag))
 		err = ice_restart(x);
-	if (err)
-		goto out;
-	o.dir = d->dir;
-	o.ptime = d->ptime;
-	if (y->conf.kind == MEDIA_SRTP)
-		err = msess_sdes_offer(y, &o);
 	if (!err)
-		err = sdp_write(ms, to, &o, sdpp);
-	mem_secure_zero(o.cryptov, sizeof(o.cryptov));
+		err = msess_offer_keep(&keep, sdp);
 	if (err)
-		goto out;
+		goto restore;
+	o->dir = d->dir;
+	o->ptime = d->ptime;
+	if (y->conf.kind == MEDIA_SRTP)
+		err = msess_sdes_offer(y, o);
+	if (!err)
+		err = msess_sdp_write(ms, to, o, NULL, 0, sdpp);
+	if (err)
+		goto restore;
+	msess_remote_forget(x);
 	x->remote = *d;
 	x->have_remote = true;
-	memcpy(y->offered, o.codecv, sizeof(y->offered));
-	y->offeredc = o.codecc;
-	memcpy(y->te_offered, o.tev, sizeof(y->te_offered));
-	y->te_offeredc = o.tec;
+	x->remote_offer = keep;
+	x->remote_offer_idx = idx;
+	keep = NULL;
 	ms->offer_from = (int)from;
 	ms->answered_by = -1;
+	goto out;
+restore:
+	memcpy(y->offered, offered, sizeof(offered));
+	y->offeredc = offeredc;
+	memcpy(y->te_offered, te_offered, sizeof(te_offered));
+	y->te_offeredc = te_offeredc;
 out:
-	mem_deref(d);
+	if (keep)
+		mem_secure_zero(keep->buf, keep->size);
+	mem_deref(keep);
+	msess_scratch_done(scr);
 	return err;
 }
 
 static void params_from(struct mleg_params *p, enum media_kind kind,
-			const struct msdp *d, bool mux_ok)
+			const struct sdp_audio *d, bool mux_ok)
 {
-	bool hold = !sa_port(&d->addr) || sa_is_any(&d->addr);
+	bool hold = d->port_zero || !sa_port(&d->addr) || sa_is_any(&d->addr);
 
 	p->kind = kind;
 	p->active = true;
@@ -315,13 +278,13 @@ static void params_from(struct mleg_params *p, enum media_kind kind,
 		p->remote_rtcp = d->rtcp;
 	}
 	p->rtcp_mux = d->rtcp_mux && mux_ok;
-	p->dir = hold ? MSDP_INACTIVE : d->dir;
+	p->dir = hold ? SDP_INACTIVE : d->dir;
 	p->ptime = d->ptime;
 }
 
-static void te_pick(struct mleg_params *p, const struct msdp *d)
+static void te_pick(struct mleg_params *p, const struct sdp_audio *d)
 {
-	const struct msdp_fmt *te = te_find(d, p->codec.rate);
+	const struct sdp_codec *te = te_find(d, p->codec.rate);
 
 	if (!te)
 		te = te_find(d, 0);
@@ -329,38 +292,47 @@ static void te_pick(struct mleg_params *p, const struct msdp *d)
 	p->te_rate = te ? te->rate : 0;
 }
 
+/* The codec the answer d of leg y took among those we offered it. */
+static bool answer_codec(struct mcodec_pt *out, const struct msess_leg *y,
+			 const struct sdp_audio *d)
+{
+	size_t i, k;
+
+	for (i = 0; i < d->codecc; i++) {
+		enum media_codec c;
+
+		if (fmt_codec(&d->codecv[i], &c))
+			continue;
+		for (k = 0; k < y->offeredc; k++) {
+			if (y->offered[k].codec != c)
+				continue;
+			*out = y->offered[k];
+			out->pt = d->codecv[i].pt;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* The answer d of leg yi to our offer: both legs' parameters, the answer
- * for the offering leg, and the relay updated. */
-static int answer_apply(struct media_session *ms, int yi, const struct msdp *d,
+ * for the offering leg, and the relay updated. scr->out is ours. */
+static int answer_apply(struct media_session *ms, int yi,
+			const struct sdp_audio *d, struct msess_scratch *scr,
 			struct mbuf **sdpp)
 {
 	struct msess_leg *y = &ms->leg[yi], *x = &ms->leg[1 - yi];
 	struct mcodec_pt have[MEDIA_CODECS_MAX];
 	struct mleg_params px, py;
-	struct msdp_out o;
-	size_t havec, i, k;
+	struct sdp_audio *o = &scr->out;
+	size_t havec, i;
 	bool found = false;
 	int err = 0;
 
 	memset(&py, 0, sizeof(py));
-	for (i = 0; i < d->fmtc && !found; i++) {
-		enum media_codec c;
-
-		if (fmt_codec(&d->fmtv[i], &c))
-			continue;
-		for (k = 0; k < y->offeredc && !found; k++) {
-			if (y->offered[k].codec != c)
-				continue;
-			py.codec = y->offered[k];
-			py.codec.pt = d->fmtv[i].pt;
-			found = true;
-		}
-	}
-	if (!found)
+	if (!answer_codec(&py.codec, y, d))
 		return ENOTSUP;
 	memset(&px, 0, sizeof(px));
 	havec = usable(&x->remote, &x->conf, have);
-	found = false;
 	for (i = 0; i < havec && !found; i++) {
 		if (have[i].codec == py.codec.codec) {
 			px.codec = have[i];
@@ -383,38 +355,31 @@ static int answer_apply(struct media_session *ms, int yi, const struct msdp *d,
 	/* telephone-event stays on x even when y has none: its events then
 	 * reach y as SIP INFO (MEDIA_EV_DTMF, the B2BUA's call_dtmf.c) */
 
-	memset(&o, 0, sizeof(o));
-	o.codecv[0] = px.codec;
-	o.codecc = 1;
-	if (px.te_pt) {
-		o.tev[0].pt = px.te_pt;
-		o.tev[0].rate = px.te_rate;
-		o.tec = 1;
-	}
+	sdp_audio_wipe(o);
+	msess_codec_out(&o->codecv[0], &px.codec);
+	o->codecc = 1;
+	if (px.te_pt)
+		msess_te_out(&o->codecv[o->codecc++], px.te_pt, px.te_rate);
 	/* RFC 3264 6.1: we send to x when x receives and y sends; we
 	 * receive from x when x sends and y receives. */
-	o.dir = (enum msdp_dir)(
-	    (((px.dir & MSDP_RECVONLY) && (py.dir & MSDP_SENDONLY))
-		 ? MSDP_SENDONLY
-		 : 0) |
-	    (((px.dir & MSDP_SENDONLY) && (py.dir & MSDP_RECVONLY))
-		 ? MSDP_RECVONLY
-		 : 0));
-	o.rtcp_mux = px.rtcp_mux;
-	o.avpf = x->remote.proto == MSDP_PROTO_AVPF;
+	o->dir = sdp_dir_make(sdp_dir_recvs(px.dir) && sdp_dir_sends(py.dir),
+			      sdp_dir_sends(px.dir) && sdp_dir_recvs(py.dir));
+	o->rtcp_mux = px.rtcp_mux;
+	if (x->remote.proto == SDP_PROTO_RTP_AVPF)
+		o->proto = SDP_PROTO_RTP_AVPF;
 	if (x->conf.kind == MEDIA_WEBRTC) {
 		bool client = setup_we_client(x->remote.setup);
 
 		if (x->dtls && client != x->dtls_client)
 			return ENOTSUP; /* no DTLS role change mid-call */
 		x->dtls_client = client;
-		o.setup = client ? "active" : "passive";
-		snprintf(o.mid, sizeof(o.mid), "%s", x->remote.mid);
+		o->setup = client ? SDP_SETUP_ACTIVE : SDP_SETUP_PASSIVE;
+		snprintf(o->mid, sizeof(o->mid), "%s", x->remote.mid);
 	}
 	if (y->conf.kind == MEDIA_SRTP && msess_sdes_answer(y, d))
 		return ENOTSUP;
 	if (x->conf.kind == MEDIA_SRTP &&
-	    msess_sdes_from_offer(x, &x->remote, &o))
+	    msess_sdes_from_offer(x, &x->remote, o))
 		return ENOTSUP;
 	if (y->conf.kind == MEDIA_WEBRTC) {
 		/* We offered actpass; the answer leaves us the other role. */
@@ -424,16 +389,16 @@ static int answer_apply(struct media_session *ms, int yi, const struct msdp *d,
 			return ENOTSUP;
 		y->dtls_client = client;
 	}
-	o.ptime = x->remote.ptime;
-	o.mlinev = x->remote.mlinev;
-	o.mlinec = x->remote.mlinec;
-	err = sdp_write(ms, 1 - yi, &o, sdpp);
-	mem_secure_zero(o.cryptov, sizeof(o.cryptov));
+	o->ptime = x->remote.ptime;
+	err = msess_answer_write(ms, 1 - yi, scr, sdpp);
 	if (err)
 		return err;
 	x->params = px;
 	y->params = py;
-	y->remote = *d;
+	if (d != &y->remote) {
+		sdp_audio_wipe(&y->remote);
+		y->remote = *d;
+	}
 	y->have_remote = true;
 	err = msess_commit(ms);
 	if (err) {
@@ -459,7 +424,7 @@ static bool may_answer(const struct media_session *ms, int from)
 int media_answer(struct media_session *ms, enum media_leg_id from,
 		 const struct pl *sdp, struct mbuf **sdpp)
 {
-	struct msdp *d = NULL;
+	struct msess_scratch *scr = NULL;
 	int err;
 
 	if (!ms || !ms->open || (from != MEDIA_LEG_A && from != MEDIA_LEG_B) ||
@@ -467,27 +432,24 @@ int media_answer(struct media_session *ms, enum media_leg_id from,
 		return EINVAL;
 	if (!may_answer(ms, (int)from) || ms->leg[from].conf.kind == MEDIA_ECHO)
 		return EPROTO;
-	d = mem_zalloc(sizeof(*d), NULL);
-	if (!d)
+	scr = msess_scratch_get(ms->me);
+	if (!scr)
 		return ENOMEM;
-	err = msdp_decode(d, sdp);
-	if (err) {
-		err = err == ENOENT ? ENOTSUP : EBADMSG;
-		goto out;
-	}
-	err = proto_check(ms->leg[from].conf.kind, d);
+	err = msess_sdp_read(scr, NULL, sdp);
 	if (!err)
-		err = answer_apply(ms, (int)from, d, sdpp);
-out:
-	mem_deref(d);
+		err = proto_check(ms->leg[from].conf.kind, &scr->in);
+	if (!err)
+		err = answer_apply(ms, (int)from, &scr->in, scr, sdpp);
+	msess_scratch_done(scr);
 	return err;
 }
 
 int media_answer_local(struct media_session *ms, enum media_leg_id from,
 		       struct mbuf **sdpp)
 {
+	struct msess_scratch *scr = NULL;
 	struct msess_leg *y;
-	struct msdp *d = NULL;
+	struct sdp_audio *d;
 	int err;
 
 	if (!ms || !ms->open || (from != MEDIA_LEG_A && from != MEDIA_LEG_B) ||
@@ -496,8 +458,8 @@ int media_answer_local(struct media_session *ms, enum media_leg_id from,
 	y = &ms->leg[from];
 	if (!may_answer(ms, (int)from) || !y->offeredc)
 		return EPROTO;
-	d = mem_zalloc(sizeof(*d), NULL);
-	if (!d)
+	scr = msess_scratch_get(ms->me);
+	if (!scr)
 		return ENOMEM;
 	if (y->conf.kind != MEDIA_ECHO) {
 		/* A peer leg that answered already (early media, then a 200
@@ -506,28 +468,22 @@ int media_answer_local(struct media_session *ms, enum media_leg_id from,
 			err = EPROTO;
 			goto out;
 		}
-		*d = y->remote;
-		err = answer_apply(ms, (int)from, d, sdpp);
+		err = answer_apply(ms, (int)from, &y->remote, scr, sdpp);
 		goto out;
 	}
 	/* What a local endpoint answers: our first codec, the reverse of
 	 * the offerer's direction; no address (nothing is sent to it). */
-	d->proto = MSDP_PROTO_AVP;
+	d = &scr->in;
+	d->proto = SDP_PROTO_RTP_AVP;
 	d->addr = ms->me->conf.advertise;
-	d->dir = msdp_dir_reverse(ms->leg[1 - from].remote.dir);
-	d->fmtc = 1;
-	d->fmtv[0].pt = y->offered[0].pt;
-	d->fmtv[0].rate = y->offered[0].rate;
-	snprintf(d->fmtv[0].name, sizeof(d->fmtv[0].name), "%s",
-		 media_codec_name(y->offered[0].codec));
-	if (y->te_offeredc) {
-		d->fmtv[1].pt = y->te_offered[0].pt;
-		d->fmtv[1].rate = y->te_offered[0].rate;
-		strcpy(d->fmtv[1].name, "telephone-event");
-		d->fmtc = 2;
-	}
-	err = answer_apply(ms, (int)from, d, sdpp);
+	d->dir = sdp_dir_reverse(ms->leg[1 - from].remote.dir);
+	msess_codec_out(&d->codecv[0], &y->offered[0]);
+	d->codecc = 1;
+	if (y->te_offeredc)
+		msess_te_out(&d->codecv[d->codecc++], y->te_offered[0].pt,
+		       y->te_offered[0].rate);
+	err = answer_apply(ms, (int)from, d, scr, sdpp);
 out:
-	mem_deref(d);
+	msess_scratch_done(scr);
 	return err;
 }

@@ -158,6 +158,28 @@ const char *sdp_dir_name(enum sdp_dir d)
 	}
 }
 
+bool sdp_dir_sends(enum sdp_dir d)
+{
+	return d == SDP_SENDRECV || d == SDP_SENDONLY;
+}
+
+bool sdp_dir_recvs(enum sdp_dir d)
+{
+	return d == SDP_SENDRECV || d == SDP_RECVONLY;
+}
+
+enum sdp_dir sdp_dir_make(bool sends, bool recvs)
+{
+	if (sends)
+		return recvs ? SDP_SENDRECV : SDP_SENDONLY;
+	return recvs ? SDP_RECVONLY : SDP_INACTIVE;
+}
+
+enum sdp_dir sdp_dir_reverse(enum sdp_dir d)
+{
+	return sdp_dir_make(sdp_dir_recvs(d), sdp_dir_sends(d));
+}
+
 const char *sdp_setup_name(enum sdp_setup s)
 {
 	switch (s) {

@@ -141,10 +141,10 @@ static int write_audio(struct mbuf *mb, const struct sdp_audio *a)
 		err = mbuf_printf(mb, "a=ptime:%" PRIu32 "\r\n", a->ptime);
 	if (!err)
 		err = mbuf_printf(mb, "a=%s\r\n", sdp_dir_name(a->dir));
-	if (!err && a->rtcp_mux)
+	if (!err && a->rtcp_mux && !a->rtcp_attr)
 		err = mbuf_write_str(mb, "a=rtcp-mux\r\n");
 	else if (!err && sa_isset(&a->rtcp) && !a->port_zero &&
-		 (sa_port(&a->rtcp) != sa_port(&a->addr) + 1 ||
+		 (a->rtcp_attr || sa_port(&a->rtcp) != sa_port(&a->addr) + 1 ||
 		  !sa_cmp_addr(&a->rtcp, &a->addr))) {
 		char host[SA_ADDR_MAX];
 
@@ -153,6 +153,10 @@ static int write_audio(struct mbuf *mb, const struct sdp_audio *a)
 			err = mbuf_printf(mb, "a=rtcp:%u IN %s %s\r\n",
 					  sa_port(&a->rtcp), addrtype(&a->rtcp),
 					  host);
+		/* RFC 5761 section 5.1.3: a=rtcp with the RTP port, then
+		 * rtcp-mux, for peers that do not know rtcp-mux. */
+		if (!err && a->rtcp_mux)
+			err = mbuf_write_str(mb, "a=rtcp-mux\r\n");
 	}
 	if (!err && dtls)
 		err = write_webrtc(mb, a);

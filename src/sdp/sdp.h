@@ -245,6 +245,8 @@ struct sdp_audio {
 	struct sa addr; /* c= address + m= port (RTP) */
 	struct sa rtcp; /* a=rtcp, or address port+1 */
 	bool rtcp_mux;
+	bool rtcp_attr; /* encode: a=rtcp even when it is port + 1 or muxed
+			 * (RFC 3605, RFC 5761 section 5.1.3) */
 	enum sdp_dir dir;
 	uint32_t ptime;                          /* 0 = not given */
 	struct sdp_codec codecv[SDP_MAX_CODECS]; /* m= order, incl. DTMF */
@@ -335,6 +337,13 @@ int sdp_answer_codecs(struct sdp_audio *ans, const struct sdp_audio *offer,
 const char *sdp_proto_name(enum sdp_proto p); /* "UDP/TLS/RTP/SAVPF" ... */
 int sdp_proto_decode(enum sdp_proto *p, const struct pl *name); /* ENOENT */
 const char *sdp_dir_name(enum sdp_dir d);     /* "sendrecv" ... */
+/* What a direction says of the side that declared it (RFC 3264 5.1). */
+bool sdp_dir_sends(enum sdp_dir d);             /* sendrecv, sendonly */
+bool sdp_dir_recvs(enum sdp_dir d);             /* sendrecv, recvonly */
+enum sdp_dir sdp_dir_make(bool sends, bool recvs);
+/* The direction an answer to d allows at most (RFC 3264 section 6.1):
+ * sendonly <-> recvonly, the others as they are. */
+enum sdp_dir sdp_dir_reverse(enum sdp_dir d);
 const char *sdp_setup_name(enum sdp_setup s); /* "actpass" ... */
 bool sdp_proto_is_dtls(enum sdp_proto p);     /* UDP/TLS/... */
 bool sdp_proto_is_sdes(enum sdp_proto p);     /* RTP/SAVP(F) */

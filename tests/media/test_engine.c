@@ -294,8 +294,8 @@ static void test_errors(void **state)
 	assert_int_equal(media_session_alloc(&ms, me, &a, &b, NULL, NULL), 0);
 	pl_set_str(&pl, "v=0\r\nbogus\r\n");
 	assert_int_equal(media_offer(ms, MEDIA_LEG_A, &pl, &mb), EBADMSG);
-	pl_set_str(&pl, "v=0\r\nc=IN IP4 127.0.0.1\r\nm=video 5000 RTP/AVP "
-			"96\r\n");
+	pl_set_str(&pl, "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\nc=IN IP4 127.0.0.1\r\n"
+			"m=video 5000 RTP/AVP 96\r\n");
 	assert_int_equal(media_offer(ms, MEDIA_LEG_A, &pl, &mb), ENOTSUP);
 	/* No codec both legs can use. */
 	mt_sdp(sdp, sizeof(sdp), 5000, "18", NULL);

@@ -58,7 +58,7 @@ static void relay_setup(struct mrelay *r, struct sent *s, uint32_t te_rate_b)
 		memset(&p, 0, sizeof(p));
 		p.kind = MEDIA_RTP;
 		p.active = true;
-		p.dir = MSDP_SENDRECV;
+		p.dir = SDP_SENDRECV;
 		p.codec.codec = MEDIA_CODEC_PCMU;
 		p.codec.pt = 0;
 		p.codec.rate = 8000;
@@ -123,7 +123,7 @@ static void test_rewrite_and_direction(void **state)
 
 	/* b declared recvonly: nothing from b goes to a. */
 	p = r.leg[1].p;
-	p.dir = MSDP_RECVONLY;
+	p.dir = SDP_RECVONLY;
 	mrelay_set_params(&r, 1, &p);
 	sa_set(&src, "127.0.0.1", 5010);
 	len = rtp(buf, 0, 1, 1, 160);

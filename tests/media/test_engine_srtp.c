@@ -243,8 +243,8 @@ static void test_refused(void **state)
 	pl_set_str(&pl, sdp);
 	assert_int_equal(media_offer(ms, MEDIA_LEG_B, &pl, &mb), ENOTSUP);
 	/* A suite we do not know: 488 at answer time. */
-	pl_set_str(&pl, "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 5000 RTP/SAVP "
-			"0\r\na=crypto:1 F8_128_HMAC_SHA1_80 "
+	pl_set_str(&pl, "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\nc=IN IP4 127.0.0.1\r\n"
+			"m=audio 5000 RTP/SAVP 0\r\na=crypto:1 F8_128_HMAC_SHA1_80 "
 			"inline:MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkw\r\n");
 	assert_int_equal(media_offer(ms, MEDIA_LEG_B, &pl, &mb), 0);
 	mb = mem_deref(mb);

@@ -165,7 +165,8 @@ static void test_webrtc_rtp(void **state)
 	assert_true(mt_sdp_has(mb, "a=ice-lite"));
 	assert_true(mt_sdp_has(mb, "a=mid:0"));
 	/* The video line is refused with port 0. */
-	assert_true(mt_sdp_has(mb, "m=video 0 UDP/TLS/RTP/SAVPF 96"));
+	assert_true(mt_sdp_has(mb, "m=video 0 UDP/TLS/RTP/SAVPF 96\r\n"
+				   "a=mid:1\r\n")); /* RFC 8843 7.3.1 */
 	br.engine_port = mt_sdp_port(mb);
 	sdp_attr(mb, "ice-ufrag", eufrag, sizeof(eufrag));
 	sdp_attr(mb, "ice-pwd", epwd, sizeof(epwd));

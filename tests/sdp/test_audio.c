@@ -376,6 +376,66 @@ static void test_encode_plain_offer(void **state)
 	mem_deref(mb);
 }
 
+/* The engine's helpers: which way media flows, what an answer may say
+ * (RFC 3264 section 6.1), a=rtcp written on request (RFC 3605, RFC 5761
+ * section 5.1.3). */
+static void test_dir_rtcp_attr(void **state)
+{
+	struct sdp_origin o;
+	struct sdp_audio a;
+	struct mbuf *mb;
+
+	(void)state;
+	assert_true(sdp_dir_sends(SDP_SENDRECV) && sdp_dir_recvs(SDP_SENDRECV));
+	assert_true(sdp_dir_sends(SDP_SENDONLY) &&
+		    !sdp_dir_recvs(SDP_SENDONLY));
+	assert_true(!sdp_dir_sends(SDP_RECVONLY) &&
+		    sdp_dir_recvs(SDP_RECVONLY));
+	assert_false(sdp_dir_sends(SDP_INACTIVE) ||
+		     sdp_dir_recvs(SDP_INACTIVE));
+	assert_int_equal(sdp_dir_make(true, true), SDP_SENDRECV);
+	assert_int_equal(sdp_dir_make(true, false), SDP_SENDONLY);
+	assert_int_equal(sdp_dir_make(false, true), SDP_RECVONLY);
+	assert_int_equal(sdp_dir_make(false, false), SDP_INACTIVE);
+	assert_int_equal(sdp_dir_reverse(SDP_SENDONLY), SDP_RECVONLY);
+	assert_int_equal(sdp_dir_reverse(SDP_RECVONLY), SDP_SENDONLY);
+	assert_int_equal(sdp_dir_reverse(SDP_SENDRECV), SDP_SENDRECV);
+	assert_int_equal(sdp_dir_reverse(SDP_INACTIVE), SDP_INACTIVE);
+
+	origin_init(&o);
+	memset(&a, 0, sizeof(a));
+	a.proto = SDP_PROTO_RTP_AVP;
+	assert_int_equal(sa_set(&a.addr, "203.0.113.5", 40000), 0);
+	a.rtcp = a.addr;
+	sa_set_port(&a.rtcp, 40001);
+	a.codecv[0] = sdp_codec_pcmu;
+	a.codecc = 1;
+	a.rtcp_attr = true;
+	assert_int_equal(mbuf_alloc(&mb, 256), 0);
+	assert_int_equal(sdp_audio_encode(mb, &o, &a, NULL, 0), 0);
+	assert_int_equal(mbuf_write_mem(mb, "", 1), 0);
+	assert_non_null(
+	    strstr((char *)mb->buf, "a=rtcp:40001 IN IP4 203.0.113.5\r\n"));
+	assert_null(strstr((char *)mb->buf, "a=rtcp-mux"));
+	/* muxed: the RTP port, then rtcp-mux */
+	mbuf_reset(mb);
+	a.rtcp = a.addr;
+	a.rtcp_mux = true;
+	assert_int_equal(sdp_audio_encode(mb, &o, &a, NULL, 0), 0);
+	assert_int_equal(mbuf_write_mem(mb, "", 1), 0);
+	assert_non_null(strstr((char *)mb->buf,
+			       "a=rtcp:40000 IN IP4 203.0.113.5\r\n"
+			       "a=rtcp-mux\r\n"));
+	/* without rtcp_attr: rtcp-mux alone, as before */
+	mbuf_reset(mb);
+	a.rtcp_attr = false;
+	assert_int_equal(sdp_audio_encode(mb, &o, &a, NULL, 0), 0);
+	assert_int_equal(mbuf_write_mem(mb, "", 1), 0);
+	assert_null(strstr((char *)mb->buf, "a=rtcp:"));
+	assert_non_null(strstr((char *)mb->buf, "a=rtcp-mux\r\n"));
+	mem_deref(mb);
+}
+
 static void test_encode_webrtc_answer(void **state)
 {
 	static const char want[] =
@@ -521,6 +581,7 @@ int main(void)
 	    SC_TEST(test_answer_codecs),
 	    SC_TEST(test_encode_plain_offer),
 	    SC_TEST(test_encode_webrtc_answer),
+	    SC_TEST(test_dir_rtcp_attr),
 	    SC_TEST(test_encode_errors),
 	};
 
