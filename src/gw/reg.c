@@ -192,8 +192,42 @@ void gw_reg_flow_closed(struct gw_reg *gr, const struct sip_flow *flow)
 		sip_registrar_flow_closed(gr->registrar, flow);
 }
 
+#define GW_REG_GONE_FLOWS 16 /* WebSocket flows closed per revoked device */
+
+struct gone_flows {
+	struct sip_flow *v[GW_REG_GONE_FLOWS];
+	size_t n;
+};
+
+static bool collect_ws(const struct sip_reg_contact *c, void *arg)
+{
+	struct gone_flows *g = arg;
+	enum sip_transp_type t = sip_flow_type(c->flow);
+
+	if ((t == SIP_TRANSP_WS || t == SIP_TRANSP_WSS) &&
+	    g->n < GW_REG_GONE_FLOWS)
+		g->v[g->n++] = mem_ref(c->flow);
+	return true;
+}
+
+/*
+ * The device's registrations end, and so do the WebSockets it registered
+ * over: a browser that is still open then reconnects, gets 403 for its
+ * next REGISTER and can say at once that it was revoked (a binding alone
+ * going away is invisible to it until its next refresh).
+ */
 void gw_reg_device_gone(struct gw_reg *gr, const char *sip_username)
 {
-	if (gr && sip_username)
-		(void)sip_registrar_remove(gr->registrar, sip_username);
+	struct gone_flows g = {.n = 0};
+	size_t i;
+
+	if (!gr || !sip_username)
+		return;
+	(void)sip_registrar_lookup(gr->registrar, sip_username, collect_ws,
+				   &g);
+	(void)sip_registrar_remove(gr->registrar, sip_username);
+	for (i = 0; i < g.n; i++) {
+		sip_flow_close(g.v[i]);
+		mem_deref(g.v[i]);
+	}
 }
