@@ -8,9 +8,9 @@ set -euo pipefail
 build=(pkg-config cmake make gcc libc6-dev libuv1-dev libwebsockets-dev
        libwebsockets-evlib-uv libssl-dev openssl libcmocka-dev
        libsodium-dev libzxcvbn-dev libsqlite3-dev libqrencode-dev
-       libopus-dev nodejs npm)
+       libopus-dev libsrtp2-dev nodejs npm)
 test=(clang libclang-rt-14-dev sip-tester kamailio nodejs npm curl sqlite3
-      chromium sox libsrtp2-dev)
+      chromium sox)
 run=(openssl)
 bench=(kamailio kamailio-websocket-modules kamailio-tls-modules sip-tester haproxy
        libsrtp2-dev rtpengine-daemon)

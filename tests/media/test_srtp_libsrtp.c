@@ -9,7 +9,6 @@
 #include "testutil.h"
 #include "media/srtp_int.h"
 
-#ifdef SC_HAVE_LIBSRTP2
 #include <srtp2/srtp.h>
 
 #define BUF 512
@@ -228,21 +227,3 @@ int main(void)
 	srtp_shutdown();
 	return rc;
 }
-
-#else /* libsrtp2 missing: scripts/deps.sh test installs libsrtp2-dev */
-
-static void test_no_libsrtp2(void **state)
-{
-	(void)state;
-	skip();
-}
-
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    SC_TEST(test_no_libsrtp2),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
-#endif
