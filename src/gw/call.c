@@ -15,6 +15,7 @@ static void leg_destroy(void *data)
 	struct gw_leg *leg = data;
 
 	hash_unlink(&leg->hle);
+	hash_unlink(&leg->fle);
 	list_unlink(&leg->le);
 	mem_deref(leg->flow);
 	mem_deref(leg->dlg);
@@ -27,6 +28,11 @@ static void leg_destroy(void *data)
 	mem_deref(leg->to);
 	mem_deref(leg->ruri);
 	mem_deref(leg->offer);
+}
+
+static uint32_t flow_key(const struct sip_flow *flow)
+{
+	return hash_fnv(&flow, sizeof(flow));
 }
 
 int gw_leg_alloc(struct gw_leg **legp, struct gw_call *call,
@@ -64,6 +70,8 @@ int gw_leg_alloc(struct gw_leg **legp, struct gw_call *call,
 	if (kind != GW_LEG_ECHO)
 		hash_append(cs->legs, hash_fnv(idpl.p, idpl.l), &leg->hle,
 			    leg);
+	if (kind == GW_LEG_DEVICE && flow)
+		hash_append(cs->flows, flow_key(flow), &leg->fle, leg);
 	*legp = leg;
 	return 0;
 }
@@ -196,6 +204,7 @@ static void calls_destroy(void *data)
 	gw_calls_close(cs);
 	hash_flush(cs->legs);
 	mem_deref(cs->legs);
+	mem_deref(cs->flows);
 	mem_deref(cs->mb);
 	mem_deref(cs->msg);
 }
@@ -210,6 +219,7 @@ int gw_calls_alloc(struct gw_calls **csp, struct gw_server *srv)
 	cs->srv = srv;
 	list_init(&cs->all);
 	err = hash_alloc(&cs->legs, GW_CALL_HASH_BUCKETS);
+	err = err ? err : hash_alloc(&cs->flows, GW_CALL_HASH_BUCKETS);
 	err = err ? err : mbuf_alloc(&cs->mb, 4096);
 	cs->msg = mem_zalloc(sizeof(*cs->msg), NULL);
 	if (!err && !cs->msg)
@@ -246,16 +256,16 @@ static void grace_expired(void *arg)
  */
 void gw_call_flow_closed(struct gw_calls *cs, const struct sip_flow *flow)
 {
-	struct le *le, *fe;
+	struct list *bucket = hash_bucket(cs->flows, flow_key(flow));
+	struct le *le;
 
-	LIST_FOREACH(&cs->all, le) {
-		struct gw_call *call = le->data;
-		bool hit = call->a->flow == flow;
+	LIST_FOREACH(bucket, le) {
+		struct gw_leg *leg = le->data;
+		struct gw_call *call = leg->call;
 
-		LIST_FOREACH(&call->forks, fe)
-			hit = hit || ((struct gw_leg *)fe->data)->flow == flow;
-		if (hit && !tmr_isrunning(&call->grace))
-			tmr_start(&call->grace, cs->srv->tl, GW_CALL_GRACE_MS,
-				  grace_expired, call);
+		if (leg->flow != flow || !call || tmr_isrunning(&call->grace))
+			continue;
+		tmr_start(&call->grace, cs->srv->tl, GW_CALL_GRACE_MS,
+			  grace_expired, call);
 	}
 }

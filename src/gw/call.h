@@ -55,6 +55,7 @@ struct gw_call;
 struct gw_leg {
 	struct le le;      /* in call->forks (callee legs) */
 	struct le hle;     /* in the server's Call-ID table */
+	struct le fle;     /* device legs: in the table by flow */
 	struct gw_call *call;    /* NULL once the call ended */
 	struct gw_calls *calls;
 	enum gw_leg_kind kind;
@@ -107,6 +108,7 @@ struct gw_call {
 struct gw_calls {
 	struct gw_server *srv;
 	struct hash *legs;  /* by Call-ID: struct gw_leg */
+	struct hash *flows; /* device legs by their flow (gw_call_flow_closed) */
 	struct list all;    /* struct gw_call */
 	struct mbuf *mb;    /* encoding scratch */
 	struct sip_msg *msg; /* decoding scratch (what we send) */

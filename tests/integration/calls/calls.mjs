@@ -138,8 +138,12 @@ await test('outgoing to the PBX (sipp uas, rtp_echo): audio both ways, BYE reach
   const sending = (await alice1.evaluate(() => window.sc.events('sending')))[0];
   // topology: nothing of the browser's side in what the PBX received
   const inv = sending.sdp;
-  for (const m of inv.matchAll(/a=candidate:\S+ \d \S+ \d+ (\S+) (\d+)/g))
-    assert.ok(!trace.includes(` ${m[2]} `) && !trace.includes(`:${m[2]}`), `browser candidate port ${m[2]} leaked to the PBX`);
+  // (port 9 is the placeholder of TCP active candidates, and short
+  // numbers occur everywhere: only real ports, as whole numbers)
+  for (const m of inv.matchAll(/a=candidate:\S+ \d \S+ \d+ (\S+) (\d+)/g)) {
+    if (Number(m[2]) < 1024) continue;
+    assert.ok(!new RegExp(`[^0-9]${m[2]}[^0-9]`).test(trace), `browser candidate port ${m[2]} leaked to the PBX`);
+  }
   const ufrag = inv.match(/a=ice-ufrag:(\S+)/)[1];
   assert.ok(!trace.includes(ufrag), 'browser ICE ufrag leaked to the PBX');
   const fp = inv.match(/a=fingerprint:\S+ (\S+)/)[1];
