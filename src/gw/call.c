@@ -147,12 +147,6 @@ struct gw_leg *gw_calls_find(const struct gw_calls *cs,
 	return NULL;
 }
 
-static void bye_done(int err, uint16_t scode, const struct sip_msg *msg,
-		     void *arg)
-{
-	(void)err, (void)scode, (void)msg, (void)arg;
-}
-
 /* Ends one leg toward its peer, as its state asks: BYE on a confirmed
  * dialog, CANCEL on a pending INVITE, a final response on a pending
  * incoming INVITE. */
@@ -171,7 +165,7 @@ static void leg_hangup(struct gw_leg *leg, uint16_t scode, const char *reason,
 		return;
 	}
 	if (leg->dlg)
-		gw_leg_send_req(leg, "BYE", 0, extra, NULL, NULL, bye_done,
+		gw_leg_send_req(leg, "BYE", 0, extra, NULL, NULL, gw_leg_resp_ignore,
 				NULL);
 }
 

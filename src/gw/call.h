@@ -128,6 +128,10 @@ void gw_call_end(struct gw_call *call, const char *why);
 void gw_call_flow_closed(struct gw_calls *cs, const struct sip_flow *flow);
 
 /* call_send.c: what we send on a leg */
+/* The answer handler of a request whose answer changes nothing (BYE after
+ * the call ended, DTMF INFO): final failures are logged, nothing kept. */
+void gw_leg_resp_ignore(int err, uint16_t scode, const struct sip_msg *msg,
+                        void *arg);
 /* snprintf that says EOVERFLOW when the text did not fit. */
 int gw_fmt(char *buf, size_t size, const char *fmt, ...) SC_PRINTF(3, 4);
 int gw_leg_via(struct gw_leg *leg, char *buf, size_t size);

@@ -14,14 +14,6 @@
 #define GW_DTMF_DEFAULT_MS 160 /* Duration when an INFO gives none */
 #define GW_DTMF_MAX_MS 5000
 
-static void info_done(int err, uint16_t scode, const struct sip_msg *msg,
-		      void *arg)
-{
-	(void)err, (void)msg, (void)arg;
-	if (scode >= 300)
-		log_info("call", "DTMF INFO answered %u", scode);
-}
-
 void gw_call_dtmf_info(struct gw_call *call, enum media_leg_id from,
 		       const char *key)
 {
@@ -37,7 +29,7 @@ void gw_call_dtmf_info(struct gw_call *call, enum media_leg_id from,
 		return;
 	pl_set_str(&pl, body);
 	if (gw_leg_send(to, "INFO", 0, NULL, "application/dtmf-relay", &pl,
-			NULL, info_done, NULL))
+			NULL, gw_leg_resp_ignore, NULL))
 		log_warn("call", "call %s: cannot send DTMF %s as INFO",
 			 call->a->callid, key);
 }

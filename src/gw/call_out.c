@@ -274,12 +274,6 @@ static void cancel_others(struct gw_call *call, struct gw_leg *winner)
 	}
 }
 
-static void bye_done(int err, uint16_t scode, const struct sip_msg *msg,
-		     void *arg)
-{
-	(void)err, (void)scode, (void)msg, (void)arg;
-}
-
 /* A 2xx on a leg that lost (another fork won, or the call ended while it
  * was on its way): it is ACKed and hung up (RFC 3261 §15). */
 static void stray_2xx(struct gw_leg *leg, const struct sip_msg *msg)
@@ -293,7 +287,8 @@ static void stray_2xx(struct gw_leg *leg, const struct sip_msg *msg)
 		return;
 	leg->dlg = dlg;
 	gw_leg_ack(leg, leg->cseq);
-	gw_leg_send_req(leg, "BYE", 0, NULL, NULL, NULL, bye_done, NULL);
+	gw_leg_send_req(leg, "BYE", 0, NULL, NULL, NULL, gw_leg_resp_ignore,
+			NULL);
 }
 
 static void answered(struct gw_call *call, struct gw_leg *leg,

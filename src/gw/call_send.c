@@ -224,6 +224,15 @@ int gw_leg_send_req(struct gw_leg *leg, const char *method, uint32_t cseq,
 			   ctxp, resph, arg);
 }
 
+void gw_leg_resp_ignore(int err, uint16_t scode, const struct sip_msg *msg,
+			void *arg)
+{
+	(void)err, (void)arg;
+	if (scode >= 300 && msg)
+		log_debug("call", "%.*s answered %u",
+			  PL_FMT(&msg->cseq.method), scode);
+}
+
 int gw_leg_ack(struct gw_leg *leg, uint32_t cseq)
 {
 	return gw_leg_send_req(leg, "ACK", cseq, NULL, NULL, NULL, NULL,

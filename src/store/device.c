@@ -182,23 +182,30 @@ static void device_row(sqlite3_stmt *st, struct store_device *d)
 	store_col_str(st, 9, d->last_address, sizeof(d->last_address));
 }
 
+/* The one device a prepared statement st (already bound) selects. */
+static int device_one(struct store *s, sqlite3_stmt *st, struct store_device *d)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		device_row(st, d);
+		return 0;
+	}
+	return rc == SQLITE_DONE ? ENOENT : store_sqlerr(s, rc);
+}
+
 int store_device_get(struct store *s, int64_t id, struct store_device *d)
 {
 	sqlite3_stmt *st = NULL;
-	int err, rc;
+	int err;
 
 	if (!s || !d)
 		return EINVAL;
 	err = store_prep(s, &st, DEVICE_COLS "WHERE d.id = ?");
-	if (err)
-		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		device_row(st, d);
-	else
-		err = rc == SQLITE_DONE ? ENOENT : store_sqlerr(s, rc);
-out:
+	if (!err) {
+		sqlite3_bind_int64(st, 1, id);
+		err = device_one(s, st, d);
+	}
 	sqlite3_finalize(st);
 	return err;
 }
@@ -207,20 +214,15 @@ int store_device_find(struct store *s, const char *sip_username,
 		      struct store_device *d)
 {
 	sqlite3_stmt *st = NULL;
-	int err, rc;
+	int err;
 
 	if (!s || !sip_username || !d)
 		return EINVAL;
 	err = store_prep(s, &st, DEVICE_COLS "WHERE d.sip_username = ?");
-	if (err)
-		goto out;
-	sqlite3_bind_text(st, 1, sip_username, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		device_row(st, d);
-	else
-		err = rc == SQLITE_DONE ? ENOENT : store_sqlerr(s, rc);
-out:
+	if (!err) {
+		sqlite3_bind_text(st, 1, sip_username, -1, SQLITE_STATIC);
+		err = device_one(s, st, d);
+	}
 	sqlite3_finalize(st);
 	return err;
 }
