@@ -97,10 +97,12 @@ capture() {
 }
 capture pbx "host $PBX_IP"
 capture browser "tcp port $HTTPS_PORT or (udp and (host $GW_IP or src host $PBX_IP) and not (host $GW_IP and host $PBX_IP))"
+listening() { cat "$WORK"/tcpdump-*.log 2>/dev/null | grep -c listening || true; }
 for i in $(seq 1 50); do
-	[ "$(cat "$WORK"/tcpdump-*.log | grep -c listening)" -ge 2 ] && break
+	[ "$(listening)" -ge 2 ] && break
 	sleep 0.1
 done
+[ "$(listening)" -ge 2 ] || fail "tcpdump did not start: $(cat "$WORK"/tcpdump-*.log)"
 
 LOG_LEVEL=${LOG_LEVEL:-debug}
 start_gateway
