@@ -15,11 +15,20 @@ import {
 
 const SILENCE = 0.01;
 
-// uas_auth.xml with the trunk's login, for sipp's verifyauth
-function authScenario() {
-  const file = `${WORK}/uas_auth.xml`;
-  fs.writeFileSync(file, fs.readFileSync(scenario('uas_auth'), 'utf8')
-    .replaceAll('TRUNK_USER', E.TRUNK_USER).replaceAll('TRUNK_PASSWORD', E.TRUNK_PASSWORD));
+// uas_auth.xml with the trunk's login, for sipp's verifyauth; or as a
+// proxy's 407 (RFC 3261 §22.3), which verifyauth cannot check: then any
+// Proxy-Authorization with the trunk user and a response is taken
+function authScenario(proxy = false) {
+  const file = `${WORK}/uas_auth${proxy ? '407' : ''}.xml`;
+  let x = fs.readFileSync(scenario('uas_auth'), 'utf8');
+  if (proxy) {
+    x = x.replaceAll('401 Unauthorized', '407 Proxy Authentication Required')
+      .replaceAll('WWW-Authenticate:', 'Proxy-Authenticate:')
+      .replaceAll('header="Authorization:"', 'header="Proxy-Authorization:"')
+      .replace(/<verifyauth [^>]*>/, '<ereg regexp="response=&quot;[0-9a-f]{32}&quot;" search_in="hdr" header="Proxy-Authorization:" assign_to="good" />');
+  }
+  fs.writeFileSync(file, x.replaceAll('TRUNK_USER', E.TRUNK_USER)
+    .replaceAll('TRUNK_PASSWORD', E.TRUNK_PASSWORD));
   return file;
 }
 
@@ -113,7 +122,7 @@ export async function flows({ alice1 }) {
     assert.equal(await pbx.done, 0, `sipp midcall failed: ${pbx.err()}`);
   });
 
-  await test('upstream auth: the PBX challenges with 401, the gateway retries with the trunk login', async () => {
+  await test('upstream auth: the PBX challenges with 401 (and 407), the gateway retries with the trunk login', async () => {
     await clearLog(alice1);
     const pbx = sipp('auth', ['-sf', authScenario(), '-rtp_echo']);
     await sleep(300);
@@ -124,6 +133,16 @@ export async function flows({ alice1 }) {
     const trace = fs.readFileSync(pbx.trace, 'utf8');
     assert.match(trace, new RegExp(`Authorization: Digest [^\\n]*username="${E.TRUNK_USER}"`));
     assert.ok(!trace.includes(E.TRUNK_PASSWORD), 'the trunk password itself went to the PBX');
+    // the same as a proxy's 407: answered in Proxy-Authorization
+    await clearLog(alice1);
+    const proxy = sipp('auth407', ['-sf', authScenario(true), '-rtp_echo']);
+    await sleep(300);
+    await alice1.evaluate(() => window.sc.call('sip:2015@sipcloak.test'));
+    await waitEvent(alice1, 'confirmed');
+    await alice1.evaluate(() => window.sc.hangup());
+    assert.equal(await proxy.done, 0, `sipp auth (407) failed: ${proxy.err()}`);
+    assert.match(fs.readFileSync(proxy.trace, 'utf8'),
+      new RegExp(`Proxy-Authorization: Digest [^\\n]*username="${E.TRUNK_USER}"`));
   });
 
   await test('upstream auth failure: a wrong trunk password gets a second 401, the caller 403', async () => {
