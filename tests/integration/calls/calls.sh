@@ -85,18 +85,21 @@ sox -n -r 48000 -c 1 -b 16 "$WORK/tone.wav" synth 30 sine 1000 vol 0.5 ||
 	--alias:jssip="$NODE_DIR/node_modules/jssip/lib/JsSIP.js" ||
 	fail "esbuild could not bundle the test page"
 
-# The capture: what the PBX address sends and receives, and the browsers'
-# side: their WSS connections and every UDP packet of the gateway's media
-# address that is not between it and the PBX (Chromium's media comes from
-# whatever host address it picked; other tests here use 127.0.0.1 only), and
-# anything the PBX would send elsewhere.
+# The capture: what the PBX (sipp's SIP and media ports, and the closed
+# "down" port) sends and receives, and the browsers' side: their WSS
+# connections and every UDP packet of the gateway's media ports that is not
+# between it and the PBX (Chromium's media comes from whatever host address
+# it picked), and anything the PBX would send elsewhere.
 capture() {
 	tcpdump -i lo -n -U -s 0 -w "$WORK/$1.pcap" "$2" 2>"$WORK/tcpdump-$1.log" &
 	PIDS+=("$!")
 	eval "CAP_$1=$!"
 }
-capture pbx "host $PBX_IP"
-capture browser "tcp port $HTTPS_PORT or (udp and (host $GW_IP or src host $PBX_IP) and not (host $GW_IP and host $PBX_IP))"
+# (Only our ports: others' tests may use these addresses at the same time.)
+PBX_PORTS="(port $PBX_PORT or portrange $PBX_MEDIA_PORT-$((PBX_MEDIA_PORT + 3)) or port $DOWN_PORT)"
+GW_MEDIA="(host $GW_IP and portrange $MEDIA_LO-$((MEDIA_LO + 99)))"
+capture pbx "host $PBX_IP and $PBX_PORTS"
+capture browser "tcp port $HTTPS_PORT or (udp and ($GW_MEDIA or (src host $PBX_IP and $PBX_PORTS)) and not (host $GW_IP and host $PBX_IP))"
 listening() { cat "$WORK"/tcpdump-*.log 2>/dev/null | grep -c listening || true; }
 for i in $(seq 1 50); do
 	[ "$(listening)" -ge 2 ] && break

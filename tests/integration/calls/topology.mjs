@@ -1,7 +1,7 @@
 // topology.mjs: issue 5's "topology hiding, verified". Reads the two
-// captures calls.sh made (pbx.pcap: everything to and from the PBX address;
+// captures calls.sh made (pbx.pcap: everything to and from the PBX's ports;
 // browser.pcap: the browsers' WSS connections and the UDP of the gateway's
-// media address that is not the PBX's) and the decrypted WebSocket frames of
+// media ports that is not the PBX's) and the decrypted WebSocket frames of
 // every device (topology.json), and asserts that nothing of one side
 // reached the other: addresses, ports, WebSocket hosts, instance ids,
 // Call-IDs, tags, branches, ICE/DTLS/RTP identities, SSRCs. Then the
