@@ -128,6 +128,41 @@ static void test_complexities(void **state)
 	free(c);
 }
 
+/* The complexity changes between frames of one stream (what the relay
+ * does when its worker's load changes): the tone keeps coming through,
+ * and bad values change nothing. */
+static void test_set_complexity(void **state)
+{
+	static const int steps[] = {3, 1, 0, 3, 5};
+	struct chain *c = calloc(1, sizeof(*c));
+	struct xcode *g711;
+	size_t i;
+
+	(void)state;
+	assert_non_null(c);
+	chain_init(c, CODEC_PCMU, 20, NULL, NULL);
+	assert_int_equal(xcode_complexity(c->a), XCODE_COMPLEXITY_DEFAULT);
+	assert_int_equal(xcode_set_complexity(c->a, -1), EINVAL);
+	assert_int_equal(xcode_set_complexity(c->a, 11), EINVAL);
+	assert_int_equal(xcode_set_complexity(NULL, 1), EINVAL);
+	assert_int_equal(xcode_complexity(NULL), -1);
+	assert_int_equal(xcode_complexity(c->a), XCODE_COMPLEXITY_DEFAULT);
+	chain_run(c, 40, 1000);
+	for (i = 0; i < SC_ARRAY_SIZE(steps); i++) {
+		assert_int_equal(xcode_set_complexity(c->a, steps[i]), 0);
+		assert_int_equal(xcode_complexity(c->a), steps[i]);
+		chain_run(c, 30, 1000);
+	}
+	chain_assert_tone(c, 1000, 1000.0);
+	chain_close(c);
+	free(c);
+	/* no encoder: the value is kept, nothing else */
+	assert_int_equal(xcode_alloc(&g711, CODEC_OPUS, CODEC_PCMU, NULL), 0);
+	assert_int_equal(xcode_set_complexity(g711, 1), 0);
+	assert_int_equal(xcode_complexity(g711), 1);
+	mem_deref(g711);
+}
+
 /* 30 ms PCMU in, 20 ms Opus in the middle, 30 ms PCMU out. */
 static void test_ptime_mismatch(void **state)
 {
@@ -276,6 +311,7 @@ int main(void)
 	    SC_TEST(test_pcmu_1k),        SC_TEST(test_pcmu_440),
 	    SC_TEST(test_pcma_1k),        SC_TEST(test_pcma_2k),
 	    SC_TEST(test_complexities),   SC_TEST(test_ptime_mismatch),
+	    SC_TEST(test_set_complexity),
 	    SC_TEST(test_other_pairs),    SC_TEST(test_garbage),
 	};
 
