@@ -149,6 +149,12 @@ size_t xcode_ready(const struct xcode *x);
  * 1.3 has no opus_packet_has_lbrr(). */
 bool xcode_opus_has_lbrr(const uint8_t *pkt, size_t len);
 
+/* Whether an Opus packet is coded narrowband (4 kHz audio bandwidth: TOC
+ * configurations 0-3, SILK NB, and 16-19, CELT NB; RFC 6716 section
+ * 3.1), what a sender honouring maxplaybackrate=8000 sends. false for an
+ * empty packet. */
+bool xcode_opus_is_nb(const uint8_t *pkt, size_t len);
+
 /*
  * Test and tool helpers.
  */

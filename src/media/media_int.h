@@ -124,7 +124,7 @@ struct min {
 
 struct mleg_stats_atomic {
 	atomic_uint_fast64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
-	atomic_uint_fast64_t rx_lost, rx_dropped;
+	atomic_uint_fast64_t rx_lost, rx_dropped, rx_opus_nb;
 	atomic_uint_fast32_t jitter_us, rtt_us;
 	atomic_bool connected;
 };

@@ -112,6 +112,10 @@ int mxcode_audio(struct mrelay *r, int leg, int to, const struct rtp_hdr *h,
 		     out->p.ptime, want_complexity(r));
 	if (err)
 		return err;
+	if (in->p.codec.codec == MEDIA_CODEC_OPUS &&
+	    xcode_opus_is_nb(h->payload, h->payload_len))
+		atomic_fetch_add_explicit(&in->st.rx_opus_nb, 1,
+					  memory_order_relaxed);
 	err = xcode_push(xc->x, h->payload, h->payload_len, h->seq, h->ts);
 	if (err == EALREADY)
 		return 0; /* late or duplicate: nothing to do, not an error */

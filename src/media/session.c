@@ -293,6 +293,7 @@ int media_stats_get(struct media_session *ms, struct media_stats *st)
 		s->tx_bytes = atomic_load(&a->tx_bytes);
 		s->rx_lost = atomic_load(&a->rx_lost);
 		s->rx_dropped = atomic_load(&a->rx_dropped);
+		s->rx_opus_nb = atomic_load(&a->rx_opus_nb);
 		s->jitter_us = (uint32_t)atomic_load(&a->jitter_us);
 		s->rtt_us = (uint32_t)atomic_load(&a->rtt_us);
 		s->connected = atomic_load(&a->connected);

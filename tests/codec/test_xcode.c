@@ -128,6 +128,50 @@ static void test_complexities(void **state)
 	free(c);
 }
 
+/* Narrowband Opus by the TOC (RFC 6716 section 3.1), and what libopus
+ * codes with and without OPUS_SET_MAX_BANDWIDTH(NB) at 48 kHz. */
+static void test_opus_is_nb(void **state)
+{
+	static const uint8_t toc[] = {0 << 3, 3 << 3, 4 << 3, 12 << 3,
+				      16 << 3, 19 << 3, 20 << 3, 31 << 3};
+	static const bool nb[] = {true, true, false, false,
+				  true, true, false, false};
+	opus_int16 pcm[960];
+	uint8_t out[400];
+	OpusEncoder *e;
+	double phase = 0;
+	size_t i;
+	int err, k;
+
+	(void)state;
+	for (i = 0; i < SC_ARRAY_SIZE(toc); i++)
+		assert_int_equal(xcode_opus_is_nb(&toc[i], 1), nb[i]);
+	assert_false(xcode_opus_is_nb(toc, 0));
+	assert_false(xcode_opus_is_nb(NULL, 1));
+	for (k = 0; k < 2; k++) {
+		opus_int32 n = 0;
+
+		e = opus_encoder_create(48000, 1, OPUS_APPLICATION_VOIP, &err);
+		assert_non_null(e);
+		assert_int_equal(opus_encoder_ctl(e, OPUS_SET_BITRATE(32000)),
+				 OPUS_OK);
+		if (k)
+			assert_int_equal(
+			    opus_encoder_ctl(e, OPUS_SET_MAX_BANDWIDTH(
+						    OPUS_BANDWIDTH_NARROWBAND)),
+			    OPUS_OK);
+		for (i = 0; i < 10; i++) {
+			assert_int_equal(codec_tone(pcm, 960, 48000, 1000.0,
+						    0.5, &phase),
+					 0);
+			n = opus_encode(e, pcm, 960, out, sizeof(out));
+			assert_true(n > 0);
+		}
+		assert_int_equal(xcode_opus_is_nb(out, (size_t)n), k == 1);
+		opus_encoder_destroy(e);
+	}
+}
+
 /* The complexity changes between frames of one stream (what the relay
  * does when its worker's load changes): the tone keeps coming through,
  * and bad values change nothing. */
@@ -311,7 +355,7 @@ int main(void)
 	    SC_TEST(test_pcmu_1k),        SC_TEST(test_pcmu_440),
 	    SC_TEST(test_pcma_1k),        SC_TEST(test_pcma_2k),
 	    SC_TEST(test_complexities),   SC_TEST(test_ptime_mismatch),
-	    SC_TEST(test_set_complexity),
+	    SC_TEST(test_set_complexity), SC_TEST(test_opus_is_nb),
 	    SC_TEST(test_other_pairs),    SC_TEST(test_garbage),
 	};
 
