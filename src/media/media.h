@@ -95,6 +95,9 @@ struct media_leg_stats {
 struct media_stats {
 	struct media_leg_stats leg[2];
 	uint64_t duration_ms;
+	int opus_complexity; /* of the Opus encoders on the session's worker
+	                      * now: 5, lowered to 3, 1, 0 while the worker
+	                      * is busy (media/mload.c); -1 none */
 };
 
 struct media_engine;

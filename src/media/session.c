@@ -303,5 +303,9 @@ int media_stats_get(struct media_session *ms, struct media_stats *st)
 	}
 	if (ms->start_ms)
 		st->duration_ms = uv_now(ms->me->loop) - ms->start_ms;
+	st->opus_complexity =
+	    ms->w ? atomic_load_explicit(&ms->w->opus_complexity_st,
+					 memory_order_relaxed)
+		  : -1;
 	return 0;
 }
