@@ -42,10 +42,22 @@ static void poll_cb(uv_poll_t *h, int status, int events)
 	uint64_t now = uv_now(&w->loop);
 	int leg, k, n, i;
 
-	if (status < 0 || !(events & UV_READABLE))
-		return;
 	leg = (h == &r->leg[1].pollv[0] || h == &r->leg[1].pollv[1]) ? 1 : 0;
 	k = (h == &r->leg[leg].pollv[1]) ? 1 : 0;
+	if (status < 0) {
+		/* libuv stops a poll on POLLERR (a pending socket error,
+		 * e.g. ICMP on a socket with IP_RECVERR): read the error
+		 * and watch on, a stray ICMP must not deafen the leg. */
+		int e = 0;
+		socklen_t el = sizeof(e);
+
+		(void)getsockopt(r->leg[leg].sockv[k], SOL_SOCKET, SO_ERROR,
+				 &e, &el);
+		(void)uv_poll_start(h, UV_READABLE, poll_cb);
+		return;
+	}
+	if (!(events & UV_READABLE))
+		return;
 	for (i = 0; i < MEDIA_RX_BATCH; i++) {
 		/* Room is left behind the datagram for an SRTP tag. */
 		w->rxiov[i].iov_base = w->rxbuf[i];
