@@ -467,6 +467,29 @@ static void check_public_address(struct loader *ld)
 	     "public_address", msg);
 }
 
+/* dns_servers: up to NET_DNS_SERVERS_MAX IPv4 addresses. */
+static void check_dns_servers(struct loader *ld)
+{
+	const char *v = ld->cfg->server.dns_servers;
+	char msg[GW_CONFIG_MSG_MAX];
+	struct net_dns_conf dc;
+	struct pl sec = PL("server");
+	int err;
+
+	if (!v)
+		return;
+	err = gw_dns_servers_parse(v, &dc);
+	if (!err)
+		return;
+	snprintf(msg, sizeof(msg),
+	         err == EOVERFLOW ? "more than %d servers"
+	                          : "not a list of IPv4 address[:port] "
+	                            "(at most %d)",
+	         NET_DNS_SERVERS_MAX);
+	fail(ld, key_line(ld, "server", "dns_servers"), &sec, "dns_servers",
+	     msg);
+}
+
 /* A registration interval range must not be empty. */
 static void check_expires(struct loader *ld)
 {
@@ -569,6 +592,7 @@ static void check_file(struct loader *ld)
 		fail(ld, sip_line, &sec, "tls_key",
 		     "required when tls is set (or set [https] key)");
 	check_public_address(ld);
+	check_dns_servers(ld);
 	check_expires(ld);
 	gw_config_conn_check(cfg, conn_fail, ld);
 	check_listeners(ld);

@@ -37,24 +37,31 @@ int gw_conn_local_hostport(const struct gw_conn *c, char *buf, size_t size)
 	return n < 0 || (size_t)n >= size ? EOVERFLOW : 0;
 }
 
-int gw_conn_send(struct gw_conn *c, struct mbuf *mb, struct sip_ctx **ctxp,
-		 sip_ctx_resp_h *resph, void *arg)
+int gw_conn_send(struct gw_conn *c, const struct sa *dst, struct mbuf *mb,
+		 struct sip_ctx **ctxp, sip_ctx_resp_h *resph, void *arg)
 {
 	struct gw_conns *cs = c->cs;
 	struct gw_conn_rt *rt = gw_conn_rt(c);
 	struct sip_msg *msg;
 	void *dest = c; /* unit tests: their send handler gets the conn */
 	bool reliable = c->conf->transport != SIP_TRANSP_UDP;
+	struct sa to;
 	int err;
 
 	if (!cs->tsx || !c->addrc)
 		return ENOTCONN;
+	if (dst)
+		to = *dst;
+	else if (gw_conn_pick(c, &to))
+		return ENOTCONN;
 	if (cs->srv) {
-		if (!rt->flow || !sip_flow_isopen(rt->flow)) {
+		/* one flow per connection, to the target in use */
+		if (rt->flow && (!sip_flow_isopen(rt->flow) ||
+				 !sa_cmp(sip_flow_peer(rt->flow), &to)))
 			rt->flow = mem_deref(rt->flow);
+		if (!rt->flow) {
 			err = sip_transp_connect(
-			    &rt->flow, cs->srv->tp, c->conf->transport,
-			    &c->addrv[0],
+			    &rt->flow, cs->srv->tp, c->conf->transport, &to,
 			    c->conf->transport == SIP_TRANSP_TLS ? c->conf->host
 								 : NULL);
 			if (err)
@@ -90,6 +97,10 @@ static void options_send(void *arg)
 	int err;
 
 	rt->ctx = mem_deref(rt->ctx);
+	if (!sa_isset(&rt->opt_dst) && gw_conn_pick(c, &rt->opt_dst)) {
+		on_options(ENOTCONN, 503, NULL, c);
+		return;
+	}
 	/* each check its own Call-ID: a peer (sipp as UAS) may take a
 	 * repeated one for a stray message of an ended call */
 	rand_pool_token(&c->cs->rp, rt->callid, sizeof(rt->callid));
@@ -115,7 +126,8 @@ static void options_send(void *arg)
 				branch, TRUNK_MAX_FORWARDS, dv6 ? "[" : "", dom,
 				dv6 ? "]" : "", tag, v6 ? "[" : "", cf->host,
 				v6 ? "]" : "", rt->callid, ++rt->cseq);
-	err = err ? err : gw_conn_send(c, mb, &rt->ctx, on_options, c);
+	err = err ? err
+		  : gw_conn_send(c, &rt->opt_dst, mb, &rt->ctx, on_options, c);
 	mem_deref(mb);
 	if (err)
 		on_options(err, 503, NULL, c);
@@ -135,6 +147,20 @@ static void on_options(int err, uint16_t scode, const struct sip_msg *msg,
 	if (scode < 200)
 		return;
 	st = !err && scode != 503 ? GW_CONN_STATE_UP : GW_CONN_STATE_DOWN;
+	/* RFC 3263 §4.3: a failed target is skipped; the next is asked at
+	 * once, and the trunk is down only when none is left */
+	if (st == GW_CONN_STATE_DOWN && !c->cs->closing &&
+	    sa_isset(&rt->opt_dst)) {
+		struct sa next;
+
+		gw_conn_target_failed(c, &rt->opt_dst);
+		if (!gw_conn_target_next(c, &rt->opt_dst, &next)) {
+			rt->opt_dst = next;
+			options_send(c);
+			return;
+		}
+	}
+	sa_init(&rt->opt_dst, AF_UNSPEC); /* the next check picks anew */
 	if (st != c->state)
 		log_msg(st == GW_CONN_STATE_UP ? LOG_INFO : LOG_WARN, "conn",
 			"[connection %s] trunk %s (%u%s%s)", c->conf->name,

@@ -105,7 +105,9 @@ static void send_register(struct gw_conn_user *u, uint32_t expires,
 	u->st = expires ? GW_UPREG_REGISTERING : GW_UPREG_UNREGISTERING;
 	err = mbuf_alloc(&mb, GW_CONN_MSG_MAX);
 	err = err ? err : gw_upreg_encode(u, mb, expires, auth);
-	err = err ? err : gw_conn_send(u->c, mb, &u->ctx, on_resp, u);
+	if (!err && !sa_isset(&u->dst) && gw_conn_pick(u->c, &u->dst))
+		err = ENOTCONN;
+	err = err ? err : gw_conn_send(u->c, &u->dst, mb, &u->ctx, on_resp, u);
 	mem_deref(mb);
 	if (err) {
 		log_warn("upreg",
@@ -120,6 +122,9 @@ static void on_timer(void *arg)
 {
 	struct gw_conn_user *u = arg;
 
+	/* a refresh or a retry: the best target now (the list may have
+	 * changed, a blacklisted one may be back) */
+	sa_init(&u->dst, AF_UNSPEC);
 	send_register(u, u->expires_req, NULL);
 }
 
@@ -137,6 +142,7 @@ void gw_upreg_start(struct gw_conn_user *u)
 	rand_pool_token(&cs->rp, u->tag, sizeof(u->tag));
 	u->attempts = 0;
 	u->expires_req = u->c->conf->expires;
+	sa_init(&u->dst, AF_UNSPEC);
 	send_register(u, u->expires_req, NULL);
 }
 
@@ -188,6 +194,29 @@ static void backoff(struct gw_conn_user *u)
 		 u->c->conf->name, u->name, u->last_scode,
 		 u->last_err ? ", " : "",
 		 u->last_err ? strerror(u->last_err) : "", ms);
+}
+
+/*
+ * RFC 3263 §4.3: a timeout, a transport failure or 503 moves on to the
+ * next target (the failed one is skipped for a while, by every user of
+ * the connection); the back-off starts once none is left.
+ */
+static bool failover(struct gw_conn_user *u)
+{
+	struct sa next;
+	char a[SA_STR_MAX];
+
+	if (!sa_isset(&u->dst) || u->c->cs->closing)
+		return false;
+	gw_conn_target_failed(u->c, &u->dst);
+	if (gw_conn_target_next(u->c, &u->dst, &next))
+		return false;
+	u->dst = next;
+	if (!sa_str(&next, a, sizeof(a)))
+		log_info("upreg", "[connection %s] %s: trying %s",
+			 u->c->conf->name, u->name, a);
+	send_register(u, u->expires_req, NULL);
+	return true;
 }
 
 static void on_2xx(struct gw_conn_user *u, const struct sip_msg *msg)
@@ -300,6 +329,8 @@ void gw_upreg_response(struct gw_conn_user *u, int err, uint16_t scode,
 	}
 	if (!err)
 		u->last_err = scode == 408 ? ETIMEDOUT : EPROTO;
+	if ((err || scode == 408 || scode == 503) && failover(u))
+		return;
 	backoff(u);
 }
 
