@@ -131,6 +131,7 @@ static void config_destroy(void *data)
 		case GW_CFG_HOST:
 		case GW_CFG_PATH:
 		case GW_CFG_NUMBER:
+		case GW_CFG_STRING:
 			mem_deref(*(char **)field);
 			break;
 		case GW_CFG_ADDR:
@@ -272,9 +273,10 @@ static int set_value(struct gw_config *cfg, const struct gw_config_key *k,
 		return gw_config_parse_level(v, field, why, size);
 	case GW_CFG_ORIGINS:
 		return set_origins(field, v, why, size);
+	case GW_CFG_STRING: /* checked as a whole (check_dns_servers) */
+		return set_str(field, v);
 	case GW_CFG_CHOICE: /* [connection] only: config_conn.c */
 	case GW_CFG_LIST:
-	case GW_CFG_STRING:
 		break;
 	}
 	return EINVAL;

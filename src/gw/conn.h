@@ -128,6 +128,15 @@ void gw_conns_start(struct gw_conns *cs);
 int gw_conns_server_start(struct gw_server *srv);
 void gw_conns_server_stop(struct gw_server *srv);
 
+/*
+ * The server's transport saw flow close with err (ECONNREFUSED, ...): the
+ * REGISTERs and OPTIONS in flight on it fail at once (RFC 3263 §4.3: a
+ * transport failure moves on to the next target) instead of waiting for
+ * the transaction timeout. err 0 (orderly close) changes nothing.
+ */
+void gw_conns_flow_closed(struct gw_conns *cs, struct sip_flow *flow,
+			  int err);
+
 /* Sends Expires: 0 for every upstream registration and stops all timers;
  * nothing is sent after it. The caller then mem_deref()s cs. */
 void gw_conns_close(struct gw_conns *cs);

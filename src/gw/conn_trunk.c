@@ -198,3 +198,40 @@ void gw_trunk_stop(struct gw_conn *c)
 		sip_ctx_close(rt->ctx);
 	rt->ctx = mem_deref(rt->ctx);
 }
+
+void gw_conns_flow_closed(struct gw_conns *cs, struct sip_flow *flow, int err)
+{
+	struct le *le, *ule;
+
+	if (!cs || !flow || !err || cs->closing)
+		return;
+	LIST_FOREACH(&cs->conns, le)
+	{
+		struct gw_conn *c = le->data;
+		struct gw_conn_rt *rt = gw_conn_rt(c);
+		const struct sa *peer = sip_flow_peer(flow);
+
+		if (rt->flow != flow)
+			continue;
+		/* the connection's one flow is going: let go of it, so that
+		 * what is sent next opens a new one */
+		rt->flow = mem_deref(rt->flow);
+		LIST_FOREACH(&rt->users, ule)
+		{
+			struct gw_conn_user *u = ule->data;
+
+			if (!u->ctx || !sip_ctx_alive(u->ctx) ||
+			    !sa_cmp(&u->dst, peer))
+				continue;
+			sip_ctx_close(u->ctx);
+			u->ctx = mem_deref(u->ctx);
+			gw_upreg_response(u, err, 503, NULL);
+		}
+		if (rt->ctx && sip_ctx_alive(rt->ctx) &&
+		    sa_cmp(&rt->opt_dst, peer)) {
+			sip_ctx_close(rt->ctx);
+			rt->ctx = mem_deref(rt->ctx);
+			on_options(err, 503, NULL, c);
+		}
+	}
+}

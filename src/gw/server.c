@@ -81,6 +81,7 @@ static void on_conn(struct sip_flow *flow, int err, void *arg)
 	if (sip_flow_isopen(flow))
 		return;
 	gw_reg_flow_closed(srv->reg, flow);
+	gw_conns_flow_closed(srv->conns, flow, err);
 	if (srv->calls)
 		gw_call_flow_closed(srv->calls, flow);
 	if (log_level_get() <= LOG_DEBUG &&
