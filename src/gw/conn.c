@@ -289,7 +289,8 @@ int gw_conn_request_uri(const struct gw_conn *c, const struct pl *number,
 	err = host_part(c, h, host, sizeof(host));
 	if (err)
 		return err == ENOENT ? EINVAL : err;
-	if (c->conf->port == 5060 || c->conf->type == GW_CONN_INBOUND)
+	if (!c->conf->port_set || c->conf->port == 5060 ||
+	    c->conf->type == GW_CONN_INBOUND)
 		n = snprintf(buf, size, "sip:%.*s@%s", PL_FMT(number), host);
 	else
 		n = snprintf(buf, size, "sip:%.*s@%s:%u", PL_FMT(number), host,

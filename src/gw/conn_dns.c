@@ -223,3 +223,12 @@ void gw_conn_dns_error(const struct gw_conn *c, char *buf, size_t size)
 		snprintf(buf, size, "DNS %s: %s", c->conf->host,
 			 net_dns_strerror(err));
 }
+
+void gw_conn_ruri_port(const struct gw_conn *c, char *buf, size_t size)
+{
+	if (!size)
+		return;
+	buf[0] = '\0';
+	if (c->conf->port_set)
+		snprintf(buf, size, ":%u", c->conf->port);
+}

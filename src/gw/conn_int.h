@@ -155,6 +155,10 @@ void gw_conn_dns_stop(struct gw_conn *c);
 /* The first target not blacklisted (*dst), or, when all failed lately,
  * the first of all. Returns 0 or ENOTCONN (no target known). */
 int gw_conn_pick(const struct gw_conn *c, struct sa *dst);
+/* ":PORT" for Request-URIs toward c (buf at least 7 bytes), "" when no
+ * port was configured: a URI without one is what RFC 3263 §4 resolves
+ * by SRV, and a proxy in between would too. */
+void gw_conn_ruri_port(const struct gw_conn *c, char *buf, size_t size);
 /* The status error text of c's last DNS failure into buf ("" none). */
 void gw_conn_dns_error(const struct gw_conn *c, char *buf, size_t size);
 

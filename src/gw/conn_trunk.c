@@ -90,7 +90,7 @@ static void options_send(void *arg)
 	const struct gw_conn_conf *cf = c->conf;
 	const char *dom = cf->from_domain ? cf->from_domain : cf->host;
 	char local[SA_STR_MAX + NET_HOST_MAX], branch[GW_CONN_TAG_LEN + 1];
-	char tag[GW_CONN_TAG_LEN + 1];
+	char tag[GW_CONN_TAG_LEN + 1], port[8];
 	bool v6 = strchr(cf->host, ':') != NULL;
 	bool dv6 = strchr(dom, ':') != NULL;
 	struct mbuf *mb = NULL;
@@ -107,10 +107,11 @@ static void options_send(void *arg)
 	err = gw_conn_local_hostport(c, local, sizeof(local));
 	rand_pool_token(&c->cs->rp, branch, sizeof(branch));
 	rand_pool_token(&c->cs->rp, tag, sizeof(tag));
+	gw_conn_ruri_port(c, port, sizeof(port));
 	err = err ? err : mbuf_alloc(&mb, 1024);
 	err = err ? err
 		  : mbuf_printf(mb,
-				"OPTIONS sip:%s%s%s:%u SIP/2.0\r\n"
+				"OPTIONS sip:%s%s%s%s SIP/2.0\r\n"
 				"Via: SIP/2.0/%s %s;branch=" SIP_TSX_COOKIE
 				"%s;rport\r\n"
 				"Max-Forwards: %u\r\n"
@@ -122,7 +123,7 @@ static void options_send(void *arg)
 				"User-Agent: sipcloak\r\n"
 				"Content-Length: 0\r\n\r\n",
 				v6 ? "[" : "", cf->host, v6 ? "]" : "",
-				cf->port, sip_transp_name(cf->transport), local,
+				port, sip_transp_name(cf->transport), local,
 				branch, TRUNK_MAX_FORWARDS, dv6 ? "[" : "", dom,
 				dv6 ? "]" : "", tag, v6 ? "[" : "", cf->host,
 				v6 ? "]" : "", rt->callid, ++rt->cseq);

@@ -52,6 +52,7 @@ int gw_upreg_encode(struct gw_conn_user *u, struct mbuf *mb, uint32_t expires,
 	const char *dom = cf->from_domain ? cf->from_domain : cf->host;
 	const char *tp = sip_transp_name(cf->transport);
 	char local[SA_STR_MAX + NET_HOST_MAX], branch[GW_CONN_TAG_LEN + 1];
+	char port[8];
 	bool v6 = strchr(cf->host, ':') != NULL;
 	bool dv6 = strchr(dom, ':') != NULL;
 	int err;
@@ -60,9 +61,10 @@ int gw_upreg_encode(struct gw_conn_user *u, struct mbuf *mb, uint32_t expires,
 	if (err)
 		return err;
 	rand_pool_token(&c->cs->rp, branch, sizeof(branch));
+	gw_conn_ruri_port(c, port, sizeof(port));
 	err = mbuf_printf(
 	    mb,
-	    "REGISTER sip:%s%s%s:%u SIP/2.0\r\n"
+	    "REGISTER sip:%s%s%s%s SIP/2.0\r\n"
 	    "Via: SIP/2.0/%s %s;branch=" SIP_TSX_COOKIE "%s;rport\r\n"
 	    "Max-Forwards: %u\r\n"
 	    "From: <sip:%s@%s%s%s>;tag=%s\r\n"
@@ -72,7 +74,7 @@ int gw_upreg_encode(struct gw_conn_user *u, struct mbuf *mb, uint32_t expires,
 	    "Contact: <sip:%s@%s%s%s>\r\n"
 	    "Expires: %u\r\n"
 	    "User-Agent: sipcloak\r\n",
-	    v6 ? "[" : "", cf->host, v6 ? "]" : "", cf->port, tp, local, branch,
+	    v6 ? "[" : "", cf->host, v6 ? "]" : "", port, tp, local, branch,
 	    UPREG_MAX_FORWARDS, u->pbx_user, dv6 ? "[" : "", dom,
 	    dv6 ? "]" : "", u->tag, u->pbx_user, dv6 ? "[" : "", dom,
 	    dv6 ? "]" : "", u->callid, u->cseq, u->token, local,
@@ -242,7 +244,7 @@ static void on_2xx(struct gw_conn_user *u, const struct sip_msg *msg)
 
 static void on_challenge(struct gw_conn_user *u, const struct sip_msg *msg)
 {
-	char ruri[GW_CONN_URI_MAX];
+	char ruri[GW_CONN_URI_MAX], port[8];
 	const struct gw_conn_conf *cf = u->c->conf;
 	bool v6 = strchr(cf->host, ':') != NULL;
 	struct mbuf *hdr = NULL;
@@ -253,8 +255,9 @@ static void on_challenge(struct gw_conn_user *u, const struct sip_msg *msg)
 		u->last_err = EACCES;
 		goto forbidden;
 	}
-	snprintf(ruri, sizeof(ruri), "sip:%s%s%s:%u", v6 ? "[" : "", cf->host,
-		 v6 ? "]" : "", cf->port);
+	gw_conn_ruri_port(u->c, port, sizeof(port));
+	snprintf(ruri, sizeof(ruri), "sip:%s%s%s%s", v6 ? "[" : "", cf->host,
+		 v6 ? "]" : "", port);
 	pl_set_str(&uri, ruri);
 	err = mbuf_alloc(&hdr, 512);
 	err = err ? err
