@@ -74,10 +74,10 @@ static int query(res_state st, const char *qname, uint16_t type,
 	if (ql < 0)
 		return EINVAL;
 	al = res_nsend(st, q, ql, a, sizeof(a));
-	if (al < 0)
-		return errno == ECONNREFUSED ? ETIMEDOUT
-		       : errno ? (errno == ETIMEDOUT ? ETIMEDOUT : EAGAIN)
-			       : ETIMEDOUT;
+	if (al < 0) /* glibc: ETIMEDOUT, or ECONNREFUSED from every server */
+		return !errno || errno == ETIMEDOUT || errno == ECONNREFUSED
+			   ? ETIMEDOUT
+			   : EAGAIN;
 	return net_dns_reply_decode(a, (size_t)SC_MIN(al, (int)sizeof(a)),
 				    type, rrv, rrc, ttl);
 }
@@ -140,7 +140,8 @@ static int addrs_system(struct dns_tgt *t)
 static void resolver_state(struct net_dns *d, res_state st)
 {
 	memset(st, 0, sizeof(*st));
-	res_ninit(st);
+	/* on failure the state holds the defaults (the local server) */
+	(void)res_ninit(st);
 	if (!d->conf.srvc)
 		return;
 	st->nscount = (int)d->conf.srvc;
