@@ -363,18 +363,62 @@ static bool authenticate(struct gw_call *call, struct gw_leg *leg,
 	return ok;
 }
 
+/*
+ * RFC 3263 §4.3: the PBX target of leg did not answer (timeout, transport
+ * failure) or sent 503: the same INVITE goes to the connection's next
+ * target, on a new leg, before the caller hears anything. Returns whether
+ * one was sent.
+ */
+static bool pbx_next_target(struct gw_call *call, struct gw_leg *leg,
+			    uint16_t scode, const struct sip_msg *msg)
+{
+	const struct gw_conn *conn = leg->conn;
+	struct gw_server *srv = call->calls->srv;
+	char from[GW_URI_MAX];
+	struct sip_flow *flow = NULL;
+	const struct sa *peer;
+	const char *tag;
+	struct sa dst;
+	int err;
+
+	if (leg->kind != GW_LEG_PBX || !conn || leg->canceled || !leg->flow ||
+	    call->b || (msg && scode != 503) || !leg->from)
+		return false;
+	peer = sip_flow_peer(leg->flow);
+	gw_conn_target_failed(conn, peer);
+	if (gw_conn_target_next(conn, peer, &dst))
+		return false;
+	tag = strstr(leg->from, ";tag=");
+	if (!tag || gw_fmt(from, sizeof(from), "%.*s",
+			   (int)(tag - leg->from), leg->from))
+		return false;
+	err = sip_transp_connect(&flow, srv->tp, conn->conf->transport, &dst,
+				 conn->conf->host);
+	err = err ? err
+		  : fork_add(call, GW_LEG_PBX, flow, leg->ruri, from, leg->to,
+			     leg->offer);
+	mem_deref(flow);
+	if (err)
+		return false;
+	((struct gw_leg *)call->forks.tail->data)->conn = conn;
+	log_info("call", "call %s: PBX target failed (%u): next target",
+		 call->a->callid, scode);
+	return true;
+}
+
 /* §16.7 step 6, simplified: a 6xx ends the search; else the most
  * meaningful 4xx/5xx of the callee legs. */
 static void failed(struct gw_call *call, struct gw_leg *leg, uint16_t scode,
 		   const struct sip_msg *msg)
 {
 	const char *reason = "Temporarily Unavailable";
+	bool next = pbx_next_target(call, leg, scode, msg);
 
 	list_unlink(&leg->le);
 	mem_deref(leg); /* the fork list's reference */
 	if (call->b == leg)
 		call->b = NULL;
-	if (scode < 600 && call->forks.head)
+	if (next || (scode < 600 && call->forks.head))
 		return; /* others still ring */
 	if (!msg) { /* the PBX did not answer or could not be reached */
 		gw_call_fail(call, 503, "Service Unavailable",

@@ -66,11 +66,11 @@ static int print_rows(FILE *f, struct gw_ctl_json *js, const char *const *keys,
 
 static int status_text(FILE *f, const char *line)
 {
-	static const char *const ck[] = {"name", "type", "state", "last_code",
-					 "last_error"};
+	static const char *const ck[] = {"name",      "type",   "state",
+					 "last_code", "target", "last_error"};
 	static const char *const rk[] = {
-	    "connection", "user",      "pbx_user",  "state",
-	    "expires_in", "last_code", "last_error"};
+	    "connection", "user",      "pbx_user", "state",
+	    "expires_in", "last_code", "target",   "last_error"};
 	struct gw_ctl_json js;
 	struct pl name;
 	int err;
@@ -81,19 +81,20 @@ static int status_text(FILE *f, const char *line)
 		if (!pl_strcmp(&name, "connections")) {
 			fprintf(f,
 				"connections:\n  %-14s %-14s %-14s %-14s "
-				"%s\n",
-				"NAME", "TYPE", "STATE", "LAST CODE",
+				"%-14s %s\n",
+				"NAME", "TYPE", "STATE", "LAST CODE", "TARGET",
 				"LAST ERROR");
 			err = gw_ctl_json_enter(&js, '[');
-			err = err ? err : print_rows(f, &js, ck, 5);
+			err = err ? err : print_rows(f, &js, ck, 6);
 		} else if (!pl_strcmp(&name, "registrations")) {
 			fprintf(f,
 				"upstream registrations:\n  %-14s %-14s "
-				"%-14s %-14s %-14s %-14s %s\n",
+				"%-14s %-14s %-14s %-14s %-14s %s\n",
 				"CONNECTION", "USER", "PBX USER", "STATE",
-				"EXPIRES IN", "LAST CODE", "LAST ERROR");
+				"EXPIRES IN", "LAST CODE", "TARGET",
+				"LAST ERROR");
 			err = gw_ctl_json_enter(&js, '[');
-			err = err ? err : print_rows(f, &js, rk, 7);
+			err = err ? err : print_rows(f, &js, rk, 8);
 		} else {
 			err = gw_ctl_json_skip(&js, NULL);
 		}

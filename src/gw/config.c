@@ -131,6 +131,7 @@ static void config_destroy(void *data)
 		case GW_CFG_HOST:
 		case GW_CFG_PATH:
 		case GW_CFG_NUMBER:
+		case GW_CFG_STRING:
 			mem_deref(*(char **)field);
 			break;
 		case GW_CFG_ADDR:
@@ -272,9 +273,10 @@ static int set_value(struct gw_config *cfg, const struct gw_config_key *k,
 		return gw_config_parse_level(v, field, why, size);
 	case GW_CFG_ORIGINS:
 		return set_origins(field, v, why, size);
+	case GW_CFG_STRING: /* checked as a whole (check_dns_servers) */
+		return set_str(field, v);
 	case GW_CFG_CHOICE: /* [connection] only: config_conn.c */
 	case GW_CFG_LIST:
-	case GW_CFG_STRING:
 		break;
 	}
 	return EINVAL;
@@ -467,6 +469,29 @@ static void check_public_address(struct loader *ld)
 	     "public_address", msg);
 }
 
+/* dns_servers: up to NET_DNS_SERVERS_MAX IPv4 addresses. */
+static void check_dns_servers(struct loader *ld)
+{
+	const char *v = ld->cfg->server.dns_servers;
+	char msg[GW_CONFIG_MSG_MAX];
+	struct net_dns_conf dc;
+	struct pl sec = PL("server");
+	int err;
+
+	if (!v)
+		return;
+	err = gw_dns_servers_parse(v, &dc);
+	if (!err)
+		return;
+	snprintf(msg, sizeof(msg),
+	         err == EOVERFLOW ? "more than %d servers"
+	                          : "not a list of IPv4 address[:port] "
+	                            "(at most %d)",
+	         NET_DNS_SERVERS_MAX);
+	fail(ld, key_line(ld, "server", "dns_servers"), &sec, "dns_servers",
+	     msg);
+}
+
 /* A registration interval range must not be empty. */
 static void check_expires(struct loader *ld)
 {
@@ -569,6 +594,7 @@ static void check_file(struct loader *ld)
 		fail(ld, sip_line, &sec, "tls_key",
 		     "required when tls is set (or set [https] key)");
 	check_public_address(ld);
+	check_dns_servers(ld);
 	check_expires(ld);
 	gw_config_conn_check(cfg, conn_fail, ld);
 	check_listeners(ld);

@@ -460,6 +460,7 @@ void gw_config_conn_check(struct gw_config *cfg, gw_config_conn_fail_h *fh,
 				 gw_conn_type_name(type_keys[j].only));
 			fh(c->key_line[k], sec, conn_keys[k].key, msg, arg);
 		}
+		c->port_set = c->port != 0;
 		if (!c->port)
 			c->port = c->transport == SIP_TRANSP_TLS ? 5061 : 5060;
 	}

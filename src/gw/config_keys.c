@@ -23,6 +23,8 @@ static const struct gw_config_key keys[] = {
      "var/sipcloak.sock", false},
     {"server", "echo_number", GW_CFG_NUMBER, OFF(server.echo_number), 0, 0,
      NULL, false},
+    {"server", "dns_servers", GW_CFG_STRING, OFF(server.dns_servers), 0, 0,
+     NULL, false},
     {"https", "listen", GW_CFG_ADDR, OFF(https.listen), 0, 0, NULL, false},
     {"https", "cert", GW_CFG_PATH, OFF(https.cert), 0, 0, NULL, false},
     {"https", "key", GW_CFG_PATH, OFF(https.key), 0, 0, NULL, false},
@@ -442,4 +444,31 @@ out:
 		why_set(why, size, "cannot parse origin ", v,
 		        " (expected http(s)://host[:port] without a path)");
 	return err;
+}
+
+int gw_dns_servers_parse(const char *s, struct net_dns_conf *conf)
+{
+	const char *p = s;
+
+	if (!s || !conf)
+		return EINVAL;
+	memset(conf, 0, sizeof(*conf));
+	while (*p) {
+		size_t n = strcspn(p, " ,\t");
+		struct sa sa;
+
+		if (!n) {
+			p++;
+			continue;
+		}
+		if (conf->srvc == NET_DNS_SERVERS_MAX)
+			return EOVERFLOW;
+		if (sa_decode(&sa, p, n) || sa_family(&sa) != AF_INET)
+			return EBADMSG;
+		if (!sa_port(&sa))
+			sa_set_port(&sa, 53);
+		conf->srvv[conf->srvc++] = sa;
+		p += n;
+	}
+	return conf->srvc ? 0 : EBADMSG;
 }

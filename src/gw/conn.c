@@ -27,9 +27,7 @@ static void conn_destroy(void *data)
 		tmr_cancel(&rt->tmr);
 		rt->ctx = mem_deref(rt->ctx);
 		rt->flow = mem_deref(rt->flow);
-		if (rt->resolv)
-			net_resolv_cancel(rt->resolv);
-		rt->resolv = mem_deref(rt->resolv);
+		gw_conn_dns_stop(c);
 	}
 	mem_deref(c->priv);
 	c->in_flow = mem_deref(c->in_flow);
@@ -41,52 +39,6 @@ static void conns_destroy(void *data)
 
 	list_flush(&cs->conns);
 	mem_deref(cs->owner);
-}
-
-static void on_resolved(int err, const struct sa *addrv, size_t addrc,
-			void *arg)
-{
-	struct gw_conn *c = arg;
-	struct gw_conn_rt *rt = gw_conn_rt(c);
-	struct le *le;
-
-	rt->resolv = mem_deref(rt->resolv);
-	if (err) {
-		log_error("conn", "[connection %s] cannot resolve %s: %s",
-			  c->conf->name, c->conf->host, strerror(err));
-		c->last_err = err;
-		return;
-	}
-	c->addrc = SC_MIN(addrc, (size_t)NET_RESOLV_MAX);
-	memcpy(c->addrv, addrv, c->addrc * sizeof(*addrv));
-	if (c->conf->type == GW_CONN_TRUNK)
-		gw_trunk_start(c);
-	LIST_FOREACH(&rt->users, le)
-	{
-		struct gw_conn_user *u = le->data;
-
-		if (c->conf->reg_mode == GW_CONN_REGISTER_ALWAYS || u->online)
-			gw_upreg_start(u);
-	}
-}
-
-/* A literal host needs no lookup; a name goes to the resolver. */
-static int conn_resolve(struct gw_conns *cs, struct gw_conn *c)
-{
-	struct gw_conn_rt *rt = gw_conn_rt(c);
-	struct sa sa;
-
-	if (!c->conf->host)
-		return 0;
-	if (!sa_set(&sa, c->conf->host, c->conf->port)) {
-		c->addrv[0] = sa;
-		c->addrc = 1;
-		return 0;
-	}
-	if (!cs->srv)
-		return 0;
-	return net_resolve(&rt->resolv, &cs->srv->loop, c->conf->host,
-			   c->conf->port, on_resolved, c);
 }
 
 int gw_conns_alloc(struct gw_conns **csp, struct gw_server *srv,
@@ -119,8 +71,9 @@ int gw_conns_alloc(struct gw_conns **csp, struct gw_server *srv,
 		c->cs = cs;
 		c->priv = rt;
 		tmr_init(&rt->tmr);
+		tmr_init(&rt->dns_tmr);
 		list_append(&cs->conns, &c->le, c);
-		err = conn_resolve(cs, c);
+		err = gw_conn_dns_start(c);
 	}
 	if (err)
 		mem_deref(cs);
@@ -164,6 +117,7 @@ void gw_conns_close(struct gw_conns *cs)
 		struct gw_conn *c = le->data;
 
 		gw_trunk_stop(c);
+		gw_conn_dns_stop(c);
 		LIST_FOREACH(&gw_conn_rt(c)->users, ule)
 		gw_upreg_stop(ule->data, true);
 	}
@@ -303,9 +257,8 @@ int gw_conn_target(const struct gw_conn *c, struct sa *dst,
 	if (!c->addrc ||
 	    (c->conf->type == GW_CONN_TRUNK && c->state != GW_CONN_STATE_UP))
 		return ENOTCONN;
-	*dst = c->addrv[0];
 	*tpp = c->conf->transport;
-	return 0;
+	return gw_conn_pick(c, dst);
 }
 
 /* The host part of URIs toward c: IPv6 in brackets. */
@@ -336,7 +289,8 @@ int gw_conn_request_uri(const struct gw_conn *c, const struct pl *number,
 	err = host_part(c, h, host, sizeof(host));
 	if (err)
 		return err == ENOENT ? EINVAL : err;
-	if (c->conf->port == 5060 || c->conf->type == GW_CONN_INBOUND)
+	if (!c->conf->port_set || c->conf->port == 5060 ||
+	    c->conf->type == GW_CONN_INBOUND)
 		n = snprintf(buf, size, "sip:%.*s@%s", PL_FMT(number), host);
 	else
 		n = snprintf(buf, size, "sip:%.*s@%s:%u", PL_FMT(number), host,
@@ -524,6 +478,9 @@ void gw_conns_status(const struct gw_conns *cs, gw_conn_status_h *h, void *arg)
 		const struct gw_conn *c = le->data;
 		struct gw_conn_status st = {0};
 		bool up = c->state == GW_CONN_STATE_UP;
+		char target[SA_STR_MAX], uaddr[SA_STR_MAX];
+		char error[GW_CONN_ERROR_MAX];
+		struct sa dst;
 
 		if (c->conf->type == GW_CONN_INBOUND)
 			up = c->in_flow && sip_flow_isopen(c->in_flow);
@@ -540,6 +497,12 @@ void gw_conns_status(const struct gw_conns *cs, gw_conn_status_h *h, void *arg)
 		st.state = up ? "up" : "down";
 		st.last_scode = c->last_scode;
 		st.last_err = c->last_err;
+		gw_conn_dns_error(c, error, sizeof(error));
+		st.error = error[0] ? error : NULL;
+		if (c->conf->type != GW_CONN_INBOUND &&
+		    !gw_conn_pick(c, &dst) &&
+		    !sa_str(&dst, target, sizeof(target)))
+			st.target = target;
 		h(&st, arg);
 		LIST_FOREACH(&gw_conn_rt(c)->users, ule)
 		{
@@ -558,6 +521,13 @@ void gw_conns_status(const struct gw_conns *cs, gw_conn_status_h *h, void *arg)
 				: 0;
 			st.last_scode = u->last_scode;
 			st.last_err = u->last_err;
+			st.target = sa_isset(&u->dst) &&
+					    !sa_str(&u->dst, uaddr,
+						    sizeof(uaddr))
+					? uaddr
+					: NULL;
+			/* a name that never resolved: say so per user */
+			st.error = c->addrc ? NULL : st.error;
 			h(&st, arg);
 		}
 	}

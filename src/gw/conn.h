@@ -67,6 +67,7 @@ struct gw_conn_conf {
 	enum sip_transp_type transport; /* UDP, TCP or TLS */
 	char *host;                     /* NULL only for inbound */
 	uint16_t port;                  /* 5060 (udp/tcp) / 5061 (tls) */
+	bool port_set;                  /* port given: no SRV lookup */
 	struct gw_dial_pattern *patv;   /* patc entries, compiled */
 	size_t patc;
 	struct gw_cidr allowv[GW_CONN_ALLOW_MAX];
@@ -93,7 +94,8 @@ struct gw_conn {
 	enum gw_conn_state state;
 	int last_err;        /* errno of the last failure, 0: none */
 	uint16_t last_scode; /* last status from the peer, 0: none */
-	struct sa addrv[NET_RESOLV_MAX]; /* host's resolved addresses */
+	struct sa addrv[NET_RESOLV_MAX]; /* host's targets (RFC 3263 §4):
+					  * in the order to try them */
 	size_t addrc;
 	/* inbound: the PBX's registered contact (registrar binding) */
 	struct sip_flow *in_flow;
@@ -125,6 +127,15 @@ void gw_conns_start(struct gw_conns *cs);
  * layer closes). Returns 0, ENOMEM or a store error. */
 int gw_conns_server_start(struct gw_server *srv);
 void gw_conns_server_stop(struct gw_server *srv);
+
+/*
+ * The server's transport saw flow close with err (ECONNREFUSED, ...): the
+ * REGISTERs and OPTIONS in flight on it fail at once (RFC 3263 §4.3: a
+ * transport failure moves on to the next target) instead of waiting for
+ * the transaction timeout. err 0 (orderly close) changes nothing.
+ */
+void gw_conns_flow_closed(struct gw_conns *cs, struct sip_flow *flow,
+			  int err);
 
 /* Sends Expires: 0 for every upstream registration and stops all timers;
  * nothing is sent after it. The caller then mem_deref()s cs. */
@@ -158,6 +169,20 @@ const struct gw_conn *gw_conns_by_source(const struct gw_conns *cs,
  */
 int gw_conn_target(const struct gw_conn *c, struct sa *dst,
 		   enum sip_transp_type *tpp);
+
+/*
+ * RFC 3263 §4.3: a request to dst (a target of c) timed out, failed at
+ * the transport or got 503: dst is skipped for NET_DNS_BLIST_MS.
+ */
+void gw_conn_target_failed(const struct gw_conn *c, const struct sa *dst);
+
+/*
+ * The target to try after a failure at after: the next one in c's list
+ * that is not blacklisted, into *dst. Returns 0 or ENOENT (none left:
+ * the request fails).
+ */
+int gw_conn_target_next(const struct gw_conn *c, const struct sa *after,
+			struct sa *dst);
 
 /* "sip:<number>@<host>[:port]" into buf. Returns 0, EINVAL or EOVERFLOW. */
 int gw_conn_request_uri(const struct gw_conn *c, const struct pl *number,
@@ -215,6 +240,9 @@ struct gw_conn_status {
 	uint32_t expires_in; /* s, upstream registration */
 	uint16_t last_scode;
 	int last_err;
+	const char *error;  /* text of the last error beyond last_err (DNS),
+			     * NULL: none */
+	const char *target; /* "ip:port" requests go to now; NULL: none */
 	bool reg;
 };
 

@@ -4,6 +4,7 @@
 #define SC_GW_CONN_INT_H
 
 #include "gw/conn.h"
+#include "net/dns.h"
 #include "sip/tsx.h"
 
 #define GW_CONN_TOKEN_LEN 16   /* Contact user of an upstream registration */
@@ -14,6 +15,9 @@
 #define GW_CONN_CALLID_LEN 24
 #define GW_CONN_TAG_LEN 16
 #define GW_CONN_MSG_MAX 4096 /* an encoded REGISTER / OPTIONS */
+/* A host name that did not resolve is asked again after this long. */
+#define GW_CONN_DNS_RETRY_MS (10u * 1000u)
+#define GW_CONN_ERROR_MAX 160 /* bytes of a status error text */
 
 /* States of one upstream registration (status names in upreg.c). */
 enum gw_upreg_state {
@@ -49,6 +53,7 @@ struct gw_conn_user {
 	bool unreg;           /* the outstanding REGISTER has Expires: 0 */
 	uint16_t last_scode;
 	int last_err;
+	struct sa dst; /* the target of the last REGISTER (RFC 3263 §4.3) */
 };
 
 /* Per connection, beside struct gw_conn. */
@@ -57,7 +62,14 @@ struct gw_conn_rt {
 	struct sip_flow *flow; /* toward host (registration, trunk) */
 	struct tmr tmr;        /* trunk OPTIONS */
 	struct sip_ctx *ctx;   /* trunk: the OPTIONS out */
-	struct net_resolv *resolv;
+	struct sa opt_dst;     /* trunk: the target of the OPTIONS out */
+	/* DNS (conn_dns.c): c->addrv is the target list in the order to
+	 * try; targets that failed are skipped until their expiry */
+	struct net_dns *dns;
+	struct tmr dns_tmr; /* resolve again at TTL expiry, or retry */
+	struct net_blist bl;
+	int dns_err;        /* the last lookup's error, 0: fine */
+	bool dns_srv;       /* the targets came from SRV records */
 	uint32_t cseq;
 	char callid[GW_CONN_CALLID_LEN + 1];
 };
@@ -129,8 +141,25 @@ void gw_trunk_stop(struct gw_conn *c);
 /* Shared by upreg and trunk: our address toward c as "host:port" for Via
  * and Contact. Returns 0 or an errno value. */
 int gw_conn_local_hostport(const struct gw_conn *c, char *buf, size_t size);
-/* Sends data (decoded as msg) on c through the transaction layer. */
-int gw_conn_send(struct gw_conn *c, struct mbuf *mb, struct sip_ctx **ctxp,
-		 sip_ctx_resp_h *resph, void *arg);
+/* Sends data (decoded as msg) on c through the transaction layer to dst
+ * (a target of c; NULL: the first usable one). */
+int gw_conn_send(struct gw_conn *c, const struct sa *dst, struct mbuf *mb,
+		 struct sip_ctx **ctxp, sip_ctx_resp_h *resph, void *arg);
+
+/* conn_dns.c: the target list of c (RFC 3263 §4). */
+/* Resolves c's host (an IP literal at once; a name through the resolver
+ * on srv's loop; re-resolved when the TTL ends). Returns 0 or an errno
+ * value from starting the lookup. */
+int gw_conn_dns_start(struct gw_conn *c);
+void gw_conn_dns_stop(struct gw_conn *c);
+/* The first target not blacklisted (*dst), or, when all failed lately,
+ * the first of all. Returns 0 or ENOTCONN (no target known). */
+int gw_conn_pick(const struct gw_conn *c, struct sa *dst);
+/* ":PORT" for Request-URIs toward c (buf at least 7 bytes), "" when no
+ * port was configured: a URI without one is what RFC 3263 §4 resolves
+ * by SRV, and a proxy in between would too. */
+void gw_conn_ruri_port(const struct gw_conn *c, char *buf, size_t size);
+/* The status error text of c's last DNS failure into buf ("" none). */
+void gw_conn_dns_error(const struct gw_conn *c, char *buf, size_t size);
 
 #endif

@@ -21,7 +21,9 @@ struct out {
 static void one(const struct gw_conn_status *st, void *arg)
 {
 	struct out *o = arg;
-	const char *e = st->last_err ? strerror(st->last_err) : NULL;
+	const char *e = st->error      ? st->error
+			: st->last_err ? strerror(st->last_err)
+				       : NULL;
 
 	if (o->err || st->reg != o->reg)
 		return;
@@ -39,6 +41,10 @@ static void one(const struct gw_conn_status *st, void *arg)
 		    "\"last_code\":%u,",
 		    o->n ? "," : "", st->conn, st->user, st->pbx_user,
 		    st->state, st->expires_in, st->last_scode);
+	if (!o->err)
+		o->err = st->target ? mbuf_printf(o->mb, "\"target\":\"%s\",",
+						  st->target)
+				    : mbuf_write_str(o->mb, "\"target\":null,");
 	if (!o->err)
 		o->err = e ? mbuf_printf(o->mb, "\"last_error\":\"%s\"}", e)
 			   : mbuf_write_str(o->mb, "\"last_error\":null}");

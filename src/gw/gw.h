@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "core/core.h"
+#include "net/dns.h"
 
 /* Limits, each enforced and reported as a config error. */
 #define GW_INI_LINE_MAX 4096          /* bytes in one line, without newline */
@@ -84,6 +85,7 @@ struct gw_config {
 		char *public_address;
 		char *control_socket; /* the CLI's Unix socket (ctl.h) */
 		char *echo_number;    /* dialled: the echo service; NULL off */
+		char *dns_servers;    /* "ip[:port] ..."; NULL: resolv.conf */
 	} server;
 	struct {
 		struct gw_addr listen;
@@ -199,6 +201,10 @@ int gw_config_parse_ports(const struct pl *v, struct gw_port_range *r,
                           char *why, size_t size);
 int gw_config_parse_level(const struct pl *v, enum log_level *out, char *why,
                           size_t size);
+/* [server] dns_servers: IPv4 addresses, each with an optional port (53),
+ * separated by spaces or commas, into conf. Returns 0, EBADMSG or
+ * EOVERFLOW (more than NET_DNS_SERVERS_MAX). */
+int gw_dns_servers_parse(const char *s, struct net_dns_conf *conf);
 /* One web origin (RFC 6454 §6.2): http(s)://host[:port], no path. If norm
  * is not NULL it gets the origin as browsers send it (lower case, default
  * port left out); normsz > v->l always suffices. */

@@ -52,6 +52,7 @@ int gw_upreg_encode(struct gw_conn_user *u, struct mbuf *mb, uint32_t expires,
 	const char *dom = cf->from_domain ? cf->from_domain : cf->host;
 	const char *tp = sip_transp_name(cf->transport);
 	char local[SA_STR_MAX + NET_HOST_MAX], branch[GW_CONN_TAG_LEN + 1];
+	char port[8];
 	bool v6 = strchr(cf->host, ':') != NULL;
 	bool dv6 = strchr(dom, ':') != NULL;
 	int err;
@@ -60,9 +61,10 @@ int gw_upreg_encode(struct gw_conn_user *u, struct mbuf *mb, uint32_t expires,
 	if (err)
 		return err;
 	rand_pool_token(&c->cs->rp, branch, sizeof(branch));
+	gw_conn_ruri_port(c, port, sizeof(port));
 	err = mbuf_printf(
 	    mb,
-	    "REGISTER sip:%s%s%s:%u SIP/2.0\r\n"
+	    "REGISTER sip:%s%s%s%s SIP/2.0\r\n"
 	    "Via: SIP/2.0/%s %s;branch=" SIP_TSX_COOKIE "%s;rport\r\n"
 	    "Max-Forwards: %u\r\n"
 	    "From: <sip:%s@%s%s%s>;tag=%s\r\n"
@@ -72,7 +74,7 @@ int gw_upreg_encode(struct gw_conn_user *u, struct mbuf *mb, uint32_t expires,
 	    "Contact: <sip:%s@%s%s%s>\r\n"
 	    "Expires: %u\r\n"
 	    "User-Agent: sipcloak\r\n",
-	    v6 ? "[" : "", cf->host, v6 ? "]" : "", cf->port, tp, local, branch,
+	    v6 ? "[" : "", cf->host, v6 ? "]" : "", port, tp, local, branch,
 	    UPREG_MAX_FORWARDS, u->pbx_user, dv6 ? "[" : "", dom,
 	    dv6 ? "]" : "", u->tag, u->pbx_user, dv6 ? "[" : "", dom,
 	    dv6 ? "]" : "", u->callid, u->cseq, u->token, local,
@@ -105,7 +107,9 @@ static void send_register(struct gw_conn_user *u, uint32_t expires,
 	u->st = expires ? GW_UPREG_REGISTERING : GW_UPREG_UNREGISTERING;
 	err = mbuf_alloc(&mb, GW_CONN_MSG_MAX);
 	err = err ? err : gw_upreg_encode(u, mb, expires, auth);
-	err = err ? err : gw_conn_send(u->c, mb, &u->ctx, on_resp, u);
+	if (!err && !sa_isset(&u->dst) && gw_conn_pick(u->c, &u->dst))
+		err = ENOTCONN;
+	err = err ? err : gw_conn_send(u->c, &u->dst, mb, &u->ctx, on_resp, u);
 	mem_deref(mb);
 	if (err) {
 		log_warn("upreg",
@@ -120,6 +124,9 @@ static void on_timer(void *arg)
 {
 	struct gw_conn_user *u = arg;
 
+	/* a refresh or a retry: the best target now (the list may have
+	 * changed, a blacklisted one may be back) */
+	sa_init(&u->dst, AF_UNSPEC);
 	send_register(u, u->expires_req, NULL);
 }
 
@@ -137,6 +144,7 @@ void gw_upreg_start(struct gw_conn_user *u)
 	rand_pool_token(&cs->rp, u->tag, sizeof(u->tag));
 	u->attempts = 0;
 	u->expires_req = u->c->conf->expires;
+	sa_init(&u->dst, AF_UNSPEC);
 	send_register(u, u->expires_req, NULL);
 }
 
@@ -190,6 +198,29 @@ static void backoff(struct gw_conn_user *u)
 		 u->last_err ? strerror(u->last_err) : "", ms);
 }
 
+/*
+ * RFC 3263 §4.3: a timeout, a transport failure or 503 moves on to the
+ * next target (the failed one is skipped for a while, by every user of
+ * the connection); the back-off starts once none is left.
+ */
+static bool failover(struct gw_conn_user *u)
+{
+	struct sa next;
+	char a[SA_STR_MAX];
+
+	if (!sa_isset(&u->dst) || u->c->cs->closing)
+		return false;
+	gw_conn_target_failed(u->c, &u->dst);
+	if (gw_conn_target_next(u->c, &u->dst, &next))
+		return false;
+	u->dst = next;
+	if (!sa_str(&next, a, sizeof(a)))
+		log_info("upreg", "[connection %s] %s: trying %s",
+			 u->c->conf->name, u->name, a);
+	send_register(u, u->expires_req, NULL);
+	return true;
+}
+
 static void on_2xx(struct gw_conn_user *u, const struct sip_msg *msg)
 {
 	uint64_t ms;
@@ -213,7 +244,7 @@ static void on_2xx(struct gw_conn_user *u, const struct sip_msg *msg)
 
 static void on_challenge(struct gw_conn_user *u, const struct sip_msg *msg)
 {
-	char ruri[GW_CONN_URI_MAX];
+	char ruri[GW_CONN_URI_MAX], port[8];
 	const struct gw_conn_conf *cf = u->c->conf;
 	bool v6 = strchr(cf->host, ':') != NULL;
 	struct mbuf *hdr = NULL;
@@ -224,8 +255,9 @@ static void on_challenge(struct gw_conn_user *u, const struct sip_msg *msg)
 		u->last_err = EACCES;
 		goto forbidden;
 	}
-	snprintf(ruri, sizeof(ruri), "sip:%s%s%s:%u", v6 ? "[" : "", cf->host,
-		 v6 ? "]" : "", cf->port);
+	gw_conn_ruri_port(u->c, port, sizeof(port));
+	snprintf(ruri, sizeof(ruri), "sip:%s%s%s%s", v6 ? "[" : "", cf->host,
+		 v6 ? "]" : "", port);
 	pl_set_str(&uri, ruri);
 	err = mbuf_alloc(&hdr, 512);
 	err = err ? err
@@ -300,6 +332,8 @@ void gw_upreg_response(struct gw_conn_user *u, int err, uint16_t scode,
 	}
 	if (!err)
 		u->last_err = scode == 408 ? ETIMEDOUT : EPROTO;
+	if ((err || scode == 408 || scode == 503) && failover(u))
+		return;
 	backoff(u);
 }
 

@@ -159,7 +159,7 @@ expect_out '{"ok":false,"errors":[{"file":"configs/none.ini","line":null,"sectio
 
 # config keys: every key is documented in docs/config.md
 run 0 config keys
-[ "$(wc -l <"$tmp/out")" -eq 46 ] || fail "config keys: $(wc -l <"$tmp/out") lines"
+[ "$(wc -l <"$tmp/out")" -eq 47 ] || fail "config keys: $(wc -l <"$tmp/out") lines"
 while read -r sec key _; do
 	expect_in "$docs/config.md" "### $sec $key"
 done <"$tmp/out"

@@ -332,7 +332,7 @@ static void test_config_keys_table(void **state)
 
 	(void)state;
 	keys = gw_config_keys(&n);
-	assert_int_equal(n, 33);
+	assert_int_equal(n, 34);
 	for (i = 0; i < n; i++) {
 		/* every default parses (apply_defaults relies on it) */
 		assert_true(!keys[i].required || !keys[i].def);

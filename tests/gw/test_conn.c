@@ -464,12 +464,120 @@ static void test_upreg_offline(void **state)
 	fx_close(&f);
 }
 
+/* RFC 3263 §4.3 with three targets (as SRV would give): a 503 and a
+ * timeout move the REGISTER on to the next target at once; once every
+ * target failed the back-off starts; failed targets are skipped until
+ * the blacklist expires, then the first is used again. */
+static void test_upreg_failover(void **state)
+{
+	struct fx f;
+	struct gw_conn *c;
+	struct gw_conn_user *u;
+	struct sa a, b, d, t;
+	enum sip_transp_type tp;
+	size_t n;
+
+	(void)state;
+	fx_init(&f);
+	c = (struct gw_conn *)gw_conns_find(f.cs, "office");
+	assert_int_equal(sa_set(&a, "127.0.0.1", 5071), 0);
+	assert_int_equal(sa_set(&b, "127.0.0.2", 5072), 0);
+	assert_int_equal(sa_set(&d, "127.0.0.3", 5073), 0);
+	c->addrv[0] = a, c->addrv[1] = b, c->addrv[2] = d;
+	c->addrc = 3;
+	u = gw_conn_user_find(c, "alice");
+	gw_conns_user_online(f.cs, "alice", true);
+	assert_int_equal(u->st, GW_UPREG_REGISTERING);
+	assert_true(sa_cmp(&u->dst, &a));
+	n = f.nsent;
+	reply(&f, 503, NULL);
+	assert_true(sa_cmp(&u->dst, &b)); /* at once, no back-off */
+	assert_int_equal(u->st, GW_UPREG_REGISTERING);
+	assert_int_equal(f.nsent, n + 1);
+	assert_int_equal(u->attempts, 0);
+	/* calls skip the failed target too */
+	assert_int_equal(gw_conn_pick(c, &t), 0);
+	assert_true(sa_cmp(&t, &b));
+	/* no answer: Timer F (64*T1 over TCP too) -> the third target */
+	advance(&f, 32 * 1000);
+	assert_true(sa_cmp(&u->dst, &d));
+	assert_int_equal(u->st, GW_UPREG_REGISTERING);
+	assert_int_equal(gw_conn_target_next(c, &d, &t), ENOENT);
+	/* the last one fails: back-off */
+	reply(&f, 503, NULL);
+	assert_int_equal(u->st, GW_UPREG_BACKOFF);
+	assert_int_equal(u->attempts, 1);
+	/* a (failed 32 s ago) is back; b and d still skipped */
+	assert_int_equal(gw_conn_pick(c, &t), 0);
+	assert_true(sa_cmp(&t, &a));
+	assert_int_equal(gw_conn_target_next(c, &a, &t), ENOENT);
+	/* the retry goes to the first usable target and registers */
+	advance(&f, GW_UPREG_BACKOFF_MAX_MS);
+	assert_int_equal(u->st, GW_UPREG_REGISTERING);
+	assert_true(sa_cmp(&u->dst, &a));
+	reply(&f, 200, "Expires: 600");
+	assert_int_equal(u->st, GW_UPREG_REGISTERED);
+	assert_int_equal(u->attempts, 0);
+	/* a trunk-less lookup: the target of a registration connection */
+	assert_int_equal(gw_conn_target(c, &t, &tp), 0);
+	assert_true(sa_cmp(&t, &a));
+	assert_int_equal(tp, SIP_TRANSP_TCP);
+	gw_conns_close(f.cs);
+	fx_close(&f);
+}
+
+/* One target only: a failure is not blacklisted (there is nothing to
+ * skip to) and the back-off starts at once. */
+static void test_upreg_one_target(void **state)
+{
+	struct fx f;
+	struct gw_conn *c;
+	struct gw_conn_user *u;
+	struct sa t;
+
+	(void)state;
+	fx_init(&f);
+	c = (struct gw_conn *)gw_conns_find(f.cs, "office");
+	assert_int_equal(c->addrc, 1);
+	u = gw_conn_user_find(c, "alice");
+	gw_conns_user_online(f.cs, "alice", true);
+	reply(&f, 503, NULL);
+	assert_int_equal(u->st, GW_UPREG_BACKOFF);
+	assert_int_equal(gw_conn_pick(c, &t), 0);
+	assert_true(sa_cmp(&t, &c->addrv[0]));
+	assert_false(net_blist_has(&gw_conn_rt(c)->bl, &t, f.now));
+	gw_conns_close(f.cs);
+	fx_close(&f);
+}
+
+/* [server] dns_servers values. */
+static void test_dns_servers(void **state)
+{
+	struct net_dns_conf dc;
+
+	(void)state;
+	assert_int_equal(gw_dns_servers_parse("127.0.0.1:5353", &dc), 0);
+	assert_int_equal(dc.srvc, 1);
+	assert_int_equal(sa_port(&dc.srvv[0]), 5353);
+	assert_int_equal(gw_dns_servers_parse(" 10.0.0.1, 10.0.0.2 ", &dc), 0);
+	assert_int_equal(dc.srvc, 2);
+	assert_int_equal(sa_port(&dc.srvv[1]), 53);
+	assert_int_equal(gw_dns_servers_parse("1.1.1.1 2.2.2.2 3.3.3.3 4.4.4.4",
+					      &dc),
+			 EOVERFLOW);
+	assert_int_equal(gw_dns_servers_parse("[::1]:53", &dc), EBADMSG);
+	assert_int_equal(gw_dns_servers_parse("dns.example", &dc), EBADMSG);
+	assert_int_equal(gw_dns_servers_parse(" , ", &dc), EBADMSG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    SC_TEST(test_conn_route),    SC_TEST(test_conn_source),
 	    SC_TEST(test_conn_identity), SC_TEST(test_upreg_backoff),
 	    SC_TEST(test_upreg_flow),    SC_TEST(test_upreg_offline),
+	    SC_TEST(test_upreg_failover), SC_TEST(test_upreg_one_target),
+	    SC_TEST(test_dns_servers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
