@@ -86,6 +86,7 @@ static void on_conn(struct sip_flow *flow, int err, void *arg)
 	tmrl_poll(srv->tl, net_now_ms(&srv->loop));
 	gw_reg_flow_closed(srv->reg, flow);
 	gw_conns_flow_closed(srv->conns, flow, err);
+	sip_tsx_dest_failed(srv->tsx, flow, err);
 	if (srv->calls)
 		gw_call_flow_closed(srv->calls, flow);
 	if (log_level_get() <= LOG_DEBUG &&

@@ -233,6 +233,17 @@ int sip_ctx_cancel(struct sip_ctx *ctx);
  * forking UAs). reason NULL: none. ENOMEM besides. */
 int sip_ctx_cancel_reason(struct sip_ctx *ctx, const char *reason);
 
+/*
+ * The transport to dest failed (a connection refused, reset or timed out,
+ * RFC 3261 §17.1.4): every client transaction sent to dest that heard
+ * nothing yet ends with err and a synthetic 503 through its resph, at once
+ * rather than at Timer B or F, so that the TU can try the next address
+ * (RFC 3263 §4.3). Transactions that got a response keep waiting for their
+ * final (it may come on a new connection, §18.2.2).
+ */
+void sip_tsx_dest_failed(struct sip_tsx_layer *layer, const void *dest,
+			 int err);
+
 /* Terminates ctx now without sending anything or calling resph again. */
 void sip_ctx_close(struct sip_ctx *ctx);
 

@@ -422,3 +422,35 @@ bool sip_ctx_alive(const struct sip_ctx *ctx)
 {
 	return ctx && ctx->state != CTX_TERMINATED;
 }
+
+/* The first client transaction still waiting for any answer from dest. */
+static struct sip_ctx *ctx_waiting_on(const struct sip_tsx_layer *layer,
+				      const void *dest)
+{
+	uint32_t i;
+	struct le *le;
+
+	for (i = 0; i < SIP_TSX_HASH_BUCKETS; i++) {
+		LIST_FOREACH(hash_bucket(layer->ctxh, i), le)
+		{
+			struct sip_ctx *ctx = le->data;
+
+			if (ctx->dest == dest && ctx->state == CTX_CALLING)
+				return ctx;
+		}
+	}
+	return NULL;
+}
+
+void sip_tsx_dest_failed(struct sip_tsx_layer *layer, const void *dest,
+			 int err)
+{
+	size_t n;
+	struct sip_ctx *ctx;
+
+	if (!layer || !dest || !err)
+		return;
+	/* bounded: a handler may start new transactions of its own */
+	for (n = layer->nctx; n && (ctx = ctx_waiting_on(layer, dest)); n--)
+		ctx_fail(ctx, err, 503);
+}

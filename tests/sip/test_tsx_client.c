@@ -102,6 +102,39 @@ static void test_reliable_no_retransmissions(void **state)
 	tt_close(&t);
 }
 
+/* §17.1.4: a failed connection ends what still waits on it, at once. */
+static void test_dest_failed(void **state)
+{
+	struct tt t;
+	struct seen si, so;
+	struct sip_ctx *inv, *opt;
+	void *other = mem_zalloc(1, NULL);
+
+	(void)state;
+	assert_non_null(other);
+	tt_init(&t);
+	inv = send_req(&t, INVITE, true, &si);
+	opt = send_req(&t, OPTIONS, true, &so);
+	assert_int_equal(
+	    recv_resp(&t, RESP("100 Trying", "z9hG4bK-o1", "OPTIONS")), 0);
+	sip_tsx_dest_failed(t.layer, other, ECONNRESET);
+	assert_int_equal(si.n, 0);
+	sip_tsx_dest_failed(t.layer, t.dest, ECONNREFUSED);
+	assert_int_equal(si.n, 1);
+	assert_int_equal(si.scode, 503);
+	assert_int_equal(si.err, ECONNREFUSED);
+	assert_false(sip_ctx_alive(inv));
+	/* the OPTIONS heard a 100: it waits for its final or Timer F */
+	assert_int_equal(so.n, 1);
+	assert_true(sip_ctx_alive(opt));
+	tt_run(&t, 32000);
+	assert_int_equal(so.scode, 408);
+	mem_deref(inv);
+	mem_deref(opt);
+	mem_deref(other);
+	tt_close(&t);
+}
+
 static void test_ack_for_non2xx(void **state)
 {
 	struct tt t;
@@ -480,6 +513,7 @@ int main(void)
 	    SC_TEST(test_handler_closes_layer),
 	    SC_TEST(test_layer_close_with_live),
 	    SC_TEST(test_alloc_failures),
+	    SC_TEST(test_dest_failed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
