@@ -145,24 +145,23 @@ static void relay(struct gw_call *call, struct gw_leg *leg,
 			gw_leg_reply(leg, stx, msg, 200, "OK", NULL, NULL);
 		return;
 	}
-	if (gw_cross_hdrs(extra, sizeof(extra), msg)) {
+	if (gw_cross_hdrs(extra, sizeof(extra), msg,
+			  leg == call->refer_to && !pl_strcmp(&msg->method,
+							     "NOTIFY")
+				  ? call->refer_cseq_in
+				  : 0)) {
 		gw_leg_reply(leg, stx, msg, 400, "Headers Too Long", NULL, NULL);
 		return;
 	}
 	n = strlen(extra);
 	if (!pl_strcmp(&msg->method, "REFER")) {
-		/* transfers are the PBX's job: only toward a PBX leg */
-		err = to->kind == GW_LEG_PBX
-			      ? gw_refer_to_pbx(call, to, msg, extra + n,
-						sizeof(extra) - n)
-			      : ENOTSUP;
+		/* Refer-To in the referee's terms (call_refer.c) */
+		err = gw_refer_to(call, leg, to, msg, extra + n,
+				  sizeof(extra) - n);
 		if (err) {
-			gw_leg_reply(leg, stx, msg,
-				     err == ENOTSUP ? 501
-				     : err == ENOENT ? 481 : 400,
-				     err == ENOTSUP ? "Transfer Not Supported Here"
-				     : err == ENOENT ? "Replaced Call Unknown"
-						     : "Bad Refer-To",
+			gw_leg_reply(leg, stx, msg, err == ENOENT ? 481 : 400,
+				     err == ENOENT ? "Replaced Call Unknown"
+						   : "Bad Refer-To",
 				     NULL, NULL);
 			return;
 		}
@@ -199,6 +198,10 @@ static void relay(struct gw_call *call, struct gw_leg *leg,
 		gw_leg_reply(leg, stx, msg, 500, "Server Internal Error", NULL,
 			     NULL);
 		return;
+	}
+	if (!pl_strcmp(&msg->method, "REFER") && to->dlg) {
+		call->refer_to = to;
+		call->refer_cseq_in = msg->cseq.num;
 	}
 	call->relay.from = leg;
 	call->relay.stx = mem_ref(stx);
