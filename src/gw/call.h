@@ -110,6 +110,9 @@ struct gw_call {
 	 * CSeq it got (Event id, RFC 3515 §2.4.6), rewritten to this one */
 	const struct gw_leg *refer_to;
 	uint32_t refer_cseq_in;
+	bool late_offer;           /* the caller's INVITE had no SDP: our
+				    * 2xx carries an offer, its ACK the
+				    * answer (RFC 3261 §13.2.1) */
 	char number[64];           /* what was dialled */
 	uint64_t started_ms;
 };

@@ -164,7 +164,13 @@ static int call_start(struct gw_call **callp, struct gw_server *srv,
 	err = err ? err
 		  : media_session_alloc(&call->ms, srv->media, a, b,
 					media_event, call);
-	err = err ? err : media_offer(call->ms, MEDIA_LEG_A, &msg->body, sdpp);
+	if (!err && akind == GW_LEG_PBX && !msg->body.l) {
+		/* a late offer: the gateway offers in the PBX's stead */
+		call->late_offer = true;
+		err = media_offer_local(call->ms, MEDIA_LEG_A, sdpp);
+	} else if (!err) {
+		err = media_offer(call->ms, MEDIA_LEG_A, &msg->body, sdpp);
+	}
 out:
 	if (err && call) {
 		call->state = GW_CALL_ENDED; /* nothing sent to anyone yet */
@@ -347,12 +353,6 @@ static void from_pbx(struct gw_server *srv, const struct gw_conn *conn,
 
 	if (gw_conn_user_of(conn, msg, user, sizeof(user))) {
 		gw_refuse(srv, rf, stx, msg, 404, "Not Found", NULL);
-		return;
-	}
-	if (!msg->body.l) {
-		/* a late offer: the gateway needs the PBX's offer to build
-		 * the browser's */
-		gw_refuse(srv, rf, stx, msg, 488, "Offer Required", NULL);
 		return;
 	}
 	leg_conf_from(&a, MEDIA_RTP, conn);

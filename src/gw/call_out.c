@@ -356,6 +356,14 @@ static void answered(struct gw_call *call, struct gw_leg *leg,
 		err = media_answer(call->ms, MEDIA_LEG_B, &msg->body, &sdp);
 	else if (!err && call->state != GW_CALL_EARLY)
 		err = ENOTSUP; /* no answer to our offer */
+	if (!err && call->late_offer) {
+		/* the caller made no offer: the callee's answer becomes our
+		 * offer to the caller, whose ACK answers (call_dlg.c) */
+		sdp = mem_deref(sdp);
+		err = msg->body.l ? media_offer(call->ms, MEDIA_LEG_B,
+						&msg->body, &sdp)
+				  : ENOTSUP;
+	}
 	if (!err && !a->dlg)
 		err = sip_dialog_uas_alloc(&a->dlg, &a->inv->msg, a->ltag);
 	if (!err && !sdp)

@@ -80,7 +80,9 @@ function sipp(name, port, args) {
   return p;
 }
 
+// XFER_ONLY=<words> runs only the tests whose name contains them.
 async function test(name, fn) {
+  if (E.XFER_ONLY && !name.includes(E.XFER_ONLY)) return;
   const t0 = Date.now();
   try {
     await fn();
@@ -235,6 +237,19 @@ await test('422 Session Interval Too Small: the gateway asks again once with the
   await hears(alice, 'alice (rtp_echo)');
   await alice.evaluate(() => window.sc.hangup());
   assert.equal(await pbx.done, 0, `sipp 422 failed: ${pbx.err()}`);
+});
+
+await test('late offer: the PBX calls without SDP; the browser gets the gateway\'s offer, the PBX gets one in 200 and answers in ACK; audio both ways', async () => {
+  await clear(alice);
+  const pbx = sipp('late', E.PBX_PORT, ['-sf', scen('uac_late.xml'), '-m', '1', '-s', '201',
+    '-d', '8000', '-rtp_echo', '-mi', '127.0.0.1', '-mp', E.PBX_MEDIA_PORT, `127.0.0.1:${E.SIP_PORT}`]);
+  const inc = await waitEvent(alice, 'incoming');
+  assert.match(inc.sdp, /UDP\/TLS\/RTP\/SAVPF/, 'the browser got a WebRTC offer');
+  await alice.evaluate(() => window.sc.answer());
+  await waitEvent(alice, 'confirmed');
+  await hears(alice, 'alice (her tone back from sipp\'s rtp_echo)');
+  await waitEvent(alice, 'ended', 15000); // the PBX hangs up
+  assert.equal(await pbx.done, 0, `sipp late offer failed: ${pbx.err()}`);
 });
 
 await cleanup();
