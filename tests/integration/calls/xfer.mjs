@@ -227,6 +227,41 @@ await test('device to PBX, attended: Refer-To names the PBX\'s own dialog of the
   assert.ok(invites.includes(id) && id !== referCallId, `Replaces names the other PBX dialog: ${rt} / ${invites}`);
 });
 
+await test('device to device, attended into a PBX call: alice transfers bob to her call with the PBX; the PBX gets INVITE with Replaces naming its own dialog', async () => {
+  await clear(alice, bob);
+  const pbx = sipp('replaces', E.PBX_PORT, ['-sf', scen('uas_replaces.xml'), '-m', '2',
+    '-rtp_echo', '-mi', '127.0.0.1', '-mp', E.PBX_MEDIA_PORT]);
+  await sleep(300);
+  const toBob = await alice.evaluate(() => { window.sc.call('sip:bob@sipcloak.test'); return window.sc.calls.length - 1; });
+  await waitEvent(bob, 'incoming');
+  await bob.evaluate(() => window.sc.answer());
+  await waitEvent(alice, 'confirmed');
+  await alice.evaluate(() => window.sc.call('sip:2090@sipcloak.test'));
+  await waitEvent(alice, 'confirmed', 10000, 1);
+  await alice.evaluate((i) => window.sc.use(i), toBob);
+  const r = await alice.evaluate((i) => window.sc.referReplaces('sip:2090@sipcloak.test', i + 1), toBob);
+  assert.equal(r, 'accepted');
+  const ref = await waitEvent(bob, 'refer');
+  assert.match(ref.target, /^<sip:2090@sipcloak\.test\?Replaces=/, `bob's Refer-To: ${ref.target}`);
+  assert.ok(!ref.target.includes('SIPpTag'), "the PBX's tag reached bob");
+  await waitEvent(bob, 'confirmed', 15000, 1); // bob's call to the PBX
+  const n = await waitEvent(alice, 'notify', 15000);
+  assert.equal(n.status, 'accepted');
+  await alice.evaluate(() => window.sc.hangup()); // alice's call with bob
+  await alice.evaluate((i) => window.sc.use(i + 1), toBob);
+  await alice.evaluate(() => window.sc.hangup()); // alice's call with the PBX
+  await hears(bob, 'bob (the PBX, rtp_echo)');
+  await bob.evaluate(() => window.sc.hangup());
+  assert.equal(await pbx.done, 0, `sipp replaces failed: ${pbx.err()}`);
+  const invites = messages(pbx.trace).filter((m) => /^\s*INVITE /m.test(m));
+  assert.equal(invites.length, 2);
+  const first = invites[0].match(/^Call-ID:\s*(\S+)/mi)[1];
+  const repl = invites[1].match(/^Replaces:\s*(.*)$/mi);
+  assert.ok(repl, 'the second INVITE has Replaces');
+  assert.match(repl[1], new RegExp(`^${first.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')};to-tag=[0-9]+SIPpTag01[0-9]+;from-tag=\\S+`),
+    `Replaces names the PBX's first dialog, its tag as to-tag: ${repl[1]}`);
+});
+
 await test('422 Session Interval Too Small: the gateway asks again once with the Min-SE the PBX named', async () => {
   await clear(alice);
   const pbx = sipp('422', E.PBX_PORT, ['-sf', scen('uas_422.xml'), '-m', '1',
