@@ -141,7 +141,7 @@ static double bench_dec(const struct stream *s, double seconds)
 
 /* libopus alone at 48 kHz: encode (keeping the packets) or decode. */
 static double bench_48k(const int16_t *pcm48, struct stream *s, bool enc,
-			int complexity, double seconds)
+			int complexity, bool nb, double seconds)
 {
 	double best = 1e9, spent = 0;
 	int rounds = 0, err;
@@ -160,6 +160,10 @@ static double bench_48k(const int16_t *pcm48, struct stream *s, bool enc,
 			opus_encoder_ctl(e, OPUS_SET_COMPLEXITY(complexity));
 			opus_encoder_ctl(e, OPUS_SET_INBAND_FEC(1));
 			opus_encoder_ctl(e, OPUS_SET_PACKET_LOSS_PERC(10));
+			/* what Chrome codes for maxplaybackrate=8000 */
+			if (nb)
+				opus_encoder_ctl(e, OPUS_SET_MAX_BANDWIDTH(
+							OPUS_BANDWIDTH_NARROWBAND));
 		} else {
 			d = opus_decoder_create(48000, 1, &err);
 		}
@@ -262,9 +266,9 @@ int main(int argc, char **argv)
 	static int16_t pcm8[BENCH_FRAMES * FRAME_8K];
 	static int16_t pcm48[BENCH_FRAMES * FRAME_48K];
 	static uint8_t pcmu[BENCH_FRAMES][FRAME_8K];
-	static struct stream browser, own, tmp;
+	static struct stream browser, browser_nb, own, tmp;
 	double seconds = argc > 1 ? atof(argv[1]) : 1.0;
-	double dec_browser, dec_own, enc48, dec48;
+	double dec_browser, dec_browser_nb, dec_own, enc48, dec48;
 	size_t i;
 
 	if (seconds <= 0 || seconds > 60) {
@@ -278,11 +282,15 @@ int main(int argc, char **argv)
 
 	/* Inputs of the Opus -> PCMU direction: what a browser sends (48 kHz,
 	 * 32 kbit/s, complexity 10, FEC), and what our own encoder makes. */
-	enc48 = bench_48k(pcm48, &browser, true, BROWSER_COMPLEXITY, seconds);
-	dec48 = bench_48k(NULL, &browser, false, 0, seconds);
+	enc48 = bench_48k(pcm48, &browser, true, BROWSER_COMPLEXITY, false,
+			  seconds);
+	dec48 = bench_48k(NULL, &browser, false, 0, false, seconds);
+	/* the same browser told maxplaybackrate=8000 (RFC 7587 6.1) */
+	(void)bench_48k(pcm48, &browser_nb, true, BROWSER_COMPLEXITY, true, 0);
 	(void)bench_enc((const uint8_t(*)[FRAME_8K])pcmu,
 			XCODE_COMPLEXITY_DEFAULT, 0, &own);
 	dec_browser = bench_dec(&browser, seconds);
+	dec_browser_nb = bench_dec(&browser_nb, seconds);
 	dec_own = bench_dec(&own, seconds);
 
 	printf("xcode_bench: %d frames of 20 ms speech-like audio per pass, "
@@ -292,25 +300,29 @@ int main(int argc, char **argv)
 	       "%.1f us, decode %.1f us per frame\n",
 	       BROWSER_COMPLEXITY, BROWSER_BITRATE, enc48, dec48);
 	printf("Opus -> PCMU (xcode, 8 kHz decoder): %.1f us per frame "
-	       "(browser-like 48 kHz input), %.1f us (our own 8 kHz "
-	       "Opus)\n\n",
-	       dec_browser, dec_own);
+	       "(browser-like 48 kHz input), %.1f us (the same browser "
+	       "coding narrowband for maxplaybackrate=8000), %.1f us (our "
+	       "own 8 kHz Opus)\n\n",
+	       dec_browser, dec_browser_nb, dec_own);
 	printf("| complexity | PCMU->Opus us/frame | bytes/frame | "
 	       "round-trip LSD dB | Opus->PCMU us/frame | "
-	       "call (both) us/frame | transcoded calls per core |\n");
-	printf("|---:|---:|---:|---:|---:|---:|---:|\n");
+	       "call (both) us/frame | transcoded calls per core | "
+	       "with NB browser: call us/frame | calls per core |\n");
+	printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 	for (i = 0; i < SC_ARRAY_SIZE(cx); i++) {
 		double enc = bench_enc((const uint8_t(*)[FRAME_8K])pcmu, cx[i],
 				       seconds, &tmp);
-		double call = enc + dec_browser;
+		double call = enc + dec_browser, call_nb = enc + dec_browser_nb;
 		size_t k, bytes = 0;
 
 		for (k = 0; k < BENCH_FRAMES; k++)
 			bytes += tmp.len[k];
-		printf("| %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.0f |\n",
+		printf("| %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.0f | %.1f | "
+		       "%.0f |\n",
 		       cx[i], enc, (double)bytes / BENCH_FRAMES,
 		       round_trip_lsd((const uint8_t(*)[FRAME_8K])pcmu, &tmp),
-		       dec_browser, call, 20000.0 / call);
+		       dec_browser, call, 20000.0 / call, call_nb,
+		       20000.0 / call_nb);
 	}
 	return 0;
 }

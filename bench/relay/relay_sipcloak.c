@@ -24,6 +24,7 @@
 #define RS_NODES 256
 #define RS_BUCKETS 1024
 #define RS_CALL_ID_MAX 128
+#define RS_COMPLEXITY_LEVELS 11 /* Opus complexity 0..10 */
 
 struct rs {
 	uv_loop_t loop;
@@ -34,6 +35,7 @@ struct rs {
 	uint8_t rbuf[RL_NG_MAX];
 	uint8_t wbuf[RL_NG_MAX + RL_SDP_MAX];
 	unsigned long served, failed;
+	unsigned long complexityv[RS_COMPLEXITY_LEVELS]; /* at delete */
 };
 
 struct rs_call {
@@ -116,8 +118,15 @@ static int command(struct rs *rs, const struct benc_node *nv,
 		return EBADMSG;
 	c = call_find(rs, &id);
 	if (!pl_strcmp(&cmd, "delete")) {
+		struct media_stats st;
+
 		if (!c)
 			return ENOENT;
+		/* the transcoders' Opus complexity at the end of the call */
+		if (!media_stats_get(c->ms, &st) && st.leg[0].transcoding &&
+		    st.opus_complexity >= 0 &&
+		    st.opus_complexity < RS_COMPLEXITY_LEVELS)
+			rs->complexityv[st.opus_complexity]++;
 		mem_deref(c);
 		return 0;
 	}
@@ -271,7 +280,7 @@ int main(int argc, char **argv)
 	struct media_engine_conf conf = {.port_min = 30000, .port_max = 39999};
 	struct sockaddr_in ng = {0};
 	struct rs *rs;
-	int err;
+	int err, i;
 
 	rs = calloc(1, sizeof(*rs));
 	if (!rs || parse(argc, argv, &ng, &conf)) {
@@ -311,6 +320,12 @@ int main(int argc, char **argv)
 	uv_run(&rs->loop, UV_RUN_DEFAULT);
 	fprintf(stderr, "relay_sipcloak: %lu commands served, %lu failed\n",
 		rs->served, rs->failed);
+	for (i = 0; i < RS_COMPLEXITY_LEVELS; i++)
+		if (rs->complexityv[i])
+			fprintf(stderr,
+				"relay_sipcloak: %lu transcoded calls ended "
+				"at Opus complexity %d\n",
+				rs->complexityv[i], i);
 out:
 	if (rs->calls)
 		hash_flush(rs->calls);

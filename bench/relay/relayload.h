@@ -60,6 +60,7 @@ struct rl_call {
 	struct rl_rx rx_up, rx_down; /* at the peer / at the browser */
 	uint64_t rtcp_rx, stun_rx, bad_rx, late;
 	uint64_t wrong_pt; /* media in a codec the receiver did not expect */
+	bool opus_nb;      /* the relay asked for narrowband Opus */
 };
 
 struct rl_run {
@@ -73,6 +74,10 @@ struct rl_run {
 	bool sending;   /* media senders on */
 	uint8_t opusv[RL_OPUS_FRAMES][RL_OPUS_MAX];
 	size_t opus_lenv[RL_OPUS_FRAMES];
+	/* the same signal coded narrowband (OPUS_SET_MAX_BANDWIDTH), as
+	 * Chrome sends it to a receiver asking maxplaybackrate=8000 */
+	uint8_t opus_nbv[RL_OPUS_FRAMES][RL_OPUS_MAX];
+	size_t opus_nb_lenv[RL_OPUS_FRAMES];
 	uint64_t dtls_failed;
 	uint64_t gap_max_ns; /* longest time between two ticks (measuring) */
 	uint64_t gaps;       /* ticks later than RL_GAP_NS (measuring) */

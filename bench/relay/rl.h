@@ -38,6 +38,9 @@ struct rl_sdp_info {
 	char fp[RL_FP_MAX]; /* "sha-256 AB:..." or "" */
 	char setup[16];     /* "active", "passive", "actpass" or "" */
 	bool rtcp_mux;
+	/* an a=fmtp with maxplaybackrate at most 8000 (RFC 7587 section
+	 * 6.1): the receiver plays narrowband only */
+	bool opus_nb;
 };
 
 /* rl_sdp.c. The browser's offer (Chrome's shape: UDP/TLS/RTP/SAVPF, one

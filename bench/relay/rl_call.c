@@ -128,6 +128,9 @@ int rl_call_set_relay(struct rl_call *c, const struct pl *sdp_a,
 	if (!a.ufrag[0] || !a.pwd[0] || !a.fp[0])
 		return EBADMSG;
 	memcpy(c->rufrag, a.ufrag, sizeof(c->rufrag));
+	/* Chrome (libwebrtc) codes narrowband when the answer's
+	 * maxplaybackrate is 8000 or less: so does our browser. */
+	c->opus_nb = a.opus_nb;
 	memcpy(c->rfp, a.fp, sizeof(c->rfp));
 	/* RFC 8842 section 5: the answerer's a=setup:active makes it the
 	 * DTLS client; passive (or anything else) leaves that to us */
@@ -250,8 +253,9 @@ static void send_up(struct rl_call *c)
 	if (r->transcode) {
 		unsigned f = (unsigned)(c->up_seq % RL_OPUS_FRAMES);
 
-		plen = r->opus_lenv[f];
-		memcpy(pkt + 12, r->opusv[f], plen);
+		plen = c->opus_nb ? r->opus_nb_lenv[f] : r->opus_lenv[f];
+		memcpy(pkt + 12, c->opus_nb ? r->opus_nbv[f] : r->opusv[f],
+		       plen);
 		rl_rtp_header(pkt, RL_PT_OPUS, c->up_seq, c->up_ts, c->up_ssrc);
 		c->up_ts += 960; /* 20 ms at 48 kHz (RFC 7587) */
 	} else {

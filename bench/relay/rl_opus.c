@@ -1,7 +1,9 @@
 /* rl_opus.c: the Opus packets relayload's browsers send when the relay
  * transcodes: 1 s of a voice-like signal (a 180 Hz buzz with harmonics,
  * amplitude-modulated at 4 Hz like syllables) encoded once as Chrome does
- * (48 kHz, mono, VoIP, 20 ms frames, in-band FEC; RFC 7587). */
+ * (48 kHz, mono, VoIP, 20 ms frames, in-band FEC; RFC 7587): once in
+ * full band and once narrowband, which Chrome sends to a receiver whose
+ * fmtp says maxplaybackrate=8000 (RFC 7587 section 6.1). */
 #include <errno.h>
 #include <math.h>
 #include <opus/opus.h>
@@ -12,7 +14,9 @@
 #define RL_OPUS_SAMPLES 960 /* 20 ms */
 #define RL_OPUS_BITRATE 32000
 
-int rl_opus_frames(struct rl_run *run)
+/* One set of frames; nb: at most narrowband, as libwebrtc's Opus encoder
+ * does for a receiver's maxplaybackrate <= 8000. */
+static int encode(uint8_t (*outv)[RL_OPUS_MAX], size_t *lenv, bool nb)
 {
 	opus_int16 pcm[RL_OPUS_SAMPLES];
 	OpusEncoder *enc;
@@ -24,6 +28,9 @@ int rl_opus_frames(struct rl_run *run)
 	opus_encoder_ctl(enc, OPUS_SET_BITRATE(RL_OPUS_BITRATE));
 	opus_encoder_ctl(enc, OPUS_SET_INBAND_FEC(1));
 	opus_encoder_ctl(enc, OPUS_SET_PACKET_LOSS_PERC(5));
+	if (nb)
+		opus_encoder_ctl(enc,
+				 OPUS_SET_MAX_BANDWIDTH(OPUS_BANDWIDTH_NARROWBAND));
 	for (f = 0; f < RL_OPUS_FRAMES; f++) {
 		opus_int32 n;
 
@@ -37,14 +44,23 @@ int rl_opus_frames(struct rl_run *run)
 
 			pcm[i] = (opus_int16)(6000.0 * env * v);
 		}
-		n = opus_encode(enc, pcm, RL_OPUS_SAMPLES, run->opusv[f],
+		n = opus_encode(enc, pcm, RL_OPUS_SAMPLES, outv[f],
 				RL_OPUS_MAX);
 		if (n <= 0) {
 			err = EPROTO;
 			break;
 		}
-		run->opus_lenv[f] = (size_t)n;
+		lenv[f] = (size_t)n;
 	}
 	opus_encoder_destroy(enc);
+	return err;
+}
+
+int rl_opus_frames(struct rl_run *run)
+{
+	int err = encode(run->opusv, run->opus_lenv, false);
+
+	if (!err)
+		err = encode(run->opus_nbv, run->opus_nb_lenv, true);
 	return err;
 }

@@ -30,6 +30,7 @@ void rl_report(const struct rl_run *run, double window_s, double relay_cpu_s,
 	uint64_t up_exp = 0, up_lost = 0, dn_exp = 0, dn_lost = 0, late = 0;
 	uint64_t tx_up = 0, tx_dn = 0, rx_up = 0, rx_dn = 0, hs = 0;
 	uint64_t hs_first = UINT64_MAX, hs_last = 0, stamped_dn = 0, wpt = 0;
+	unsigned nb = 0;
 	const char *why = "-", *profile = "-";
 	unsigned i, ok = 0, failed = 0;
 	double up_loss, dn_loss, cpm, hs_s, jit_u, jit_d;
@@ -80,6 +81,7 @@ void rl_report(const struct rl_run *run, double window_s, double relay_cpu_s,
 		stamped_dn += c->rx_down.stamped;
 		late += c->late;
 		wpt += c->wrong_pt;
+		nb += c->opus_nb;
 	}
 	up_loss = up_exp ? 100.0 * (double)up_lost / (double)up_exp : 100;
 	dn_loss = dn_exp ? 100.0 * (double)dn_lost / (double)dn_exp : 100;
@@ -108,7 +110,7 @@ void rl_report(const struct rl_run *run, double window_s, double relay_cpu_s,
 	       "setup_relay_cpu_s=%.2f hs_per_cpu_s=%.0f relay_cpu_s=%.2f "
 	       "relay_cpu_pct=%.1f cpu_s_per_call_min=%.4f "
 	       "calls_per_core=%.0f load_cpu_pct=%.1f late=%llu gaps=%llu "
-	       "gap_max_ms=%.1f wrong_pt=%llu pass=%d\n",
+	       "gap_max_ms=%.1f wrong_pt=%llu opus_nb=%u pass=%d\n",
 	       run->callc, ok, failed, why,
 	       run->plain       ? "plain"
 	       : run->transcode ? "transcode"
@@ -123,7 +125,7 @@ void rl_report(const struct rl_run *run, double window_s, double relay_cpu_s,
 	       relay_cpu_s, 100.0 * relay_cpu_s / window_s, cpm,
 	       cpm > 0 ? 60.0 / cpm : 0, 100.0 * self_cpu_s / window_s,
 	       (unsigned long long)late, (unsigned long long)run->gaps,
-	       (double)run->gap_max_ns / 1e6, (unsigned long long)wpt,
+	       (double)run->gap_max_ns / 1e6, (unsigned long long)wpt, nb,
 	       !failed && !wpt && up_loss <= max_loss_pct &&
 		   dn_loss <= max_loss_pct && jit_u <= max_jitter_ms &&
 		   jit_d <= max_jitter_ms);

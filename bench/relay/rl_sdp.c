@@ -122,6 +122,25 @@ static int port_of(const struct pl *w, uint16_t *portp)
 	return 0;
 }
 
+/* maxplaybackrate=N with N <= 8000 among the fmtp parameters. */
+static bool fmtp_nb(const struct pl *v)
+{
+	static const char key[] = "maxplaybackrate=";
+	const char *p = v->p, *end = v->p + v->l;
+	uint32_t n = 0;
+
+	for (; p + sizeof(key) - 1 <= end; p++) {
+		if (memcmp(p, key, sizeof(key) - 1) ||
+		    (p > v->p && p[-1] != ';' && p[-1] != ' '))
+			continue;
+		p += sizeof(key) - 1;
+		while (p < end && *p >= '0' && *p <= '9' && n < 1000000)
+			n = n * 10 + (uint32_t)(*p++ - '0');
+		return n > 0 && n <= 8000;
+	}
+	return false;
+}
+
 /* One line of the audio section (or of the session part: c=, ICE and
  * fingerprint may sit at session level and apply to every m=). */
 static int line_do(struct rl_sdp_info *info, const struct pl *line,
@@ -143,6 +162,8 @@ static int line_do(struct rl_sdp_info *info, const struct pl *line,
 		err = copy(info->setup, sizeof(info->setup), &v);
 	else if (attr(line, "rtcp-mux", &v))
 		info->rtcp_mux = true;
+	else if (attr(line, "fmtp", &v))
+		info->opus_nb |= fmtp_nb(&v);
 	else if (attr(line, "candidate", &v) && !*have_cand) {
 		struct pl comp, tr, addr, port;
 

@@ -186,6 +186,22 @@ static void test_sdp_parse(void **state)
 	assert_int_equal(rl_sdp_parse(&in, &s), EBADMSG);
 	s = pls("v=0\r\nm=audio 7 RTP/AVP 0\r\n"); /* no address */
 	assert_int_equal(rl_sdp_parse(&in, &s), EBADMSG);
+
+	/* maxplaybackrate (RFC 7587 6.1): narrowband only at <= 8000 */
+	s = pls("v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio 7 RTP/AVP 111\r\n"
+		"a=fmtp:111 minptime=10;useinbandfec=1;maxplaybackrate=8000;"
+		"sprop-maxcapturerate=8000\r\n");
+	assert_int_equal(rl_sdp_parse(&in, &s), 0);
+	assert_true(in.opus_nb);
+	s = pls("v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio 7 RTP/AVP 111\r\n"
+		"a=fmtp:111 maxplaybackrate=16000\r\n");
+	assert_int_equal(rl_sdp_parse(&in, &s), 0);
+	assert_false(in.opus_nb);
+	s = pls("v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio 7 RTP/AVP 111\r\n"
+		"a=fmtp:111 sprop-maxcapturerate=8000;xmaxplaybackrate=8000;"
+		"maxplaybackrate=\r\n");
+	assert_int_equal(rl_sdp_parse(&in, &s), 0);
+	assert_false(in.opus_nb);
 }
 
 static void test_sdp_browser(void **state)

@@ -127,6 +127,24 @@ out:
 	return err;
 }
 
+int xcode_set_complexity(struct xcode *x, int complexity)
+{
+	if (!x || complexity < 0 || complexity > XCODE_COMPLEXITY_MAX)
+		return EINVAL;
+	if (complexity == x->o.opus_complexity)
+		return 0;
+	if (x->enc &&
+	    opus_encoder_ctl(x->enc, OPUS_SET_COMPLEXITY(complexity)) != OPUS_OK)
+		return EINVAL;
+	x->o.opus_complexity = complexity;
+	return 0;
+}
+
+int xcode_complexity(const struct xcode *x)
+{
+	return x ? x->o.opus_complexity : -1;
+}
+
 void xcode_reset(struct xcode *x)
 {
 	if (!x)

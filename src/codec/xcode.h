@@ -125,6 +125,18 @@ int xcode_pull(struct xcode *x, uint8_t *out, size_t size, size_t *lenp,
  * where it was, so the far end sees one continuous stream. */
 void xcode_reset(struct xcode *x);
 
+/* Sets the Opus encoder's complexity (0..10, RFC 6716 section 2.1.7:
+ * the same bitstream, more or less search) from the next encoded frame
+ * on; the caller calls it between xcode_pull()s (the relay does when its
+ * worker's load changes). A transcoder that encodes no Opus only keeps
+ * the value. Returns 0 or EINVAL (NULL, out of range, or libopus refused
+ * it: nothing changed). */
+int xcode_set_complexity(struct xcode *x, int complexity);
+
+/* The Opus encoder complexity in use (the option's value until
+ * xcode_set_complexity()); -1 for NULL. */
+int xcode_complexity(const struct xcode *x);
+
 /* The counters so far. */
 void xcode_stats_get(const struct xcode *x, struct xcode_stats *st);
 
@@ -136,6 +148,12 @@ size_t xcode_ready(const struct xcode *x);
  * 4.2.3, 4.2.4). false for CELT-only, DTX or malformed packets. libopus
  * 1.3 has no opus_packet_has_lbrr(). */
 bool xcode_opus_has_lbrr(const uint8_t *pkt, size_t len);
+
+/* Whether an Opus packet is coded narrowband (4 kHz audio bandwidth: TOC
+ * configurations 0-3, SILK NB, and 16-19, CELT NB; RFC 6716 section
+ * 3.1), what a sender honouring maxplaybackrate=8000 sends. false for an
+ * empty packet. */
+bool xcode_opus_is_nb(const uint8_t *pkt, size_t len);
 
 /*
  * Test and tool helpers.

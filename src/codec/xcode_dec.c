@@ -12,8 +12,21 @@
  * mode: 0..11 SILK-only, 12..15 hybrid, 16..31 CELT-only. */
 #define OPUS_CONFIG_HYBRID 12
 #define OPUS_CONFIG_CELT 16
+#define OPUS_CONFIG_NB_SILK_END 4  /* SILK NB: configurations 0-3 */
+#define OPUS_CONFIG_NB_CELT_END 20 /* CELT NB: configurations 16-19 */
 #define OPUS_TOC_STEREO 0x04
 #define OPUS_MAX_FRAMES 48 /* RFC 6716 section 3.2.5 */
+
+bool xcode_opus_is_nb(const uint8_t *pkt, size_t len)
+{
+	unsigned config;
+
+	if (!pkt || !len)
+		return false;
+	config = pkt[0] >> 3;
+	return config < OPUS_CONFIG_NB_SILK_END ||
+	       (config >= OPUS_CONFIG_CELT && config < OPUS_CONFIG_NB_CELT_END);
+}
 
 bool xcode_opus_has_lbrr(const uint8_t *pkt, size_t len)
 {

@@ -51,11 +51,13 @@ int gw_auth_source_key(const struct sa *src, char *buf, size_t size)
 	return err;
 }
 
-/* The first credentials header naming our realm; *anyp says whether there
- * was any credentials header at all. */
+/* The first credentials header naming our realm, decoded into *credp (views
+ * into msg); *anyp says whether there was any credentials header at all,
+ * *badp whether one did not decode. Each header is decoded once. */
 static const struct sip_hdr *find_creds(const struct gw_auth *auth,
 					const struct sip_msg *msg, bool proxy,
-					bool *anyp, bool *badp)
+					struct sip_digest *credp, bool *anyp,
+					bool *badp)
 {
 	enum sip_hdr_id id =
 	    proxy ? SIP_HDR_PROXY_AUTHORIZATION : SIP_HDR_AUTHORIZATION;
@@ -64,17 +66,17 @@ static const struct sip_hdr *find_creds(const struct gw_auth *auth,
 
 	*anyp = *badp = false;
 	for (h = sip_msg_hdr(msg, id); h; h = sip_msg_hdr_next(msg, h, id)) {
-		struct sip_digest d;
 		char realm[SIP_DIGEST_PARAM_MAX + 1];
 		size_t n;
 
 		*anyp = true;
-		if (sip_digest_decode(&d, SIP_DIGEST_CREDENTIALS, &h->val)) {
+		if (sip_digest_decode(credp, SIP_DIGEST_CREDENTIALS, &h->val)) {
 			*badp = true;
 			continue;
 		}
 		/* §22.4: a client may carry credentials for other realms. */
-		if (!sip_digest_unquote(realm, sizeof(realm), &n, &d.realm) &&
+		if (!sip_digest_unquote(realm, sizeof(realm), &n,
+					&credp->realm) &&
 		    n == rlen && !memcmp(realm, auth->realm, n))
 			return h;
 	}
@@ -128,16 +130,14 @@ int gw_auth_request(const struct gw_auth *auth, const struct sip_msg *msg,
 		set_forbidden(res, true);
 		return 0;
 	}
-	h = find_creds(auth, msg, proxy, &any, &bad);
+	h = find_creds(auth, msg, proxy, &cred, &any, &bad);
 	if (!h) {
 		if (bad)
 			res->verdict = GW_AUTH_BAD;
 		return 0;
 	}
-	/* Decoded once more by sip_digest_authenticate: the account must be
-	 * known before any password is tried. */
-	if (sip_digest_decode(&cred, SIP_DIGEST_CREDENTIALS, &h->val) ||
-	    sip_digest_unquote(res->user, sizeof(res->user), NULL,
+	/* The account must be known before any password is tried. */
+	if (sip_digest_unquote(res->user, sizeof(res->user), NULL,
 			       &cred.username)) {
 		res->verdict = GW_AUTH_BAD;
 		return 0;
@@ -153,8 +153,8 @@ int gw_auth_request(const struct gw_auth *auth, const struct sip_msg *msg,
 	da.realm = auth->realm;
 	da.ha1h = ha1_adapter;
 	da.arg = &ctx;
-	err = sip_digest_authenticate(&da, &h->val, &msg->method, now_ms, &v,
-				      NULL);
+	err =
+	    sip_digest_authenticate_cred(&da, &cred, &msg->method, now_ms, &v);
 	if (err == EACCES && ctx.revoked) {
 		res->verdict = GW_AUTH_FORBIDDEN;
 		res->revoked = true;

@@ -197,7 +197,6 @@ static int conn_open(struct http_server *srv, struct ws_conn **pss,
 	c->wsi = wsi;
 	err = http_peer_get(wsi, &c->peer);
 	err = err ? err : http_ipc_inc(srv, c->peer.ip, &c->ipc);
-	err = err ? err : mbuf_alloc(&c->rx, HTTP_WS_RX_CHUNK);
 	if (err) {
 		c->wsi = NULL;
 		mem_deref(c);
@@ -213,42 +212,68 @@ static int conn_open(struct http_server *srv, struct ws_conn **pss,
 	return 0;
 }
 
-/* RFC 7118 5: one SIP message per WebSocket message; fragments joined. */
+static void deliver(struct ws_conn *c, const uint8_t *data, size_t len,
+                    bool binary)
+{
+	idle_touch(c);
+	if (c->srv->h.recvh) {
+		mem_ref(c);
+		c->in_recvh = true;
+		c->srv->h.recvh(c, data, len, binary, c->srv->arg);
+		c->in_recvh = false;
+		mem_deref(c);
+	}
+}
+
+static int too_big(struct ws_conn *c, struct lws *wsi)
+{
+	static const char why[] = "message too big";
+
+	log_info(HTTP_MOD, "%s: message over %u bytes", c->peer.str,
+	         HTTP_WS_MSG_MAX);
+	lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+	                 (uint8_t *)why, sizeof(why) - 1);
+	return -1;
+}
+
+/*
+ * RFC 7118 5: one SIP message per WebSocket message; fragments joined. A
+ * message that arrives whole in one callback (almost every SIP message:
+ * lws reads up to HTTP_WS_RX_CHUNK) goes to recvh straight from lws's
+ * buffer; only a fragmented one is copied, into a buffer allocated then,
+ * so an idle connection holds no receive buffer of its own.
+ */
 static int conn_rx(struct ws_conn *c, struct lws *wsi, const void *in,
                    size_t len)
 {
+	bool whole = lws_is_final_fragment(wsi) &&
+	             !lws_remaining_packet_payload(wsi);
+
 	if (c->closing)
 		return 0; /* draining until our Close goes out */
+	if (!c->rx_active && whole) {
+		if (len > HTTP_WS_MSG_MAX)
+			return too_big(c, wsi);
+		deliver(c, in, len, lws_frame_is_binary(wsi));
+		return 0;
+	}
+	if (!c->rx && mbuf_alloc(&c->rx, HTTP_WS_RX_CHUNK))
+		return -1;
 	if (!c->rx_active) {
 		mbuf_reset(c->rx);
 		c->rx_active = true;
 		c->rx_binary = lws_frame_is_binary(wsi);
 	}
-	if (c->rx->end + len > HTTP_WS_MSG_MAX) {
-		static const char why[] = "message too big";
-
-		log_info(HTTP_MOD, "%s: message over %u bytes", c->peer.str,
-		         HTTP_WS_MSG_MAX);
-		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
-		                 (uint8_t *)why, sizeof(why) - 1);
-		return -1;
-	}
+	if (c->rx->end + len > HTTP_WS_MSG_MAX)
+		return too_big(c, wsi);
 	if (mbuf_write_mem(c->rx, in, len))
 		return -1;
-	if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
+	if (!whole)
 		return 0;
 	c->rx_active = false;
-	idle_touch(c);
-	if (c->srv->h.recvh) {
-		mem_ref(c);
-		c->in_recvh = true;
-		c->srv->h.recvh(c, c->rx->buf, c->rx->end, c->rx_binary,
-		                c->srv->arg);
-		c->in_recvh = false;
-		mem_deref(c);
-	}
+	deliver(c, c->rx->buf, c->rx->end, c->rx_binary);
 	/* one big message must not pin 64 KiB for the connection's life */
-	if (c->rx->size > 2 * HTTP_WS_RX_CHUNK) {
+	if (c->rx && c->rx->size > 2 * HTTP_WS_RX_CHUNK) {
 		mbuf_reset(c->rx);
 		(void)mbuf_resize(c->rx, HTTP_WS_RX_CHUNK);
 	}

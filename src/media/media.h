@@ -82,6 +82,9 @@ struct media_leg_stats {
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
 	uint64_t rx_lost;      /* expected minus received */
 	uint64_t rx_dropped;   /* failed authentication, unknown source, ... */
+	uint64_t rx_opus_nb;   /* transcoded Opus packets received coded
+	                        * narrowband (what maxplaybackrate=8000
+	                        * asked the sender for) */
 	uint32_t jitter_us;    /* interarrival jitter */
 	uint32_t rtt_us;       /* from RTCP LSR/DLSR; 0 unknown */
 	enum media_codec codec; /* in use on this leg */
@@ -92,6 +95,9 @@ struct media_leg_stats {
 struct media_stats {
 	struct media_leg_stats leg[2];
 	uint64_t duration_ms;
+	int opus_complexity; /* of the Opus encoders on the session's worker
+	                      * now: 5, lowered to 3, 1, 0 while the worker
+	                      * is busy (media/mload.c); -1 none */
 };
 
 struct media_engine;

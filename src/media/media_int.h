@@ -7,6 +7,8 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <uv.h>
 
 #include "core/core.h"
@@ -23,6 +25,10 @@
 #define MEDIA_TICK_MAX_MS 200 /* also the DTLS retransmit granularity */
 #define MEDIA_WORKERS_MAX 64
 #define MEDIA_CNAME_LEN 16
+/* Datagrams one readiness of a socket reads with one recvmmsg(): at 50
+ * packets/s a socket rarely holds more than one; a burst beyond this
+ * stays queued and the (level-triggered) poll reports it again. */
+#define MEDIA_RX_BATCH 8
 
 /* ---- mport.c: the [media] ports pool ---------------------------------- */
 
@@ -118,7 +124,7 @@ struct min {
 
 struct mleg_stats_atomic {
 	atomic_uint_fast64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
-	atomic_uint_fast64_t rx_lost, rx_dropped;
+	atomic_uint_fast64_t rx_lost, rx_dropped, rx_opus_nb;
 	atomic_uint_fast32_t jitter_us, rtt_us;
 	atomic_bool connected;
 };
@@ -154,9 +160,12 @@ struct mrelay_leg {
 	char cname[MEDIA_CNAME_LEN + 1];
 	uint64_t next_rtcp_ms;
 	struct mleg_stats_atomic st;
-	/* worker sockets */
-	uv_udp_t rtp, rtcp;
+	/* worker sockets: [0] RTP, [1] RTCP. fdv: bound by the session,
+	 * handed over once; sockv: owned by the worker from MCMD_ADD until
+	 * its handles are closed; open: pollv[k] initialised. */
+	uv_poll_t pollv[2];
 	int fdv[2];
+	int sockv[2];
 	uint16_t port;
 	bool open[2];
 };
@@ -241,6 +250,34 @@ void mrtcp_consume(struct mrelay *r, int leg, const uint8_t *buf, size_t len,
 		   uint64_t now_ms);
 void mrtcp_send_report(struct mrelay *r, int leg, uint64_t now_ms);
 
+/* ---- mload.c: Opus complexity from the worker's load ---------------- */
+
+#define MLOAD_PERIOD_MS 500     /* one load window */
+#define MLOAD_BUSY_HIGH_PCT 70  /* a window this busy: one level down */
+#define MLOAD_BUSY_LOW_PCT 35   /* this quiet for `hold` windows: one up */
+#define MLOAD_HOLD_MIN 4u       /* windows (2 s) */
+#define MLOAD_HOLD_MAX 128u     /* windows (64 s) */
+#define MLOAD_LEVELS_MAX 4
+#define MLOAD_COMPLEXITY_MAX 10 /* libopus's range is 0..10 */
+
+struct mload {
+	int levelv[MLOAD_LEVELS_MAX]; /* complexities, highest first */
+	size_t levelc;
+	size_t idx;         /* the level in use */
+	unsigned quiet;     /* consecutive quiet windows */
+	unsigned hold;      /* quiet windows needed for a step up */
+	uint32_t since_up;  /* windows since the last step up */
+	uint32_t since_down; /* windows since the last step down */
+};
+
+/* Levels top, then 3, 1, 0 below it; starts at top. */
+void mload_init(struct mload *ml, int top);
+/* One window's busy share of a core (0..100): the complexity to use. */
+int mload_update(struct mload *ml, unsigned busy_pct);
+int mload_complexity(const struct mload *ml);
+/* cpu over wall time as a percentage, at most 100. */
+unsigned mload_busy_pct(uint64_t cpu_ns, uint64_t wall_ns);
+
 /* ---- worker.c ----------------------------------------------------- */
 
 enum mcmd_type {
@@ -271,7 +308,18 @@ struct mworker {
 	struct list relays;
 	atomic_size_t load;
 	bool started;
-	uint8_t rxbuf[MEDIA_PKT_ROOM];
+	/* transcoders' Opus complexity from the worker's CPU (mload.c),
+	 * read by relay_xcode.c on the worker; the statistic is atomic */
+	struct mload ml;
+	uv_timer_t load_tmr;
+	uint64_t load_cpu_ns, load_wall_ns;
+	int opus_complexity;
+	atomic_int opus_complexity_st;
+	/* one recvmmsg() worth of datagrams, their sources and headers */
+	uint8_t rxbuf[MEDIA_RX_BATCH][MEDIA_PKT_ROOM];
+	struct sockaddr_storage rxsrc[MEDIA_RX_BATCH];
+	struct iovec rxiov[MEDIA_RX_BATCH];
+	struct mmsghdr rxmsg[MEDIA_RX_BATCH];
 };
 
 int mworker_start(struct mworker *w, struct media_engine *me);

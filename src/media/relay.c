@@ -27,6 +27,7 @@ void mrelay_init(struct mrelay *r, uint32_t no_media_ms)
 		l->owner = r;
 		l->idx = i;
 		l->fdv[0] = l->fdv[1] = -1;
+		l->sockv[0] = l->sockv[1] = -1;
 		l->out.ssrc = rand_u32();
 		l->out.seq_off = (uint16_t)rand_u32();
 		l->out.ts_off = rand_u32();

@@ -30,19 +30,33 @@ void mxcode_free(struct mxc *xc)
 	xc->x2 = mem_deref(xc->x2);
 }
 
+/* The Opus complexity the worker's load allows (mload.c); without a
+ * worker (tests, the fuzzer) the default. */
+static int want_complexity(const struct mrelay *r)
+{
+	return r->w ? r->w->opus_complexity : XCODE_COMPLEXITY_DEFAULT;
+}
+
 static int ensure(struct mxc *xc, enum media_codec from, enum media_codec mid,
-		  enum media_codec to, uint32_t ptime)
+		  enum media_codec to, uint32_t ptime, int complexity)
 {
 	struct xcode_opts o;
 	int err = 0;
 
 	if (xc->x && xc->from == from && xc->mid == mid && xc->to == to &&
-	    xc->ptime == ptime)
+	    xc->ptime == ptime) {
+		/* Between frames: the next one is coded at the new
+		 * setting (a no-op when it is unchanged). */
+		(void)xcode_set_complexity(xc->x, complexity);
+		if (xc->x2)
+			(void)xcode_set_complexity(xc->x2, complexity);
 		return 0;
+	}
 	mxcode_free(xc);
 	xcode_opts_default(&o);
 	if (ptime)
 		o.ptime_ms = ptime;
+	o.opus_complexity = complexity;
 	err = xcode_alloc(&xc->x, cid(from), cid(mid), &o);
 	if (!err && mid != to)
 		err = xcode_alloc(&xc->x2, cid(mid), cid(to), &o);
@@ -95,9 +109,13 @@ int mxcode_audio(struct mrelay *r, int leg, int to, const struct rtp_hdr *h,
 	int err;
 
 	err = ensure(xc, in->p.codec.codec, midc, out->p.codec.codec,
-		     out->p.ptime);
+		     out->p.ptime, want_complexity(r));
 	if (err)
 		return err;
+	if (in->p.codec.codec == MEDIA_CODEC_OPUS &&
+	    xcode_opus_is_nb(h->payload, h->payload_len))
+		atomic_fetch_add_explicit(&in->st.rx_opus_nb, 1,
+					  memory_order_relaxed);
 	err = xcode_push(xc->x, h->payload, h->payload_len, h->seq, h->ts);
 	if (err == EALREADY)
 		return 0; /* late or duplicate: nothing to do, not an error */

@@ -293,6 +293,7 @@ int media_stats_get(struct media_session *ms, struct media_stats *st)
 		s->tx_bytes = atomic_load(&a->tx_bytes);
 		s->rx_lost = atomic_load(&a->rx_lost);
 		s->rx_dropped = atomic_load(&a->rx_dropped);
+		s->rx_opus_nb = atomic_load(&a->rx_opus_nb);
 		s->jitter_us = (uint32_t)atomic_load(&a->jitter_us);
 		s->rtt_us = (uint32_t)atomic_load(&a->rtt_us);
 		s->connected = atomic_load(&a->connected);
@@ -302,5 +303,9 @@ int media_stats_get(struct media_session *ms, struct media_stats *st)
 	}
 	if (ms->start_ms)
 		st->duration_ms = uv_now(ms->me->loop) - ms->start_ms;
+	st->opus_complexity =
+	    ms->w ? atomic_load_explicit(&ms->w->opus_complexity_st,
+					 memory_order_relaxed)
+		  : -1;
 	return 0;
 }

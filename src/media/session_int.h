@@ -11,6 +11,11 @@
 #define MSESS_ICE_RESTARTS_MAX 8 /* per leg and session */
 #define MSESS_TE_MAX 2           /* telephone-event per clock offered */
 #define MSESS_SDES_MAX 2         /* a=crypto lines we offer */
+/* Added to our Opus fmtp when that leg's Opus is transcoded to G.711
+ * (RFC 7587 section 6.1): we play and capture 8 kHz only, so the far
+ * encoder may code narrowband (SILK NB), which our 8 kHz decoder decodes
+ * about 3x cheaper than wideband. Pass-through Opus keeps the default. */
+#define MSESS_OPUS_NB_FMTP ";maxplaybackrate=8000;sprop-maxcapturerate=8000"
 
 struct ice_lite;
 struct dtls_conn;
@@ -103,7 +108,8 @@ void msess_scratch_done(struct msess_scratch *scr);
  * audio. */
 int msess_sdp_read(struct msess_scratch *scr, unsigned *idxp,
 		   const struct pl *sdp);
-void msess_codec_out(struct sdp_codec *c, const struct mcodec_pt *m);
+void msess_codec_out(struct sdp_codec *c, const struct mcodec_pt *m,
+		     bool xcoded);
 void msess_te_out(struct sdp_codec *c, uint8_t pt, uint32_t rate);
 /* Completes o with our own values for leg i (address, ports, proto,
  * ssrc/cname, ICE and DTLS) and writes the SDP into a new *sdpp, as an

@@ -165,8 +165,15 @@ static void offer_codecs(struct msess_leg *y, const struct mcodec_pt *have,
 		y->te_offeredc++;
 	}
 	o->codecc = 0;
-	for (i = 0; i < y->offeredc && o->codecc < SDP_MAX_CODECS; i++)
-		msess_codec_out(&o->codecv[o->codecc++], &y->offered[i]);
+	for (i = 0; i < y->offeredc && o->codecc < SDP_MAX_CODECS; i++) {
+		bool shared = false;
+
+		for (j = 0; j < havec; j++)
+			shared |= have[j].codec == y->offered[i].codec;
+		/* Not shared: only ever used transcoded. */
+		msess_codec_out(&o->codecv[o->codecc++], &y->offered[i],
+				!shared);
+	}
 	for (i = 0; i < y->te_offeredc && o->codecc < SDP_MAX_CODECS; i++)
 		msess_te_out(&o->codecv[o->codecc++], y->te_offered[i].pt,
 		       y->te_offered[i].rate);
@@ -356,7 +363,8 @@ static int answer_apply(struct media_session *ms, int yi,
 	 * reach y as SIP INFO (MEDIA_EV_DTMF, the B2BUA's call_dtmf.c) */
 
 	sdp_audio_wipe(o);
-	msess_codec_out(&o->codecv[0], &px.codec);
+	msess_codec_out(&o->codecv[0], &px.codec,
+			px.codec.codec != py.codec.codec);
 	o->codecc = 1;
 	if (px.te_pt)
 		msess_te_out(&o->codecv[o->codecc++], px.te_pt, px.te_rate);
@@ -477,7 +485,7 @@ int media_answer_local(struct media_session *ms, enum media_leg_id from,
 	d->proto = SDP_PROTO_RTP_AVP;
 	d->addr = ms->me->conf.advertise;
 	d->dir = sdp_dir_reverse(ms->leg[1 - from].remote.dir);
-	msess_codec_out(&d->codecv[0], &y->offered[0]);
+	msess_codec_out(&d->codecv[0], &y->offered[0], false);
 	d->codecc = 1;
 	if (y->te_offeredc)
 		msess_te_out(&d->codecv[d->codecc++], y->te_offered[0].pt,

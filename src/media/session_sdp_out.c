@@ -50,12 +50,20 @@ int msess_sdp_read(struct msess_scratch *scr, unsigned *idxp,
 	return 0;
 }
 
-/* The SDP description of one of our codecs, with our payload type. */
-void msess_codec_out(struct sdp_codec *c, const struct mcodec_pt *m)
+/* The SDP description of one of our codecs, with our payload type;
+ * xcoded: the leg's audio is transcoded to or from G.711 at 8 kHz. */
+void msess_codec_out(struct sdp_codec *c, const struct mcodec_pt *m,
+		     bool xcoded)
 {
+	size_t n;
+
 	switch (m->codec) {
 	case MEDIA_CODEC_OPUS:
 		*c = sdp_codec_opus;
+		n = strnlen(c->fmtp, sizeof(c->fmtp));
+		if (xcoded)
+			snprintf(c->fmtp + n, sizeof(c->fmtp) - n, "%s",
+				 MSESS_OPUS_NB_FMTP);
 		break;
 	case MEDIA_CODEC_PCMA:
 		*c = sdp_codec_pcma;

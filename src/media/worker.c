@@ -1,24 +1,28 @@
 /* worker.c: one media worker thread: its own libuv loop, the UDP sockets
- * of the sessions it owns, and a command queue fed by the signalling
- * thread through a mutex and a uv_async. */
+ * of the sessions it owns (watched with uv_poll, read with recvmmsg,
+ * written with sendto), and a command queue fed by the signalling thread
+ * through a mutex and a uv_async. */
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "codec/xcode.h"
 #include "media/media_int.h"
 
 static void relay_send(struct mrelay *r, int leg, bool rtcp, const uint8_t *buf,
 		       size_t len, const struct sa *dst)
 {
 	struct mrelay_leg *l = &r->leg[leg];
-	uv_udp_t *h =
-	    (rtcp && !l->p.rtcp_mux && l->open[1]) ? &l->rtcp : &l->rtp;
-	uv_buf_t b = uv_buf_init((char *)buf, (unsigned)len);
+	int fd = (rtcp && !l->p.rtcp_mux && l->open[1]) ? l->sockv[1]
+							: l->sockv[0];
 
-	if (!l->open[0])
+	if (!l->open[0] || fd < 0)
 		return;
-	/* A full socket buffer drops the packet, as the network would. */
-	(void)uv_udp_try_send(h, &b, 1, sa_sockaddr(dst));
+	/* One sendto() straight from the worker (no libuv send queue); a
+	 * full socket buffer drops the packet, as the network would. */
+	(void)sendto(fd, buf, len, MSG_DONTWAIT, sa_sockaddr(dst), sa_len(dst));
 }
 
 static void relay_event(struct mrelay *r, int leg, enum media_event ev,
@@ -27,32 +31,57 @@ static void relay_event(struct mrelay *r, int leg, enum media_event ev,
 	media_engine_event_post(r->w->me, r->arg, leg, ev, reason);
 }
 
-static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *buf)
+/* The socket that is readable: one recvmmsg() of up to MEDIA_RX_BATCH
+ * datagrams and no read until EAGAIN (the poll is level-triggered: what
+ * is left is reported on the next loop iteration). The clock is the
+ * loop's, read once per iteration. */
+static void poll_cb(uv_poll_t *h, int status, int events)
 {
 	struct mrelay *r = h->data;
+	struct mworker *w = r->w;
+	uint64_t now = uv_now(&w->loop);
+	int leg, k, n, i;
 
-	(void)hint;
-	/* Room is left behind the datagram for an SRTP tag. */
-	*buf = uv_buf_init((char *)r->w->rxbuf, MEDIA_PKT_MAX);
-}
+	leg = (h == &r->leg[1].pollv[0] || h == &r->leg[1].pollv[1]) ? 1 : 0;
+	k = (h == &r->leg[leg].pollv[1]) ? 1 : 0;
+	if (status < 0) {
+		/* libuv stops a poll on POLLERR (a pending socket error,
+		 * e.g. ICMP on a socket with IP_RECVERR): read the error
+		 * and watch on, a stray ICMP must not deafen the leg. */
+		int e = 0;
+		socklen_t el = sizeof(e);
 
-static void recv_cb(uv_udp_t *h, ssize_t n, const uv_buf_t *buf,
-		    const struct sockaddr *addr, unsigned flags)
-{
-	struct mrelay *r = h->data;
-	struct sa src;
-	int leg;
-	bool rtcp;
-
-	if (n <= 0 || !addr || (flags & UV_UDP_PARTIAL))
+		(void)getsockopt(r->leg[leg].sockv[k], SOL_SOCKET, SO_ERROR,
+				 &e, &el);
+		(void)uv_poll_start(h, UV_READABLE, poll_cb);
 		return;
-	if (sa_set_sockaddr(&src, addr))
+	}
+	if (!(events & UV_READABLE))
 		return;
-	sa_unmap(&src, &src);
-	leg = (h == &r->leg[1].rtp || h == &r->leg[1].rtcp) ? 1 : 0;
-	rtcp = (h == &r->leg[leg].rtcp);
-	mrelay_input(r, leg, rtcp, (uint8_t *)buf->base, (size_t)n,
-		     sizeof(r->w->rxbuf), &src, uv_now(&r->w->loop));
+	for (i = 0; i < MEDIA_RX_BATCH; i++) {
+		/* Room is left behind the datagram for an SRTP tag. */
+		w->rxiov[i].iov_base = w->rxbuf[i];
+		w->rxiov[i].iov_len = MEDIA_PKT_MAX;
+		memset(&w->rxmsg[i], 0, sizeof(w->rxmsg[i]));
+		w->rxmsg[i].msg_hdr.msg_name = &w->rxsrc[i];
+		w->rxmsg[i].msg_hdr.msg_namelen = sizeof(w->rxsrc[i]);
+		w->rxmsg[i].msg_hdr.msg_iov = &w->rxiov[i];
+		w->rxmsg[i].msg_hdr.msg_iovlen = 1;
+	}
+	n = recvmmsg(r->leg[leg].sockv[k], w->rxmsg, MEDIA_RX_BATCH,
+		     MSG_DONTWAIT, NULL);
+	for (i = 0; i < n; i++) {
+		struct msghdr *m = &w->rxmsg[i].msg_hdr;
+		struct sa src;
+
+		if (!w->rxmsg[i].msg_len || (m->msg_flags & MSG_TRUNC))
+			continue;
+		if (sa_set_sockaddr(&src, (struct sockaddr *)&w->rxsrc[i]))
+			continue;
+		sa_unmap(&src, &src);
+		mrelay_input(r, leg, k == 1, w->rxbuf[i], w->rxmsg[i].msg_len,
+			     sizeof(w->rxbuf[i]), &src, now);
+	}
 }
 
 static void tick_cb(uv_timer_t *t)
@@ -67,20 +96,19 @@ static void tick_cb(uv_timer_t *t)
 	}
 }
 
-static int sock_open(struct mrelay *r, uv_udp_t *h, int fd)
+/* Watches fd for reading; the worker owns fd from here on (closed with
+ * the relay even when watching fails). */
+static int sock_open(struct mrelay *r, struct mrelay_leg *l, int k, int fd)
 {
 	int err;
 
-	err = net_uv_err(uv_udp_init(&r->w->loop, h));
-	if (err) {
-		close(fd);
+	l->sockv[k] = fd;
+	err = net_uv_err(uv_poll_init(&r->w->loop, &l->pollv[k], fd));
+	if (err)
 		return err;
-	}
-	h->data = r;
-	err = net_uv_err(uv_udp_open(h, fd));
-	if (!err)
-		err = net_uv_err(uv_udp_recv_start(h, alloc_cb, recv_cb));
-	return err;
+	l->open[k] = true;
+	l->pollv[k].data = r;
+	return net_uv_err(uv_poll_start(&l->pollv[k], UV_READABLE, poll_cb));
 }
 
 static void relay_open(struct mworker *w, struct mrelay *r)
@@ -94,15 +122,11 @@ static void relay_open(struct mworker *w, struct mrelay *r)
 	list_append(&w->relays, &r->le, r);
 	for (i = 0; i < 2; i++) {
 		struct mrelay_leg *l = &r->leg[i];
-		uv_udp_t *hv[2] = {&l->rtp, &l->rtcp};
 
 		for (k = 0; k < 2; k++) {
 			if (l->fdv[k] < 0)
 				continue;
-			/* Even on error the handle was initialised (or the
-			 * fd closed): it is closed with the rest. */
-			l->open[k] = true;
-			if (sock_open(r, hv[k], l->fdv[k]))
+			if (sock_open(r, l, k, l->fdv[k]))
 				log_warn("media", "socket on port %u failed",
 					 l->port);
 			l->fdv[k] = -1;
@@ -115,17 +139,35 @@ static void relay_open(struct mworker *w, struct mrelay *r)
 	uv_timer_start(&r->tick, tick_cb, period, period);
 }
 
+/* Closes the sockets of leg l (its handles are closed): how many. */
+static size_t leg_socks_close(struct mrelay_leg *l)
+{
+	size_t n = 0;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (l->sockv[k] < 0)
+			continue;
+		close(l->sockv[k]);
+		l->sockv[k] = -1;
+		n++;
+	}
+	return n;
+}
+
 static void handle_closed(uv_handle_t *h)
 {
 	struct mrelay *r = h->data;
+	size_t n0, n1;
 
 	if (--r->closing > 0)
 		return;
-	/* Every socket is closed: give the ports back and wake the closer. */
-	mport_release(&r->w->me->ports, r->leg[0].port,
-		      (size_t)r->leg[0].open[0] + r->leg[0].open[1]);
-	mport_release(&r->w->me->ports, r->leg[1].port,
-		      (size_t)r->leg[1].open[0] + r->leg[1].open[1]);
+	/* Every handle is closed: close the sockets, give the ports back
+	 * and wake the closer. */
+	n0 = leg_socks_close(&r->leg[0]);
+	n1 = leg_socks_close(&r->leg[1]);
+	mport_release(&r->w->me->ports, r->leg[0].port, n0);
+	mport_release(&r->w->me->ports, r->leg[1].port, n1);
 	if (!r->done_lock)
 		return; /* closed by the engine stopping: nobody waits */
 	uv_mutex_lock(r->done_lock);
@@ -143,14 +185,14 @@ static void relay_close(struct mrelay *r)
 	r->tick.data = r;
 	uv_close((uv_handle_t *)&r->tick, handle_closed);
 	for (i = 0; i < 2; i++) {
-		uv_udp_t *hv[2] = {&r->leg[i].rtp, &r->leg[i].rtcp};
-
 		for (k = 0; k < 2; k++) {
+			uv_poll_t *h = &r->leg[i].pollv[k];
+
 			if (!r->leg[i].open[k])
 				continue;
-			hv[k]->data = r;
+			h->data = r;
 			r->closing++;
-			uv_close((uv_handle_t *)hv[k], handle_closed);
+			uv_close((uv_handle_t *)h, handle_closed);
 		}
 	}
 }
@@ -193,6 +235,7 @@ static void async_cb(uv_async_t *h)
 		case MCMD_STOP:
 			while (w->relays.head)
 				relay_close(w->relays.head->data);
+			uv_close((uv_handle_t *)&w->load_tmr, NULL);
 			uv_close((uv_handle_t *)&w->async, NULL);
 			break;
 		}
@@ -200,10 +243,43 @@ static void async_cb(uv_async_t *h)
 	}
 }
 
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Every MLOAD_PERIOD_MS: the share of a core this worker's thread used
+ * (its CPU time over wall time: other processes' load does not count)
+ * sets its transcoders' Opus complexity. */
+static void load_cb(uv_timer_t *t)
+{
+	struct mworker *w = t->data;
+	uint64_t cpu = thread_cpu_ns(), wall = uv_hrtime();
+	unsigned busy;
+	int c;
+
+	busy = mload_busy_pct(cpu - w->load_cpu_ns, wall - w->load_wall_ns);
+	w->load_cpu_ns = cpu;
+	w->load_wall_ns = wall;
+	c = mload_update(&w->ml, busy);
+	if (c != w->opus_complexity)
+		log_info("media", "worker busy %u%%: Opus complexity %d -> %d",
+			 busy, w->opus_complexity, c);
+	w->opus_complexity = c;
+	atomic_store_explicit(&w->opus_complexity_st, c, memory_order_relaxed);
+}
+
 static void worker_main(void *arg)
 {
 	struct mworker *w = arg;
 
+	w->load_cpu_ns = thread_cpu_ns();
+	w->load_wall_ns = uv_hrtime();
+	uv_timer_start(&w->load_tmr, load_cb, MLOAD_PERIOD_MS, MLOAD_PERIOD_MS);
 	uv_run(&w->loop, UV_RUN_DEFAULT);
 }
 
@@ -224,9 +300,15 @@ int mworker_start(struct mworker *w, struct media_engine *me)
 		goto out;
 	}
 	w->async.data = w;
+	uv_timer_init(&w->loop, &w->load_tmr);
+	w->load_tmr.data = w;
+	mload_init(&w->ml, XCODE_COMPLEXITY_DEFAULT);
+	w->opus_complexity = mload_complexity(&w->ml);
+	atomic_init(&w->opus_complexity_st, w->opus_complexity);
 	uv_mutex_init(&w->lock);
 	err = net_uv_err(uv_thread_create(&w->thr, worker_main, w));
 	if (err) {
+		uv_close((uv_handle_t *)&w->load_tmr, NULL);
 		uv_close((uv_handle_t *)&w->async, NULL);
 		uv_run(&w->loop, UV_RUN_NOWAIT);
 		uv_loop_close(&w->loop);

@@ -47,6 +47,7 @@ int sa_family(const struct sa *sa);
 uint16_t sa_port(const struct sa *sa);
 void sa_set_port(struct sa *sa, uint16_t port);
 bool sa_is_any(const struct sa *sa); /* 0.0.0.0 / :: (or unset) */
+bool sa_is_loopback(const struct sa *sa); /* 127.0.0.0/8 / ::1 */
 bool sa_isset(const struct sa *sa);
 /* An IPv4-mapped IPv6 address (::ffff:a.b.c.d, from dual-stack sockets)
  * becomes the IPv4 address with the same port; anything else is copied. */

@@ -204,6 +204,18 @@ bool sa_is_any(const struct sa *sa)
 	}
 }
 
+bool sa_is_loopback(const struct sa *sa)
+{
+	switch (sa_family(sa)) {
+	case AF_INET:
+		return (ntohl(sa->u.in.sin_addr.s_addr) >> 24) == 127;
+	case AF_INET6:
+		return IN6_IS_ADDR_LOOPBACK(&sa->u.in6.sin6_addr);
+	default:
+		return false;
+	}
+}
+
 int sa_ntop(const struct sa *sa, char *buf, size_t size)
 {
 	char tmp[SA_ADDR_MAX];

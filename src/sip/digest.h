@@ -206,10 +206,11 @@ int sip_digest_respond_cnonce(struct mbuf *hdr, const struct sip_msg *resp,
  *                      HMAC-SHA256(secret, ts || random || realm)[0..16) )
  * A nonce proves by itself that this server issued it, for this realm, at
  * ts; nothing is stored until it is used. Used nonces go into a bounded
- * replay table with the highest nc seen. When the table is full the oldest
- * entry is dropped and its timestamp raises a floor: a nonce issued at or
- * before the floor that is not in the table any more is answered as stale,
- * so forgetting an entry forces a new challenge and never reopens a replay.
+ * replay table (a ring of replay_max slots) with the highest nc seen.
+ * When the table is full the oldest entry is dropped and its timestamp
+ * raises a floor: a nonce issued at or before the floor that is not in the
+ * table any more is answered as stale, so forgetting an entry forces a new
+ * challenge and never reopens a replay.
  *
  * Not thread-safe: one struct sip_nonces per signalling thread. Time is the
  * caller's (a wall clock in ms if the secret outlives the process).
@@ -258,9 +259,10 @@ enum sip_nonce_state sip_nonce_check(struct sip_nonces *n,
  * Records a use of a FRESH nonce with nonce count nc (0 for the RFC 2069
  * form, which therefore works once per nonce). Call it only after the
  * response was verified, so that only authenticated requests take space.
- * Returns 0, EACCES when nc is not greater than the last one seen for this
- * nonce (a replay) or the nonce's history was forgotten, EBADMSG when the
- * nonce is not one of ours, ENOMEM.
+ * Allocates nothing: the table (24 bytes a slot) is allocated with the
+ * issuer. Returns 0, EACCES when nc is not greater than the last one seen
+ * for this nonce (a replay) or the nonce's history was forgotten, EBADMSG
+ * when the nonce is not one of ours.
  */
 int sip_nonce_use(struct sip_nonces *n, const struct pl *nonce, uint32_t nc,
 		  uint64_t now_ms);
@@ -316,5 +318,18 @@ int sip_digest_authenticate(const struct sip_digest_auth *auth,
 			    const struct pl *val, const struct pl *method,
 			    uint64_t now_ms, enum sip_digest_verdict *verdictp,
 			    struct sip_digest *cred);
+
+/*
+ * As sip_digest_authenticate, for credentials the caller has already
+ * decoded (sip_digest_decode with SIP_DIGEST_CREDENTIALS) from the header
+ * it chose, so a request's Authorization is parsed once. cred's views must
+ * stay valid for the call.
+ * Returns 0 when *verdictp is meaningful, or EINVAL (also for challenge
+ * kind credentials) / ENOMEM / an error from the callback.
+ */
+int sip_digest_authenticate_cred(const struct sip_digest_auth *auth,
+				 const struct sip_digest *cred,
+				 const struct pl *method, uint64_t now_ms,
+				 enum sip_digest_verdict *verdictp);
 
 #endif

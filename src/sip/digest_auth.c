@@ -62,8 +62,6 @@ int sip_digest_authenticate(const struct sip_digest_auth *auth,
 			    struct sip_digest *cred)
 {
 	struct sip_digest local;
-	enum sip_nonce_state ns;
-	struct pl realm;
 	int err;
 
 	if (!auth || !auth->nonces || !auth->realm || !auth->ha1h || !val ||
@@ -74,14 +72,30 @@ int sip_digest_authenticate(const struct sip_digest_auth *auth,
 	*verdictp = SIP_AUTH_BAD;
 
 	err = sip_digest_decode(cred, SIP_DIGEST_CREDENTIALS, val);
-	if (err == EBADMSG || err == EOVERFLOW) {
-		err = 0;
-		goto out;
-	}
+	if (err == EBADMSG || err == EOVERFLOW)
+		return 0;
+	if (err)
+		return err;
+	return sip_digest_authenticate_cred(auth, cred, method, now_ms,
+					    verdictp);
+}
+
+int sip_digest_authenticate_cred(const struct sip_digest_auth *auth,
+				 const struct sip_digest *cred,
+				 const struct pl *method, uint64_t now_ms,
+				 enum sip_digest_verdict *verdictp)
+{
+	enum sip_nonce_state ns;
+	struct pl realm;
+	int err = 0;
+
+	if (!auth || !auth->nonces || !auth->realm || !auth->ha1h || !cred ||
+	    cred->kind != SIP_DIGEST_CREDENTIALS || !method || !verdictp)
+		return EINVAL;
+	*verdictp = SIP_AUTH_BAD;
 	/* We never offer other algorithms, nor qop=auth-int; a client that
 	 * ignores our qop="auth" gets a 400, not a counted failure. */
-	if (err || !sip_digest_hexlen(cred->alg) ||
-	    (cred->qop.p && !cred->qop_auth) ||
+	if (!sip_digest_hexlen(cred->alg) || (cred->qop.p && !cred->qop_auth) ||
 	    (!cred->qop.p && !auth->allow_rfc2069))
 		goto out;
 

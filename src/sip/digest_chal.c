@@ -10,20 +10,23 @@
  * HTAB cannot be written (RFC 3261 §25.1 qdtext). */
 static int write_quoted(struct mbuf *mb, const struct pl *s)
 {
-	size_t i;
+	size_t i, run = 0;
 	int err;
 
+	/* Runs of plain characters go in one write each. */
 	err = mbuf_write_str(mb, "\"");
 	for (i = 0; !err && i < s->l; i++) {
 		unsigned char c = (unsigned char)s->p[i];
 
 		if ((c < 0x20 && c != '\t') || c == 0x7f)
 			return EINVAL;
-		if (c == '"' || c == '\\')
-			err = mbuf_write_str(mb, "\\");
-		if (!err)
-			err = mbuf_write_mem(mb, &c, 1);
+		if (c != '"' && c != '\\')
+			continue;
+		err = mbuf_write_mem(mb, s->p + run, i - run);
+		err = err ? err : mbuf_write_str(mb, "\\");
+		run = i; /* the escaped character starts the next run */
 	}
+	err = err ? err : mbuf_write_mem(mb, s->p + run, s->l - run);
 	return err ? err : mbuf_write_str(mb, "\"");
 }
 
@@ -33,7 +36,9 @@ static int write_param(struct mbuf *mb, const char *name, const char *val)
 	int err;
 
 	pl_set_str(&v, val);
-	err = mbuf_printf(mb, ", %s=", name);
+	err = mbuf_write_str(mb, ", ");
+	err = err ? err : mbuf_write_str(mb, name);
+	err = err ? err : mbuf_write_str(mb, "=");
 	return err ? err : write_quoted(mb, &v);
 }
 
@@ -44,15 +49,16 @@ static int write_one(struct mbuf *mb, const struct sip_digest_chal *ch,
 	int err;
 
 	pl_set_str(&realm, ch->realm);
-	err =
-	    mbuf_printf(mb, "%s: Digest realm=",
-			ch->proxy ? "Proxy-Authenticate" : "WWW-Authenticate");
+	err = mbuf_write_str(mb, ch->proxy ? "Proxy-Authenticate: Digest realm="
+					   : "WWW-Authenticate: Digest realm=");
 	err = err ? err : write_quoted(mb, &realm);
 	err = err ? err : write_param(mb, "nonce", ch->nonce);
 	if (!err && ch->opaque)
 		err = write_param(mb, "opaque", ch->opaque);
 	/* RFC 7616 §3.3: algorithm and stale are tokens, qop is quoted. */
-	err = err ? err : mbuf_printf(mb, ", algorithm=%s, qop=\"auth\"", alg);
+	err = err ? err : mbuf_write_str(mb, ", algorithm=");
+	err = err ? err : mbuf_write_str(mb, alg);
+	err = err ? err : mbuf_write_str(mb, ", qop=\"auth\"");
 	if (!err && ch->stale)
 		err = mbuf_write_str(mb, ", stale=true");
 	return err ? err : mbuf_write_str(mb, "\r\n");

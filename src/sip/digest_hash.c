@@ -64,6 +64,11 @@ static int hash_parts(EVP_MD_CTX *ctx, char hex[SIP_DIGEST_HEX_MAX],
 	default:
 		return EINVAL;
 	}
+	/* The context's digest is reused when it is the same: in OpenSSL 3
+	 * passing the EVP_md5() / EVP_sha256() constant fetches it again. */
+	if (EVP_MD_CTX_get0_md(ctx) &&
+	    EVP_MD_get_type(EVP_MD_CTX_get0_md(ctx)) == EVP_MD_get_type(md))
+		md = NULL;
 	if (!EVP_DigestInit_ex(ctx, md, NULL)) {
 		err = ENOMEM;
 		goto out;

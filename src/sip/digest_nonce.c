@@ -15,12 +15,21 @@
 #define NONCE_MAC_LEN 16 /* HMAC-SHA256 truncated to 128 bits */
 #define NONCE_HMAC_LEN 32
 
-struct nonce_ent {
-	struct le hle; /* in the hash table, by id */
-	struct le ole; /* in first-use order */
-	uint8_t id[NONCE_ID_LEN];
-	uint64_t ts;
-	uint32_t nc; /* the highest nc seen */
+/*
+ * The replay table is one array of fixed-size slots used as a ring in
+ * first-use order (the oldest at head), indexed by a chained hash of slot
+ * numbers: 24 bytes per used nonce and no allocation per request. The
+ * array is allocated once and not cleared, so its pages become resident
+ * only as the ring first fills them.
+ */
+#define NONCE_NIL UINT32_MAX       /* end of a chain */
+#define NONCE_SLOTS_PER_BUCKET 2   /* average chain length when full */
+#define NONCE_SLOTS_MAX (1u << 30) /* so that indices fit uint32_t */
+
+struct nonce_slot {
+	uint8_t id[NONCE_ID_LEN]; /* ts || random, as in the nonce */
+	uint32_t nc;              /* the highest nc seen */
+	uint32_t next;            /* next slot in the bucket, NONCE_NIL */
 };
 
 struct sip_nonces {
@@ -29,26 +38,39 @@ struct sip_nonces {
 	size_t replay_max;
 	uint64_t floor; /* newest timestamp forgotten by eviction */
 	bool has_floor;
-	struct hash *ht;
-	struct list order; /* oldest first use at the head */
+	struct nonce_slot *slot; /* replay_max slots, a ring */
+	uint32_t *bucket;        /* first slot of each chain, NONCE_NIL */
+	uint32_t mask;           /* buckets - 1 */
+	uint32_t head;           /* the oldest used slot */
+	uint32_t count;          /* used slots */
 };
-
-static void ent_destroy(void *data)
-{
-	struct nonce_ent *e = data;
-
-	hash_unlink(&e->hle);
-	list_unlink(&e->ole);
-}
 
 static void nonces_destroy(void *data)
 {
 	struct sip_nonces *n = data;
 
-	while (n->order.head)
-		mem_deref(n->order.head->data);
-	mem_deref(n->ht);
+	mem_deref(n->slot);
+	mem_deref(n->bucket);
 	EVP_MAC_CTX_free(n->mac);
+}
+
+static int table_alloc(struct sip_nonces *n)
+{
+	uint32_t nb = 1;
+	size_t i;
+
+	if (n->replay_max > NONCE_SLOTS_MAX)
+		return EINVAL;
+	while (nb * NONCE_SLOTS_PER_BUCKET < n->replay_max)
+		nb <<= 1;
+	n->mask = nb - 1;
+	n->slot = mem_alloc(n->replay_max * sizeof(*n->slot), NULL);
+	n->bucket = mem_alloc(nb * sizeof(*n->bucket), NULL);
+	if (!n->slot || !n->bucket)
+		return ENOMEM;
+	for (i = 0; i < nb; i++)
+		n->bucket[i] = NONCE_NIL;
+	return 0;
 }
 
 int sip_nonces_alloc(struct sip_nonces **np, const uint8_t *secret, size_t len,
@@ -69,9 +91,7 @@ int sip_nonces_alloc(struct sip_nonces **np, const uint8_t *secret, size_t len,
 	    conf && conf->expiry_ms ? conf->expiry_ms : SIP_NONCE_EXPIRY_MS;
 	n->replay_max =
 	    conf && conf->replay_max ? conf->replay_max : SIP_NONCE_REPLAY_MAX;
-	list_init(&n->order);
-	err = hash_alloc(&n->ht,
-			 (uint32_t)SC_MIN(n->replay_max / 4 + 1, 1u << 16));
+	err = table_alloc(n);
 	if (err)
 		goto out;
 
@@ -216,20 +236,43 @@ int sip_nonce_make(struct sip_nonces *n, char nonce[SIP_NONCE_LEN + 1],
 	return 0;
 }
 
-static bool ent_cmp(struct le *le, void *arg)
+/* The random half of the id keys the hash: it came from our random
+ * source and is covered by the MAC, so no client can aim at one chain. */
+static uint32_t id_bucket(const struct sip_nonces *n,
+			  const uint8_t id[NONCE_ID_LEN])
 {
-	const struct nonce_ent *e = le->data;
+	const uint8_t *r = id + NONCE_TS_LEN;
 
-	return !memcmp(e->id, arg, NONCE_ID_LEN);
+	return ((uint32_t)r[0] << 24 | (uint32_t)r[1] << 16 |
+		(uint32_t)r[2] << 8 | r[3]) &
+	       n->mask;
 }
 
-static struct nonce_ent *ent_find(const struct sip_nonces *n,
-				  const uint8_t id[NONCE_ID_LEN])
+static struct nonce_slot *ent_find(const struct sip_nonces *n,
+				   const uint8_t id[NONCE_ID_LEN])
 {
-	struct le *le =
-	    hash_lookup(n->ht, hash_fnv(id, NONCE_ID_LEN), ent_cmp, (void *)id);
+	uint32_t i;
 
-	return le ? le->data : NULL;
+	for (i = n->bucket[id_bucket(n, id)]; i != NONCE_NIL;
+	     i = n->slot[i].next) {
+		if (!memcmp(n->slot[i].id, id, NONCE_ID_LEN))
+			return &n->slot[i];
+	}
+	return NULL;
+}
+
+/* Forgets the oldest slot (unlinks it from its chain). */
+static void drop_oldest(struct sip_nonces *n)
+{
+	uint32_t old = n->head;
+	uint32_t *pp = &n->bucket[id_bucket(n, n->slot[old].id)];
+
+	while (*pp != NONCE_NIL && *pp != old)
+		pp = &n->slot[*pp].next;
+	if (*pp == old)
+		*pp = n->slot[old].next;
+	n->head = (uint32_t)((old + 1) % n->replay_max);
+	n->count--;
 }
 
 enum sip_nonce_state sip_nonce_check(struct sip_nonces *n,
@@ -259,12 +302,12 @@ enum sip_nonce_state sip_nonce_check(struct sip_nonces *n,
  * stale by their timestamp alone, so forgetting them costs nothing. */
 static void prune_expired(struct sip_nonces *n, uint64_t now_ms)
 {
-	while (n->order.head) {
-		struct nonce_ent *e = n->order.head->data;
+	while (n->count) {
+		uint64_t ts = be64_get(n->slot[n->head].id);
 
-		if (e->ts + n->expiry_ms + SIP_NONCE_SKEW_MS > now_ms)
+		if (ts + n->expiry_ms + SIP_NONCE_SKEW_MS > now_ms)
 			break;
-		mem_deref(e);
+		drop_oldest(n);
 	}
 }
 
@@ -272,7 +315,8 @@ int sip_nonce_use(struct sip_nonces *n, const struct pl *nonce, uint32_t nc,
 		  uint64_t now_ms)
 {
 	uint8_t raw[SIP_NONCE_RAW_LEN];
-	struct nonce_ent *e;
+	struct nonce_slot *e;
+	uint32_t i, b;
 	int err = 0;
 
 	if (!n || !nonce)
@@ -294,31 +338,29 @@ int sip_nonce_use(struct sip_nonces *n, const struct pl *nonce, uint32_t nc,
 		err = EACCES;
 		goto out;
 	}
-	if (list_count(&n->order) >= n->replay_max && n->order.head) {
-		struct nonce_ent *old = n->order.head->data;
+	if (n->count >= n->replay_max) {
+		uint64_t ts = be64_get(n->slot[n->head].id);
 
 		/* Forget the oldest; its timestamp becomes the floor so that
 		 * nonces as old are answered stale instead of replayable. */
-		if (!n->has_floor || old->ts > n->floor)
-			n->floor = old->ts;
+		if (!n->has_floor || ts > n->floor)
+			n->floor = ts;
 		n->has_floor = true;
-		mem_deref(old);
+		drop_oldest(n);
 	}
-	e = mem_zalloc(sizeof(*e), ent_destroy);
-	if (!e) {
-		err = ENOMEM;
-		goto out;
-	}
+	i = (uint32_t)((n->head + n->count) % n->replay_max);
+	e = &n->slot[i];
 	memcpy(e->id, raw, NONCE_ID_LEN);
-	e->ts = be64_get(raw);
 	e->nc = nc;
-	hash_append(n->ht, hash_fnv(e->id, NONCE_ID_LEN), &e->hle, e);
-	list_append(&n->order, &e->ole, e);
+	b = id_bucket(n, e->id);
+	e->next = n->bucket[b];
+	n->bucket[b] = i;
+	n->count++;
 out:
 	return err;
 }
 
 size_t sip_nonces_count(const struct sip_nonces *n)
 {
-	return n ? list_count(&n->order) : 0;
+	return n ? n->count : 0;
 }

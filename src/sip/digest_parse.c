@@ -2,6 +2,7 @@
  * RFC 7616 §3.3-§3.4): zero-copy views, never allocates. */
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sip/digest.h"
 
@@ -18,7 +19,21 @@ static bool is_token(char c)
 	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	    (c >= '0' && c <= '9'))
 		return true;
-	return c && strchr("-.!%*_+`'~", c) != NULL;
+	switch (c) {
+	case '-':
+	case '.':
+	case '!':
+	case '%':
+	case '*':
+	case '_':
+	case '+':
+	case '`':
+	case '\'':
+	case '~':
+		return true;
+	default:
+		return false;
+	}
 }
 
 static bool is_hex(char c)
@@ -83,28 +98,36 @@ static int read_quoted(struct cur *c, struct pl *val)
 /* Where each known parameter goes; a second occurrence is an error. */
 static struct pl *param_slot(struct sip_digest *d, const struct pl *name)
 {
+#define SLOT(n, f)                                                             \
+	{                                                                      \
+		n, sizeof(n) - 1, offsetof(struct sip_digest, f)               \
+	}
 	static const struct {
 		const char *name;
+		size_t len;
 		size_t off;
 	} map[] = {
-	    {"username", offsetof(struct sip_digest, username)},
-	    {"realm", offsetof(struct sip_digest, realm)},
-	    {"nonce", offsetof(struct sip_digest, nonce)},
-	    {"uri", offsetof(struct sip_digest, uri)},
-	    {"response", offsetof(struct sip_digest, response)},
-	    {"algorithm", offsetof(struct sip_digest, algorithm)},
-	    {"cnonce", offsetof(struct sip_digest, cnonce)},
-	    {"qop", offsetof(struct sip_digest, qop)},
-	    {"nc", offsetof(struct sip_digest, nc)},
-	    {"opaque", offsetof(struct sip_digest, opaque)},
-	    {"userhash", offsetof(struct sip_digest, userhash)},
-	    {"stale", offsetof(struct sip_digest, stale)},
-	    {"domain", offsetof(struct sip_digest, domain)},
+	    SLOT("username", username),
+	    SLOT("realm", realm),
+	    SLOT("nonce", nonce),
+	    SLOT("uri", uri),
+	    SLOT("response", response),
+	    SLOT("algorithm", algorithm),
+	    SLOT("cnonce", cnonce),
+	    SLOT("qop", qop),
+	    SLOT("nc", nc),
+	    SLOT("opaque", opaque),
+	    SLOT("userhash", userhash),
+	    SLOT("stale", stale),
+	    SLOT("domain", domain),
 	};
+#undef SLOT
 	size_t i;
 
+	/* the length first: one case-insensitive compare per parameter */
 	for (i = 0; i < SC_ARRAY_SIZE(map); i++)
-		if (!pl_strcasecmp(name, map[i].name))
+		if (name->l == map[i].len &&
+		    !strncasecmp(name->p, map[i].name, name->l))
 			return (struct pl *)((char *)d + map[i].off);
 	return NULL;
 }

@@ -100,6 +100,19 @@ static int write_vias(struct mbuf *mb, const struct sip_msg *req,
 	return err;
 }
 
+/* v in decimal */
+static int write_uint(struct mbuf *mb, size_t v)
+{
+	char buf[24]; /* 20 digits of a 64-bit value */
+	size_t i = sizeof(buf);
+
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && i);
+	return mbuf_write_mem(mb, buf + i, sizeof(buf) - i);
+}
+
 int sip_reply_encode(struct mbuf *mb, const struct sip_msg *req, uint16_t scode,
                      const char *reason, const struct pl *to_tag,
                      const struct pl *via_params, const char *extra_hdrs,
@@ -116,7 +129,12 @@ int sip_reply_encode(struct mbuf *mb, const struct sip_msg *req, uint16_t scode,
 	to = sip_msg_hdr(req, SIP_HDR_TO);
 	cseq = sip_msg_hdr(req, SIP_HDR_CSEQ);
 
-	err = mbuf_printf(mb, "SIP/2.0 %u %s\r\n", scode, reason);
+	/* no printf on this path: it was a tenth of a REGISTER's encoding */
+	err = mbuf_write_str(mb, "SIP/2.0 ");
+	err = err ? err : write_uint(mb, scode);
+	err = err ? err : mbuf_write_str(mb, " ");
+	err = err ? err : mbuf_write_str(mb, reason);
+	err = err ? err : mbuf_write_str(mb, "\r\n");
 	if (!err)
 		err = write_vias(mb, req, via_params);
 	/* values are copied with write_pl, never "%.*s": a quoted-pair may
@@ -138,7 +156,9 @@ int sip_reply_encode(struct mbuf *mb, const struct sip_msg *req, uint16_t scode,
 	if (!err && blen && ctype)
 		err = mbuf_printf(mb, "Content-Type: %s\r\n", ctype);
 	if (!err)
-		err = mbuf_printf(mb, "Content-Length: %zu\r\n\r\n", blen);
+		err = mbuf_write_str(mb, "Content-Length: ");
+	err = err ? err : write_uint(mb, blen);
+	err = err ? err : mbuf_write_str(mb, "\r\n\r\n");
 	if (!err && blen)
 		err = mbuf_write_pl(mb, body);
 	return err;

@@ -188,6 +188,26 @@ static struct tcp_conn *conn_find(const struct sip_transp *tp,
 	return NULL;
 }
 
+/* Outgoing connections leave from the address the operator gave the
+ * listener of that transport (or of TCP for TLS), so that the PBX sees the
+ * address our Via and Contact name; a wildcard listener, or one on the
+ * other side of the loopback boundary, leaves the choice to the kernel. */
+static int bind_source(struct tcp_conn *c, struct sip_transp *tp,
+                       enum sip_transp_type type, const struct sa *dst)
+{
+	struct sa src;
+	int r;
+
+	if (transp_tcp_laddr(tp, type, sa_family(dst), &src) &&
+	    transp_tcp_laddr(tp, SIP_TRANSP_TCP, sa_family(dst), &src))
+		return 0;
+	if (sa_is_any(&src) || sa_is_loopback(&src) != sa_is_loopback(dst))
+		return 0;
+	sa_set_port(&src, 0);
+	r = uv_tcp_bind(&c->h, sa_sockaddr(&src), 0);
+	return r ? net_uv_err(r) : 0;
+}
+
 int transp_tcp_connect(struct sip_flow **flowp, struct sip_transp *tp,
                        enum sip_transp_type type, const struct sa *dst,
                        const char *tls_host)
@@ -214,6 +234,9 @@ int transp_tcp_connect(struct sip_flow **flowp, struct sip_transp *tp,
 		if (err)
 			goto fail;
 	}
+	err = bind_source(c, tp, type, dst);
+	if (err)
+		goto fail;
 	c->creq.data = c;
 	r = uv_tcp_connect(&c->creq, &c->h, sa_sockaddr(dst), on_connect);
 	if (r) {

@@ -291,6 +291,9 @@ static int file_prepare(const char *path)
 	return 0;
 }
 
+#define DB_STR_(x) #x
+#define DB_STR(x) DB_STR_(x) /* a macro's value as a literal */
+
 static int pragmas(struct store *s)
 {
 	sqlite3_stmt *st = NULL;
@@ -299,7 +302,8 @@ static int pragmas(struct store *s)
 	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
 	err = store_exec(s, "PRAGMA foreign_keys = ON;"
 			    "PRAGMA secure_delete = ON;"
-			    "PRAGMA synchronous = NORMAL");
+			    "PRAGMA synchronous = NORMAL;"
+			    "PRAGMA cache_size = -" DB_STR(STORE_PAGE_CACHE_KIB));
 	if (err)
 		goto out;
 	err = store_prep(s, &st, "PRAGMA journal_mode = WAL");

@@ -10,6 +10,10 @@
 #define STORE_SCHEMA_VERSION 4 /* migrations 1..this; see schema.c */
 #define STORE_AD_MAX 64        /* "devices:<id>:ha1_sha256" */
 #define STORE_SEALED_MAX (STORE_SECRET_MAX + STORE_SEAL_OVERHEAD)
+/* SQLite's page cache per connection, in KiB (PRAGMA cache_size = -N): the
+ * default is 2 MiB. Small and bounded: the server's hot path is served by
+ * the HA1 cache (ha1cache.c), and a miss reads pages from the OS cache. */
+#define STORE_PAGE_CACHE_KIB 256
 
 /* Statements prepared once for the life of the connection: the lookups
  * every authenticated SIP request makes (store_prep_cached). */

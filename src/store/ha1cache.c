@@ -10,7 +10,7 @@
 #include "store/db_priv.h"
 
 #define HA1CACHE_BUCKETS 4096 /* hash buckets (a power of two) */
-#define HA1CACHE_HEX_MAX 65   /* SHA-256 hex and NUL */
+#define HA1CACHE_BIN_MAX 32   /* a SHA-256 HA1, kept as bytes, not hex */
 
 struct ha1cache_entry {
 	struct le he;  /* cache->entries */
@@ -18,7 +18,8 @@ struct ha1cache_entry {
 	int64_t id;    /* the device */
 	uint32_t key;  /* hash of col, user and realm */
 	uint8_t col;   /* 0: ha1_md5, 1: ha1_sha256 */
-	char hex[HA1CACHE_HEX_MAX];
+	uint8_t nbin;  /* bytes in bin: 16 (MD5) or 32 (SHA-256) */
+	uint8_t bin[HA1CACHE_BIN_MAX];
 	char name[]; /* sip_username NUL realm NUL */
 };
 
@@ -42,7 +43,7 @@ static void entry_destroy(void *data)
 
 	hash_unlink(&e->he);
 	list_unlink(&e->lru);
-	mem_secure_zero(e->hex, sizeof(e->hex));
+	mem_secure_zero(e->bin, sizeof(e->bin));
 }
 
 static void cache_destroy(void *data)
@@ -86,6 +87,32 @@ void store_ha1cache_flush(struct store_ha1cache *c)
 size_t store_ha1cache_count(const struct store_ha1cache *c)
 {
 	return c ? list_count(&c->lru) : 0;
+}
+
+static const char hexdig[] = "0123456789abcdef";
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* hlen lower-case hex digits (even) to hlen / 2 bytes; EBADMSG otherwise */
+static int unhex(uint8_t *bin, const char *hex, size_t hlen)
+{
+	size_t i;
+
+	for (i = 0; i < hlen; i += 2) {
+		int hi = hexval(hex[i]), lo = hexval(hex[i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return EBADMSG;
+		bin[i / 2] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
 }
 
 static uint32_t key_of(const char *user, const char *realm, uint8_t col)
@@ -143,16 +170,20 @@ int store_ha1cache_get(struct store_ha1cache *c, const char *user,
 	struct lookup l = {user, realm, col};
 	struct ha1cache_entry *e;
 	struct le *le;
-	size_t len;
+	size_t len, i;
 
 	le = hash_lookup(c->entries, key_of(user, realm, col), entry_cmp, &l);
 	if (!le)
 		return ENOENT;
 	e = le->data;
-	len = strlen(e->hex);
+	len = 2 * (size_t)e->nbin;
 	if (len >= size)
 		return EOVERFLOW;
-	memcpy(hex, e->hex, len + 1);
+	for (i = 0; i < e->nbin; i++) {
+		hex[2 * i] = hexdig[e->bin[i] >> 4];
+		hex[2 * i + 1] = hexdig[e->bin[i] & 0xf];
+	}
+	hex[len] = '\0';
 	if (idp)
 		*idp = e->id;
 	/* most recently used goes last */
@@ -166,23 +197,29 @@ void store_ha1cache_put(struct store_ha1cache *c, const char *user,
 			int64_t id)
 {
 	size_t ulen = strlen(user), rlen = strlen(realm), hlen = strlen(hex);
+	uint8_t bin[HA1CACHE_BIN_MAX];
 	struct ha1cache_entry *e;
 
-	if (hlen >= HA1CACHE_HEX_MAX)
-		return;
+	/* Only what get() gives back exactly: lower-case hex of whole bytes */
+	if (!hlen || hlen % 2 || hlen > 2 * HA1CACHE_BIN_MAX ||
+	    unhex(bin, hex, hlen))
+		goto out;
 	if (list_count(&c->lru) >= c->max && c->lru.head)
 		mem_deref(c->lru.head->data); /* evict the oldest, wiped */
 	e = mem_zalloc(sizeof(*e) + ulen + rlen + 2, entry_destroy);
 	if (!e)
-		return; /* a cache: the next request reads the store */
+		goto out; /* a cache: the next request reads the store */
 	e->id = id;
 	e->col = col;
 	e->key = key_of(user, realm, col);
-	memcpy(e->hex, hex, hlen + 1);
+	e->nbin = (uint8_t)(hlen / 2);
+	memcpy(e->bin, bin, e->nbin);
 	memcpy(e->name, user, ulen + 1);
 	memcpy(e->name + ulen + 1, realm, rlen + 1);
 	hash_append(c->entries, e->key, &e->he, e);
 	list_append(&c->lru, &e->lru, e);
+out:
+	mem_secure_zero(bin, sizeof(bin));
 }
 
 void store_ha1cache_forget(struct store_ha1cache *c, const char *user)

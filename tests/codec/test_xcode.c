@@ -128,6 +128,85 @@ static void test_complexities(void **state)
 	free(c);
 }
 
+/* Narrowband Opus by the TOC (RFC 6716 section 3.1), and what libopus
+ * codes with and without OPUS_SET_MAX_BANDWIDTH(NB) at 48 kHz. */
+static void test_opus_is_nb(void **state)
+{
+	static const uint8_t toc[] = {0 << 3, 3 << 3, 4 << 3, 12 << 3,
+				      16 << 3, 19 << 3, 20 << 3, 31 << 3};
+	static const bool nb[] = {true, true, false, false,
+				  true, true, false, false};
+	opus_int16 pcm[960];
+	uint8_t out[400];
+	OpusEncoder *e;
+	double phase = 0;
+	size_t i;
+	int err, k;
+
+	(void)state;
+	for (i = 0; i < SC_ARRAY_SIZE(toc); i++)
+		assert_int_equal(xcode_opus_is_nb(&toc[i], 1), nb[i]);
+	assert_false(xcode_opus_is_nb(toc, 0));
+	assert_false(xcode_opus_is_nb(NULL, 1));
+	for (k = 0; k < 2; k++) {
+		opus_int32 n = 0;
+
+		e = opus_encoder_create(48000, 1, OPUS_APPLICATION_VOIP, &err);
+		assert_non_null(e);
+		assert_int_equal(opus_encoder_ctl(e, OPUS_SET_BITRATE(32000)),
+				 OPUS_OK);
+		if (k)
+			assert_int_equal(
+			    opus_encoder_ctl(e, OPUS_SET_MAX_BANDWIDTH(
+						    OPUS_BANDWIDTH_NARROWBAND)),
+			    OPUS_OK);
+		for (i = 0; i < 10; i++) {
+			assert_int_equal(codec_tone(pcm, 960, 48000, 1000.0,
+						    0.5, &phase),
+					 0);
+			n = opus_encode(e, pcm, 960, out, sizeof(out));
+			assert_true(n > 0);
+		}
+		assert_int_equal(xcode_opus_is_nb(out, (size_t)n), k == 1);
+		opus_encoder_destroy(e);
+	}
+}
+
+/* The complexity changes between frames of one stream (what the relay
+ * does when its worker's load changes): the tone keeps coming through,
+ * and bad values change nothing. */
+static void test_set_complexity(void **state)
+{
+	static const int steps[] = {3, 1, 0, 3, 5};
+	struct chain *c = calloc(1, sizeof(*c));
+	struct xcode *g711;
+	size_t i;
+
+	(void)state;
+	assert_non_null(c);
+	chain_init(c, CODEC_PCMU, 20, NULL, NULL);
+	assert_int_equal(xcode_complexity(c->a), XCODE_COMPLEXITY_DEFAULT);
+	assert_int_equal(xcode_set_complexity(c->a, -1), EINVAL);
+	assert_int_equal(xcode_set_complexity(c->a, 11), EINVAL);
+	assert_int_equal(xcode_set_complexity(NULL, 1), EINVAL);
+	assert_int_equal(xcode_complexity(NULL), -1);
+	assert_int_equal(xcode_complexity(c->a), XCODE_COMPLEXITY_DEFAULT);
+	chain_run(c, 40, 1000);
+	for (i = 0; i < SC_ARRAY_SIZE(steps); i++) {
+		assert_int_equal(xcode_set_complexity(c->a, steps[i]), 0);
+		assert_int_equal(xcode_complexity(c->a), steps[i]);
+		chain_run(c, 30, 1000);
+	}
+	chain_assert_tone(c, 1000, 1000.0);
+	chain_close(c);
+	free(c);
+	/* no encoder: the value is kept, nothing else */
+	assert_int_equal(xcode_alloc(&g711, CODEC_OPUS, CODEC_PCMU, NULL), 0);
+	assert_int_equal(xcode_set_complexity(g711, 1), 0);
+	assert_int_equal(xcode_complexity(g711), 1);
+	mem_deref(g711);
+}
+
 /* 30 ms PCMU in, 20 ms Opus in the middle, 30 ms PCMU out. */
 static void test_ptime_mismatch(void **state)
 {
@@ -276,6 +355,7 @@ int main(void)
 	    SC_TEST(test_pcmu_1k),        SC_TEST(test_pcmu_440),
 	    SC_TEST(test_pcma_1k),        SC_TEST(test_pcma_2k),
 	    SC_TEST(test_complexities),   SC_TEST(test_ptime_mismatch),
+	    SC_TEST(test_set_complexity), SC_TEST(test_opus_is_nb),
 	    SC_TEST(test_other_pairs),    SC_TEST(test_garbage),
 	};
 

@@ -210,11 +210,12 @@ static int run(int argc, char **argv)
 	media_stats_get(ms, &st);
 	printf("{\"packets\":%u,\"pt\":%d,\"tone\":%.6f,\"off\":%.6f,"
 	       "\"ratio\":%.1f,\"a_rx\":%llu,\"a_tx\":%llu,"
-	       "\"a_dropped\":%llu,\"transcoding\":%s}\n",
+	       "\"a_dropped\":%llu,\"a_opus_nb\":%llu,\"transcoding\":%s}\n",
 	       p.packets, p.pt, on, off, off > 0 ? on / off : on * 1e9,
 	       (unsigned long long)st.leg[0].rx_packets,
 	       (unsigned long long)st.leg[0].tx_packets,
 	       (unsigned long long)st.leg[0].rx_dropped,
+	       (unsigned long long)st.leg[0].rx_opus_nb,
 	       st.leg[0].transcoding ? "true" : "false");
 	fflush(stdout);
 	media_session_close(ms);

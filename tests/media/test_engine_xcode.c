@@ -119,6 +119,11 @@ static void test_pcmu_opus(void **state)
 	assert_true(mt_sdp_has(mb, "RTP/AVP 111 110\r\n"));
 	assert_true(mt_sdp_has(mb, "a=rtpmap:111 opus/48000/2"));
 	assert_true(mt_sdp_has(mb, "a=rtpmap:110 telephone-event/48000"));
+	/* Opus only ever transcoded here: narrowband is enough (RFC 7587
+	 * section 6.1). */
+	assert_true(mt_sdp_has(mb, "a=fmtp:111 minptime=10;useinbandfec=1;"
+				   "maxplaybackrate=8000;"
+				   "sprop-maxcapturerate=8000\r\n"));
 	port_b = mt_sdp_port(mb);
 	mb = mem_deref(mb);
 	snprintf(sdp, sizeof(sdp),
@@ -201,6 +206,8 @@ static void test_echo_through_pcmu(void **state)
 	mb = mem_deref(mb);
 	assert_int_equal(media_answer_local(ms, MEDIA_LEG_B, &mb), 0);
 	assert_true(mt_sdp_has(mb, "RTP/AVP 111\r\n"));
+	assert_true(mt_sdp_has(mb, "maxplaybackrate=8000;"
+				   "sprop-maxcapturerate=8000\r\n"));
 	port_a = mt_sdp_port(mb);
 	mb = mem_deref(mb);
 
@@ -222,10 +229,71 @@ static void test_echo_through_pcmu(void **state)
 	mt_engine_free(me, &loop);
 }
 
+/* Opus on both legs is passed through: the browser keeps its own
+ * bandwidth (no maxplaybackrate either way); with PCMU on the answer the
+ * offerer's Opus is transcoded and its answer asks for narrowband. */
+static void test_opus_fmtp(void **state)
+{
+	struct media_leg_conf a = {.kind = MEDIA_RTP,
+				   .codecv = {MEDIA_CODEC_OPUS,
+					      MEDIA_CODEC_PCMU},
+				   .codecc = 2,
+				   .transcode = true};
+	struct media_leg_conf b = a;
+	const char *answers[] = {"111", "0"};
+	uv_loop_t loop;
+	struct media_engine *me;
+	struct media_session *ms;
+	struct mbuf *mb = NULL;
+	char sdp[512];
+	struct pl pl;
+	size_t i;
+
+	(void)state;
+	mt_engine(&me, &loop, 0);
+	for (i = 0; i < SC_ARRAY_SIZE(answers); i++) {
+		assert_int_equal(
+		    media_session_alloc(&ms, me, &a, &b, NULL, NULL), 0);
+		snprintf(sdp, sizeof(sdp),
+			 "v=0\r\no=- 7 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+			 "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+			 "m=audio 4000 RTP/AVP 111\r\n"
+			 "a=rtpmap:111 opus/48000/2\r\n");
+		pl_set_str(&pl, sdp);
+		assert_int_equal(media_offer(ms, MEDIA_LEG_A, &pl, &mb), 0);
+		/* Opus is shared: offered first, as it is; PCMU would be
+		 * transcoded */
+		assert_true(mt_sdp_has(mb, "RTP/AVP 111 0\r\n"));
+		assert_true(mt_sdp_has(
+		    mb, "a=fmtp:111 minptime=10;useinbandfec=1\r\n"));
+		assert_false(mt_sdp_has(mb, "maxplaybackrate"));
+		mb = mem_deref(mb);
+		snprintf(sdp, sizeof(sdp),
+			 "v=0\r\no=- 8 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+			 "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+			 "m=audio 4002 RTP/AVP %s\r\n"
+			 "a=rtpmap:%s %s\r\n",
+			 answers[i], answers[i],
+			 i ? "PCMU/8000" : "opus/48000/2");
+		pl_set_str(&pl, sdp);
+		assert_int_equal(media_answer(ms, MEDIA_LEG_B, &pl, &mb), 0);
+		assert_true(mt_sdp_has(mb, "RTP/AVP 111\r\n"));
+		assert_int_equal(mt_sdp_has(mb, "maxplaybackrate=8000;"
+						"sprop-maxcapturerate=8000"),
+				 i == 1);
+		mb = mem_deref(mb);
+		media_session_close(ms);
+		mem_deref(ms);
+	}
+	assert_int_equal(media_engine_ports_used(me), 0);
+	mt_engine_free(me, &loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    SC_TEST(test_pcmu_opus),
+	    SC_TEST(test_opus_fmtp),
 	    SC_TEST(test_echo_through_pcmu),
 	};
 

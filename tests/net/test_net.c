@@ -21,6 +21,7 @@ static void test_sa_v4(void **state)
 	assert_int_equal(sa_ntop(&sa, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "192.0.2.1");
 	assert_false(sa_is_any(&sa));
+	assert_false(sa_is_loopback(&sa));
 	sa_set_port(&sa, 5061);
 	assert_int_equal(sa_port(&sa), 5061);
 
@@ -32,6 +33,9 @@ static void test_sa_v4(void **state)
 	assert_int_equal(sa_port(&sa), 0);
 	assert_int_equal(sa_set(&sa, "0.0.0.0", 0), 0);
 	assert_true(sa_is_any(&sa));
+	assert_false(sa_is_loopback(&sa));
+	assert_int_equal(sa_set(&sa, "127.0.0.3", 0), 0);
+	assert_true(sa_is_loopback(&sa));
 	/* too small a buffer */
 	assert_int_equal(sa_set(&sa, "192.0.2.1", 5060), 0);
 	assert_int_equal(sa_str(&sa, buf, 9), EOVERFLOW);
@@ -51,6 +55,7 @@ static void test_sa_v6(void **state)
 	assert_string_equal(buf, "[::1]:5060");
 	assert_int_equal(sa_ntop(&sa, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "::1");
+	assert_true(sa_is_loopback(&sa));
 
 	assert_int_equal(sa_set(&sb, "[::1]", 5060), 0);
 	assert_true(sa_cmp(&sa, &sb));
@@ -63,6 +68,7 @@ static void test_sa_v6(void **state)
 	assert_int_equal(sa_decode(&sa, "[2001:db8::1]", 13), 0);
 	assert_int_equal(sa_set(&sa, "::", 0), 0);
 	assert_true(sa_is_any(&sa));
+	assert_false(sa_is_loopback(&sa));
 	assert_int_equal(sa_set(&sa, "2001:db8:0:0:0:0:0:1", 1), 0);
 	assert_int_equal(sa_str(&sa, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "[2001:db8::1]:1");

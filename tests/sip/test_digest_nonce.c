@@ -193,9 +193,57 @@ static void test_alloc_failures(void **state)
 	assert_int_equal(err, 0);
 	assert_int_equal(sip_nonce_make(n, nonce, &PL("r"), 1), 0);
 	pl_set_str(&np, nonce);
+	/* The replay table is allocated up front: a use allocates nothing. */
 	mem_fail_after(0);
-	assert_int_equal(sip_nonce_use(n, &np, 1, 1), ENOMEM);
 	assert_int_equal(sip_nonce_use(n, &np, 1, 1), 0);
+	mem_fail_after(-1);
+	assert_int_equal(sip_nonce_use(n, &np, 1, 1), EACCES);
+	mem_deref(n);
+}
+
+/* The ring wraps many times over, with chains sharing buckets: the last
+ * replay_max nonces keep their nc history, older ones are stale and never
+ * replayable, and the count stays at the bound. */
+static void test_nonce_ring_wrap(void **state)
+{
+	enum { MAX = 8, ROUNDS = 100 };
+	struct sip_nonce_conf conf = {.replay_max = MAX};
+	const uint64_t t = 1700000000000ull;
+	static char nonce[ROUNDS][SIP_NONCE_LEN + 1];
+	struct pl realm = PL("r"), np[ROUNDS];
+	struct sip_nonces *n;
+	size_t i, j;
+
+	(void)state;
+	assert_int_equal(sip_nonces_alloc(&n, secret, sizeof(secret), &conf),
+			 0);
+	for (i = 0; i < ROUNDS; i++) {
+		assert_int_equal(sip_nonce_make(n, nonce[i], &realm, t + i), 0);
+		pl_set_str(&np[i], nonce[i]);
+		assert_int_equal(sip_nonce_use(n, &np[i], 1, t + ROUNDS), 0);
+		assert_int_equal(sip_nonces_count(n), i < MAX ? i + 1 : MAX);
+		/* Every remembered nonce still refuses its last nc. */
+		for (j = i >= MAX ? i - MAX + 1 : 0; j <= i; j++)
+			assert_int_equal(
+			    sip_nonce_use(n, &np[j], 1, t + ROUNDS), EACCES);
+	}
+	for (i = 0; i < ROUNDS - MAX; i++) {
+		assert_int_equal(sip_nonce_check(n, &np[i], &realm, t + ROUNDS),
+				 SIP_NONCE_STALE);
+		assert_int_equal(sip_nonce_use(n, &np[i], 2, t + ROUNDS),
+				 EACCES);
+	}
+	for (i = ROUNDS - MAX; i < ROUNDS; i++) {
+		assert_int_equal(sip_nonce_check(n, &np[i], &realm, t + ROUNDS),
+				 SIP_NONCE_FRESH);
+		assert_int_equal(sip_nonce_use(n, &np[i], 2, t + ROUNDS), 0);
+	}
+	assert_int_equal(sip_nonces_count(n), MAX);
+	/* All of them expire together: the ring empties. */
+	assert_int_equal(sip_nonce_make(n, nonce[0], &realm, t + 400000), 0);
+	pl_set_str(&np[0], nonce[0]);
+	assert_int_equal(sip_nonce_use(n, &np[0], 1, t + 400000), 0);
+	assert_int_equal(sip_nonces_count(n), 1);
 	mem_deref(n);
 }
 
@@ -204,7 +252,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    SC_TEST(test_nonce_states),   SC_TEST(test_nonce_layout),
 	    SC_TEST(test_nonce_replay),   SC_TEST(test_nonce_eviction),
-	    SC_TEST(test_alloc_failures),
+	    SC_TEST(test_alloc_failures), SC_TEST(test_nonce_ring_wrap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

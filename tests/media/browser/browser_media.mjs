@@ -143,6 +143,12 @@ async function main() {
     if (!(res.packets > 0) || res.pt !== 0) fail('no PCMU reached the RTP peer');
     if (!(res.tone > 0.01 && res.ratio > 50)) fail(`tone not heard: ${second.value}`);
     if ((mode === 'opus') !== res.transcoding) fail(`transcoding ${res.transcoding} in mode ${mode}`);
+    // Transcoded to G.711, our answer says maxplaybackrate=8000 (RFC 7587
+    // 6.1): Chromium must then code narrowband (SILK NB) for us.
+    if (mode === 'opus') {
+      if (!/maxplaybackrate=8000/.test(answer)) fail('answer without maxplaybackrate=8000');
+      if (!(res.a_opus_nb > 0.9 * res.a_rx)) fail(`Chromium sent ${res.a_opus_nb} of ${res.a_rx} packets narrowband`);
+    }
   } catch (e) {
     await page.screenshot({ path: path.join(out, 'failure.png') }).catch(() => {});
     writeFileSync(path.join(out, 'console.log'), logs.join('\n'));
