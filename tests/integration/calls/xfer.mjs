@@ -80,9 +80,19 @@ function sipp(name, port, args) {
   return p;
 }
 
+// A hang anywhere ends the run with what was going on (before CTest's
+// timeout would kill it without a word).
+let current = 'starting the browser and registering the pages';
+const watchdog = setTimeout(async () => {
+  console.error(`not ok - stuck for 240 s while: ${current}`);
+  await cleanup();
+  process.exit(1);
+}, 240000);
+
 // XFER_ONLY=<words> runs only the tests whose name contains them.
 async function test(name, fn) {
   if (E.XFER_ONLY && !name.includes(E.XFER_ONLY)) return;
+  current = name;
   const t0 = Date.now();
   try {
     await fn();
@@ -287,5 +297,6 @@ await test('late offer: the PBX calls without SDP; the browser gets the gateway\
   assert.equal(await pbx.done, 0, `sipp late offer failed: ${pbx.err()}`);
 });
 
+clearTimeout(watchdog);
 await cleanup();
 console.log(`${passed} transfer tests passed`);
