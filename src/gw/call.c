@@ -28,6 +28,7 @@ static void leg_destroy(void *data)
 	mem_deref(leg->to);
 	mem_deref(leg->ruri);
 	mem_deref(leg->offer);
+	mem_deref(leg->replaces);
 }
 
 static uint32_t flow_key(const struct sip_flow *flow)

@@ -19,6 +19,7 @@
 #define GW_CALL_GRACE_MS 5000  /* device flow gone in a call: then BYE */
 #define GW_SESSION_EXPIRES 1800 /* s, RFC 4028 toward the PBX */
 #define GW_MIN_SE 90            /* RFC 4028 §4 minimum */
+#define GW_SE_MAX 86400         /* s, the largest Min-SE a 422 may ask */
 #define GW_CALL_REASON_ELSEWHERE \
 	"SIP;cause=200;text=\"Call completed elsewhere\""
 
@@ -74,7 +75,10 @@ struct gw_leg {
 	struct mbuf *offer;      /* uac: the SDP offer sent (for auth retry) */
 	const void *conn;        /* GW_LEG_PBX: its struct gw_conn */
 	char user[STORE_NAME_MAX + 1]; /* the user of this leg ("" none) */
+	char *replaces;          /* uac: the Replaces the INVITE carries */
+	uint32_t se, min_se;     /* uac toward a PBX: after a 422, RFC 4028 */
 	bool auth_tried;         /* uac: one 401/407 answered already */
+	bool se_retried;         /* uac: one 422 answered already */
 	bool canceled;
 };
 
@@ -101,6 +105,14 @@ struct gw_call {
 	struct tmr refresh;        /* RFC 4028 refresh toward the PBX */
 	uint32_t session_expires;  /* s, when we refresh */
 	struct gw_relay relay;     /* one relayed request at a time */
+	/* the last REFER relayed: the referee's leg, and the CSeq of the
+	 * REFER as the transferor sent it: the referee's NOTIFYs carry the
+	 * CSeq it got (Event id, RFC 3515 §2.4.6), rewritten to this one */
+	const struct gw_leg *refer_to;
+	uint32_t refer_cseq_in;
+	bool late_offer;           /* the caller's INVITE had no SDP: our
+				    * 2xx carries an offer, its ACK the
+				    * answer (RFC 3261 §13.2.1) */
 	char number[64];           /* what was dialled */
 	uint64_t started_ms;
 };
@@ -171,19 +183,29 @@ int gw_call_ring_pbx(struct gw_call *call, const void *conn,
                      const struct mbuf *sdp, const char *from_user);
 int gw_call_ring_user(struct gw_call *call, const char *user,
                       const struct mbuf *sdp, const struct sip_msg *inv);
+int gw_call_ring_replacing(struct gw_call *call, const struct gw_leg *old,
+                           const struct mbuf *sdp);
 void gw_call_fail(struct gw_call *call, uint16_t scode, const char *reason,
                   const char *extra);
 /* A 2xx to an INVITE that matched no transaction: ours was closed on the
  * first 2xx, so a retransmission means our ACK was lost (§13.2.2.4). */
 void gw_call_stray_2xx(struct gw_calls *cs, const struct sip_msg *msg);
 
-/* call_refer.c: the headers that cross legs; REFER toward a PBX */
-int gw_cross_hdrs(char *buf, size_t size, const struct sip_msg *msg);
-int gw_refer_to_pbx(struct gw_call *call, const struct gw_leg *to,
-                    const struct sip_msg *msg, char *hdr, size_t size);
+/* call_refer.c: the headers that cross legs; REFER both ways */
+int gw_cross_hdrs(char *buf, size_t size, const struct sip_msg *msg,
+                  uint32_t refer_id);
+int gw_refer_to(struct gw_call *call, const struct gw_leg *from,
+                const struct gw_leg *to, const struct sip_msg *msg,
+                char *hdr, size_t size);
+int gw_replaces_parse(const struct pl *val, struct pl *callid,
+                      struct pl *totag, struct pl *fromtag);
+struct gw_leg *gw_replaces_leg(struct gw_calls *cs, const struct pl *callid,
+                               const struct pl *totag);
 
 /* call_timer.c: session timers toward the PBX (RFC 4028) */
-int gw_timer_invite_hdrs(char *buf, size_t size);
+int gw_timer_invite_hdrs(char *buf, size_t size, uint32_t se,
+                         uint32_t min_se);
+int gw_timer_min_se(const struct sip_msg *resp, uint32_t *min_se);
 void gw_timer_start(struct gw_call *call, const struct sip_msg *resp);
 
 /* message.c: MESSAGE outside dialogs (RFC 3428) */

@@ -1,8 +1,9 @@
-/* call_dlg.c: requests inside a call's dialogs (RFC 3261 §12.2.2): ACK,
- * BYE (§15), re-INVITE and UPDATE (RFC 3311) carrying new offers through
- * the media session (hold, resume, codec change, ICE restart), and INFO,
- * MESSAGE and NOTIFY relayed with their bodies. One relayed request at a
- * time: an offer crossing another gets 491 (RFC 3261 §14.1). */
+/* call_dlg.c: requests inside a call's dialogs (RFC 3261 §12.2.2): ACK
+ * (the answer of a late-offer caller), BYE (§15), re-INVITE and UPDATE
+ * (RFC 3311) carrying new offers through the media session (hold, resume,
+ * codec change, ICE restart), and INFO, MESSAGE, NOTIFY and REFER relayed
+ * with their bodies. One relayed request at a time: an offer crossing
+ * another gets 491 (RFC 3261 §14.1). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -145,24 +146,23 @@ static void relay(struct gw_call *call, struct gw_leg *leg,
 			gw_leg_reply(leg, stx, msg, 200, "OK", NULL, NULL);
 		return;
 	}
-	if (gw_cross_hdrs(extra, sizeof(extra), msg)) {
+	if (gw_cross_hdrs(extra, sizeof(extra), msg,
+			  leg == call->refer_to && !pl_strcmp(&msg->method,
+							     "NOTIFY")
+				  ? call->refer_cseq_in
+				  : 0)) {
 		gw_leg_reply(leg, stx, msg, 400, "Headers Too Long", NULL, NULL);
 		return;
 	}
 	n = strlen(extra);
 	if (!pl_strcmp(&msg->method, "REFER")) {
-		/* transfers are the PBX's job: only toward a PBX leg */
-		err = to->kind == GW_LEG_PBX
-			      ? gw_refer_to_pbx(call, to, msg, extra + n,
-						sizeof(extra) - n)
-			      : ENOTSUP;
+		/* Refer-To in the referee's terms (call_refer.c) */
+		err = gw_refer_to(call, leg, to, msg, extra + n,
+				  sizeof(extra) - n);
 		if (err) {
-			gw_leg_reply(leg, stx, msg,
-				     err == ENOTSUP ? 501
-				     : err == ENOENT ? 481 : 400,
-				     err == ENOTSUP ? "Transfer Not Supported Here"
-				     : err == ENOENT ? "Replaced Call Unknown"
-						     : "Bad Refer-To",
+			gw_leg_reply(leg, stx, msg, err == ENOENT ? 481 : 400,
+				     err == ENOENT ? "Replaced Call Unknown"
+						   : "Bad Refer-To",
 				     NULL, NULL);
 			return;
 		}
@@ -200,10 +200,32 @@ static void relay(struct gw_call *call, struct gw_leg *leg,
 			     NULL);
 		return;
 	}
+	if (!pl_strcmp(&msg->method, "REFER") && to->dlg) {
+		call->refer_to = to;
+		call->refer_cseq_in = msg->cseq.num;
+	}
 	call->relay.from = leg;
 	call->relay.stx = mem_ref(stx);
 	call->relay.offer = offer;
 	sip_dialog_refresh(leg->dlg, msg);
+}
+
+/* The ACK of our 2xx to a late-offer INVITE carries the caller's answer
+ * to the offer in that 2xx (RFC 3261 §13.2.1, RFC 3264 §5): media toward
+ * the caller starts. None or unusable: the call ends (BYE both ways). */
+static void late_answer(struct gw_call *call, const struct sip_msg *ack)
+{
+	struct mbuf *sdp = NULL; /* an answer for the callee: sent already */
+
+	call->late_offer = false;
+	if (!ack->body.l ||
+	    media_answer(call->ms, MEDIA_LEG_A, &ack->body, &sdp)) {
+		gw_call_end(call, "no usable answer in the ACK");
+		return;
+	}
+	mem_deref(sdp);
+	log_debug("call", "call %s: the caller answered in its ACK",
+		  call->a->callid);
 }
 
 static void bye(struct gw_leg *leg, struct sip_stx *stx,
@@ -232,8 +254,11 @@ bool gw_call_in_dialog(struct gw_server *srv, struct sip_flow *rf,
 	log_debug("call", "%.*s in call %s on leg %s (CSeq %u)", PL_FMT(m),
 		  leg->call ? leg->call->a->callid : "(ended)", leg->callid,
 		  msg->cseq.num);
-	if (!pl_strcmp(m, "ACK"))
+	if (!pl_strcmp(m, "ACK")) {
+		if (leg->call && leg->call->late_offer && leg == leg->call->a)
+			late_answer(leg->call, msg);
 		return true;
+	}
 	if (!stx)
 		return true;
 	(void)rf;

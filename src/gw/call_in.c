@@ -164,7 +164,13 @@ static int call_start(struct gw_call **callp, struct gw_server *srv,
 	err = err ? err
 		  : media_session_alloc(&call->ms, srv->media, a, b,
 					media_event, call);
-	err = err ? err : media_offer(call->ms, MEDIA_LEG_A, &msg->body, sdpp);
+	if (!err && akind == GW_LEG_PBX && !msg->body.l) {
+		/* a late offer: the gateway offers in the PBX's stead */
+		call->late_offer = true;
+		err = media_offer_local(call->ms, MEDIA_LEG_A, sdpp);
+	} else if (!err) {
+		err = media_offer(call->ms, MEDIA_LEG_A, &msg->body, sdpp);
+	}
 out:
 	if (err && call) {
 		call->state = GW_CALL_ENDED; /* nothing sent to anyone yet */
@@ -214,6 +220,56 @@ bool gw_local_user(struct gw_server *srv, const char *number, char *user,
 	return false;
 }
 
+/*
+ * An INVITE with Replaces (RFC 3891) from a device: the referee of a
+ * transfer that the gateway told to replace a leg of another call
+ * (call_refer.c names it by the gateway's tag). The Request-URI is not
+ * routed: the new call goes to that leg's peer, which replaces its dialog
+ * and hangs the old one up. Unknown or not up: 481 (§3).
+ */
+static void replacing(struct gw_server *srv, struct sip_flow *rf,
+		      struct sip_stx *stx, const struct sip_msg *msg,
+		      const struct store_device *dev)
+{
+	const struct sip_hdr *h = sip_msg_hdr(msg, SIP_HDR_REPLACES);
+	struct media_leg_conf a, b;
+	struct gw_call *call = NULL;
+	struct mbuf *sdp = NULL;
+	struct pl id, totag, fromtag;
+	struct gw_leg *old = NULL;
+	uint16_t scode;
+	const char *reason;
+	int err;
+
+	if (!gw_replaces_parse(&h->val, &id, &totag, &fromtag))
+		old = gw_replaces_leg(srv->calls, &id, &totag);
+	if (!old) {
+		gw_refuse(srv, rf, stx, msg, 481,
+			  "Call/Transaction Does Not Exist", NULL);
+		return;
+	}
+	mem_ref(old); /* call_start() may end calls: keep it while used */
+	leg_conf_from(&a, MEDIA_WEBRTC, NULL);
+	leg_conf_from(&b, MEDIA_WEBRTC, old->kind == GW_LEG_PBX ? old->conn
+							       : NULL);
+	err = call_start(&call, srv, rf, stx, msg, GW_LEG_DEVICE, &a, &b, &sdp);
+	if (err) {
+		media_refusal(err, &scode, &reason);
+		gw_refuse(srv, rf, stx, msg, scode, reason, NULL);
+		goto out;
+	}
+	snprintf(call->a->user, sizeof(call->a->user), "%s", dev->user);
+	log_info("call", "call %s: %s (device %s) replaces leg %s",
+		 call->a->callid, dev->user, dev->sip_username, old->callid);
+	err = old->call ? gw_call_ring_replacing(call, old, sdp) : ENOENT;
+	if (err)
+		gw_call_fail(call, 481, "Call/Transaction Does Not Exist",
+			     NULL);
+out:
+	mem_deref(sdp);
+	mem_deref(old);
+}
+
 /* A device calls: digest first (401; the same bans as REGISTER). */
 static void from_device(struct gw_server *srv, struct sip_flow *flow,
 			struct sip_flow *rf, struct sip_stx *stx,
@@ -232,6 +288,10 @@ static void from_device(struct gw_server *srv, struct sip_flow *flow,
 
 	if (!gw_call_auth_device(srv, flow, rf, stx, msg, &dev))
 		return;
+	if (sip_msg_hdr(msg, SIP_HDR_REPLACES)) {
+		replacing(srv, rf, stx, msg, &dev);
+		return;
+	}
 	if (!pl_isset(&msg->ruri.user) ||
 	    pl_strcpy(&msg->ruri.user, number, sizeof(number))) {
 		gw_refuse(srv, rf, stx, msg, 404, "Not Found", NULL);
@@ -293,12 +353,6 @@ static void from_pbx(struct gw_server *srv, const struct gw_conn *conn,
 
 	if (gw_conn_user_of(conn, msg, user, sizeof(user))) {
 		gw_refuse(srv, rf, stx, msg, 404, "Not Found", NULL);
-		return;
-	}
-	if (!msg->body.l) {
-		/* a late offer: the gateway needs the PBX's offer to build
-		 * the browser's */
-		gw_refuse(srv, rf, stx, msg, 488, "Offer Required", NULL);
 		return;
 	}
 	leg_conf_from(&a, MEDIA_RTP, conn);

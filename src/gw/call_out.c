@@ -50,7 +50,11 @@ static int leg_invite(struct gw_leg *leg, const char *auth)
 
 	extra[0] = '\0';
 	if (leg->kind == GW_LEG_PBX &&
-	    gw_timer_invite_hdrs(extra, sizeof(extra)))
+	    gw_timer_invite_hdrs(extra, sizeof(extra), leg->se, leg->min_se))
+		return EOVERFLOW;
+	if (leg->replaces &&
+	    gw_fmt(extra + strlen(extra), sizeof(extra) - strlen(extra),
+		   "Replaces: %s\r\n", leg->replaces))
 		return EOVERFLOW;
 	if (auth && gw_fmt(extra + strlen(extra), sizeof(extra) - strlen(extra),
 			   "%s", auth))
@@ -66,7 +70,8 @@ static int leg_invite(struct gw_leg *leg, const char *auth)
 
 static int fork_add(struct gw_call *call, enum gw_leg_kind kind,
 		    struct sip_flow *flow, const char *ruri, const char *from,
-		    const char *to, const struct mbuf *sdp)
+		    const char *to, const struct mbuf *sdp,
+		    const char *replaces)
 {
 	char buf[GW_URI_MAX];
 	struct gw_leg *leg;
@@ -82,6 +87,8 @@ static int fork_add(struct gw_call *call, enum gw_leg_kind kind,
 	err = leg_str(&leg->ruri, ruri);
 	err = err ? err : leg_str(&leg->from, buf);
 	err = err ? err : leg_str(&leg->to, to);
+	if (!err && replaces)
+		err = leg_str(&leg->replaces, replaces);
 	err = err ? err : leg_invite(leg, NULL);
 	if (err)
 		mem_deref(leg);
@@ -102,10 +109,10 @@ static int trunk_identity(struct gw_call *call, const struct gw_conn *conn,
 	return gw_conn_request_uri(conn, &id, buf, size);
 }
 
-int gw_call_ring_pbx(struct gw_call *call, const void *connp,
-		     const struct mbuf *sdp, const char *from_user)
+static int ring_pbx(struct gw_call *call, const struct gw_conn *conn,
+		    const struct mbuf *sdp, const char *from_user,
+		    const char *replaces)
 {
-	const struct gw_conn *conn = connp;
 	struct gw_server *srv = call->calls->srv;
 	char ruri[GW_URI_MAX], from_uri[GW_URI_MAX], from[GW_URI_MAX];
 	char to[GW_URI_MAX], dname[128];
@@ -137,11 +144,17 @@ int gw_call_ring_pbx(struct gw_call *call, const void *connp,
 		mem_deref(flow);
 		return EOVERFLOW;
 	}
-	err = fork_add(call, GW_LEG_PBX, flow, ruri, from, to, sdp);
+	err = fork_add(call, GW_LEG_PBX, flow, ruri, from, to, sdp, replaces);
 	if (!err)
 		((struct gw_leg *)call->forks.tail->data)->conn = conn;
 	mem_deref(flow);
 	return err;
+}
+
+int gw_call_ring_pbx(struct gw_call *call, const void *conn,
+		     const struct mbuf *sdp, const char *from_user)
+{
+	return ring_pbx(call, conn, sdp, from_user, NULL);
 }
 
 struct ring_ctx {
@@ -161,7 +174,7 @@ static bool ring_contact(const struct sip_reg_contact *c, void *arg)
 		return false;
 	snprintf(to, sizeof(to), "<sip:%s@%s>", c->aor, rc->domain);
 	if (!fork_add(rc->call, GW_LEG_DEVICE, c->flow, c->uri, rc->from, to,
-		      rc->sdp))
+		      rc->sdp, NULL))
 		rc->n++;
 	return true;
 }
@@ -209,6 +222,32 @@ int gw_call_ring_user(struct gw_call *call, const char *user,
 	log_info("call", "call %s: ringing %u contact(s) of %s",
 		 call->a->callid, rc.n, user);
 	return 0;
+}
+
+/*
+ * An INVITE with Replaces from a device named leg `old` of another call
+ * (gw_replaces_leg()): the call rings old's peer, on old's flow or
+ * connection, with Replaces naming old's dialog as that peer knows it
+ * (RFC 3891 §3: its own tag is to-tag). The peer takes the new call and
+ * ends old with BYE, which ends old's call (its other leg gets BYE).
+ */
+int gw_call_ring_replacing(struct gw_call *call, const struct gw_leg *old,
+			   const struct mbuf *sdp)
+{
+	char repl[GW_URI_MAX], from[GW_URI_MAX], to[GW_URI_MAX];
+
+	if (!old->dlg || gw_fmt(repl, sizeof(repl), "%s;to-tag=%s;from-tag=%s",
+				old->callid, old->dlg->rtag, old->dlg->ltag))
+		return EINVAL;
+	if (old->kind == GW_LEG_PBX)
+		return ring_pbx(call, old->conn, sdp, call->a->user, repl);
+	caller_from(call, from, sizeof(from));
+	if (gw_fmt(to, sizeof(to), "<%s>", old->dlg->target))
+		return EOVERFLOW;
+	log_info("call", "call %s: replaces %s toward its device",
+		 call->a->callid, old->callid);
+	return fork_add(call, GW_LEG_DEVICE, old->flow, old->dlg->target, from,
+			to, sdp, repl);
 }
 
 static void ring_timeout(void *arg)
@@ -317,6 +356,14 @@ static void answered(struct gw_call *call, struct gw_leg *leg,
 		err = media_answer(call->ms, MEDIA_LEG_B, &msg->body, &sdp);
 	else if (!err && call->state != GW_CALL_EARLY)
 		err = ENOTSUP; /* no answer to our offer */
+	if (!err && call->late_offer) {
+		/* the caller made no offer: the callee's answer becomes our
+		 * offer to the caller, whose ACK answers (call_dlg.c) */
+		sdp = mem_deref(sdp);
+		err = msg->body.l ? media_offer(call->ms, MEDIA_LEG_B,
+						&msg->body, &sdp)
+				  : ENOTSUP;
+	}
 	if (!err && !a->dlg)
 		err = sip_dialog_uas_alloc(&a->dlg, &a->inv->msg, a->ltag);
 	if (!err && !sdp)
@@ -396,7 +443,7 @@ static bool pbx_next_target(struct gw_call *call, struct gw_leg *leg,
 				 conn->conf->host);
 	err = err ? err
 		  : fork_add(call, GW_LEG_PBX, flow, leg->ruri, from, leg->to,
-			     leg->offer);
+			     leg->offer, leg->replaces);
 	mem_deref(flow);
 	if (err)
 		return false;
@@ -404,6 +451,25 @@ static bool pbx_next_target(struct gw_call *call, struct gw_leg *leg,
 	log_info("call", "call %s: PBX target failed (%u): next target",
 		 call->a->callid, scode);
 	return true;
+}
+
+/* 422 from a PBX (RFC 4028 §7.2): the INVITE once more, with a new
+ * CSeq, asking for the Min-SE it named. Credentials may be asked again. */
+static bool retry_422(struct gw_leg *leg, const struct sip_msg *msg)
+{
+	uint32_t min_se;
+
+	if (leg->kind != GW_LEG_PBX || leg->se_retried ||
+	    gw_timer_min_se(msg, &min_se))
+		return false;
+	leg->se_retried = true;
+	leg->auth_tried = false;
+	leg->min_se = min_se;
+	leg->se = min_se > GW_SESSION_EXPIRES ? min_se : GW_SESSION_EXPIRES;
+	leg->cseq++;
+	log_info("call", "leg %s: 422, INVITE again with Min-SE %u",
+		 leg->callid, min_se);
+	return !leg_invite(leg, NULL);
 }
 
 /* §16.7 step 6, simplified: a 6xx ends the search; else the most
@@ -460,6 +526,9 @@ static void invite_resp(int err, uint16_t scode, const struct sip_msg *msg,
 	} else if ((scode == 401 || scode == 407) && msg && !leg->canceled &&
 		   authenticate(call, leg, msg)) {
 		; /* the new INVITE holds its own reference */
+	} else if (scode == 422 && msg && !leg->canceled &&
+		   retry_422(leg, msg)) {
+		; /* the same */
 	} else if (!leg->dlg) {
 		failed(call, leg, scode, msg);
 	}

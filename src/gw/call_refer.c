@@ -1,8 +1,10 @@
 /* call_refer.c: what crosses from one leg to the other besides bodies:
- * an allow-list of header fields, and REFER (RFC 3515) from a device to
- * its PBX, whose Refer-To is rewritten into the PBX's terms: a blind
- * transfer names a number on the PBX; an attended one (RFC 3891 Replaces)
- * names the device's other call, which becomes the PBX leg of that call. */
+ * an allow-list of header fields, and REFER (RFC 3515) in both
+ * directions, whose Refer-To is rewritten into the referee's terms: a
+ * blind transfer names a number on the PBX (toward a PBX) or on the
+ * gateway's domain (toward a device); an attended one (RFC 3891 Replaces)
+ * names the transferor's other call, mapped to the far leg of that call
+ * (the leg whose peer the referee is to talk to). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,13 @@ static const char *const cross_hdrs[] = {
 	"Event", "Subscription-State", "Reason", "Subject", "Info-Package",
 };
 
-int gw_cross_hdrs(char *buf, size_t size, const struct sip_msg *msg)
+/*
+ * The allow-listed headers of msg as "Name: value\r\n" lines. refer_id
+ * (not 0) replaces the id of an "Event: refer" (RFC 3515 §2.4.6: the
+ * CSeq of the REFER, which differs on each leg).
+ */
+int gw_cross_hdrs(char *buf, size_t size, const struct sip_msg *msg,
+		  uint32_t refer_id)
 {
 	size_t i, j, n = 0;
 
@@ -38,6 +46,15 @@ int gw_cross_hdrs(char *buf, size_t size, const struct sip_msg *msg)
 				name = cross_hdrs[j];
 		if (!name || pl_chr(&h->val, '\r') || pl_chr(&h->val, '\n'))
 			continue;
+		if (h->id == SIP_HDR_EVENT && refer_id && h->val.l >= 5 &&
+		    !strncasecmp(h->val.p, "refer", 5) &&
+		    (h->val.l == 5 || h->val.p[5] == ';' || h->val.p[5] == ' ')) {
+			if (gw_fmt(buf + n, size - n, "Event: refer;id=%u\r\n",
+				   refer_id))
+				return EOVERFLOW;
+			n += strlen(buf + n);
+			continue;
+		}
 		if (gw_fmt(buf + n, size - n, "%s: %.*s\r\n", name,
 			   PL_FMT(&h->val)))
 			return EOVERFLOW;
@@ -72,65 +89,168 @@ static int unescape(const struct pl *in, char *out, size_t size)
 	return 0;
 }
 
-/* The call whose device-side leg has this Call-ID (the device's own view
- * of its other call). */
-static struct gw_call *call_by_leg_callid(struct gw_calls *cs,
-					  const char *callid)
+/* Replaces=<callid>;to-tag=..;from-tag=.. (RFC 3891 §6.1), unescaped:
+ * views into val. */
+int gw_replaces_parse(const struct pl *val, struct pl *callid,
+		      struct pl *totag, struct pl *fromtag)
+{
+	const char *semi = pl_chr(val, ';');
+	struct pl params;
+
+	if (!semi)
+		return EBADMSG;
+	callid->p = val->p;
+	callid->l = (size_t)(semi - val->p);
+	pl_trim(callid);
+	params.p = semi;
+	params.l = (size_t)(val->p + val->l - semi);
+	if (!callid->l || sip_param_get(&params, "to-tag", totag) ||
+	    sip_param_get(&params, "from-tag", fromtag) || !totag->l ||
+	    !fromtag->l)
+		return EBADMSG;
+	return 0;
+}
+
+/* The leg with this Call-ID whose dialog has these two tags, in either
+ * order (each end of a dialog sees them swapped). */
+static struct gw_leg *leg_by_dialog(struct gw_calls *cs, const struct pl *id,
+				    const struct pl *t1, const struct pl *t2)
 {
 	struct le *le;
 
 	LIST_FOREACH(&cs->all, le) {
 		struct gw_call *c = le->data;
+		struct gw_leg *legv[2] = {c->a, c->b};
+		size_t i;
 
-		if (!strcmp(c->a->callid, callid) ||
-		    (c->b && !strcmp(c->b->callid, callid)))
-			return c;
+		for (i = 0; i < 2; i++) {
+			const struct gw_leg *l = legv[i];
+
+			if (!l || !l->dlg || pl_strcmp(id, l->callid))
+				continue;
+			if ((!pl_strcmp(t1, l->dlg->ltag) &&
+			     !pl_strcmp(t2, l->dlg->rtag)) ||
+			    (!pl_strcmp(t1, l->dlg->rtag) &&
+			     !pl_strcmp(t2, l->dlg->ltag)))
+				return legv[i];
+		}
 	}
 	return NULL;
 }
 
-/* The PBX-side leg of call (the one that is not the device's). */
-static struct gw_leg *pbx_leg(struct gw_call *call)
+static struct gw_leg *far_leg(const struct gw_leg *named)
 {
-	if (call->a->kind == GW_LEG_PBX)
-		return call->a;
-	return call->b && call->b->kind == GW_LEG_PBX ? call->b : NULL;
+	const struct gw_call *c = named->call;
+
+	if (!c || c->state != GW_CALL_CONFIRMED)
+		return NULL;
+	return named == c->a ? c->b : c->a;
 }
 
-/* Replaces=<callid>;to-tag=..;from-tag=.. of the device's other call,
- * as the PBX knows that call: its Call-ID and tags on our PBX leg. */
-static int replaces_for_pbx(struct gw_calls *cs, const struct pl *esc,
-			    char *buf, size_t size)
+/*
+ * The leg a device's INVITE with Replaces names: Replaces toward a device
+ * never carries the far leg's own Call-ID or tags (they are the far
+ * party's, or the PBX's: topology hiding) but the gateway's tag on that
+ * leg, as Call-ID and to-tag (see refer_replaces()). NULL when unknown or
+ * when its call is not up.
+ */
+struct gw_leg *gw_replaces_leg(struct gw_calls *cs, const struct pl *callid,
+			       const struct pl *totag)
 {
-	char raw[512], callid[256];
-	const char *semi;
-	struct gw_call *other;
-	struct gw_leg *p;
+	struct le *le;
+
+	if (!pl_eq(callid, totag))
+		return NULL;
+	LIST_FOREACH(&cs->all, le) {
+		struct gw_call *c = le->data;
+		struct gw_leg *legv[2] = {c->a, c->b};
+		size_t i;
+
+		if (c->state != GW_CALL_CONFIRMED)
+			continue;
+		for (i = 0; i < 2; i++)
+			if (legv[i] && legv[i]->dlg &&
+			    legv[i]->kind != GW_LEG_ECHO &&
+			    !pl_strcmp(totag, legv[i]->ltag))
+				return legv[i];
+	}
+	return NULL;
+}
+
+/*
+ * The "?Replaces=..." URI header for the referee `to` (escaped, RFC 3261
+ * §19.1.1) from the transferor's Replaces value (as it sent it, escaped):
+ * the transferor named one of its own dialogs (a leg of the same kind as
+ * the one its REFER came on); the referee is to join the far leg of that
+ * leg's call.
+ * - toward a PBX: the far leg must be a PBX leg on the same connection;
+ *   it is named as the PBX knows it (its Call-ID, its tag as to-tag).
+ * - toward a device: the far leg is named by the gateway's own tag on it
+ *   (Call-ID and to-tag), from-tag the gateway's tag on the referee's leg:
+ *   the referee's INVITE comes to the gateway, which matches it
+ *   (gw_replaces_leg()) and rings the far leg's peer with the real
+ *   Replaces (call_xfer.c).
+ */
+static int refer_replaces(struct gw_calls *cs, const struct gw_leg *from,
+			  const struct gw_leg *to, const struct pl *esc,
+			  char *buf, size_t size)
+{
+	char raw[512];
+	struct pl val, id, t1, t2;
+	struct gw_leg *named, *far;
 	int err = unescape(esc, raw, sizeof(raw));
 
 	if (err)
 		return err;
-	semi = strchr(raw, ';');
-	if (!semi || (size_t)(semi - raw) >= sizeof(callid))
-		return EBADMSG;
-	memcpy(callid, raw, (size_t)(semi - raw));
-	callid[semi - raw] = '\0';
-	other = call_by_leg_callid(cs, callid);
-	p = other ? pbx_leg(other) : NULL;
-	if (!p || !p->dlg)
+	pl_set_str(&val, raw);
+	err = gw_replaces_parse(&val, &id, &t1, &t2);
+	if (err)
+		return err;
+	named = leg_by_dialog(cs, &id, &t1, &t2);
+	if (!named || named == from || named->kind != from->kind ||
+	    (from->kind == GW_LEG_PBX && named->conn != from->conn))
 		return ENOENT;
-	/* RFC 3891 §3: tags as seen by the UA receiving the INVITE (the
-	 * PBX): its own tag is to-tag, ours from-tag; escaped for the URI */
-	return gw_fmt(buf, size, "?Replaces=%s%%3Bto-tag%%3D%s%%3Bfrom-tag%%3D%s",
-		      p->callid, p->dlg->rtag, p->dlg->ltag);
+	far = far_leg(named);
+	if (!far || !far->dlg || far->kind == GW_LEG_ECHO)
+		return ENOENT;
+	if (to->kind == GW_LEG_PBX) {
+		/* RFC 3891 §3: tags as seen by the UA receiving the INVITE
+		 * (the PBX): its own tag is to-tag, ours from-tag */
+		if (far->kind != GW_LEG_PBX || far->conn != to->conn)
+			return ENOENT;
+		return gw_fmt(buf, size,
+			      "?Replaces=%s%%3Bto-tag%%3D%s%%3Bfrom-tag%%3D%s",
+			      far->callid, far->dlg->rtag, far->dlg->ltag);
+	}
+	return gw_fmt(buf, size,
+		      "?Replaces=%s%%3Bto-tag%%3D%s%%3Bfrom-tag%%3D%s",
+		      far->ltag, far->ltag, to->ltag);
+}
+
+/* A user part that may be written into a URI of ours as it is. */
+static bool user_ok(const struct pl *u)
+{
+	size_t i;
+
+	if (!u->l || u->l > STORE_NAME_MAX)
+		return false;
+	for (i = 0; i < u->l; i++)
+		if (strchr("<>\"@;:?&= \t\r\n\\", u->p[i]))
+			return false;
+	return true;
 }
 
 /*
- * Builds the Refer-To line for the PBX from a device's REFER. Returns 0,
- * EBADMSG (no usable Refer-To), ENOENT (the call to replace is unknown).
+ * Builds the Refer-To line for the referee leg `to` from the REFER that
+ * came on leg `from`: toward a PBX the number on the PBX's host (the
+ * connection's Request-URI); toward a device sip:<user>@<our domain>, so
+ * the device's new INVITE comes back to the gateway and is routed like
+ * any other. Returns 0, EBADMSG (no usable Refer-To), ENOENT (the call to
+ * replace is unknown), EOVERFLOW.
  */
-int gw_refer_to_pbx(struct gw_call *call, const struct gw_leg *to,
-		    const struct sip_msg *msg, char *hdr, size_t size)
+int gw_refer_to(struct gw_call *call, const struct gw_leg *from,
+		const struct gw_leg *to, const struct sip_msg *msg, char *hdr,
+		size_t size)
 {
 	const struct sip_hdr *h = sip_msg_hdr(msg, SIP_HDR_REFER_TO);
 	char uri[GW_URI_MAX], repl[768] = "";
@@ -138,17 +258,25 @@ int gw_refer_to_pbx(struct gw_call *call, const struct gw_leg *to,
 	struct pl number, rv;
 	int err;
 
-	if (!h || sip_addr_decode(&a, &h->val) || !pl_isset(&a.uri.user))
+	if (!h || sip_addr_decode(&a, &h->val) || !pl_isset(&a.uri.user) ||
+	    !user_ok(&a.uri.user) ||
+	    (pl_strcasecmp(&a.uri.scheme, "sip") &&
+	     pl_strcasecmp(&a.uri.scheme, "sips")))
 		return EBADMSG;
 	number = a.uri.user;
-	if (pl_isset(&a.uri.headers) &&
+	if (pl_isset(&a.uri.headers) && a.uri.headers.l > 1 &&
 	    !sip_param_get(&(struct pl){a.uri.headers.p + 1,
 					a.uri.headers.l - 1},
 			   "Replaces", &rv)) {
-		err = replaces_for_pbx(call->calls, &rv, repl, sizeof(repl));
+		err = refer_replaces(call->calls, from, to, &rv, repl,
+				     sizeof(repl));
 		if (err)
 			return err;
 	}
-	err = gw_conn_request_uri(to->conn, &number, uri, sizeof(uri));
+	if (to->kind == GW_LEG_PBX)
+		err = gw_conn_request_uri(to->conn, &number, uri, sizeof(uri));
+	else
+		err = gw_fmt(uri, sizeof(uri), "sip:%.*s@%s", PL_FMT(&number),
+			     call->calls->srv->cfg->sip.domain);
 	return err ? err : gw_fmt(hdr, size, "Refer-To: <%s%s>\r\n", uri, repl);
 }

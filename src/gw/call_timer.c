@@ -1,20 +1,44 @@
 /* call_timer.c: session timers toward the PBX (RFC 4028). The gateway
  * asks to be the refresher (refresher=uac) and refreshes with an
  * offer-less UPDATE at half the interval; when the PBX keeps the role,
- * its refreshes are answered here without bothering the browser. */
+ * its refreshes are answered here without bothering the browser. A 422
+ * (Session Interval Too Small) is retried once with the Min-SE it asks
+ * for (§7.2, call_out.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "gw/call.h"
 
-/* The headers of an INVITE toward a PBX (RFC 4028 §7.1). */
-int gw_timer_invite_hdrs(char *buf, size_t size)
+/* The headers of an INVITE toward a PBX (RFC 4028 §7.1); se and min_se
+ * 0 for ours, or what a 422 asked for (§7.2). */
+int gw_timer_invite_hdrs(char *buf, size_t size, uint32_t se,
+			 uint32_t min_se)
 {
 	return gw_fmt(buf, size,
 		      "Supported: timer\r\nSession-Expires: %u;refresher=uac\r\n"
 		      "Min-SE: %u\r\n",
-		      GW_SESSION_EXPIRES, GW_MIN_SE);
+		      se ? se : GW_SESSION_EXPIRES, min_se ? min_se : GW_MIN_SE);
+}
+
+/* The Min-SE of a 422 (RFC 4028 §6): 0 with *min_se set, EBADMSG when
+ * absent, malformed or beyond GW_SE_MAX. */
+int gw_timer_min_se(const struct sip_msg *resp, uint32_t *min_se)
+{
+	const struct sip_hdr *h = sip_msg_hdr(resp, SIP_HDR_MIN_SE);
+	struct pl v;
+	const char *semi;
+
+	if (!h)
+		return EBADMSG;
+	v = h->val;
+	semi = pl_chr(&v, ';');
+	if (semi)
+		v.l = (size_t)(semi - v.p);
+	pl_trim(&v);
+	if (pl_u32(&v, min_se) || *min_se < GW_MIN_SE || *min_se > GW_SE_MAX)
+		return EBADMSG;
+	return 0;
 }
 
 /* Session-Expires of msg: *delta and whether we (the UAC of the leg)

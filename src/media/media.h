@@ -157,6 +157,17 @@ int media_answer(struct media_session *ms, enum media_leg_id from,
                  const struct pl *sdp, struct mbuf **sdpp);
 
 /*
+ * Leg `from` made no offer (a late-offer INVITE, no SDP): writes into
+ * *sdpp the offer for the other leg, as if `from` had offered every codec
+ * of its configuration (session_late.c). Then: the other leg's answer
+ * (media_answer()), that answer as an offer toward `from`
+ * (media_offer() from the other leg), and `from`'s answer. ENOTSUP when
+ * `from` is not MEDIA_RTP; otherwise as media_offer().
+ */
+int media_offer_local(struct media_session *ms, enum media_leg_id from,
+                      struct mbuf **sdpp);
+
+/*
  * For MEDIA_ECHO-style services: writes the answer a local endpoint would
  * give for the offer the other leg received (no SDP from a peer needed).
  * Used by the echo service (*43): the B leg is MEDIA_ECHO. For a peer leg

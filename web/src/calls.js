@@ -70,6 +70,17 @@ export class Calls {
   // ---- incoming ----
   incoming(session) {
     const user = session.remote_identity && session.remote_identity.uri ? session.remote_identity.uri.user : '';
+    if (session.scReplaces && this.cur === session.scReplaces) {
+      // an attended transfer: the new call takes the current one's place
+      // and microphone; the old one ends when the new one is confirmed
+      const old = this.cur;
+      const stream = old.stream;
+      old.stream = null;
+      this.track(session, old.dir);
+      this.cur.stream = stream;
+      this.app.phone.answer(session, stream);
+      return;
+    }
     if (this.cur || this.ringing) {
       session.terminate({ status_code: BUSY });
       this.record({ dir: 'in', peer: user, name: peerOf(session), secs: 0, result: 'missed (busy)' });
@@ -174,6 +185,25 @@ export class Calls {
     session.on('unmuted', () => { c.muted = false; this.buttons(); });
     session.on('ended', (e) => this.finish(c, e.originator === 'local' ? 'ended' : 'ended by the other side'));
     session.on('failed', (e) => this.finish(c, 'failed: ' + (e.cause || 'unknown')));
+    // Transfers from the other side: a REFER (RFC 3515) is followed by a
+    // new call on the same microphone (this one ends when the transferor
+    // hangs up); an INVITE with Replaces (RFC 3891) is answered in this
+    // call's place (incoming()).
+    session.on('refer', (e) => {
+      if (this.cur !== c || !c.stream) { e.reject(); return; }
+      const stream = c.stream;
+      this.state('Transferred…');
+      e.accept(null, { mediaStream: stream, pcConfig: this.app.phone.pcConfig() });
+      if (this.cur !== c) { // the new call is on screen (outgoing())
+        c.stream = null;
+        this.cur.stream = stream;
+        this.cur.number = e.request.refer_to.uri.user;
+      }
+    });
+    session.on('replaces', (e) => {
+      if (this.cur !== c || !c.stream) { e.reject(); return; }
+      e.accept((ns) => { ns.scReplaces = c; });
+    });
   }
 
   state(text) {

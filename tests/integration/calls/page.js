@@ -25,6 +25,7 @@ window.WebSocket = class extends NativeWebSocket {
 let ua = null;
 let session = null;    // the current call
 let incoming = null;   // a ringing incoming call
+const calls = [];      // every call made or answered here (sc.use)
 const remoteAudio = new Audio();
 remoteAudio.autoplay = true;
 
@@ -57,12 +58,25 @@ function wire(s) {
     ctype: e.info.contentType, body: e.info.body }));
   s.on('peerconnection', (e) => play(e.peerconnection));
   s.on('confirmed', () => play(s.connection));
+  // Transfers: a REFER is followed (a new call to its Refer-To, NOTIFYs
+  // back, RFC 3515); an INVITE with Replaces (RFC 3891) takes this call's
+  // place and is answered at once (xfer.mjs).
+  s.on('refer', (e) => {
+    note('refer', { target: e.request.getHeader('Refer-To') });
+    e.accept((ns) => { session = ns; calls.push(ns); wire(ns); play(ns.connection); },
+      { mediaConstraints: { audio: true, video: false }, pcConfig });
+  });
+  s.on('replaces', (e) => {
+    note('replaces', { replaces: e.request.getHeader('Replaces') });
+    e.accept((ns) => { ns.scReplacing = true; });
+  });
 }
 
 const pcConfig = { iceServers: [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
 
 window.sc = {
   log,
+  calls,
   start(o) {
     return new Promise((resolve) => {
       const socket = new JsSIP.WebSocketInterface(o.ws);
@@ -72,6 +86,15 @@ window.sc = {
       ua.on('registrationFailed', (e) => { note('registrationFailed', { cause: e.cause }); resolve(false); });
       ua.on('newRTCSession', (e) => {
         if (e.originator !== 'remote') return;
+        if (e.session.scReplacing) {
+          session = e.session;
+          calls.push(session);
+          wire(session);
+          note('replacing', { from: e.request.from.uri.user });
+          session.answer({ mediaConstraints: { audio: true, video: false }, pcConfig });
+          play(session.connection);
+          return;
+        }
         incoming = e.session;
         const from = e.request.from;
         note('incoming', { from: from.uri.user, display: from.display_name,
@@ -91,6 +114,7 @@ window.sc = {
       rtcOfferConstraints: { offerToReceiveAudio: true },
       ...opts,
     });
+    calls.push(session);
     wire(session);
     play(session.connection);
     session.on('sending', (e) => note('sending', { sdp: e.request.body }));
@@ -100,6 +124,7 @@ window.sc = {
   answer() {
     if (!incoming) return false;
     session = incoming;
+    calls.push(session);
     incoming = null;
     session.answer({ mediaConstraints: { audio: true, video: false }, pcConfig });
     play(session.connection);
@@ -116,10 +141,31 @@ window.sc = {
         eventHandlers: {
           requestSucceeded: () => resolve('accepted'),
           requestFailed: (e) => resolve(`failed ${e && e.response ? e.response.status_code : e && e.cause}`),
+          accepted: () => note('notify', { status: 'accepted' }),
+          failed: () => note('notify', { status: 'failed' }),
         },
       });
     });
   },
+  // Attended transfer: REFER on the current call naming the other one
+  // (JsSIP puts its dialog in Refer-To as ?Replaces=); `other` is the
+  // index of that call in sc.calls.
+  referReplaces(target, other) {
+    return new Promise((resolve) => {
+      session.refer(target, {
+        replaces: calls[other],
+        eventHandlers: {
+          requestSucceeded: () => resolve('accepted'),
+          requestFailed: (e) => resolve(`failed ${e && e.response ? e.response.status_code : e && e.cause}`),
+          accepted: () => note('notify', { status: 'accepted' }),
+          failed: () => note('notify', { status: 'failed' }),
+        },
+      });
+    });
+  },
+  // Switch the current call (sc.calls keeps every call this page made or
+  // answered, in order).
+  use(i) { session = calls[i]; return true; },
   message(target, body) { ua.sendMessage(target, body); return true; },
   info(ctype, body) { session.sendInfo(ctype, body); return true; },
   frames() { return frames; },

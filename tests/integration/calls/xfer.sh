@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# xfer.sh SIPCLOAK: transfers through the gateway (xfer.mjs): Chromium pages
+# running JsSIP (alice, bob, carol) and sipp as the PBX on two trunks:
+# REFER from the PBX to a device, blind and attended transfers between
+# devices, an attended transfer toward the PBX, and a 422 retry.
+SIPCLOAK=$1
+source "$(dirname "$0")/../lib.sh"
+NODE_DIR="$TESTDIR"
+CALLS_DIR=$(cd "$(dirname "$0")" && pwd)
+[ -x /usr/bin/chromium ] || fail "chromium missing (scripts/deps.sh test installs it)"
+command -v sipp >/dev/null || fail "sipp missing (scripts/deps.sh test installs it)"
+command -v sox >/dev/null || fail "sox missing (scripts/deps.sh test installs it)"
+
+PBX_PORT=$(free_port)
+PBX2_PORT=$(free_port)
+PBX_MEDIA_PORT=$(free_port)
+PBX2_MEDIA_PORT=$(free_port)
+PAGE_PORT=$(free_port)
+MEDIA_LO=$(( (RANDOM % 100) * 100 + 40000 ))
+EXTRA_HTTPS="allowed_origins = http://127.0.0.1:$PAGE_PORT"
+EXTRA_CONF="[media]
+ports = $MEDIA_LO-$((MEDIA_LO + 99))
+address = 127.0.0.1
+[connection pbx]
+type = trunk
+transport = udp
+host = 127.0.0.1
+port = $PBX_PORT
+dial_patterns = ^[0-6][0-9]+\$ 10
+allow_from = 127.0.0.1/32
+media = rtp
+options_interval = 0
+codecs = pcmu
+[connection pbx2]
+type = trunk
+transport = udp
+host = 127.0.0.1
+port = $PBX2_PORT
+dial_patterns = ^7[0-9]+\$ 10
+media = rtp
+options_interval = 0
+codecs = pcmu"
+LOG_LEVEL=${LOG_LEVEL:-debug}
+write_config
+cli() { "$SIPCLOAK" -c "$WORK/sipcloak.ini" "$@"; }
+
+cli user add alice --extension 201 --display "Alice Example" --connection pbx >/dev/null || fail "user add alice"
+cli user add bob --extension 202 >/dev/null || fail "user add bob"
+cli user add carol --extension 203 >/dev/null || fail "user add carol"
+devices='{'
+for d in alice bob carol; do
+	out=$(cli --json device add "$d" --label "$d") || fail "device add $d"
+	user=$(node -e 'console.log(JSON.parse(process.argv[1]).sip_username)' "$out")
+	pw=$(node -e 'console.log(JSON.parse(process.argv[1]).password)' "$out")
+	devices+="\"$d\":{\"user\":\"$user\",\"password\":\"$pw\"},"
+done
+export CALL_DEVICES="${devices%,}}"
+
+sox -n -r 48000 -c 1 -b 16 "$WORK/tone.wav" synth 60 sine 1000 vol 0.5 ||
+	fail "sox could not make the test tone"
+"$NODE_DIR/node_modules/.bin/esbuild" "$CALLS_DIR/page.js" --bundle \
+	--format=iife --outfile="$WORK/page.bundle.js" --log-level=warning \
+	--alias:jssip="$NODE_DIR/node_modules/jssip/lib/JsSIP.js" ||
+	fail "esbuild could not bundle the test page"
+
+
+start_gateway
+export WORK HTTPS_PORT SIP_PORT PBX_PORT PBX2_PORT PBX_MEDIA_PORT PBX2_MEDIA_PORT PAGE_PORT
+rc=0
+(cd "$NODE_DIR" && node "$CALLS_DIR/xfer.mjs") || rc=$?
+if [ $rc -ne 0 ]; then
+	mkdir -p "${ARTIFACTS:-/tmp}/sipcloak-xfer"
+	cp "$WORK"/*.log "${ARTIFACTS:-/tmp}/sipcloak-xfer/" 2>/dev/null || true
+	echo "artifacts in ${ARTIFACTS:-/tmp}/sipcloak-xfer" >&2
+	LOG_TAIL=150
+	fail "transfer tests failed"
+fi
+stop_gateway
