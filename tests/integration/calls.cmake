@@ -2,11 +2,11 @@
 add_test(NAME calls_browser_sipp
          COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/calls/calls.sh
                  $<TARGET_FILE:sipcloak>)
-set_tests_properties(calls_browser_sipp PROPERTIES TIMEOUT 300
+set_tests_properties(calls_browser_sipp PROPERTIES TIMEOUT 480
                      ENVIRONMENT "ARTIFACTS=${CMAKE_BINARY_DIR}/artifacts")
 # Transfers (REFER both ways, Replaces, 422): the same peers (calls/xfer.sh).
 add_test(NAME calls_xfer
          COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/calls/xfer.sh
                  $<TARGET_FILE:sipcloak>)
-set_tests_properties(calls_xfer PROPERTIES TIMEOUT 300
+set_tests_properties(calls_xfer PROPERTIES TIMEOUT 480
                      ENVIRONMENT "ARTIFACTS=${CMAKE_BINARY_DIR}/artifacts")
