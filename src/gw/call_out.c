@@ -149,6 +149,7 @@ struct ring_ctx {
 	const struct mbuf *sdp;
 	const char *from;
 	const char *domain;
+	const char *user; /* the callee: each device leg remembers it */
 	unsigned n;
 };
 
@@ -161,8 +162,12 @@ static bool ring_contact(const struct sip_reg_contact *c, void *arg)
 		return false;
 	snprintf(to, sizeof(to), "<sip:%s@%s>", c->aor, rc->domain);
 	if (!fork_add(rc->call, GW_LEG_DEVICE, c->flow, c->uri, rc->from, to,
-		      rc->sdp))
+		      rc->sdp)) {
+		struct gw_leg *leg = rc->call->forks.tail->data;
+
+		snprintf(leg->user, sizeof(leg->user), "%s", rc->user);
 		rc->n++;
+	}
 	return true;
 }
 
@@ -199,7 +204,7 @@ int gw_call_ring_user(struct gw_call *call, const char *user,
 {
 	struct gw_server *srv = call->calls->srv;
 	char from[GW_URI_MAX];
-	struct ring_ctx rc = {call, sdp, from, srv->cfg->sip.domain, 0};
+	struct ring_ctx rc = {call, sdp, from, srv->cfg->sip.domain, user, 0};
 
 	(void)inv;
 	caller_from(call, from, sizeof(from));
