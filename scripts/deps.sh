@@ -10,7 +10,7 @@ build=(pkg-config cmake make gcc libc6-dev libuv1-dev libwebsockets-dev
        libsodium-dev libzxcvbn-dev libsqlite3-dev libqrencode-dev
        libopus-dev libsrtp2-dev nodejs npm)
 test=(clang libclang-rt-14-dev sip-tester kamailio nodejs npm curl sqlite3
-      chromium sox)
+      chromium sox tcpdump)
 run=(openssl)
 bench=(kamailio kamailio-websocket-modules kamailio-tls-modules sip-tester haproxy
        libsrtp2-dev rtpengine-daemon)

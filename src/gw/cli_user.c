@@ -72,6 +72,26 @@ static void user_text(FILE *f, const struct store_user *u)
 		*u->display ? u->display : "-", u->devices, when);
 }
 
+/* The user as it is now in the store: "user NAME VERB", or JSON. */
+static int print_user(struct gw_cli *cli, struct gw_cli_store *cs,
+		      const char *name, const char *verb)
+{
+	struct store_user u;
+	int err;
+
+	err = store_user_get(cs->s, name, &u);
+	if (err)
+		return gw_cli_store_err(cli, err, "user");
+	if (cli->json) {
+		fputc('{', cli->out);
+		user_json(cli->out, &u);
+		fputs("}\n", cli->out);
+	} else {
+		fprintf(cli->out, "user %s %s\n", u.name, verb);
+	}
+	return 0;
+}
+
 static int run_add(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
 		   char **argv)
 {
@@ -87,7 +107,6 @@ static int run_add(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
 	    {NULL, NULL, NULL},
 	};
 	struct gw_cli_store cs;
-	struct store_user u;
 	int ret, err;
 
 	ret = gw_cli_args(cli, cmd, "user add", argc, argv, opts, &name, 1);
@@ -109,19 +128,8 @@ static int run_add(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
 				  name, STORE_NAME_MAX);
 		goto out;
 	}
-	if (!err)
-		err = store_user_get(cs.s, name, &u);
-	if (err) {
-		ret = gw_cli_store_err(cli, err, "user");
-		goto out;
-	}
-	if (cli->json) {
-		fputc('{', cli->out);
-		user_json(cli->out, &u);
-		fputs("}\n", cli->out);
-	} else {
-		fprintf(cli->out, "user %s added\n", u.name);
-	}
+	ret = err ? gw_cli_store_err(cli, err, "user")
+		  : print_user(cli, &cs, name, "added");
 out:
 	gw_cli_store_close(&cs);
 	return ret;
@@ -322,8 +330,7 @@ static int run_set(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
 	    {NULL, NULL, NULL},
 	};
 	struct gw_cli_store cs;
-	struct store_user u;
-	int ret, err;
+	int ret;
 
 	ret = gw_cli_args(cli, cmd, "user set", argc, argv, opts, &name, 1);
 	if (ret)
@@ -332,20 +339,8 @@ static int run_set(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
 	if (ret)
 		goto out;
 	ret = pbx_set(cli, &cs, name, conn, ext, pbx_user, pw_stdin);
-	if (ret)
-		goto out;
-	err = store_user_get(cs.s, name, &u);
-	if (err) {
-		ret = gw_cli_store_err(cli, err, "user");
-		goto out;
-	}
-	if (cli->json) {
-		fputc('{', cli->out);
-		user_json(cli->out, &u);
-		fputs("}\n", cli->out);
-	} else {
-		fprintf(cli->out, "user %s changed\n", u.name);
-	}
+	if (!ret)
+		ret = print_user(cli, &cs, name, "changed");
 out:
 	gw_cli_store_close(&cs);
 	return ret;

@@ -80,6 +80,10 @@ static void on_conn(struct sip_flow *flow, int err, void *arg)
 
 	if (sip_flow_isopen(flow))
 		return;
+	/* the timer list's clock moves only when a timer fires or a message
+	 * arrives: bring it to now, or the calls' grace period (5 s) would
+	 * count from whenever it last moved and end the call early */
+	tmrl_poll(srv->tl, net_now_ms(&srv->loop));
 	gw_reg_flow_closed(srv->reg, flow);
 	if (srv->calls)
 		gw_call_flow_closed(srv->calls, flow);

@@ -1,111 +1,17 @@
 // calls.mjs: calls through the real gateway between Debian's Chromium
 // (JsSIP pages with a fake microphone playing a tone) and sipp acting as
 // the PBX, with audio checked on the browser side (getStats). Run by
-// calls.sh, which starts the gateway and passes ports and devices in the
-// environment. Every sipp is started here, on 127.0.0.1, and killed at the
-// end.
-import { spawn } from 'node:child_process';
+// calls.sh, which starts the gateway and a packet capture and passes ports
+// and devices in the environment; issue 5's further flows are in flows.mjs,
+// and topology.mjs checks the capture afterwards against what this run
+// writes to $WORK/topology.json.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
-
-const E = process.env;
-const WORK = E.WORK;
-const DEV = JSON.parse(E.CALL_DEVICES); // { alice1: {user, password}, ... }
-const DOMAIN = 'sipcloak.test';
-const WS = `wss://127.0.0.1:${E.HTTPS_PORT}/ws`;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-let passed = 0;
-const children = [];
-
-// ---- the page, served on loopback (a secure context for getUserMedia)
-const bundle = fs.readFileSync(path.join(WORK, 'page.bundle.js'));
-const html = fs.readFileSync(new URL('./page.html', import.meta.url));
-const server = http.createServer((req, res) => {
-  if (req.url === '/page.bundle.js') {
-    res.writeHead(200, { 'content-type': 'text/javascript' });
-    res.end(bundle);
-  } else {
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end(html);
-  }
-});
-await new Promise((r) => server.listen(Number(E.PAGE_PORT), '127.0.0.1', r));
-
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-    '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync',
-    '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-audio-capture=${WORK}/tone.wav`,
-    '--autoplay-policy=no-user-gesture-required',
-    '--ignore-certificate-errors'],
-  // playwright gives Chromium a fresh --user-data-dir of its own (a new
-  // temporary profile per launch) and refuses one in args
-});
-
-async function tab(name) {
-  const ctx = await browser.newContext({ ignoreHTTPSErrors: true });
-  const page = await ctx.newPage();
-  page.on('console', (m) => fs.appendFileSync(`${WORK}/console-${name}.log`, `${m.text()}\n`));
-  await page.goto(`http://127.0.0.1:${E.PAGE_PORT}/`);
-  const d = DEV[name];
-  const ok = await page.evaluate((o) => window.sc.start(o),
-    { ws: WS, uri: `sip:${d.user}@${DOMAIN}`, password: d.password });
-  assert.ok(ok, `${name} registers`);
-  page.devName = name;
-  return page;
-}
-
-async function waitEvent(page, what, ms = 10000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const ev = await page.evaluate((w) => window.sc.events(w), what);
-    if (ev.length) return ev[ev.length - 1];
-    await sleep(100);
-  }
-  const all = await page.evaluate(() => window.sc.events());
-  throw new Error(`${page.devName}: no '${what}' within ${ms} ms; events: ${JSON.stringify(all.map((e) => e.what))}`);
-}
-
-// sipp as the PBX; resolves with its exit code. Messages go to a trace
-// file (topology check).
-function sipp(name, args) {
-  const trace = `${WORK}/sipp-${name}-msgs.log`;
-  const p = spawn('sipp', ['-i', '127.0.0.1', '-p', E.PBX_PORT, '-m', '1',
-    '-nostdin', '-trace_msg', '-message_file', trace, '-trace_err',
-    '-error_file', `${WORK}/sipp-${name}-err.log`, ...args],
-  { stdio: ['ignore', 'ignore', 'pipe'] });
-  children.push(p);
-  let err = '';
-  p.stderr.on('data', (d) => { err += d; });
-  p.done = new Promise((r) => p.on('exit', (code) => r(code)));
-  p.trace = trace;
-  p.err = () => err;
-  return p;
-}
-
-async function test(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`ok - ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    console.error(`not ok - ${name}: ${e.stack || e}`);
-    await cleanup();
-    process.exit(1);
-  }
-}
-
-async function cleanup() {
-  for (const c of children) c.kill('SIGKILL');
-  await browser.close().catch(() => {});
-  server.close();
-}
+import {
+  E, WORK, GW_SIP, sleep, scenario, windows, tab, allFrames, waitEvent, sipp,
+  test, cleanup, retry,
+} from './harness.mjs';
+import { flows } from './flows.mjs';
 
 const SILENCE = 0.01; // getStats audioLevel is 0..1; the tone is well above
 
@@ -124,7 +30,7 @@ await test('echo *43: answered, the tone comes back, hang up', async () => {
 });
 
 await test('outgoing to the PBX (sipp uas, rtp_echo): audio both ways, BYE reaches the PBX', async () => {
-  const pbx = sipp('uas', ['-sn', 'uas', '-rtp_echo', '-mi', '127.0.0.1', '-mp', E.PBX_MEDIA_PORT]);
+  const pbx = sipp('uas', ['-sn', 'uas', '-rtp_echo']);
   await sleep(300);
   await alice1.evaluate(() => window.sc.log.splice(0));
   await alice1.evaluate(() => window.sc.call('sip:2000@sipcloak.test'));
@@ -158,8 +64,7 @@ await test('outgoing to the PBX (sipp uas, rtp_echo): audio both ways, BYE reach
 
 await test('incoming from the PBX rings both tabs of alice; answering one cancels the other', async () => {
   for (const p of [alice1, alice2]) await p.evaluate(() => window.sc.log.splice(0));
-  const pbx = sipp('uac', ['-sn', 'uac', '-s', '201', '-rtp_echo', '-mi', '127.0.0.1',
-    '-mp', E.PBX_MEDIA_PORT, '-d', '6000', `127.0.0.1:${E.SIP_PORT}`]);
+  const pbx = sipp('uac', ['-sn', 'uac', '-s', '201', '-rtp_echo', '-d', '6000', GW_SIP]);
   await waitEvent(alice1, 'incoming');
   await waitEvent(alice2, 'incoming');
   await alice1.evaluate(() => window.sc.answer());
@@ -175,7 +80,7 @@ await test('incoming from the PBX rings both tabs of alice; answering one cancel
 
 await test('busy: the PBX answers 486, the browser sees Busy', async () => {
   await alice1.evaluate(() => window.sc.log.splice(0));
-  const pbx = sipp('busy', ['-sf', new URL('./sipp/uas_busy.xml', import.meta.url).pathname]);
+  const pbx = sipp('busy', ['-sf', scenario('uas_busy')]);
   await sleep(300);
   await alice1.evaluate(() => window.sc.call('sip:2001@sipcloak.test'));
   const f = await waitEvent(alice1, 'failed');
@@ -185,7 +90,7 @@ await test('busy: the PBX answers 486, the browser sees Busy', async () => {
 
 await test('cancel: the caller gives up while the PBX rings; the PBX gets CANCEL', async () => {
   await alice1.evaluate(() => window.sc.log.splice(0));
-  const pbx = sipp('cancel', ['-sf', new URL('./sipp/uas_cancel.xml', import.meta.url).pathname]);
+  const pbx = sipp('cancel', ['-sf', scenario('uas_cancel')]);
   await sleep(300);
   await alice1.evaluate(() => window.sc.call('sip:2002@sipcloak.test'));
   await waitEvent(alice1, 'progress');
@@ -194,24 +99,26 @@ await test('cancel: the caller gives up while the PBX rings; the PBX gets CANCEL
   assert.equal(await pbx.done, 0, `sipp cancel failed: ${pbx.err()}`);
 });
 
-await test('DTMF: a key sent as RFC 4733 reaches a PBX without telephone-event as SIP INFO', async () => {
+await test('DTMF toward a PBX without telephone-event: RFC 4733 becomes INFO, INFO stays INFO', async () => {
   await alice1.evaluate(() => window.sc.log.splice(0));
-  const pbx = sipp('dtmf', ['-sf', new URL('./sipp/uas_dtmf_info.xml', import.meta.url).pathname,
-    '-rtp_echo', '-mi', '127.0.0.1', '-mp', E.PBX_MEDIA_PORT]);
+  const pbx = sipp('dtmf', ['-sf', scenario('uas_dtmf_info'),
+    '-rtp_echo']);
   await sleep(300);
   await alice1.evaluate(() => window.sc.call('sip:2003@sipcloak.test'));
   await waitEvent(alice1, 'confirmed');
   await sleep(500);
   await alice1.evaluate(() => window.sc.dtmf('5', 'RFC2833'));
   await sleep(1500);
+  await alice1.evaluate(() => window.sc.dtmf('8', 'INFO'));
+  await sleep(500);
   await alice1.evaluate(() => window.sc.hangup());
-  assert.equal(await pbx.done, 0, `sipp did not get INFO Signal=5: ${pbx.err()}`);
+  assert.equal(await pbx.done, 0, `sipp did not get INFO Signal=5, then Signal=8: ${pbx.err()}`);
 });
 
 await test('blind transfer: REFER reaches the PBX with Refer-To in its terms, 202 comes back', async () => {
   await alice1.evaluate(() => window.sc.log.splice(0));
-  const pbx = sipp('refer', ['-sf', new URL('./sipp/uas_refer.xml', import.meta.url).pathname,
-    '-rtp_echo', '-mi', '127.0.0.1', '-mp', E.PBX_MEDIA_PORT]);
+  const pbx = sipp('refer', ['-sf', scenario('uas_refer'),
+    '-rtp_echo']);
   await sleep(300);
   await alice1.evaluate(() => window.sc.call('sip:2004@sipcloak.test'));
   await waitEvent(alice1, 'confirmed');
@@ -243,11 +150,11 @@ await test('device to device: alice calls bob by name; audio both ways; hold, re
   const b = await bob.evaluate(() => window.sc.audio(2500));
   assert.ok(a.level > SILENCE && b.level > SILENCE, `levels alice ${a.level} bob ${b.level}`);
   // hold and resume: re-INVITEs through the media session (sendonly / recvonly)
-  await alice1.evaluate(() => window.sc.hold());
+  await retry(alice1, () => window.sc.hold());
   await waitEvent(alice1, 'hold');
   const h = await waitEvent(bob, 'hold', 20000);
   assert.equal(h.originator, 'remote');
-  await alice1.evaluate(() => window.sc.unhold());
+  await retry(alice1, () => window.sc.unhold());
   await waitEvent(bob, 'unhold', 20000);
   const back = await bob.evaluate(() => window.sc.audio(2500));
   assert.ok(back.level > SILENCE, `bob hears alice again after resume: ${JSON.stringify(back)}`);
@@ -265,12 +172,15 @@ await test('MESSAGE: alice to bob through the gateway, and from the PBX to alice
   await alice1.evaluate(() => window.sc.message('sip:bob@sipcloak.test', 'hello bob'));
   const m = await waitEvent(bob, 'message');
   assert.equal(m.body, 'hello bob');
-  const pbx = sipp('message', ['-sf', new URL('./sipp/uac_message.xml', import.meta.url).pathname,
-    '-s', '201', `127.0.0.1:${E.SIP_PORT}`]);
+  const pbx = sipp('message', ['-sf', scenario('uac_message'),
+    '-s', '201', GW_SIP]);
   const m2 = await waitEvent(alice2, 'message');
   assert.equal(m2.body.trim(), 'hello from the PBX');
   assert.equal(await pbx.done, 0, `sipp message failed: ${pbx.err()}`);
 });
 
-await cleanup();
+await flows({ alice1, alice2, bob });
+
+fs.writeFileSync(`${WORK}/topology.json`, JSON.stringify({ windows, frames: await allFrames() }));
+const passed = await cleanup();
 console.log(`${passed} call tests passed`);

@@ -6,6 +6,22 @@ import JsSIP from 'jssip';
 const log = [];
 const note = (what, data) => log.push({ t: Date.now(), what, ...data });
 
+// Every WebSocket frame the page sends and receives, decrypted (the
+// topology check scans what the browser side was told).
+const frames = [];
+const NativeWebSocket = window.WebSocket;
+window.WebSocket = class extends NativeWebSocket {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener('message', (e) => frames.push({ dir: 'in', data: String(e.data) }));
+  }
+
+  send(data) {
+    frames.push({ dir: 'out', data: String(data) });
+    super.send(data);
+  }
+};
+
 let ua = null;
 let session = null;    // the current call
 let incoming = null;   // a ringing incoming call
@@ -37,7 +53,8 @@ function wire(s) {
   s.on('hold', (e) => note('hold', { originator: e.originator }));
   s.on('unhold', (e) => note('unhold', { originator: e.originator }));
   s.on('newDTMF', (e) => note('dtmf', { originator: e.originator, tone: e.dtmf.tone }));
-  s.on('newInfo', (e) => note('info', { originator: e.originator }));
+  s.on('newInfo', (e) => note('info', { originator: e.originator,
+    ctype: e.info.contentType, body: e.info.body }));
   s.on('peerconnection', (e) => play(e.peerconnection));
   s.on('confirmed', () => play(s.connection));
 }
@@ -89,8 +106,8 @@ window.sc = {
     return true;
   },
   hangup() { if (session) session.terminate(); return true; },
-  hold() { session.hold(); return true; },
-  unhold() { session.unhold(); return true; },
+  hold() { return session.hold(); }, // false while a re-INVITE is pending
+  unhold() { return session.unhold(); },
   dtmf(tones, transportType) { session.sendDTMF(tones, { transportType }); return true; },
   // Blind transfer (RFC 3515): resolves with how the REFER was answered.
   refer(target) {
@@ -104,6 +121,8 @@ window.sc = {
     });
   },
   message(target, body) { ua.sendMessage(target, body); return true; },
+  info(ctype, body) { session.sendInfo(ctype, body); return true; },
+  frames() { return frames; },
   events(what) { return log.filter((e) => !what || e.what === what); },
   // Audio received: the highest audioLevel seen over ms, and packets.
   async audio(ms = 3000) {
