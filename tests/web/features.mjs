@@ -25,8 +25,9 @@ const children = [];
 let browser = null;
 let ctxA = null;
 let ctxB = null;
-let failedCtx = null;
-const { test: run, end } = runner(() => failedCtx);
+// a failure keeps a screenshot and the console of alice's and bob's pages
+const both = { pages: () => [ctxA, ctxB].flatMap((c) => (c ? c.pages() : [])) };
+const { test: run, end } = runner(() => both);
 const only = E.WEB_ONLY ? new RegExp(E.WEB_ONLY) : null; // while debugging
 const test = (name, fn) => (only && !only.test(name) ? null : run(name, fn));
 
@@ -194,12 +195,10 @@ try {
   await ctxA.grantPermissions(['notifications'], { origin: base });
   await ctxA.addInitScript(HOOKS);
   ctxB = await browser.newContext({ ignoreHTTPSErrors: true });
-  failedCtx = ctxA;
   const a = await provision(ctxA, LINKS.alice.url, 'alice');
   const b = await provision(ctxB, LINKS.bob.url, 'bob');
 
   await test('incoming call: a notification names the caller, the ringtone plays; Enter answers; both stop', async () => {
-    failedCtx = ctxA;
     await reset(a);
     await reset(b);
     assert.equal(await a.isVisible('#notify'), false, 'notifications granted: no "Allow" button');
@@ -228,7 +227,6 @@ try {
   });
 
   await test('a call the caller gives up on: notification closed, ringtone stopped, a missed call in history', async () => {
-    failedCtx = ctxA;
     await reset(a);
     await reset(b);
     await b.fill('#number', '201');
@@ -245,7 +243,6 @@ try {
   });
 
   await test('keyboard: Tab reaches the number, the dial pad and Call; Enter dials; Escape hangs up; no horizontal scroll at 360 and 1280 px', async () => {
-    failedCtx = ctxA;
     await reset(a);
     await reset(b);
     await noHScroll(a, 360);
@@ -289,7 +286,6 @@ try {
   });
 
   await test('the tab slept while its WebSocket died and the gateway dropped it: visible again, it re-registers at once', async () => {
-    failedCtx = ctxA;
     await reset(a);
     await reset(b);
     await regState(a, 'registered');
@@ -317,7 +313,6 @@ try {
   });
 
   await test('the WebSocket closes in a call (*43): the app reconnects and re-INVITEs; the call and its sound outlast the grace', async () => {
-    failedCtx = ctxA;
     await reset(a);
     await reset(b);
     await a.fill('#number', '*43');
@@ -344,7 +339,6 @@ try {
   });
 
   await test('the WebSocket closes in a call and cannot come back: the call ends with that reason, then it re-registers', async () => {
-    failedCtx = ctxA;
     await reset(a);
     await reset(b);
     await a.fill('#number', '*43');
@@ -365,7 +359,6 @@ try {
   });
 
   await test('blind transfer from the UI: REFER to the PBX (sipp) with the typed target, NOTIFY 200, the app shows it transferred', async () => {
-    failedCtx = ctxA;
     await reset(a);
     await reset(b);
     const pbx = sipp('xfer', ['-sf', `${E.WEB_SIPP}/uas_xfer.xml`, '-rtp_echo',
@@ -390,7 +383,7 @@ try {
 } catch (e) {
   console.log(`not ok - setup: ${(e && e.stack) || e}`);
   process.exitCode = 1;
-  if (failedCtx) await artifacts(failedCtx, 'setup').catch(() => {});
+  await artifacts(both, 'setup').catch(() => {});
 } finally {
   for (const c of children) c.kill('SIGKILL');
   if (browser) await browser.close().catch(() => {});
