@@ -245,9 +245,9 @@ static void grace_expired(void *arg)
 
 /*
  * A flow closed: a call whose device leg used it is ended toward the
- * other side after a short grace period (the browser may be reconnecting;
- * it cannot resume this dialog on a new WebSocket, but the grace keeps a
- * flapping network from cutting a call that a re-INVITE could save).
+ * other side after a short grace period: the browser may be reconnecting,
+ * and its re-INVITE on the new WebSocket moves the leg there
+ * (gw_leg_flow_move) and keeps the call.
  */
 void gw_call_flow_closed(struct gw_calls *cs, const struct sip_flow *flow)
 {
@@ -263,4 +263,23 @@ void gw_call_flow_closed(struct gw_calls *cs, const struct sip_flow *flow)
 		tmr_start(&call->grace, cs->srv->tl, GW_CALL_GRACE_MS,
 			  grace_expired, call);
 	}
+}
+
+/*
+ * A device leg's requests go to a new flow from now on (the browser
+ * reconnected in mid-call; the caller authenticated the request that came
+ * on it), and a grace period started by the old flow closing stops.
+ */
+void gw_leg_flow_move(struct gw_leg *leg, struct sip_flow *flow)
+{
+	struct gw_calls *cs = leg->calls;
+
+	if (leg->kind != GW_LEG_DEVICE || !flow || leg->flow == flow)
+		return;
+	hash_unlink(&leg->fle);
+	mem_deref(leg->flow);
+	leg->flow = mem_ref(flow);
+	hash_append(cs->flows, flow_key(flow), &leg->fle, leg);
+	if (leg->call)
+		tmr_cancel(&leg->call->grace);
 }

@@ -138,6 +138,7 @@ struct gw_leg *gw_calls_find(const struct gw_calls *cs,
                              const struct sip_msg *msg);
 void gw_call_end(struct gw_call *call, const char *why);
 void gw_call_flow_closed(struct gw_calls *cs, const struct sip_flow *flow);
+void gw_leg_flow_move(struct gw_leg *leg, struct sip_flow *flow);
 
 /* call_send.c: what we send on a leg */
 /* The answer handler of a request whose answer changes nothing (BYE after

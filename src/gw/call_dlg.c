@@ -228,6 +228,39 @@ static void late_answer(struct gw_call *call, const struct sip_msg *ack)
 		  call->a->callid);
 }
 
+/*
+ * A device's re-INVITE or UPDATE on another flow than its leg's: the
+ * browser lost its WebSocket in mid-call and reconnected (RFC 3261 §14: a
+ * target refresh; the old flow's grace timer runs). The dialog's
+ * identifiers are not proof of who sends it, so the request must pass the
+ * digest check of a new call (a 401 first) as the leg's own user; then the
+ * leg moves to the new flow. False when the request has been answered.
+ */
+static bool flow_check(struct gw_leg *leg, struct sip_flow *rf,
+		       struct sip_stx *stx, const struct sip_msg *msg)
+{
+	struct store_device dev;
+
+	if (leg->kind != GW_LEG_DEVICE || !rf || rf == leg->flow)
+		return true;
+	if (!leg->user[0] || (pl_strcmp(&msg->method, "INVITE") &&
+			      pl_strcmp(&msg->method, "UPDATE"))) {
+		gw_leg_reply(leg, stx, msg, 403, "Not From This Connection",
+			     NULL, NULL);
+		return false;
+	}
+	if (!gw_call_auth_device(leg->calls->srv, rf, rf, stx, msg, &dev))
+		return false;
+	if (strcmp(dev.user, leg->user)) {
+		gw_leg_reply(leg, stx, msg, 403, "Forbidden", NULL, NULL);
+		return false;
+	}
+	log_info("call", "call %s: leg %s moved to a new connection",
+		 leg->call ? leg->call->a->callid : "(ended)", leg->callid);
+	gw_leg_flow_move(leg, rf);
+	return true;
+}
+
 static void bye(struct gw_leg *leg, struct sip_stx *stx,
 		const struct sip_msg *msg)
 {
@@ -261,7 +294,6 @@ bool gw_call_in_dialog(struct gw_server *srv, struct sip_flow *rf,
 	}
 	if (!stx)
 		return true;
-	(void)rf;
 	if (sip_dialog_recv_cseq(leg->dlg, msg)) {
 		gw_leg_reply(leg, stx, msg, 500, "CSeq Out of Order", NULL,
 			     NULL);
@@ -285,6 +317,8 @@ bool gw_call_in_dialog(struct gw_server *srv, struct sip_flow *rf,
 			       "Require: timer\r\nSession-Expires: %.*s\r\n",
 			       PL_FMT(&se->val));
 		gw_leg_reply(leg, stx, msg, 200, "OK", hdr, NULL);
+	} else if (!flow_check(leg, rf, stx, msg)) {
+		; /* answered */
 	} else if (!pl_strcmp(m, "INVITE") || !pl_strcmp(m, "UPDATE")) {
 		if (!msg->body.l) /* an offer-less re-INVITE (§14.1) */
 			gw_leg_reply(leg, stx, msg, 488, "Offer Required",

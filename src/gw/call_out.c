@@ -162,6 +162,7 @@ struct ring_ctx {
 	const struct mbuf *sdp;
 	const char *from;
 	const char *domain;
+	const char *user; /* the callee: each device leg remembers it */
 	unsigned n;
 };
 
@@ -174,8 +175,12 @@ static bool ring_contact(const struct sip_reg_contact *c, void *arg)
 		return false;
 	snprintf(to, sizeof(to), "<sip:%s@%s>", c->aor, rc->domain);
 	if (!fork_add(rc->call, GW_LEG_DEVICE, c->flow, c->uri, rc->from, to,
-		      rc->sdp, NULL))
+		      rc->sdp, NULL)) {
+		struct gw_leg *leg = rc->call->forks.tail->data;
+
+		snprintf(leg->user, sizeof(leg->user), "%s", rc->user);
 		rc->n++;
+	}
 	return true;
 }
 
@@ -212,7 +217,7 @@ int gw_call_ring_user(struct gw_call *call, const char *user,
 {
 	struct gw_server *srv = call->calls->srv;
 	char from[GW_URI_MAX];
-	struct ring_ctx rc = {call, sdp, from, srv->cfg->sip.domain, 0};
+	struct ring_ctx rc = {call, sdp, from, srv->cfg->sip.domain, user, 0};
 
 	(void)inv;
 	caller_from(call, from, sizeof(from));
@@ -235,6 +240,7 @@ int gw_call_ring_replacing(struct gw_call *call, const struct gw_leg *old,
 			   const struct mbuf *sdp)
 {
 	char repl[GW_URI_MAX], from[GW_URI_MAX], to[GW_URI_MAX];
+	int err;
 
 	if (!old->dlg || gw_fmt(repl, sizeof(repl), "%s;to-tag=%s;from-tag=%s",
 				old->callid, old->dlg->rtag, old->dlg->ltag))
@@ -246,8 +252,15 @@ int gw_call_ring_replacing(struct gw_call *call, const struct gw_leg *old,
 		return EOVERFLOW;
 	log_info("call", "call %s: replaces %s toward its device",
 		 call->a->callid, old->callid);
-	return fork_add(call, GW_LEG_DEVICE, old->flow, old->dlg->target, from,
-			to, sdp, repl);
+	err = fork_add(call, GW_LEG_DEVICE, old->flow, old->dlg->target, from,
+		       to, sdp, repl);
+	if (err)
+		return err;
+	/* the same device: its re-INVITE on a new WebSocket is checked
+	 * against the same user (call_dlg.c flow_check) */
+	snprintf(((struct gw_leg *)call->forks.tail->data)->user,
+		 sizeof(old->user), "%s", old->user);
+	return 0;
 }
 
 static void ring_timeout(void *arg)

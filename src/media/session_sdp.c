@@ -274,13 +274,17 @@ out:
 static void params_from(struct mleg_params *p, enum media_kind kind,
 			const struct sdp_audio *d, bool mux_ok)
 {
-	bool hold = d->port_zero || !sa_port(&d->addr) || sa_is_any(&d->addr);
+	/* c=0.0.0.0 as hold is RFC 2543's (RFC 3264 §8.4); with ICE it only
+	 * says "no default candidate" (RFC 8829 §5.2.1: a browser whose host
+	 * candidates are mDNS names), and the address comes from the checks */
+	bool noaddr = !sa_port(&d->addr) || sa_is_any(&d->addr);
+	bool hold = d->port_zero || (noaddr && kind != MEDIA_WEBRTC);
 
 	p->kind = kind;
 	p->active = true;
 	memset(&p->remote, 0, sizeof(p->remote));
 	memset(&p->remote_rtcp, 0, sizeof(p->remote_rtcp));
-	if (!hold) {
+	if (!hold && !noaddr) {
 		p->remote = d->addr;
 		p->remote_rtcp = d->rtcp;
 	}

@@ -16,3 +16,12 @@ if(TARGET sipcloak)
                    ${PROJECT_BINARY_DIR}/web-test-artifacts/calls)
   set_tests_properties(web_calls PROPERTIES TIMEOUT 300)
 endif()
+# Notification and ringtone, keyboard and layout, sleep and a lost
+# WebSocket (in a call too), blind transfer from the UI.
+if(TARGET sipcloak)
+  add_test(NAME web_features
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/features.sh
+                   $<TARGET_FILE:sipcloak>
+                   ${PROJECT_BINARY_DIR}/web-test-artifacts/features)
+  set_tests_properties(web_features PROPERTIES TIMEOUT 300)
+endif()

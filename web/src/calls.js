@@ -1,13 +1,14 @@
 // calls.js: one call at a time on screen: outgoing and incoming (ringtone,
 // notification), answer/decline/hang up, mute, hold, DTMF, blind transfer,
 // the call timer, the received level, and a history entry at the end.
-import { peerOf, sendDtmf } from './phone.js';
+import { peerOf, sendDtmf, LOST } from './phone.js';
 import { ringStart, meterAttach, streamStop } from './media.js';
 import { historyAdd } from './store.js';
 import { historyShow } from './history.js';
 
 const $ = (id) => document.getElementById(id);
 const BUSY = 486; // RFC 3261 21.4.24 Busy Here: this tab is in a call
+const LOST_MSG = 'the connection to the gateway was lost';
 
 function fmt(secs) {
   const h = Math.floor(secs / 3600);
@@ -183,8 +184,10 @@ export class Calls {
     session.on('unhold', () => { c.held = false; this.buttons(); this.state('In call'); });
     session.on('muted', () => { c.muted = true; this.buttons(); });
     session.on('unmuted', () => { c.muted = false; this.buttons(); });
-    session.on('ended', (e) => this.finish(c, e.originator === 'local' ? 'ended' : 'ended by the other side'));
-    session.on('failed', (e) => this.finish(c, 'failed: ' + (e.cause || 'unknown')));
+    // scAdrift: phone.js ended it, the WebSocket gone (callsAdrift)
+    session.on('ended', (e) => this.finish(c, session.scAdrift || e.cause === LOST ? LOST_MSG
+      : e.originator === 'local' ? 'ended' : 'ended by the other side'));
+    session.on('failed', (e) => this.finish(c, session.scAdrift ? LOST_MSG : 'failed: ' + (e.cause || 'unknown')));
     // Transfers from the other side: a REFER (RFC 3515) is followed by a
     // new call on the same microphone (this one ends when the transferor
     // hangs up); an INVITE with Replaces (RFC 3891) is answered in this
@@ -210,6 +213,14 @@ export class Calls {
     $('call-state').textContent = text;
   }
 
+  // The call's WebSocket closed (true) or the call was kept on a new one.
+  adrift(lost) {
+    const c = this.cur;
+    if (!c || !c.started) return;
+    this.state(lost ? 'Reconnecting… (the call continues if the connection is back within seconds)'
+      : c.held ? 'On hold' : 'In call');
+  }
+
   buttons() {
     const c = this.cur;
     if (!c) return;
@@ -226,8 +237,10 @@ export class Calls {
     if (c.rxStop) c.rxStop();
     streamStop(c.stream);
     const secs = c.started ? Math.round((Date.now() - c.started) / 1000) : 0;
+    if (c.xferTo) result = 'transferred to ' + c.xferTo;
+    const why = result === LOST_MSG || c.xferTo;
     this.record({ dir: c.dir, peer: c.user || c.number || '', name: c.peer, secs,
-      result: c.started ? 'answered' : result });
+      result: c.started && !why ? 'answered' : result });
     if (this.cur === c) {
       this.cur = null;
       $('remote').srcObject = null;
@@ -235,7 +248,8 @@ export class Calls {
       $('dtmf').hidden = true;
       $('keys').setAttribute('aria-expanded', 'false');
       $('dialer').hidden = false;
-      $('last-call').textContent = `Last call: ${c.peer || c.user} — ${c.started ? fmt(secs) : result}`;
+      $('last-call').textContent = `Last call: ${c.peer || c.user} — ` +
+        (c.started && !why ? fmt(secs) : c.started ? `${result} after ${fmt(secs)}` : result);
       this.regChanged(this.app.phone ? this.app.phone.state : '');
     }
   }
@@ -277,7 +291,7 @@ export class Calls {
     this.state('Transferring…');
     c.session.refer(target, {
       eventHandlers: {
-        accepted: () => { this.state('Transferred'); c.session.terminate(); },
+        accepted: () => { c.xferTo = to.trim(); this.state('Transferred'); c.session.terminate(); },
         failed: () => this.state('Transfer failed: still in the call'),
         requestFailed: () => this.state('Transfer refused: still in the call'),
       },

@@ -103,6 +103,7 @@ function start(cfg) {
     status: setStatus,
     incoming: (s) => app.calls.incoming(s),
     session: (s) => app.calls.outgoing(s),
+    adrift: (lost) => app.calls.adrift(lost),
   });
   app.calls = new Calls(app, tabs);
   app.phone.start();

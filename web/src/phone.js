@@ -6,6 +6,12 @@ import JsSIP from 'jssip';
 export const REG_CHECK_MS = 30000; // re-REGISTER while idle: notices revocation
 const RECOVERY_MIN_S = 2;
 const RECOVERY_MAX_S = 30;
+// A call survives its WebSocket closing if the app reconnects and
+// re-INVITEs on the new one before the gateway gives up on the old one
+// (GW_CALL_GRACE_MS, 5 s, in src/gw/call.h); past this the call is ended
+// here with a clear reason instead of sitting silent.
+export const CALL_KEEP_MS = 4500;
+export const LOST = 'Connection lost'; // the 'ended' cause of such a call
 
 // Registration states shown to people (main.js has the words).
 export const ST = {
@@ -20,7 +26,8 @@ export const ST = {
 
 export class Phone {
   // cfg: the device configuration from provisioning; on: { status(state,
-  // detail), incoming(session), session(session) }.
+  // detail), incoming(session), session(session), adrift(bool): the
+  // calls lost their socket / are kept on the new one }.
   constructor(cfg, on) {
     this.cfg = cfg;
     this.on = on;
@@ -29,6 +36,7 @@ export class Phone {
     this.attempts = 0;
     this.sessions = new Set();
     this.checkTimer = null;
+    this.keepTimer = null;
   }
 
   pcConfig() {
@@ -69,6 +77,7 @@ export class Phone {
     ua.on('connected', () => {
       this.attempts = 0;
       if (this.state !== ST.REGISTERED) this.set(ST.CONNECTING, { attempt: 0 });
+      if (this.keepTimer) this.callsResume();
     });
     ua.on('disconnected', () => {
       if (this.state === ST.REVOKED || this.ua !== ua) return;
@@ -76,6 +85,7 @@ export class Phone {
       const wait = Math.min(RECOVERY_MAX_S, RECOVERY_MIN_S * 2 ** (this.attempts - 1));
       if (!navigator.onLine) this.set(ST.OFFLINE, {});
       else this.set(ST.RECONNECTING, { attempt: this.attempts, wait });
+      if (this.sessions.size) this.callsAdrift(ua);
     });
     ua.on('registered', () => this.set(ST.REGISTERED, {}));
     ua.on('unregistered', () => {
@@ -104,14 +114,56 @@ export class Phone {
   }
 
   // Re-register now (after sleep, coming back online, every REG_CHECK_MS):
-  // a revoked device learns it at once. Reconnects when the socket is gone
-  // and no call would be cut.
+  // a revoked device learns it at once. Reconnects at once when the socket
+  // is gone: a fresh start without a call, the same UA (and dialogs) with
+  // one.
   check() {
     if (!this.ua || this.state === ST.REVOKED || this.state === ST.AUTH_FAILED) return;
     if (this.ua.isConnected()) {
       this.ua.register();
-    } else if (!this.sessions.size && navigator.onLine) {
+    } else if (!navigator.onLine) {
+      // the 'online' event comes back here
+    } else if (!this.sessions.size) {
       this.restart();
+    } else if (!this.ua.transport.isConnecting()) {
+      this.ua.transport.connect();
+    }
+  }
+
+  // The WebSocket closed with calls up: reconnect now rather than after
+  // JsSIP's backoff, and give the calls CALL_KEEP_MS to be re-INVITEd on
+  // the new socket (callsResume) before ending them here.
+  callsAdrift(ua) {
+    if (this.keepTimer) return;
+    for (const s of this.sessions) s.scAdrift = true;
+    this.on.adrift(true);
+    this.keepTimer = setTimeout(() => {
+      this.keepTimer = null;
+      for (const s of this.sessions) {
+        if (s.scAdrift) s.terminate({ cause: LOST, status_code: 480 });
+      }
+    }, CALL_KEEP_MS);
+    if (navigator.onLine && !ua.transport.isConnecting()) ua.transport.connect();
+  }
+
+  // Connected again: each established call sends a re-INVITE on the new
+  // socket, which moves the gateway's side of the dialog to this flow
+  // (RFC 3261 §14: a target refresh). The media flows on meanwhile.
+  callsResume() {
+    for (const s of this.sessions) {
+      if (!s.scAdrift) continue;
+      if (!s.isEstablished()) {
+        s.terminate({ cause: LOST });
+        continue;
+      }
+      s.renegotiate({}, () => {
+        s.scAdrift = false;
+        if (![...this.sessions].some((x) => x.scAdrift)) {
+          clearTimeout(this.keepTimer);
+          this.keepTimer = null;
+          this.on.adrift(false);
+        }
+      });
     }
   }
 
@@ -133,6 +185,8 @@ export class Phone {
   stop() {
     clearInterval(this.checkTimer);
     this.checkTimer = null;
+    clearTimeout(this.keepTimer);
+    this.keepTimer = null;
     const ua = this.ua;
     this.ua = null;
     if (ua) ua.stop();
@@ -141,7 +195,13 @@ export class Phone {
   newSession(e) {
     const s = e.session;
     this.sessions.add(s);
-    const done = () => this.sessions.delete(s);
+    const done = () => {
+      this.sessions.delete(s);
+      if (!this.sessions.size && this.keepTimer) {
+        clearTimeout(this.keepTimer);
+        this.keepTimer = null;
+      }
+    };
     s.on('ended', done);
     s.on('failed', done);
     if (e.originator === 'remote') this.on.incoming(s);
