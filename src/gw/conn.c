@@ -123,6 +123,28 @@ void gw_conns_close(struct gw_conns *cs)
 	}
 }
 
+bool gw_conns_unregistering(const struct gw_conns *cs)
+{
+	struct le *le, *ule;
+
+	if (!cs)
+		return false;
+	LIST_FOREACH(&cs->conns, le)
+	{
+		const struct gw_conn *c = le->data;
+
+		LIST_FOREACH(&gw_conn_rt(c)->users, ule)
+		{
+			const struct gw_conn_user *u = ule->data;
+
+			if (u->st == GW_UPREG_UNREGISTERING &&
+			    sip_ctx_alive(u->ctx))
+				return true;
+		}
+	}
+	return false;
+}
+
 void gw_conns_set_secreth(struct gw_conns *cs, gw_conn_secret_h *h, void *arg)
 {
 	cs->secreth = h;

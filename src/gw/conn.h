@@ -138,8 +138,14 @@ void gw_conns_flow_closed(struct gw_conns *cs, struct sip_flow *flow,
 			  int err);
 
 /* Sends Expires: 0 for every upstream registration and stops all timers;
- * nothing is sent after it. The caller then mem_deref()s cs. */
+ * nothing else is sent after it but the answers to the PBX's challenges
+ * of those removals (gw_conns_unregistering). The caller then
+ * mem_deref()s cs. */
 void gw_conns_close(struct gw_conns *cs);
+
+/* True while a removal of an upstream registration (REGISTER Expires: 0,
+ * sent by gw_conns_close) still waits for its answer. */
+bool gw_conns_unregistering(const struct gw_conns *cs);
 
 /* The connection named name, or NULL. */
 const struct gw_conn *gw_conns_find(const struct gw_conns *cs,

@@ -14,14 +14,44 @@
 
 #define GW_TXBUF_SIZE 4096
 
+#define GW_DRAIN_MS 3000    /* at most this long for unregistrations */
+#define GW_DRAIN_TICK_MS 20
+
+static void drain_tick(uv_timer_t *t)
+{
+	struct gw_server *srv = t->data;
+
+	if (srv->drain_ticks && gw_conns_unregistering(srv->conns)) {
+		srv->drain_ticks--;
+		return;
+	}
+	uv_timer_stop(t);
+	/* The teardown runs after uv_run() returns: http_server_close() must
+	 * run the loop itself, which it may not do from inside a callback. */
+	uv_stop(&srv->loop);
+}
+
+/*
+ * The first signal ends the calls (BYE/CANCEL) and removes the upstream
+ * registrations (REGISTER Expires: 0) while the loop still runs, so that
+ * the PBX's challenge to a removal can be answered; the loop stops when
+ * none waits any more, after GW_DRAIN_MS at most, or at a second signal.
+ */
 static void on_signal(uv_signal_t *h, int signum)
 {
 	struct gw_server *srv = h->data;
 
 	log_info("gw", "%s: shutting down", strsignal(signum));
-	/* The teardown runs after uv_run() returns: http_server_close() must
-	 * run the loop itself, which it may not do from inside a callback. */
-	uv_stop(&srv->loop);
+	if (srv->draining) {
+		uv_stop(&srv->loop);
+		return;
+	}
+	srv->draining = true;
+	if (srv->calls)
+		gw_calls_close(srv->calls);
+	gw_conns_server_stop(srv);
+	srv->drain_ticks = GW_DRAIN_MS / GW_DRAIN_TICK_MS;
+	uv_timer_start(&srv->drain, drain_tick, 0, GW_DRAIN_TICK_MS);
 }
 
 static int listen_one(struct gw_server *srv, enum sip_transp_type type,
@@ -325,7 +355,8 @@ int gw_server_alloc(struct gw_server **srvp, const struct gw_config *cfg,
 		goto out;
 	uv_signal_init(&srv->loop, &srv->sigint);
 	uv_signal_init(&srv->loop, &srv->sigterm);
-	srv->sigint.data = srv->sigterm.data = srv;
+	uv_timer_init(&srv->loop, &srv->drain);
+	srv->sigint.data = srv->sigterm.data = srv->drain.data = srv;
 	uv_signal_start(&srv->sigint, on_signal, SIGINT);
 	uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
 out:

@@ -59,6 +59,9 @@ struct gw_server {
 	struct tmr housekeeping;
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
+	uv_timer_t drain;     /* after a signal: waits for unregistrations */
+	unsigned drain_ticks; /* left before the loop stops anyway */
+	bool draining;
 	struct mbuf *txbuf; /* response encoding scratch, reused */
 	struct mbuf *hdrbuf; /* extra header lines of a response, reused */
 	struct rand_pool tags; /* randomness for To tags */

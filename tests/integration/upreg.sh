@@ -5,7 +5,8 @@
 # upstream (seen in Kamailio's location table), refreshes within the 10 s
 # Kamailio grants, and unregisters when the device goes; bob (register =
 # always on another connection, wrong PBX password) gets 403 -> status
-# "forbidden"; a connection to a port where nobody listens backs off.
+# "forbidden"; dave (always, right password) is registered, removed by a
+# clean shutdown and registered again by the next start; a connection to a port where nobody listens backs off.
 # sipp answers OPTIONS as a trunk (up), then is stopped (down). An inbound
 # PBX (inbound_reg.mjs) registers with the generated credential and gets
 # 200. `connection status --json` shows it all.
@@ -65,6 +66,9 @@ DPW=$(echo "$out" | json 'console.log(o.password)')
 cli user add bob --extension 202 >/dev/null || fail "user add bob"
 echo "wrong" | cli user set bob --connection office2 --pbx-password-stdin \
 	>/dev/null || fail "user set bob"
+cli user add dave --extension 204 >/dev/null || fail "user add dave"
+echo "pbx-204-ok" | cli user set dave --connection office2 --pbx-password-stdin \
+	>/dev/null || fail "user set dave"
 cli user add carol --extension 203 --connection dead >/dev/null ||
 	fail "user add carol"
 out=$(cli --json connection credentials pbxin) || fail "connection credentials"
@@ -149,11 +153,23 @@ grep -q "\[connection dead\] carol: registration failed (408, Connection timed o
 
 cli connection status >"$WORK/status.txt" || fail "connection status"
 grep -q "forbidden" "$WORK/status.txt" || fail "text status: $(cat "$WORK/status.txt")"
+
+# dave (always, right password) is registered upstream; a clean shutdown
+# removes that registration (REGISTER Expires: 0), the next start restores it
+aor() { ul | grep -q "AoR: $1\$"; }
+no_aor() { ! aor "$1"; }
+wait_for 10 aor 204 || fail "204 (dave, register = always) not in Kamailio's location: $(status)"
+stop_gateway
+wait_for 5 no_aor 204 || fail "204 still in Kamailio's location after the gateway stopped"
+mv "$WORK/gateway.log" "$WORK/gateway-1.log"
+start_gateway
+wait_for 10 aor 204 || fail "204 not registered again after the gateway started: $(status)"
+wait_for 10 reg_state dave registered || fail "dave's status after the restart: $(status)"
 stop_gateway
 
 # the PBX password never appears in the gateway's debug log or the store
 # files (sealed), nor does the inbound PBX's password
-for f in "$WORK/gateway.log" "$WORK"/sipcloak.db*; do
+for f in "$WORK/gateway-1.log" "$WORK/gateway.log" "$WORK"/sipcloak.db*; do
 	[ -f "$f" ] || continue
 	! grep -aqF "pbx-201-ok" "$f" || fail "alice's PBX password in $(basename "$f")"
 	! grep -aqF "$IPW" "$f" || fail "the inbound password in $(basename "$f")"
