@@ -15,17 +15,11 @@
 static int str_member(struct gw_ctl_json *js, char *dst, size_t size,
 		      bool *has)
 {
-	struct pl v;
-	int err = gw_ctl_json_str(js, &v);
+	int err = gw_ctl_json_text(js, dst, size);
 
-	if (err)
-		return err;
-	if (v.l >= size)
-		return EOVERFLOW;
-	memcpy(dst, v.p, v.l);
-	dst[v.l] = '\0';
-	*has = true;
-	return 0;
+	if (!err)
+		*has = true;
+	return err;
 }
 
 static void field_set(char *field, size_t size, const struct pl *name)

@@ -17,8 +17,9 @@
 
 /*
  * A tiny JSON reader over len bytes at p: never allocates, never reads
- * past len. Strings are views between their quotes and may not contain a
- * backslash (no name, address or key we exchange needs one): EBADMSG.
+ * past len. gw_ctl_json_str() gives a view between the quotes and refuses a
+ * backslash (no name, address or key the control socket exchanges needs
+ * one); gw_ctl_json_text() decodes escapes into a buffer (the admin API).
  * Every reader returns 0, EBADMSG (malformed or not the expected type),
  * ENOENT (end of the object or array) or EOVERFLOW (over a limit above).
  */
@@ -38,6 +39,11 @@ int gw_ctl_json_member(struct gw_ctl_json *js, struct pl *name);
 /* Whether the array entered has another element (ENOENT: it ended). */
 int gw_ctl_json_elem(struct gw_ctl_json *js);
 int gw_ctl_json_str(struct gw_ctl_json *js, struct pl *s);
+/* A string with its escapes decoded (RFC 8259 §7: \" \\ \/ \b \f \n \r \t
+ * and \uXXXX, surrogate pairs joined, written as UTF-8) into dst, NUL-
+ * terminated. EOVERFLOW when it does not fit in size bytes; EBADMSG for
+ * a bad escape, a lone surrogate, \u0000 or a raw control character. */
+int gw_ctl_json_text(struct gw_ctl_json *js, char *dst, size_t size);
 int gw_ctl_json_u64(struct gw_ctl_json *js, uint64_t *v);
 int gw_ctl_json_bool(struct gw_ctl_json *js, bool *v);
 /* Skips one value of any type; raw (may be NULL) gets its text. */

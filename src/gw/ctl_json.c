@@ -93,6 +93,116 @@ int gw_ctl_json_str(struct gw_ctl_json *js, struct pl *s)
 	return 0;
 }
 
+/* Four hex digits at p (len bytes left) into *u. */
+static int hex4(const char *p, size_t len, uint32_t *u)
+{
+	size_t i;
+
+	if (len < 4)
+		return EBADMSG;
+	*u = 0;
+	for (i = 0; i < 4; i++) {
+		char c = p[i];
+		uint32_t d = c >= '0' && c <= '9'   ? (uint32_t)(c - '0')
+			     : c >= 'a' && c <= 'f' ? (uint32_t)(c - 'a' + 10)
+			     : c >= 'A' && c <= 'F' ? (uint32_t)(c - 'A' + 10)
+						    : 16;
+		if (d > 15)
+			return EBADMSG;
+		*u = *u << 4 | d;
+	}
+	return 0;
+}
+
+/* The escape after a backslash at js->pos into the code point *cp. */
+static int unescape(struct gw_ctl_json *js, uint32_t *cp)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	const char *e;
+	uint32_t lo;
+
+	if (++js->pos >= js->len)
+		return EBADMSG;
+	e = strchr(from, js->p[js->pos]);
+	if (e && *e) {
+		*cp = (unsigned char)to[e - from];
+		js->pos++;
+		return 0;
+	}
+	if (js->p[js->pos] != 'u' ||
+	    hex4(js->p + js->pos + 1, js->len - js->pos - 1, cp))
+		return EBADMSG;
+	js->pos += 5;
+	if (*cp >= 0xdc00 && *cp <= 0xdfff)
+		return EBADMSG; /* a low surrogate first */
+	if (*cp >= 0xd800 && *cp <= 0xdbff) { /* §7: a UTF-16 pair */
+		if (js->len - js->pos < 6 || js->p[js->pos] != '\\' ||
+		    js->p[js->pos + 1] != 'u' ||
+		    hex4(js->p + js->pos + 2, js->len - js->pos - 2, &lo) ||
+		    lo < 0xdc00 || lo > 0xdfff)
+			return EBADMSG;
+		js->pos += 6;
+		*cp = 0x10000 + ((*cp - 0xd800) << 10) + (lo - 0xdc00);
+	}
+	return *cp ? 0 : EBADMSG; /* no NUL inside a C string */
+}
+
+/* cp as UTF-8 at dst + *n (size bytes in all, one kept for the NUL). */
+static int put_utf8(char *dst, size_t size, size_t *n, uint32_t cp)
+{
+	uint8_t b[4];
+	size_t k;
+
+	if (cp < 0x80) {
+		b[0] = (uint8_t)cp, k = 1;
+	} else if (cp < 0x800) {
+		b[0] = (uint8_t)(0xc0 | cp >> 6), k = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (uint8_t)(0xe0 | cp >> 12), k = 3;
+	} else {
+		b[0] = (uint8_t)(0xf0 | cp >> 18), k = 4;
+	}
+	for (size_t i = 1; i < k; i++)
+		b[i] = (uint8_t)(0x80 | ((cp >> (6 * (k - 1 - i))) & 0x3f));
+	if (*n + k >= size)
+		return EOVERFLOW;
+	memcpy(dst + *n, b, k);
+	*n += k;
+	return 0;
+}
+
+int gw_ctl_json_text(struct gw_ctl_json *js, char *dst, size_t size)
+{
+	size_t n = 0;
+	uint32_t cp;
+	char c;
+	int err;
+
+	if (!size || peek(js, &c) || c != '"')
+		return EBADMSG;
+	js->pos++;
+	while (js->pos < js->len && (c = js->p[js->pos]) != '"') {
+		if ((unsigned char)c < 0x20)
+			return EBADMSG;
+		if (c == '\\') {
+			err = unescape(js, &cp);
+			err = err ? err : put_utf8(dst, size, &n, cp);
+		} else {
+			js->pos++;
+			err = n + 1 < size ? 0 : EOVERFLOW;
+			if (!err)
+				dst[n++] = c;
+		}
+		if (err)
+			return err;
+	}
+	if (js->pos >= js->len)
+		return EBADMSG;
+	js->pos++;
+	dst[n] = '\0';
+	return 0;
+}
+
 int gw_ctl_json_member(struct gw_ctl_json *js, struct pl *name)
 {
 	char c;

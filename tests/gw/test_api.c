@@ -42,8 +42,29 @@ static void test_body(void **state)
 	assert_string_equal(field, "ttl");
 	assert_int_equal(parse("{\"ttl\":0}", &b, field), EBADMSG);
 	assert_string_equal(field, "ttl");
-	assert_int_equal(parse("{\"name\":\"a\\\"b\"}", &b, field), EBADMSG);
-	assert_string_equal(field, "name");
+	/* RFC 8259 §7 escapes, decoded; UTF-16 pairs joined into UTF-8 */
+	assert_int_equal(parse("{\"display\":\"Jo \\\"JJ\\\" O\\\\Neil\\/\\u00e9"
+			       "\\ud83d\\ude00\"}",
+			       &b, field),
+			 0);
+	assert_string_equal(b.display, "Jo \"JJ\" O\\Neil/\xc3\xa9\xf0\x9f\x98\x80");
+	assert_int_equal(parse("{\"display\":\"a\\tb\\u20AC\"}", &b, field), 0);
+	assert_string_equal(b.display, "a\tb\xe2\x82\xac");
+	static const char *const bad[] = {
+	    "{\"name\":\"a\\xb\"}",       /* no such escape */
+	    "{\"name\":\"a\\u12\"}",      /* short \u */
+	    "{\"name\":\"a\\u12g4\"}",    /* not hex */
+	    "{\"name\":\"a\\u0000\"}",    /* NUL */
+	    "{\"name\":\"\\ud83d\"}",     /* lone high surrogate */
+	    "{\"name\":\"\\ude00x\"}",    /* low surrogate first */
+	    "{\"name\":\"\\ud83d\\u0041\"}", /* high + not low */
+	    "{\"name\":\"a\\",            /* cut inside the escape */
+	    "{\"name\":\"a\x01\"}",        /* raw control character */
+	};
+	for (size_t i = 0; i < SC_ARRAY_SIZE(bad); i++) {
+		assert_int_equal(parse(bad[i], &b, field), EBADMSG);
+		assert_string_equal(field, "name");
+	}
 	assert_int_equal(parse("[\"alice\"]", &b, field), EBADMSG);
 	assert_string_equal(field, "body");
 	assert_int_equal(parse("{\"name\":\"a\"} x", &b, field), EBADMSG);

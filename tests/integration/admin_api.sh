@@ -68,6 +68,13 @@ expect 201 "POST /users"
 [ "$(jget "$BODY" name)" = alice ] || fail "created user: $BODY"
 api POST /users '{"name":"alice"}'
 expect 409 "duplicate user"
+# JSON escapes are decoded (RFC 8259 §7): a quote and an é in a display name
+api POST /users '{"name":"dora","display":"Dora \"D\" Expl\u00f3ra"}'
+expect 201 "POST /users with escapes"
+[ "$(jget "$BODY" display)" = 'Dora "D" Explóra' ] ||
+	fail "escaped display name: $BODY"
+api DELETE /users/dora
+expect 200 "DELETE dora"
 api POST /users '{"name":"bad name"}'
 expect 400 "bad name"
 [ "$(jget "$BODY" field)" = name ] || fail "400 names the field: $BODY"
