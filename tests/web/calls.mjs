@@ -1,31 +1,24 @@
 // calls.mjs: calls with the web softphone through the real gateway (run by
-// calls.sh): alice has two tabs of one device, bob another browser; sipp
+// phones.sh): alice has two tabs of one device, bob another browser; sipp
 // plays the PBX. What is checked is what a person sees and hears: the call
 // screen, the timer, the received sound level (the app's meter on the
 // remote stream; every tab plays a steady tone into its microphone), the
 // incoming screen in both tabs, and the history.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { env, base, sleep, Gateway, browserLaunch, watch, regState, runner } from './lib.mjs';
+import {
+  env, base, sleep, Gateway, browserLaunch, watch, regState, runner, provision, level, idle, ringing,
+  sipp, killSipps,
+} from './lib.mjs';
 
 const LINKS = JSON.parse(process.env.WEB_LINKS);
 const E = process.env;
 const LEVEL_MIN = 20; // the meter is 0..100 for -60..0 dBFS: 20 is -48 dBFS
 const gw = new Gateway();
-const children = [];
 let browser = null;
 let ctxA = null;
 let ctxB = null;
 let failedCtx = null;
 const { test, end } = runner(() => failedCtx);
-
-async function provision(ctx, url, name) {
-  const p = watch(await ctx.newPage(), name);
-  await p.goto(url);
-  await p.click('#onboard-go');
-  await regState(p, 'registered');
-  return p;
-}
 
 async function tab(ctx, name) {
   const p = watch(await ctx.newPage(), name);
@@ -34,35 +27,8 @@ async function tab(ctx, name) {
   return p;
 }
 
-// The highest value of a meter over ms.
-async function level(p, id, ms = 4000) {
-  return p.evaluate(async ([i, t]) => {
-    let max = 0;
-    const end = Date.now() + t;
-    while (Date.now() < end) {
-      max = Math.max(max, Number(document.getElementById(i).getAttribute('aria-valuenow')));
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return max;
-  }, [id, ms]);
-}
-
 const inCall = (p, ms = 15000) =>
   p.waitForFunction(() => /^In call/.test(document.getElementById('call-state').textContent), null, { timeout: ms });
-const idle = (p, ms = 15000) => p.waitForSelector('#incall', { state: 'hidden', timeout: ms });
-const ringing = (p, ms = 15000) => p.waitForSelector('#incoming', { state: 'visible', timeout: ms });
-
-function sipp(name, args) {
-  const p = spawn('sipp', ['-i', '127.0.0.1', '-p', E.WEB_PBX_PORT, '-m', '1', '-nostdin',
-    '-trace_err', '-error_file', `${E.WEB_WORK}/sipp-${name}-err.log`, ...args],
-  { stdio: ['ignore', 'ignore', 'pipe'] });
-  children.push(p);
-  let err = '';
-  p.stderr.on('data', (d) => { err += d; });
-  p.done = new Promise((r) => p.on('exit', (code) => r(code)));
-  p.err = () => err;
-  return p;
-}
 
 try {
   await gw.start();
@@ -170,7 +136,7 @@ try {
   console.log(`not ok - setup: ${(e && e.stack) || e}`);
   process.exitCode = 1;
 } finally {
-  for (const c of children) c.kill('SIGKILL');
+  killSipps();
   if (browser) await browser.close().catch(() => {});
   await gw.stop();
 }

@@ -1,5 +1,5 @@
 // features.mjs: the softphone features calls.mjs does not show, through
-// the real gateway (run by features.sh): the incoming-call notification
+// the real gateway (run by phones.sh): the incoming-call notification
 // and ringtone, keyboard use and the layout at 360 and 1280 px, recovery
 // after the tab slept while its WebSocket died, a call kept across a lost
 // WebSocket (or ended with a reason when it cannot be), and a blind
@@ -12,8 +12,10 @@
 // points new ones at a closed port: "the gateway is unreachable"), and a
 // page visibility the test can switch (headless tabs are always visible).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { base, sleep, cliJson, Gateway, browserLaunch, watch, regState, runner, artifacts } from './lib.mjs';
+import {
+  base, sleep, cliJson, Gateway, browserLaunch, watch, regState, runner, artifacts, provision, level,
+  idle, ringing, sipp, killSipps,
+} from './lib.mjs';
 
 const LINKS = JSON.parse(process.env.WEB_LINKS);
 const E = process.env;
@@ -21,7 +23,6 @@ const LEVEL_MIN = 20; // the meter is 0..100 for -60..0 dBFS: 20 is -48 dBFS
 const GRACE_MS = 5000; // GW_CALL_GRACE_MS in src/gw/call.h
 const RING_HZ = [425, 480]; // media.js ringStart
 const gw = new Gateway();
-const children = [];
 let browser = null;
 let ctxA = null;
 let ctxB = null;
@@ -104,32 +105,9 @@ function HOOKS() {
   };
 }
 
-async function provision(ctx, url, name) {
-  const p = watch(await ctx.newPage(), name);
-  await p.goto(url);
-  await p.click('#onboard-go');
-  await regState(p, 'registered');
-  return p;
-}
-
-// The highest value of a meter over ms.
-async function level(p, id, ms = 3000) {
-  return p.evaluate(async ([i, t]) => {
-    let max = 0;
-    const stop = Date.now() + t;
-    while (Date.now() < stop) {
-      max = Math.max(max, Number(document.getElementById(i).getAttribute('aria-valuenow')));
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return max;
-  }, [id, ms]);
-}
-
 // (the state line keeps the last call's words until the next call shows)
 const inCall = (p, ms = 15000) => p.waitForFunction(() => !document.getElementById('incall').hidden &&
   /^In call/.test(document.getElementById('call-state').textContent), null, { timeout: ms });
-const idle = (p, ms = 15000) => p.waitForSelector('#incall', { state: 'hidden', timeout: ms });
-const ringing = (p, ms = 15000) => p.waitForSelector('#incoming', { state: 'visible', timeout: ms });
 const rec = (p) => p.evaluate(() => JSON.parse(JSON.stringify({ ...window.__sc, ws: window.__sc.ws.length,
   actx: window.__sc.actx.map((c) => c.state) })));
 const diag = async (p) => {
@@ -169,19 +147,6 @@ async function noHScroll(p, width) {
     .catch(() => {});
   const m = await p.evaluate(() => ({ sw: document.documentElement.scrollWidth, w: innerWidth }));
   assert.ok(m.sw <= m.w, `horizontal scrolling at ${width} px: scrollWidth ${m.sw} > ${m.w}`);
-}
-
-function sipp(name, args) {
-  const p = spawn('sipp', ['-i', '127.0.0.1', '-p', E.WEB_PBX_PORT, '-m', '1', '-nostdin',
-    '-trace_err', '-error_file', `${E.WEB_WORK}/sipp-${name}-err.log`,
-    '-trace_msg', '-message_file', `${E.WEB_WORK}/sipp-${name}-msg.log`, ...args],
-  { stdio: ['ignore', 'ignore', 'pipe'] });
-  children.push(p);
-  let err = '';
-  p.stderr.on('data', (d) => { err += d; });
-  p.done = new Promise((r) => p.on('exit', (code) => r(code)));
-  p.err = () => err;
-  return p;
 }
 
 try {
@@ -329,7 +294,7 @@ try {
     await sleep(GRACE_MS + 1500); // past the gateway's grace for the old one
     assert.equal(await a.isVisible('#incall'), true, 'still in the call');
     await inCall(a, 1000);
-    const lv = await level(a, 'rx-meter');
+    const lv = await level(a, 'rx-meter', 3000);
     assert.ok(lv > LEVEL_MIN, `received level after the reconnect ${lv} ${await diag(a)}`);
     assert.equal((await regState(a, 'registered')).state, 'registered');
     // the hang-up goes over the new socket and the gateway ends the call
@@ -385,7 +350,7 @@ try {
   process.exitCode = 1;
   await artifacts(both, 'setup').catch(() => {});
 } finally {
-  for (const c of children) c.kill('SIGKILL');
+  killSipps();
   if (browser) await browser.close().catch(() => {});
   await gw.stop();
 }

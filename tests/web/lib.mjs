@@ -137,3 +137,48 @@ export function runner(ctxf) {
   };
   return { test, end };
 }
+
+// Opens a provisioning link in a new page of ctx and waits for registration.
+export async function provision(ctx, url, name) {
+  const p = watch(await ctx.newPage(), name);
+  await p.goto(url);
+  await p.click('#onboard-go');
+  await regState(p, 'registered');
+  return p;
+}
+
+// The highest value of a meter over ms.
+export async function level(p, id, ms = 4000) {
+  return p.evaluate(async ([i, t]) => {
+    let max = 0;
+    const stop = Date.now() + t;
+    while (Date.now() < stop) {
+      max = Math.max(max, Number(document.getElementById(i).getAttribute('aria-valuenow')));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return max;
+  }, [id, ms]);
+}
+
+export const idle = (p, ms = 15000) => p.waitForSelector('#incall', { state: 'hidden', timeout: ms });
+export const ringing = (p, ms = 15000) => p.waitForSelector('#incoming', { state: 'visible', timeout: ms });
+
+// sipp as the PBX on WEB_PBX_PORT, one call, its errors and messages logged
+// in WEB_WORK; killSipps() ends whatever is still running.
+const sipps = [];
+export function sipp(name, args) {
+  const w = process.env.WEB_WORK;
+  const p = spawn('sipp', ['-i', '127.0.0.1', '-p', process.env.WEB_PBX_PORT, '-m', '1', '-nostdin',
+    '-trace_err', '-error_file', `${w}/sipp-${name}-err.log`,
+    '-trace_msg', '-message_file', `${w}/sipp-${name}-msg.log`, ...args],
+  { stdio: ['ignore', 'ignore', 'pipe'] });
+  sipps.push(p);
+  let err = '';
+  p.stderr.on('data', (d) => { err += d; });
+  p.done = new Promise((r) => p.on('exit', (code) => r(code)));
+  p.err = () => err;
+  return p;
+}
+export function killSipps() {
+  for (const c of sipps) c.kill('SIGKILL');
+}

@@ -11,17 +11,17 @@ endif()
 # Calls with the app itself: *43, two tabs, decline, sipp as the PBX.
 if(TARGET sipcloak)
   add_test(NAME web_calls
-           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/calls.sh
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/phones.sh
                    $<TARGET_FILE:sipcloak>
-                   ${PROJECT_BINARY_DIR}/web-test-artifacts/calls)
+                   ${PROJECT_BINARY_DIR}/web-test-artifacts/calls calls.mjs)
   set_tests_properties(web_calls PROPERTIES TIMEOUT 300)
 endif()
 # Notification and ringtone, keyboard and layout, sleep and a lost
 # WebSocket (in a call too), blind transfer from the UI.
 if(TARGET sipcloak)
   add_test(NAME web_features
-           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/features.sh
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/phones.sh
                    $<TARGET_FILE:sipcloak>
-                   ${PROJECT_BINARY_DIR}/web-test-artifacts/features)
+                   ${PROJECT_BINARY_DIR}/web-test-artifacts/features features.mjs)
   set_tests_properties(web_features PROPERTIES TIMEOUT 300)
 endif()

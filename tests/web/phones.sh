@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
-# features.sh SIPCLOAK ARTIFACTS: the softphone features of issue 6 that
-# calls.sh does not show, in headless Chromium (features.mjs): the
-# incoming-call notification and ringtone, keyboard use and the layout at
-# phone and desktop widths, recovery after the tab slept with its
-# WebSocket gone, a call kept (or ended with a reason) across a lost
-# WebSocket, and a blind transfer from the UI to sipp acting as the PBX.
+# phones.sh SIPCLOAK ARTIFACTS FLOWS: the web softphone itself in headless
+# Chromium against the gateway, with alice (extension 201, on a trunk to
+# sipp acting as the PBX) and bob provisioned by one-time links; FLOWS is
+# the script that drives them:
+#   calls.mjs    *43 echo with the received level, DTMF, hold, mute and
+#                hang-up; two tabs of one device ring and one answers;
+#                decline; an incoming call from sipp (audio both ways), the
+#                PBX hangs up;
+#   features.mjs the incoming-call notification and ringtone, keyboard use
+#                and the layout at phone and desktop widths, recovery after
+#                the tab slept with its WebSocket gone, a call kept (or ended
+#                with a reason) across a lost WebSocket, and a blind
+#                transfer from the UI to sipp.
 # Artifacts of a failure (screenshots, consoles, gateway and sipp logs)
 # stay in ARTIFACTS.
 SIPCLOAK=$1
 ARTIFACTS=$2
+FLOWS=$3
 source "$(dirname "$0")/../integration/lib.sh"
 [ -d "$TESTDIR/node_modules/playwright-core" ] ||
 	fail "tests/integration/node_modules missing (scripts/deps.sh test runs npm ci)"
@@ -50,10 +58,10 @@ export NODE_EXTRA_CA_CERTS=$WORK/cert.pem WEB_CLI=$SIPCLOAK WEB_CONFIG=$WORK/sip
 	WEB_SIP_PORT=$SIP_PORT WEB_PBX_PORT=$PBX_PORT WEB_PBX_MEDIA_PORT=$PBX_MEDIA_PORT WEB_WORK=$WORK \
 	WEB_SIPP=$(dirname "$0")/sipp
 rc=0
-node "$(dirname "$0")/features.mjs" || rc=$?
+node "$(dirname "$0")/$FLOWS" || rc=$?
 if [ $rc -ne 0 ]; then
 	cp "$WORK"/sipp-*.log "$ARTIFACTS/" 2>/dev/null || true
 	fail "see $ARTIFACTS"
 fi
 rm -rf "$ARTIFACTS"
-echo "web features: ok"
+echo "web ${FLOWS%.mjs}: ok"
