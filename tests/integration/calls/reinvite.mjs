@@ -52,6 +52,15 @@ function ptsToPbx(t0, t1) {
   return n;
 }
 
+// When the SIP messages from (fromPbx) or to the PBX's port since t0 that
+// match re were captured (epoch ms, in order).
+function sipTimes(t0, fromPbx, re) {
+  const port = Number(E.PBX_PORT);
+  return readPcap(PCAP).filter((p) => p.proto === 'udp' && p.t >= t0
+    && (fromPbx ? p.sport : p.dport) === port
+    && re.test(p.payload.toString('latin1'))).map((p) => p.t);
+}
+
 function onlyPt(n, pt, what) {
   const total = Object.values(n).reduce((a, b) => a + b, 0);
   assert.ok(total > 30, `${what}: ${total} RTP packets to the PBX ${JSON.stringify(n)}`);
@@ -90,19 +99,17 @@ await test('491 glare: the PBX re-INVITEs while the device holds; both get 491, 
 });
 
 await test('codec change: the PBX re-INVITEs PCMU -> PCMA -> PCMU, the gateway follows (payload type in the capture), the device drops G.711 (transcoded): audio all along', async () => {
+  const t0 = Date.now();
   await clearLog(alice);
   const pbx = sipp('codec', ['-sf', scenario('uas_codec'), '-rtp_echo']);
   await sleep(300);
   await alice.evaluate(() => window.sc.call('sip:2101@sipcloak.test'));
   await waitEvent(alice, 'confirmed');
   await hears(alice, 'audio with PCMU');
-  const tPcmu = Date.now();
   await traced(pbx, /CSeq: 1 ACK/); // the PCMA offer answered and ACKed
-  const tA = Date.now();
   await sleep(300);
   await hears(alice, 'audio after the change to PCMA');
   await traced(pbx, /CSeq: 2 ACK/);
-  const tU = Date.now();
   await sleep(300);
   await hears(alice, 'audio after the change back to PCMU');
   // the device re-offers Opus only: the PBX gets G.711, transcoded
@@ -113,32 +120,40 @@ await test('codec change: the PBX re-INVITEs PCMU -> PCMA -> PCMU, the gateway f
   await sleep(500);
   await hears(alice, 'audio after the device dropped G.711');
   assert.equal(await alice.evaluate(() => window.sc.codec()), 'audio/opus');
-  const tO = Date.now();
   await sleep(2000);
-  const tEnd = Date.now();
   await alice.evaluate(() => window.sc.hangup());
   assert.equal(await pbx.done, 0, `sipp codec failed: ${pbx.err()}`);
   await sleep(500); // the capture is written as it goes
-  onlyPt(ptsToPbx(tPcmu - 2000, tPcmu), 0, 'before the change');
-  onlyPt(ptsToPbx(tA + 300, tU - 300), 8, 'after the change to PCMA');
-  onlyPt(ptsToPbx(tO, tEnd), 0, 'transcoded Opus -> PCMU');
+  // the windows between the re-INVITEs, as the capture saw them
+  const [toA, toU] = sipTimes(t0, true, /^INVITE [\s\S]*CSeq: [12] INVITE/);
+  const [reoffer] = sipTimes(t0, false, /^INVITE [\s\S]*m=audio/).filter((t) => t > toU);
+  const [bye] = sipTimes(t0, false, /^BYE /);
+  assert.ok(toA && toU && reoffer && bye, 'the re-INVITEs and the BYE in the capture');
+  onlyPt(ptsToPbx(toA - 2000, toA - 50), 0, 'before the change');
+  onlyPt(ptsToPbx(toA + 300, toU - 50), 8, 'after the change to PCMA');
+  onlyPt(ptsToPbx(toU + 300, reoffer - 50), 0, 'after the change back to PCMU');
+  onlyPt(ptsToPbx(reoffer + 300, bye - 50), 0, 'transcoded Opus -> PCMU');
 });
 
 await test('offer-less re-INVITE from the PBX: our 200 offers PCMU and PCMA with the same o= session, the ACK answers PCMA, the PBX gets PCMA, the device still hears', async () => {
+  const t0 = Date.now();
   await clearLog(alice);
   const pbx = sipp('offerless', ['-sf', scenario('uas_offerless'), '-rtp_echo']);
   await sleep(300);
   await alice.evaluate(() => window.sc.call('sip:2102@sipcloak.test'));
   await waitEvent(alice, 'confirmed');
   await traced(pbx, /CSeq: 1 ACK/);
-  const tA = Date.now();
   await sleep(300);
   await hears(alice, 'audio after the PBX answered PCMA in its ACK');
-  const tEnd = Date.now();
   await alice.evaluate(() => window.sc.hangup());
   assert.equal(await pbx.done, 0, `sipp offerless failed: ${pbx.err()}`);
   await sleep(500);
-  onlyPt(ptsToPbx(tA + 300, tEnd), 8, 'after the ACK answered PCMA');
+  const [inv] = sipTimes(t0, true, /^INVITE [\s\S]*CSeq: 1 INVITE/);
+  const [ackA] = sipTimes(t0, true, /^ACK [\s\S]*CSeq: 1 ACK/);
+  const [bye] = sipTimes(t0, false, /^BYE /);
+  assert.ok(inv && ackA && bye, 'the re-INVITE, its ACK and the BYE in the capture');
+  onlyPt(ptsToPbx(inv - 2000, inv - 50), 0, 'before the offer-less re-INVITE');
+  onlyPt(ptsToPbx(ackA + 300, bye - 50), 8, 'after the ACK answered PCMA');
   // RFC 3264 §8: the offer keeps our o= user, session id and address;
   // the version moves
   const msgs = fs.readFileSync(pbx.trace, 'utf8').split(/-{10,}/);
