@@ -243,6 +243,9 @@ bool gw_call_reoffer_ack(struct gw_call *call, struct gw_leg *leg,
                          const struct sip_msg *ack);
 
 /* call_dlg.c: requests inside a dialog; true when handled */
+/* How long to wait before a request answered 491 on leg goes again (RFC
+ * 3261 §14.1): 2.1..4 s when we chose its Call-ID, else 0..2 s. */
+uint32_t gw_glare_wait_ms(const struct gw_leg *leg);
 bool gw_call_in_dialog(struct gw_server *srv, struct sip_flow *rf,
                        struct sip_stx *stx, const struct sip_msg *msg);
 

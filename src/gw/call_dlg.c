@@ -105,6 +105,14 @@ static void glare_retry(void *arg)
 	relay_clear(call);
 }
 
+uint32_t gw_glare_wait_ms(const struct gw_leg *leg)
+{
+	/* a UAC leg is ours: we sent its first INVITE, with our Call-ID */
+	return leg->uas ? rand_u32() % (GW_GLARE_OTHER_SPAN_MS + 1)
+			: GW_GLARE_OWNER_MIN_MS +
+				  rand_u32() % (GW_GLARE_OWNER_SPAN_MS + 1);
+}
+
 /*
  * 491 to a relayed offer (the other side's own re-INVITE crossed ours):
  * the same offer goes again after a random wait, 2.1..4 s when we chose
@@ -120,9 +128,7 @@ static bool glare_wait(struct gw_call *call, struct gw_leg *to)
 	if (!r->offer || !r->sdp || r->retries >= GW_GLARE_RETRIES)
 		return false;
 	r->retries++;
-	ms = to->uas ? rand_u32() % (GW_GLARE_OTHER_SPAN_MS + 1)
-		     : GW_GLARE_OWNER_MIN_MS +
-			       rand_u32() % (GW_GLARE_OWNER_SPAN_MS + 1);
+	ms = gw_glare_wait_ms(to);
 	log_info("call", "call %s: 491 on leg %s: the offer again in %u ms",
 		 call->a->callid, to->callid, ms);
 	r->ctx = mem_deref(r->ctx);
