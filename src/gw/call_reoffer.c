@@ -65,8 +65,8 @@ void gw_call_reoffer(struct gw_call *call, struct gw_leg *leg,
 	sip_dialog_refresh(leg->dlg, msg); /* a target refresh (§12.2.2) */
 	call->reoffer = leg;
 	call->reoffer_cseq = msg->cseq.num;
-	tmr_start(&call->ack, call->calls->srv->tl, GW_ACK_WAIT_MS,
-		  ack_timeout, call);
+	tmr_start(&call->ack, call->calls->srv->tl, GW_ACK_WAIT_MS, ack_timeout,
+		  call);
 	log_debug("call", "call %s: offer sent to leg %s in a 200 (CSeq %u)",
 		  call->a->callid, leg->callid, msg->cseq.num);
 }
@@ -81,15 +81,15 @@ bool gw_call_reoffer_ack(struct gw_call *call, struct gw_leg *leg,
 		return false;
 	call->reoffer = NULL;
 	tmr_cancel(&call->ack);
-	err = ack->body.l ? media_answer(call->ms, media_leg(leg), &ack->body,
-					 &sdp)
-			  : ENODATA;
+	err = ack->body.l
+		  ? media_answer(call->ms, media_leg(leg), &ack->body, &sdp)
+		  : ENODATA;
 	mem_deref(sdp);
 	if (err) {
 		/* RFC 3261 §13.3.1.4 / RFC 3264: a 2xx offer must be answered
 		 * in the ACK; without one the session cannot go on */
-		log_warn("call", "call %s: ACK on leg %s: %s",
-			 call->a->callid, leg->callid,
+		log_warn("call", "call %s: ACK on leg %s: %s", call->a->callid,
+			 leg->callid,
 			 err == ENODATA ? "no answer" : "unusable answer");
 		media_offer_cancel(call->ms);
 		gw_call_end(call, "no usable answer in the ACK");

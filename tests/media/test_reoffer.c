@@ -4,18 +4,18 @@
  * 488 to a re-INVITE leaves the session as it was). */
 #include "mtest.h"
 
-#define BROWSER_SDP                                                           \
-	"v=0\r\no=- 7303116520497 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"    \
-	"a=group:BUNDLE 0\r\n"                                                \
-	"m=audio 40999 UDP/TLS/RTP/SAVPF 111 0 126\r\n"                       \
-	"c=IN IP4 127.0.0.1\r\n"                                              \
-	"a=candidate:3920 1 udp 2122260223 127.0.0.1 40999 typ host\r\n"      \
-	"a=ice-ufrag:brUfragQ\r\na=ice-pwd:brIcePasswordQ7x9Lk2mN4pB\r\n"     \
-	"a=fingerprint:sha-256 "                                              \
-	"0B:30:55:7A:9F:C4:E9:0E:33:58:7D:A2:C7:EC:11:36:5B:80:A5:CA:EF:14:"  \
-	"39:5E:83:A8:CD:F2:17:3C:61:86\r\n"                                   \
-	"a=setup:actpass\r\na=mid:0\r\na=sendrecv\r\na=rtcp-mux\r\n"          \
-	"a=rtpmap:111 opus/48000/2\r\na=rtpmap:0 PCMU/8000\r\n"               \
+#define BROWSER_SDP                                                            \
+	"v=0\r\no=- 7303116520497 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"      \
+	"a=group:BUNDLE 0\r\n"                                                 \
+	"m=audio 40999 UDP/TLS/RTP/SAVPF 111 0 126\r\n"                        \
+	"c=IN IP4 127.0.0.1\r\n"                                               \
+	"a=candidate:3920 1 udp 2122260223 127.0.0.1 40999 typ host\r\n"       \
+	"a=ice-ufrag:brUfragQ\r\na=ice-pwd:brIcePasswordQ7x9Lk2mN4pB\r\n"      \
+	"a=fingerprint:sha-256 "                                               \
+	"0B:30:55:7A:9F:C4:E9:0E:33:58:7D:A2:C7:EC:11:36:5B:80:A5:CA:EF:14:"   \
+	"39:5E:83:A8:CD:F2:17:3C:61:86\r\n"                                    \
+	"a=setup:actpass\r\na=mid:0\r\na=sendrecv\r\na=rtcp-mux\r\n"           \
+	"a=rtpmap:111 opus/48000/2\r\na=rtpmap:0 PCMU/8000\r\n"                \
 	"a=rtpmap:126 telephone-event/8000\r\n"
 
 #define RELAY_TRIES 20 /* new parameters reach the worker through a queue */
@@ -34,8 +34,8 @@ static void relayed_as(struct mt_peer *from, uint16_t to_port,
 	int i;
 
 	for (i = 0; i < RELAY_TRIES && !ok; i++) {
-		size_t len = mt_rtp(buf, tx_pt, *seq, 160u * *seq, 0x1234,
-				    0x5a, 160);
+		size_t len =
+		    mt_rtp(buf, tx_pt, *seq, 160u * *seq, 0x1234, 0x5a, 160);
 		ssize_t r;
 
 		(*seq)++;
@@ -226,7 +226,8 @@ static void test_offer_cancel(void **state)
  * (no ICE restart) and the same port. */
 static void test_reoffer_webrtc(void **state)
 {
-	struct media_leg_conf a = {.kind = MEDIA_WEBRTC}, b = {.kind = MEDIA_RTP};
+	struct media_leg_conf a = {.kind = MEDIA_WEBRTC},
+			      b = {.kind = MEDIA_RTP};
 	struct media_engine *me = NULL;
 	struct media_session *ms = NULL;
 	struct mt_peer pb;
