@@ -5,6 +5,8 @@
 # a plain RTP peer at 50 packets/s on the other side) through each relay,
 # driven over the ng control protocol:
 #   sipcloak   bench/relay/relay_sipcloak (src/media's engine, its own process)
+#   sipcloak-plain  the same with --plain-io: a system call per datagram
+#              instead of io_uring batches (only when named in RELAY_SERVERS)
 #   rtpengine  rtpengine-daemon from Debian, userspace only (--table=-1)
 # Modes: webrtc (DTLS-SRTP <-> RTP, PCMU pass-through), transcode (Opus on
 # the browser leg <-> PCMU on the peer leg), plain (RTP <-> RTP, the
@@ -18,7 +20,7 @@
 # Environment: BUILD (build), RELAY_SECONDS (8: measured window per run),
 # RELAY_MODES ("webrtc transcode"), RELAY_SIZES_webrtc ("50 150 400 800"),
 # RELAY_SIZES_transcode ("25 75 150 300"), RELAY_SIZES_plain (as webrtc),
-# RELAY_SERVERS ("sipcloak rtpengine"), RELAY_WORKERS (2: media threads of
+# RELAY_SERVERS ("sipcloak rtpengine"; also sipcloak-plain), RELAY_WORKERS (2: media threads of
 # each relay), RELAY_OUT (bench/results/relayload.txt), RELAY_DEADLINE (240: no
 # measurement starts later, in seconds from the start), RELAY_NICE (0: the
 # nice value both relays and relayload run at; a negative one, as root,
@@ -78,10 +80,12 @@ wait_udp() { # port pid
 
 start_relay() { # name ng_port
 	case "$1" in
-	sipcloak)
+	sipcloak | sipcloak-plain)
 		[ -x "$RELAY_SIPCLOAK" ] || return 1
+		local io=
+		[ "$1" = sipcloak-plain ] && io=--plain-io
 		nice -n "$NICE" "$RELAY_SIPCLOAK" --ng "127.0.0.1:$2" --workers "$WORKERS" \
-			--ports "$PORT_MIN-$PORT_MAX" >>"$LOG" 2>&1 &
+			--ports "$PORT_MIN-$PORT_MAX" $io >>"$LOG" 2>&1 &
 		;;
 	rtpengine)
 		[ -x "$RTPENGINE" ] || return 1
