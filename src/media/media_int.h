@@ -283,6 +283,10 @@ unsigned mload_busy_pct(uint64_t cpu_ns, uint64_t wall_ns);
 #define MIO_RX_MAX 128     /* reads queued per loop iteration */
 #define MIO_TX_MAX 256     /* sends queued per loop iteration */
 #define MIO_FLUSH_TRIES 8  /* rounds of a flush that reap nothing */
+/* The longest a queued send waits for the reads processed after it (a
+ * batch of costly reads, e.g. DTLS handshakes or transcoding, must not
+ * delay the packets it made first): 0.2 ms. */
+#define MIO_TX_WAIT_NS 200000u
 
 struct mio;
 /* A datagram read for relay r's leg, RTP (rtcp false) or RTCP socket. */

@@ -44,7 +44,9 @@ struct mio {
 	struct mio_tx txv[MIO_TX_MAX];
 	uint16_t rx_free[MIO_RX_MAX], tx_free[MIO_TX_MAX];
 	size_t rx_freec, tx_freec;
-	size_t pending; /* queued or submitted, completion not yet reaped */
+	size_t pending;    /* queued or submitted, completion not yet reaped */
+	size_t tx_queued;  /* sends not yet submitted */
+	uint64_t tx_first; /* when the first of them was queued (ns) */
 	bool flushing;
 	struct mio_stats st;
 };
@@ -113,6 +115,7 @@ bool mio_recv(struct mio *io, struct mrelay *r, int leg, int k, int fd)
 	x->iov.iov_base = x->buf;
 	x->iov.iov_len = MEDIA_PKT_MAX + 1;
 	memset(&x->mh, 0, sizeof(x->mh));
+	x->src.ss_family = AF_UNSPEC; /* no stale source, ever */
 	x->mh.msg_name = &x->src;
 	x->mh.msg_namelen = sizeof(x->src);
 	x->mh.msg_iov = &x->iov;
@@ -149,6 +152,8 @@ bool mio_send(struct mio *io, int fd, const uint8_t *buf, size_t len,
 	x->mh.msg_iovlen = 1;
 	io_uring_prep_sendmsg(sqe, fd, &x->mh, MSG_DONTWAIT);
 	io_uring_sqe_set_data64(sqe, udata(MIO_TX, idx));
+	if (!io->tx_queued++)
+		io->tx_first = uv_hrtime();
 	io->pending++;
 	io->st.tx++;
 	return true;
@@ -169,6 +174,15 @@ static void rx_done(struct mio *io, struct mio_rx *x, int res, uint64_t now)
 		&src, now);
 }
 
+/* Sends what is queued without waiting (its completions are reaped
+ * later in the same flush). */
+static void submit(struct mio *io)
+{
+	io->tx_queued = 0;
+	io->st.enters++;
+	(void)io_uring_submit(&io->ring);
+}
+
 /* Reaps what has completed: reads are processed (which may queue sends),
  * slots go back. How many were reaped. */
 static size_t reap(struct mio *io, uint64_t now)
@@ -187,6 +201,11 @@ static size_t reap(struct mio *io, uint64_t now)
 		if ((enum mio_kind)(d >> 32) == MIO_RX) {
 			rx_done(io, &io->rxv[idx], res, now);
 			io->rx_free[io->rx_freec++] = (uint16_t)idx;
+			/* Costly reads (DTLS handshakes, transcoding) must
+			 * not hold back what earlier ones made. */
+			if (io->tx_queued &&
+			    uv_hrtime() - io->tx_first > MIO_TX_WAIT_NS)
+				submit(io);
 		} else {
 			if (res < 0)
 				io->st.tx_err++;
@@ -208,6 +227,7 @@ void mio_flush(struct mio *io, uint64_t now)
 		int e =
 		    io_uring_submit_and_wait(&io->ring, (unsigned)io->pending);
 
+		io->tx_queued = 0;
 		io->st.enters++;
 		if (e < 0 && e != -EINTR && e != -EAGAIN && e != -EBUSY) {
 			log_warn("media", "io_uring submit: %s", strerror(-e));

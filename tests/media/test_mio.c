@@ -21,6 +21,11 @@ struct got {
 	/* when set, each read is sent back to its source on this fd */
 	struct mio *echo_io;
 	int echo_fd;
+	/* a costly read: this long each, and whether the peer (check_fd)
+	 * already had an echo when the last read was processed */
+	unsigned slow_us;
+	int check_fd;
+	bool echo_seen;
 };
 
 static struct got *got_of(struct mrelay *r)
@@ -44,6 +49,13 @@ static void input_h(struct mrelay *r, int leg, bool rtcp, uint8_t *buf,
 	g->first[g->n] = buf[0];
 	g->src_port[g->n] = sa_port(src);
 	g->n++;
+	if (g->slow_us) {
+		usleep(g->slow_us);
+		if (g->n == NSOCK)
+			g->echo_seen = poll(&(struct pollfd){.fd = g->check_fd,
+							     .events = POLLIN},
+					    1, 0) == 1;
+	}
 	if (g->echo_io) {
 		buf[0] ^= 0xff;
 		assert_true(mio_send(g->echo_io, g->echo_fd, buf, len, src));
@@ -126,6 +138,53 @@ static void test_reads_and_sends(void **state)
 	assert_int_equal(st.enters, 2);
 	for (i = 0; i < NSOCK; i++)
 		mt_peer_close(&sock[i]);
+	mt_peer_close(&peer);
+	mem_deref(io);
+}
+
+/* Reads that take long (DTLS handshakes, transcoding): what the first
+ * made goes out before the last is processed, not after the batch. */
+static void test_slow_reads(void **state)
+{
+	struct mt_peer sock[NSOCK], peer;
+	struct mrelay r;
+	struct got g;
+	struct mio_stats st;
+	struct mio *io;
+	uint8_t buf[64];
+	int i;
+
+	(void)state;
+	io = ring_or_skip();
+	memset(&g, 0, sizeof(g));
+	mrelay_init(&r, 0);
+	r.arg = &g;
+	mt_peer_open(&peer);
+	for (i = 0; i < NSOCK; i++) {
+		mt_peer_open(&sock[i]);
+		memset(buf, i, sizeof(buf));
+		mt_send(&peer, sock[i].port, buf, sizeof(buf));
+		assert_int_equal(
+		    poll(&(struct pollfd){.fd = sock[i].fd, .events = POLLIN},
+			 1, MT_WAIT_MS),
+		    1);
+		assert_true(mio_recv(io, &r, 0, 0, sock[i].fd));
+	}
+	g.echo_io = io;
+	g.echo_fd = peer.fd;
+	g.check_fd = peer.fd;
+	g.slow_us = 2 * MIO_TX_WAIT_NS / 1000;
+	mio_flush(io, 0);
+	assert_int_equal(g.n, NSOCK);
+	assert_true(g.echo_seen);
+	mio_stats_get(io, &st);
+	assert_int_equal(st.tx, NSOCK);
+	assert_true(st.enters > 2);
+	for (i = 0; i < NSOCK; i++) {
+		assert_int_equal(mt_recv(&peer, buf, sizeof(buf), MT_WAIT_MS),
+				 sizeof(buf));
+		mt_peer_close(&sock[i]);
+	}
 	mt_peer_close(&peer);
 	mem_deref(io);
 }
@@ -337,9 +396,8 @@ static void test_engine_plain_io(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    SC_TEST(test_reads_and_sends),
-	    SC_TEST(test_closing_and_limits),
-	    SC_TEST(test_engine_uring),
+	    SC_TEST(test_reads_and_sends),    SC_TEST(test_slow_reads),
+	    SC_TEST(test_closing_and_limits), SC_TEST(test_engine_uring),
 	    SC_TEST(test_engine_plain_io),
 	};
 
