@@ -285,7 +285,9 @@ unsigned mload_busy_pct(uint64_t cpu_ns, uint64_t wall_ns);
 #define MIO_FLUSH_TRIES 8  /* rounds of a flush that reap nothing */
 /* The longest a queued send waits for the reads processed after it (a
  * batch of costly reads, e.g. DTLS handshakes or transcoding, must not
- * delay the packets it made first): 0.2 ms. */
+ * delay the packets it made first): 0.2 ms. A flush that has taken this
+ * long also reads again the sockets that had a datagram (up to
+ * MEDIA_RX_BATCH each), as a recvmmsg() would have. */
 #define MIO_TX_WAIT_NS 200000u
 
 struct mio;
@@ -296,6 +298,7 @@ typedef void(mio_input_h)(struct mrelay *r, int leg, bool rtcp, uint8_t *buf,
 
 struct mio_stats {
 	uint64_t rx, tx;  /* datagrams read and sends queued */
+	uint64_t rx_again; /* reads repeated within a long flush */
 	uint64_t tx_err;  /* sends that failed (full buffer, ICMP error) */
 	uint64_t enters;  /* io_uring_enter() calls */
 };

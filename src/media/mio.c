@@ -21,6 +21,8 @@ enum mio_kind {
 struct mio_rx {
 	struct mrelay *r;
 	int leg, k;
+	int fd;
+	unsigned reads; /* of this socket in this flush */
 	struct msghdr mh;
 	struct iovec iov;
 	struct sockaddr_storage src;
@@ -44,9 +46,10 @@ struct mio {
 	struct mio_tx txv[MIO_TX_MAX];
 	uint16_t rx_free[MIO_RX_MAX], tx_free[MIO_TX_MAX];
 	size_t rx_freec, tx_freec;
-	size_t pending;    /* queued or submitted, completion not yet reaped */
-	size_t tx_queued;  /* sends not yet submitted */
-	uint64_t tx_first; /* when the first of them was queued (ns) */
+	size_t pending; /* queued or submitted, completion not yet reaped */
+	uint64_t flush_start; /* ns */
+	size_t tx_queued;     /* sends not yet submitted */
+	uint64_t tx_first;    /* when the first of them was queued (ns) */
 	bool flushing;
 	struct mio_stats st;
 };
@@ -95,6 +98,24 @@ static uint64_t udata(enum mio_kind kind, size_t idx)
 	return ((uint64_t)kind << 32) | idx;
 }
 
+static void rx_prep(struct mio *io, struct io_uring_sqe *sqe, size_t idx)
+{
+	struct mio_rx *x = &io->rxv[idx];
+
+	/* One byte more than relayed: a longer datagram shows as such. */
+	x->iov.iov_base = x->buf;
+	x->iov.iov_len = MEDIA_PKT_MAX + 1;
+	memset(&x->mh, 0, sizeof(x->mh));
+	x->src.ss_family = AF_UNSPEC; /* no stale source, ever */
+	x->mh.msg_name = &x->src;
+	x->mh.msg_namelen = sizeof(x->src);
+	x->mh.msg_iov = &x->iov;
+	x->mh.msg_iovlen = 1;
+	io_uring_prep_recvmsg(sqe, x->fd, &x->mh, MSG_DONTWAIT);
+	io_uring_sqe_set_data64(sqe, udata(MIO_RX, idx));
+	io->pending++;
+}
+
 bool mio_recv(struct mio *io, struct mrelay *r, int leg, int k, int fd)
 {
 	struct io_uring_sqe *sqe;
@@ -111,18 +132,9 @@ bool mio_recv(struct mio *io, struct mrelay *r, int leg, int k, int fd)
 	x->r = r;
 	x->leg = leg;
 	x->k = k;
-	/* One byte more than relayed: a longer datagram shows as such. */
-	x->iov.iov_base = x->buf;
-	x->iov.iov_len = MEDIA_PKT_MAX + 1;
-	memset(&x->mh, 0, sizeof(x->mh));
-	x->src.ss_family = AF_UNSPEC; /* no stale source, ever */
-	x->mh.msg_name = &x->src;
-	x->mh.msg_namelen = sizeof(x->src);
-	x->mh.msg_iov = &x->iov;
-	x->mh.msg_iovlen = 1;
-	io_uring_prep_recvmsg(sqe, fd, &x->mh, MSG_DONTWAIT);
-	io_uring_sqe_set_data64(sqe, udata(MIO_RX, idx));
-	io->pending++;
+	x->fd = fd;
+	x->reads = 1;
+	rx_prep(io, sqe, idx);
 	return true;
 }
 
@@ -159,19 +171,25 @@ bool mio_send(struct mio *io, int fd, const uint8_t *buf, size_t len,
 	return true;
 }
 
-/* A completed read: handed to the relay unless it is closing. */
-static void rx_done(struct mio *io, struct mio_rx *x, int res, uint64_t now)
+/* A completed read: handed to the relay unless it is closing. True when
+ * the socket is to be read again in this flush: it had a datagram and
+ * the flush has taken long enough (costly reads: DTLS handshakes,
+ * transcoding) for more to be waiting, as recvmmsg() would have read. */
+static bool rx_done(struct mio *io, struct mio_rx *x, int res, uint64_t now)
 {
 	struct sa src;
 
-	if (res <= 0 || res > MEDIA_PKT_MAX || !x->r || x->r->closing)
-		return;
-	if (sa_set_sockaddr(&src, (struct sockaddr *)&x->src))
-		return;
-	sa_unmap(&src, &src);
-	io->st.rx++;
-	io->inh(x->r, x->leg, x->k == 1, x->buf, (size_t)res, sizeof(x->buf),
-		&src, now);
+	if (res <= 0 || !x->r || x->r->closing)
+		return false;
+	if (res <= MEDIA_PKT_MAX &&
+	    !sa_set_sockaddr(&src, (struct sockaddr *)&x->src)) {
+		sa_unmap(&src, &src);
+		io->st.rx++;
+		io->inh(x->r, x->leg, x->k == 1, x->buf, (size_t)res,
+			sizeof(x->buf), &src, now);
+	}
+	return x->reads < MEDIA_RX_BATCH && x->r && !x->r->closing &&
+	       uv_hrtime() - io->flush_start > MIO_TX_WAIT_NS;
 }
 
 /* Sends what is queued without waiting (its completions are reaped
@@ -199,8 +217,16 @@ static size_t reap(struct mio *io, uint64_t now)
 		io->pending--;
 		n++;
 		if ((enum mio_kind)(d >> 32) == MIO_RX) {
-			rx_done(io, &io->rxv[idx], res, now);
-			io->rx_free[io->rx_freec++] = (uint16_t)idx;
+			struct io_uring_sqe *sqe;
+
+			if (rx_done(io, &io->rxv[idx], res, now) &&
+			    (sqe = io_uring_get_sqe(&io->ring))) {
+				io->rxv[idx].reads++;
+				io->st.rx_again++;
+				rx_prep(io, sqe, idx);
+			} else {
+				io->rx_free[io->rx_freec++] = (uint16_t)idx;
+			}
 			/* Costly reads (DTLS handshakes, transcoding) must
 			 * not hold back what earlier ones made. */
 			if (io->tx_queued &&
@@ -222,6 +248,7 @@ void mio_flush(struct mio *io, uint64_t now)
 	if (!io || io->flushing)
 		return;
 	io->flushing = true;
+	io->flush_start = uv_hrtime();
 	/* Reads first; the sends they cause go in the next round. */
 	while (io->pending && tries < MIO_FLUSH_TRIES) {
 		int e =
