@@ -51,6 +51,9 @@ struct media_engine_conf {
 	uint16_t port_max;
 	unsigned workers;      /* threads; 0: the number of cores */
 	uint32_t no_media_ms;  /* silence on a leg that had media: event */
+	bool plain_io;         /* a system call per datagram instead of
+	                        * io_uring batches (also what a worker does
+	                        * when io_uring is unavailable) */
 };
 
 /* Configuration of one leg. codecv lists the codecs this leg may get in
