@@ -61,6 +61,17 @@ function sipTimes(t0, fromPbx, re) {
     && re.test(p.payload.toString('latin1'))).map((p) => p.t);
 }
 
+// The same, once the capture has the last one (tcpdump may lag behind on
+// a loaded machine).
+async function sipTimesWhen(t0, fromPbx, re, last, ms = 8000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const t = sipTimes(t0, fromPbx, re);
+    if (sipTimes(t0, false, last).length || Date.now() > end) return t;
+    await sleep(200);
+  }
+}
+
 function onlyPt(n, pt, what) {
   const total = Object.values(n).reduce((a, b) => a + b, 0);
   assert.ok(total > 30, `${what}: ${total} RTP packets to the PBX ${JSON.stringify(n)}`);
@@ -123,9 +134,9 @@ await test('codec change: the PBX re-INVITEs PCMU -> PCMA -> PCMU, the gateway f
   await sleep(2000);
   await alice.evaluate(() => window.sc.hangup());
   assert.equal(await pbx.done, 0, `sipp codec failed: ${pbx.err()}`);
-  await sleep(500); // the capture is written as it goes
-  // the windows between the re-INVITEs, as the capture saw them
-  const [toA, toU] = sipTimes(t0, true, /^INVITE [\s\S]*CSeq: [12] INVITE/);
+  // the windows between the re-INVITEs, as the capture saw them (once it
+  // has the BYE)
+  const [toA, toU] = await sipTimesWhen(t0, true, /^INVITE [\s\S]*CSeq: [12] INVITE/, /^BYE /);
   const [reoffer] = sipTimes(t0, false, /^INVITE [\s\S]*m=audio/).filter((t) => t > toU);
   const [bye] = sipTimes(t0, false, /^BYE /);
   assert.ok(toA && toU && reoffer && bye, 'the re-INVITEs and the BYE in the capture');
@@ -147,8 +158,7 @@ await test('offer-less re-INVITE from the PBX: our 200 offers PCMU and PCMA with
   await hears(alice, 'audio after the PBX answered PCMA in its ACK');
   await alice.evaluate(() => window.sc.hangup());
   assert.equal(await pbx.done, 0, `sipp offerless failed: ${pbx.err()}`);
-  await sleep(500);
-  const [inv] = sipTimes(t0, true, /^INVITE [\s\S]*CSeq: 1 INVITE/);
+  const [inv] = await sipTimesWhen(t0, true, /^INVITE [\s\S]*CSeq: 1 INVITE/, /^BYE /);
   const [ackA] = sipTimes(t0, true, /^ACK [\s\S]*CSeq: 1 ACK/);
   const [bye] = sipTimes(t0, false, /^BYE /);
   assert.ok(inv && ackA && bye, 'the re-INVITE, its ACK and the BYE in the capture');
