@@ -22,6 +22,8 @@ static void leg_destroy(void *data)
 	mem_deref(leg->callid);
 	mem_deref(leg->ltag);
 	mem_deref(leg->stx);
+	sip_stx_set_errh(leg->ack_stx, NULL, NULL);
+	mem_deref(leg->ack_stx);
 	mem_deref(leg->inv);
 	mem_deref(leg->ctx);
 	mem_deref(leg->from);

@@ -71,6 +71,10 @@ struct gw_leg {
 	char *callid;            /* this leg's Call-ID */
 	char *ltag;              /* our tag on this leg */
 	struct sip_stx *stx;     /* uas: the INVITE we answer */
+	/* the last INVITE (or re-INVITE) we answered with a 2xx until its
+	 * ACK: resent on UDP, no ACK ends the call (§13.3.1.4) */
+	struct sip_stx *ack_stx;
+	uint32_t ack_cseq;
 	struct gw_msgcopy *inv;  /* uas: that INVITE */
 	struct sip_ctx *ctx;     /* uac: the INVITE we sent */
 	char *from;              /* uac: the From we sent (with tag) */
@@ -157,6 +161,12 @@ void gw_leg_flow_move(struct gw_leg *leg, struct sip_flow *flow);
 /* call_send.c: what we send on a leg */
 /* The answer handler of a request whose answer changes nothing (BYE after
  * the call ended, DTMF INFO): final failures are logged, nothing kept. */
+/* The 2xx stx just sent for the INVITE of CSeq cseq waits for its ACK
+ * (RFC 3261 §13.3.1.4: resent over UDP; none within 64*T1 ends the
+ * call); gw_leg_acked() is told of every ACK on the leg. */
+void gw_leg_await_ack(struct gw_leg *leg, struct sip_stx *stx,
+                      uint32_t cseq);
+void gw_leg_acked(struct gw_leg *leg, const struct sip_msg *ack);
 void gw_leg_resp_ignore(int err, uint16_t scode, const struct sip_msg *msg,
                         void *arg);
 /* snprintf that says EOVERFLOW when the text did not fit. */

@@ -374,6 +374,7 @@ bool gw_call_in_dialog(struct gw_server *srv, struct sip_flow *rf,
 		  leg->call ? leg->call->a->callid : "(ended)", leg->callid,
 		  msg->cseq.num);
 	if (!pl_strcmp(m, "ACK")) {
+		gw_leg_acked(leg, msg);
 		if (leg->call && leg->call->late_offer && leg == leg->call->a)
 			late_answer(leg->call, msg);
 		else if (leg->call)

@@ -287,5 +287,44 @@ int gw_leg_reply_body(struct gw_leg *leg, struct sip_stx *stx,
 			       body && body->l ? body : NULL);
 	if (err)
 		return err;
-	return sip_stx_reply(stx, scode, mb->buf, mb->end);
+	err = sip_stx_reply(stx, scode, mb->buf, mb->end);
+	if (!err && scode >= 200 && scode < 300 &&
+	    !pl_strcmp(&req->method, "INVITE"))
+		gw_leg_await_ack(leg, stx, req->cseq.num);
+	return err;
+}
+
+/* §13.3.1.4: the 2xx was sent again for 64*T1 and no ACK came: "the
+ * session SHOULD be terminated", with a BYE on each leg. */
+static void no_ack(int err, void *arg)
+{
+	struct gw_leg *leg = arg;
+
+	(void)err;
+	leg->ack_stx = mem_deref(leg->ack_stx);
+	log_warn("call", "leg %s: no ACK to our 2xx", leg->callid);
+	gw_call_end(leg->call, "no ACK to the 2xx");
+}
+
+void gw_leg_await_ack(struct gw_leg *leg, struct sip_stx *stx, uint32_t cseq)
+{
+	if (leg->ack_stx == stx)
+		return; /* a 2xx sent again by us: the same wait */
+	sip_stx_set_errh(leg->ack_stx, NULL, NULL);
+	mem_deref(leg->ack_stx);
+	leg->ack_stx = NULL;
+	if (sip_stx_await_ack(stx))
+		return;
+	leg->ack_stx = mem_ref(stx);
+	leg->ack_cseq = cseq;
+	sip_stx_set_errh(stx, no_ack, leg);
+}
+
+void gw_leg_acked(struct gw_leg *leg, const struct sip_msg *ack)
+{
+	if (!leg->ack_stx || ack->cseq.num != leg->ack_cseq)
+		return;
+	sip_stx_acked(leg->ack_stx);
+	sip_stx_set_errh(leg->ack_stx, NULL, NULL);
+	leg->ack_stx = mem_deref(leg->ack_stx);
 }

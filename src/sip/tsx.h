@@ -171,6 +171,22 @@ void sip_stx_set_errh(struct sip_stx *stx, sip_stx_err_h *errh, void *arg);
 int sip_stx_reply(struct sip_stx *stx, uint16_t scode, const uint8_t *data,
 		  size_t len);
 
+/*
+ * The UAS core's duty for a 2xx to INVITE (RFC 3261 §13.3.1.4), taken on
+ * by the transaction that holds the response's copy and the timers (it
+ * stays the TU's choice, RFC 6026 §7.1): on an unreliable transport the
+ * 2xx is sent again at T1, doubling up to T2, until sip_stx_acked(); if
+ * Timer L (64*T1) ends the transaction first, on any transport, the errh
+ * gets ETIMEDOUT and the TU should end the session with a BYE.
+ * Returns 0, EINVAL, or EPROTO (no 2xx sent to an INVITE, or already
+ * waiting).
+ */
+int sip_stx_await_ack(struct sip_stx *stx);
+
+/* The ACK of stx's 2xx arrived (matched by the TU on its dialog): the
+ * retransmissions stop and Timer L ends the transaction quietly. */
+void sip_stx_acked(struct sip_stx *stx);
+
 /* Last status sent by stx (0 for none yet). */
 uint16_t sip_stx_scode(const struct sip_stx *stx);
 

@@ -29,6 +29,7 @@ struct sip_stx {
 	struct tmr tmr_rt;   /* the 100 Trying, then Timer G */
 	struct tmr tmr_end;  /* Timer H, I, J or L */
 	uint32_t rt_ival;
+	bool await_ack;      /* Accepted: the TU waits for the 2xx's ACK */
 	sip_stx_err_h *errh;
 	void *arg;
 };
@@ -78,8 +79,10 @@ static void stx_end_h(void *arg)
 {
 	struct sip_stx *stx = arg;
 
-	/* §17.2.1: Timer H fired in Completed: the ACK never came. */
-	if (stx->state == STX_COMPLETED && stx->invite)
+	/* §17.2.1: Timer H fired in Completed: the ACK never came; or Timer L
+	 * in Accepted with no ACK to the 2xx either (§13.3.1.4). */
+	if ((stx->state == STX_COMPLETED && stx->invite) ||
+	    (stx->state == STX_ACCEPTED && stx->await_ack))
 		stx_fail(stx, ETIMEDOUT);
 	else /* Timer I, J or L */
 		tsx_stx_terminate(stx);
@@ -110,9 +113,11 @@ static void stx_rt_h(void *arg)
 			stx_fail(stx, err);
 		return;
 	}
-	if (stx->state != STX_COMPLETED)
+	if (stx->state != STX_COMPLETED &&
+	    !(stx->state == STX_ACCEPTED && stx->await_ack))
 		return;
-	/* Timer G: retransmit the final, doubling up to T2 (§17.2.1). */
+	/* Timer G: retransmit the final, doubling up to T2 (§17.2.1); the
+	 * same schedule for a 2xx until its ACK (§13.3.1.4). */
 	err = tsx_send(layer, stx->dest, stx->resp);
 	if (err) {
 		stx_fail(stx, err);
@@ -375,6 +380,32 @@ int sip_stx_reply(struct sip_stx *stx, uint16_t scode, const uint8_t *data,
 	stx_advance(stx, scode);
 out:
 	return err;
+}
+
+int sip_stx_await_ack(struct sip_stx *stx)
+{
+	const struct sip_tsx_layer *layer;
+
+	if (!stx)
+		return EINVAL;
+	if (stx->state != STX_ACCEPTED || stx->await_ack)
+		return EPROTO;
+	layer = stx->layer;
+	stx->await_ack = true;
+	stx->rt_ival = layer->t1;
+	if (!stx->reliable && tmr_start(&stx->tmr_rt, layer->tl, stx->rt_ival,
+					stx_rt_h, stx))
+		log_warn("sip", "stx: cannot start the 2xx retransmissions");
+	return 0;
+}
+
+void sip_stx_acked(struct sip_stx *stx)
+{
+	if (!stx || !stx->await_ack)
+		return;
+	stx->await_ack = false;
+	if (stx->state == STX_ACCEPTED)
+		tmr_cancel(&stx->tmr_rt);
 }
 
 uint16_t sip_stx_scode(const struct sip_stx *stx)

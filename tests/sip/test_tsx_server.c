@@ -325,6 +325,55 @@ static void test_accepted_state(void **state)
 	tt_close(&t);
 }
 
+/* §13.3.1.4 through sip_stx_await_ack(): the 2xx on Timer G's schedule
+ * until the TU saw the ACK; none by Timer L: ETIMEDOUT. */
+static void test_await_ack(void **state)
+{
+	struct tt t;
+	struct sip_stx *stx;
+
+	(void)state;
+	tt_init(&t);
+	errh_calls = 0;
+	stx = new_stx(&t, INVITE, false);
+	sip_stx_set_errh(stx, stx_err_h, stx);
+	assert_int_equal(sip_stx_await_ack(stx), EPROTO); /* no 2xx yet */
+	assert_int_equal(stx_reply(stx, 200, R200), 0);
+	assert_int_equal(sip_stx_await_ack(stx), 0);
+	assert_int_equal(sip_stx_await_ack(stx), EPROTO);
+	tt_run(&t, 3600); /* 500, 1500, 3500 */
+	assert_int_equal(t.nsent, 1 + 3);
+	assert_string_equal(t.sent[3].text, R200);
+	sip_stx_acked(stx);
+	tt_run(&t, 32000);
+	assert_int_equal(t.nsent, 4);
+	assert_int_equal(errh_calls, 0);
+	assert_false(sip_stx_alive(stx));
+	mem_deref(stx);
+
+	/* no ACK at all: every 4 s after 7500, then the TU is told */
+	stx = new_stx(&t, INVITE_BR("z9hG4bK-inv2", "127.0.0.1:5070"), false);
+	sip_stx_set_errh(stx, stx_err_h, stx);
+	assert_int_equal(stx_reply(stx, 200, R200), 0);
+	assert_int_equal(sip_stx_await_ack(stx), 0);
+	tt_run(&t, 32000 + 32000 - 1);
+	assert_int_equal(t.nsent, 4 + 1 + 4 + 6);
+	assert_int_equal(errh_calls, 0);
+	tt_run(&t, 32000 + 32000);
+	assert_int_equal(errh_calls, 1); /* the handler let go of stx */
+	assert_int_equal(errh_err, ETIMEDOUT);
+
+	/* reliable: nothing sent again, the missing ACK still reported */
+	stx = new_stx(&t, INVITE_BR("z9hG4bK-inv3", "127.0.0.1:5070"), true);
+	sip_stx_set_errh(stx, stx_err_h, stx);
+	assert_int_equal(stx_reply(stx, 200, R200), 0);
+	assert_int_equal(sip_stx_await_ack(stx), 0);
+	tt_run(&t, 64000 + 32000);
+	assert_int_equal(t.nsent, 15 + 1);
+	assert_int_equal(errh_calls, 2);
+	tt_close(&t);
+}
+
 static void test_transport_error_on_reply(void **state)
 {
 	struct tt t;
@@ -446,6 +495,7 @@ int main(void)
 	    SC_TEST(test_timer_h),
 	    SC_TEST(test_reliable_no_g_i_zero),
 	    SC_TEST(test_accepted_state),
+	    SC_TEST(test_await_ack),
 	    SC_TEST(test_transport_error_on_reply),
 	    SC_TEST(test_transport_error_on_timer_g),
 	    SC_TEST(test_layer_close_with_live),

@@ -2,14 +2,15 @@
 // calls.mjs after its own, on the same gateway and browser): no answer,
 // hold/resume and DTMF both ways with the PBX, upstream digest
 // authentication right and wrong, a device that disappears mid-call, and a
-// SIP.js device in Node. The media they produce is checked afterwards in
+// SIP.js device in Node, and a PBX over UDP that loses our 200s. The media they produce is checked afterwards in
 // the capture (topology.mjs).
 import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import WebSocketImpl from 'ws';
 import { UserAgent, Inviter, SessionState } from 'sip.js';
 import {
-  E, WORK, DEV, DOMAIN, WS, sleep, scenario, tab, waitEvent, clearLog, sipp,
+  E, WORK, DEV, DOMAIN, WS, GW_SIP, sleep, scenario, tab, waitEvent, clearLog, sipp,
   test, closedFrames, retry,
 } from './harness.mjs';
 
@@ -74,7 +75,7 @@ export class FixedSdh {
   rollbackDescription() { return Promise.resolve(); }
 }
 
-export async function flows({ alice1 }) {
+export async function flows({ alice1, alice2 }) {
   await test('no answer: the PBX rings, then gives up with 480; the caller gets 480', async () => {
     await clearLog(alice1);
     const pbx = sipp('noanswer', ['-sf', scenario('uas_noanswer')]);
@@ -207,5 +208,57 @@ export async function flows({ alice1 }) {
     const cseq = ok.data.match(/^CSeq:\s*(\d+)/im)[1];
     assert.ok(sipjsFrames.some((f) => f.dir === 'out' && f.data.startsWith('ACK ')
       && new RegExp(`^CSeq:\\s*${cseq} ACK`, 'im').test(f.data)), 'SIP.js ACKed the 200');
+  });
+
+  await test('PBX over UDP: our 200 is sent again until its ACK (RFC 3261 §13.3.1.4)', async () => {
+    await clearLog(alice1, alice2);
+    const sock = dgram.createSocket('udp4');
+    await new Promise((r) => sock.bind(Number(E.PBX_PORT), E.PBX_IP, r));
+    const oks = []; // the 200s to the INVITE, with their arrival times
+    const byeOk = [];
+    sock.on('message', (m) => {
+      const t = m.toString();
+      if (/^SIP\/2\.0 200 /.test(t) && /^CSeq:\s*1 INVITE/im.test(t)) oks.push({ at: Date.now(), t });
+      if (/^SIP\/2\.0 200 /.test(t) && /^CSeq:\s*2 BYE/im.test(t)) byeOk.push(t);
+    });
+    const pbx = `${E.PBX_IP}:${E.PBX_PORT}`;
+    const callid = `lossy-${Date.now()}@${E.PBX_IP}`;
+    const from = `<sip:2099@${pbx}>;tag=lossy1`;
+    const send = (lines, body = '') => sock.send(`${lines.join('\r\n')}\r\n`
+      + `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, Number(E.SIP_PORT), E.GW_IP);
+    const via = (b) => `Via: SIP/2.0/UDP ${pbx};branch=z9hG4bK-${b};rport`;
+    const sdp = ['v=0', `o=pbx 1 1 IN IP4 ${E.PBX_IP}`, 's=-', `c=IN IP4 ${E.PBX_IP}`, 't=0 0',
+      `m=audio ${E.PBX_MEDIA_PORT} RTP/AVP 0 101`, 'a=rtpmap:0 PCMU/8000',
+      'a=rtpmap:101 telephone-event/8000', 'a=sendrecv', ''].join('\r\n');
+    try {
+      send([`INVITE sip:201@${GW_SIP} SIP/2.0`, via('lossy-inv'), 'Max-Forwards: 70', `From: ${from}`,
+        `To: <sip:201@${GW_SIP}>`, `Call-ID: ${callid}`, 'CSeq: 1 INVITE', `Contact: <sip:2099@${pbx}>`,
+        'Content-Type: application/sdp'], sdp);
+      await waitEvent(alice1, 'incoming');
+      await alice1.evaluate(() => window.sc.answer());
+      await waitEvent(alice1, 'confirmed');
+      // lost twice: the gateway sends it again at T1 and after 2*T1 more
+      for (let i = 0; i < 50 && oks.length < 3; i++) await sleep(100);
+      assert.ok(oks.length >= 3, `${oks.length} 200s in 5 s without an ACK`);
+      const gaps = [oks[1].at - oks[0].at, oks[2].at - oks[1].at];
+      assert.ok(gaps[0] >= 350 && gaps[0] < 900, `first retransmission after ${gaps[0]} ms (T1 500)`);
+      assert.ok(gaps[1] >= 800 && gaps[1] < 1500, `second after ${gaps[1]} ms (2*T1)`);
+      assert.equal(oks[2].t, oks[0].t, 'the same 200, byte for byte');
+      const tag = oks[0].t.match(/^To:.*;tag=([^;\s]+)/im)[1];
+      const contact = oks[0].t.match(/^Contact:\s*<([^>]+)>/im)[1];
+      const to = `To: <sip:201@${GW_SIP}>;tag=${tag}`;
+      send([`ACK ${contact} SIP/2.0`, via('lossy-ack'), 'Max-Forwards: 70', `From: ${from}`, to,
+        `Call-ID: ${callid}`, 'CSeq: 1 ACK']);
+      const n = oks.length;
+      await sleep(2600); // the next one would have come 2 s after the third
+      assert.equal(oks.length, n, 'a 200 was sent again after its ACK');
+      send([`BYE ${contact} SIP/2.0`, via('lossy-bye'), 'Max-Forwards: 70', `From: ${from}`, to,
+        `Call-ID: ${callid}`, 'CSeq: 2 BYE']);
+      await waitEvent(alice1, 'ended');
+      for (let i = 0; i < 30 && !byeOk.length; i++) await sleep(100);
+      assert.equal(byeOk.length, 1, 'the BYE was answered');
+    } finally {
+      sock.close();
+    }
   });
 }
