@@ -1,0 +1,276 @@
+/* test_engine_dtls.c: the DTLS association of a WebRTC leg across
+ * re-offers (RFC 8842 section 5, RFC 5763 section 6.6), with a test-side
+ * browser (browser_peer.h) against the engine: a re-offer with the same
+ * fingerprint and a=setup:actpass keeps the association; one that takes
+ * the other role, or names another certificate, gets a new handshake in
+ * the new role while media goes on under the old keys until it completes;
+ * the PBX leg's stream keeps its SSRC and sequence throughout. */
+#include "browser_peer.h"
+
+struct dcall {
+	uv_loop_t loop;
+	struct media_engine *me;
+	struct media_session *ms;
+	struct mt_events ev;
+	struct browser br;
+	struct mt_peer pbx;
+	uint16_t port_b;
+	char eufrag[64], epwd[64], efp[160];
+	uint16_t br_seq, pbx_seq;
+};
+
+/* The browser (leg A) offers with a=setup:<setup>, the PBX answers. */
+static void reoffer(struct dcall *c, const char *setup, const char *want)
+{
+	struct mbuf *mb = NULL;
+	char sdp[2048];
+	struct pl pl;
+
+	br_sdp(sdp, sizeof(sdp), &c->br, setup);
+	pl_set_str(&pl, sdp);
+	assert_int_equal(media_offer(c->ms, MEDIA_LEG_A, &pl, &mb), 0);
+	c->port_b = mt_sdp_port(mb);
+	mb = mem_deref(mb);
+	mt_sdp(sdp, sizeof(sdp), c->pbx.port, "0 101", NULL);
+	pl_set_str(&pl, sdp);
+	assert_int_equal(media_answer(c->ms, MEDIA_LEG_B, &pl, &mb), 0);
+	assert_true(mt_sdp_has(mb, want));
+	c->br.engine_port = mt_sdp_port(mb);
+	sdp_attr(mb, "ice-ufrag", c->eufrag, sizeof(c->eufrag));
+	sdp_attr(mb, "ice-pwd", c->epwd, sizeof(c->epwd));
+	sdp_attr(mb, "fingerprint", c->efp, sizeof(c->efp));
+	mb = mem_deref(mb);
+	usleep(20000); /* the worker has the new parameters */
+}
+
+static void dcall_start(struct dcall *c)
+{
+	struct media_leg_conf a = {.kind = MEDIA_WEBRTC};
+	struct media_leg_conf b = {
+	    .kind = MEDIA_RTP, .codecv = {MEDIA_CODEC_PCMU}, .codecc = 1};
+
+	memset(c, 0, sizeof(*c));
+	mt_engine(&c->me, &c->loop, 0);
+	mt_peer_open(&c->br.sock);
+	mt_peer_open(&c->pbx);
+	assert_int_equal(dtls_ctx_alloc(&c->br.ctx), 0);
+	snprintf(c->br.fp, sizeof(c->br.fp), "%s",
+		 dtls_ctx_fingerprint(c->br.ctx));
+	snprintf(c->br.ufrag, sizeof(c->br.ufrag), "brUf");
+	snprintf(c->br.pwd, sizeof(c->br.pwd), "browserpassword0123456789");
+	assert_int_equal(
+	    media_session_alloc(&c->ms, c->me, &a, &b, mt_event_h, &c->ev), 0);
+	c->br_seq = 10;
+	c->pbx_seq = 500;
+	reoffer(c, "actpass", "a=setup:passive");
+	assert_int_equal(br_check(&c->br, c->eufrag, c->epwd),
+			 STUN_CLASS_SUCCESS);
+	br_handshake(&c->br, c->efp);
+}
+
+static void dcall_free(struct dcall *c)
+{
+	media_session_close(c->ms);
+	mem_deref(c->ms);
+	assert_int_equal(media_engine_ports_used(c->me), 0);
+	mem_deref(c->br.dc);
+	mem_deref(c->br.tx);
+	mem_deref(c->br.rx);
+	mem_deref(c->br.ctx);
+	mt_peer_close(&c->br.sock);
+	mt_peer_close(&c->pbx);
+	mt_engine_free(c->me, &c->loop);
+}
+
+/* Browser -> PBX under tx: whether it arrived; its header into *h. */
+static bool to_pbx(struct dcall *c, struct msrtp *tx, uint8_t fill,
+		   struct rtp_hdr *h)
+{
+	uint8_t buf[256], rx[1600];
+	size_t len;
+	ssize_t n;
+
+	len = mt_rtp(buf, 0, c->br_seq, (uint32_t)c->br_seq * 160, 0xb0b0,
+		     fill, 160);
+	c->br_seq++;
+	assert_int_equal(msrtp_protect(tx, buf, &len, sizeof(buf)), 0);
+	mt_send(&c->br.sock, c->br.engine_port, buf, len);
+	n = mt_recv_rtp(&c->pbx, rx, sizeof(rx), 300);
+	if (n != 172 || rx[12] != fill)
+		return false;
+	assert_int_equal(rtp_hdr_decode(h, rx, (size_t)n), 0);
+	return true;
+}
+
+/* PBX -> browser, decrypted with the browser's current keys; DTLS that
+ * arrives meanwhile goes to the browser's association. */
+static void to_browser(struct dcall *c, uint8_t fill, struct rtp_hdr *h)
+{
+	uint8_t buf[256], rx[1600];
+	size_t len;
+	ssize_t n;
+	int i;
+
+	len = mt_rtp(buf, 0, c->pbx_seq, (uint32_t)c->pbx_seq * 160, 0xcafe,
+		     fill, 160);
+	c->pbx_seq++;
+	mt_send(&c->pbx, c->port_b, buf, len);
+	for (i = 0; i < 20; i++) {
+		n = mt_recv(&c->br.sock, rx, sizeof(rx), MT_WAIT_MS);
+		assert_true(n > 0);
+		if (stun_demux(rx[0]) == STUN_DEMUX_RTP &&
+		    !rtp_is_rtcp(rx, (size_t)n))
+			break;
+	}
+	len = (size_t)n;
+	assert_int_equal(msrtp_unprotect(c->br.rx, rx, &len), 0);
+	assert_int_equal(rtp_hdr_decode(h, rx, len), 0);
+	assert_int_equal(h->payload[0], fill);
+}
+
+/* The browser as DTLS server of a new association: it waits for the
+ * engine's ClientHello and answers until established. */
+static void br_serve(struct browser *b, const char *efp)
+{
+	uint8_t rx[1600];
+	ssize_t n;
+	int i;
+
+	b->dc = mem_deref(b->dc);
+	b->estab = false;
+	assert_int_equal(dtls_conn_alloc(&b->dc, b->ctx, false, efp, br_send,
+					 br_estab, br_close, b),
+			 0);
+	for (i = 0; i < 50 && !b->estab; i++) {
+		n = mt_recv(&b->sock, rx, sizeof(rx), 200);
+		if (n > 0 && stun_demux(rx[0]) == STUN_DEMUX_DTLS)
+			(void)dtls_conn_recv(b->dc, rx, (size_t)n, 100);
+	}
+	assert_true(b->estab);
+}
+
+/* RFC 8842 section 5.3: actpass again, same fingerprint: the answer
+ * keeps our role and the association; a second ClientHello finds the
+ * established one, which refuses it. */
+static void test_same_role_kept(void **state)
+{
+	struct dcall c;
+	struct msrtp *tx0, *rx0;
+	struct rtp_hdr h;
+	uint8_t rx[1600];
+	ssize_t n;
+	int i;
+
+	(void)state;
+	dcall_start(&c);
+	assert_true(to_pbx(&c, c.br.tx, 0x11, &h));
+	reoffer(&c, "actpass", "a=setup:passive");
+	assert_true(to_pbx(&c, c.br.tx, 0x12, &h));
+
+	/* a new handshake does not complete: no new association */
+	tx0 = mem_ref(c.br.tx);
+	rx0 = mem_ref(c.br.rx);
+	mem_deref(c.br.dc);
+	c.br.dc = NULL;
+	c.br.estab = false;
+	assert_int_equal(dtls_conn_alloc(&c.br.dc, c.br.ctx, true, c.efp,
+					 br_send, br_estab, br_close_ok, &c.br),
+			 0);
+	assert_int_equal(dtls_conn_start(c.br.dc, 0), 0);
+	for (i = 0; i < 5 && !c.br.estab; i++) {
+		n = mt_recv(&c.br.sock, rx, sizeof(rx), 200);
+		if (n > 0 && stun_demux(rx[0]) == STUN_DEMUX_DTLS)
+			(void)dtls_conn_recv(c.br.dc, rx, (size_t)n, 100);
+	}
+	assert_false(c.br.estab);
+	assert_true(to_pbx(&c, tx0, 0x13, &h));
+	mem_deref(tx0);
+	mem_deref(rx0);
+	dcall_free(&c);
+}
+
+/* The browser re-offers a=setup:passive: we answer active and, as the
+ * DTLS client now, start a new handshake; until it completes the old
+ * keys carry media; then the new ones, and the old ones are refused
+ * once the overlap ends. Both streams keep SSRC and sequence. */
+static void test_role_change(void **state)
+{
+	struct dcall c;
+	struct msrtp *old_tx;
+	struct rtp_hdr h1, h2, g1, g2;
+
+	(void)state;
+	dcall_start(&c);
+	assert_true(to_pbx(&c, c.br.tx, 0x21, &h1));
+	to_browser(&c, 0x31, &g1);
+
+	old_tx = mem_ref(c.br.tx);
+	reoffer(&c, "passive", "a=setup:active");
+	/* the new handshake has not run yet: old keys still work */
+	assert_true(to_pbx(&c, old_tx, 0x22, &h2));
+	assert_int_equal(h2.ssrc, h1.ssrc);
+	assert_int_equal((uint16_t)(h1.seq + 1), h2.seq);
+
+	br_serve(&c.br, c.efp); /* the engine's ClientHello, answered */
+	usleep(50000);          /* its last flight reached it */
+	assert_true(to_pbx(&c, c.br.tx, 0x23, &h2));
+	assert_int_equal(h2.ssrc, h1.ssrc);
+	assert_int_equal((uint16_t)(h1.seq + 2), h2.seq);
+	to_browser(&c, 0x32, &g2);
+	assert_int_equal(g2.ssrc, g1.ssrc);
+	assert_int_equal((uint16_t)(g1.seq + 1), g2.seq);
+	mt_run_until(&c.loop, &c.ev.count[MEDIA_EV_FAILED][0], 100);
+	assert_int_equal(c.ev.count[MEDIA_EV_FAILED][0], 0);
+
+	/* the old association's keys: in the overlap, then refused */
+	assert_true(to_pbx(&c, old_tx, 0x24, &h2));
+	usleep(3300000);
+	assert_false(to_pbx(&c, old_tx, 0x25, &h2));
+	assert_true(to_pbx(&c, c.br.tx, 0x26, &h2));
+
+	/* actpass now: we stay the client, on the same association */
+	reoffer(&c, "actpass", "a=setup:active");
+	usleep(300000); /* a tick: a new association would start now */
+	assert_true(to_pbx(&c, c.br.tx, 0x27, &h2));
+	to_browser(&c, 0x33, &g2);
+	assert_int_equal((uint16_t)(g1.seq + 2), g2.seq);
+	mem_deref(old_tx);
+	dcall_free(&c);
+}
+
+/* RFC 5763 section 6.6: another certificate (a new fingerprint), actpass:
+ * our role stays (server), the association is new; the handshake with
+ * the new certificate passes and media uses its keys. */
+static void test_fingerprint_change(void **state)
+{
+	struct dcall c;
+	struct rtp_hdr h;
+
+	(void)state;
+	dcall_start(&c);
+	assert_true(to_pbx(&c, c.br.tx, 0x41, &h));
+	mem_deref(c.br.ctx);
+	assert_int_equal(dtls_ctx_alloc(&c.br.ctx), 0);
+	snprintf(c.br.fp, sizeof(c.br.fp), "%s",
+		 dtls_ctx_fingerprint(c.br.ctx));
+	reoffer(&c, "actpass", "a=setup:passive");
+	assert_true(to_pbx(&c, c.br.tx, 0x42, &h)); /* old keys meanwhile */
+	mem_deref(c.br.dc);
+	c.br.dc = NULL;
+	c.br.estab = false;
+	br_handshake(&c.br, c.efp);
+	assert_true(to_pbx(&c, c.br.tx, 0x43, &h));
+	to_browser(&c, 0x44, &h);
+	dcall_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    SC_TEST(test_same_role_kept),
+	    SC_TEST(test_role_change),
+	    SC_TEST(test_fingerprint_change),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
