@@ -71,9 +71,12 @@ static inline void sdp_attr(const struct mbuf *mb, const char *name, char *out,
 	free(s);
 }
 
-/* An authenticated check with USE-CANDIDATE (RFC 8445 7.2.2). */
-static inline size_t ice_check(uint8_t *buf, size_t size, const struct browser *b,
-			const char *engine_ufrag, const char *engine_pwd)
+/* An authenticated check (RFC 8445 7.2.2), nominating the pair (USE-
+ * CANDIDATE) when nominate. */
+static inline size_t ice_check_nom(uint8_t *buf, size_t size,
+				   const struct browser *b,
+				   const char *engine_ufrag,
+				   const char *engine_pwd, bool nominate)
 {
 	struct stun_enc enc;
 	struct stun_hmac *key;
@@ -91,7 +94,8 @@ static inline size_t ice_check(uint8_t *buf, size_t size, const struct browser *
 	stun_enc_attr(&enc, STUN_ATTR_USERNAME, user, strlen(user));
 	stun_enc_u32(&enc, STUN_ATTR_PRIORITY, 1845501695u);
 	stun_enc_u64(&enc, STUN_ATTR_ICE_CONTROLLING, 0x1234567890abcdefull);
-	stun_enc_attr(&enc, STUN_ATTR_USE_CANDIDATE, NULL, 0);
+	if (nominate)
+		stun_enc_attr(&enc, STUN_ATTR_USE_CANDIDATE, NULL, 0);
 	stun_enc_integrity(&enc, key);
 	stun_enc_fingerprint(&enc);
 	assert_int_equal(stun_enc_finish(&enc, &len), 0);
@@ -99,11 +103,21 @@ static inline size_t ice_check(uint8_t *buf, size_t size, const struct browser *
 	return len;
 }
 
-/* Sends a check with (ufrag, pwd) and returns the response's class. */
-static inline int br_check(struct browser *b, const char *ufrag, const char *pwd)
+/* An authenticated check with USE-CANDIDATE. */
+static inline size_t ice_check(uint8_t *buf, size_t size,
+			       const struct browser *b,
+			       const char *engine_ufrag, const char *engine_pwd)
+{
+	return ice_check_nom(buf, size, b, engine_ufrag, engine_pwd, true);
+}
+
+/* Sends a check with (ufrag, pwd), nominating when nominate, from the
+ * browser's socket, and returns the response's class. */
+static inline int br_check_nom(struct browser *b, const char *ufrag,
+			       const char *pwd, bool nominate)
 {
 	uint8_t buf[512], rx[1600];
-	size_t len = ice_check(buf, sizeof(buf), b, ufrag, pwd);
+	size_t len = ice_check_nom(buf, sizeof(buf), b, ufrag, pwd, nominate);
 	ssize_t n;
 	int i;
 
@@ -116,6 +130,12 @@ static inline int br_check(struct browser *b, const char *ufrag, const char *pwd
 	}
 	fail_msg("no STUN response");
 	return -1;
+}
+
+static inline int br_check(struct browser *b, const char *ufrag,
+			   const char *pwd)
+{
+	return br_check_nom(b, ufrag, pwd, true);
 }
 
 static inline void br_handshake(struct browser *b, const char *efp)

@@ -1,10 +1,14 @@
-/* test_engine_dtls.c: the DTLS association of a WebRTC leg across
- * re-offers (RFC 8842 section 5, RFC 5763 section 6.6), with a test-side
- * browser (browser_peer.h) against the engine: a re-offer with the same
+/* test_engine_dtls.c: the transport of a WebRTC leg across re-offers,
+ * with a test-side browser (browser_peer.h) against the engine. DTLS
+ * (RFC 8842 section 5, RFC 5763 section 6.6): a re-offer with the same
  * fingerprint and a=setup:actpass keeps the association; one that takes
  * the other role, or names another certificate, gets a new handshake in
  * the new role while media goes on under the old keys until it completes;
- * the PBX leg's stream keeps its SSRC and sequence throughout. */
+ * the PBX leg's stream keeps its SSRC and sequence throughout. ICE
+ * restart (RFC 8445 section 9, RFC 8839 section 4.4.1.1.1): the old
+ * credentials work until the answer and never after; media stays on the
+ * old path until a check with the new ones passes, then goes only to the
+ * freshly checked address. */
 #include "browser_peer.h"
 
 struct dcall {
@@ -264,12 +268,109 @@ static void test_fingerprint_change(void **state)
 	dcall_free(&c);
 }
 
+/* Whether PBX -> browser media reaches peer p within ms (RTP only). */
+static bool media_at(struct dcall *c, struct mt_peer *p, uint8_t fill, int ms)
+{
+	uint8_t buf[1600];
+	size_t len;
+	ssize_t n;
+
+	len = mt_rtp(buf, 0, c->pbx_seq, (uint32_t)c->pbx_seq * 160, 0xcafe,
+		     fill, 160);
+	c->pbx_seq++;
+	mt_send(&c->pbx, c->port_b, buf, len);
+	for (;;) {
+		n = mt_recv(p, buf, sizeof(buf), ms);
+		if (n <= 0)
+			return false;
+		if (stun_demux(buf[0]) != STUN_DEMUX_RTP ||
+		    rtp_is_rtcp(buf, (size_t)n))
+			continue;
+		len = (size_t)n;
+		return !msrtp_unprotect(c->br.rx, buf, &len) &&
+		       buf[12] == fill;
+	}
+}
+
+/* The browser restarts ICE and moves to another address (a network
+ * change): the old credentials pass until the answer, fail after it;
+ * media keeps the old path until a check with the new credentials passes
+ * (not even nominated), then goes only to the new address, and the old
+ * one is refused. The DTLS association and its keys stay. */
+static void test_ice_restart(void **state)
+{
+	struct dcall c;
+	struct mt_peer old;
+	struct mbuf *mb = NULL;
+	char sdp[2048], uf1[64], pw1[64];
+	uint8_t junk[1600];
+	struct rtp_hdr h;
+	struct pl pl;
+
+	(void)state;
+	dcall_start(&c);
+	snprintf(uf1, sizeof(uf1), "%s", c.eufrag);
+	snprintf(pw1, sizeof(pw1), "%s", c.epwd);
+	assert_true(media_at(&c, &c.br.sock, 0x51, MT_WAIT_MS));
+
+	/* the restart offer: new ufrag and password of the browser's */
+	snprintf(c.br.ufrag, sizeof(c.br.ufrag), "brU2");
+	snprintf(c.br.pwd, sizeof(c.br.pwd), "browserpassword987654321");
+	br_sdp(sdp, sizeof(sdp), &c.br, "actpass");
+	pl_set_str(&pl, sdp);
+	assert_int_equal(media_offer(c.ms, MEDIA_LEG_A, &pl, &mb), 0);
+	mb = mem_deref(mb);
+	/* RFC 8445 section 9: until the answer, the old ones still work */
+	assert_int_equal(br_check(&c.br, uf1, pw1), STUN_CLASS_SUCCESS);
+	mt_sdp(sdp, sizeof(sdp), c.pbx.port, "0 101", NULL);
+	pl_set_str(&pl, sdp);
+	assert_int_equal(media_answer(c.ms, MEDIA_LEG_B, &pl, &mb), 0);
+	assert_true(mt_sdp_has(mb, "a=setup:passive"));
+	sdp_attr(mb, "ice-ufrag", c.eufrag, sizeof(c.eufrag));
+	sdp_attr(mb, "ice-pwd", c.epwd, sizeof(c.epwd));
+	assert_string_not_equal(c.eufrag, uf1);
+	assert_string_not_equal(c.epwd, pw1);
+	mb = mem_deref(mb);
+	usleep(20000);
+	assert_int_equal(br_check(&c.br, uf1, pw1), STUN_CLASS_ERROR);
+	/* no check with the new credentials yet: the old path carries on */
+	assert_true(media_at(&c, &c.br.sock, 0x52, MT_WAIT_MS));
+	assert_true(to_pbx(&c, c.br.tx, 0x53, &h));
+
+	/* the browser on its new address: a check with the old credentials
+	 * fails there, one with the new ones (not nominated) moves media */
+	old = c.br.sock;
+	mt_peer_open(&c.br.sock);
+	assert_int_equal(br_check_nom(&c.br, uf1, pw1, false),
+			 STUN_CLASS_ERROR);
+	assert_false(media_at(&c, &c.br.sock, 0x54, 300));
+	assert_int_equal(br_check_nom(&c.br, c.eufrag, c.epwd, false),
+			 STUN_CLASS_SUCCESS);
+	assert_true(media_at(&c, &c.br.sock, 0x55, MT_WAIT_MS));
+	assert_true(to_pbx(&c, c.br.tx, 0x56, &h));
+	/* the old address: no media to it, none taken from it */
+	{
+		struct mt_peer now = c.br.sock;
+
+		c.br.sock = old;
+		assert_false(to_pbx(&c, c.br.tx, 0x57, &h));
+		c.br.sock = now;
+	}
+	while (mt_recv(&old, junk, sizeof(junk), 0) > 0)
+		;
+	assert_true(media_at(&c, &c.br.sock, 0x58, MT_WAIT_MS));
+	assert_true(mt_recv(&old, junk, sizeof(junk), 300) < 0);
+	mt_peer_close(&old);
+	dcall_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    SC_TEST(test_same_role_kept),
 	    SC_TEST(test_role_change),
 	    SC_TEST(test_fingerprint_change),
+	    SC_TEST(test_ice_restart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
