@@ -5,9 +5,10 @@
  *
  * Input: one byte choosing leg a's kind (bit 0: SDES-SRTP instead of plain
  * RTP) and (bit 1) a re-key: a current receive key with a 4-byte MKI and
- * the first key as the previous one (leg_keys.c), then records [flags][len/8][bytes...]; flags bit 0 picks the leg,
- * bit 1 the RTCP socket, bit 2 a source that passed no check, bit 3 a
- * timer tick 2.6 s later. */
+ * the first key as the previous one (leg_keys.c); then records
+ * [flags][len/8][bytes...]; flags bit 0 picks the leg, bit 1 the RTCP
+ * socket, bit 2 a source that passed no check, bit 3 a timer tick 2.6 s
+ * later. */
 #include <stdint.h>
 #include <string.h>
 
@@ -37,8 +38,7 @@ static void fz_event(struct mrelay *r, int leg, enum media_event ev,
 	(void)reason;
 }
 
-static void setup(struct mrelay *r, struct ice_lite *ice, bool sdes,
-		  bool rekey)
+static void setup(struct mrelay *r, struct ice_lite *ice, bool sdes, bool rekey)
 {
 	static const uint8_t mki[4] = {0, 0, 0, 2};
 	static const uint8_t key[16] = {1, 2,  3,  4,  5,  6,  7,  8,

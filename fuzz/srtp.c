@@ -113,8 +113,7 @@ static void run(enum msrtp_profile p, size_t mki_len, const uint8_t *data,
 	struct msrtp *tx = NULL, *rx = NULL, *in = NULL;
 
 	if (msrtp_alloc(&tx, p, key, salt) || msrtp_alloc(&rx, p, key, salt) ||
-	    msrtp_alloc(&in, p, key, salt) ||
-	    msrtp_mki_set(tx, mki, mki_len) ||
+	    msrtp_alloc(&in, p, key, salt) || msrtp_mki_set(tx, mki, mki_len) ||
 	    msrtp_mki_set(rx, mki, mki_len) || msrtp_mki_set(in, mki, mki_len))
 		abort();
 	/* the input may be a real packet under this key (the corpus has

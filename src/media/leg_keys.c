@@ -35,8 +35,8 @@ static int unprotect(struct msrtp *s, bool rtcp, uint8_t *buf, size_t *lenp)
 		    : msrtp_unprotect(s, buf, lenp);
 }
 
-int mleg_unprotect(struct mrelay_leg *l, bool rtcp, uint8_t *buf,
-		   size_t *lenp, uint64_t now_ms)
+int mleg_unprotect(struct mrelay_leg *l, bool rtcp, uint8_t *buf, size_t *lenp,
+		   uint64_t now_ms)
 {
 	int err;
 

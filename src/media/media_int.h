@@ -232,8 +232,8 @@ int mleg_protect(struct mrelay_leg *l, uint8_t *buf, size_t *lenp, size_t size,
  * the current key, else the previous one; 0, EACCES (no key of ours, or
  * forged) or an msrtp error. */
 void mleg_keys_set(struct mrelay_leg *l, struct msrtp *tx, struct msrtp *rx);
-int mleg_unprotect(struct mrelay_leg *l, bool rtcp, uint8_t *buf,
-		   size_t *lenp, uint64_t now_ms);
+int mleg_unprotect(struct mrelay_leg *l, bool rtcp, uint8_t *buf, size_t *lenp,
+		   uint64_t now_ms);
 /* webrtc.c: the ICE and DTLS objects of new parameters (restart, new
  * association) taken over on the worker. */
 void mwebrtc_set_params(struct mrelay_leg *l, const struct mleg_params *p);

@@ -34,8 +34,8 @@ bool msess_dtls_client(const struct msess_leg *l, enum sdp_setup remote)
 int msess_dtls_renew(const struct msess_leg *l, bool client, const char *fp,
 		     bool *renewp)
 {
-	*renewp = l->dtls &&
-		  (client != l->dtls_client || strcasecmp(fp, l->dtls_fp));
+	*renewp =
+	    l->dtls && (client != l->dtls_client || strcasecmp(fp, l->dtls_fp));
 	if (*renewp && l->dtls_oldc >= MSESS_DTLS_RENEW_MAX) {
 		log_info("media", "new DTLS association refused: %u already",
 			 (unsigned)MSESS_DTLS_RENEW_MAX);

@@ -11,8 +11,8 @@
 #define MSESS_ICE_RESTARTS_MAX 8 /* per leg and session */
 #define MSESS_TE_MAX 2           /* telephone-event per clock offered */
 #define MSESS_SDES_MAX 2         /* a=crypto lines we offer */
-#define MSESS_DTLS_RENEW_MAX 4   /* new DTLS associations per leg and
-				  * session (RFC 8842 section 5) */
+/* New DTLS associations per leg and session (RFC 8842 section 5). */
+#define MSESS_DTLS_RENEW_MAX 4
 /* Shortest SDES key lifetime we take (RFC 4568 section 6.1): 2^20
  * packets, 5.8 hours at 50 packets/s; we re-key only on re-offers. */
 #define MSESS_SDES_LIFETIME_MIN (1ull << 20)
@@ -62,7 +62,7 @@ struct msess_leg {
 	size_t ice_oldc;
 	struct dtls_conn *dtls;
 	bool dtls_client;
-	bool dtls_renew;  /* a new association at the next commit */
+	bool dtls_renew;   /* a new association at the next commit */
 	char dtls_fp[160]; /* the peer fingerprint dtls checks */
 	/* associations replaced (session_dtls.c); like ice_old, freed with
 	 * the session, after the worker let go of them */

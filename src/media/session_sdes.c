@@ -77,8 +77,8 @@ int msess_sdes_offer(struct msess_leg *l, struct sdp_audio *o)
 			*k = l->sdes_local;
 			k->tag = (unsigned)i + 1;
 		} else if (k->prof != (unsigned)offer_order[i]) {
-			err = key_make(k, offer_order[i], (unsigned)i + 1, 0,
-				       0);
+			err =
+			    key_make(k, offer_order[i], (unsigned)i + 1, 0, 0);
 		}
 		if (!err)
 			key_line(&o->cryptov[i], k);

@@ -53,7 +53,7 @@ static inline void br_close(int err, const char *reason, void *arg)
 
 /* Copies the value of "a=<name>:" from an SDP. */
 static inline void sdp_attr(const struct mbuf *mb, const char *name, char *out,
-		     size_t size)
+			    size_t size)
 {
 	char *s = calloc(1, mb->end + 1), *p, key[64];
 	size_t n;
@@ -157,7 +157,7 @@ static inline void br_handshake(struct browser *b, const char *efp)
 }
 
 static inline void br_sdp(char *sdp, size_t size, const struct browser *b,
-		   const char *setup)
+			  const char *setup)
 {
 	snprintf(sdp, size,
 		 "v=0\r\no=- 5 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"

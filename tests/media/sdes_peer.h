@@ -28,8 +28,8 @@ static inline void sdes_b64(char *dst, const uint8_t *p, size_t n)
 }
 
 /* The engine's a=crypto line `tag` decoded into *c (wipe it after). */
-static inline void sdes_engine_line(struct sdp_crypto *c,
-				    const struct mbuf *mb, unsigned tag)
+static inline void sdes_engine_line(struct sdp_crypto *c, const struct mbuf *mb,
+				    unsigned tag)
 {
 	char *s = calloc(1, mb->end + 1), *p, key[32];
 	struct pl v;
@@ -58,8 +58,7 @@ static inline void sdes_mki_set(struct msrtp *ctx, uint32_t mki,
 }
 
 /* The context for what the engine sends, from its a=crypto line `tag`. */
-static inline struct msrtp *sdes_engine_key(const struct mbuf *mb,
-					    unsigned tag,
+static inline struct msrtp *sdes_engine_key(const struct mbuf *mb, unsigned tag,
 					    enum msrtp_profile prof)
 {
 	struct sdp_crypto c;

@@ -94,8 +94,8 @@ static bool to_pbx(struct dcall *c, struct msrtp *tx, uint8_t fill,
 	size_t len;
 	ssize_t n;
 
-	len = mt_rtp(buf, 0, c->br_seq, (uint32_t)c->br_seq * 160, 0xb0b0,
-		     fill, 160);
+	len = mt_rtp(buf, 0, c->br_seq, (uint32_t)c->br_seq * 160, 0xb0b0, fill,
+		     160);
 	c->br_seq++;
 	assert_int_equal(msrtp_protect(tx, buf, &len, sizeof(buf)), 0);
 	mt_send(&c->br.sock, c->br.engine_port, buf, len);
@@ -287,8 +287,7 @@ static bool media_at(struct dcall *c, struct mt_peer *p, uint8_t fill, int ms)
 		    rtp_is_rtcp(buf, (size_t)n))
 			continue;
 		len = (size_t)n;
-		return !msrtp_unprotect(c->br.rx, buf, &len) &&
-		       buf[12] == fill;
+		return !msrtp_unprotect(c->br.rx, buf, &len) && buf[12] == fill;
 	}
 }
 

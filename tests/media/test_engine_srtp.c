@@ -86,7 +86,8 @@ static void test_we_offer(void **state)
 	rand_bytes(ks, sizeof(ks));
 	assert_int_equal(
 	    msrtp_alloc(&c.tx, MSRTP_AES128_CM_SHA1_80, ks, ks + 16), 0);
-	sdes_pbx_sdp(sdp, sizeof(sdp), c.pb.port, 1, MSRTP_AES128_CM_SHA1_80, ks, "");
+	sdes_pbx_sdp(sdp, sizeof(sdp), c.pb.port, 1, MSRTP_AES128_CM_SHA1_80,
+		     ks, "");
 	pl_set_str(&pl, sdp);
 	assert_int_equal(media_answer(c.ms, MEDIA_LEG_B, &pl, &mb), 0);
 	assert_false(mt_sdp_has(mb, "crypto"));
@@ -142,7 +143,8 @@ static void test_pbx_offers(void **state)
 			 0);
 	/* The PBX offers GCM: answered with its tag and a key of ours. */
 	rand_bytes(ks, sizeof(ks));
-	sdes_pbx_sdp(sdp, sizeof(sdp), c.pb.port, 7, MSRTP_AEAD_AES_128_GCM, ks, "");
+	sdes_pbx_sdp(sdp, sizeof(sdp), c.pb.port, 7, MSRTP_AEAD_AES_128_GCM, ks,
+		     "");
 	pl_set_str(&pl, sdp);
 	assert_int_equal(media_offer(c.ms, MEDIA_LEG_B, &pl, &mb), 0);
 	assert_false(mt_sdp_has(mb, "crypto"));

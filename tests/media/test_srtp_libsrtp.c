@@ -292,12 +292,14 @@ static void test_mki_both_ways(void **state)
 			len = plen;
 			assert_int_equal(msrtp_protect(tx, ours, &len, BUF), 0);
 			ilen = (int)plen;
-			assert_int_equal(srtp_protect_mki(ltx, lib, &ilen, 1, 0),
-					 srtp_err_status_ok);
+			assert_int_equal(
+			    srtp_protect_mki(ltx, lib, &ilen, 1, 0),
+			    srtp_err_status_ok);
 			assert_int_equal(len, (size_t)ilen);
 			assert_memory_equal(ours, lib, len);
-			assert_int_equal(srtp_unprotect_mki(lrx, ours, &ilen, 1),
-					 srtp_err_status_ok);
+			assert_int_equal(
+			    srtp_unprotect_mki(lrx, ours, &ilen, 1),
+			    srtp_err_status_ok);
 			assert_int_equal((size_t)ilen, plen);
 			assert_memory_equal(ours, plain, plen);
 			assert_int_equal(msrtp_unprotect(rx, lib, &len), 0);
@@ -309,8 +311,9 @@ static void test_mki_both_ways(void **state)
 			ilen = (int)plen;
 			plain[11] ^= 0x55; /* another SSRC */
 			lib[11] ^= 0x55;
-			assert_int_equal(srtp_protect_mki(ltx, lib, &ilen, 1, 1),
-					 srtp_err_status_ok);
+			assert_int_equal(
+			    srtp_protect_mki(ltx, lib, &ilen, 1, 1),
+			    srtp_err_status_ok);
 			len = (size_t)ilen;
 			assert_int_equal(msrtp_unprotect(rx, lib, &len),
 					 ENOENT);
@@ -319,17 +322,19 @@ static void test_mki_both_ways(void **state)
 
 			memcpy(ours, sr, sizeof(sr));
 			len = sizeof(sr);
-			assert_int_equal(msrtcp_protect(tx, ours, &len, BUF), 0);
+			assert_int_equal(msrtcp_protect(tx, ours, &len, BUF),
+					 0);
 			ilen = (int)len;
 			/* libsrtp2 2.5 looks for an SRTCP MKI before a tag of
 			 * the SRTP length (4 bytes with _32, whose SRTCP tag is
 			 * 10): it refuses SRTCP with MKI under that profile,
 			 * its own packets too. Ours put the MKI right before
-			 * the tag (RFC 3711 section 3.4), as its protect does. */
+			 * the tag (RFC 3711 section 3.4), as its protect does.
+			 */
 			if (profiles[i] != MSRTP_AES128_CM_SHA1_32) {
-				assert_int_equal(
-				    srtp_unprotect_rtcp_mki(lrx, ours, &ilen, 1),
-				    srtp_err_status_ok);
+				assert_int_equal(srtp_unprotect_rtcp_mki(
+						     lrx, ours, &ilen, 1),
+						 srtp_err_status_ok);
 				assert_int_equal(ilen, (int)sizeof(sr));
 			}
 			memcpy(lib, sr, sizeof(sr));

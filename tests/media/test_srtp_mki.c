@@ -54,8 +54,7 @@ static void test_b2_mki(void **state)
 	/* room for the tag but not the MKI */
 	memcpy(buf, plain, plen);
 	len = plen;
-	assert_int_equal(msrtp_protect(tx, buf, &len, plen + TAG80),
-			 EOVERFLOW);
+	assert_int_equal(msrtp_protect(tx, buf, &len, plen + TAG80), EOVERFLOW);
 	assert_int_equal(len, plen);
 
 	assert_int_equal(msrtp_protect(tx, buf, &len, sizeof(buf)), 0);
@@ -178,8 +177,8 @@ static void test_rfc7714_mki(void **state)
 			 0);
 	assert_int_equal(msrtp_alloc_keys(&rx, MSRTP_AEAD_AES_128_GCM, &k, &k),
 			 0);
-	assert_int_equal(
-	    msrtp_alloc_keys(&rx2, MSRTP_AEAD_AES_128_GCM, &k, &k), 0);
+	assert_int_equal(msrtp_alloc_keys(&rx2, MSRTP_AEAD_AES_128_GCM, &k, &k),
+			 0);
 	assert_int_equal(msrtp_mki_set(tx, mki1 + 3, 1), 0);
 	assert_int_equal(msrtp_mki_set(rx, mki1 + 3, 1), 0);
 	assert_int_equal(msrtp_mki_set(rx2, mki2 + 3, 1), 0);
