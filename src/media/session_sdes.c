@@ -134,6 +134,15 @@ static void keys_take(struct msess_leg *l, const struct sdp_crypto *c,
 	}
 	l->sdes_remote.tag = c->tag;
 	if (!key_same(&l->sdes_local, mine)) {
+		size_t k;
+
+		/* A key we sent with is never offered again: a new context
+		 * under it would start the packet index over and repeat
+		 * keystream (RFC 3711 section 9.1). */
+		for (k = 0; k < MSESS_SDES_MAX && l->sdes_local.len; k++)
+			if (key_same(&l->sdes_localv[k], &l->sdes_local))
+				mem_secure_zero(&l->sdes_localv[k],
+						sizeof(l->sdes_localv[k]));
 		l->sdes_local = *mine;
 		l->sdes_tx_pending = true;
 	}

@@ -324,6 +324,57 @@ static void test_rekey_we_offer(void **state)
 	call_free(&c);
 }
 
+/* Our re-offer carries the key in use for its suite; a key we sent with
+ * and then left is never offered again (a new context under it would
+ * repeat keystream, RFC 3711 section 9.1). */
+static void test_no_key_reuse(void **state)
+{
+	struct call c;
+	struct mbuf *mb = NULL;
+	struct sdp_crypto g1, c1, x;
+	uint8_t ks[30];
+	char sdp[512];
+	struct pl pl;
+	int round;
+
+	(void)state;
+	call_start(&c);
+	rand_bytes(ks, sizeof(ks));
+	sdes_pbx_sdp(sdp, sizeof(sdp), c.pb.port, 7, MSRTP_AEAD_AES_128_GCM, ks,
+		     "");
+	pbx_offer(&c, sdp, &mb);
+	sdes_engine_line(&g1, mb, 7); /* ours in use: GCM */
+	mb = mem_deref(mb);
+	for (round = 0; round < 2; round++) {
+		mt_sdp(sdp, sizeof(sdp), c.pa.port, "0", NULL);
+		pl_set_str(&pl, sdp);
+		assert_int_equal(media_offer(c.ms, MEDIA_LEG_A, &pl, &mb), 0);
+		sdes_engine_line(&x, mb, 2);
+		assert_string_equal(x.suite, "AEAD_AES_128_GCM");
+		if (!round) {
+			/* in use: offered again */
+			assert_memory_equal(x.key_salt, g1.key_salt, 28);
+			sdes_engine_line(&c1, mb, 1);
+		} else {
+			/* left for AES-CM: a new one */
+			assert_memory_not_equal(x.key_salt, g1.key_salt, 28);
+			mem_secure_zero(&x, sizeof(x));
+			sdes_engine_line(&x, mb, 1);
+			assert_memory_equal(x.key_salt, c1.key_salt, 30);
+		}
+		mem_secure_zero(&x, sizeof(x));
+		mb = mem_deref(mb);
+		sdes_pbx_sdp(sdp, sizeof(sdp), c.pb.port, 1,
+			     MSRTP_AES128_CM_SHA1_80, ks, "");
+		pl_set_str(&pl, sdp);
+		assert_int_equal(media_answer(c.ms, MEDIA_LEG_B, &pl, &mb), 0);
+		mb = mem_deref(mb);
+	}
+	mem_secure_zero(&g1, sizeof(g1));
+	mem_secure_zero(&c1, sizeof(c1));
+	call_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +383,7 @@ int main(void)
 	    SC_TEST(test_rekey_pbx),
 	    SC_TEST(test_rekey_pbx_mki),
 	    SC_TEST(test_rekey_we_offer),
+	    SC_TEST(test_no_key_reuse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
