@@ -214,15 +214,18 @@ static void test_role_change(void **state)
 	assert_true(to_pbx(&c, old_tx, 0x22, &h2));
 	assert_int_equal(h2.ssrc, h1.ssrc);
 	assert_int_equal((uint16_t)(h1.seq + 1), h2.seq);
+	assert_int_equal(h2.ts, h1.ts + 160);
 
 	br_serve(&c.br, c.efp); /* the engine's ClientHello, answered */
 	usleep(50000);          /* its last flight reached it */
 	assert_true(to_pbx(&c, c.br.tx, 0x23, &h2));
 	assert_int_equal(h2.ssrc, h1.ssrc);
 	assert_int_equal((uint16_t)(h1.seq + 2), h2.seq);
+	assert_int_equal(h2.ts, h1.ts + 320);
 	to_browser(&c, 0x32, &g2);
 	assert_int_equal(g2.ssrc, g1.ssrc);
 	assert_int_equal((uint16_t)(g1.seq + 1), g2.seq);
+	assert_int_equal(g2.ts, g1.ts + 160);
 	mt_run_until(&c.loop, &c.ev.count[MEDIA_EV_FAILED][0], 100);
 	assert_int_equal(c.ev.count[MEDIA_EV_FAILED][0], 0);
 
