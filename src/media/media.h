@@ -150,7 +150,8 @@ int media_offer(struct media_session *ms, enum media_leg_id from,
  * The answer to the last offer arrived from leg `from` (the leg the offer
  * was sent to): writes into *sdpp the answer for the offering leg and
  * starts media with the negotiated codecs. ENOTSUP when the answer names
- * nothing usable, or a new DTLS association past MSESS_DTLS_RENEW_MAX. The leg that answered may answer again until the next
+ * nothing usable, or a new DTLS association past MSESS_DTLS_RENEW_MAX
+ * (media_offer() refuses that too when the offer asks for it). The leg that answered may answer again until the next
  * offer (a 200 OK after a 183 with SDP): media follows the new answer and
  * the o= version of *sdpp moves only if our description changed.
  */

@@ -225,6 +225,14 @@ int media_offer(struct media_session *ms, enum media_leg_id from,
 	err = msess_leg_bind(ms, (int)from);
 	if (!err)
 		err = msess_leg_bind(ms, to);
+	/* A new DTLS association past the limit: refused now (488), not
+	 * when the other leg has answered. */
+	if (!err && x->conf.kind == MEDIA_WEBRTC) {
+		bool renew;
+
+		err = msess_dtls_renew(x, msess_dtls_client(x, d->setup), d->fp,
+				       &renew);
+	}
 	/* A new ufrag from the browser is an ICE restart (RFC 8445 9):
 	 * new credentials of ours for the answer. */
 	if (!err && x->conf.kind == MEDIA_WEBRTC && x->have_remote &&

@@ -271,6 +271,30 @@ static void test_fingerprint_change(void **state)
 	dcall_free(&c);
 }
 
+/* At most MSESS_DTLS_RENEW_MAX (4) new associations per leg: the fifth
+ * role change is refused with the offer (488); an offer that keeps the
+ * association still passes. */
+static void test_renew_limit(void **state)
+{
+	struct dcall c;
+	struct mbuf *mb = NULL;
+	char sdp[2048];
+	struct pl pl;
+	int i;
+
+	(void)state;
+	dcall_start(&c);
+	for (i = 0; i < 4; i++)
+		reoffer(&c, i % 2 ? "active" : "passive",
+			i % 2 ? "a=setup:passive" : "a=setup:active");
+	br_sdp(sdp, sizeof(sdp), &c.br, "passive");
+	pl_set_str(&pl, sdp);
+	assert_int_equal(media_offer(c.ms, MEDIA_LEG_A, &pl, &mb), ENOTSUP);
+	assert_null(mb);
+	reoffer(&c, "actpass", "a=setup:passive");
+	dcall_free(&c);
+}
+
 /* Whether PBX -> browser media reaches peer p within ms (RTP only). */
 static bool media_at(struct dcall *c, struct mt_peer *p, uint8_t fill, int ms)
 {
@@ -373,6 +397,7 @@ int main(void)
 	    SC_TEST(test_role_change),
 	    SC_TEST(test_fingerprint_change),
 	    SC_TEST(test_ice_restart),
+	    SC_TEST(test_renew_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
