@@ -61,7 +61,6 @@ void mwebrtc_dtls_estab(const struct dtls_srtp_keys *keys, void *arg)
 {
 	struct mrelay_leg *l = arg;
 	struct mrelay *r = l->owner;
-
 	struct msrtp *tx = NULL, *rx = NULL;
 	int err;
 
