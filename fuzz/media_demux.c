@@ -4,9 +4,11 @@
  * authentication), with forwarding into the other leg's SRTP or RTP.
  *
  * Input: one byte choosing leg a's kind (bit 0: SDES-SRTP instead of plain
- * RTP), then records [flags][len/8][bytes...]; flags bit 0 picks the leg,
- * bit 1 the RTCP socket, bit 2 a source that passed no check, bit 3 a
- * timer tick 2.6 s later. */
+ * RTP) and (bit 1) a re-key: a current receive key with a 4-byte MKI and
+ * the first key as the previous one (leg_keys.c); then records
+ * [flags][len/8][bytes...]; flags bit 0 picks the leg, bit 1 the RTCP
+ * socket, bit 2 a source that passed no check, bit 3 a timer tick 2.6 s
+ * later. */
 #include <stdint.h>
 #include <string.h>
 
@@ -36,8 +38,9 @@ static void fz_event(struct mrelay *r, int leg, enum media_event ev,
 	(void)reason;
 }
 
-static void setup(struct mrelay *r, struct ice_lite *ice, bool sdes)
+static void setup(struct mrelay *r, struct ice_lite *ice, bool sdes, bool rekey)
 {
+	static const uint8_t mki[4] = {0, 0, 0, 2};
 	static const uint8_t key[16] = {1, 2,  3,  4,  5,  6,  7,  8,
 					9, 10, 11, 12, 13, 14, 15, 16};
 	static const uint8_t salt[14] = {1, 2, 3,  4,  5,  6,  7,
@@ -74,6 +77,14 @@ static void setup(struct mrelay *r, struct ice_lite *ice, bool sdes)
 		            salt);
 		msrtp_alloc(&r->leg[i].srtp_rx, MSRTP_AES128_CM_SHA1_80, key,
 		            salt);
+		if (rekey) {
+			struct msrtp *rx = NULL;
+
+			msrtp_alloc(&rx, MSRTP_AES128_CM_SHA1_80, salt, key);
+			if (rx)
+				msrtp_mki_set(rx, mki, sizeof(mki));
+			mleg_keys_set(&r->leg[i], NULL, rx);
+		}
 	}
 }
 
@@ -89,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!size || ice_lite_alloc(&ice))
 		return 0;
-	setup(&r, ice, data[0] & 1);
+	setup(&r, ice, data[0] & 1, data[0] & 2);
 	sa_set(&good[0][0], "127.0.0.1", 5000);
 	sa_set(&good[0][1], "127.0.0.1", 5001);
 	good[1][0] = good[1][1] = r.leg[1].ice_dst;
@@ -113,6 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < 2; i++) {
 		mem_deref(r.leg[i].srtp_tx);
 		mem_deref(r.leg[i].srtp_rx);
+		mem_deref(r.leg[i].srtp_rx_old);
 	}
 	mem_deref(ice);
 	return 0;

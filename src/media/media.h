@@ -143,7 +143,8 @@ int media_session_alloc(struct media_session **msp, struct media_engine *me,
  * An offer arrived from leg `from`: parses sdp, allocates ports for both
  * legs on first use, and writes into *sdpp (a new mbuf) the offer to send
  * to the other leg. Used for the first offer and every re-offer (hold,
- * resume, codec change, ICE restart). Errors: see the file comment.
+ * resume, codec change, ICE restart, a new DTLS role or certificate, new
+ * SDES keys: docs/media.md). Errors: see the file comment.
  */
 int media_offer(struct media_session *ms, enum media_leg_id from,
                 const struct pl *sdp, struct mbuf **sdpp);
@@ -152,7 +153,8 @@ int media_offer(struct media_session *ms, enum media_leg_id from,
  * The answer to the last offer arrived from leg `from` (the leg the offer
  * was sent to): writes into *sdpp the answer for the offering leg and
  * starts media with the negotiated codecs. ENOTSUP when the answer names
- * nothing usable. The leg that answered may answer again until the next
+ * nothing usable, or a new DTLS association past MSESS_DTLS_RENEW_MAX
+ * (media_offer() refuses that too when the offer asks for it). The leg that answered may answer again until the next
  * offer (a 200 OK after a 183 with SDP): media follows the new answer and
  * the o= version of *sdpp moves only if our description changed.
  */

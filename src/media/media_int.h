@@ -25,6 +25,9 @@
 #define MEDIA_TICK_MAX_MS 200 /* also the DTLS retransmit granularity */
 #define MEDIA_WORKERS_MAX 64
 #define MEDIA_CNAME_LEN 16
+/* After a re-key (SDES re-offer, new DTLS association) the previous
+ * receive key still takes packets this long (leg_keys.c). */
+#define MEDIA_REKEY_OVERLAP_MS 3000
 /* Datagrams one readiness of a socket reads with one recvmmsg(): at 50
  * packets/s a socket rarely holds more than one; a burst beyond this
  * stays queued and the (level-triggered) poll reports it again. */
@@ -147,10 +150,13 @@ struct mrelay_leg {
 	struct ice_lite *ice;
 	struct dtls_conn *dtls;
 	bool dtls_client, dtls_started;
-	struct msrtp *srtp_tx, *srtp_rx; /* made on the worker */
+	struct msrtp *srtp_tx, *srtp_rx; /* in use (leg_keys.c) */
+	struct msrtp *srtp_rx_old;       /* the previous key, in overlap */
+	uint64_t rx_old_until;           /* 0: from the next packet on */
 	struct sa ice_dst;               /* where media goes */
 	struct sa validv[MEDIA_VALID_MAX];
 	size_t validc;
+	bool ice_stale; /* validv/ice_dst from before an ICE restart */
 	struct sa latched; /* authenticated source once latched */
 	struct mout out;
 	struct min in;
@@ -220,6 +226,17 @@ int mwebrtc_input(struct mrelay *r, int leg, uint8_t *buf, size_t *lenp,
 		  const struct sa *src, uint64_t now_ms);
 int mleg_protect(struct mrelay_leg *l, uint8_t *buf, size_t *lenp, size_t size,
 		 bool rtcp);
+/* leg_keys.c: new SRTP contexts for leg l (each may be NULL: kept),
+ * references taken; the previous receive one stays for
+ * MEDIA_REKEY_OVERLAP_MS. mleg_unprotect(): SRTP or SRTCP in place with
+ * the current key, else the previous one; 0, EACCES (no key of ours, or
+ * forged) or an msrtp error. */
+void mleg_keys_set(struct mrelay_leg *l, struct msrtp *tx, struct msrtp *rx);
+int mleg_unprotect(struct mrelay_leg *l, bool rtcp, uint8_t *buf, size_t *lenp,
+		   uint64_t now_ms);
+/* webrtc.c: the ICE and DTLS objects of new parameters (restart, new
+ * association) taken over on the worker. */
+void mwebrtc_set_params(struct mrelay_leg *l, const struct mleg_params *p);
 /* Where media for leg l goes: the checked ICE address (WebRTC), the
  * authenticated source once latched (SRTP), else the SDP address. */
 const struct sa *mleg_dst(const struct mrelay_leg *l);

@@ -42,32 +42,14 @@ void mrelay_set_params(struct mrelay *r, int leg, const struct mleg_params *p)
 	if (!sa_cmp(&l->p.remote, &p->remote))
 		memset(&l->latched, 0, sizeof(l->latched));
 	/* SDES keys: the worker takes over the references. */
-	if (p->sdes_tx) {
-		mem_deref(l->srtp_tx);
-		l->srtp_tx = p->sdes_tx;
-	}
-	if (p->sdes_rx) {
-		mem_deref(l->srtp_rx);
-		l->srtp_rx = p->sdes_rx;
-	}
+	mleg_keys_set(l, p->sdes_tx, p->sdes_rx);
 	/* A new codec or peer: the next packet re-bases our output so that
 	 * sequence and timestamps stay continuous for the receiver. */
 	if (l->p.codec.codec != p->codec.codec || l->p.codec.pt != p->codec.pt)
 		l->out.resync = true;
 	l->p = *p;
 	l->p.sdes_tx = l->p.sdes_rx = NULL;
-	if (p->ice && p->ice != l->ice) {
-		/* ICE restart: new credentials, checks start over; media
-		 * keeps its address until a new check passes. */
-		l->ice = p->ice;
-		l->validc = 0;
-		if (sa_isset(&l->ice_dst))
-			l->validv[l->validc++] = l->ice_dst;
-	}
-	if (p->dtls && !l->dtls) {
-		l->dtls = p->dtls;
-		l->dtls_client = p->dtls_client;
-	}
+	mwebrtc_set_params(l, p);
 }
 
 static const struct sa *rx_expected(const struct mrelay_leg *l, bool rtcp)
@@ -284,16 +266,14 @@ drop:
  * whose RTP authenticates is where we send from then on (latching behind
  * NAT, but only on proof of the key). */
 static int sdes_input(struct mrelay_leg *l, bool rtcp, uint8_t *buf,
-		      size_t *lenp, const struct sa *src)
+		      size_t *lenp, const struct sa *src, uint64_t now_ms)
 {
 	int err;
 
 	if (!l->srtp_rx || !*lenp || (buf[0] & 0xc0) != 0x80)
 		return EACCES;
-	if (rtcp || rtp_is_rtcp(buf, *lenp))
-		err = msrtcp_unprotect(l->srtp_rx, buf, lenp);
-	else
-		err = msrtp_unprotect(l->srtp_rx, buf, lenp);
+	err = mleg_unprotect(l, rtcp || rtp_is_rtcp(buf, *lenp), buf, lenp,
+			     now_ms);
 	if (err)
 		return err;
 	if (!rtcp && !rtp_is_rtcp(buf, *lenp) && !sa_cmp(src, mleg_dst(l)))
@@ -321,7 +301,7 @@ void mrelay_input(struct mrelay *r, int leg, bool rtcp, uint8_t *buf,
 		if (err)
 			goto drop;
 	} else if (l->p.kind == MEDIA_SRTP) {
-		err = sdes_input(l, rtcp, buf, &len, src);
+		err = sdes_input(l, rtcp, buf, &len, src, now_ms);
 		if (err)
 			goto drop;
 	} else if (!sa_cmp(src, rx_expected(l, rtcp))) {

@@ -22,7 +22,7 @@ static void session_destructor(void *arg)
 	for (i = 0; i < 2; i++) {
 		struct msess_leg *l = &ms->leg[i];
 
-		mem_deref(l->dtls);
+		msess_dtls_free(l);
 		mem_deref(l->ice);
 		msess_sdes_wipe(l);
 		msess_sdp_forget(l);
@@ -33,6 +33,7 @@ static void session_destructor(void *arg)
 			mxcode_free(&ms->relay->xc[i]);
 			mem_deref(ms->relay->leg[i].srtp_tx);
 			mem_deref(ms->relay->leg[i].srtp_rx);
+			mem_deref(ms->relay->leg[i].srtp_rx_old);
 		}
 	}
 	mem_deref(ms->relay);
@@ -125,20 +126,16 @@ int msess_commit(struct media_session *ms)
 	int i, err = 0;
 
 	/* DTLS once the peer's fingerprint is known (RFC 8842: our role
-	 * from a=setup); the worker only uses it. */
+	 * from a=setup), again for a new association (session_dtls.c); the
+	 * worker only uses it. */
 	for (i = 0; i < 2; i++) {
 		struct msess_leg *l = &ms->leg[i];
 
 		if (l->conf.kind != MEDIA_WEBRTC)
 			continue;
-		if (!l->dtls) {
-			err = dtls_conn_alloc(
-			    &l->dtls, ms->me->dtls, l->dtls_client,
-			    l->remote.fp, mwebrtc_dtls_send, mwebrtc_dtls_estab,
-			    mwebrtc_dtls_close, &ms->relay->leg[i]);
-			if (err)
-				goto out;
-		}
+		err = msess_dtls_commit(ms, i);
+		if (err)
+			goto out;
 		l->params.ice = l->ice;
 		l->params.dtls = l->dtls;
 		l->params.dtls_client = l->dtls_client;

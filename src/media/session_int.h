@@ -11,6 +11,11 @@
 #define MSESS_ICE_RESTARTS_MAX 8 /* per leg and session */
 #define MSESS_TE_MAX 2           /* telephone-event per clock offered */
 #define MSESS_SDES_MAX 2         /* a=crypto lines we offer */
+/* New DTLS associations per leg and session (RFC 8842 section 5). */
+#define MSESS_DTLS_RENEW_MAX 4
+/* Shortest SDES key lifetime we take (RFC 4568 section 6.1): 2^20
+ * packets, 5.8 hours at 50 packets/s; we re-key only on re-offers. */
+#define MSESS_SDES_LIFETIME_MIN (1ull << 20)
 /* Added to our Opus fmtp when that leg's Opus is transcoded to G.711
  * (RFC 7587 section 6.1): we play and capture 8 kHz only, so the far
  * encoder may code narrowband (SILK NB), which our 8 kHz decoder decodes
@@ -27,6 +32,8 @@ struct msess_sdes_key {
 	unsigned tag;
 	uint8_t key_salt[MSESS_SDES_KEY_MAX];
 	size_t len;
+	uint32_t mki;    /* RFC 4568 section 6.1 "|MKI:length" */
+	uint8_t mki_len; /* 0: packets carry no MKI */
 };
 
 struct msess_leg {
@@ -55,10 +62,16 @@ struct msess_leg {
 	size_t ice_oldc;
 	struct dtls_conn *dtls;
 	bool dtls_client;
+	bool dtls_renew;   /* a new association at the next commit */
+	char dtls_fp[160]; /* the peer fingerprint dtls checks */
+	/* associations replaced (session_dtls.c); like ice_old, freed with
+	 * the session, after the worker let go of them */
+	struct dtls_conn *dtls_old[MSESS_DTLS_RENEW_MAX];
+	size_t dtls_oldc;
 	/* SDES-SRTP (session_sdes.c) */
 	struct msess_sdes_key sdes_localv[MSESS_SDES_MAX]; /* offered */
 	struct msess_sdes_key sdes_local, sdes_remote;    /* in use */
-	bool sdes_pending;     /* keys changed: new contexts at commit */
+	bool sdes_tx_pending, sdes_rx_pending; /* new contexts at commit */
 	struct mbuf *last_sdp; /* what we sent last, at version-1 */
 };
 
@@ -94,6 +107,16 @@ int msess_sdes_from_offer(struct msess_leg *l, const struct sdp_audio *d,
 int msess_sdes_contexts(struct msess_leg *l, struct mleg_params *p);
 void msess_sdes_wipe(struct msess_leg *l);
 int msess_commit(struct media_session *ms);
+
+/* session_dtls.c: our DTLS role toward the peer's a=setup (RFC 8842
+ * section 5), whether the association must be new (role or fingerprint
+ * changed; ENOTSUP after MSESS_DTLS_RENEW_MAX), and the connection made
+ * or replaced at commit. */
+bool msess_dtls_client(const struct msess_leg *l, enum sdp_setup remote);
+int msess_dtls_renew(const struct msess_leg *l, bool client, const char *fp,
+		     bool *renewp);
+int msess_dtls_commit(struct media_session *ms, int i);
+void msess_dtls_free(struct msess_leg *l);
 void msess_sdp_forget(struct msess_leg *l);
 void msess_remote_forget(struct msess_leg *l);
 

@@ -68,13 +68,6 @@ static int proto_check(enum media_kind kind, const struct sdp_audio *d)
 	}
 }
 
-/* Our side of a=setup (RFC 8842 section 5): toward an offerer we take
- * passive unless it insists on being passive itself. */
-static bool setup_we_client(enum sdp_setup remote_setup)
-{
-	return remote_setup == SDP_SETUP_PASSIVE;
-}
-
 /* The codecs of an SDP that conf allows, in the SDP's order. */
 static size_t usable(const struct sdp_audio *d,
 		     const struct media_leg_conf *c, struct mcodec_pt *v)
@@ -232,6 +225,14 @@ int media_offer(struct media_session *ms, enum media_leg_id from,
 	err = msess_leg_bind(ms, (int)from);
 	if (!err)
 		err = msess_leg_bind(ms, to);
+	/* A new DTLS association past the limit: refused now (488), not
+	 * when the other leg has answered. */
+	if (!err && x->conf.kind == MEDIA_WEBRTC) {
+		bool renew;
+
+		err = msess_dtls_renew(x, msess_dtls_client(x, d->setup), d->fp,
+				       &renew);
+	}
 	/* A new ufrag from the browser is an ICE restart (RFC 8445 9):
 	 * new credentials of ours for the answer. */
 	if (!err && x->conf.kind == MEDIA_WEBRTC && x->have_remote &&
@@ -336,7 +337,8 @@ static int answer_apply(struct media_session *ms, int yi,
 	struct mleg_params px, py;
 	struct sdp_audio *o = &scr->out;
 	size_t havec, i;
-	bool found = false;
+	bool found = false, xclient = false, yclient = false;
+	bool xrenew = false, yrenew = false;
 	int err = 0;
 
 	memset(&py, 0, sizeof(py));
@@ -380,12 +382,10 @@ static int answer_apply(struct media_session *ms, int yi,
 	if (x->remote.proto == SDP_PROTO_RTP_AVPF)
 		o->proto = SDP_PROTO_RTP_AVPF;
 	if (x->conf.kind == MEDIA_WEBRTC) {
-		bool client = setup_we_client(x->remote.setup);
-
-		if (x->dtls && client != x->dtls_client)
-			return ENOTSUP; /* no DTLS role change mid-call */
-		x->dtls_client = client;
-		o->setup = client ? SDP_SETUP_ACTIVE : SDP_SETUP_PASSIVE;
+		xclient = msess_dtls_client(x, x->remote.setup);
+		if (msess_dtls_renew(x, xclient, x->remote.fp, &xrenew))
+			return ENOTSUP;
+		o->setup = xclient ? SDP_SETUP_ACTIVE : SDP_SETUP_PASSIVE;
 		snprintf(o->mid, sizeof(o->mid), "%s", x->remote.mid);
 	}
 	if (y->conf.kind == MEDIA_SRTP && msess_sdes_answer(y, d))
@@ -395,16 +395,22 @@ static int answer_apply(struct media_session *ms, int yi,
 		return ENOTSUP;
 	if (y->conf.kind == MEDIA_WEBRTC) {
 		/* We offered actpass; the answer leaves us the other role. */
-		bool client = setup_we_client(d->setup);
-
-		if (y->dtls && client != y->dtls_client)
+		yclient = msess_dtls_client(y, d->setup);
+		if (msess_dtls_renew(y, yclient, d->fp, &yrenew))
 			return ENOTSUP;
-		y->dtls_client = client;
 	}
 	o->ptime = x->remote.ptime;
 	err = msess_answer_write(ms, 1 - yi, scr, sdpp);
 	if (err)
 		return err;
+	if (x->conf.kind == MEDIA_WEBRTC) {
+		x->dtls_client = xclient;
+		x->dtls_renew = xrenew;
+	}
+	if (y->conf.kind == MEDIA_WEBRTC) {
+		y->dtls_client = yclient;
+		y->dtls_renew = yrenew;
+	}
 	x->params = px;
 	y->params = py;
 	if (d != &y->remote) {

@@ -21,6 +21,8 @@
  *              protect, an index already sent or one before ROC 0 (no
  *              keystream is ever reused)
  *   EBADMSG    malformed (too short, not RTP/RTCP version 2)
+ *   ENOENT     (unprotect) the packet's MKI is not this context's: another
+ *              master key, nothing was checked or changed
  *   EOVERFLOW  the buffer has no room for the tag (protect), the SSRC table
  *              is full (MSRTP_MAX_SSRC), the SRTCP index is exhausted, or
  *              an AES-CM payload is over 2^16 blocks (RFC 3711 4.1.1)
@@ -49,8 +51,12 @@ enum msrtp_profile {
 #define MSRTP_MAX_SALT 14        /* master salt, AES-CM (GCM: 12) */
 #define MSRTP_MAX_TAG 16         /* AES-GCM tag (RFC 7714 section 12) */
 #define MSRTP_SRTCP_INDEX_SIZE 4 /* E flag and 31-bit index (RFC 3711 3.4) */
-/* Bytes protect may add: SRTCP with AES-GCM, tag and index. No MKI. */
-#define MSRTP_MAX_OVERHEAD (MSRTP_MAX_TAG + MSRTP_SRTCP_INDEX_SIZE)
+/* Longest MKI we put in or take from packets (RFC 3711 section 3.1: the
+ * length is signalled; RFC 4568 lines in the field say 1 to 4 bytes). */
+#define MSRTP_MKI_MAX 4
+/* Bytes protect may add: SRTCP with AES-GCM, tag, index and MKI. */
+#define MSRTP_MAX_OVERHEAD                                                     \
+	(MSRTP_MAX_TAG + MSRTP_SRTCP_INDEX_SIZE + MSRTP_MKI_MAX)
 /* SSRCs one struct msrtp keeps state for; more are refused (EOVERFLOW). */
 #define MSRTP_MAX_SSRC 16
 /* Replay window in packets (RFC 3711 section 3.3.2). */
@@ -92,6 +98,18 @@ int msrtp_unprotect(struct msrtp *s, uint8_t *buf, size_t *lenp);
  * accepts E=0 packets too (authenticated only, RFC 3711 section 3.4). */
 int msrtcp_protect(struct msrtp *s, uint8_t *buf, size_t *lenp, size_t size);
 int msrtcp_unprotect(struct msrtp *s, uint8_t *buf, size_t *lenp);
+
+/*
+ * Master Key Identifier (RFC 3711 section 3.1; RFC 4568 section 6.1
+ * "|MKI:length"): from now on protect writes these len bytes (1 to
+ * MSRTP_MKI_MAX, the MKI value big-endian) into every SRTP and SRTCP
+ * packet, and unprotect takes only packets that carry them (ENOENT
+ * otherwise). Where it sits: AES-CM, between the encrypted portion (SRTCP:
+ * the index) and the tag; AES-GCM, after the tag (SRTCP: after the index),
+ * as libsrtp places it. The MKI is not authenticated (RFC 3711 section
+ * 3.1). len 0 turns it off. Returns 0 or EINVAL (too long, NULL).
+ */
+int msrtp_mki_set(struct msrtp *s, const uint8_t *mki, size_t len);
 
 /* The profile a struct msrtp was created with. */
 enum msrtp_profile msrtp_profile(const struct msrtp *s);

@@ -77,6 +77,8 @@ struct msrtp {
 	struct msrtp_xform rtcp;
 	struct msrtp_ssrc ssrcv[MSRTP_MAX_SSRC];
 	size_t ssrcc;
+	uint8_t mki[MSRTP_MKI_MAX]; /* msrtp_mki_set() */
+	size_t mki_len;
 };
 
 /* srtp.c: a session from session keys (tests feed RFC vectors this way). */
@@ -104,6 +106,20 @@ void msrtp_index_update(struct msrtp_ssrc *st, uint16_t seq, uint32_t roc,
 int msrtp_replay_check(const struct msrtp_replay *r, uint64_t idx);
 void msrtp_replay_add(struct msrtp_replay *r, uint64_t idx);
 int msrtp_rtcp_index_set(struct msrtp *s, uint32_t ssrc, uint32_t index);
+
+/* srtp_mki.c: the MKI field in a packet of total length *lenp. trail is
+ * what follows the MKI: the tag for AES-CM, nothing for AES-GCM
+ * (msrtp_mki_trail()). strip checks the MKI (ENOENT another one, EBADMSG
+ * too short) and takes it out; restore puts it back after a failed
+ * unprotect (len: without the MKI); insert adds it to a protected packet
+ * (the caller checked the room). */
+size_t msrtp_mki_trail(const struct msrtp *s, const struct msrtp_xform *x);
+int msrtp_mki_strip(const struct msrtp *s, uint8_t *buf, size_t *lenp,
+		    size_t trail);
+void msrtp_mki_restore(const struct msrtp *s, uint8_t *buf, size_t len,
+		       size_t trail);
+void msrtp_mki_insert(const struct msrtp *s, uint8_t *buf, size_t *lenp,
+		      size_t trail);
 
 /* srtp.c: the RTP header length (CSRCs and extension), EBADMSG. */
 int msrtp_rtp_hdr_len(const uint8_t *buf, size_t len, size_t *hlp);

@@ -36,7 +36,7 @@ int msrtp_protect(struct msrtp *s, uint8_t *buf, size_t *lenp, size_t size)
 	err = msrtp_rtp_hdr_len(buf, len, &hl);
 	if (err)
 		goto out;
-	if (size < len || size - len < s->rtp.tag_len) {
+	if (size < len || size - len < s->rtp.tag_len + s->mki_len) {
 		err = EOVERFLOW;
 		goto out;
 	}
@@ -62,6 +62,8 @@ int msrtp_protect(struct msrtp *s, uint8_t *buf, size_t *lenp, size_t size)
 	msrtp_replay_add(&st->rtp, idx);
 	msrtp_index_update(st, seq, roc, idx);
 	*lenp = len + s->rtp.tag_len;
+	if (s->mki_len)
+		msrtp_mki_insert(s, buf, lenp, msrtp_mki_trail(s, &s->rtp));
 out:
 	return err;
 }
@@ -72,7 +74,8 @@ out:
 int msrtp_unprotect(struct msrtp *s, uint8_t *buf, size_t *lenp)
 {
 	struct msrtp_ssrc *st, init;
-	size_t len, hl;
+	size_t len, hl, trail;
+	bool stripped = false;
 	uint64_t idx;
 	uint32_t roc;
 	uint16_t seq;
@@ -81,6 +84,13 @@ int msrtp_unprotect(struct msrtp *s, uint8_t *buf, size_t *lenp)
 	if (!s || !buf || !lenp)
 		return EINVAL;
 	len = *lenp;
+	trail = msrtp_mki_trail(s, &s->rtp);
+	if (s->mki_len) {
+		err = msrtp_mki_strip(s, buf, &len, trail);
+		if (err)
+			goto out;
+		stripped = true;
+	}
 	if (len < MSRTP_RTP_HDR_SIZE + s->rtp.tag_len) {
 		err = EBADMSG;
 		goto out;
@@ -110,6 +120,8 @@ int msrtp_unprotect(struct msrtp *s, uint8_t *buf, size_t *lenp)
 	msrtp_index_update(st, seq, roc, idx);
 	*lenp = len - s->rtp.tag_len;
 out:
+	if (err && stripped)
+		msrtp_mki_restore(s, buf, len, trail);
 	return err;
 }
 
@@ -128,7 +140,7 @@ int msrtcp_protect(struct msrtp *s, uint8_t *buf, size_t *lenp, size_t size)
 		err = EBADMSG;
 		goto out;
 	}
-	if (size < len || size - len < add) {
+	if (size < len || size - len < add + s->mki_len) {
 		err = EOVERFLOW;
 		goto out;
 	}
@@ -150,6 +162,8 @@ int msrtcp_protect(struct msrtp *s, uint8_t *buf, size_t *lenp, size_t size)
 		goto out;
 	st->rtcp_next = index + 1;
 	*lenp = len + add;
+	if (s->mki_len)
+		msrtp_mki_insert(s, buf, lenp, msrtp_mki_trail(s, &s->rtcp));
 out:
 	return err;
 }
@@ -157,13 +171,21 @@ out:
 int msrtcp_unprotect(struct msrtp *s, uint8_t *buf, size_t *lenp)
 {
 	struct msrtp_ssrc *st, init;
-	size_t len, add, at;
+	size_t len, add, at, trail;
+	bool stripped = false;
 	uint32_t index;
 	int err;
 
 	if (!s || !buf || !lenp)
 		return EINVAL;
 	len = *lenp;
+	trail = msrtp_mki_trail(s, &s->rtcp);
+	if (s->mki_len) {
+		err = msrtp_mki_strip(s, buf, &len, trail);
+		if (err)
+			goto out;
+		stripped = true;
+	}
 	add = s->rtcp.tag_len + MSRTP_SRTCP_INDEX_SIZE;
 	if (len < MSRTP_RTCP_HDR_SIZE + add ||
 	    (buf[0] & 0xc0) != RTCP_VERSION_BITS) {
@@ -192,5 +214,7 @@ int msrtcp_unprotect(struct msrtp *s, uint8_t *buf, size_t *lenp)
 	msrtp_replay_add(&st->rtcp, index);
 	*lenp = len - add;
 out:
+	if (err && stripped)
+		msrtp_mki_restore(s, buf, len, trail);
 	return err;
 }

@@ -61,23 +61,24 @@ void mwebrtc_dtls_estab(const struct dtls_srtp_keys *keys, void *arg)
 {
 	struct mrelay_leg *l = arg;
 	struct mrelay *r = l->owner;
+	struct msrtp *tx = NULL, *rx = NULL;
 	int err;
 
-	l->srtp_tx = mem_deref(l->srtp_tx);
-	l->srtp_rx = mem_deref(l->srtp_rx);
-	err = msrtp_alloc(&l->srtp_tx, (enum msrtp_profile)keys->profile,
+	err = msrtp_alloc(&tx, (enum msrtp_profile)keys->profile,
 			  keys->local_key, keys->local_salt);
 	if (!err)
-		err =
-		    msrtp_alloc(&l->srtp_rx, (enum msrtp_profile)keys->profile,
-				keys->remote_key, keys->remote_salt);
+		err = msrtp_alloc(&rx, (enum msrtp_profile)keys->profile,
+				  keys->remote_key, keys->remote_salt);
 	if (err) {
-		l->srtp_tx = mem_deref(l->srtp_tx);
-		l->srtp_rx = mem_deref(l->srtp_rx);
+		mem_deref(tx);
+		mem_deref(rx);
 		if (r->eventh)
 			r->eventh(r, l->idx, MEDIA_EV_FAILED, "srtp keys");
 		return;
 	}
+	/* A new association's keys replace the old ones now (RFC 8842
+	 * section 5); until then media went on under the old keys. */
+	mleg_keys_set(l, tx, rx);
 	atomic_store(&l->st.connected, true);
 	if (r->eventh)
 		r->eventh(r, l->idx, MEDIA_EV_CONNECTED, "dtls");
@@ -91,6 +92,42 @@ void mwebrtc_dtls_close(int err, const char *reason, void *arg)
 	/* Keys already in place stay valid after the peer's close_notify. */
 	if (err && r->eventh)
 		r->eventh(r, l->idx, MEDIA_EV_FAILED, reason ? reason : "dtls");
+}
+
+/* As the DTLS client (RFC 8842 section 5), the handshake starts once an
+ * address passed a check: after the first check, or at once for a new
+ * association on a checked path. */
+static void dtls_start(struct mrelay_leg *l, uint64_t now_ms)
+{
+	if (l->dtls && l->dtls_client && !l->dtls_started &&
+	    sa_isset(&l->ice_dst)) {
+		l->dtls_started = true;
+		(void)dtls_conn_start(l->dtls, now_ms);
+	}
+}
+
+void mwebrtc_set_params(struct mrelay_leg *l, const struct mleg_params *p)
+{
+	if (p->ice && p->ice != l->ice) {
+		/* ICE restart: new credentials, checks with the old ones
+		 * fail from now on; media keeps its pair until a check with
+		 * the new ones passes (RFC 8445 section 9). */
+		l->ice = p->ice;
+		l->validc = 0;
+		if (sa_isset(&l->ice_dst)) {
+			l->validv[l->validc++] = l->ice_dst;
+			l->ice_stale = true;
+		}
+	}
+	if (p->dtls && p->dtls != l->dtls) {
+		/* The first association, or a new one (RFC 8842 section 5:
+		 * the role or the fingerprint changed): a handshake in the
+		 * role given; the old association is no longer fed, its
+		 * keys stay until the new one is established. */
+		l->dtls = p->dtls;
+		l->dtls_client = p->dtls_client;
+		l->dtls_started = false;
+	}
 }
 
 static void stun_input(struct mrelay *r, struct mrelay_leg *l,
@@ -113,15 +150,20 @@ static void stun_input(struct mrelay *r, struct mrelay_leg *l,
 		r->sendh(r, l->idx, false, resp, rlen, src);
 	if (!chk.valid)
 		return;
+	if (l->ice_stale) {
+		/* The first check under the credentials of an ICE restart
+		 * (RFC 8445 section 9): from now on media goes only to
+		 * addresses checked with them. */
+		l->ice_stale = false;
+		l->validc = 0;
+		l->ice_dst = *src;
+	}
 	valid_add(l, src);
 	/* RFC 8445 7.3.1.5: the controlling agent's nomination selects the
 	 * pair; before it, the first valid address carries media. */
 	if (chk.nominated || !sa_isset(&l->ice_dst))
 		l->ice_dst = *src;
-	if (l->dtls && l->dtls_client && !l->dtls_started) {
-		l->dtls_started = true;
-		(void)dtls_conn_start(l->dtls, now_ms);
-	}
+	dtls_start(l, now_ms);
 }
 
 int mwebrtc_input(struct mrelay *r, int leg, uint8_t *buf, size_t *lenp,
@@ -150,10 +192,7 @@ int mwebrtc_input(struct mrelay *r, int leg, uint8_t *buf, size_t *lenp,
 	if (!l->srtp_rx || !is_valid_src(l, src))
 		return EACCES;
 	/* Authenticated before anything else reads the packet. */
-	if (rtp_is_rtcp(buf, len))
-		err = msrtcp_unprotect(l->srtp_rx, buf, &len);
-	else
-		err = msrtp_unprotect(l->srtp_rx, buf, &len);
+	err = mleg_unprotect(l, rtp_is_rtcp(buf, len), buf, &len, now_ms);
 	if (err)
 		return err;
 	*lenp = len;
@@ -175,6 +214,7 @@ void mwebrtc_tick(struct mrelay_leg *l, uint64_t now_ms)
 
 	if (!l->dtls)
 		return;
+	dtls_start(l, now_ms);
 	t = dtls_conn_timeout(l->dtls);
 	if (t && now_ms >= t)
 		(void)dtls_conn_tick(l->dtls, now_ms);

@@ -3,68 +3,7 @@
  * AEAD_AES_128_GCM), the PBX's answer and its own offer; media encrypted
  * toward the PBX, decrypted from it; tampered packets dropped; latching
  * onto an authenticated source. */
-#include "mtest.h"
-#include "media/srtp.h"
-#include "sdp/sdp.h"
-
-static void b64(char *dst, const uint8_t *p, size_t n)
-{
-	static const char t[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i, o = 0;
-
-	for (i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16 |
-			     (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
-			     (i + 2 < n ? p[i + 2] : 0);
-
-		dst[o++] = t[v >> 18 & 63];
-		dst[o++] = t[v >> 12 & 63];
-		dst[o++] = i + 1 < n ? t[v >> 6 & 63] : '=';
-		dst[o++] = i + 2 < n ? t[v & 63] : '=';
-	}
-	dst[o] = '\0';
-}
-
-/* The context for what the engine sends, from its a=crypto line `tag`. */
-static struct msrtp *engine_key(const struct mbuf *mb, unsigned tag,
-				enum msrtp_profile prof)
-{
-	char *s = calloc(1, mb->end + 1), *p, key[32];
-	struct sdp_crypto c;
-	struct msrtp *ctx = NULL;
-	struct pl v;
-
-	assert_non_null(s);
-	memcpy(s, mb->buf, mb->end);
-	snprintf(key, sizeof(key), "a=crypto:%u ", tag);
-	p = strstr(s, key);
-	assert_non_null(p);
-	v.p = p + strlen("a=crypto:");
-	v.l = strcspn(v.p, "\r\n");
-	assert_int_equal(sdp_crypto_decode(&c, &v), 0);
-	assert_string_equal(c.suite, msrtp_profile_name(prof));
-	assert_int_equal(c.key_salt_len,
-			 msrtp_key_len(prof) + msrtp_salt_len(prof));
-	assert_int_equal(msrtp_alloc(&ctx, prof, c.key_salt,
-				     c.key_salt + msrtp_key_len(prof)),
-			 0);
-	free(s);
-	return ctx;
-}
-
-static void pbx_sdp(char *buf, size_t size, uint16_t port, unsigned tag,
-		    enum msrtp_profile prof, const uint8_t *ks)
-{
-	char k[80];
-
-	b64(k, ks, msrtp_key_len(prof) + msrtp_salt_len(prof));
-	snprintf(buf, size,
-		 "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
-		 "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %u RTP/SAVP 0\r\n"
-		 "a=crypto:%u %s inline:%s\r\n",
-		 port, tag, msrtp_profile_name(prof), k);
-}
+#include "sdes_peer.h"
 
 struct srtp_call {
 	uv_loop_t loop;
@@ -142,12 +81,13 @@ static void test_we_offer(void **state)
 	    mt_sdp_has(mb, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"));
 	assert_true(mt_sdp_has(mb, "a=crypto:2 AEAD_AES_128_GCM inline:"));
 	c.port_b = mt_sdp_port(mb);
-	c.rx = engine_key(mb, 1, MSRTP_AES128_CM_SHA1_80);
+	c.rx = sdes_engine_key(mb, 1, MSRTP_AES128_CM_SHA1_80);
 	mb = mem_deref(mb);
 	rand_bytes(ks, sizeof(ks));
 	assert_int_equal(
 	    msrtp_alloc(&c.tx, MSRTP_AES128_CM_SHA1_80, ks, ks + 16), 0);
-	pbx_sdp(sdp, sizeof(sdp), c.pb.port, 1, MSRTP_AES128_CM_SHA1_80, ks);
+	sdes_pbx_sdp(sdp, sizeof(sdp), c.pb.port, 1, MSRTP_AES128_CM_SHA1_80,
+		     ks, "");
 	pl_set_str(&pl, sdp);
 	assert_int_equal(media_answer(c.ms, MEDIA_LEG_B, &pl, &mb), 0);
 	assert_false(mt_sdp_has(mb, "crypto"));
@@ -203,7 +143,8 @@ static void test_pbx_offers(void **state)
 			 0);
 	/* The PBX offers GCM: answered with its tag and a key of ours. */
 	rand_bytes(ks, sizeof(ks));
-	pbx_sdp(sdp, sizeof(sdp), c.pb.port, 7, MSRTP_AEAD_AES_128_GCM, ks);
+	sdes_pbx_sdp(sdp, sizeof(sdp), c.pb.port, 7, MSRTP_AEAD_AES_128_GCM, ks,
+		     "");
 	pl_set_str(&pl, sdp);
 	assert_int_equal(media_offer(c.ms, MEDIA_LEG_B, &pl, &mb), 0);
 	assert_false(mt_sdp_has(mb, "crypto"));
@@ -216,7 +157,7 @@ static void test_pbx_offers(void **state)
 	assert_true(mt_sdp_has(mb, " RTP/SAVP 0"));
 	assert_true(mt_sdp_has(mb, "a=crypto:7 AEAD_AES_128_GCM inline:"));
 	c.port_b = mt_sdp_port(mb);
-	c.rx = engine_key(mb, 7, MSRTP_AEAD_AES_128_GCM);
+	c.rx = sdes_engine_key(mb, 7, MSRTP_AEAD_AES_128_GCM);
 	mb = mem_deref(mb);
 	assert_int_equal(
 	    msrtp_alloc(&c.tx, MSRTP_AEAD_AES_128_GCM, ks, ks + 16), 0);
