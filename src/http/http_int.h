@@ -45,8 +45,6 @@ struct http_server {
 	bool closing;
 	bool half_destroyed; /* lws_create_context failed half-way */
 	uint8_t *txbuf;	     /* LWS_PRE + HTTP_WS_MSG_MAX: direct writes */
-	struct list rx_pending; /* struct ws_conn with TLS records read ahead */
-	uv_idle_t *rx_kick;     /* serves rx_pending; freed when closed */
 };
 
 /* Per-address WebSocket connection count (max_conn_per_ip). */
@@ -61,11 +59,6 @@ struct http_peer {
 	char ip[HTTP_IP_STR_MAX];    /* address only, IPv4-mapped unmapped */
 	char str[HTTP_PEER_STR_MAX]; /* "ip:port" or "[ip]:port" */
 };
-
-/* ws.c: after the first lws_context_destroy (no conn left), closes the
- * handle that serves records read ahead. */
-int http_ws_kick_init(struct http_server *srv);
-void http_ws_kick_close(struct http_server *srv);
 
 /* server.c */
 int http_peer_get(struct lws *wsi, struct http_peer *peer);

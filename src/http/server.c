@@ -39,7 +39,6 @@ static void server_destroy(void *data)
 	 * context lives, so freeing srv first would be a use-after-free. */
 	if (srv->ctx)
 		http_server_close(srv);
-	http_ws_kick_close(srv); /* freed by the loop when it closes */
 	list_flush(&srv->routes);
 	mem_deref(srv->ips);
 	mem_deref(srv->txbuf);
@@ -234,9 +233,6 @@ int http_server_alloc(struct http_server **srvp, uv_loop_t *loop,
 	}
 	lws_set_log_level(LLL_ERR | LLL_WARN, http_lws_log);
 	srv->listen_port = conf->listen_port;
-	err = http_ws_kick_init(srv);
-	if (err)
-		goto out;
 	err = context_create(srv);
 	/* lws 4.1 returns a context even when its vhost failed (cert, bind) */
 	if (!err) {
@@ -278,7 +274,6 @@ void http_server_close(struct http_server *srv)
 	 */
 	if (!srv->half_destroyed)
 		lws_context_destroy(srv->ctx);
-	http_ws_kick_close(srv); /* every conn closed: none waits to be read */
 	for (unsigned i = 0; srv->ctx && i < HTTP_CLOSE_SPINS; i++) {
 		uv_run(srv->loop, UV_RUN_NOWAIT);
 		if (!loop_closing(srv->loop))

@@ -1,12 +1,10 @@
 /* ws.c: WebSocket connections carrying SIP (RFC 7118 over RFC 6455): whole
- * messages in, a send queue out, idle timeout and close handshake, TLS
- * records read ahead. */
+ * messages in, a send queue out, idle timeout and close handshake. */
 #include <errno.h>
 #include <string.h>
 #include <time.h>
 
 #include "http/http_int.h"
-#include "tls/tls.h"
 
 struct ws_txm {
 	struct le le;
@@ -16,8 +14,7 @@ struct ws_txm {
 };
 
 struct ws_conn {
-	struct le le;  /* in srv->conns while open */
-	struct le rxp; /* in srv->rx_pending: a record read ahead */
+	struct le le; /* in srv->conns while open */
 	struct http_server *srv;
 	struct lws *wsi; /* NULL once closed */
 	struct http_peer peer;
@@ -187,81 +184,6 @@ void ws_conn_touch(struct ws_conn *c)
 		idle_touch(c);
 }
 
-/*
- * TLS read-ahead (RFC 8446 §5.1 records). Without it OpenSSL reads each
- * record with two read()s, its 5-byte header and then its body; with it
- * one read() takes whatever the socket holds. lws 4.1 then misses a second
- * record read in the same read(): it asks SSL_pending(), which counts only
- * the record being returned, and the socket has nothing left to poll. So
- * after every message this side asks tls_ssl_has_pending() and, when a
- * record waits, serves the connection again from an idle handle (one loop
- * turn later, outside lws's callbacks), as if poll had said POLLIN.
- */
-static void rx_kick(uv_idle_t *h)
-{
-	struct http_server *srv = h->data;
-	size_t n = list_count(&srv->rx_pending);
-
-	/* only those queued now: one served again re-queues for next turn */
-	while (n-- && srv->rx_pending.head) {
-		struct ws_conn *c = srv->rx_pending.head->data;
-		struct lws_pollfd pfd;
-
-		list_unlink(&c->rxp);
-		if (!c->wsi)
-			continue;
-		pfd.fd = lws_get_socket_fd(c->wsi);
-		pfd.events = LWS_POLLIN;
-		pfd.revents = LWS_POLLIN;
-		mem_ref(c); /* the service may close it */
-		(void)lws_service_fd(srv->ctx, &pfd);
-		mem_deref(c);
-	}
-	if (!srv->rx_pending.head)
-		uv_idle_stop(h);
-}
-
-static void rx_check(struct ws_conn *c)
-{
-	struct http_server *srv = c->srv;
-
-	if (!c->wsi || c->rxp.list || !srv->rx_kick ||
-	    !tls_ssl_has_pending(lws_get_ssl(c->wsi)))
-		return;
-	list_append(&srv->rx_pending, &c->rxp, c);
-	uv_idle_start(srv->rx_kick, rx_kick);
-}
-
-static void kick_closed(uv_handle_t *h)
-{
-	mem_deref(h);
-}
-
-int http_ws_kick_init(struct http_server *srv)
-{
-	uv_idle_t *h = mem_zalloc(sizeof(*h), NULL);
-
-	if (!h)
-		return ENOMEM;
-	if (uv_idle_init(srv->loop, h)) {
-		mem_deref(h);
-		return ENOMEM;
-	}
-	h->data = srv;
-	srv->rx_kick = h;
-	return 0;
-}
-
-void http_ws_kick_close(struct http_server *srv)
-{
-	if (!srv->rx_kick)
-		return;
-	while (srv->rx_pending.head)
-		list_unlink(srv->rx_pending.head);
-	uv_close((uv_handle_t *)srv->rx_kick, kick_closed);
-	srv->rx_kick = NULL;
-}
-
 static int conn_open(struct http_server *srv, struct ws_conn **pss,
                      struct lws *wsi)
 {
@@ -282,7 +204,6 @@ static int conn_open(struct http_server *srv, struct ws_conn **pss,
 	}
 	*pss = c; /* the server's reference, dropped after closeh */
 	list_append(&srv->conns, &c->le, c);
-	tls_ssl_read_ahead(lws_get_ssl(wsi), true); /* see rx_kick() */
 	idle_touch(c);
 	idle_arm(c, (uint64_t)srv->idle_timeout_s * LWS_USEC_PER_SEC);
 	log_debug(HTTP_MOD, "%s: WebSocket open", c->peer.str);
@@ -418,7 +339,6 @@ static void conn_closed(struct ws_conn **pss)
 	srv = c->srv;
 	c->wsi = NULL;
 	list_unlink(&c->le);
-	list_unlink(&c->rxp);
 	http_ipc_dec(c->ipc); /* while srv->ips still exists */
 	c->ipc = NULL;
 	list_flush(&c->txq);
@@ -445,11 +365,7 @@ int http_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_ESTABLISHED:
 		return conn_open(srv, pss, wsi);
 	case LWS_CALLBACK_RECEIVE:
-		if (!*pss || conn_rx(*pss, wsi, in, len))
-			return -1;
-		if (*pss)
-			rx_check(*pss);
-		return 0;
+		return *pss ? conn_rx(*pss, wsi, in, len) : -1;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return *pss ? conn_writable(*pss, wsi) : -1;
 	case LWS_CALLBACK_TIMER:

@@ -99,18 +99,6 @@ int tls_cert_fingerprint(const char *cert_file, uint8_t fp[TLS_FP_LEN]);
  * EOVERFLOW. */
 int tls_fp_str(const uint8_t fp[TLS_FP_LEN], char *buf, size_t size);
 
-/*
- * For a TLS connection another library drives (libwebsockets' SSL *, from
- * lws_get_ssl()): tls_ssl_read_ahead() lets OpenSSL read whatever the
- * socket holds into its buffer, one read() per TLS record instead of two
- * (the 5-byte header, then the body). A record read ahead but not yet
- * returned by SSL_read() is invisible to poll(): after each read the
- * caller asks tls_ssl_has_pending() and reads again itself when it is true.
- * NULL is ignored (false).
- */
-void tls_ssl_read_ahead(void *ssl, bool on);
-bool tls_ssl_has_pending(void *ssl);
-
 /* The oldest OpenSSL error of this thread as text (then clears the queue);
  * "unknown error" when the queue is empty. */
 void tls_err_str(char *buf, size_t size);

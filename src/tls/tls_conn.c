@@ -259,16 +259,3 @@ const char *tls_conn_version(const struct tls_conn *tc)
 {
 	return tc && tc->established ? SSL_get_version(tc->ssl) : "";
 }
-
-void tls_ssl_read_ahead(void *ssl, bool on)
-{
-	if (ssl)
-		SSL_set_read_ahead(ssl, on ? 1 : 0);
-}
-
-bool tls_ssl_has_pending(void *ssl)
-{
-	/* SSL_pending() counts only the record being returned; this also
-	 * counts whole or partial records read ahead */
-	return ssl && SSL_has_pending(ssl) == 1;
-}
