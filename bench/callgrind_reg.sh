@@ -9,32 +9,21 @@ set -euo pipefail
 BUILD=$1; NAME=$2; CONNS=$3; VAR=$4; SECS=$5
 T=/tmp/regcg-$NAME; rm -rf $T; mkdir -p $T
 STORE=${REG_STORE:-/dev/shm/sipcloak-regbench-store}
-PORT=$((20000 + RANDOM % 20000))
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=127.0.0.1" \
-  -keyout $T/key.pem -out $T/cert.pem 2>/dev/null
-cat > $T/sc.ini <<INI
-[server]
-public_address = 127.0.0.1
-control_socket = $T/sc.sock
-[https]
-listen = 127.0.0.1:$PORT
-cert = $T/cert.pem
-key = $T/key.pem
-max_connections_per_ip = 20000
-[sip]
-domain = sipcloak.test
-[store]
-path = $STORE/sipcloak.db
-master_key = $STORE/master.key
-[log]
-level = warn
-INI
-sed -n 's/.*"sip_username":"\([^"]*\)","password":"\([^"]*\)".*/\1 \2/p' $STORE/devices.jsonl > $T/creds.all; head -n 1000 $T/creds.all > $T/creds
+# lib.sh's variables: its make_cert writes into TMP (here the output dir)
+TMP=$T SRV_PIDS=() SRV_TREE= LOG= WL_PID=
+STOP_TIMEOUT_TENTHS=100 START_TIMEOUT_TENTHS=600
+log() { echo "regcg: $*" >&2; }
+source "$(dirname "$0")/lib.sh"
+trap stop_servers EXIT # keep $T (callgrind's output)
+PORT=$(free_port)
+make_cert
+sipcloak_reg_ini "$PORT" "$STORE" "$T/sc.sock" >$T/sc.ini
+reg_creds "$STORE" 1000 >$T/creds
 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$T/cg.out \
   $BUILD/sipcloak serve -c $T/sc.ini > $T/server.log 2>&1 &
 SP=$!
-trap 'kill $SP 2>/dev/null || true' EXIT
-for i in $(seq 1 300); do ss -ltn | grep -q ":$PORT " && break; sleep 0.2; done
+SRV_PIDS+=($SP)
+wait_listen "$PORT" $SP || { echo "the server did not listen: $T/server.log" >&2; exit 1; }
 extra=(); [ "$VAR" = reuse ] && extra=(--reuse-nonce)
 # warm-up (connections, first challenge, cache fill) without collection
 $BUILD/bench/wsload --url wss://127.0.0.1:$PORT/ws --insecure --mode register --cred-file $T/creds \
@@ -43,7 +32,7 @@ callgrind_control -i on $SP >/dev/null
 $BUILD/bench/wsload --url wss://127.0.0.1:$PORT/ws --insecure --mode register --cred-file $T/creds \
   --users $CONNS --connections $CONNS --seconds $SECS --domain sipcloak.test "${extra[@]}" > $T/run.out 2>$T/run.err || true
 callgrind_control -i off $SP >/dev/null
-kill $SP; wait $SP || true
+stop_servers # SIGTERM: callgrind writes its output
 ir=$(callgrind_annotate $T/cg.out 2>/dev/null | sed -n 's/^ *\([0-9,]*\) .*PROGRAM TOTALS.*/\1/p' | tr -d ,)
 ok=$(sed -n 's/.* ok=\([0-9]*\) .*/\1/p' $T/run.out)
 echo "run: $(cat $T/run.out)"

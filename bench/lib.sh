@@ -1,7 +1,9 @@
-# lib.sh: what bench/run.sh and bench/run_reg.sh share: stopping server
-# process trees by pid, free loopback ports, process sampling (CPU, PSS)
-# and config templates. Sourced after the caller set TMP, SRV_PIDS,
-# SRV_TREE, LOG, WL_PID and defined log().
+# lib.sh: what bench/run.sh and the REGISTER scripts (run_reg.sh,
+# mem_reg.sh, callgrind_reg.sh) share: stopping server process trees by
+# pid, free loopback ports, process sampling (CPU, PSS), config templates,
+# and the REGISTER benchmarks' sipcloak config and device credentials.
+# Sourced after the caller set TMP, SRV_PIDS, SRV_TREE, LOG, WL_PID,
+# STOP_TIMEOUT_TENTHS, START_TIMEOUT_TENTHS and defined log().
 
 
 stop_pid() {
@@ -105,4 +107,37 @@ make_cert() {
 fill() { # template port [backend port]
 	sed -e "s|@DIR@|$TMP|g; s|@PORT@|$2|g; s|@UDP_PORT@|$(free_port)|g" \
 		-e "s|@BACKEND_PORT@|${3:-0}|g" "$1"
+}
+
+# The REGISTER benchmarks' sipcloak config on stdout: WSS on
+# 127.0.0.1:PORT with make_cert's certificate in $TMP, the device store in
+# STORE (its database and master key, reused between runs), the control
+# socket SOCK, warnings only. Args: port store sock.
+sipcloak_reg_ini() {
+	cat <<INI
+; Written by bench/lib.sh (sipcloak_reg_ini). Every key: docs/config.md.
+[server]
+public_address = 127.0.0.1
+control_socket = $3
+[https]
+listen = 127.0.0.1:$1
+cert = $TMP/cert.pem
+key = $TMP/key.pem
+max_connections_per_ip = 20000
+[sip]
+domain = sipcloak.test
+[store]
+path = $2/sipcloak.db
+master_key = $2/master.key
+[log]
+level = warn
+INI
+}
+
+# "sip_username password" lines for wsload --cred-file: the first N
+# devices (all without N) of STORE/devices.jsonl, which holds one
+# `sipcloak device add --json` object per line. Args: store [n].
+reg_creds() {
+	sed -n "1,${2:-\$}s/.*\"sip_username\":\"\([^\"]*\)\",\"password\":\"\([^\"]*\)\".*/\1 \2/p" \
+		"$1/devices.jsonl"
 }

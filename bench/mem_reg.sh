@@ -12,28 +12,17 @@ BUILD=$1; HT=${2:-}
 STORE=${REG_STORE:-/dev/shm/sipcloak-regbench-store}
 CONNS=1000; DEVS=10000; SECS=12
 T=/tmp/regmem-$$; mkdir -p $T
-PORT=$((20000 + RANDOM % 20000))
+# lib.sh's variables: its make_cert writes into TMP (here the output dir)
+TMP=$T SRV_PIDS=() SRV_TREE= LOG= WL_PID=
+STOP_TIMEOUT_TENTHS=50 START_TIMEOUT_TENTHS=300
+log() { echo "memreg: $*" >&2; }
+source "$(dirname "$0")/lib.sh"
+trap stop_servers EXIT # keep $T (heaptrack's output)
 [ -s "$STORE/devices.jsonl" ] || { echo "no devices in $STORE: run bench/run_reg.sh once" >&2; exit 1; }
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=127.0.0.1" \
-  -keyout $T/key.pem -out $T/cert.pem 2>/dev/null
-cat > $T/sc.ini <<INI
-[server]
-public_address = 127.0.0.1
-control_socket = $T/sc.sock
-[https]
-listen = 127.0.0.1:$PORT
-cert = $T/cert.pem
-key = $T/key.pem
-max_connections_per_ip = 20000
-[sip]
-domain = sipcloak.test
-[store]
-path = $STORE/sipcloak.db
-master_key = $STORE/master.key
-[log]
-level = warn
-INI
-sed -n 's/.*"sip_username":"\([^"]*\)","password":"\([^"]*\)".*/\1 \2/p' $STORE/devices.jsonl | head -n $DEVS > $T/creds
+PORT=$(free_port)
+make_cert
+sipcloak_reg_ini "$PORT" "$STORE" "$T/sc.sock" >$T/sc.ini
+reg_creds "$STORE" "$DEVS" >$T/creds
 ulimit -n "$(ulimit -Hn)"
 if [ "$HT" = heaptrack ]; then
 	heaptrack -o $T/ht $BUILD/sipcloak serve -c $T/sc.ini > $T/server.log 2>&1 &
@@ -41,21 +30,20 @@ else
 	$BUILD/sipcloak serve -c $T/sc.ini > $T/server.log 2>&1 &
 fi
 SP=$!
-trap 'kill $SP 2>/dev/null || true' EXIT
-for i in $(seq 1 100); do ss -ltn | grep -q ":$PORT " && break; sleep 0.2; done
+SRV_PIDS+=($SP)
+wait_listen "$PORT" $SP || { echo "the server did not listen: $T/server.log" >&2; exit 1; }
 sleep 1
 P=$(pgrep -n -f "$BUILD/sipcloak serve -c $T/sc.ini")
-pss() { awk '/^Pss:/ {print $2}' /proc/$P/smaps_rollup; }
-idle=$(pss)
+idle=$(pss "$P")
 $BUILD/bench/wsload --url wss://127.0.0.1:$PORT/ws --insecure --mode register --cred-file $T/creds \
   --users $DEVS --connections $CONNS --seconds $SECS --domain sipcloak.test --ramp-seconds 25 \
   > $T/wl.out 2> $T/wl.err &
 WP=$!
 while kill -0 $WP 2>/dev/null && ! grep -q "phase run" $T/wl.err; do sleep 0.05; done
-open=$(pss)
+open=$(pss "$P")
 wait $WP || true
-reg=$(pss)
-kill $SP; wait $SP 2>/dev/null || true
+reg=$(pss "$P")
+stop_servers
 echo "idle_kib=$idle open_kib=$open registered_kib=$reg $(grep -o 'registered=[0-9]*' $T/wl.out)" \
   "kib_per_device=$(awk -v a=$reg -v b=$open -v d=$DEVS 'BEGIN { printf "%.2f", (a - b) / d }')"
 if [ "$HT" = heaptrack ]; then

@@ -16,9 +16,9 @@
 # stopped by pid on exit, even on failure.
 #
 # Devices: Kamailio's passwords are "bench-" USER (reg.cfg derives them);
-# sipcloak's come from `sipcloak device add USER --json` (64 devices per
-# user at most), created once into REG_STORE and reused by later runs (the
-# CLI takes tens of ms per device). sipcloak is probed first with one
+# sipcloak's come from `sipcloak device add USER --count 64 --json` (64
+# devices per user at most, one transaction per user), created once into
+# REG_STORE and reused by later runs. sipcloak is probed first with one
 # device: when it does not answer REGISTER with a challenge its rows say so
 # and no devices are created.
 #
@@ -48,7 +48,7 @@ MEM_CONNS=1000           # memory: connections
 MEM_PER_CONN=10          # memory: devices each connection registers
 MEM_SECONDS=12           # memory: at most this long to register them all
 KAM_MAX_CONNS=100        # Kamailio's own TLS crashes near 1,000 (run.sh)
-DEVICES_PER_USER=64      # STORE_USER_DEVICES_MAX
+DEVICES_PER_USER=64      # STORE_USER_DEVICES_MAX, device add --count's max
 START_TIMEOUT_TENTHS=100 # a server must listen within 10 s
 STOP_TIMEOUT_TENTHS=50   # SIGTERM, then SIGKILL after 5 s
 SAMPLE_SLEEP=0.2         # PSS sampling period
@@ -68,30 +68,15 @@ source "$(dirname "$0")/lib.sh"
 # sipcloak's config; the store lives in $STORE so its devices are reused.
 sipcloak_ini() { # port
 	mkdir -p "$STORE"
-	cat >"$STORE/sipcloak.ini" <<INI
-; Written by bench/run_reg.sh. Every key: docs/config.md.
-[server]
-public_address = 127.0.0.1
-control_socket = $STORE/sipcloak.sock
-[https]
-listen = 127.0.0.1:$1
-cert = $TMP/cert.pem
-key = $TMP/key.pem
-max_connections_per_ip = 20000
-[sip]
-domain = $DOMAIN
-[store]
-path = $STORE/sipcloak.db
-master_key = $STORE/master.key
-[log]
-level = warn
-INI
+	sipcloak_reg_ini "$1" "$STORE" "$STORE/sipcloak.sock" >"$STORE/sipcloak.ini"
 }
 
 # Makes sure the store holds at least $1 devices and writes the first $1
-# as "user password" lines to $TMP/creds-sipcloak.
+# as "user password" lines to $TMP/creds-sipcloak. Devices come
+# DEVICES_PER_USER at a time from `device add USER --count N --json` (one
+# transaction each); devices.jsonl keeps one device object per line.
 sipcloak_devices() {
-	local want=$1 have u dev
+	local want=$1 have u n out
 	sipcloak_ini 1 # the CLI does not listen
 	local sc=("$SIPCLOAK" -c "$STORE/sipcloak.ini")
 	if [ ! -f "$STORE/master.key" ]; then
@@ -107,14 +92,14 @@ sipcloak_devices() {
 		if [ $((have % DEVICES_PER_USER)) = 0 ]; then
 			"${sc[@]}" user add "$u" >/dev/null || return 1
 		fi
-		dev=$("${sc[@]}" device add "$u" --json) || return 1
-		[[ "$dev" == *'"sip_username":'* ]] || return 1
-		echo "$dev" >>"$STORE/devices.jsonl"
-		have=$((have + 1))
+		n=$((DEVICES_PER_USER - have % DEVICES_PER_USER))
+		[ "$n" -gt $((want - have)) ] && n=$((want - have))
+		out=$("${sc[@]}" --json device add "$u" --count "$n") || return 1
+		# the array's elements, one a line: strip "[", "," and "]"
+		sed 's/^\[//; s/,$//; s/\]$//' <<<"$out" >>"$STORE/devices.jsonl"
+		have=$(wc -l <"$STORE/devices.jsonl")
 	done
-	head -n "$want" "$STORE/devices.jsonl" |
-		sed -n 's/.*"sip_username":"\([^"]*\)","password":"\([^"]*\)".*/\1 \2/p' \
-			>"$TMP/creds-sipcloak"
+	reg_creds "$STORE" "$want" >"$TMP/creds-sipcloak"
 	[ "$(wc -l <"$TMP/creds-sipcloak")" = "$want" ]
 }
 

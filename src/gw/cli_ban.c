@@ -5,6 +5,7 @@
 
 #include "gw/cli_store.h"
 #include "gw/ctl.h"
+#include "gw/reg.h"
 
 void gw_ctl_cli_gone(struct gw_cli *cli, int err, size_t ended)
 {
@@ -21,9 +22,10 @@ void gw_ctl_cli_gone(struct gw_cli *cli, int err, size_t ended)
 	}
 	if (err && err != ENOTCONN)
 		fprintf(cli->err,
-			"sipcloak: warning: cannot tell the server (%s): its "
-			"registrations end when they expire\n",
-			strerror(err));
+			"sipcloak: warning: cannot tell the server (%s): the "
+			"change reaches its credential cache within %d ms, but "
+			"its registrations end only when they expire\n",
+			strerror(err), GW_REG_CACHE_CHECK_MS);
 }
 
 /* Exit 1 with the reason when the server cannot answer. */

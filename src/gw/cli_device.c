@@ -16,6 +16,8 @@
 #define CLI_LINK_MAX (CLI_URL_MAX + 4 + STORE_TOKEN_LEN)
 #define QR_QUIET 4 /* modules of light border (ISO/IEC 18004 §6.3.8) */
 #define TTL_DEFAULT "15m"
+/* devices one `device add --count` makes: a user's limit, as one batch */
+#define GW_CLI_DEVICE_COUNT_MAX STORE_USER_DEVICES_MAX
 
 /* Parses "90", "90s", "15m", "2h", "7d" into seconds within the link
  * bounds. Returns 0, EBADMSG or EOVERFLOW. */
@@ -65,6 +67,25 @@ struct gone {
 	size_t ended;
 };
 
+/* One device credential as a JSON object (no newline). */
+static void secret_json(FILE *f, const struct gw_config *cfg, const char *user,
+			const struct store_device_secret *sec, const char *ws,
+			const char *uri)
+{
+	fprintf(f, "{\"device\":%lld,\"user\":", (long long)sec->device);
+	gw_json_str(f, user);
+	fputs(",\"sip_username\":", f);
+	gw_json_str(f, sec->sip_username);
+	fputs(",\"password\":", f);
+	gw_json_str(f, sec->password);
+	fputs(",\"sip_uri\":", f);
+	gw_json_str(f, uri);
+	fputs(",\"ws_url\":", f);
+	gw_json_str(f, ws);
+	fputs(",\"realm\":", f);
+	gw_json_str(f, cfg->sip.domain);
+}
+
 static void secret_print(struct gw_cli *cli, const struct gw_config *cfg,
 			 const char *user,
 			 const struct store_device_secret *sec,
@@ -77,19 +98,7 @@ static void secret_print(struct gw_cli *cli, const struct gw_config *cfg,
 	snprintf(uri, sizeof(uri), "sip:%s@%s", sec->sip_username,
 		 cfg->sip.domain);
 	if (cli->json) {
-		fprintf(f,
-			"{\"device\":%lld,\"user\":", (long long)sec->device);
-		gw_json_str(f, user);
-		fputs(",\"sip_username\":", f);
-		gw_json_str(f, sec->sip_username);
-		fputs(",\"password\":", f);
-		gw_json_str(f, sec->password);
-		fputs(",\"sip_uri\":", f);
-		gw_json_str(f, uri);
-		fputs(",\"ws_url\":", f);
-		gw_json_str(f, ws);
-		fputs(",\"realm\":", f);
-		gw_json_str(f, cfg->sip.domain);
+		secret_json(f, cfg, user, sec, ws, uri);
 		if (g)
 			gw_ctl_cli_gone(cli, g->err, g->ended);
 		fputs("}\n", f);
@@ -104,7 +113,35 @@ static void secret_print(struct gw_cli *cli, const struct gw_config *cfg,
 		if (g)
 			gw_ctl_cli_gone(cli, g->err, g->ended);
 	}
+	mem_secure_zero(uri, sizeof(uri));
 	fflush(f);
+}
+
+/* n credentials of `device add --count`: a JSON array of the objects
+ * `device add --json` prints, one per line; in text one block each. */
+static void secrets_print(struct gw_cli *cli, const struct gw_config *cfg,
+			  const char *user,
+			  const struct store_device_secret *sec, size_t n)
+{
+	char ws[CLI_URL_MAX], uri[CLI_URL_MAX];
+	size_t i;
+
+	if (!cli->json) {
+		for (i = 0; i < n; i++)
+			secret_print(cli, cfg, user, &sec[i], NULL);
+		return;
+	}
+	gw_cli_ws_url(cfg, ws, sizeof(ws));
+	fputc('[', cli->out);
+	for (i = 0; i < n; i++) {
+		snprintf(uri, sizeof(uri), "sip:%s@%s", sec[i].sip_username,
+			 cfg->sip.domain);
+		secret_json(cli->out, cfg, user, &sec[i], ws, uri);
+		fputs(i + 1 < n ? "},\n" : "}", cli->out);
+	}
+	fputs("]\n", cli->out);
+	mem_secure_zero(uri, sizeof(uri));
+	fflush(cli->out);
 }
 
 static int secret_opt(struct gw_cli *cli, const struct gw_cli_store *cs,
@@ -115,28 +152,97 @@ static int secret_opt(struct gw_cli *cli, const struct gw_cli_store *cs,
 	return gw_cli_secret_read(cli, cs->cfg, pw, size);
 }
 
+/* --count N: 1 to GW_CLI_DEVICE_COUNT_MAX, digits only. */
+static int count_parse(const char *s, size_t *np)
+{
+	size_t v = 0;
+	const char *p;
+
+	if (!*s)
+		return EBADMSG;
+	for (p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return EBADMSG;
+		v = v * 10 + (size_t)(*p - '0');
+		if (v > GW_CLI_DEVICE_COUNT_MAX)
+			return EOVERFLOW;
+	}
+	if (!v)
+		return EOVERFLOW;
+	*np = v;
+	return 0;
+}
+
+/* device add USER --count N: n devices in one transaction. */
+static int add_many(struct gw_cli *cli, const struct gw_cli_store *cs,
+		    const char *user, const char *label, size_t n)
+{
+	struct store_device_secret *sec;
+	size_t active = 0;
+	int ret = 0, err;
+
+	sec = mem_zalloc(n * sizeof(*sec), NULL);
+	if (!sec)
+		return gw_cli_store_err(cli, ENOMEM, "device");
+	err = store_device_add_many(cs->s, user, label, cs->cfg->sip.domain, n,
+				    sec, &active);
+	if (err == EOVERFLOW && active + n > STORE_USER_DEVICES_MAX)
+		ret = gw_cli_fail(cli, GW_CLI_FAIL,
+				  "user %s has %zu active device(s): %zu more "
+				  "would pass the limit of %d per user",
+				  user, active, n, STORE_USER_DEVICES_MAX);
+	else if (err)
+		ret = gw_cli_store_err(cli, err,
+				       err == ENOENT ? "user" : "device");
+	else
+		secrets_print(cli, cs->cfg, user, sec, n);
+	mem_secure_zero(sec, n * sizeof(*sec));
+	mem_deref(sec);
+	return ret;
+}
+
 static int run_add(struct gw_cli *cli, const struct gw_cli_cmd *cmd, int argc,
 		   char **argv)
 {
-	const char *user = NULL, *label = NULL;
+	const char *user = NULL, *label = NULL, *count_s = NULL;
 	bool pw_stdin = false;
 	const struct gw_cli_opt opts[] = {
 	    {"--label", &label, NULL},
 	    {"--password-stdin", NULL, &pw_stdin},
+	    {"--count", &count_s, NULL},
 	    {NULL, NULL, NULL},
 	};
 	char pw[STORE_SECRET_MAX + 2] = "";
 	struct store_device_secret sec;
 	struct gw_cli_store cs;
+	size_t n = 0;
 	int ret, err;
 
 	memset(&sec, 0, sizeof(sec));
+	memset(&cs, 0, sizeof(cs));
 	ret = gw_cli_args(cli, cmd, "device add", argc, argv, opts, &user, 1);
 	if (ret)
 		return ret;
+	if (count_s && count_parse(count_s, &n)) {
+		fprintf(cli->err,
+			"sipcloak: bad --count '%s' (expected 1 to %d)\n",
+			count_s, GW_CLI_DEVICE_COUNT_MAX);
+		gw_cli_usage(cli->err, cmd, "device add");
+		return GW_CLI_USAGE;
+	}
+	if (count_s && pw_stdin) {
+		fputs("sipcloak: --count makes generated passwords: not with "
+		      "--password-stdin\n",
+		      cli->err);
+		gw_cli_usage(cli->err, cmd, "device add");
+		return GW_CLI_USAGE;
+	}
 	ret = gw_cli_store_open(cli, &cs);
-	if (!ret)
-		ret = secret_opt(cli, &cs, pw_stdin, pw, sizeof(pw));
+	if (!ret && n)
+		ret = add_many(cli, &cs, user, label, n);
+	if (ret || n)
+		goto out;
+	ret = secret_opt(cli, &cs, pw_stdin, pw, sizeof(pw));
 	if (ret)
 		goto out;
 	err = store_device_add_password(cs.s, user, label, cs.cfg->sip.domain,
@@ -512,7 +618,7 @@ out:
 static const struct gw_cli_cmd cmd_add = {
     .name = "add",
     .summary = "add a device with a generated credential (shown once)",
-    .args = "USER [--label TEXT] [--password-stdin]",
+    .args = "USER [--label TEXT] [--password-stdin | --count N]",
     .help = "Creates a device for USER with a random SIP user name and a "
 	    "32-character\nrandom password, and prints them once with the "
 	    "sip_uri, ws_url and realm a\nclient needs (--json: {\"device\","
@@ -520,7 +626,9 @@ static const struct gw_cli_cmd cmd_add = {
 	    "\"realm\"}). Only the HA1s are kept, sealed: the password\ncannot "
 	    "be shown again. --password-stdin reads an operator-chosen "
 	    "password\ninstead, refused unless strong ([store] "
-	    "min_secret_bits).",
+	    "min_secret_bits). --count N creates N\ndevices (1 to 64, the "
+	    "limit of active devices per user) in one\ntransaction, all or "
+	    "none; --json prints them as an array of those objects.",
     .run = run_add,
 };
 

@@ -16,6 +16,11 @@ struct sip_flow;
 #define GW_AUTH_SOURCE_MAX 64 /* an address ban key: "2001:db8::/64" */
 #define GW_REG_SECRET_LEN 32  /* bytes of the nonce secret */
 #define GW_REG_HA1_CACHE_MAX 65536 /* unsealed HA1s the server keeps */
+/* How often the server asks the store whether another process (the CLI)
+ * wrote, in case its control-socket message did not arrive: the bound on
+ * how long a revoked or rotated credential may still authenticate when
+ * the CLI warned that it could not tell the server (docs/store.md). */
+#define GW_REG_CACHE_CHECK_MS 1000
 
 /*
  * The credential lookup (the store plugs in here; tests use a table):

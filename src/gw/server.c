@@ -82,9 +82,10 @@ static int listen_one(struct gw_server *srv, enum sip_transp_type type,
 
 /* The registrar's credential lookup: the device's sealed HA1 in the store,
  * through the store's HA1 cache (store_cache_set in store_start): a hit
- * costs one PRAGMA data_version instead of a query and an unseal, and any
- * write to the store (revoke, rotate, by the CLI too) empties the cache,
- * so a revocation still takes effect at the next request (docs/store.md). */
+ * costs no system call and no unseal. The server's own writes empty the
+ * cache at once; the CLI's revoke or rotate drops the device's entries
+ * through the control socket (device_gone, acknowledged), and cache_check
+ * below catches a write whose message was lost (docs/store.md). */
 static int cred_lookup(const char *user, const char *realm,
 		       enum sip_digest_alg alg, char ha1[SIP_DIGEST_HEX_MAX],
 		       void *arg)
@@ -145,6 +146,20 @@ static void housekeeping(void *arg)
 		  housekeeping, srv);
 }
 
+/* Every GW_REG_CACHE_CHECK_MS: did another process write to the store?
+ * (PRAGMA data_version once a second instead of before every request.) */
+static void cache_check(void *arg)
+{
+	struct gw_server *srv = arg;
+	int err = store_cache_check(srv->store);
+
+	if (err)
+		log_warn("gw", "store change check: %s (HA1 cache emptied)",
+			 strerror(err));
+	tmr_start(&srv->cache_check, srv->tl, GW_REG_CACHE_CHECK_MS,
+		  cache_check, srv);
+}
+
 static int store_start(struct gw_server *srv)
 {
 	const struct gw_config *cfg = srv->cfg;
@@ -161,6 +176,9 @@ static int store_start(struct gw_server *srv)
 	err = store_cache_set(srv->store, GW_REG_HA1_CACHE_MAX);
 	if (err)
 		return err;
+	store_cache_polled_set(srv->store, true);
+	tmr_init(&srv->cache_check);
+	cache_check(srv);
 	/* `sipcloak key rotate` may run while we do: reload on demand */
 	err = store_keyfile_set(srv->store, cfg->store.master_key);
 	if (err)
@@ -404,6 +422,7 @@ void gw_server_close(struct gw_server *srv)
 	srv->prov = mem_deref(srv->prov);
 	srv->api = mem_deref(srv->api);
 	tmr_cancel(&srv->housekeeping);
+	tmr_cancel(&srv->cache_check);
 	/* calls end with BYE/CANCEL, and upstream registrations with
 	 * Expires: 0, while the transports still run (UDP and open streams
 	 * send at once; no answers are awaited) */

@@ -57,6 +57,7 @@ struct gw_server {
 	struct gw_conns *conns;	  /* PBX connections (conn.h) */
 	struct gw_calls *calls;	  /* the B2BUA (call.h) */
 	struct tmr housekeeping;
+	struct tmr cache_check; /* store_cache_check every GW_REG_CACHE_CHECK_MS */
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
 	uv_timer_t drain;     /* after a signal: waits for unregistrations */

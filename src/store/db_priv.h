@@ -34,13 +34,15 @@ struct store {
 	char *keyfile; /* reloaded when a value needs a key kr lacks */
 	sqlite3_stmt *cached[STORE_STMT_CACHED]; /* hot queries, prepared once */
 	struct store_ha1cache *ha1c; /* NULL: no cache (store_cache_set) */
+	bool cache_polled; /* other writers: only store_cache_check() looks */
 };
 
 /* ha1cache.c: unsealed HA1s by (sip_username, realm, column); col 0 is
  * ha1_md5, 1 ha1_sha256. get answers ENOENT on a miss, EOVERFLOW when
  * size is too small; put copies (a failed allocation is ignored); check
- * flushes everything when the database changed since the last check
- * (0 or EIO, then flushed too). Entries are wiped when freed. */
+ * (before each lookup) flushes everything when this connection wrote since
+ * the last look, and, unless s->cache_polled, when another one did (0 or
+ * EIO, then flushed too). Entries are wiped when freed. */
 struct store_ha1cache;
 int store_ha1cache_alloc(struct store_ha1cache **cp, size_t max);
 void store_ha1cache_flush(struct store_ha1cache *c);

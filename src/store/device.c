@@ -94,38 +94,33 @@ out:
 	return err;
 }
 
-int store_device_add_password(struct store *s, const char *user,
-			      const char *label, const char *realm,
-			      const char *password,
-			      struct store_device_secret *out)
+/* A fresh credential in out: the password (given, or generated) and a
+ * random sip_username "d" + STORE_SIP_USERNAME_RAND of [a-z0-9]. */
+static int secret_make(struct store_device_secret *out, const char *password)
 {
-	sqlite3_stmt *st = NULL;
-	int64_t uid = 0, id = 0;
-	int err, count = 0;
+	int err;
 
-	if (!s || !user || !realm || !*realm || !out)
-		return EINVAL;
 	memset(out, 0, sizeof(*out));
-	if ((label && strlen(label) > STORE_LABEL_MAX) ||
-	    strlen(realm) > STORE_REALM_MAX)
-		return EOVERFLOW;
 	err = password_make(out->password, sizeof(out->password), password);
 	if (!err)
 		err = store_rand_chars(out->sip_username + 1,
 				       STORE_SIP_USERNAME_RAND, lower36);
-	if (err)
-		goto wipe;
-	out->sip_username[0] = 'd';
-	err = store_begin(s);
-	if (err)
-		goto wipe;
-	err = user_id(s, user, &uid, &count);
-	if (err)
-		goto out;
-	if (count >= STORE_USER_DEVICES_MAX) {
-		err = EOVERFLOW;
-		goto out;
-	}
+	if (!err)
+		out->sip_username[0] = 'd';
+	return err;
+}
+
+/* Inserts the device of out (credential made) for user uid with its sealed
+ * HA1s and an audit row, inside the caller's transaction; out->device gets
+ * the id. */
+static int device_insert(struct store *s, int64_t uid, const char *user,
+			 const char *label, const char *realm,
+			 struct store_device_secret *out)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t id;
+	int err;
+
 	err = store_prep(s, &st,
 			 "INSERT INTO devices(user_id, label, sip_username, "
 			 "realm, created) VALUES (?, ?, ?, ?, ?)");
@@ -145,14 +140,91 @@ int store_device_add_password(struct store *s, const char *user,
 	if (!err)
 		err = store_audit(s, "device.add", "device:%lld user:%s",
 				  (long long)id, user);
+	if (!err)
+		out->device = id;
 out:
 	sqlite3_finalize(st);
+	return err;
+}
+
+static int add_check(struct store *s, const char *user, const char *label,
+		     const char *realm, const void *out)
+{
+	if (!s || !user || !realm || !*realm || !out)
+		return EINVAL;
+	if ((label && strlen(label) > STORE_LABEL_MAX) ||
+	    strlen(realm) > STORE_REALM_MAX)
+		return EOVERFLOW;
+	return 0;
+}
+
+int store_device_add_password(struct store *s, const char *user,
+			      const char *label, const char *realm,
+			      const char *password,
+			      struct store_device_secret *out)
+{
+	int64_t uid = 0;
+	int err, count = 0;
+
+	err = add_check(s, user, label, realm, out);
+	if (err)
+		return err;
+	err = secret_make(out, password);
+	if (err)
+		goto wipe;
+	err = store_begin(s);
+	if (err)
+		goto wipe;
+	err = user_id(s, user, &uid, &count);
+	if (!err && count >= STORE_USER_DEVICES_MAX)
+		err = EOVERFLOW;
+	if (!err)
+		err = device_insert(s, uid, user, label, realm, out);
 	err = store_end(s, err);
 wipe:
 	if (err)
 		store_secret_wipe(out);
-	else
-		out->device = id;
+	return err;
+}
+
+int store_device_add_many(struct store *s, const char *user,
+			  const char *label, const char *realm, size_t n,
+			  struct store_device_secret *out, size_t *activep)
+{
+	int64_t uid = 0;
+	int err, count = 0;
+	size_t i;
+
+	err = add_check(s, user, label, realm, out);
+	if (err)
+		return err;
+	if (!n)
+		return EINVAL;
+	if (n > STORE_USER_DEVICES_MAX)
+		return EOVERFLOW;
+	memset(out, 0, n * sizeof(*out));
+	for (i = 0; !err && i < n; i++)
+		err = secret_make(&out[i], NULL);
+	if (err)
+		goto wipe;
+	err = store_begin(s);
+	if (err)
+		goto wipe;
+	err = user_id(s, user, &uid, &count);
+	if (!err && activep)
+		*activep = (size_t)count;
+	if (!err && (size_t)count + n > STORE_USER_DEVICES_MAX)
+		err = EOVERFLOW;
+	/* a sip_username drawn twice (2^-103 per pair) fails the UNIQUE
+	 * constraint: EEXIST, and nothing is added */
+	for (i = 0; !err && i < n; i++)
+		err = device_insert(s, uid, user, label, realm, &out[i]);
+	err = store_end(s, err);
+wipe:
+	if (err) {
+		for (i = 0; i < n; i++)
+			store_secret_wipe(&out[i]);
+	}
 	return err;
 }
 

@@ -2,8 +2,10 @@
  * RFC 7616 §3.4.2), so that an authenticated request does not run the
  * SQLite query and the XChaCha20-Poly1305 unseal every time. Bounded LRU;
  * entries are wiped when they go; the whole cache is dropped whenever the
- * database changed (PRAGMA data_version for other processes such as the
- * CLI, sqlite3_total_changes64 for this connection). See docs/store.md. */
+ * database changed: this connection's writes (sqlite3_total_changes64,
+ * checked at every lookup, no system call) and other processes' such as
+ * the CLI (PRAGMA data_version: at every lookup, or only when the owner
+ * asks, store_cache_check). See docs/store.md. */
 #include <errno.h>
 #include <string.h>
 
@@ -131,14 +133,28 @@ static bool entry_cmp(struct le *le, void *arg)
 	       !strcmp(e->name + ulen + 1, l->realm);
 }
 
-/* Drops everything when the database changed since the last check: a
- * revoke, rotate or removal by the CLI (another connection: data_version)
- * or by this connection (total_changes). Returns 0 or EIO. */
-int store_ha1cache_check(struct store *s)
+/* Drops everything when this connection wrote since the last look
+ * (provisioning, the admin API): a counter in memory, no system call. */
+static void own_check(struct store *s)
+{
+	struct store_ha1cache *c = s->ha1c;
+	int64_t n = (int64_t)sqlite3_total_changes64(s->db);
+
+	if (n != c->changes) {
+		store_ha1cache_flush(c);
+		c->changes = n;
+	}
+}
+
+/* Drops everything when another connection (the CLI's revoke, rotate,
+ * user remove) committed since the last check: PRAGMA data_version, which
+ * costs SQLite two fcntl locks and an fstat. Returns 0 or EIO (then
+ * flushed too: a cache we cannot vouch for is no cache). */
+static int other_check(struct store *s)
 {
 	struct store_ha1cache *c = s->ha1c;
 	sqlite3_stmt *st = NULL;
-	int64_t v, n;
+	int64_t v;
 	int err;
 
 	err = store_prep_cached(s, &st, STORE_STMT_DATA_VERSION,
@@ -150,17 +166,23 @@ int store_ha1cache_check(struct store *s)
 		goto out;
 	}
 	v = sqlite3_column_int64(st, 0);
-	n = (int64_t)sqlite3_total_changes64(s->db);
-	if (v != c->data_version || n != c->changes) {
+	if (v != c->data_version) {
 		store_ha1cache_flush(c);
 		c->data_version = v;
-		c->changes = n;
 	}
 out:
 	store_done(st);
-	if (err)
+	if (err) {
 		store_ha1cache_flush(c);
+		c->data_version = -1;
+	}
 	return err;
+}
+
+int store_ha1cache_check(struct store *s)
+{
+	own_check(s);
+	return s->cache_polled ? 0 : other_check(s);
 }
 
 int store_ha1cache_get(struct store_ha1cache *c, const char *user,
@@ -236,6 +258,22 @@ void store_ha1cache_forget(struct store_ha1cache *c, const char *user)
 		if (!strcmp(e->name, user))
 			mem_deref(e);
 	}
+}
+
+int store_cache_check(struct store *s)
+{
+	if (!s)
+		return EINVAL;
+	if (!s->ha1c)
+		return 0;
+	own_check(s);
+	return other_check(s);
+}
+
+void store_cache_polled_set(struct store *s, bool polled)
+{
+	if (s)
+		s->cache_polled = polled;
 }
 
 int store_cache_set(struct store *s, size_t max)

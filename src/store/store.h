@@ -192,6 +192,19 @@ int store_device_add_password(struct store *s, const char *user,
 			      const char *password,
 			      struct store_device_secret *out);
 
+/*
+ * Creates n devices for user in one transaction (all or none), each as
+ * store_device_add makes one (generated credential, sealed HA1s, an audit
+ * row): out[0..n-1] get their credentials (the caller wipes them). n is 1
+ * to STORE_USER_DEVICES_MAX, and the user's active devices plus n may not
+ * exceed it; *activep (may be NULL) gets how many the user had. Returns 0,
+ * EINVAL (n 0), ENOENT (user), EOVERFLOW (n, the user's limit, label or
+ * realm), EEXIST (a sip_username drawn twice), ENOMEM, EIO, EBUSY.
+ */
+int store_device_add_many(struct store *s, const char *user,
+			  const char *label, const char *realm, size_t n,
+			  struct store_device_secret *out, size_t *activep);
+
 /* Fills *d. Returns 0, ENOENT, EIO. */
 int store_device_get(struct store *s, int64_t id, struct store_device *d);
 /* The device whose SIP user name is sip_username (revoked ones too).
@@ -232,15 +245,25 @@ int store_device_ha1(struct store *s, const char *sip_username,
  * The HA1 cache (ha1cache.c, docs/store.md): with max > 0 store_device_ha1
  * keeps up to max unsealed HA1s in memory (least recently used evicted and
  * wiped), so that a device's repeated REGISTERs skip the query and the
- * unseal. Every lookup still asks SQLite whether the database changed
- * (PRAGMA data_version, and this connection's change count): any write,
- * by this process or another (the CLI's revoke, rotate, user remove, key
- * rotate), empties the cache before the next answer, so a revoked or
- * rotated device fails at once. max 0 turns the cache off (the default).
- * Returns 0, EINVAL, EOVERFLOW (over STORE_CACHE_MAX), ENOMEM.
+ * unseal. Any write through this connection (provisioning, the admin API)
+ * empties the cache before the next answer (a counter in memory). Writes
+ * by other connections (the CLI's revoke, rotate, user remove) are found
+ * with PRAGMA data_version: before every lookup by default, or, after
+ * store_cache_polled_set(s, true), only when the owner calls
+ * store_cache_check() (the server does on a timer, and drops a device's
+ * entries when the CLI tells it on the control socket). max 0 turns the
+ * cache off (the default). Returns 0, EINVAL, EOVERFLOW (over
+ * STORE_CACHE_MAX), ENOMEM.
  */
 #define STORE_CACHE_MAX 1000000
 int store_cache_set(struct store *s, size_t max);
+/* polled: lookups no longer ask whether another connection wrote; the
+ * caller must call store_cache_check() often enough for its guarantee. */
+void store_cache_polled_set(struct store *s, bool polled);
+/* Asks SQLite now whether the database changed since the last check (any
+ * connection) and empties the cache if so. Returns 0, EINVAL, EIO (the
+ * cache is emptied too). Three system calls; nothing without a cache. */
+int store_cache_check(struct store *s);
 /* Drops sip_username's cached HA1s (the control socket's device_gone). */
 void store_cache_forget(struct store *s, const char *sip_username);
 /* Drops every cached HA1 (wiped). */

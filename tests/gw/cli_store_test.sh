@@ -308,6 +308,52 @@ run 1 user remove bob
 run 0 --json user list
 js 'o.length === 1 && o[0].active_devices === 2'
 
+# device add --count: N devices at once, each with its own credential, a
+# JSON array of `device add --json` objects; bad N and the user's limit
+# refused with nothing added
+run 0 user add carol
+ONCE=1 run 0 --json device add carol --count 5 --label bulk
+js 'Array.isArray(o) && o.length === 5 && o.every((d) =>
+	Object.keys(d).join() ===
+		"device,user,sip_username,password,sip_uri,ws_url,realm" &&
+	d.user === "carol" && d.realm === "example.com" &&
+	d.sip_uri === "sip:" + d.sip_username + "@example.com" &&
+	/^d[a-z0-9]{20}$/.test(d.sip_username) &&
+	/^[A-Za-z0-9]{32}$/.test(d.password)) &&
+	new Set(o.map((d) => d.sip_username)).size === 5 &&
+	new Set(o.map((d) => d.password)).size === 5 &&
+	new Set(o.map((d) => d.device)).size === 5'
+while read -r id u p; do
+	pw[$id]=$p
+	user[$id]=$u
+done < <(jsv 'o.map((d) => `${d.device} ${d.sip_username} ${d.password}`).join("\n")')
+ONCE=1 run 0 device add carol --count 2
+[ "$(grep -c "the password is shown only now" "$tmp/out")" = 2 ] ||
+	fail "device add --count 2 in text: $(cat "$tmp/out")"
+run 0 --json device list carol
+js 'o.length === 7 && o.slice(0, 5).every((d) => d.label === "bulk") &&
+	o[5].label === null'
+for c in 0 65 -1 abc "" 3x 99999999999999999999; do
+	run 2 device add carol --count "$c"
+	expect_in "$tmp/err" "sipcloak: bad --count '$c' (expected 1 to 64)"
+done
+STDIN=$tmp/strong run 2 device add carol --count 2 --password-stdin
+expect_in "$tmp/err" "not with --password-stdin"
+run 1 device add carol --count 58
+expect_in "$tmp/err" "sipcloak: user carol has 7 active device(s): 58 more would pass the limit of 64 per user"
+run 1 --json device add carol --count 58
+js 'o.ok === false && /has 7 active device/.test(o.error)'
+run 1 device add nobody --count 2
+expect_in "$tmp/err" "sipcloak: no such user"
+run 0 --json device list carol
+js 'o.length === 7'
+ONCE=1 run 0 --json device add carol --count 57
+js 'o.length === 57 && new Set(o.map((d) => d.sip_username)).size === 57'
+run 0 --json device list carol
+js 'o.length === 64 && new Set(o.map((d) => d.sip_username)).size === 64'
+run 1 device add carol --count 1
+run 0 user remove carol
+
 # the audit trail has every change, by "cli"
 if [ -n "$holder" ]; then
 	[ -s "$tmp/wals" ] || fail "no WAL while the database is held open"

@@ -1,8 +1,10 @@
 // ctl.mjs PORT: the control socket through the real binary: JsSIP registers
 // a CLI-made device over WSS; `device list` shows it online with its
 // address; `device revoke` ends the registration at once (the re-REGISTER
-// gets 403, `device list` says offline); wrong passwords make `ban list`
-// show the source; `ban clear` lifts it; `user remove` ends registrations.
+// gets 403, `device list` says offline); a revoke the server is not told
+// of (CTL_BLIND_CONFIG names another socket) still refuses the device's
+// next REGISTER after 1 s; wrong passwords make `ban list` show the
+// source; `ban clear` lifts it; `user remove` ends registrations.
 // The shell (ctl.sh) made the devices: CTL_DEVICES, CTL_CLI, CTL_CONFIG.
 import WebSocketImpl from 'ws';
 import assert from 'node:assert/strict';
@@ -12,7 +14,7 @@ import JsSIP from 'jssip';
 const port = process.argv[2];
 const url = `wss://127.0.0.1:${port}/ws`;
 const DOMAIN = 'sipcloak.test';
-const DEV = JSON.parse(process.env.CTL_DEVICES); // { dev1: {id,user,password}, dev2 }
+const DEV = JSON.parse(process.env.CTL_DEVICES); // { dev1: {id,user,password}, dev2, spare, lost }
 let passed = 0;
 let failed = 0;
 
@@ -133,6 +135,29 @@ await test('device revoke ends the registration at once; the re-REGISTER gets 40
   assert.equal(d1.online, false, JSON.stringify(d1));
   assert.equal(d1.revoked, true);
   const again = await reRegister(r.ua);
+  assert.equal(again.ok, false);
+  assert.equal(again.status, 403);
+  await stop(r);
+});
+
+await test('a revoke the server is not told of stops the credential within 1 s', async () => {
+  const r = await jssip(DEV.lost.user, DEV.lost.password);
+  assert.equal(r.ok, true, `not registered: ${r.cause} ${r.status}`);
+  // a CLI whose control socket is elsewhere: the store changes, the
+  // server hears nothing (as when the message is lost)
+  const t = spawnSync(process.env.CTL_CLI,
+    ['-c', process.env.CTL_BLIND_CONFIG, 'device', 'revoke', String(DEV.lost.id)],
+    { encoding: 'utf8', timeout: 10000 });
+  assert.equal(t.status, 0, t.stderr);
+  assert.equal(t.stdout, `device ${DEV.lost.id} revoked\nserver not running: nothing to end\n`);
+  // its registration and WebSocket stay (nothing ended them), but after
+  // the server's periodic store check (GW_REG_CACHE_CHECK_MS) the cached
+  // HA1 is gone and the refresh on that same connection is refused
+  assert.equal(r.ua.isConnected(), true);
+  await sleep(1500);
+  const p = outcome(r.ua);
+  r.ua.register();
+  const again = await p;
   assert.equal(again.ok, false);
   assert.equal(again.status, 403);
   await stop(r);

@@ -20,7 +20,15 @@ for d in dev1 dev2 spare; do
 	devices+="\"$d\":$(node -e 'const j=JSON.parse(process.argv[1]);
 		console.log(JSON.stringify({id:j.device,user:j.sip_username,password:j.password}))' "$out"),"
 done
+# bob's device is revoked by a CLI that cannot reach the server (its config
+# names another socket): the server must notice by itself within 1 s
+cli user add bob >/dev/null || fail "user add bob"
+out=$(cli --json device add bob --label lost) || fail "device add lost"
+devices+="\"lost\":$(node -e 'const j=JSON.parse(process.argv[1]);
+	console.log(JSON.stringify({id:j.device,user:j.sip_username,password:j.password}))' "$out"),"
+sed "s|^control_socket = .*|control_socket = $WORK/nowhere.sock|" "$WORK/sipcloak.ini" >"$WORK/blind.ini"
 export CTL_DEVICES="${devices%,}}" CTL_CLI=$SIPCLOAK CTL_CONFIG=$WORK/sipcloak.ini
+export CTL_BLIND_CONFIG=$WORK/blind.ini
 
 # no server yet: nothing to end, online unknown, bans need the server
 out=$(cli device revoke 3) || fail "revoke without a server"

@@ -13,6 +13,8 @@ const url = `wss://127.0.0.1:${port}/ws`;
 const DOMAIN = 'sipcloak.test';
 // { dev1: { user, password }, dev2, dev3, revoked }: from `device add --json`
 const DEV = JSON.parse(process.env.REG_DEVICES);
+// [{ device, sip_username, password, ... }]: `device add bob --count 3 --json`
+const BULK = JSON.parse(process.env.REG_BULK);
 let passed = 0;
 let failed = 0;
 
@@ -111,6 +113,18 @@ await test('JsSIP registers (MD5 digest, reg-id, its contact in the 200)', async
   assert.match(contacts.join('\n'), /expires=600/);
   assert.match(r.response.getHeader('require') || '', /outbound/);
   await stopJssip(r);
+});
+
+await test('every device of one `device add --count` registers with its own password', async () => {
+  assert.equal(BULK.length, 3);
+  for (const d of BULK) {
+    const r = await jssip(d.sip_username, d.password);
+    assert.equal(r.ok, true, `${d.sip_username}: ${r.cause} ${r.status}`);
+    await stopJssip(r);
+  }
+  // (a sibling's password is not tried: it would count toward the ban
+  // that a later test provokes on purpose)
+  assert.equal(new Set(BULK.map((d) => d.password)).size, 3);
 });
 
 await test('SIP.js registers while JsSIP tabs of dev1 are registered', async () => {

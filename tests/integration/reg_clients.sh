@@ -24,6 +24,9 @@ for d in dev1 dev2 dev3 revoked; do
 	[ "$d" = revoked ] && { cli device revoke "$id" >/dev/null || fail "device revoke"; }
 done
 export REG_DEVICES="${devices%,}}"
+cli user add bob >/dev/null || fail "user add bob"
+REG_BULK=$(cli --json device add bob --count 3 --label bulk) || fail "device add --count"
+export REG_BULK
 
 start_gateway
 node "$TESTDIR/reg_clients.mjs" "$HTTPS_PORT"
@@ -33,7 +36,8 @@ stop_gateway
 
 # No device password may appear in the gateway's debug log or on disk
 # (the store keeps sealed HA1s only).
-for pw in $(node -e 'for (const d of Object.values(JSON.parse(process.env.REG_DEVICES))) console.log(d.password)'); do
+for pw in $(node -e 'for (const d of Object.values(JSON.parse(process.env.REG_DEVICES))) console.log(d.password)
+	for (const d of JSON.parse(process.env.REG_BULK)) console.log(d.password)'); do
 	for f in "$WORK/gateway.log" "$WORK"/sipcloak.db*; do
 		[ -f "$f" ] || continue
 		! grep -qF "$pw" "$f" || fail "a device password appears in $(basename "$f")"

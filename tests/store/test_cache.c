@@ -159,6 +159,61 @@ static void test_cache_bound(void **state)
 	fx_done(&f);
 }
 
+/* Polled (the server): another connection's write is seen only when the
+ * owner checks or is told (forget); this connection's own at once. */
+static void test_cache_polled(void **state)
+{
+	struct store_device_secret a, b, rot;
+	struct store *cli;
+	struct fx f;
+
+	(void)state;
+	setup(&f, &a, &b);
+	store_cache_polled_set(f.s, true);
+	assert_int_equal(store_open(&cli, f.path, f.kr), 0);
+	lookup_ok(&f, &a, SIP_DIGEST_MD5);
+	lookup_ok(&f, &b, SIP_DIGEST_MD5);
+	assert_int_equal(store_cache_count(f.s), 2);
+
+	/* the CLI revokes a: the stale entry answers until a check... */
+	assert_int_equal(store_device_revoke(cli, a.device), 0);
+	lookup_ok(&f, &a, SIP_DIGEST_MD5);
+	assert_int_equal(store_cache_check(f.s), 0);
+	assert_int_equal(store_cache_count(f.s), 0);
+	assert_int_equal(lookup(&f, a.sip_username), EACCES);
+	/* ...a check with nothing written keeps the cache */
+	lookup_ok(&f, &b, SIP_DIGEST_MD5);
+	assert_int_equal(store_cache_check(f.s), 0);
+	assert_int_equal(store_cache_count(f.s), 1);
+
+	/* ...or until the control socket's forget */
+	assert_int_equal(store_device_rotate(cli, b.device, &rot), 0);
+	store_cache_forget(f.s, b.sip_username);
+	lookup_ok(&f, &rot, SIP_DIGEST_MD5);
+
+	/* this connection's own write empties it at the next lookup */
+	assert_int_equal(store_device_revoke(f.s, rot.device), 0);
+	assert_int_equal(lookup(&f, rot.sip_username), EACCES);
+	assert_int_equal(store_cache_count(f.s), 0);
+
+	/* and back to checking each lookup */
+	store_cache_polled_set(f.s, false);
+	assert_int_equal(store_user_add(f.s, "bob", NULL, NULL, NULL), 0);
+	assert_int_equal(store_device_add(f.s, "bob", NULL, REALM, &a), 0);
+	lookup_ok(&f, &a, SIP_DIGEST_MD5);
+	assert_int_equal(store_device_revoke(cli, a.device), 0);
+	assert_int_equal(lookup(&f, a.sip_username), EACCES);
+
+	assert_int_equal(store_cache_check(NULL), EINVAL);
+	assert_int_equal(store_cache_set(f.s, 0), 0);
+	assert_int_equal(store_cache_check(f.s), 0); /* no cache: nothing */
+	store_close(cli);
+	store_secret_wipe(&a);
+	store_secret_wipe(&b);
+	store_secret_wipe(&rot);
+	fx_done(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +221,7 @@ int main(void)
 	    SC_TEST(test_cache_revoke_rotate),
 	    SC_TEST(test_cache_other_connection),
 	    SC_TEST(test_cache_bound),
+	    SC_TEST(test_cache_polled),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
