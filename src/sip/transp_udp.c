@@ -1,6 +1,12 @@
-/* transp_udp.c: SIP over UDP, one datagram one message (RFC 3261 §18). */
+/* transp_udp.c: SIP over UDP, one datagram one message (RFC 3261 §18),
+ * and the ICMP errors its datagrams draw (§18.4, Linux IP_RECVERR). */
 #include <errno.h>
 #include <string.h>
+#include <time.h> /* linux/errqueue.h uses struct timespec */
+
+#include <linux/errqueue.h>
+#include <netinet/icmp6.h>
+#include <netinet/ip_icmp.h>
 
 #include "sip/transp_int.h"
 
@@ -162,6 +168,115 @@ static bool is_keepalive(const uint8_t *p, size_t n)
 	return true;
 }
 
+/*
+ * RFC 3261 §18.4: host, network, port or protocol unreachable and
+ * parameter problem errors are transport failures; source quench and TTL
+ * exceeded are ignored, and so is "fragmentation needed" / "packet too
+ * big" (path MTU, not a dead peer). Errors the local stack made (origin
+ * LOCAL) are not about the peer either.
+ */
+static bool icmp_fatal(const struct sock_extended_err *ee)
+{
+	if (ee->ee_origin == SO_EE_ORIGIN_ICMP)
+		return (ee->ee_type == ICMP_DEST_UNREACH &&
+		        ee->ee_code != ICMP_FRAG_NEEDED) ||
+		       ee->ee_type == ICMP_PARAMETERPROB;
+	if (ee->ee_origin == SO_EE_ORIGIN_ICMP6)
+		return ee->ee_type == ICMP6_DST_UNREACH ||
+		       ee->ee_type == ICMP6_PARAM_PROB;
+	return false;
+}
+
+/* The ICMP error in one message read from the error queue, or NULL. */
+static const struct sock_extended_err *errq_ee(struct msghdr *mh)
+{
+	struct cmsghdr *cm;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		if ((cm->cmsg_level == IPPROTO_IP &&
+		     cm->cmsg_type == IP_RECVERR) ||
+		    (cm->cmsg_level == IPPROTO_IPV6 &&
+		     cm->cmsg_type == IPV6_RECVERR))
+			return (const struct sock_extended_err *)CMSG_DATA(cm);
+	}
+	return NULL;
+}
+
+/*
+ * The socket reported an error: with IP_RECVERR every ICMP error waits in
+ * the socket's error queue (and keeps the socket readable until read), so
+ * read all of it. The address the kernel gives with each is the
+ * destination of the datagram that drew it, taken from the ICMP payload:
+ * only transactions to exactly that address and port are told, so an
+ * error about one peer (spoofed or not) never touches another.
+ */
+static void udp_errqueue(struct udp_sock *us)
+{
+	struct sip_transp *tp = us->tp;
+	uv_os_fd_t fd;
+	unsigned n;
+
+	if (uv_fileno((const uv_handle_t *)&us->h, &fd))
+		return;
+	mem_ref(us); /* the handler may close the transport */
+	for (n = 0; n < SIP_TRANSP_UDP_ERRQ_MAX && !us->closed; n++) {
+		struct sockaddr_storage ss;
+		union {
+			char buf[CMSG_SPACE(sizeof(struct sock_extended_err) +
+			                    sizeof(struct sockaddr_in6))];
+			struct cmsghdr align;
+		} ctl;
+		uint8_t byte;
+		struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+		struct msghdr mh = {
+		    .msg_name = &ss,
+		    .msg_namelen = sizeof(ss),
+		    .msg_iov = &iov,
+		    .msg_iovlen = 1,
+		    .msg_control = ctl.buf,
+		    .msg_controllen = sizeof(ctl.buf),
+		};
+		const struct sock_extended_err *ee;
+		struct udp_flow *uf = NULL;
+		struct sa dst;
+
+		if (recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			break; /* EAGAIN: drained */
+		ee = errq_ee(&mh);
+		if (!ee || !icmp_fatal(ee) || !ee->ee_errno ||
+		    mh.msg_namelen < sizeof(struct sockaddr_in) ||
+		    sa_set_sockaddr(&dst, (const struct sockaddr *)&ss) ||
+		    !sa_port(&dst))
+			continue;
+		tp->stats.unreachable++;
+		if (tp->closed || !tp->unreachh || flow_alloc(&uf, us, &dst))
+			continue;
+		mem_ref(tp);
+		tp->unreachh(&uf->flow, (int)ee->ee_errno, tp->arg);
+		mem_deref(uf);
+		mem_deref(tp);
+	}
+	mem_deref(us);
+}
+
+/* Asks the kernel to queue ICMP errors for this unconnected socket (by
+ * default Linux reports them on connected sockets only). The IPv6 socket
+ * is dual-stack: IPv4-mapped peers' errors come as IP_RECVERR. */
+static void udp_recverr_on(struct udp_sock *us)
+{
+	uv_os_fd_t fd;
+	int on = 1;
+
+	if (uv_fileno((const uv_handle_t *)&us->h, &fd))
+		return;
+	if (sa_family(&us->laddr) == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on)))
+		log_warn("sip", "UDP: IPV6_RECVERR: %s", strerror(errno));
+	if (setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on)) &&
+	    sa_family(&us->laddr) == AF_INET)
+		log_warn("sip", "UDP: IP_RECVERR: %s", strerror(errno));
+}
+
 static void on_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
                     const struct sockaddr *addr, unsigned flags)
 {
@@ -170,8 +285,12 @@ static void on_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 	struct udp_flow *uf = NULL;
 	struct sa peer;
 
-	if (nread <= 0 || !addr || us->closed)
-		return; /* nothing, or a socket error (ICMP): ignore */
+	if (nread < 0 && !us->closed) {
+		udp_errqueue(us); /* a socket error: ICMP (§18.4) */
+		return;
+	}
+	if (nread == 0 || !addr || us->closed)
+		return; /* nothing */
 	if ((flags & UV_UDP_PARTIAL) || sa_set_sockaddr(&peer, addr)) {
 		tp->stats.dropped++;
 		return;
@@ -216,6 +335,7 @@ int transp_udp_listen(struct sip_transp *tp, const struct sa *laddr)
 		uv_recv_buffer_size((uv_handle_t *)&us->h, &size);
 		size = SIP_TRANSP_UDP_SOCKBUF;
 		uv_send_buffer_size((uv_handle_t *)&us->h, &size);
+		udp_recverr_on(us);
 		r = uv_udp_recv_start(&us->h, on_alloc, on_recv);
 	}
 	if (r) {
