@@ -15,6 +15,7 @@
 #define GW_URI_MAX 512     /* a URI or name-addr we build */
 #define GW_CALL_FORKS_MAX 16 /* contacts rung in parallel */
 #define GW_CALL_HASH_BUCKETS 1024u
+#define GW_REFER_MAX 4       /* REFERs of one call whose NOTIFYs map */
 #define GW_CALL_RING_MS (120 * 1000) /* unanswered: 480 to the caller */
 #define GW_CALL_GRACE_MS 5000  /* device flow gone in a call: then BYE */
 #define GW_SESSION_EXPIRES 1800 /* s, RFC 4028 toward the PBX */
@@ -92,6 +93,15 @@ struct gw_relay {
 	bool offer;              /* it carried an SDP offer */
 };
 
+/* A REFER relayed: the referee's NOTIFYs carry the CSeq of the REFER it
+ * got as their Event id (RFC 3515 §2.4.6), which the transferor must see
+ * as the CSeq of the REFER it sent. */
+struct gw_refer_id {
+	const struct gw_leg *to; /* the referee's leg (compared only) */
+	uint32_t out;            /* the relayed REFER's CSeq on `to` */
+	uint32_t in;             /* the transferor's REFER's CSeq */
+};
+
 struct gw_call {
 	struct le le;              /* in calls->all */
 	struct gw_calls *calls;
@@ -105,11 +115,9 @@ struct gw_call {
 	struct tmr refresh;        /* RFC 4028 refresh toward the PBX */
 	uint32_t session_expires;  /* s, when we refresh */
 	struct gw_relay relay;     /* one relayed request at a time */
-	/* the last REFER relayed: the referee's leg, and the CSeq of the
-	 * REFER as the transferor sent it: the referee's NOTIFYs carry the
-	 * CSeq it got (Event id, RFC 3515 §2.4.6), rewritten to this one */
-	const struct gw_leg *refer_to;
-	uint32_t refer_cseq_in;
+	/* the last GW_REFER_MAX REFERs relayed (call_refer.c) */
+	struct gw_refer_id refers[GW_REFER_MAX];
+	unsigned refer_next;       /* the slot the next one takes */
 	bool late_offer;           /* the caller's INVITE had no SDP: our
 				    * 2xx carries an offer, its ACK the
 				    * answer (RFC 3261 §13.2.1) */
@@ -195,6 +203,16 @@ void gw_call_stray_2xx(struct gw_calls *cs, const struct sip_msg *msg);
 /* call_refer.c: the headers that cross legs; REFER both ways */
 int gw_cross_hdrs(char *buf, size_t size, const struct sip_msg *msg,
                   uint32_t refer_id);
+/* A REFER went to `to` with CSeq out, from one the transferor sent with
+ * CSeq in: remembered (the oldest of GW_REFER_MAX is forgotten). */
+void gw_refer_sent(struct gw_call *call, const struct gw_leg *to,
+                   uint32_t out, uint32_t in);
+/* The Event id (RFC 3515 §2.4.6) a NOTIFY from leg `from` must carry on
+ * the other leg: the transferor's CSeq of the REFER whose relayed copy
+ * the NOTIFY's id names (no id: the last REFER sent to `from`), or 0
+ * when none is known (not a refer NOTIFY: headers cross as they are). */
+uint32_t gw_refer_id_in(const struct gw_call *call, const struct gw_leg *from,
+                        const struct sip_msg *notify);
 int gw_refer_to(struct gw_call *call, const struct gw_leg *from,
                 const struct gw_leg *to, const struct sip_msg *msg,
                 char *hdr, size_t size);

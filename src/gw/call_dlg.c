@@ -147,10 +147,9 @@ static void relay(struct gw_call *call, struct gw_leg *leg,
 		return;
 	}
 	if (gw_cross_hdrs(extra, sizeof(extra), msg,
-			  leg == call->refer_to && !pl_strcmp(&msg->method,
-							     "NOTIFY")
-				  ? call->refer_cseq_in
-				  : 0)) {
+			  pl_strcmp(&msg->method, "NOTIFY")
+				  ? 0
+				  : gw_refer_id_in(call, leg, msg))) {
 		gw_leg_reply(leg, stx, msg, 400, "Headers Too Long", NULL, NULL);
 		return;
 	}
@@ -200,10 +199,8 @@ static void relay(struct gw_call *call, struct gw_leg *leg,
 			     NULL);
 		return;
 	}
-	if (!pl_strcmp(&msg->method, "REFER") && to->dlg) {
-		call->refer_to = to;
-		call->refer_cseq_in = msg->cseq.num;
-	}
+	if (!pl_strcmp(&msg->method, "REFER") && to->dlg)
+		gw_refer_sent(call, to, to->dlg->lseq, msg->cseq.num);
 	call->relay.from = leg;
 	call->relay.stx = mem_ref(stx);
 	call->relay.offer = offer;

@@ -63,6 +63,50 @@ int gw_cross_hdrs(char *buf, size_t size, const struct sip_msg *msg,
 	return 0;
 }
 
+void gw_refer_sent(struct gw_call *call, const struct gw_leg *to,
+		   uint32_t out, uint32_t in)
+{
+	struct gw_refer_id *r = &call->refers[call->refer_next];
+
+	r->to = to;
+	r->out = out;
+	r->in = in;
+	call->refer_next = (call->refer_next + 1) % GW_REFER_MAX;
+}
+
+uint32_t gw_refer_id_in(const struct gw_call *call, const struct gw_leg *from,
+			const struct sip_msg *notify)
+{
+	const struct sip_hdr *h = sip_msg_hdr(notify, SIP_HDR_EVENT);
+	struct pl params, id;
+	const char *semi;
+	uint32_t out = 0;
+	bool has_id = false;
+	unsigned i, k;
+
+	if (!h || h->val.l < 5 || strncasecmp(h->val.p, "refer", 5) ||
+	    (h->val.l > 5 && h->val.p[5] != ';' && h->val.p[5] != ' '))
+		return 0;
+	semi = pl_chr(&h->val, ';');
+	if (semi) {
+		params.p = semi;
+		params.l = (size_t)(h->val.p + h->val.l - semi);
+		if (!sip_param_get(&params, "id", &id)) {
+			if (pl_u32(&id, &out))
+				return 0;
+			has_id = true;
+		}
+	}
+	/* newest first: without an id, the last REFER to that leg */
+	for (k = 1; k <= GW_REFER_MAX; k++) {
+		i = (call->refer_next + GW_REFER_MAX - k) % GW_REFER_MAX;
+		if (call->refers[i].to == from && call->refers[i].in &&
+		    (!has_id || call->refers[i].out == out))
+			return call->refers[i].in;
+	}
+	return 0;
+}
+
 /* %XX decoding of a URI header value (RFC 3261 §19.1.1, §25.1). */
 static int unescape(const struct pl *in, char *out, size_t size)
 {
