@@ -25,6 +25,7 @@ enum sip_transp_type {
 #define SIP_TRANSP_PORT 5060               /* RFC 3261 §18.2.2 default */
 #define SIP_TRANSP_UDP_SOCKBUF (4 * 1024 * 1024) /* bytes asked of the kernel */
 #define SIP_TRANSP_UDP_ERRQ_MAX 64 /* ICMP errors read per socket error */
+#define SIP_TRANSP_UDP_SEND_TRIES 3 /* sends failed by others' ICMP errors */
 /* Room for ";received=<IPv6>;rport=65535" and the NUL. */
 #define SIP_VIA_PARAMS_MAX 80
 

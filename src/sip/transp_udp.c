@@ -56,11 +56,21 @@ static void on_sent(uv_udp_send_t *req, int status)
 	mem_deref(wr);
 }
 
+/* What an ICMP error becomes as a socket's pending error (Linux
+ * icmp_err_convert, icmpv6_err_convert). */
+static bool icmp_errno(int err)
+{
+	return err == ECONNREFUSED || err == EHOSTUNREACH ||
+	       err == ENETUNREACH || err == ENOPROTOOPT || err == EPROTO ||
+	       err == EACCES || err == EHOSTDOWN || err == ENONET;
+}
+
 static int sock_send(struct udp_sock *us, const struct sa *dst,
                      const uint8_t *data, size_t len)
 {
 	uv_buf_t buf = uv_buf_init((char *)data, (unsigned)len);
 	struct udp_wreq *wr;
+	unsigned n;
 	int r;
 
 	if (us->closed)
@@ -68,6 +78,14 @@ static int sock_send(struct udp_sock *us, const struct sa *dst,
 	if (len > SIP_MSG_MAX)
 		return EOVERFLOW;
 	r = uv_udp_try_send(&us->h, &buf, 1, sa_sockaddr(dst));
+	/* IP_RECVERR: an ICMP error about an earlier datagram, to anyone,
+	 * fails the next send once (the kernel hands the socket's pending
+	 * error to whichever call comes first); it is not about dst, and it
+	 * waits in the error queue (udp_errqueue): send again. */
+	for (n = 0; r < 0 && r != UV_EAGAIN && icmp_errno(net_uv_err(r)) &&
+	            n < SIP_TRANSP_UDP_SEND_TRIES;
+	     n++)
+		r = uv_udp_try_send(&us->h, &buf, 1, sa_sockaddr(dst));
 	if (r >= 0)
 		return 0;
 	if (r != UV_EAGAIN)
@@ -202,60 +220,91 @@ static const struct sock_extended_err *errq_ee(struct msghdr *mh)
 	return NULL;
 }
 
+/* One ICMP error read from the error queue. */
+struct udp_unreach {
+	struct sa dst;
+	int err;
+};
+
+/* Reads one message of the error queue into *u: 0 (u->err 0 when it is
+ * not an error to report), or ENODATA when the queue is empty. */
+static int errq_read(uv_os_fd_t fd, struct udp_unreach *u)
+{
+	struct sockaddr_storage ss;
+	union {
+		char buf[CMSG_SPACE(sizeof(struct sock_extended_err) +
+		                    sizeof(struct sockaddr_in6))];
+		struct cmsghdr align;
+	} ctl;
+	uint8_t byte;
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	struct msghdr mh = {
+	    .msg_name = &ss,
+	    .msg_namelen = sizeof(ss),
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = ctl.buf,
+	    .msg_controllen = sizeof(ctl.buf),
+	};
+	const struct sock_extended_err *ee;
+
+	u->err = 0;
+	if (recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+		return ENODATA; /* EAGAIN: drained */
+	ee = errq_ee(&mh);
+	if (!ee || !icmp_fatal(ee) || !ee->ee_errno ||
+	    mh.msg_namelen < sizeof(struct sockaddr_in) ||
+	    sa_set_sockaddr(&u->dst, (const struct sockaddr *)&ss) ||
+	    !sa_port(&u->dst))
+		return 0;
+	u->err = (int)ee->ee_errno;
+	return 0;
+}
+
 /*
- * The socket reported an error: with IP_RECVERR every ICMP error waits in
- * the socket's error queue (and keeps the socket readable until read), so
- * read all of it. The address the kernel gives with each is the
- * destination of the datagram that drew it, taken from the ICMP payload:
- * only transactions to exactly that address and port are told, so an
- * error about one peer (spoofed or not) never touches another.
+ * The socket may hold ICMP errors: with IP_RECVERR each waits in the
+ * socket's error queue (and keeps the socket readable until read). The
+ * queue is read to the end before anyone is told, so that the socket's
+ * pending error is clear when a handler sends its next request (else that
+ * send would fail with the error of another peer). The address the kernel
+ * gives with each is the destination of the datagram that drew it, taken
+ * from the ICMP payload: only transactions to exactly that address and
+ * port are told, so an error about one peer (spoofed or not) never
+ * touches another.
  */
 static void udp_errqueue(struct udp_sock *us)
 {
+	struct udp_unreach uv[SIP_TRANSP_UDP_ERRQ_MAX];
 	struct sip_transp *tp = us->tp;
+	size_t i, k, n = 0;
 	uv_os_fd_t fd;
-	unsigned n;
 
 	if (uv_fileno((const uv_handle_t *)&us->h, &fd))
 		return;
-	mem_ref(us); /* the handler may close the transport */
-	for (n = 0; n < SIP_TRANSP_UDP_ERRQ_MAX && !us->closed; n++) {
-		struct sockaddr_storage ss;
-		union {
-			char buf[CMSG_SPACE(sizeof(struct sock_extended_err) +
-			                    sizeof(struct sockaddr_in6))];
-			struct cmsghdr align;
-		} ctl;
-		uint8_t byte;
-		struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-		struct msghdr mh = {
-		    .msg_name = &ss,
-		    .msg_namelen = sizeof(ss),
-		    .msg_iov = &iov,
-		    .msg_iovlen = 1,
-		    .msg_control = ctl.buf,
-		    .msg_controllen = sizeof(ctl.buf),
-		};
-		const struct sock_extended_err *ee;
-		struct udp_flow *uf = NULL;
-		struct sa dst;
-
-		if (recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
-			break; /* EAGAIN: drained */
-		ee = errq_ee(&mh);
-		if (!ee || !icmp_fatal(ee) || !ee->ee_errno ||
-		    mh.msg_namelen < sizeof(struct sockaddr_in) ||
-		    sa_set_sockaddr(&dst, (const struct sockaddr *)&ss) ||
-		    !sa_port(&dst))
+	for (i = 0; i < SIP_TRANSP_UDP_ERRQ_MAX; i++) {
+		if (errq_read(fd, &uv[n]))
+			break;
+		if (!uv[n].err)
 			continue;
 		tp->stats.unreachable++;
-		if (tp->closed || !tp->unreachh || flow_alloc(&uf, us, &dst))
-			continue;
-		mem_ref(tp);
-		tp->unreachh(&uf->flow, (int)ee->ee_errno, tp->arg);
-		mem_deref(uf);
-		mem_deref(tp);
+		for (k = 0; k < n && !sa_cmp(&uv[k].dst, &uv[n].dst); k++)
+			;
+		if (k == n)
+			n++; /* once per destination */
 	}
+	if (!n || tp->closed || !tp->unreachh)
+		return;
+	mem_ref(us); /* the handler may close the transport */
+	mem_ref(tp);
+	for (i = 0; i < n && !us->closed && !tp->closed && tp->unreachh; i++) {
+		struct udp_flow *uf = NULL;
+
+		if (flow_alloc(&uf, us, &uv[i].dst))
+			continue;
+		tp->unreachh(&uf->flow, uv[i].err, tp->arg);
+		mem_deref(uf);
+	}
+	mem_deref(tp);
 	mem_deref(us);
 }
 
@@ -285,8 +334,12 @@ static void on_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 	struct udp_flow *uf = NULL;
 	struct sa peer;
 
-	if (nread < 0 && !us->closed) {
-		udp_errqueue(us); /* a socket error: ICMP (§18.4) */
+	if (!addr && !us->closed) {
+		/* A socket error (ICMP, §18.4), or the end of a batch of
+		 * reads: the pending error may have gone to a send already,
+		 * but the error queue keeps the socket readable until it is
+		 * read (one recvmsg, EAGAIN, when empty). */
+		udp_errqueue(us);
 		return;
 	}
 	if (nread == 0 || !addr || us->closed)

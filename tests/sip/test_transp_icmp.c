@@ -286,12 +286,57 @@ static void test_udp_no_handler(void **state)
 	env_close(&e);
 }
 
+/* The ICMP error of one peer is pending on the socket (not read yet)
+ * when a datagram goes to another: that send still succeeds and the
+ * datagram arrives; then the error reaches only the dead peer's
+ * transaction. */
+static void test_udp_pending_error(void **state)
+{
+	struct sip_flow *flow = NULL;
+	struct seen d1;
+	struct sip_ctx *c1;
+	uint16_t pdead, palive;
+	struct sa dst;
+	char buf[64];
+	struct env e;
+	ssize_t n = -1;
+	int fd;
+
+	(void)state;
+	env_init(&e, "127.0.0.1");
+	(void)udp_port("127.0.0.1", &pdead, false);
+	fd = udp_port("127.0.0.1", &palive, true);
+	assert_int_equal(sa_set(&dst, "127.0.0.1", palive), 0);
+	assert_int_equal(
+	    sip_transp_connect(&flow, e.tp, SIP_TRANSP_UDP, &dst, NULL), 0);
+	c1 = invite(&e, "127.0.0.1", pdead, "dead1", &d1);
+	usleep(50 * 1000); /* the ICMP error arrives; the loop does not run */
+	assert_int_equal(d1.n, 0);
+	assert_int_equal(sip_flow_send(flow, (const uint8_t *)"hello", 5), 0);
+	for (int i = 0; i < 200 && n < 0; i++) {
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0)
+			usleep(1000);
+	}
+	assert_int_equal(n, 5);
+	pump(&e, &d1, WAIT_MS);
+	assert_int_equal(d1.n, 1);
+	assert_int_equal(d1.scode, 503);
+	assert_int_equal(d1.err, ECONNREFUSED);
+	assert_int_equal(e.nunreach, 1);
+	mem_deref(flow);
+	mem_deref(c1);
+	close(fd);
+	env_close(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    SC_TEST(test_udp_closed_port),
 	    SC_TEST(test_udp6_closed_port),
 	    SC_TEST(test_udp_no_handler),
+	    SC_TEST(test_udp_pending_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
