@@ -65,9 +65,9 @@ async function waitEvent(page, what, ms = 10000, n = -1) {
   throw new Error(`${page.devName}: no '${what}' within ${ms} ms; events: ${JSON.stringify(all.map((e) => e.what))}`);
 }
 
-function sipp(name, port, args) {
+function sipp(name, port, args, ip = '127.0.0.1') {
   const trace = `${WORK}/sipp-${name}-msgs.log`;
-  const p = spawn('sipp', ['-i', '127.0.0.1', '-p', port, '-nostdin',
+  const p = spawn('sipp', ['-i', ip, '-p', port, '-nostdin',
     '-trace_msg', '-message_file', trace, '-trace_err',
     '-error_file', `${WORK}/sipp-${name}-err.log`, '-timeout', '60s', ...args],
   { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -126,6 +126,8 @@ const messages = (trace) => fs.readFileSync(trace, 'utf8').split(/-{10,}/);
 const alice = await tab('alice');
 const bob = await tab('bob');
 const carol = await tab('carol');
+const dave = await tab('dave'); // on pbx3 (srtp)
+const erin = await tab('erin'); // on pbx4 (webrtc)
 
 await test('the PBX transfers a device (blind): REFER reaches the page with Refer-To on our domain; its new call goes to the PBX; NOTIFY sipfrag 200 goes back', async () => {
   await clear(alice);
@@ -296,6 +298,33 @@ await test('late offer: the PBX calls without SDP; the browser gets the gateway\
   await waitEvent(alice, 'ended', 15000); // the PBX hangs up
   assert.equal(await pbx.done, 0, `sipp late offer failed: ${pbx.err()}`);
 });
+
+// A late offer from a PBX on an srtp or webrtc connection: the browser gets
+// the gateway's WebRTC offer; the PBX's 200 carries an offer of its own
+// kind (the sipp scenario checks it) and its ACK the answer, which the
+// gateway takes: the call stays up until the PBX hangs up.
+for (const [kind, page, ext, ip, port] of [
+  ['srtp', dave, '204', '127.0.0.4', E.PBX3_PORT],
+  ['webrtc', erin, '205', '127.0.0.5', E.PBX4_PORT]]) {
+  await test(`late offer toward a ${kind} connection: the 200 carries a ${kind} offer, the ACK's answer is taken, the call stays up`, async () => {
+    await clear(page);
+    const pbx = sipp(`late-${kind}`, port, ['-sf', scen(`uac_late_${kind}.xml`), '-m', '1', '-s', ext,
+      '-d', '4000', '-mi', ip, '-mp', E.PBX_MEDIA_PORT, `127.0.0.1:${E.SIP_PORT}`], ip);
+    const inc = await waitEvent(page, 'incoming');
+    assert.match(inc.sdp, /UDP\/TLS\/RTP\/SAVPF/, 'the browser got a WebRTC offer');
+    await page.evaluate(() => window.sc.answer());
+    await waitEvent(page, 'confirmed');
+    await sleep(1500);
+    const early = await page.evaluate(() => window.sc.events('ended'));
+    assert.equal(early.length, 0, 'the call ended right after the ACK');
+    await waitEvent(page, 'ended', 15000); // the PBX hangs up
+    assert.equal(await pbx.done, 0, `sipp late offer (${kind}) failed: ${pbx.err()}`);
+    const ok = messages(pbx.trace).find((m) => /SIP\/2\.0 200 /.test(m) && /^CSeq:\s*1 INVITE/mi.test(m));
+    assert.ok(ok, 'the 200 is in the trace');
+    if (kind === 'srtp') assert.ok(!/fingerprint|ice-ufrag/.test(ok), 'WebRTC attributes toward an srtp PBX');
+    else assert.ok(!/a=crypto/.test(ok), 'SDES toward a webrtc PBX');
+  });
+}
 
 clearTimeout(watchdog);
 await cleanup();
