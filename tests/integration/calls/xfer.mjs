@@ -299,6 +299,76 @@ await test('late offer: the PBX calls without SDP; the browser gets the gateway\
   assert.equal(await pbx.done, 0, `sipp late offer failed: ${pbx.err()}`);
 });
 
+await test('the PBX transfers a device (attended) to a call of its own: the device\'s Replaces is an opaque token; its INVITE reaches the PBX with the PBX\'s own Replaces', async () => {
+  await clear(alice);
+  // the PBX's side of the new call: on the connection's target
+  const target = sipp('repl-in', E.PBX_PORT, ['-sf', scen('uas_replaces_in.xml'), '-m', '1', '-rtp_echo',
+    '-mi', '127.0.0.1', '-mp', E.PBX_MEDIA_PORT]);
+  await sleep(300);
+  // the transferor: from 127.0.0.1 (the "pbx" connection), another port
+  const pbx = sipp('refer-repl', E.PBX2_PORT, ['-sf', scen('uac_refer_repl.xml'), '-m', '1', '-s', '201',
+    '-mi', '127.0.0.1', '-mp', E.PBX2_MEDIA_PORT, `127.0.0.1:${E.SIP_PORT}`]);
+  await waitEvent(alice, 'incoming');
+  await alice.evaluate(() => window.sc.answer());
+  await waitEvent(alice, 'confirmed');
+  const r = await waitEvent(alice, 'refer');
+  assert.match(r.target, /^<sip:2073@sipcloak\.test\?Replaces=[A-Za-z0-9]+%3Bto-tag%3D[A-Za-z0-9]+%3Bfrom-tag%3D[A-Za-z0-9]+>$/,
+    `Refer-To as the device sees it: ${r.target}`);
+  for (const v of ['pbx-other-call', 'pbxtag1', 'pbxtag2']) assert.ok(!r.target.includes(v), `${v} reached the device`);
+  await waitEvent(alice, 'confirmed', 15000, 1); // the new call, to the PBX
+  assert.equal(await pbx.done, 0, `the transferor did not get NOTIFY 200 or could not hang up: ${pbx.err()}`);
+  await hears(alice, 'alice (the PBX\'s other call, rtp_echo)');
+  await alice.evaluate(() => window.sc.hangup());
+  assert.equal(await target.done, 0, `the PBX did not get its own Replaces: ${target.err()}`);
+  const inv = messages(target.trace).find((m) => /^\s*INVITE /m.test(m));
+  assert.match(inv, /^Replaces:\s*pbx-other-call;to-tag=pbxtag1;from-tag=pbxtag2\s*$/mi, 'the PBX\'s value, exactly');
+  const frames = JSON.stringify(await alice.evaluate(() => window.sc.frames()));
+  for (const v of ['pbx-other-call', 'pbxtag1', 'pbxtag2']) assert.ok(!frames.includes(v), `${v} in the device's frames`);
+});
+
+await test('device to PBX, attended, other call with a device: the PBX is referred to the gateway, whose INVITE with Replaces rings carol in place of alice', async () => {
+  await clear(alice, carol);
+  const pbx = sipp('xfer-gw', E.PBX_PORT, ['-sf', scen('uas_xfer_gw.xml'), '-m', '1', '-d', '6000',
+    '-mi', '127.0.0.1', '-mp', E.PBX_MEDIA_PORT]);
+  await sleep(300);
+  const toPbx = await alice.evaluate(() => { window.sc.call('sip:2072@sipcloak.test'); return window.sc.calls.length - 1; });
+  await waitEvent(alice, 'confirmed');
+  await alice.evaluate(() => window.sc.call('sip:carol@sipcloak.test'));
+  await waitEvent(carol, 'incoming');
+  await carol.evaluate(() => window.sc.answer());
+  await waitEvent(alice, 'confirmed', 10000, 1);
+  await alice.evaluate((i) => window.sc.use(i), toPbx);
+  const r = await alice.evaluate((i) => window.sc.referReplaces('sip:carol@sipcloak.test', i + 1), toPbx);
+  assert.equal(r, 'accepted', 'the REFER toward the PBX was accepted (not 481)');
+  // the PBX's REFER as sipp got it: Refer-To at the gateway
+  let refer;
+  for (let i = 0; i < 50 && !refer; i++) {
+    refer = fs.existsSync(pbx.trace) && messages(pbx.trace).find((m) => /^\s*REFER /m.test(m));
+    if (!refer) await sleep(100);
+  }
+  assert.ok(refer, 'the PBX got the REFER');
+  const rt = refer.match(/^Refer-To:\s*<([^?>]+)\?Replaces=([^>]+)>/mi);
+  assert.ok(rt, `Refer-To: ${refer}`);
+  assert.ok(rt[1].endsWith(`@127.0.0.1:${E.SIP_PORT}`), `Refer-To points at the gateway: ${rt[1]}`);
+  const repl = decodeURIComponent(rt[2]);
+  const carolIds = await carol.evaluate(() => window.sc.calls.map((s) => s._dialog && s._dialog.id).filter(Boolean));
+  for (const d of carolIds) assert.ok(!repl.includes(d.call_id) && !repl.includes(d.local_tag), "carol's dialog reached the PBX");
+  // the PBX (another sipp, from 127.0.0.1) calls the gateway as told
+  const referee = sipp('replaces-out', E.PBX2_PORT, ['-sf', scen('uac_replaces.xml'), '-m', '1', '-d', '5000',
+    '-rtp_echo', '-mi', '127.0.0.1', '-mp', E.PBX2_MEDIA_PORT, '-key', 'ruri', rt[1], '-key', 'replaces', repl,
+    `127.0.0.1:${E.SIP_PORT}`]);
+  await waitEvent(carol, 'replacing', 15000);
+  await waitEvent(carol, 'ended', 10000); // carol's call with alice, replaced
+  await hears(carol, 'carol (the PBX, rtp_echo)');
+  assert.equal(await referee.done, 0, `the PBX's INVITE with Replaces failed: ${referee.err()}`);
+  await waitEvent(carol, 'ended', 10000, 1); // the PBX hung up
+  const n = await waitEvent(alice, 'notify', 15000);
+  assert.equal(n.status, 'accepted', 'NOTIFY 200 from the PBX relayed to alice');
+  assert.equal(await pbx.done, 0, `sipp (transferee PBX) failed: ${pbx.err()}`);
+  const ended = await alice.evaluate(() => window.sc.events('ended'));
+  assert.equal(ended.length, 2, `alice's two calls ended: ${JSON.stringify(ended)}`);
+});
+
 // A late offer from a PBX on an srtp or webrtc connection: the browser gets
 // the gateway's WebRTC offer; the PBX's 200 carries an offer of its own
 // kind (the sipp scenario checks it) and its ACK the answer, which the
