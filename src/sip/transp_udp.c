@@ -16,6 +16,7 @@ struct udp_sock {
 	uv_udp_t h;
 	struct sa laddr;
 	bool closed;
+	bool errq; /* a send failed: the error queue may hold something */
 };
 
 struct udp_flow {
@@ -46,16 +47,6 @@ static void udp_flow_destroy(void *data)
 	transp_flow_release(&uf->flow);
 }
 
-static void on_sent(uv_udp_send_t *req, int status)
-{
-	struct udp_wreq *wr = req->data;
-
-	if (status < 0 && wr->us->tp)
-		wr->us->tp->stats.dropped++;
-	mem_deref(wr->us);
-	mem_deref(wr);
-}
-
 /* What an ICMP error becomes as a socket's pending error (Linux
  * icmp_err_convert, icmpv6_err_convert). */
 static bool icmp_errno(int err)
@@ -63,6 +54,18 @@ static bool icmp_errno(int err)
 	return err == ECONNREFUSED || err == EHOSTUNREACH ||
 	       err == ENETUNREACH || err == ENOPROTOOPT || err == EPROTO ||
 	       err == EACCES || err == EHOSTDOWN || err == ENONET;
+}
+
+static void on_sent(uv_udp_send_t *req, int status)
+{
+	struct udp_wreq *wr = req->data;
+
+	if (status < 0 && wr->us->tp)
+		wr->us->tp->stats.dropped++;
+	if (status < 0) /* another's ICMP error, or a local one: queued */
+		wr->us->errq = true;
+	mem_deref(wr->us);
+	mem_deref(wr);
 }
 
 static int sock_send(struct udp_sock *us, const struct sa *dst,
@@ -84,12 +87,16 @@ static int sock_send(struct udp_sock *us, const struct sa *dst,
 	 * waits in the error queue (udp_errqueue): send again. */
 	for (n = 0; r < 0 && r != UV_EAGAIN && icmp_errno(net_uv_err(r)) &&
 	            n < SIP_TRANSP_UDP_SEND_TRIES;
-	     n++)
+	     n++) {
+		us->errq = true;
 		r = uv_udp_try_send(&us->h, &buf, 1, sa_sockaddr(dst));
+	}
 	if (r >= 0)
 		return 0;
-	if (r != UV_EAGAIN)
+	if (r != UV_EAGAIN) {
+		us->errq = true; /* a local error may wait in the queue too */
 		return net_uv_err(r);
+	}
 	/* The socket buffer is full: queue a copy. */
 	wr = mem_alloc(sizeof(*wr) + len, NULL);
 	if (!wr)
@@ -334,11 +341,12 @@ static void on_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 	struct udp_flow *uf = NULL;
 	struct sa peer;
 
-	if (!addr && !us->closed) {
-		/* A socket error (ICMP, §18.4), or the end of a batch of
-		 * reads: the pending error may have gone to a send already,
-		 * but the error queue keeps the socket readable until it is
-		 * read (one recvmsg, EAGAIN, when empty). */
+	if (!addr && !us->closed && (nread < 0 || us->errq)) {
+		/* A socket error (ICMP, §18.4); or a send took it (then the
+		 * error queue keeps the socket readable, and libuv's read
+		 * finds nothing): read the queue. Not on every empty read:
+		 * that would cost one more recvmsg per wakeup. */
+		us->errq = false;
 		udp_errqueue(us);
 		return;
 	}
