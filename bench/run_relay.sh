@@ -5,6 +5,8 @@
 # a plain RTP peer at 50 packets/s on the other side) through each relay,
 # driven over the ng control protocol:
 #   sipcloak   bench/relay/relay_sipcloak (src/media's engine, its own process)
+#   sipcloak-plain  the same with --plain-io: a system call per datagram
+#              instead of io_uring batches (only when named in RELAY_SERVERS)
 #   rtpengine  rtpengine-daemon from Debian, userspace only (--table=-1)
 # Modes: webrtc (DTLS-SRTP <-> RTP, PCMU pass-through), transcode (Opus on
 # the browser leg <-> PCMU on the peer leg), plain (RTP <-> RTP, the
@@ -18,13 +20,16 @@
 # Environment: BUILD (build), RELAY_SECONDS (8: measured window per run),
 # RELAY_MODES ("webrtc transcode"), RELAY_SIZES_webrtc ("50 150 400 800"),
 # RELAY_SIZES_transcode ("25 75 150 300"), RELAY_SIZES_plain (as webrtc),
-# RELAY_SERVERS ("sipcloak rtpengine"), RELAY_WORKERS (2: media threads of
+# RELAY_SERVERS ("sipcloak rtpengine"; also sipcloak-plain), RELAY_WORKERS (2: media threads of
 # each relay), RELAY_OUT (bench/results/relayload.txt), RELAY_DEADLINE (240: no
 # measurement starts later, in seconds from the start), RELAY_NICE (0: the
 # nice value both relays and relayload run at; a negative one, as root,
 # shields all three alike from other load on a shared machine),
 # RELAY_SRTP (empty: the browsers offer AEAD_AES_128_GCM then
-# AES_CM_128_HMAC_SHA1_80; e.g. SRTP_AES128_CM_SHA1_80 to offer only that).
+# AES_CM_128_HMAC_SHA1_80; e.g. SRTP_AES128_CM_SHA1_80 to offer only that),
+# RELAY_PIN (empty; "1": the relays run on CPU 1 and relayload on CPU 0
+# with taskset, so that they do not take each other's core; use it with
+# RELAY_WORKERS=1, and the largest size passed is then calls per core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,6 +42,12 @@ OUT=${RELAY_OUT:-bench/results/relayload.txt}
 DEADLINE=${RELAY_DEADLINE:-240}
 NICE=${RELAY_NICE:-0}
 SRTP=${RELAY_SRTP:-}
+PIN_RELAY=()
+PIN_LOAD=()
+if [ -n "${RELAY_PIN:-}" ]; then
+	PIN_RELAY=(taskset -c 1)
+	PIN_LOAD=(taskset -c 0)
+fi
 RELAYLOAD=$BUILD/bench/relayload
 RELAY_SIPCLOAK=$BUILD/bench/relay_sipcloak
 RTPENGINE=${RTPENGINE:-/usr/bin/rtpengine}
@@ -78,16 +89,18 @@ wait_udp() { # port pid
 
 start_relay() { # name ng_port
 	case "$1" in
-	sipcloak)
+	sipcloak | sipcloak-plain)
 		[ -x "$RELAY_SIPCLOAK" ] || return 1
-		nice -n "$NICE" "$RELAY_SIPCLOAK" --ng "127.0.0.1:$2" --workers "$WORKERS" \
-			--ports "$PORT_MIN-$PORT_MAX" >>"$LOG" 2>&1 &
+		local io=
+		[ "$1" = sipcloak-plain ] && io=--plain-io
+		"${PIN_RELAY[@]}" nice -n "$NICE" "$RELAY_SIPCLOAK" --ng "127.0.0.1:$2" --workers "$WORKERS" \
+			--ports "$PORT_MIN-$PORT_MAX" $io >>"$LOG" 2>&1 &
 		;;
 	rtpengine)
 		[ -x "$RTPENGINE" ] || return 1
 		# userspace only, no config file, no syslog; ECDSA P-256 like
 		# the browsers and sipcloak
-		nice -n "$NICE" "$RTPENGINE" --config-file=none --table=-1 --foreground \
+		"${PIN_RELAY[@]}" nice -n "$NICE" "$RTPENGINE" --config-file=none --table=-1 --foreground \
 			--log-stderr --log-level=4 --interface=127.0.0.1 \
 			--listen-ng="127.0.0.1:$2" --port-min=$PORT_MIN \
 			--port-max=$PORT_MAX --num-threads="$WORKERS" \
@@ -120,7 +133,7 @@ run_one() {
 	plain) flag=--plain ;;
 	esac
 	[ -n "$SRTP" ] && flag="$flag --srtp-profiles $SRTP"
-	line=$(nice -n "$NICE" "$RELAYLOAD" --ng "127.0.0.1:$port" --calls "$n" \
+	line=$("${PIN_LOAD[@]}" nice -n "$NICE" "$RELAYLOAD" --ng "127.0.0.1:$port" --calls "$n" \
 		--seconds "$RUN_SECONDS" --setup-seconds "$SETUP_SECONDS" \
 		--relay-pids "${SRV_PIDS[0]}" $flag 2>>"$LOG" | tail -1) || rc=$?
 	for p in "${SRV_PIDS[@]}"; do
@@ -144,7 +157,7 @@ machine() {
 	echo "kernel: $(uname -r)"
 	echo "rtpengine-daemon: $(dpkg-query -W -f='${Version}' rtpengine-daemon 2>/dev/null || echo none)"
 	echo "sipcloak: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-	echo "per run: ${RUN_SECONDS} s measured after setup and 1 s settling; $WORKERS media threads per relay; relayload is one process on the same cores; nice $NICE"
+	echo "per run: ${RUN_SECONDS} s measured after setup and 1 s settling; $WORKERS media threads per relay; relayload is one process on the same cores; nice $NICE; pinned ${RELAY_PIN:-no}"
 	echo "load average before: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 

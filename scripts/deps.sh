@@ -8,7 +8,7 @@ set -euo pipefail
 build=(pkg-config cmake make gcc libc6-dev libuv1-dev libwebsockets-dev
        libwebsockets-evlib-uv libssl-dev openssl libcmocka-dev
        libsodium-dev libzxcvbn-dev libsqlite3-dev libqrencode-dev
-       libopus-dev libsrtp2-dev nodejs npm)
+       libopus-dev libsrtp2-dev liburing-dev nodejs npm)
 test=(clang libclang-rt-14-dev sip-tester kamailio nodejs npm curl sqlite3
       chromium sox tcpdump dnsmasq-base)
 run=(openssl)

@@ -7,7 +7,7 @@
  * flags) makes leg A Opus and leg B PCMU with transcoding allowed.
  *
  * usage: relay_sipcloak --ng 127.0.0.1:PORT [--ports MIN-MAX]
- *        [--workers N]
+ *        [--workers N] [--plain-io]
  * Runs until SIGTERM or SIGINT. */
 #include <errno.h>
 #include <getopt.h>
@@ -244,6 +244,7 @@ static int parse(int argc, char **argv, struct sockaddr_in *ng,
 	    {"ng", 1, NULL, 'n'},
 	    {"ports", 1, NULL, 'p'},
 	    {"workers", 1, NULL, 'w'},
+	    {"plain-io", 0, NULL, 'i'},
 	    {NULL, 0, NULL, 0},
 	};
 	unsigned lo_port, hi_port;
@@ -268,6 +269,9 @@ static int parse(int argc, char **argv, struct sockaddr_in *ng,
 		case 'w':
 			conf->workers = (unsigned)atoi(optarg);
 			break;
+		case 'i': /* a system call per datagram, no io_uring */
+			conf->plain_io = true;
+			break;
 		default:
 			return EINVAL;
 		}
@@ -285,7 +289,8 @@ int main(int argc, char **argv)
 	rs = calloc(1, sizeof(*rs));
 	if (!rs || parse(argc, argv, &ng, &conf)) {
 		fprintf(stderr, "usage: relay_sipcloak --ng 127.0.0.1:PORT "
-				"[--ports MIN-MAX] [--workers N]\n");
+				"[--ports MIN-MAX] [--workers N] "
+				"[--plain-io]\n");
 		free(rs);
 		return 2;
 	}

@@ -84,6 +84,8 @@ static void call_destroy(void *data)
 	tmr_cancel(&call->ring);
 	tmr_cancel(&call->grace);
 	tmr_cancel(&call->refresh);
+	tmr_cancel(&call->glare);
+	tmr_cancel(&call->ack);
 	list_unlink(&call->le);
 	if (call->ms) {
 		media_session_close(call->ms);
@@ -92,6 +94,7 @@ static void call_destroy(void *data)
 	mem_deref(call->relay.stx);
 	mem_deref(call->relay.req);
 	mem_deref(call->relay.ctx);
+	mem_deref(call->relay.sdp);
 	mem_deref(call->a);
 	list_flush(&call->forks);
 	for (size_t i = 0; i < GW_XFER_TOKENS_MAX; i++)
@@ -109,6 +112,8 @@ int gw_call_alloc(struct gw_call **callp, struct gw_calls *cs)
 	tmr_init(&call->ring);
 	tmr_init(&call->grace);
 	tmr_init(&call->refresh);
+	tmr_init(&call->glare);
+	tmr_init(&call->ack);
 	call->started_ms = tmrl_now(cs->srv->tl);
 	list_append(&cs->all, &call->le, call);
 	*callp = call;

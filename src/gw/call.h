@@ -24,6 +24,11 @@
 #define GW_SESSION_EXPIRES 1800 /* s, RFC 4028 toward the PBX */
 #define GW_MIN_SE 90            /* RFC 4028 §4 minimum */
 #define GW_SE_MAX 86400         /* s, the largest Min-SE a 422 may ask */
+#define GW_GLARE_RETRIES 2   /* a relayed offer sent again after 491 */
+#define GW_GLARE_OWNER_MIN_MS 2100 /* RFC 3261 §14.1: we own the Call-ID */
+#define GW_GLARE_OWNER_SPAN_MS 1900
+#define GW_GLARE_OTHER_SPAN_MS 2000 /* the peer owns it: 0..2 s */
+#define GW_ACK_WAIT_MS (64 * SIP_TSX_T1) /* §13.3.1.4: the ACK */
 #define GW_CALL_REASON_ELSEWHERE \
 	"SIP;cause=200;text=\"Call completed elsewhere\""
 
@@ -93,6 +98,9 @@ struct gw_relay {
 	struct gw_msgcopy *req;  /* that request */
 	struct sip_stx *stx;     /* its server transaction */
 	struct sip_ctx *ctx;     /* the request sent on the other leg */
+	struct gw_leg *to;       /* that leg */
+	struct mbuf *sdp;        /* the offer sent there (again after 491) */
+	unsigned retries;        /* 491s answered by sending it again */
 	bool offer;              /* it carried an SDP offer */
 };
 
@@ -130,6 +138,12 @@ struct gw_call {
 	struct tmr ring;           /* GW_CALL_RING_MS without an answer */
 	struct tmr grace;          /* a leg's flow closed mid-call */
 	struct tmr refresh;        /* RFC 4028 refresh toward the PBX */
+	struct tmr glare;          /* §14.1: the relayed offer again after 491 */
+	struct tmr ack;            /* GW_ACK_WAIT_MS for reoffer's ACK */
+	/* a leg whose re-INVITE without SDP got our offer in a 2xx: its ACK
+	 * (of that CSeq) carries the answer (RFC 3264 §5, call_reoffer.c) */
+	struct gw_leg *reoffer;
+	uint32_t reoffer_cseq;
 	uint32_t session_expires;  /* s, when we refresh */
 	struct gw_relay relay;     /* one relayed request at a time */
 	/* the last GW_REFER_MAX REFERs relayed (call_refer.c) */
@@ -268,7 +282,18 @@ void gw_call_dtmf_info(struct gw_call *call, enum media_leg_id from,
 bool gw_call_dtmf_to_rtp(struct gw_call *call, struct gw_leg *leg,
                          struct sip_stx *stx, const struct sip_msg *msg);
 
+/* call_reoffer.c: a re-INVITE without an offer (RFC 3261 §14.1) */
+void gw_call_reoffer(struct gw_call *call, struct gw_leg *leg,
+                     struct sip_stx *stx, const struct sip_msg *msg);
+/* The ACK of leg: true when it answered our offer (the call may have
+ * ended: no usable answer). */
+bool gw_call_reoffer_ack(struct gw_call *call, struct gw_leg *leg,
+                         const struct sip_msg *ack);
+
 /* call_dlg.c: requests inside a dialog; true when handled */
+/* How long to wait before a request answered 491 on leg goes again (RFC
+ * 3261 §14.1): 2.1..4 s when we chose its Call-ID, else 0..2 s. */
+uint32_t gw_glare_wait_ms(const struct gw_leg *leg);
 bool gw_call_in_dialog(struct gw_server *srv, struct sip_flow *rf,
                        struct sip_stx *stx, const struct sip_msg *msg);
 

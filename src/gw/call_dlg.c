@@ -3,7 +3,9 @@
  * (RFC 3311) carrying new offers through the media session (hold, resume,
  * codec change, ICE restart), and INFO, MESSAGE, NOTIFY and REFER relayed
  * with their bodies. One relayed request at a time: an offer crossing
- * another gets 491 (RFC 3261 §14.1). */
+ * another gets 491 (RFC 3261 §14.1), and a relayed offer answered 491 is
+ * sent again after §14.1's random wait while its offerer waits. A
+ * re-INVITE without SDP is call_reoffer.c's. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,11 +43,97 @@ static struct gw_leg *other_leg(const struct gw_call *call,
 
 static void relay_clear(struct gw_call *call)
 {
+	tmr_cancel(&call->glare);
 	call->relay.from = NULL;
+	call->relay.to = NULL;
 	call->relay.stx = mem_deref(call->relay.stx);
 	call->relay.req = mem_deref(call->relay.req);
 	call->relay.ctx = mem_deref(call->relay.ctx);
+	call->relay.sdp = mem_deref(call->relay.sdp);
+	call->relay.retries = 0;
 	call->relay.offer = false;
+}
+
+static void relay_resp(int err, uint16_t scode, const struct sip_msg *msg,
+		       void *arg);
+
+/* The relayed request (call->relay.req) on leg `to`: its crossing
+ * headers, and its body, or the offer made for `to` (relay.sdp). */
+static int relay_send(struct gw_call *call, struct gw_leg *to,
+		      const char *extra)
+{
+	struct gw_relay *r = &call->relay;
+	const struct sip_msg *msg = &r->req->msg;
+	char method[16], ctype[64] = "text/plain";
+	struct pl body = PL_INIT;
+	int err;
+
+	pl_strcpy(&msg->method, method, sizeof(method));
+	if (msg->ctype.l)
+		pl_strcpy(&msg->ctype, ctype, sizeof(ctype));
+	if (r->sdp) {
+		body.p = (const char *)r->sdp->buf;
+		body.l = r->sdp->end;
+	}
+	r->ctx = mem_deref(r->ctx);
+	mem_ref(to);
+	err = gw_leg_send(to, method, 0, extra,
+			  r->offer ? "application/sdp" : ctype,
+			  r->offer ? &body : &msg->body, &r->ctx, relay_resp, to);
+	if (err)
+		mem_deref(to);
+	return err;
+}
+
+/* RFC 3261 §14.1: the relayed offer once more, after the 491's wait. */
+static void glare_retry(void *arg)
+{
+	struct gw_call *call = arg;
+	struct gw_relay *r = &call->relay;
+	char extra[1536];
+
+	if (!r->stx || !r->to || !r->req)
+		return;
+	log_info("call", "call %s: re-offer on leg %s again after 491",
+		 call->a->callid, r->to->callid);
+	if (!gw_cross_hdrs(extra, sizeof(extra), &r->req->msg, 0) &&
+	    !relay_send(call, r->to, extra))
+		return;
+	gw_leg_reply(r->from, r->stx, &r->req->msg, 500,
+		     "Server Internal Error", NULL, NULL);
+	media_offer_cancel(call->ms);
+	relay_clear(call);
+}
+
+uint32_t gw_glare_wait_ms(const struct gw_leg *leg)
+{
+	/* a UAC leg is ours: we sent its first INVITE, with our Call-ID */
+	return leg->uas ? rand_u32() % (GW_GLARE_OTHER_SPAN_MS + 1)
+			: GW_GLARE_OWNER_MIN_MS +
+				  rand_u32() % (GW_GLARE_OWNER_SPAN_MS + 1);
+}
+
+/*
+ * 491 to a relayed offer (the other side's own re-INVITE crossed ours):
+ * the same offer goes again after a random wait, 2.1..4 s when we chose
+ * the leg's Call-ID (we sent its first INVITE), 0..2 s when the peer did
+ * (RFC 3261 §14.1), while the offerer's transaction waits. At most
+ * GW_GLARE_RETRIES times; true when a retry is scheduled.
+ */
+static bool glare_wait(struct gw_call *call, struct gw_leg *to)
+{
+	struct gw_relay *r = &call->relay;
+	uint32_t ms;
+
+	if (!r->offer || !r->sdp || r->retries >= GW_GLARE_RETRIES)
+		return false;
+	r->retries++;
+	ms = gw_glare_wait_ms(to);
+	log_info("call", "call %s: 491 on leg %s: the offer again in %u ms",
+		 call->a->callid, to->callid, ms);
+	r->ctx = mem_deref(r->ctx);
+	tmr_start(&call->glare, call->calls->srv->tl, ms, glare_retry, call);
+	return true;
 }
 
 /* The final answer of the other leg to a relayed request. */
@@ -71,9 +159,16 @@ static void relay_resp(int err, uint16_t scode, const struct sip_msg *msg,
 		return;
 	}
 	r = &call->relay;
+	if (scode == 491 && msg && glare_wait(call, to)) {
+		mem_deref(to);
+		return;
+	}
+	if (scode >= 300 && r->offer)
+		media_offer_cancel(call->ms); /* §14.1: nothing changes */
 	if (scode < 300 && r->offer) {
 		if (!msg->body.l ||
 		    media_answer(call->ms, leg_id(to), &msg->body, &sdp)) {
+			media_offer_cancel(call->ms);
 			gw_leg_reply(r->from, r->stx, &r->req->msg, 488,
 				     "Not Acceptable Here", NULL, NULL);
 			relay_clear(call);
@@ -154,14 +249,14 @@ static void relay(struct gw_call *call, struct gw_leg *leg,
 {
 	struct gw_leg *to = other_leg(call, leg);
 	struct mbuf *sdp = NULL;
-	char method[16], ctype[64] = "text/plain", extra[1536];
+	char extra[1536];
 	size_t n;
 	int err;
 
 	if (call->relay.stx && !offer && !pl_strcmp(&msg->method, "NOTIFY") &&
 	    notify_through(call, leg, to, stx, msg))
 		return;
-	if (call->relay.stx) {
+	if (call->relay.stx || (offer && call->reoffer)) {
 		gw_leg_reply(leg, stx, msg, offer ? 491 : 500,
 			     offer ? "Request Pending" : "Busy",
 			     offer ? NULL : "Retry-After: 1\r\n", NULL);
@@ -208,25 +303,16 @@ static void relay(struct gw_call *call, struct gw_leg *leg,
 			return;
 		}
 	}
-	pl_strcpy(&msg->method, method, sizeof(method));
-	if (msg->ctype.l)
-		pl_strcpy(&msg->ctype, ctype, sizeof(ctype));
+	call->relay.offer = offer;
+	call->relay.sdp = sdp;
 	err = gw_msgcopy_alloc(&call->relay.req, msg);
-	if (!err) {
-		struct pl body = {(const char *)(sdp ? sdp->buf : NULL),
-				  sdp ? sdp->end : 0};
-
-		mem_ref(to);
-		err = gw_leg_send(to, method, 0, extra,
-				  offer ? "application/sdp" : ctype,
-				  offer ? &body : &msg->body, &call->relay.ctx,
-				  relay_resp, to);
-		if (err)
-			mem_deref(to);
-	}
-	mem_deref(sdp);
+	err = err ? err : relay_send(call, to, extra);
 	if (err) {
+		if (offer)
+			media_offer_cancel(call->ms);
 		call->relay.req = mem_deref(call->relay.req);
+		call->relay.sdp = mem_deref(call->relay.sdp);
+		call->relay.offer = false;
 		gw_leg_reply(leg, stx, msg, 500, "Server Internal Error", NULL,
 			     NULL);
 		return;
@@ -234,8 +320,8 @@ static void relay(struct gw_call *call, struct gw_leg *leg,
 	if (!pl_strcmp(&msg->method, "REFER") && to->dlg)
 		gw_refer_sent(call, to, to->dlg->lseq, msg->cseq.num);
 	call->relay.from = leg;
+	call->relay.to = to;
 	call->relay.stx = mem_ref(stx);
-	call->relay.offer = offer;
 	sip_dialog_refresh(leg->dlg, msg);
 }
 
@@ -319,6 +405,8 @@ bool gw_call_in_dialog(struct gw_server *srv, struct sip_flow *rf,
 	if (!pl_strcmp(m, "ACK")) {
 		if (leg->call && leg->call->late_offer && leg == leg->call->a)
 			late_answer(leg->call, msg);
+		else if (leg->call)
+			gw_call_reoffer_ack(leg->call, leg, msg);
 		return true;
 	}
 	if (!stx)
@@ -350,8 +438,7 @@ bool gw_call_in_dialog(struct gw_server *srv, struct sip_flow *rf,
 		; /* answered */
 	} else if (!pl_strcmp(m, "INVITE") || !pl_strcmp(m, "UPDATE")) {
 		if (!msg->body.l) /* an offer-less re-INVITE (§14.1) */
-			gw_leg_reply(leg, stx, msg, 488, "Offer Required",
-				     NULL, NULL);
+			gw_call_reoffer(leg->call, leg, stx, msg);
 		else
 			relay(leg->call, leg, stx, msg, true);
 	} else if (!pl_strcmp(m, "INFO") || !pl_strcmp(m, "MESSAGE") ||

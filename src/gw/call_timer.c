@@ -82,9 +82,9 @@ static void refresh_resp(int err, uint16_t scode, const struct sip_msg *msg,
 		log_warn("call", "call %s: session refresh refused (%u); the "
 				 "PBX may end the call",
 			 call->a->callid, scode);
-	else if (call && scode == 491)
-		tmr_start(&call->refresh, call->calls->srv->tl, 2000, refresh,
-			  call);
+	else if (call && scode == 491) /* RFC 3261 §14.1 */
+		tmr_start(&call->refresh, call->calls->srv->tl,
+			  gw_glare_wait_ms(leg), refresh, call);
 	mem_deref(leg);
 }
 

@@ -51,6 +51,9 @@ struct media_engine_conf {
 	uint16_t port_max;
 	unsigned workers;      /* threads; 0: the number of cores */
 	uint32_t no_media_ms;  /* silence on a leg that had media: event */
+	bool plain_io;         /* a system call per datagram instead of
+	                        * io_uring batches (also what a worker does
+	                        * when io_uring is unavailable) */
 };
 
 /* Configuration of one leg. codecv lists the codecs this leg may get in
@@ -169,6 +172,25 @@ int media_answer(struct media_session *ms, enum media_leg_id from,
  */
 int media_offer_local(struct media_session *ms, enum media_leg_id from,
                       struct mbuf **sdpp);
+
+/*
+ * Leg `to` asked for an offer without making one (an offer-less
+ * re-INVITE, RFC 3261 §14.1): writes into *sdpp an offer for it as if the
+ * other leg had offered its last description again; `to`'s answer goes to
+ * media_answer() and what that writes for the other leg may be dropped
+ * (session_reoffer.c). EPROTO when an offer is pending or the other leg
+ * has no description; ENOTSUP toward an echo call; else as media_offer().
+ */
+int media_reoffer(struct media_session *ms, enum media_leg_id to,
+                  struct mbuf **sdpp);
+
+/*
+ * The pending offer was refused (a non-2xx to a re-INVITE: RFC 3261 §14.1
+ * keeps the session as it was): the relay keeps the last answer's
+ * parameters and a new offer may be made. EINVAL, or EPROTO when none is
+ * pending.
+ */
+int media_offer_cancel(struct media_session *ms);
 
 /*
  * For MEDIA_ECHO-style services: writes the answer a local endpoint would

@@ -278,6 +278,49 @@ int mload_complexity(const struct mload *ml);
 /* cpu over wall time as a percentage, at most 100. */
 unsigned mload_busy_pct(uint64_t cpu_ns, uint64_t wall_ns);
 
+/* ---- mio.c: a worker's socket I/O batched through io_uring ---------- */
+
+#define MIO_RX_MAX 128     /* reads queued per loop iteration */
+#define MIO_TX_MAX 256     /* sends queued per loop iteration */
+#define MIO_FLUSH_TRIES 8  /* rounds of a flush that reap nothing */
+/* The longest a queued send waits for the reads processed after it (a
+ * batch of costly reads, e.g. DTLS handshakes or transcoding, must not
+ * delay the packets it made first): 0.2 ms. A flush that has taken this
+ * long also reads again the sockets that had a datagram (up to
+ * MEDIA_RX_BATCH each), as a recvmmsg() would have. */
+#define MIO_TX_WAIT_NS 200000u
+
+struct mio;
+/* A datagram read for relay r's leg, RTP (rtcp false) or RTCP socket. */
+typedef void(mio_input_h)(struct mrelay *r, int leg, bool rtcp, uint8_t *buf,
+			  size_t len, size_t size, const struct sa *src,
+			  uint64_t now_ms);
+
+struct mio_stats {
+	uint64_t rx, tx;  /* datagrams read and sends queued */
+	uint64_t rx_again; /* reads repeated within a long flush */
+	uint64_t tx_err;  /* sends that failed (full buffer, ICMP error) */
+	uint64_t enters;  /* io_uring_enter() calls */
+};
+
+/* A ring for one worker (used only on that worker's thread); inh gets
+ * every datagram read. ENOSYS, EPERM etc. when io_uring is unavailable:
+ * the worker then uses one system call per datagram. */
+int mio_alloc(struct mio **iop, mio_input_h *inh);
+/* Queues one read of fd for (r, leg, k): false when no slot is free (the
+ * caller reads itself). */
+bool mio_recv(struct mio *io, struct mrelay *r, int leg, int k, int fd);
+/* Queues a copy of buf to dst on fd: false when no slot is free or buf
+ * is too long (the caller sends itself). */
+bool mio_send(struct mio *io, int fd, const uint8_t *buf, size_t len,
+	      const struct sa *dst);
+/* Submits what is queued and processes completions until nothing is in
+ * flight (reads are handed to inh, which may queue sends). */
+void mio_flush(struct mio *io, uint64_t now_ms);
+/* r is closing: reads queued for it are dropped. */
+void mio_forget(struct mio *io, const struct mrelay *r);
+void mio_stats_get(const struct mio *io, struct mio_stats *st);
+
 /* ---- worker.c ----------------------------------------------------- */
 
 enum mcmd_type {
@@ -315,6 +358,10 @@ struct mworker {
 	uint64_t load_cpu_ns, load_wall_ns;
 	int opus_complexity;
 	atomic_int opus_complexity_st;
+	/* io_uring batching (mio.c), NULL: a system call per datagram */
+	struct mio *io;
+	uv_prepare_t io_prep;
+	uv_check_t io_check;
 	/* one recvmmsg() worth of datagrams, their sources and headers */
 	uint8_t rxbuf[MEDIA_RX_BATCH][MEDIA_PKT_ROOM];
 	struct sockaddr_storage rxsrc[MEDIA_RX_BATCH];

@@ -1,7 +1,8 @@
 /* worker.c: one media worker thread: its own libuv loop, the UDP sockets
- * of the sessions it owns (watched with uv_poll, read with recvmmsg,
- * written with sendto), and a command queue fed by the signalling thread
- * through a mutex and a uv_async. */
+ * of the sessions it owns (watched with uv_poll; read and written through
+ * io_uring in one batch per loop iteration, mio.c, or else with recvmmsg
+ * and sendto), and a command queue fed by the signalling thread through a
+ * mutex and a uv_async. */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -20,8 +21,11 @@ static void relay_send(struct mrelay *r, int leg, bool rtcp, const uint8_t *buf,
 
 	if (!l->open[0] || fd < 0)
 		return;
-	/* One sendto() straight from the worker (no libuv send queue); a
-	 * full socket buffer drops the packet, as the network would. */
+	/* Queued for this loop iteration's batch, or one sendto() straight
+	 * from the worker (no libuv send queue); a full socket buffer drops
+	 * the packet, as the network would. */
+	if (mio_send(r->w->io, fd, buf, len, dst))
+		return;
 	(void)sendto(fd, buf, len, MSG_DONTWAIT, sa_sockaddr(dst), sa_len(dst));
 }
 
@@ -31,10 +35,11 @@ static void relay_event(struct mrelay *r, int leg, enum media_event ev,
 	media_engine_event_post(r->w->me, r->arg, leg, ev, reason);
 }
 
-/* The socket that is readable: one recvmmsg() of up to MEDIA_RX_BATCH
- * datagrams and no read until EAGAIN (the poll is level-triggered: what
- * is left is reported on the next loop iteration). The clock is the
- * loop's, read once per iteration. */
+/* The socket that is readable: one read queued for the iteration's batch
+ * (mio.c), or else one recvmmsg() of up to MEDIA_RX_BATCH datagrams; no
+ * read until EAGAIN (the poll is level-triggered: what is left is
+ * reported on the next loop iteration). The clock is the loop's, read
+ * once per iteration. */
 static void poll_cb(uv_poll_t *h, int status, int events)
 {
 	struct mrelay *r = h->data;
@@ -57,6 +62,8 @@ static void poll_cb(uv_poll_t *h, int status, int events)
 		return;
 	}
 	if (!(events & UV_READABLE))
+		return;
+	if (mio_recv(w->io, r, leg, k, r->leg[leg].sockv[k]))
 		return;
 	for (i = 0; i < MEDIA_RX_BATCH; i++) {
 		/* Room is left behind the datagram for an SRTP tag. */
@@ -82,6 +89,23 @@ static void poll_cb(uv_poll_t *h, int status, int events)
 		mrelay_input(r, leg, k == 1, w->rxbuf[i], w->rxmsg[i].msg_len,
 			     sizeof(w->rxbuf[i]), &src, now);
 	}
+}
+
+/* The batch goes out: before the loop waits (what timers and commands
+ * sent) and after the sockets' callbacks (the reads they queued, then
+ * the packets those reads make). */
+static void io_prep_cb(uv_prepare_t *h)
+{
+	struct mworker *w = h->data;
+
+	mio_flush(w->io, uv_now(&w->loop));
+}
+
+static void io_check_cb(uv_check_t *h)
+{
+	struct mworker *w = h->data;
+
+	mio_flush(w->io, uv_now(&w->loop));
 }
 
 static void tick_cb(uv_timer_t *t)
@@ -181,6 +205,7 @@ static void relay_close(struct mrelay *r)
 	int i, k;
 
 	list_unlink(&r->le);
+	mio_forget(r->w->io, r);
 	r->closing = 1;
 	r->tick.data = r;
 	uv_close((uv_handle_t *)&r->tick, handle_closed);
@@ -237,6 +262,11 @@ static void async_cb(uv_async_t *h)
 				relay_close(w->relays.head->data);
 			uv_close((uv_handle_t *)&w->load_tmr, NULL);
 			uv_close((uv_handle_t *)&w->async, NULL);
+			if (w->io) {
+				mio_flush(w->io, uv_now(&w->loop));
+				uv_close((uv_handle_t *)&w->io_prep, NULL);
+				uv_close((uv_handle_t *)&w->io_check, NULL);
+			}
 			break;
 		}
 		mem_deref(c);
@@ -280,7 +310,40 @@ static void worker_main(void *arg)
 	w->load_cpu_ns = thread_cpu_ns();
 	w->load_wall_ns = uv_hrtime();
 	uv_timer_start(&w->load_tmr, load_cb, MLOAD_PERIOD_MS, MLOAD_PERIOD_MS);
+	if (w->io) {
+		uv_prepare_start(&w->io_prep, io_prep_cb);
+		uv_check_start(&w->io_check, io_check_cb);
+	}
 	uv_run(&w->loop, UV_RUN_DEFAULT);
+}
+
+/* The io_uring batches, unless configured off or unavailable (then a
+ * system call per datagram, as before). */
+static void io_open(struct mworker *w)
+{
+	int err;
+
+	if (w->me->conf.plain_io)
+		return;
+	err = mio_alloc(&w->io, mrelay_input);
+	if (err) {
+		log_info("media", "io_uring unavailable (%s): a system call "
+				  "per datagram",
+			 strerror(err));
+		return;
+	}
+	uv_prepare_init(&w->loop, &w->io_prep);
+	uv_check_init(&w->loop, &w->io_check);
+	w->io_prep.data = w;
+	w->io_check.data = w;
+}
+
+static void io_close(struct mworker *w)
+{
+	if (!w->io)
+		return;
+	uv_close((uv_handle_t *)&w->io_prep, NULL);
+	uv_close((uv_handle_t *)&w->io_check, NULL);
 }
 
 int mworker_start(struct mworker *w, struct media_engine *me)
@@ -302,6 +365,7 @@ int mworker_start(struct mworker *w, struct media_engine *me)
 	w->async.data = w;
 	uv_timer_init(&w->loop, &w->load_tmr);
 	w->load_tmr.data = w;
+	io_open(w);
 	mload_init(&w->ml, XCODE_COMPLEXITY_DEFAULT);
 	w->opus_complexity = mload_complexity(&w->ml);
 	atomic_init(&w->opus_complexity_st, w->opus_complexity);
@@ -310,9 +374,11 @@ int mworker_start(struct mworker *w, struct media_engine *me)
 	if (err) {
 		uv_close((uv_handle_t *)&w->load_tmr, NULL);
 		uv_close((uv_handle_t *)&w->async, NULL);
+		io_close(w);
 		uv_run(&w->loop, UV_RUN_NOWAIT);
 		uv_loop_close(&w->loop);
 		uv_mutex_destroy(&w->lock);
+		w->io = mem_deref(w->io);
 		goto out;
 	}
 	w->started = true;
@@ -341,6 +407,7 @@ void mworker_stop(struct mworker *w)
 	}
 	uv_thread_join(&w->thr);
 	uv_loop_close(&w->loop);
+	w->io = mem_deref(w->io);
 	uv_mutex_lock(&w->lock);
 	list_flush(&w->cmdq);
 	uv_mutex_unlock(&w->lock);

@@ -35,8 +35,8 @@ function authScenario(proxy = false) {
 // ---- SIP.js in Node: a WebSocket that trusts the test certificate, comes
 // from the page's origin (the gateway's allowed_origins), keeps every frame, and a session description handler with a fixed
 // WebRTC-shaped offer (no media stack in Node; the call needs none)
-const sipjsFrames = [];
-class RecordingWebSocket extends WebSocketImpl {
+export const sipjsFrames = [];
+export class RecordingWebSocket extends WebSocketImpl {
   constructor(u, protocols) {
     super(u, protocols, { rejectUnauthorized: false, origin: `http://127.0.0.1:${E.PAGE_PORT}` });
     this.on('message', (d) => sipjsFrames.push({ dir: 'in', data: String(d) }));
@@ -58,7 +58,7 @@ const OFFER = ['v=0', 'o=- 7303116520497 2 IN IP4 127.0.0.1', 's=-', 't=0 0',
   'a=rtpmap:111 opus/48000/2', 'a=fmtp:111 minptime=10;useinbandfec=1', 'a=rtpmap:0 PCMU/8000',
   'a=rtpmap:126 telephone-event/8000', 'a=ssrc:1298475625 cname:sjsCnameW3kq', ''].join('\r\n');
 
-class FixedSdh {
+export class FixedSdh {
   constructor() { this.remote = null; }
 
   close() {}

@@ -131,8 +131,52 @@ window.sc = {
     return true;
   },
   hangup() { if (session) session.terminate(); return true; },
-  hold() { return session.hold(); }, // false while a re-INVITE is pending
-  unhold() { return session.unhold(); },
+  // false while a re-INVITE is pending; 'held' / 'unheld' are noted when
+  // the re-INVITE succeeded (JsSIP's own 'hold' event comes at once)
+  hold() { return session.hold({}, () => note('held')); },
+  // A re-offer (re-INVITE) without the codecs named (e.g. ['PCMU',
+  // 'PCMA']): resolves with 'ok' when it succeeded, false when JsSIP
+  // refused to start one (another re-INVITE pending).
+  renegotiateWithout(names) {
+    const drop = (e) => {
+      if (e.originator !== 'local' || e.type !== 'offer') return;
+      const pts = [];
+      for (const m of e.sdp.matchAll(/^a=rtpmap:(\d+) ([^/\r\n]+)\//gm)) {
+        if (names.includes(m[2])) pts.push(m[1]);
+      }
+      e.sdp = e.sdp.split('\r\n').filter((l) => !pts.some((pt) => l.startsWith(`a=rtpmap:${pt} `)
+        || l.startsWith(`a=fmtp:${pt} `) || l.startsWith(`a=rtcp-fb:${pt} `)))
+        .map((l) => (l.startsWith('m=audio ')
+          ? l.split(' ').filter((f, i) => i < 3 || !pts.includes(f)).join(' ') : l))
+        .join('\r\n');
+      note('reoffer', { sdp: e.sdp });
+    };
+    session.on('sdp', drop);
+    return new Promise((resolve) => {
+      const ok = session.renegotiate({}, () => {
+        session.removeListener('sdp', drop);
+        resolve('ok');
+      });
+      if (!ok) {
+        session.removeListener('sdp', drop);
+        resolve(false);
+      }
+    });
+  },
+  // The codec of the received audio now (getStats), e.g. 'audio/PCMA'.
+  async codec() {
+    const pc = session && session.connection;
+    if (!pc) return null;
+    const stats = await pc.getStats();
+    let id = null;
+    const codecs = {};
+    stats.forEach((r) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'audio') id = r.codecId;
+      if (r.type === 'codec') codecs[r.id] = r.mimeType;
+    });
+    return id ? codecs[id] : null;
+  },
+  unhold() { return session.unhold({}, () => note('unheld')); },
   dtmf(tones, transportType) { session.sendDTMF(tones, { transportType }); return true; },
   // Blind transfer (RFC 3515): resolves with how the REFER was answered.
   refer(target) {
