@@ -99,6 +99,8 @@ static void call_destroy(void *data)
 	mem_deref(call->relay.sdp);
 	mem_deref(call->a);
 	list_flush(&call->forks);
+	for (size_t i = 0; i < GW_XFER_TOKENS_MAX; i++)
+		mem_deref(call->xfer[i]);
 }
 
 int gw_call_alloc(struct gw_call **callp, struct gw_calls *cs)

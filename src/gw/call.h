@@ -15,6 +15,10 @@
 #define GW_URI_MAX 512     /* a URI or name-addr we build */
 #define GW_CALL_FORKS_MAX 16 /* contacts rung in parallel */
 #define GW_CALL_HASH_BUCKETS 1024u
+#define GW_REFER_MAX 4       /* REFERs of one call whose NOTIFYs map */
+#define GW_XFER_TOKENS_MAX 2 /* opaque Replaces handed out per call */
+#define GW_XFER_TOKEN_MS (64 * 1000) /* a token's life: 64*T1 */
+#define GW_XFER_REPLACES_MAX 512 /* the PBX's Replaces value we keep */
 #define GW_CALL_RING_MS (120 * 1000) /* unanswered: 480 to the caller */
 #define GW_CALL_GRACE_MS 5000  /* device flow gone in a call: then BYE */
 #define GW_SESSION_EXPIRES 1800 /* s, RFC 4028 toward the PBX */
@@ -104,6 +108,29 @@ struct gw_relay {
 	bool offer;              /* it carried an SDP offer */
 };
 
+/* A REFER relayed: the referee's NOTIFYs carry the CSeq of the REFER it
+ * got as their Event id (RFC 3515 §2.4.6), which the transferor must see
+ * as the CSeq of the REFER it sent. */
+struct gw_refer_id {
+	const struct gw_leg *to; /* the referee's leg (compared only) */
+	uint32_t out;            /* the relayed REFER's CSeq on `to` */
+	uint32_t in;             /* the transferor's REFER's CSeq */
+};
+
+/*
+ * A PBX's attended transfer naming a dialog of its own that does not go
+ * through the gateway (call_refer.c): the device gets a gateway-made
+ * token in its Replaces instead of the PBX's Call-ID and tags; its INVITE
+ * with that token goes to the PBX with the original value. One use.
+ */
+struct gw_xfer_token {
+	char id[GW_TAG_LEN];                     /* "" when free */
+	char replaces[GW_XFER_REPLACES_MAX];     /* the PBX's, unescaped */
+	char user[STORE_NAME_MAX + 1];           /* the referee's user */
+	const void *conn;                        /* the PBX's gw_conn */
+	uint64_t expires_ms;
+};
+
 struct gw_call {
 	struct le le;              /* in calls->all */
 	struct gw_calls *calls;
@@ -123,11 +150,10 @@ struct gw_call {
 	uint32_t reoffer_cseq;
 	uint32_t session_expires;  /* s, when we refresh */
 	struct gw_relay relay;     /* one relayed request at a time */
-	/* the last REFER relayed: the referee's leg, and the CSeq of the
-	 * REFER as the transferor sent it: the referee's NOTIFYs carry the
-	 * CSeq it got (Event id, RFC 3515 §2.4.6), rewritten to this one */
-	const struct gw_leg *refer_to;
-	uint32_t refer_cseq_in;
+	/* the last GW_REFER_MAX REFERs relayed (call_refer.c) */
+	struct gw_refer_id refers[GW_REFER_MAX];
+	unsigned refer_next;       /* the slot the next one takes */
+	struct gw_xfer_token *xfer[GW_XFER_TOKENS_MAX]; /* or NULL */
 	bool late_offer;           /* the caller's INVITE had no SDP: our
 				    * 2xx carries an offer, its ACK the
 				    * answer (RFC 3261 §13.2.1) */
@@ -210,6 +236,11 @@ int gw_call_ring_user(struct gw_call *call, const char *user,
                       const struct mbuf *sdp, const struct sip_msg *inv);
 int gw_call_ring_replacing(struct gw_call *call, const struct gw_leg *old,
                            const struct mbuf *sdp);
+/* The PBX on conn with INVITE carrying "Replaces: <replaces>" (a dialog
+ * of the PBX's own, RFC 3891), to the number the call dialled. */
+int gw_call_ring_pbx_replaces(struct gw_call *call, const void *conn,
+                              const struct mbuf *sdp, const char *from_user,
+                              const char *replaces);
 void gw_call_fail(struct gw_call *call, uint16_t scode, const char *reason,
                   const char *extra);
 /* A 2xx to an INVITE that matched no transaction: ours was closed on the
@@ -219,9 +250,26 @@ void gw_call_stray_2xx(struct gw_calls *cs, const struct sip_msg *msg);
 /* call_refer.c: the headers that cross legs; REFER both ways */
 int gw_cross_hdrs(char *buf, size_t size, const struct sip_msg *msg,
                   uint32_t refer_id);
+/* A REFER went to `to` with CSeq out, from one the transferor sent with
+ * CSeq in: remembered (the oldest of GW_REFER_MAX is forgotten). */
+void gw_refer_sent(struct gw_call *call, const struct gw_leg *to,
+                   uint32_t out, uint32_t in);
+/* The Event id (RFC 3515 §2.4.6) a NOTIFY from leg `from` must carry on
+ * the other leg: the transferor's CSeq of the REFER whose relayed copy
+ * the NOTIFY's id names (no id: the last REFER sent to `from`), or 0
+ * when none is known (not a refer NOTIFY: headers cross as they are). */
+uint32_t gw_refer_id_in(const struct gw_call *call, const struct gw_leg *from,
+                        const struct sip_msg *notify);
 int gw_refer_to(struct gw_call *call, const struct gw_leg *from,
                 const struct gw_leg *to, const struct sip_msg *msg,
                 char *hdr, size_t size);
+/* The token a device's INVITE carries as Replaces Call-ID (and to-tag):
+ * its PBX connection and the PBX's Replaces value (copied into buf), when
+ * it is live and was given to `user`; the token is used up. Returns 0,
+ * ENOENT or EOVERFLOW. */
+int gw_xfer_token_take(struct gw_calls *cs, const struct pl *id,
+                       const char *user, const void **connp, char *buf,
+                       size_t size);
 int gw_replaces_parse(const struct pl *val, struct pl *callid,
                       struct pl *totag, struct pl *fromtag);
 struct gw_leg *gw_replaces_leg(struct gw_calls *cs, const struct pl *callid,

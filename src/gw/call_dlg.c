@@ -215,6 +215,35 @@ static void offer_to_echo(struct gw_call *call, struct gw_leg *leg,
 	mem_deref(answer);
 }
 
+/*
+ * A referee's NOTIFY (RFC 3515 §2.4.5) while another request of the call
+ * is being relayed: JsSIP sends the 180 and 200 sipfrags back to back and
+ * does not retry after a 500, so it is not refused: answered 200 here and
+ * sent on by itself (its answer from the transferor is only logged).
+ * False when it is not such a NOTIFY.
+ */
+static bool notify_through(struct gw_call *call, struct gw_leg *leg,
+			   struct gw_leg *to, struct sip_stx *stx,
+			   const struct sip_msg *msg)
+{
+	uint32_t id = gw_refer_id_in(call, leg, msg);
+	char ctype[64] = "message/sipfrag", extra[1536];
+	int err;
+
+	if (!id || !to || to->kind == GW_LEG_ECHO || !to->dlg ||
+	    call->state != GW_CALL_CONFIRMED)
+		return false;
+	if (msg->ctype.l)
+		pl_strcpy(&msg->ctype, ctype, sizeof(ctype));
+	err = gw_cross_hdrs(extra, sizeof(extra), msg, id);
+	err = err ? err
+		  : gw_leg_send(to, "NOTIFY", 0, extra, ctype, &msg->body,
+				NULL, gw_leg_resp_ignore, NULL);
+	gw_leg_reply(leg, stx, msg, err ? 500 : 200, err ? "Not Sent" : "OK",
+		     NULL, NULL);
+	return true;
+}
+
 static void relay(struct gw_call *call, struct gw_leg *leg,
 		  struct sip_stx *stx, const struct sip_msg *msg, bool offer)
 {
@@ -224,6 +253,9 @@ static void relay(struct gw_call *call, struct gw_leg *leg,
 	size_t n;
 	int err;
 
+	if (call->relay.stx && !offer && !pl_strcmp(&msg->method, "NOTIFY") &&
+	    notify_through(call, leg, to, stx, msg))
+		return;
 	if (call->relay.stx || (offer && call->reoffer)) {
 		gw_leg_reply(leg, stx, msg, offer ? 491 : 500,
 			     offer ? "Request Pending" : "Busy",
@@ -242,10 +274,9 @@ static void relay(struct gw_call *call, struct gw_leg *leg,
 		return;
 	}
 	if (gw_cross_hdrs(extra, sizeof(extra), msg,
-			  leg == call->refer_to && !pl_strcmp(&msg->method,
-							     "NOTIFY")
-				  ? call->refer_cseq_in
-				  : 0)) {
+			  pl_strcmp(&msg->method, "NOTIFY")
+				  ? 0
+				  : gw_refer_id_in(call, leg, msg))) {
 		gw_leg_reply(leg, stx, msg, 400, "Headers Too Long", NULL, NULL);
 		return;
 	}
@@ -286,10 +317,8 @@ static void relay(struct gw_call *call, struct gw_leg *leg,
 			     NULL);
 		return;
 	}
-	if (!pl_strcmp(&msg->method, "REFER") && to->dlg) {
-		call->refer_to = to;
-		call->refer_cseq_in = msg->cseq.num;
-	}
+	if (!pl_strcmp(&msg->method, "REFER") && to->dlg)
+		gw_refer_sent(call, to, to->dlg->lseq, msg->cseq.num);
 	call->relay.from = leg;
 	call->relay.to = to;
 	call->relay.stx = mem_ref(stx);

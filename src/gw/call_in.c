@@ -221,11 +221,56 @@ bool gw_local_user(struct gw_server *srv, const char *number, char *user,
 }
 
 /*
+ * The device's INVITE carries a token the gateway gave it for a PBX's own
+ * dialog (call_refer.c xfer_token()): a new call to the PBX, to the number
+ * of the Request-URI, with the PBX's Replaces value. False when the token
+ * is unknown, expired or not this device user's.
+ */
+static bool replacing_pbx(struct gw_server *srv, struct sip_flow *rf,
+			  struct sip_stx *stx, const struct sip_msg *msg,
+			  const struct store_device *dev, const struct pl *id)
+{
+	char repl[GW_XFER_REPLACES_MAX];
+	struct media_leg_conf a, b;
+	struct gw_call *call = NULL;
+	struct mbuf *sdp = NULL;
+	const struct gw_conn *conn = NULL;
+	const void *cv = NULL;
+	uint16_t scode;
+	const char *reason;
+	int err;
+
+	if (gw_xfer_token_take(srv->calls, id, dev->user, &cv, repl,
+			       sizeof(repl)))
+		return false;
+	conn = cv;
+	leg_conf_from(&a, MEDIA_WEBRTC, NULL);
+	leg_conf_from(&b, MEDIA_WEBRTC, conn);
+	err = call_start(&call, srv, rf, stx, msg, GW_LEG_DEVICE, &a, &b, &sdp);
+	if (err) {
+		media_refusal(err, &scode, &reason);
+		gw_refuse(srv, rf, stx, msg, scode, reason, NULL);
+		return true;
+	}
+	snprintf(call->a->user, sizeof(call->a->user), "%s", dev->user);
+	log_info("call", "call %s: %s (device %s) -> %s on connection %s, "
+			 "replacing a dialog of the PBX",
+		 call->a->callid, dev->user, dev->sip_username, call->number,
+		 conn->conf->name);
+	err = gw_call_ring_pbx_replaces(call, conn, sdp, dev->user, repl);
+	if (err)
+		gw_call_fail(call, 503, "Service Unavailable", NULL);
+	mem_deref(sdp);
+	return true;
+}
+
+/*
  * An INVITE with Replaces (RFC 3891) from a device: the referee of a
  * transfer that the gateway told to replace a leg of another call
- * (call_refer.c names it by the gateway's tag). The Request-URI is not
- * routed: the new call goes to that leg's peer, which replaces its dialog
- * and hangs the old one up. Unknown or not up: 481 (§3).
+ * (call_refer.c names it by the gateway's tag), or a dialog of a PBX's
+ * own (a token). The Request-URI is not routed for a leg: the new call
+ * goes to that leg's peer, which replaces its dialog and hangs the old
+ * one up. Unknown or not up: 481 (§3).
  */
 static void replacing(struct gw_server *srv, struct sip_flow *rf,
 		      struct sip_stx *stx, const struct sip_msg *msg,
@@ -239,10 +284,15 @@ static void replacing(struct gw_server *srv, struct sip_flow *rf,
 	struct gw_leg *old = NULL;
 	uint16_t scode;
 	const char *reason;
+	bool parsed;
 	int err;
 
-	if (!gw_replaces_parse(&h->val, &id, &totag, &fromtag))
+	parsed = !gw_replaces_parse(&h->val, &id, &totag, &fromtag);
+	if (parsed)
 		old = gw_replaces_leg(srv->calls, &id, &totag);
+	if (!old && parsed && pl_eq(&id, &totag) &&
+	    replacing_pbx(srv, rf, stx, msg, dev, &id))
+		return;
 	if (!old) {
 		gw_refuse(srv, rf, stx, msg, 481,
 			  "Call/Transaction Does Not Exist", NULL);
@@ -338,6 +388,56 @@ static void from_device(struct gw_server *srv, struct sip_flow *flow,
 	mem_deref(sdp);
 }
 
+/*
+ * An INVITE with Replaces from a PBX: the referee of a device's attended
+ * transfer whose other call is with another device (call_refer.c: the
+ * PBX was told to call the gateway with Replaces naming that device's leg
+ * by the gateway's tag). The transfer is resolved here: that device is
+ * rung with Replaces naming its own dialog, and the PBX's call is bridged
+ * to it. Unknown, not up, or not a device's leg: 481 (RFC 3891 §3).
+ */
+static void pbx_replacing(struct gw_server *srv, const struct gw_conn *conn,
+			  struct sip_flow *rf, struct sip_stx *stx,
+			  const struct sip_msg *msg)
+{
+	const struct sip_hdr *h = sip_msg_hdr(msg, SIP_HDR_REPLACES);
+	struct media_leg_conf a, b;
+	struct gw_call *call = NULL;
+	struct mbuf *sdp = NULL;
+	struct pl id, totag, fromtag;
+	struct gw_leg *old = NULL;
+	uint16_t scode;
+	const char *reason;
+	int err;
+
+	if (!gw_replaces_parse(&h->val, &id, &totag, &fromtag))
+		old = gw_replaces_leg(srv->calls, &id, &totag);
+	if (!old || old->kind != GW_LEG_DEVICE) {
+		gw_refuse(srv, rf, stx, msg, 481,
+			  "Call/Transaction Does Not Exist", NULL);
+		return;
+	}
+	mem_ref(old); /* call_start() may end calls: keep it while used */
+	leg_conf_from(&a, MEDIA_RTP, conn);
+	leg_conf_from(&b, MEDIA_WEBRTC, NULL);
+	err = call_start(&call, srv, rf, stx, msg, GW_LEG_PBX, &a, &b, &sdp);
+	if (err) {
+		media_refusal(err, &scode, &reason);
+		gw_refuse(srv, rf, stx, msg, scode, reason, NULL);
+		goto out;
+	}
+	call->a->conn = conn;
+	log_info("call", "call %s: connection %s replaces leg %s (device)",
+		 call->a->callid, conn->conf->name, old->callid);
+	err = old->call ? gw_call_ring_replacing(call, old, sdp) : ENOENT;
+	if (err)
+		gw_call_fail(call, 481, "Call/Transaction Does Not Exist",
+			     NULL);
+out:
+	mem_deref(sdp);
+	mem_deref(old);
+}
+
 /* A PBX calls one of our users: every device of the user rings. */
 static void from_pbx(struct gw_server *srv, const struct gw_conn *conn,
 		     struct sip_flow *rf, struct sip_stx *stx,
@@ -351,6 +451,10 @@ static void from_pbx(struct gw_server *srv, const struct gw_conn *conn,
 	const char *reason;
 	int err;
 
+	if (sip_msg_hdr(msg, SIP_HDR_REPLACES)) {
+		pbx_replacing(srv, conn, rf, stx, msg);
+		return;
+	}
 	if (gw_conn_user_of(conn, msg, user, sizeof(user))) {
 		gw_refuse(srv, rf, stx, msg, 404, "Not Found", NULL);
 		return;

@@ -157,6 +157,13 @@ int gw_call_ring_pbx(struct gw_call *call, const void *conn,
 	return ring_pbx(call, conn, sdp, from_user, NULL);
 }
 
+int gw_call_ring_pbx_replaces(struct gw_call *call, const void *conn,
+			      const struct mbuf *sdp, const char *from_user,
+			      const char *replaces)
+{
+	return ring_pbx(call, conn, sdp, from_user, replaces);
+}
+
 struct ring_ctx {
 	struct gw_call *call;
 	const struct mbuf *sdp;

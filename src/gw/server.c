@@ -128,6 +128,33 @@ static void on_conn(struct sip_flow *flow, int err, void *arg)
 			  err ? strerror(err) : "orderly");
 }
 
+/* A transaction's dest (a struct sip_flow) toward exactly the UDP address
+ * and port, from the same local socket, that an ICMP error named. */
+static bool udp_dest_is(const void *dest, void *arg)
+{
+	const struct sip_flow *d = dest, *failed = arg;
+
+	return sip_flow_type(d) == SIP_TRANSP_UDP &&
+	       sa_cmp(sip_flow_peer(d), sip_flow_peer(failed)) &&
+	       sa_cmp(sip_flow_local(d), sip_flow_local(failed));
+}
+
+/* RFC 3261 §18.4: an ICMP error for a UDP datagram is a transport failure:
+ * the requests to that destination that heard nothing yet fail with 503
+ * now, so that the next target is tried (RFC 3263 §4.3) instead of after
+ * Timer B or F. */
+static void on_unreach(struct sip_flow *flow, int err, void *arg)
+{
+	struct gw_server *srv = arg;
+	char peer[SA_STR_MAX];
+
+	tmrl_poll(srv->tl, net_now_ms(&srv->loop));
+	if (log_level_get() <= LOG_DEBUG &&
+	    !sa_str(sip_flow_peer(flow), peer, sizeof(peer)))
+		log_debug("gw", "UDP to %s: %s", peer, strerror(err));
+	sip_tsx_dests_failed(srv->tsx, udp_dest_is, flow, err);
+}
+
 /* Once a minute: expired and used provisioning links lose their sealed
  * password rows (store_link_purge). */
 static void housekeeping(void *arg)
@@ -213,6 +240,7 @@ static int sip_start(struct gw_server *srv)
 	if (err)
 		return err;
 	sip_transp_set_connh(srv->tp, on_conn);
+	sip_transp_set_unreachh(srv->tp, on_unreach);
 	err = tls_ctx_client_alloc(&srv->tls_client, cfg->sip.tls_ca_file,
 				   cfg->sip.tls_verify);
 	if (err) {

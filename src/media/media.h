@@ -166,8 +166,11 @@ int media_answer(struct media_session *ms, enum media_leg_id from,
  * *sdpp the offer for the other leg, as if `from` had offered every codec
  * of its configuration (session_late.c). Then: the other leg's answer
  * (media_answer()), that answer as an offer toward `from`
- * (media_offer() from the other leg), and `from`'s answer. ENOTSUP when
- * `from` is not MEDIA_RTP; otherwise as media_offer().
+ * (media_offer() from the other leg), and `from`'s answer. `from` may be
+ * MEDIA_RTP, MEDIA_SRTP or MEDIA_WEBRTC: until its answer it stays
+ * inactive (no keys, no DTLS; the offer toward it carries our a=crypto,
+ * or our fingerprint with a=setup:actpass and ICE credentials). ENOTSUP
+ * for other kinds; otherwise as media_offer().
  */
 int media_offer_local(struct media_session *ms, enum media_leg_id from,
                       struct mbuf **sdpp);

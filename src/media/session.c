@@ -131,8 +131,8 @@ int msess_commit(struct media_session *ms)
 	for (i = 0; i < 2; i++) {
 		struct msess_leg *l = &ms->leg[i];
 
-		if (l->conf.kind != MEDIA_WEBRTC)
-			continue;
+		if (l->conf.kind != MEDIA_WEBRTC || l->late)
+			continue; /* late: no fingerprint yet (session_late.c) */
 		err = msess_dtls_commit(ms, i);
 		if (err)
 			goto out;
@@ -141,7 +141,7 @@ int msess_commit(struct media_session *ms)
 		l->params.dtls_client = l->dtls_client;
 	}
 	for (i = 0; i < 2; i++) {
-		if (ms->leg[i].conf.kind != MEDIA_SRTP)
+		if (ms->leg[i].conf.kind != MEDIA_SRTP || ms->leg[i].late)
 			continue;
 		err = msess_sdes_contexts(&ms->leg[i], &ms->leg[i].params);
 		if (err)

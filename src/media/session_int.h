@@ -56,6 +56,10 @@ struct msess_leg {
 	size_t te_offeredc;
 	struct mleg_params params;
 	bool connected_sent;
+	/* It made no offer (media_offer_local): its remote is a stand-in
+	 * without usable keys, address or fingerprint; nothing is sent to or
+	 * taken from it until it answers our offer (session_late.c). */
+	bool late;
 	/* WebRTC (signalling side owns these; the worker uses them) */
 	struct ice_lite *ice;
 	struct ice_lite *ice_old[MSESS_ICE_RESTARTS_MAX];

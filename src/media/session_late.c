@@ -1,12 +1,18 @@
 /* session_late.c: an offer for a leg whose peer made none (a late-offer
  * INVITE, RFC 3261 §13.2.1; RFC 3264 §5): the session takes the silent
- * leg's place as offerer with every codec of that leg's configuration. */
+ * leg's place as offerer with every codec of that leg's configuration,
+ * for RTP, SDES-SRTP (RFC 4568) and DTLS-SRTP (RFC 5763) legs alike. */
 #include <errno.h>
 #include <string.h>
 
 #include "media/session_int.h"
 
-#define LATE_SDP_MAX 512 /* the stand-in description below */
+#define LATE_SDP_MAX 1024 /* the stand-in description below */
+#define LATE_FP_BYTES 32  /* a sha-256 fingerprint */
+/* 30 zero bytes (AES_CM_128 key and salt) and an RFC 8839 §5.4 ice-pwd of
+ * 22 characters: syntax only, never used (msess_leg.late). */
+#define LATE_KEY_B64 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+#define LATE_ICE_PWD "latelatelatelatelate00"
 
 static uint8_t late_pt(enum media_codec c)
 {
@@ -14,6 +20,43 @@ static uint8_t late_pt(enum media_codec c)
 	case MEDIA_CODEC_PCMU: return 0;
 	case MEDIA_CODEC_PCMA: return 8;
 	default: return MSESS_PT_OPUS;
+	}
+}
+
+/* The transport of a stand-in offer, and what its kind needs to pass as
+ * an offer (session_sdp.c proto_check): an a=crypto line (RFC 4568), or
+ * ICE credentials, a fingerprint and rtcp-mux (RFC 8839, RFC 8842). The
+ * key and fingerprint are placeholders that are never used: the leg is
+ * marked late, and its real values come in its answer to our offer. */
+static const char *late_proto(enum media_kind kind)
+{
+	switch (kind) {
+	case MEDIA_SRTP: return "RTP/SAVP";
+	case MEDIA_WEBRTC: return "UDP/TLS/RTP/SAVPF";
+	default: return "RTP/AVP";
+	}
+}
+
+static int late_attrs(struct mbuf *mb, enum media_kind kind)
+{
+	size_t i;
+	int err = 0;
+
+	switch (kind) {
+	case MEDIA_SRTP:
+		return mbuf_printf(mb, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+				       "inline:%s\r\n",
+				   LATE_KEY_B64);
+	case MEDIA_WEBRTC:
+		err = mbuf_write_str(mb, "a=rtcp-mux\r\na=ice-ufrag:late\r\n"
+					 "a=ice-pwd:" LATE_ICE_PWD "\r\n"
+					 "a=setup:actpass\r\na=mid:0\r\n"
+					 "a=fingerprint:sha-256 00");
+		for (i = 1; !err && i < LATE_FP_BYTES; i++)
+			err = mbuf_write_str(mb, ":00");
+		return err ? err : mbuf_write_str(mb, "\r\n");
+	default:
+		return 0;
 	}
 }
 
@@ -29,9 +72,10 @@ static int late_sdp(struct mbuf *mb, const struct media_leg_conf *c)
 	size_t i, n = c->codecc ? c->codecc : SC_ARRAY_SIZE(all);
 	int err;
 
-	err = mbuf_write_str(mb, "v=0\r\no=- 0 0 IN IP4 0.0.0.0\r\ns=-\r\n"
-				 "c=IN IP4 0.0.0.0\r\nt=0 0\r\n"
-				 "m=audio 9 RTP/AVP");
+	err = mbuf_printf(mb, "v=0\r\no=- 0 0 IN IP4 0.0.0.0\r\ns=-\r\n"
+			      "c=IN IP4 0.0.0.0\r\nt=0 0\r\n"
+			      "m=audio 9 %s",
+			  late_proto(c->kind));
 	for (i = 0; !err && i < n; i++)
 		err = mbuf_printf(mb, " %u", late_pt(v[i]));
 	err = err ? err : mbuf_printf(mb, " %u\r\n", MSESS_PT_TE8K);
@@ -39,20 +83,22 @@ static int late_sdp(struct mbuf *mb, const struct media_leg_conf *c)
 		err = mbuf_printf(mb, "a=rtpmap:%u %s/%s\r\n", late_pt(v[i]),
 				  media_codec_name(v[i]),
 				  v[i] == MEDIA_CODEC_OPUS ? "48000/2" : "8000");
-	return err ? err
-		   : mbuf_printf(mb, "a=rtpmap:%u telephone-event/8000\r\n"
-				     "a=fmtp:%u 0-16\r\na=sendrecv\r\n",
-				 MSESS_PT_TE8K, MSESS_PT_TE8K);
+	err = err ? err
+		  : mbuf_printf(mb, "a=rtpmap:%u telephone-event/8000\r\n"
+				    "a=fmtp:%u 0-16\r\na=sendrecv\r\n",
+				MSESS_PT_TE8K, MSESS_PT_TE8K);
+	return err ? err : late_attrs(mb, c->kind);
 }
 
 /*
  * Leg `from` made no offer: writes into *sdpp the offer for the other leg,
  * as media_offer() would for an offer of every codec `from` is configured
- * with. `from` must speak plain RTP (MEDIA_RTP; ENOTSUP otherwise: SRTP
- * and WebRTC need the peer's keys or credentials first). Its real
- * description comes later as its answer to an offer the other leg's
- * answer makes (media_offer() from the other leg, then media_answer()
- * from this one). Errors: see media.h.
+ * with. Its real description comes later as its answer to an offer the
+ * other leg's answer makes (media_offer() from the other leg, then
+ * media_answer() from this one); until then `from` is late: the other
+ * leg's answer commits it inactive, without SRTP keys or a DTLS
+ * connection (SRTP and WebRTC need the peer's keys, fingerprint and
+ * a=setup, which only its answer brings). Errors: see media.h.
  */
 int media_offer_local(struct media_session *ms, enum media_leg_id from,
 		      struct mbuf **sdpp)
@@ -63,7 +109,9 @@ int media_offer_local(struct media_session *ms, enum media_leg_id from,
 
 	if (!ms || (from != MEDIA_LEG_A && from != MEDIA_LEG_B) || !sdpp)
 		return EINVAL;
-	if (ms->leg[from].conf.kind != MEDIA_RTP)
+	if (ms->leg[from].conf.kind != MEDIA_RTP &&
+	    ms->leg[from].conf.kind != MEDIA_SRTP &&
+	    ms->leg[from].conf.kind != MEDIA_WEBRTC)
 		return ENOTSUP;
 	err = mbuf_alloc(&mb, LATE_SDP_MAX);
 	err = err ? err : late_sdp(mb, &ms->leg[from].conf);
@@ -72,6 +120,8 @@ int media_offer_local(struct media_session *ms, enum media_leg_id from,
 		pl.l = mb->end;
 		err = media_offer(ms, from, &pl, sdpp);
 	}
+	if (!err)
+		ms->leg[from].late = true;
 	mem_deref(mb);
 	return err;
 }

@@ -365,6 +365,9 @@ static int answer_apply(struct media_session *ms, int yi,
 	params_from(&px, x->conf.kind, &x->remote,
 		    x->conf.kind == MEDIA_WEBRTC || x->remote.rtcp_mux);
 	te_pick(&px, &x->remote);
+	/* a late offerer's stand-in (session_late.c): inactive until it
+	 * answers our offer with its own keys and fingerprint */
+	px.active = !x->late;
 	/* telephone-event stays on x even when y has none: its events then
 	 * reach y as SIP INFO (MEDIA_EV_DTMF, the B2BUA's call_dtmf.c) */
 
@@ -381,7 +384,7 @@ static int answer_apply(struct media_session *ms, int yi,
 	o->rtcp_mux = px.rtcp_mux;
 	if (x->remote.proto == SDP_PROTO_RTP_AVPF)
 		o->proto = SDP_PROTO_RTP_AVPF;
-	if (x->conf.kind == MEDIA_WEBRTC) {
+	if (x->conf.kind == MEDIA_WEBRTC && !x->late) {
 		xclient = msess_dtls_client(x, x->remote.setup);
 		if (msess_dtls_renew(x, xclient, x->remote.fp, &xrenew))
 			return ENOTSUP;
@@ -390,7 +393,7 @@ static int answer_apply(struct media_session *ms, int yi,
 	}
 	if (y->conf.kind == MEDIA_SRTP && msess_sdes_answer(y, d))
 		return ENOTSUP;
-	if (x->conf.kind == MEDIA_SRTP &&
+	if (x->conf.kind == MEDIA_SRTP && !x->late &&
 	    msess_sdes_from_offer(x, &x->remote, o))
 		return ENOTSUP;
 	if (y->conf.kind == MEDIA_WEBRTC) {
@@ -403,7 +406,7 @@ static int answer_apply(struct media_session *ms, int yi,
 	err = msess_answer_write(ms, 1 - yi, scr, sdpp);
 	if (err)
 		return err;
-	if (x->conf.kind == MEDIA_WEBRTC) {
+	if (x->conf.kind == MEDIA_WEBRTC && !x->late) {
 		x->dtls_client = xclient;
 		x->dtls_renew = xrenew;
 	}
@@ -418,6 +421,7 @@ static int answer_apply(struct media_session *ms, int yi,
 		y->remote = *d;
 	}
 	y->have_remote = true;
+	y->late = false; /* its own description now */
 	err = msess_commit(ms);
 	if (err) {
 		*sdpp = mem_deref(*sdpp);

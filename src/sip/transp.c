@@ -102,6 +102,13 @@ void sip_transp_set_connh(struct sip_transp *tp, sip_transp_conn_h *connh)
 		tp->connh = connh;
 }
 
+void sip_transp_set_unreachh(struct sip_transp *tp,
+                             sip_transp_unreach_h *unreachh)
+{
+	if (tp)
+		tp->unreachh = unreachh;
+}
+
 void sip_transp_set_limits(struct sip_transp *tp,
                            const struct sip_transp_limits *lim)
 {

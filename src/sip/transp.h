@@ -24,6 +24,8 @@ enum sip_transp_type {
 #define SIP_TRANSP_SENDQ_MAX (1024 * 1024) /* bytes queued per connection */
 #define SIP_TRANSP_PORT 5060               /* RFC 3261 §18.2.2 default */
 #define SIP_TRANSP_UDP_SOCKBUF (4 * 1024 * 1024) /* bytes asked of the kernel */
+#define SIP_TRANSP_UDP_ERRQ_MAX 64 /* ICMP errors read per socket error */
+#define SIP_TRANSP_UDP_SEND_TRIES 3 /* sends failed by others' ICMP errors */
 /* Room for ";received=<IPv6>;rport=65535" and the NUL. */
 #define SIP_VIA_PARAMS_MAX 80
 
@@ -38,6 +40,7 @@ struct sip_transp_stats {
 	uint64_t sent;          /* messages sent */
 	uint64_t parse_errors;  /* malformed messages or framing errors */
 	uint64_t dropped;       /* not delivered: unanswerable, over limits */
+	uint64_t unreachable;   /* ICMP errors for UDP datagrams (§18.4) */
 	uint64_t conns_refused; /* incoming connections over a cap */
 	uint32_t conns_open;    /* stream connections now open */
 };
@@ -111,6 +114,18 @@ typedef void(sip_transp_recv_h)(struct sip_flow *flow, int err,
  */
 typedef void(sip_transp_conn_h)(struct sip_flow *flow, int err, void *arg);
 
+/*
+ * Optional: a UDP datagram sent toward flow's peer was refused
+ * (RFC 3261 §18.4: an ICMP destination unreachable or parameter problem
+ * came back; err ECONNREFUSED for a closed port, EHOSTUNREACH,
+ * ENETUNREACH, ...). flow is a flow on the socket that sent it, toward
+ * the destination named inside the ICMP error (address and port of the
+ * datagram that failed), valid during the call (mem_ref() to keep it).
+ * Source quench, TTL exceeded and packet too big are not reported
+ * (§18.4: ignored). Not called while the transport itself closes.
+ */
+typedef void(sip_transp_unreach_h)(struct sip_flow *flow, int err, void *arg);
+
 struct sip_transp;
 
 /* Returns 0, EINVAL or ENOMEM. The caller owns *tpp: sip_transp_close()
@@ -118,6 +133,8 @@ struct sip_transp;
 int sip_transp_alloc(struct sip_transp **tpp, uv_loop_t *loop,
                      sip_transp_recv_h *recvh, void *arg);
 void sip_transp_set_connh(struct sip_transp *tp, sip_transp_conn_h *connh);
+void sip_transp_set_unreachh(struct sip_transp *tp,
+                             sip_transp_unreach_h *unreachh);
 /* Zero fields keep their defaults. */
 void sip_transp_set_limits(struct sip_transp *tp,
                            const struct sip_transp_limits *lim);

@@ -33,6 +33,7 @@ struct sip_transp {
 	uv_loop_t *loop;
 	sip_transp_recv_h *recvh;
 	sip_transp_conn_h *connh;
+	sip_transp_unreach_h *unreachh;
 	void *arg;
 	struct tls_ctx *tls_client;
 	struct sip_transp_limits lim;

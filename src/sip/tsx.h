@@ -260,6 +260,16 @@ int sip_ctx_cancel_reason(struct sip_ctx *ctx, const char *reason);
 void sip_tsx_dest_failed(struct sip_tsx_layer *layer, const void *dest,
 			 int err);
 
+/*
+ * As sip_tsx_dest_failed() for every dest that matchh(dest, arg) accepts:
+ * for transports where one failure names an address rather than a flow
+ * object (UDP: an ICMP error, §18.4, names the destination address and
+ * port; the transaction's dest may be any flow toward it).
+ */
+typedef bool(sip_tsx_dest_match_h)(const void *dest, void *arg);
+void sip_tsx_dests_failed(struct sip_tsx_layer *layer,
+			  sip_tsx_dest_match_h *matchh, void *arg, int err);
+
 /* Terminates ctx now without sending anything or calling resph again. */
 void sip_ctx_close(struct sip_ctx *ctx);
 

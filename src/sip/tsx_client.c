@@ -423,9 +423,10 @@ bool sip_ctx_alive(const struct sip_ctx *ctx)
 	return ctx && ctx->state != CTX_TERMINATED;
 }
 
-/* The first client transaction still waiting for any answer from dest. */
+/* The first client transaction still waiting for any answer from a dest
+ * that matchh accepts. */
 static struct sip_ctx *ctx_waiting_on(const struct sip_tsx_layer *layer,
-				      const void *dest)
+				      sip_tsx_dest_match_h *matchh, void *arg)
 {
 	uint32_t i;
 	struct le *le;
@@ -435,22 +436,36 @@ static struct sip_ctx *ctx_waiting_on(const struct sip_tsx_layer *layer,
 		{
 			struct sip_ctx *ctx = le->data;
 
-			if (ctx->dest == dest && ctx->state == CTX_CALLING)
+			if (ctx->state == CTX_CALLING && matchh(ctx->dest, arg))
 				return ctx;
 		}
 	}
 	return NULL;
 }
 
-void sip_tsx_dest_failed(struct sip_tsx_layer *layer, const void *dest,
-			 int err)
+void sip_tsx_dests_failed(struct sip_tsx_layer *layer,
+			  sip_tsx_dest_match_h *matchh, void *arg, int err)
 {
 	size_t n;
 	struct sip_ctx *ctx;
 
-	if (!layer || !dest || !err)
+	if (!layer || !matchh || !err)
 		return;
 	/* bounded: a handler may start new transactions of its own */
-	for (n = layer->nctx; n && (ctx = ctx_waiting_on(layer, dest)); n--)
+	for (n = layer->nctx; n && (ctx = ctx_waiting_on(layer, matchh, arg));
+	     n--)
 		ctx_fail(ctx, err, 503);
+}
+
+static bool dest_is(const void *dest, void *arg)
+{
+	return dest == arg;
+}
+
+void sip_tsx_dest_failed(struct sip_tsx_layer *layer, const void *dest,
+			 int err)
+{
+	if (dest)
+		sip_tsx_dests_failed(layer, dest_is, (void *)(uintptr_t)dest,
+				     err);
 }

@@ -7,7 +7,9 @@
 # transport (connection refused) and moves to b at once, without a
 # back-off. A trunk whose first SRV target has nobody listening fails over
 # to the second for its OPTIONS and is up. A host that does not resolve
-# shows "DNS <host>: ..." in `connection status`.
+# shows "DNS <host>: ..." in `connection status`. A UDP trunk whose first
+# SRV target is a closed UDP port fails over at the ICMP port unreachable
+# (RFC 3261 §18.4) and is up within about a second, not at Timer F (32 s).
 SIPCLOAK=$1
 source "$(dirname "$0")/lib.sh"
 command -v dnsmasq >/dev/null || fail "dnsmasq is not installed (scripts/deps.sh test)"
@@ -18,6 +20,8 @@ PA=$(free_port)
 PB=$(free_port)
 PT=$(free_port)
 DEAD=$(free_port)
+PU=$(free_port)
+DEAD_U=$(free_port) # nothing listens there on UDP
 dnsmasq --conf-file=/dev/null --keep-in-foreground --no-resolv --no-hosts \
 	--port="$DNS_PORT" --listen-address=127.0.0.1 --bind-interfaces \
 	--local=/test/ --log-queries --log-facility="$WORK/dnsmasq.log" \
@@ -26,6 +30,8 @@ dnsmasq --conf-file=/dev/null --keep-in-foreground --no-resolv --no-hosts \
 	--srv-host="_sip._tcp.pbx.test,b.pbx.test,$PB,20,10" \
 	--srv-host="_sip._tcp.trunk.test,a.pbx.test,$DEAD,10,10" \
 	--srv-host="_sip._tcp.trunk.test,b.pbx.test,$PT,20,10" \
+	--srv-host="_sip._udp.utrunk.test,a.pbx.test,$DEAD_U,10,10" \
+	--srv-host="_sip._udp.utrunk.test,b.pbx.test,$PU,20,10" \
 	>"$WORK/dnsmasq.out" 2>&1 &
 PIDS+=($!)
 sipp_reg() { # sipp_reg PORT NAME: a registrar over TCP
@@ -40,6 +46,9 @@ sipp_reg "$PB" b
 sipp -sf "$TESTDIR/sipp/options_uas.xml" -t t1 -i 127.0.0.1 -p "$PT" \
 	-nostdin >"$WORK/sipp_trunk.log" 2>&1 &
 PIDS+=($!)
+sipp -sf "$TESTDIR/sipp/options_uas.xml" -t u1 -i 127.0.0.1 -p "$PU" \
+	-nostdin >"$WORK/sipp_utrunk.log" 2>&1 &
+PIDS+=($!)
 
 EXTRA_CONF="[connection office]
 type = registration
@@ -51,6 +60,11 @@ type = trunk
 transport = tcp
 host = trunk.test
 options_interval = 5
+[connection utrunk]
+type = trunk
+transport = udp
+host = utrunk.test
+options_interval = 60
 [connection lost]
 type = registration
 transport = tcp
@@ -67,6 +81,7 @@ cli user add carol --extension 203 --connection lost >/dev/null ||
 	fail "user add carol"
 
 start_gateway
+T_START=$(date +%s%N)
 status() { cli --json connection status; }
 wait_for() {
 	local end=$((SECONDS + $1))
@@ -101,6 +116,15 @@ grep -q "SRV pbx.test -> 127.0.0.1:$PA 127.0.0.1:$PB" "$WORK/gateway.log" ||
 
 # the trunk: nobody at its first target: OPTIONS fail over to the second
 wait_for 10 conn_at trunk up "$PT" || fail "trunk not up at $PT: $(status)"
+
+# the UDP trunk: its first target's port is closed: the ICMP error fails
+# that OPTIONS at once and the second target answers, long before Timer F
+wait_for 4 conn_at utrunk up "$PU" || fail "UDP trunk not up at $PU within 4 s: $(status)"
+T_UP=$(( ($(date +%s%N) - T_START) / 1000000 ))
+echo "dns: UDP trunk up at its second target $T_UP ms after the gateway answered"
+grep -q "\[connection utrunk\] target 127.0.0.1:$DEAD_U failed" "$WORK/gateway.log" ||
+	fail "the closed UDP target's failure not logged: $(grep utrunk "$WORK/gateway.log")"
+[ "$T_UP" -lt 3000 ] || fail "UDP failover took $T_UP ms"
 
 # a name that does not resolve: a clear error, per connection and user
 status | json "const c=o.connections.find(c => c.name === 'lost');

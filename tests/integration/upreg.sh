@@ -136,19 +136,20 @@ node "$TESTDIR/inbound_reg.mjs" 127.0.0.1 "$SIP_PORT" "$IUSER" "$IPW" \
 	fail "inbound REGISTER with the generated credential: $(cat "$WORK/inbound.log")"
 wait_for 5 conn_state pbxin up || fail "inbound connection not up: $(status)"
 
-# the trunk peer stops: down (after the 32 s transaction timeout at most)
+# the trunk peer stops: down at the next OPTIONS (ICMP port unreachable)
 kill "$SIPP_PID"
 wait "$SIPP_PID" 2>/dev/null || true
 wait_for 45 conn_state trunk down || fail "trunk not down after sipp stopped: $(status)"
 
-# carol (always, nobody listening: 408 after Timer F, 32 s): back-off
-# (it alternates between backoff and the next 32 s attempt)
+# carol (always, nobody listening on that UDP port: the ICMP port
+# unreachable fails each REGISTER at once with 503, RFC 3261 §18.4, not
+# with 408 after Timer F): back-off between attempts
 carol_retrying() {
 	status | json "const r=o.registrations.find(r => r.user === 'carol');
-		process.exit(r.last_code === 408 && /^(backoff|registering)\$/.test(r.state) ? 0 : 1)"
+		process.exit(r.last_code === 503 && /^(backoff|registering)\$/.test(r.state) ? 0 : 1)"
 }
 wait_for 10 carol_retrying || fail "carol not retrying: $(status)"
-grep -q "\[connection dead\] carol: registration failed (408, Connection timed out); retrying in" \
+grep -q "\[connection dead\] carol: registration failed (503, Connection refused); retrying in" \
 	"$WORK/gateway.log" || fail "carol's back-off not logged"
 
 cli connection status >"$WORK/status.txt" || fail "connection status"

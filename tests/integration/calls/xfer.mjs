@@ -65,9 +65,9 @@ async function waitEvent(page, what, ms = 10000, n = -1) {
   throw new Error(`${page.devName}: no '${what}' within ${ms} ms; events: ${JSON.stringify(all.map((e) => e.what))}`);
 }
 
-function sipp(name, port, args) {
+function sipp(name, port, args, ip = '127.0.0.1') {
   const trace = `${WORK}/sipp-${name}-msgs.log`;
-  const p = spawn('sipp', ['-i', '127.0.0.1', '-p', port, '-nostdin',
+  const p = spawn('sipp', ['-i', ip, '-p', port, '-nostdin',
     '-trace_msg', '-message_file', trace, '-trace_err',
     '-error_file', `${WORK}/sipp-${name}-err.log`, '-timeout', '60s', ...args],
   { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -126,6 +126,8 @@ const messages = (trace) => fs.readFileSync(trace, 'utf8').split(/-{10,}/);
 const alice = await tab('alice');
 const bob = await tab('bob');
 const carol = await tab('carol');
+const dave = await tab('dave'); // on pbx3 (srtp)
+const erin = await tab('erin'); // on pbx4 (webrtc)
 
 await test('the PBX transfers a device (blind): REFER reaches the page with Refer-To on our domain; its new call goes to the PBX; NOTIFY sipfrag 200 goes back', async () => {
   await clear(alice);
@@ -296,6 +298,103 @@ await test('late offer: the PBX calls without SDP; the browser gets the gateway\
   await waitEvent(alice, 'ended', 15000); // the PBX hangs up
   assert.equal(await pbx.done, 0, `sipp late offer failed: ${pbx.err()}`);
 });
+
+await test('the PBX transfers a device (attended) to a call of its own: the device\'s Replaces is an opaque token; its INVITE reaches the PBX with the PBX\'s own Replaces', async () => {
+  await clear(alice);
+  // the PBX's side of the new call: on the connection's target
+  const target = sipp('repl-in', E.PBX_PORT, ['-sf', scen('uas_replaces_in.xml'), '-m', '1', '-rtp_echo',
+    '-mi', '127.0.0.1', '-mp', E.PBX_MEDIA_PORT]);
+  await sleep(300);
+  // the transferor: from 127.0.0.1 (the "pbx" connection), another port
+  const pbx = sipp('refer-repl', E.PBX2_PORT, ['-sf', scen('uac_refer_repl.xml'), '-m', '1', '-s', '201',
+    '-mi', '127.0.0.1', '-mp', E.PBX2_MEDIA_PORT, `127.0.0.1:${E.SIP_PORT}`]);
+  await waitEvent(alice, 'incoming');
+  await alice.evaluate(() => window.sc.answer());
+  await waitEvent(alice, 'confirmed');
+  const r = await waitEvent(alice, 'refer');
+  assert.match(r.target, /^<sip:2073@sipcloak\.test\?Replaces=[A-Za-z0-9]+%3Bto-tag%3D[A-Za-z0-9]+%3Bfrom-tag%3D[A-Za-z0-9]+>$/,
+    `Refer-To as the device sees it: ${r.target}`);
+  for (const v of ['pbx-other-call', 'pbxtag1', 'pbxtag2']) assert.ok(!r.target.includes(v), `${v} reached the device`);
+  await waitEvent(alice, 'confirmed', 15000, 1); // the new call, to the PBX
+  assert.equal(await pbx.done, 0, `the transferor did not get NOTIFY 200 or could not hang up: ${pbx.err()}`);
+  await hears(alice, 'alice (the PBX\'s other call, rtp_echo)');
+  await alice.evaluate(() => window.sc.hangup());
+  assert.equal(await target.done, 0, `the PBX did not get its own Replaces: ${target.err()}`);
+  const inv = messages(target.trace).find((m) => /^\s*INVITE /m.test(m));
+  assert.match(inv, /^Replaces:\s*pbx-other-call;to-tag=pbxtag1;from-tag=pbxtag2\s*$/mi, 'the PBX\'s value, exactly');
+  const frames = JSON.stringify(await alice.evaluate(() => window.sc.frames()));
+  for (const v of ['pbx-other-call', 'pbxtag1', 'pbxtag2']) assert.ok(!frames.includes(v), `${v} in the device's frames`);
+});
+
+await test('device to PBX, attended, other call with a device: the PBX is referred to the gateway, whose INVITE with Replaces rings carol in place of alice', async () => {
+  await clear(alice, carol);
+  const pbx = sipp('xfer-gw', E.PBX_PORT, ['-sf', scen('uas_xfer_gw.xml'), '-m', '1', '-d', '6000',
+    '-mi', '127.0.0.1', '-mp', E.PBX_MEDIA_PORT]);
+  await sleep(300);
+  const toPbx = await alice.evaluate(() => { window.sc.call('sip:2072@sipcloak.test'); return window.sc.calls.length - 1; });
+  await waitEvent(alice, 'confirmed');
+  await alice.evaluate(() => window.sc.call('sip:carol@sipcloak.test'));
+  await waitEvent(carol, 'incoming');
+  await carol.evaluate(() => window.sc.answer());
+  await waitEvent(alice, 'confirmed', 10000, 1);
+  await alice.evaluate((i) => window.sc.use(i), toPbx);
+  const r = await alice.evaluate((i) => window.sc.referReplaces('sip:carol@sipcloak.test', i + 1), toPbx);
+  assert.equal(r, 'accepted', 'the REFER toward the PBX was accepted (not 481)');
+  // the PBX's REFER as sipp got it: Refer-To at the gateway
+  let refer;
+  for (let i = 0; i < 50 && !refer; i++) {
+    refer = fs.existsSync(pbx.trace) && messages(pbx.trace).find((m) => /^\s*REFER /m.test(m));
+    if (!refer) await sleep(100);
+  }
+  assert.ok(refer, 'the PBX got the REFER');
+  const rt = refer.match(/^Refer-To:\s*<([^?>]+)\?Replaces=([^>]+)>/mi);
+  assert.ok(rt, `Refer-To: ${refer}`);
+  assert.ok(rt[1].endsWith(`@127.0.0.1:${E.SIP_PORT}`), `Refer-To points at the gateway: ${rt[1]}`);
+  const repl = decodeURIComponent(rt[2]);
+  const carolIds = await carol.evaluate(() => window.sc.calls.map((s) => s._dialog && s._dialog.id).filter(Boolean));
+  for (const d of carolIds) assert.ok(!repl.includes(d.call_id) && !repl.includes(d.local_tag), "carol's dialog reached the PBX");
+  // the PBX (another sipp, from 127.0.0.1) calls the gateway as told
+  const referee = sipp('replaces-out', E.PBX2_PORT, ['-sf', scen('uac_replaces.xml'), '-m', '1', '-d', '5000',
+    '-rtp_echo', '-mi', '127.0.0.1', '-mp', E.PBX2_MEDIA_PORT, '-key', 'ruri', rt[1], '-key', 'replaces', repl,
+    `127.0.0.1:${E.SIP_PORT}`]);
+  await waitEvent(carol, 'replacing', 15000);
+  await waitEvent(carol, 'ended', 10000); // carol's call with alice, replaced
+  await hears(carol, 'carol (the PBX, rtp_echo)');
+  assert.equal(await referee.done, 0, `the PBX's INVITE with Replaces failed: ${referee.err()}`);
+  await waitEvent(carol, 'ended', 10000, 1); // the PBX hung up
+  const n = await waitEvent(alice, 'notify', 15000);
+  assert.equal(n.status, 'accepted', 'NOTIFY 200 from the PBX relayed to alice');
+  assert.equal(await pbx.done, 0, `sipp (transferee PBX) failed: ${pbx.err()}`);
+  const ended = await alice.evaluate(() => window.sc.events('ended'));
+  assert.equal(ended.length, 2, `alice's two calls ended: ${JSON.stringify(ended)}`);
+});
+
+// A late offer from a PBX on an srtp or webrtc connection: the browser gets
+// the gateway's WebRTC offer; the PBX's 200 carries an offer of its own
+// kind (the sipp scenario checks it) and its ACK the answer, which the
+// gateway takes: the call stays up until the PBX hangs up.
+for (const [kind, page, ext, ip, port] of [
+  ['srtp', dave, '204', '127.0.0.4', E.PBX3_PORT],
+  ['webrtc', erin, '205', '127.0.0.5', E.PBX4_PORT]]) {
+  await test(`late offer toward a ${kind} connection: the 200 carries a ${kind} offer, the ACK's answer is taken, the call stays up`, async () => {
+    await clear(page);
+    const pbx = sipp(`late-${kind}`, port, ['-sf', scen(`uac_late_${kind}.xml`), '-m', '1', '-s', ext,
+      '-d', '4000', '-mi', ip, '-mp', E.PBX_MEDIA_PORT, `127.0.0.1:${E.SIP_PORT}`], ip);
+    const inc = await waitEvent(page, 'incoming');
+    assert.match(inc.sdp, /UDP\/TLS\/RTP\/SAVPF/, 'the browser got a WebRTC offer');
+    await page.evaluate(() => window.sc.answer());
+    await waitEvent(page, 'confirmed');
+    await sleep(1500);
+    const early = await page.evaluate(() => window.sc.events('ended'));
+    assert.equal(early.length, 0, 'the call ended right after the ACK');
+    await waitEvent(page, 'ended', 15000); // the PBX hangs up
+    assert.equal(await pbx.done, 0, `sipp late offer (${kind}) failed: ${pbx.err()}`);
+    const ok = messages(pbx.trace).find((m) => /SIP\/2\.0 200 /.test(m) && /^CSeq:\s*1 INVITE/mi.test(m));
+    assert.ok(ok, 'the 200 is in the trace');
+    if (kind === 'srtp') assert.ok(!/fingerprint|ice-ufrag/.test(ok), 'WebRTC attributes toward an srtp PBX');
+    else assert.ok(!/a=crypto/.test(ok), 'SDES toward a webrtc PBX');
+  });
+}
 
 clearTimeout(watchdog);
 await cleanup();

@@ -2,7 +2,9 @@
 # xfer.sh SIPCLOAK: transfers through the gateway (xfer.mjs): Chromium pages
 # running JsSIP (alice, bob, carol) and sipp as the PBX on two trunks:
 # REFER from the PBX to a device, blind and attended transfers between
-# devices, an attended transfer toward the PBX, and a 422 retry.
+# devices, an attended transfer toward the PBX, a 422 retry, and late
+# offers from PBXs on rtp, srtp (127.0.0.4) and webrtc (127.0.0.5)
+# connections.
 SIPCLOAK=$1
 source "$(dirname "$0")/../lib.sh"
 NODE_DIR="$TESTDIR"
@@ -15,6 +17,8 @@ PBX_PORT=$(free_port)
 PBX2_PORT=$(free_port)
 PBX_MEDIA_PORT=$(free_port)
 PBX2_MEDIA_PORT=$(free_port)
+PBX3_PORT=$(free_port) # srtp, sipp on 127.0.0.4
+PBX4_PORT=$(free_port) # webrtc, sipp on 127.0.0.5
 PAGE_PORT=$(free_port)
 MEDIA_LO=$(( (RANDOM % 100) * 100 + 40000 ))
 EXTRA_HTTPS="allowed_origins = http://127.0.0.1:$PAGE_PORT"
@@ -39,6 +43,22 @@ port = $PBX2_PORT
 dial_patterns = ^7[0-9]+\$ 10
 media = rtp
 options_interval = 0
+codecs = pcmu
+[connection pbx3]
+type = trunk
+transport = udp
+host = 127.0.0.4
+port = $PBX3_PORT
+media = srtp
+options_interval = 0
+codecs = pcmu
+[connection pbx4]
+type = trunk
+transport = udp
+host = 127.0.0.5
+port = $PBX4_PORT
+media = webrtc
+options_interval = 0
 codecs = pcmu"
 LOG_LEVEL=${LOG_LEVEL:-debug}
 write_config
@@ -47,8 +67,10 @@ cli() { "$SIPCLOAK" -c "$WORK/sipcloak.ini" "$@"; }
 cli user add alice --extension 201 --display "Alice Example" --connection pbx >/dev/null || fail "user add alice"
 cli user add bob --extension 202 >/dev/null || fail "user add bob"
 cli user add carol --extension 203 >/dev/null || fail "user add carol"
+cli user add dave --extension 204 --connection pbx3 >/dev/null || fail "user add dave"
+cli user add erin --extension 205 --connection pbx4 >/dev/null || fail "user add erin"
 devices='{'
-for d in alice bob carol; do
+for d in alice bob carol dave erin; do
 	out=$(cli --json device add "$d" --label "$d") || fail "device add $d"
 	user=$(node -e 'console.log(JSON.parse(process.argv[1]).sip_username)' "$out")
 	pw=$(node -e 'console.log(JSON.parse(process.argv[1]).password)' "$out")
@@ -65,7 +87,7 @@ sox -n -r 48000 -c 1 -b 16 "$WORK/tone.wav" synth 60 sine 1000 vol 0.5 ||
 
 
 start_gateway
-export WORK HTTPS_PORT SIP_PORT PBX_PORT PBX2_PORT PBX_MEDIA_PORT PBX2_MEDIA_PORT PAGE_PORT
+export WORK HTTPS_PORT SIP_PORT PBX_PORT PBX2_PORT PBX3_PORT PBX4_PORT PBX_MEDIA_PORT PBX2_MEDIA_PORT PAGE_PORT
 rc=0
 (cd "$NODE_DIR" && node "$CALLS_DIR/xfer.mjs") || rc=$?
 if [ $rc -ne 0 ]; then
