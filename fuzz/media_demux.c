@@ -5,7 +5,7 @@
  *
  * Input: one byte choosing leg a's kind (bit 0: SDES-SRTP instead of plain
  * RTP) and (bit 1) a re-key: a current receive key with a 4-byte MKI and
- * the first key as the previous one (leg_keys.c); then records
+ * the first key as the previous one (relay.c); then records
  * [flags][len/8][bytes...]; flags bit 0 picks the leg, bit 1 the RTCP
  * socket, bit 2 a source that passed no check, bit 3 a timer tick 2.6 s
  * later. */

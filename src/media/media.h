@@ -164,7 +164,7 @@ int media_answer(struct media_session *ms, enum media_leg_id from,
 /*
  * Leg `from` made no offer (a late-offer INVITE, no SDP): writes into
  * *sdpp the offer for the other leg, as if `from` had offered every codec
- * of its configuration (session_late.c). Then: the other leg's answer
+ * of its configuration (session_offer.c). Then: the other leg's answer
  * (media_answer()), that answer as an offer toward `from`
  * (media_offer() from the other leg), and `from`'s answer. `from` may be
  * MEDIA_RTP, MEDIA_SRTP or MEDIA_WEBRTC: until its answer it stays
@@ -180,7 +180,7 @@ int media_offer_local(struct media_session *ms, enum media_leg_id from,
  * re-INVITE, RFC 3261 §14.1): writes into *sdpp an offer for it as if the
  * other leg had offered its last description again; `to`'s answer goes to
  * media_answer() and what that writes for the other leg may be dropped
- * (session_reoffer.c). EPROTO when an offer is pending or the other leg
+ * (session_offer.c). EPROTO when an offer is pending or the other leg
  * has no description; ENOTSUP toward an echo call; else as media_offer().
  */
 int media_reoffer(struct media_session *ms, enum media_leg_id to,

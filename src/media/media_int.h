@@ -26,7 +26,7 @@
 #define MEDIA_WORKERS_MAX 64
 #define MEDIA_CNAME_LEN 16
 /* After a re-key (SDES re-offer, new DTLS association) the previous
- * receive key still takes packets this long (leg_keys.c). */
+ * receive key still takes packets this long (relay.c). */
 #define MEDIA_REKEY_OVERLAP_MS 3000
 /* Datagrams one readiness of a socket reads with one recvmmsg(): at 50
  * packets/s a socket rarely holds more than one; a burst beyond this
@@ -150,7 +150,7 @@ struct mrelay_leg {
 	struct ice_lite *ice;
 	struct dtls_conn *dtls;
 	bool dtls_client, dtls_started;
-	struct msrtp *srtp_tx, *srtp_rx; /* in use (leg_keys.c) */
+	struct msrtp *srtp_tx, *srtp_rx; /* in use (relay.c) */
 	struct msrtp *srtp_rx_old;       /* the previous key, in overlap */
 	uint64_t rx_old_until;           /* 0: from the next packet on */
 	struct sa ice_dst;               /* where media goes */
@@ -226,7 +226,7 @@ int mwebrtc_input(struct mrelay *r, int leg, uint8_t *buf, size_t *lenp,
 		  const struct sa *src, uint64_t now_ms);
 int mleg_protect(struct mrelay_leg *l, uint8_t *buf, size_t *lenp, size_t size,
 		 bool rtcp);
-/* leg_keys.c: new SRTP contexts for leg l (each may be NULL: kept),
+/* relay.c: new SRTP contexts for leg l (each may be NULL: kept),
  * references taken; the previous receive one stays for
  * MEDIA_REKEY_OVERLAP_MS. mleg_unprotect(): SRTP or SRTCP in place with
  * the current key, else the previous one; 0, EACCES (no key of ours, or

@@ -58,7 +58,7 @@ struct msess_leg {
 	bool connected_sent;
 	/* It made no offer (media_offer_local): its remote is a stand-in
 	 * without usable keys, address or fingerprint; nothing is sent to or
-	 * taken from it until it answers our offer (session_late.c). */
+	 * taken from it until it answers our offer (session_offer.c). */
 	bool late;
 	/* WebRTC (signalling side owns these; the worker uses them) */
 	struct ice_lite *ice;
@@ -68,7 +68,7 @@ struct msess_leg {
 	bool dtls_client;
 	bool dtls_renew;   /* a new association at the next commit */
 	char dtls_fp[160]; /* the peer fingerprint dtls checks */
-	/* associations replaced (session_dtls.c); like ice_old, freed with
+	/* associations replaced (session.c); like ice_old, freed with
 	 * the session, after the worker let go of them */
 	struct dtls_conn *dtls_old[MSESS_DTLS_RENEW_MAX];
 	size_t dtls_oldc;
@@ -112,7 +112,7 @@ int msess_sdes_contexts(struct msess_leg *l, struct mleg_params *p);
 void msess_sdes_wipe(struct msess_leg *l);
 int msess_commit(struct media_session *ms);
 
-/* session_dtls.c: our DTLS role toward the peer's a=setup (RFC 8842
+/* session.c: our DTLS role toward the peer's a=setup (RFC 8842
  * section 5), whether the association must be new (role or fingerprint
  * changed; ENOTSUP after MSESS_DTLS_RENEW_MAX), and the connection made
  * or replaced at commit. */

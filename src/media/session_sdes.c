@@ -5,7 +5,7 @@
  * the key parameters (section 6.1) are honoured; a re-offer or re-answer
  * with another key re-keys that direction only (section 7.1.4), the
  * worker keeping the previous receive key for a short overlap
- * (leg_keys.c). Keys are secrets: wiped when replaced and with the
+ * (relay.c). Keys are secrets: wiped when replaced and with the
  * session. */
 #include <errno.h>
 #include <stdio.h>

@@ -365,7 +365,7 @@ static int answer_apply(struct media_session *ms, int yi,
 	params_from(&px, x->conf.kind, &x->remote,
 		    x->conf.kind == MEDIA_WEBRTC || x->remote.rtcp_mux);
 	te_pick(&px, &x->remote);
-	/* a late offerer's stand-in (session_late.c): inactive until it
+	/* a late offerer's stand-in (session_offer.c): inactive until it
 	 * answers our offer with its own keys and fingerprint */
 	px.active = !x->late;
 	/* telephone-event stays on x even when y has none: its events then

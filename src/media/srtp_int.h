@@ -107,7 +107,7 @@ int msrtp_replay_check(const struct msrtp_replay *r, uint64_t idx);
 void msrtp_replay_add(struct msrtp_replay *r, uint64_t idx);
 int msrtp_rtcp_index_set(struct msrtp *s, uint32_t ssrc, uint32_t index);
 
-/* srtp_mki.c: the MKI field in a packet of total length *lenp. trail is
+/* srtp_pkt.c: the MKI field in a packet of total length *lenp. trail is
  * what follows the MKI: the tag for AES-CM, nothing for AES-GCM
  * (msrtp_mki_trail()). strip checks the MKI (ENOENT another one, EBADMSG
  * too short) and takes it out; restore puts it back after a failed

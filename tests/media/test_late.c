@@ -86,7 +86,7 @@ static void test_late_offer(void **state)
 	mt_engine_free(me, &loop);
 }
 
-/* The placeholders of the stand-in offer (session_late.c) never leave. */
+/* The placeholders of the stand-in offer (session_offer.c) never leave. */
 static void no_placeholders(const struct mbuf *mb)
 {
 	assert_false(mt_sdp_has(mb, "AAAAAAAAAAAAAAAAAAAA"));
