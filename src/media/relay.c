@@ -1,9 +1,10 @@
 /* relay.c: the per-packet path of a session on its worker: source checks
  * (symmetric RTP), RTP rewriting into each leg's own SSRC / sequence /
  * timestamp space (RFC 3550 section 8, RFC 7667 section 3.2.1.3: a media
- * translator that hides both sides), telephone-event mapping (RFC 4733)
- * the timers (RTCP, no media), and a leg's SRTP keys across re-keying. No sockets here: packets leave through
- * r->sendh, so tests and the fuzzer drive this file directly. */
+ * translator that hides both sides), telephone-event mapping (RFC 4733),
+ * the timers (RTCP, no media) and a leg's SRTP keys across re-keying. No
+ * sockets here: packets leave through r->sendh, so tests and the fuzzer
+ * drive this file directly. */
 #include <errno.h>
 #include <string.h>
 
