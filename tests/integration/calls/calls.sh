@@ -8,12 +8,8 @@
 # PBX (sipp) 127.0.0.2, the gateway's SIP and media toward it 127.0.0.3.
 SIPCLOAK=$1
 source "$(dirname "$0")/../lib.sh"
-NODE_DIR="$TESTDIR"
-CALLS_DIR=$(cd "$(dirname "$0")" && pwd)
-[ -x /usr/bin/chromium ] || fail "chromium missing (scripts/deps.sh test installs it)"
-command -v sipp >/dev/null || fail "sipp missing (scripts/deps.sh test installs it)"
-command -v sox >/dev/null || fail "sox missing (scripts/deps.sh test installs it)"
-command -v tcpdump >/dev/null || fail "tcpdump missing (scripts/deps.sh test installs it)"
+source "$(dirname "$0")/setup.sh"
+calls_tools tcpdump
 [ "$(id -u)" = 0 ] || fail "the capture needs root (tcpdump on lo)"
 
 PBX_IP=127.0.0.2
@@ -69,21 +65,9 @@ echo "not-$TRUNK_PASSWORD" | cli connection auth badauth --user "$TRUNK_USER" --
 cli user add alice --extension 201 --display "Alice Example" --connection pbx >/dev/null || fail "user add alice"
 cli user add bob --extension 202 >/dev/null || fail "user add bob"
 cli user add carol --extension 203 --connection pbx >/dev/null || fail "user add carol"
-devices='{'
-for d in alice1:alice alice2:alice alice3:alice bob:bob carol:carol; do
-	out=$(cli --json device add "${d#*:}" --label "${d%%:*}") || fail "device add $d"
-	user=$(node -e 'console.log(JSON.parse(process.argv[1]).sip_username)' "$out")
-	pw=$(node -e 'console.log(JSON.parse(process.argv[1]).password)' "$out")
-	devices+="\"${d%%:*}\":{\"user\":\"$user\",\"password\":\"$pw\"},"
-done
-export CALL_DEVICES="${devices%,}}"
+calls_devices alice1:alice alice2:alice alice3:alice bob:bob carol:carol
 
-sox -n -r 48000 -c 1 -b 16 "$WORK/tone.wav" synth 30 sine 1000 vol 0.5 ||
-	fail "sox could not make the test tone"
-"$NODE_DIR/node_modules/.bin/esbuild" "$CALLS_DIR/page.js" --bundle \
-	--format=iife --outfile="$WORK/page.bundle.js" --log-level=warning \
-	--alias:jssip="$NODE_DIR/node_modules/jssip/lib/JsSIP.js" ||
-	fail "esbuild could not bundle the test page"
+calls_page 30
 
 # The capture: what the PBX (sipp's SIP and media ports, and the closed
 # "down" port) sends and receives, and the browsers' side: their WSS

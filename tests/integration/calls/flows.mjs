@@ -75,6 +75,31 @@ export class FixedSdh {
   rollbackDescription() { return Promise.resolve(); }
 }
 
+// A SIP.js device d ({ user, password }) in Node calls number through the
+// gateway; resolves once the call is established (10 s at most).
+export async function sipjsCall(d, number) {
+  const ua = new UserAgent({
+    uri: UserAgent.makeURI(`sip:${d.user}@${DOMAIN}`),
+    transportOptions: { server: WS },
+    authorizationUsername: d.user,
+    authorizationPassword: d.password,
+    logBuiltinEnabled: false,
+    sessionDescriptionHandlerFactory: () => new FixedSdh(),
+  });
+  await ua.start();
+  const inv = new Inviter(ua, UserAgent.makeURI(`sip:${number}@${DOMAIN}`));
+  const established = new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`SIP.js call state ${inv.state}`)), 10000);
+    inv.stateChange.addListener((st) => {
+      if (st === SessionState.Established) { clearTimeout(t); resolve(); }
+      if (st === SessionState.Terminated) { clearTimeout(t); reject(new Error('SIP.js call failed')); }
+    });
+  });
+  await inv.invite();
+  await established;
+  return { ua, inv };
+}
+
 export async function flows({ alice1, alice2 }) {
   await test('no answer: the PBX rings, then gives up with 480; the caller gets 480', async () => {
     await clearLog(alice1);
@@ -175,26 +200,7 @@ export async function flows({ alice1, alice2 }) {
     globalThis.WebSocket = RecordingWebSocket;
     const pbx = sipp('sipjs', ['-sn', 'uas', '-rtp_echo']);
     await sleep(300);
-    const d = DEV.carol;
-    const ua = new UserAgent({
-      uri: UserAgent.makeURI(`sip:${d.user}@${DOMAIN}`),
-      transportOptions: { server: WS },
-      authorizationUsername: d.user,
-      authorizationPassword: d.password,
-      logBuiltinEnabled: false,
-      sessionDescriptionHandlerFactory: () => new FixedSdh(),
-    });
-    await ua.start();
-    const inv = new Inviter(ua, UserAgent.makeURI(`sip:2014@${DOMAIN}`));
-    const established = new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`SIP.js call state ${inv.state}`)), 10000);
-      inv.stateChange.addListener((s) => {
-        if (s === SessionState.Established) { clearTimeout(t); resolve(); }
-        if (s === SessionState.Terminated) { clearTimeout(t); reject(new Error('SIP.js call failed')); }
-      });
-    });
-    await inv.invite();
-    await established;
+    const { ua, inv } = await sipjsCall(DEV.carol, '2014');
     const answer = inv.sessionDescriptionHandler.remote;
     assert.match(answer, /UDP\/TLS\/RTP\/SAVPF/, 'the device got a WebRTC answer');
     assert.match(answer, /a=fingerprint:/);

@@ -8,13 +8,13 @@
 // drain time (reinvite.sh checks its exit status).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { UserAgent, Inviter, SessionState } from 'sip.js';
+import { SessionState } from 'sip.js';
 import {
-  E, WORK, DEV, DOMAIN, sleep, scenario, tab, waitEvent, clearLog, sipp,
+  E, WORK, DEV, sleep, scenario, tab, waitEvent, clearLog, sipp,
   test as run, cleanup, retry,
 } from './harness.mjs';
 import { readPcap, rtpInfo } from './pcap.mjs';
-import { FixedSdh, RecordingWebSocket, sipjsFrames } from './flows.mjs';
+import { RecordingWebSocket, sipjsCall, sipjsFrames } from './flows.mjs';
 
 const SILENCE = 0.01;
 
@@ -193,26 +193,7 @@ await test('offer-less re-INVITE from a SIP.js device: the gateway offers in its
   sipjsFrames.splice(0);
   const pbx = sipp('sipjs-offerless', ['-sn', 'uas', '-rtp_echo']);
   await sleep(300);
-  const d = DEV.carol;
-  const ua = new UserAgent({
-    uri: UserAgent.makeURI(`sip:${d.user}@${DOMAIN}`),
-    transportOptions: { server: `wss://127.0.0.1:${E.HTTPS_PORT}/ws` },
-    authorizationUsername: d.user,
-    authorizationPassword: d.password,
-    logBuiltinEnabled: false,
-    sessionDescriptionHandlerFactory: () => new FixedSdh(),
-  });
-  await ua.start();
-  const inv = new Inviter(ua, UserAgent.makeURI(`sip:2104@${DOMAIN}`));
-  const established = new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`SIP.js call state ${inv.state}`)), 10000);
-    inv.stateChange.addListener((s) => {
-      if (s === SessionState.Established) { clearTimeout(t); resolve(); }
-      if (s === SessionState.Terminated) { clearTimeout(t); reject(new Error('SIP.js call failed')); }
-    });
-  });
-  await inv.invite();
-  await established;
+  const { ua, inv } = await sipjsCall(DEV.carol, '2104');
   const first = inv.sessionDescriptionHandler.remote;
   const accepted = new Promise((resolve, reject) => {
     inv.invite({

@@ -8,12 +8,8 @@
 # the payload types the gateway sent it.
 SIPCLOAK=$1
 source "$(dirname "$0")/../lib.sh"
-NODE_DIR="$TESTDIR"
-CALLS_DIR=$(cd "$(dirname "$0")" && pwd)
-[ -x /usr/bin/chromium ] || fail "chromium missing (scripts/deps.sh test installs it)"
-command -v sipp >/dev/null || fail "sipp missing (scripts/deps.sh test installs it)"
-command -v sox >/dev/null || fail "sox missing (scripts/deps.sh test installs it)"
-command -v tcpdump >/dev/null || fail "tcpdump missing (scripts/deps.sh test installs it)"
+source "$(dirname "$0")/setup.sh"
+calls_tools tcpdump
 [ "$(id -u)" = 0 ] || fail "the capture needs root (tcpdump on lo)"
 
 PBX_IP=127.0.0.1
@@ -42,21 +38,9 @@ cli() { "$SIPCLOAK" -c "$WORK/sipcloak.ini" "$@"; }
 
 cli user add alice --extension 201 --display "Alice Example" --connection pbx >/dev/null || fail "user add alice"
 cli user add carol --extension 203 --connection pbx >/dev/null || fail "user add carol"
-devices='{'
-for d in alice:alice carol:carol; do
-	out=$(cli --json device add "${d#*:}" --label "${d%%:*}") || fail "device add $d"
-	user=$(node -e 'console.log(JSON.parse(process.argv[1]).sip_username)' "$out")
-	pw=$(node -e 'console.log(JSON.parse(process.argv[1]).password)' "$out")
-	devices+="\"${d%%:*}\":{\"user\":\"$user\",\"password\":\"$pw\"},"
-done
-export CALL_DEVICES="${devices%,}}"
+calls_devices alice:alice carol:carol
 
-sox -n -r 48000 -c 1 -b 16 "$WORK/tone.wav" synth 60 sine 1000 vol 0.5 ||
-	fail "sox could not make the test tone"
-"$NODE_DIR/node_modules/.bin/esbuild" "$CALLS_DIR/page.js" --bundle \
-	--format=iife --outfile="$WORK/page.bundle.js" --log-level=warning \
-	--alias:jssip="$NODE_DIR/node_modules/jssip/lib/JsSIP.js" ||
-	fail "esbuild could not bundle the test page"
+calls_page 60
 
 # what reaches the PBX's SIP and media ports (only ours: other tests use lo)
 tcpdump -i lo -n -U -s 0 -w "$WORK/pbx.pcap" \

@@ -7,11 +7,8 @@
 # connections.
 SIPCLOAK=$1
 source "$(dirname "$0")/../lib.sh"
-NODE_DIR="$TESTDIR"
-CALLS_DIR=$(cd "$(dirname "$0")" && pwd)
-[ -x /usr/bin/chromium ] || fail "chromium missing (scripts/deps.sh test installs it)"
-command -v sipp >/dev/null || fail "sipp missing (scripts/deps.sh test installs it)"
-command -v sox >/dev/null || fail "sox missing (scripts/deps.sh test installs it)"
+source "$(dirname "$0")/setup.sh"
+calls_tools
 
 PBX_PORT=$(free_port)
 PBX2_PORT=$(free_port)
@@ -69,21 +66,9 @@ cli user add bob --extension 202 >/dev/null || fail "user add bob"
 cli user add carol --extension 203 >/dev/null || fail "user add carol"
 cli user add dave --extension 204 --connection pbx3 >/dev/null || fail "user add dave"
 cli user add erin --extension 205 --connection pbx4 >/dev/null || fail "user add erin"
-devices='{'
-for d in alice bob carol dave erin; do
-	out=$(cli --json device add "$d" --label "$d") || fail "device add $d"
-	user=$(node -e 'console.log(JSON.parse(process.argv[1]).sip_username)' "$out")
-	pw=$(node -e 'console.log(JSON.parse(process.argv[1]).password)' "$out")
-	devices+="\"$d\":{\"user\":\"$user\",\"password\":\"$pw\"},"
-done
-export CALL_DEVICES="${devices%,}}"
+calls_devices alice:alice bob:bob carol:carol dave:dave erin:erin
 
-sox -n -r 48000 -c 1 -b 16 "$WORK/tone.wav" synth 60 sine 1000 vol 0.5 ||
-	fail "sox could not make the test tone"
-"$NODE_DIR/node_modules/.bin/esbuild" "$CALLS_DIR/page.js" --bundle \
-	--format=iife --outfile="$WORK/page.bundle.js" --log-level=warning \
-	--alias:jssip="$NODE_DIR/node_modules/jssip/lib/JsSIP.js" ||
-	fail "esbuild could not bundle the test page"
+calls_page 60
 
 
 start_gateway
